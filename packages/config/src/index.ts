@@ -1,0 +1,3 @@
+export * from "./env.js";
+export * from "./files.js";
+export * from "./common.js";

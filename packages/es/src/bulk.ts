@@ -1,0 +1,79 @@
+import type { Client } from "@elastic/elasticsearch";
+import { describeError, LiaowangError } from "@liaowang/errors";
+import type { Logger } from "@liaowang/logger";
+
+/** One document to write with a fixed id, so a resend overwrites instead of duplicating. */
+export interface BulkItem<R = unknown> {
+  index: string;
+  id: string;
+  document: Record<string, unknown>;
+  /** Carried back with a permanent failure so the caller can dead-letter the right record. */
+  ref: R;
+}
+
+/** A document Elasticsearch refused for good (mapping error, too large…). */
+export interface BulkFailure<R> {
+  ref: R;
+  id: string;
+  status: number;
+  reason: string;
+}
+
+export interface BulkOptions {
+  log: Logger;
+  /** Attempts for items that failed with 429/5xx before the whole call is failed as retriable. */
+  maxAttempts?: number;
+  initialBackoffMs?: number;
+  refresh?: boolean | "wait_for";
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const retriableStatus = (status: number) => status === 429 || status >= 500;
+
+/**
+ * Write documents with the bulk API, checking every item: 429/5xx items are retried with backoff, other
+ * failed items are returned as permanent failures. Throws a retriable error if Elasticsearch keeps
+ * refusing or cannot be reached, so the caller does not commit. (The client's bulk helper counts
+ * non-429 item failures as "dropped" while reporting success, so it is not used here.)
+ */
+export async function bulkIndex<R>(client: Client, items: BulkItem<R>[], options: BulkOptions): Promise<BulkFailure<R>[]> {
+  const maxAttempts = options.maxAttempts ?? 6;
+  let delay = options.initialBackoffMs ?? 200;
+  let pending = items;
+  const failures: BulkFailure<R>[] = [];
+  for (let attempt = 1; pending.length > 0; attempt++) {
+    let response;
+    try {
+      response = await client.bulk({
+        operations: pending.flatMap((item) => [{ index: { _index: item.index, _id: item.id } }, item.document]),
+        ...(options.refresh === undefined ? {} : { refresh: options.refresh }),
+      });
+    } catch (error) {
+      // Whole-request failure (connection, 429/5xx on the request): resending is harmless with fixed ids.
+      if (attempt >= maxAttempts) throw new LiaowangError("unavailable", `bulk request failed ${attempt} times: ${describeError(error)}`, { cause: error });
+      options.log.warn({ err: error, attempt, items: pending.length }, "bulk request failed, retrying");
+      await sleep(delay);
+      delay = Math.min(delay * 2, 10_000);
+      continue;
+    }
+    const retry: BulkItem<R>[] = [];
+    response.items.forEach((entry, i) => {
+      const result = entry.index ?? entry.create ?? entry.update;
+      const item = pending[i] as BulkItem<R>;
+      if (!result || !result.error) return;
+      const status = result.status;
+      if (retriableStatus(status)) retry.push(item);
+      else failures.push({ ref: item.ref, id: item.id, status, reason: `${result.error.type}: ${result.error.reason ?? ""}`.trim() });
+    });
+    if (retry.length === 0) break;
+    if (attempt >= maxAttempts) {
+      throw new LiaowangError("unavailable", `${retry.length} document(s) still rejected with 429/5xx after ${attempt} attempts`);
+    }
+    options.log.warn({ attempt, retrying: retry.length }, "bulk items throttled or failed on the server, retrying");
+    pending = retry;
+    await sleep(delay);
+    delay = Math.min(delay * 2, 10_000);
+  }
+  return failures;
+}

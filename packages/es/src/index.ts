@@ -1,0 +1,5 @@
+export * from "./client.js";
+export * from "./templates.js";
+export * from "./bulk.js";
+export * from "./documents.js";
+export * from "./search.js";

@@ -1,0 +1,96 @@
+import type { Client, estypes } from "@elastic/elasticsearch";
+import { documentsAlias, unsegment } from "./documents.js";
+
+/** A document search: query terms already segmented by the production segmenter. */
+export interface SearchRequest {
+  /** Search-mode tokens of the query (all must match). */
+  terms: string[];
+  source?: string;
+  region?: string;
+  topic?: string;
+  since?: string;
+  until?: string;
+  from?: number;
+  size?: number;
+}
+
+export interface SearchHit {
+  id: string;
+  score: number | null;
+  source: string;
+  title?: string;
+  url?: string;
+  publishedAt: string;
+  /** Highlighted fragments with <em>…</em> around matches, separators removed. */
+  highlights: { title?: string; text: string[] };
+  keywords: string[];
+}
+
+export interface SearchResult {
+  total: number;
+  hits: SearchHit[];
+}
+
+interface DocSource {
+  id: string;
+  source: string;
+  title?: string;
+  url?: string;
+  publishedAt: string;
+  keywords?: { word: string }[];
+}
+
+/**
+ * Full-text search over the document alias with highlights, newest first among equal scores.
+ * @example await searchDocuments(es, "liaowang-", { terms: ["化工厂", "爆炸"] })
+ */
+export async function searchDocuments(client: Client, prefix: string, request: SearchRequest): Promise<SearchResult> {
+  const filter: estypes.QueryDslQueryContainer[] = [];
+  if (request.source) filter.push({ term: { source: request.source } });
+  if (request.region) filter.push({ bool: { should: [{ term: { region: request.region } }, { term: { "regions.name": request.region } }, { term: { "regions.province": request.region } }] } });
+  if (request.topic) filter.push({ term: { "topics.id": request.topic } });
+  if (request.since || request.until) {
+    filter.push({ range: { publishedAt: { ...(request.since ? { gte: request.since } : {}), ...(request.until ? { lte: request.until } : {}) } } });
+  }
+  const terms = request.terms.filter((t) => t.trim().length > 0);
+  const query = terms.join(" ");
+  const must: estypes.QueryDslQueryContainer[] = terms.length === 0 ? [{ match_all: {} }] : [{ match: { search_terms: { query, operator: "and" } } }];
+  const should: estypes.QueryDslQueryContainer[] = terms.length === 0 ? [] : [{ match: { title_seg: { query, boost: 3 } } }, { match: { text_seg: { query } } }];
+  const response = await client.search<DocSource>({
+    index: documentsAlias(prefix),
+    from: request.from ?? 0,
+    size: request.size ?? 20,
+    track_total_hits: true,
+    query: { bool: { must, should, filter } },
+    sort: [{ _score: { order: "desc" } }, { publishedAt: { order: "desc" } }],
+    _source: ["id", "source", "title", "url", "publishedAt", "keywords"],
+    highlight: {
+      pre_tags: ["<em>"],
+      post_tags: ["</em>"],
+      fields: {
+        title_seg: { number_of_fragments: 0 },
+        text_seg: { fragment_size: 160, number_of_fragments: 3 },
+      },
+      ...(terms.length === 0 ? {} : { highlight_query: { bool: { should: [{ match: { title_seg: query } }, { match: { text_seg: query } }] } } }),
+    },
+  }, { ignore: [404] });
+  const total = typeof response.hits?.total === "number" ? response.hits.total : (response.hits?.total?.value ?? 0);
+  const hits = (response.hits?.hits ?? []).flatMap((hit) => {
+    const doc = hit._source;
+    if (!doc) return [];
+    const titleHl = hit.highlight?.title_seg?.[0];
+    return [
+      {
+        id: doc.id,
+        score: hit._score ?? null,
+        source: doc.source,
+        ...(doc.title ? { title: doc.title } : {}),
+        ...(doc.url ? { url: doc.url } : {}),
+        publishedAt: doc.publishedAt,
+        highlights: { ...(titleHl ? { title: unsegment(titleHl) } : {}), text: (hit.highlight?.text_seg ?? []).map(unsegment) },
+        keywords: (doc.keywords ?? []).map((k) => k.word),
+      },
+    ];
+  });
+  return { total, hits };
+}

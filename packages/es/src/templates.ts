@@ -1,0 +1,40 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Client } from "@elastic/elasticsearch";
+import { z } from "zod";
+import { LiaowangError } from "@liaowang/errors";
+
+const TemplateFile = z.looseObject({
+  index_patterns_suffix: z.string().min(1),
+  priority: z.number().int(),
+  template: z.looseObject({ settings: z.record(z.string(), z.unknown()), mappings: z.record(z.string(), z.unknown()) }),
+});
+
+/** An index family: its template file in config/es and the alias searches go through. */
+export interface IndexFamily {
+  /** File name under config/es, e.g. "documents.json". */
+  file: string;
+  /** Alias name without prefix, e.g. "docs". */
+  alias: string;
+}
+
+export const DOCUMENTS: IndexFamily = { file: "documents.json", alias: "docs" };
+
+/**
+ * Install (or update) the composable index template of a family; every index it creates joins the alias.
+ * Safe to call at every start-up.
+ */
+export async function installTemplate(client: Client, configDir: string, prefix: string, family: IndexFamily): Promise<void> {
+  const path = join(configDir, "es", family.file);
+  const parsed = TemplateFile.safeParse(JSON.parse(readFileSync(path, "utf8")));
+  if (!parsed.success) {
+    throw new LiaowangError("invalid_input", `Invalid index template ${path}: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  }
+  const file = parsed.data;
+  await client.indices.putIndexTemplate({
+    name: `${prefix}${family.alias}`,
+    index_patterns: [`${prefix}${file.index_patterns_suffix}`],
+    priority: file.priority,
+    template: { ...file.template, aliases: { [`${prefix}${family.alias}`]: {} } } as never,
+  });
+}

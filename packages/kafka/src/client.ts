@@ -1,0 +1,48 @@
+import { Kafka, logLevel, type Admin, type LogEntry } from "kafkajs";
+import type { Logger } from "@liaowang/logger";
+
+/** Where the brokers are and how topic names are prefixed. */
+export interface KafkaSettings {
+  brokers: string[];
+  clientId: string;
+  topicPrefix: string;
+}
+
+const LEVELS: Record<number, "error" | "warn" | "info" | "debug"> = {
+  [logLevel.ERROR]: "error",
+  [logLevel.WARN]: "warn",
+  [logLevel.INFO]: "info",
+  [logLevel.DEBUG]: "debug",
+};
+
+/** A kafkajs client whose own logs go through our pino logger (kafkajs is chatty at info: demoted to debug). */
+export function createKafka(settings: KafkaSettings, log: Logger): Kafka {
+  const kafkaLog = log.child({ module: "kafkajs" });
+  return new Kafka({
+    clientId: settings.clientId,
+    brokers: settings.brokers,
+    retry: { initialRetryTime: 300, retries: 8 },
+    logLevel: logLevel.WARN,
+    logCreator:
+      () =>
+      ({ level, log: entry }: LogEntry) => {
+        const { message, ...rest } = entry;
+        const method = LEVELS[level] ?? "info";
+        kafkaLog[method === "info" ? "debug" : method]({ kafka: { ...rest, timestamp: undefined } }, message);
+      },
+  });
+}
+
+/**
+ * Create the topics that do not exist yet (idempotent: existing topics are left alone).
+ * Production clusters usually pre-create topics; this keeps local and test runs self-contained.
+ */
+export async function ensureTopics(admin: Admin, names: string[], numPartitions = 3): Promise<void> {
+  const existing = new Set(await admin.listTopics());
+  const missing = names.filter((name) => !existing.has(name));
+  if (missing.length === 0) return;
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: missing.map((topic) => ({ topic, numPartitions, replicationFactor: -1 })),
+  });
+}

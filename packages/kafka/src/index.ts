@@ -1,0 +1,3 @@
+export * from "./client.js";
+export * from "./producer.js";
+export * from "./consumer.js";

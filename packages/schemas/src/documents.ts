@@ -1,0 +1,86 @@
+import { z } from "zod";
+import { Metrics, SourceKind } from "./ingest.js";
+
+const utcIso = z.iso.datetime({ offset: true });
+
+/** A validated, normalised post on the raw topic. `id` is content-derived so replays never duplicate. */
+export const RawDocument = z.object({
+  v: z.literal(1),
+  id: z.string().regex(/^[0-9a-f]{32}$/, "id must be 32 hex characters"),
+  source: z.string().min(1),
+  sourceKind: SourceKind,
+  title: z.string().optional(),
+  text: z.string().min(1),
+  url: z.string().optional(),
+  author: z.string().optional(),
+  publishedAt: utcIso,
+  ingestedAt: utcIso,
+  region: z.string().optional(),
+  lang: z.literal("zh"),
+  metrics: Metrics.optional(),
+});
+export type RawDocument = z.infer<typeof RawDocument>;
+
+/** A weighted keyword from TF-IDF. */
+export const Keyword = z.object({ word: z.string(), weight: z.number() });
+export type Keyword = z.infer<typeof Keyword>;
+
+/** A casualty or loss figure read from the text (e.g. "30余人受伤" → injured ≥ 30, approx). */
+export const Figure = z.object({
+  kind: z.enum(["deaths", "seriously_injured", "injured", "missing", "trapped", "loss_yuan"]),
+  value: z.number().nonnegative(),
+  approx: z.boolean(),
+  min: z.number().optional(),
+  max: z.number().optional(),
+  text: z.string(),
+});
+export type Figure = z.infer<typeof Figure>;
+
+/** A recognised administrative division (GB/T 2260 code). */
+export const Region = z.object({
+  code: z.string(),
+  name: z.string(),
+  level: z.enum(["province", "city", "county"]),
+  province: z.string(),
+});
+export type Region = z.infer<typeof Region>;
+
+/** U+2009 THIN SPACE: a whitespace character to Elasticsearch's whitespace analyzer that normalised text never contains. */
+export const SEGMENT_SEPARATOR = "\u2009";
+
+/** A raw document plus what enrichment learned about it. */
+export const EnrichedDocument = RawDocument.extend({
+  /** Content tokens without stop words or punctuation (Latin lowercased): what detection works on. */
+  tokens: z.array(z.string()),
+  /** Every segment of the title / text joined by SEGMENT_SEPARATOR: removing it restores the text exactly. */
+  titleSeg: z.string(),
+  textSeg: z.string(),
+  /** Fine-grained search-mode tokens of title and text, for recall of partial words. */
+  searchTerms: z.array(z.string()),
+  keywords: z.array(Keyword),
+  enrichedAt: utcIso,
+  // Analysis fields were added after the first release of this schema: optional so v1 messages still parse.
+  topics: z.array(z.object({ id: z.string(), score: z.number() })).optional(),
+  category: z.string().optional(),
+  sentiment: z.object({ score: z.number(), label: z.enum(["negative", "neutral", "positive"]) }).optional(),
+  regions: z.array(Region).optional(),
+  figures: z.array(Figure).optional(),
+  simhash: z.string().regex(/^[0-9a-f]{16}$/).optional(),
+});
+export type EnrichedDocument = z.infer<typeof EnrichedDocument>;
+
+/** What a consumer could not process, with the reason, so nothing is silently lost. */
+export const DeadLetter = z.object({
+  v: z.literal(1),
+  service: z.string(),
+  topic: z.string(),
+  partition: z.number().int().optional(),
+  offset: z.string().optional(),
+  key: z.string().optional(),
+  recordId: z.string().optional(),
+  code: z.string(),
+  reason: z.string(),
+  value: z.string(),
+  at: utcIso,
+});
+export type DeadLetter = z.infer<typeof DeadLetter>;

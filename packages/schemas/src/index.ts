@@ -1,0 +1,3 @@
+export * from "./ingest.js";
+export * from "./documents.js";
+export * from "./topics.js";

@@ -1,0 +1,37 @@
+import type { z } from "zod";
+import { DeadLetter, EnrichedDocument, RawDocument } from "./documents.js";
+
+/** One Kafka topic: its base name (prefixed per deployment), message schema, key and schema version. */
+export interface TopicDef<S extends z.ZodType> {
+  readonly name: string;
+  readonly schema: S;
+  readonly version: number;
+  readonly key: (message: z.output<S>) => string;
+}
+
+function defineTopic<S extends z.ZodType>(def: TopicDef<S>): TopicDef<S> {
+  return def;
+}
+
+/**
+ * The typed catalog of every topic. Producers accept only a topic's schema type; consumers parse with it.
+ * Keys keep one document / incident on one partition so its updates stay ordered.
+ */
+export const topics = {
+  raw: defineTopic({ name: "raw", schema: RawDocument, version: 1, key: (d) => d.id }),
+  enriched: defineTopic({ name: "enriched", schema: EnrichedDocument, version: 1, key: (d) => d.id }),
+  deadLetter: defineTopic({ name: "dead-letter", schema: DeadLetter, version: 1, key: (d) => d.recordId ?? d.topic }),
+} as const;
+
+export type TopicCatalog = typeof topics;
+export type TopicKey = keyof TopicCatalog;
+/** The message type of a catalog topic. */
+export type MessageOf<K extends TopicKey> = z.output<TopicCatalog[K]["schema"]>;
+
+/**
+ * The full topic name under a deployment prefix.
+ * @example topicName("liaowang.", "raw") === "liaowang.raw"
+ */
+export function topicName(prefix: string, key: TopicKey): string {
+  return `${prefix}${topics[key].name}`;
+}
