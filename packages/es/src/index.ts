@@ -3,3 +3,4 @@ export * from "./templates.js";
 export * from "./bulk.js";
 export * from "./documents.js";
 export * from "./search.js";
+export * from "./trends.js";

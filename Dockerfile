@@ -1,0 +1,8 @@
+# One image for every Liaowang service; docker-compose picks the service with `command`.
+FROM node:20-bookworm
+RUN npm install -g pnpm@9.15.9 && apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+ENV npm_config_yes=true
+COPY . .
+RUN pnpm install --frozen-lockfile
+ENV NODE_ENV=production

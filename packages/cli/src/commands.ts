@@ -1,0 +1,40 @@
+import { println, type CliIo } from "./io.js";
+
+const USAGE = `usage: pnpm liaowang <command>
+
+  stack up | down | status | fetch   start/stop/report the local Kafka + Elasticsearch
+  start                              run the whole pipeline (LIAOWANG_DEMO=off: without demo feeds)
+  segment [--json]                   segment stdin lines with the production segmenter
+  replay <file> [--source NAME]      feed an NDJSON / JSON / CSV / RSS / Atom file into the pipeline
+  search <query> [--json] [--size N] search documents
+  trends [--json] [--days N]         topic, keyword, sentiment, region and source trends
+  alerts [--json]                    live alerts with level, reason, deadlines, state and department
+`;
+
+type Command = (args: string[], io: CliIo) => Promise<number>;
+
+const commands: Record<string, () => Promise<Command>> = {
+  stack: async () => (await import("@liaowang/devstack")).runStackCommand.bind(null) as unknown as Command,
+  start: async () => (await import("./start.js")).startCommand,
+  segment: async () => (await import("./segment.js")).segmentCommand,
+  replay: async () => (await import("./replay.js")).replayCommand,
+  search: async () => (await import("./search.js")).searchCommand,
+  trends: async () => (await import("./trends.js")).trendsCommand,
+  alerts: async () => (await import("./alerts.js")).alertsCommand,
+};
+
+/** Run one CLI command; returns the exit code. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...args] = argv;
+  if (!name || name === "help" || name === "--help" || name === "-h") {
+    io.stdout.write(USAGE);
+    return name ? 0 : 2;
+  }
+  const load = commands[name];
+  if (!load) {
+    println(io.stderr, `liaowang: unknown command "${name}"`);
+    io.stderr.write(USAGE);
+    return 2;
+  }
+  return (await load())(args, io);
+}

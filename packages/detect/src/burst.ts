@@ -1,0 +1,241 @@
+import { z } from "zod";
+import { invalidInput } from "@liaowang/errors";
+
+/** Burst detection tuning: bucket size, EWMA memory and the thresholds a bucket must pass. */
+export interface BurstConfig {
+  /** Width of a count bucket (ms). */
+  bucketMs: number;
+  /** EWMA weight of the newest bucket (0 < alpha ≤ 1); 0.1 ≈ a memory of ~10 buckets. */
+  alpha: number;
+  /** A bucket needs at least this many documents to be a burst (noise floor). */
+  minCount: number;
+  /** … and at least this multiple of the baseline mean. */
+  minRatio: number;
+  /** … and at least this many standard deviations above the mean (variance floored at Poisson's, = mean). */
+  minZ: number;
+  /** Baseline mean never below this, so a key seen for the first time needs `minCount` and `minRatio × floor`. */
+  baselineFloor: number;
+  /** Buckets of history the whole state needs before anything is reported (cold start). */
+  warmupBuckets: number;
+  /** Keys whose mean fell below `pruneMean` and that were silent this many buckets are dropped. */
+  pruneAfterBuckets: number;
+  pruneMean: number;
+}
+
+/** Defaults: hourly buckets, ~10 h memory, ≥5 docs, ≥3× baseline and z ≥ 3. */
+export const DEFAULT_BURST_CONFIG: BurstConfig = {
+  bucketMs: 3_600_000,
+  alpha: 0.1,
+  minCount: 5,
+  minRatio: 3,
+  minZ: 3,
+  baselineFloor: 1,
+  warmupBuckets: 6,
+  pruneAfterBuckets: 24 * 7,
+  pruneMean: 0.01,
+};
+
+/** Schema of a burst config file (every key optional). */
+export const burstConfigSchema = z
+  .object({
+    bucketMs: z.number().int().positive(),
+    alpha: z.number().gt(0).max(1),
+    minCount: z.number().int().min(1),
+    minRatio: z.number().min(1),
+    minZ: z.number().min(0),
+    baselineFloor: z.number().positive(),
+    warmupBuckets: z.number().int().min(0),
+    pruneAfterBuckets: z.number().int().positive(),
+    pruneMean: z.number().min(0),
+  })
+  .partial()
+  .transform((c): BurstConfig => ({ ...DEFAULT_BURST_CONFIG, ...c }));
+
+/** One key's counter: the open bucket's count and the EWMA baseline of the buckets before it. */
+export interface KeyState {
+  /** Index of the bucket being counted (floor(ts / bucketMs)). */
+  bucket: number;
+  count: number;
+  /** EWMA of earlier buckets' counts (excluding `bucket`). */
+  mean: number;
+  variance: number;
+}
+
+/** Serialisable burst state for all keys (keys like "topic:安全生产", "kw:透水", "region:431125"). */
+export interface BurstState {
+  v: 1;
+  /** First bucket the state has seen: keys absent until later had zero counts since then. */
+  originBucket: number | null;
+  /** Latest bucket any observation fell in. */
+  latestBucket: number | null;
+  /** Observations older than a key's open bucket (counted here, not in the baseline). */
+  late: number;
+  keys: Record<string, KeyState>;
+}
+
+/** A key whose current or just-finished bucket is well above its baseline. */
+export interface Burst {
+  /** Stable id (key@bucketStart) so repeated evaluations can be de-duplicated. */
+  id: string;
+  key: string;
+  bucketStart: number;
+  bucketEnd: number;
+  /** True while the bucket is still open (count may still grow). */
+  partial: boolean;
+  count: number;
+  baselineMean: number;
+  baselineStd: number;
+  /** count / max(baseline mean, floor). */
+  ratio: number;
+  z: number;
+}
+
+/** An empty burst state. */
+export function emptyBurstState(): BurstState {
+  return { v: 1, originBucket: null, latestBucket: null, late: 0, keys: {} };
+}
+
+function ewma(mean: number, variance: number, x: number, alpha: number): { mean: number; variance: number } {
+  const diff = x - mean;
+  const incr = alpha * diff;
+  return { mean: mean + incr, variance: (1 - alpha) * (variance + diff * incr) };
+}
+
+/** Folds `k` closed buckets (the open one, then k−1 empty ones) into the baseline. */
+function roll(ks: KeyState, toBucket: number, alpha: number): KeyState {
+  if (toBucket <= ks.bucket) return ks;
+  let { mean, variance } = ewma(ks.mean, ks.variance, ks.count, alpha);
+  // Empty buckets only shrink the baseline; after a few thousand it is zero for any practical alpha.
+  const empties = Math.min(toBucket - ks.bucket - 1, 5000);
+  for (let i = 0; i < empties; i++) ({ mean, variance } = ewma(mean, variance, 0, alpha));
+  return { bucket: toBucket, count: 0, mean, variance };
+}
+
+/** One observation for {@link observeMany}. */
+export interface Observation {
+  key: string;
+  ts: number;
+  /** How many documents (default 1). */
+  n?: number;
+}
+
+/**
+ * Counts observations (document event times per key); copies the state once per call, so batch them.
+ * Observations older than a key's open bucket are counted as `late` only: the baseline is not rewritten.
+ */
+export function observeMany(state: BurstState, observations: readonly Observation[], config: BurstConfig = DEFAULT_BURST_CONFIG): BurstState {
+  const keys = { ...state.keys };
+  let { originBucket, latestBucket, late } = state;
+  for (const o of observations) {
+    if (!Number.isFinite(o.ts)) throw invalidInput(`burst observation for "${o.key}": ts is not a finite epoch ms`);
+    const b = Math.floor(o.ts / config.bucketMs);
+    const n = o.n ?? 1;
+    originBucket = originBucket === null ? b : Math.min(originBucket, b);
+    latestBucket = latestBucket === null ? b : Math.max(latestBucket, b);
+    const cur = keys[o.key];
+    if (!cur) {
+      // A key first seen now had zero counts since the origin: its baseline starts at zero, not at this count.
+      keys[o.key] = { bucket: b, count: n, mean: 0, variance: 0 };
+      continue;
+    }
+    if (b < cur.bucket) {
+      late += n;
+      continue;
+    }
+    const rolled = roll(cur, b, config.alpha);
+    keys[o.key] = { ...rolled, count: rolled.count + n };
+  }
+  return { v: 1, originBucket, latestBucket, late, keys };
+}
+
+/** Counts one observation of `key` at event time `ts`. */
+export function observe(state: BurstState, key: string, ts: number, config: BurstConfig = DEFAULT_BURST_CONFIG): BurstState {
+  return observeMany(state, [{ key, ts }], config);
+}
+
+/**
+ * Bursts at `now`: keys whose open bucket (partial) or just-closed bucket has at least `minCount` documents,
+ * `minRatio` × baseline and `minZ` deviations. A quiet topic tripling fires; a busy topic at its usual volume does
+ * not. Nothing is reported until the state has `warmupBuckets` of history. Sorted by ratio, highest first.
+ */
+export function evaluate(state: BurstState, now: number, config: BurstConfig = DEFAULT_BURST_CONFIG): Burst[] {
+  if (state.originBucket === null) return [];
+  const nowBucket = Math.floor(now / config.bucketMs);
+  if (nowBucket - state.originBucket < config.warmupBuckets) return [];
+  const out: Burst[] = [];
+  for (const [key, ks] of Object.entries(state.keys)) {
+    if (ks.bucket !== nowBucket && ks.bucket !== nowBucket - 1) continue;
+    if (ks.count < config.minCount) continue;
+    const mean = ks.mean;
+    const std = Math.sqrt(Math.max(ks.variance, mean, config.baselineFloor));
+    const ratio = ks.count / Math.max(mean, config.baselineFloor);
+    const z = (ks.count - mean) / std;
+    if (ratio < config.minRatio || z < config.minZ) continue;
+    const bucketStart = ks.bucket * config.bucketMs;
+    out.push({
+      id: `${key}@${bucketStart}`,
+      key,
+      bucketStart,
+      bucketEnd: bucketStart + config.bucketMs,
+      partial: ks.bucket === nowBucket,
+      count: ks.count,
+      baselineMean: mean,
+      baselineStd: Math.sqrt(ks.variance),
+      ratio,
+      z,
+    });
+  }
+  return out.sort((a, b) => b.ratio - a.ratio || (a.key < b.key ? -1 : 1));
+}
+
+/** Drops keys that have been silent for `pruneAfterBuckets` and whose baseline decayed below `pruneMean`. */
+export function pruneBursts(state: BurstState, now: number, config: BurstConfig = DEFAULT_BURST_CONFIG): BurstState {
+  const nowBucket = Math.floor(now / config.bucketMs);
+  const keys: Record<string, KeyState> = {};
+  for (const [key, ks] of Object.entries(state.keys)) {
+    const silentFor = nowBucket - ks.bucket;
+    if (silentFor >= config.pruneAfterBuckets) {
+      const rolled = roll(ks, nowBucket, config.alpha);
+      if (rolled.mean < config.pruneMean) continue;
+      keys[key] = rolled;
+    } else keys[key] = ks;
+  }
+  return { ...state, keys };
+}
+
+/** A feed that has been silent for longer than `factor` × its expected interval. */
+export interface Flatline {
+  source: string;
+  /** Last document time, or null when never seen since `startedAt`. */
+  lastSeenAt: number | null;
+  expectedIntervalMs: number;
+  silentForMs: number;
+  /** silentFor / expectedInterval. */
+  ratio: number;
+}
+
+/**
+ * Feeds silent longer than `factor` (default 3) × their expected interval. A feed never seen is reported once
+ * `startedAt` (when monitoring began) is that long ago; without `startedAt` it is not judged.
+ * @example flatline({ "应急管理部": t0 }, { "应急管理部": 3_600_000 }, t0 + 4 * 3_600_000) // [{ source: "应急管理部", ratio: 4, ... }]
+ */
+export function flatline(
+  sourcesLastSeen: Readonly<Record<string, number>>,
+  expectedIntervals: Readonly<Record<string, number>>,
+  now: number,
+  options: { factor?: number; startedAt?: number } = {},
+): Flatline[] {
+  const factor = options.factor ?? 3;
+  const out: Flatline[] = [];
+  for (const [source, interval] of Object.entries(expectedIntervals)) {
+    if (!(interval > 0)) throw invalidInput(`flatline: expected interval of source "${source}" must be > 0 ms`);
+    const seen = sourcesLastSeen[source];
+    const since = seen ?? options.startedAt;
+    if (since === undefined) continue;
+    const silentForMs = now - since;
+    if (silentForMs > factor * interval) {
+      out.push({ source, lastSeenAt: seen ?? null, expectedIntervalMs: interval, silentForMs, ratio: silentForMs / interval });
+    }
+  }
+  return out.sort((a, b) => b.ratio - a.ratio || (a.source < b.source ? -1 : 1));
+}

@@ -1,0 +1,267 @@
+import { z } from "zod";
+import { invalidInput } from "@liaowang/errors";
+import { FIGURE_KINDS, LEVEL_NAMES, levelRank } from "./types.js";
+import type { Figure, FigureKind, Level } from "./types.js";
+
+/** Lower bounds of one figure kind for levels I, II and III (IV is anything above zero below III). */
+export interface ThresholdRule {
+  kind: FigureKind;
+  I: number;
+  II: number;
+  III: number;
+}
+
+/** Threshold rules of one incident category, e.g. 生产安全事故. */
+export interface ThresholdTable {
+  category: string;
+  rules: ThresholdRule[];
+}
+
+/** Grading configuration: per-category tables, the fallback table and the 突发事件 categories. */
+export interface GradingConfig {
+  tables: ThresholdTable[];
+  /** Table used when an incident's category has no table of its own (or no category) but it carries figures. */
+  fallbackCategory: string;
+  /** Categories that are 突发事件 by definition: graded at least IV even without any figure. */
+  emergencyCategories: string[];
+}
+
+const figureKind = z.enum(["deaths", "seriously_injured", "injured", "missing", "trapped", "loss_yuan"]);
+
+/** Schema of {@link GradingConfig} (for config/grading files); checks I > II > III > 0 per rule. */
+export const gradingConfigSchema = z
+  .object({
+    tables: z
+      .array(
+        z.object({
+          category: z.string().min(1),
+          rules: z
+            .array(
+              z
+                .object({ kind: figureKind, I: z.number().positive(), II: z.number().positive(), III: z.number().positive() })
+                .refine((r) => r.I > r.II && r.II > r.III, {
+                  message: "thresholds must satisfy I > II > III > 0",
+                }),
+            )
+            .min(1),
+        }),
+      )
+      .min(1),
+    fallbackCategory: z.string().min(1),
+    emergencyCategories: z.array(z.string().min(1)),
+  })
+  .superRefine((c, ctx) => {
+    if (!c.tables.some((t) => t.category === c.fallbackCategory)) {
+      ctx.addIssue({ code: "custom", message: `fallbackCategory "${c.fallbackCategory}" has no table` });
+    }
+    const seen = new Set<string>();
+    for (const t of c.tables) {
+      if (seen.has(t.category)) ctx.addIssue({ code: "custom", message: `duplicate table for "${t.category}"` });
+      seen.add(t.category);
+    }
+  });
+
+/**
+ * 《生产安全事故报告和调查处理条例》 thresholds (ARCHITECTURE §2): I ≥30 deaths / ≥100 seriously injured / ≥1亿元;
+ * II ≥10 / ≥50 / ≥5000万元; III ≥3 / ≥10 / ≥1000万元. Other categories fall back to this table until they get their own.
+ */
+export const DEFAULT_GRADING: GradingConfig = {
+  tables: [
+    {
+      category: "生产安全事故",
+      rules: [
+        { kind: "deaths", I: 30, II: 10, III: 3 },
+        { kind: "seriously_injured", I: 100, II: 50, III: 10 },
+        { kind: "loss_yuan", I: 100_000_000, II: 50_000_000, III: 10_000_000 },
+      ],
+    },
+  ],
+  fallbackCategory: "生产安全事故",
+  emergencyCategories: ["生产安全事故", "自然灾害", "公共卫生事件", "社会安全事件", "事故灾难"],
+};
+
+/**
+ * The value a figure is graded by: its lower bound, so "30余人" counts as 30 and "3至5人" as 3.
+ * @example figureLowerBound({ kind: "injured", value: 30, approx: true, text: "30余人受伤" }) // 30
+ */
+export function figureLowerBound(f: Figure): number {
+  const lb = f.min ?? f.value;
+  return Number.isFinite(lb) && lb > 0 ? lb : 0;
+}
+
+/** The highest figure of one kind seen in an incident, with the sources that reported that value. */
+export interface FigureSummary {
+  kind: FigureKind;
+  /** Lower bound of the highest report (what grading uses). */
+  value: number;
+  /** True when the highest report was approximate ("30余人", "约1.2亿元"). */
+  approx: boolean;
+  /** Original wording of the first report of this value. */
+  text: string;
+  /** Distinct sources that reported this value (bounded list). */
+  sources: string[];
+  /** Number of distinct sources that reported this value (may exceed `sources.length`). */
+  sourceCount: number;
+  /** Event time of the first report of this value (epoch ms). */
+  firstReportedAt: number;
+}
+
+/** Highest figure per kind of an incident. */
+export type MaxFigures = Partial<Record<FigureKind, FigureSummary>>;
+
+/** A grading decision. */
+export interface Grade {
+  level: Level;
+  /** Why, in words and numbers, e.g. "12 deaths reported by 3 sources → II (重大) per 生产安全事故 thresholds". */
+  reason: string;
+  /** Category whose table was applied, when one was. */
+  table?: string | undefined;
+  /** Figure kind that decided the level, when one did. */
+  decidedBy?: FigureKind | undefined;
+}
+
+/** What grading looks at. */
+export interface GradeInput {
+  category?: string | undefined;
+  figures: MaxFigures;
+}
+
+const KIND_WORDS: Record<FigureKind, string> = {
+  deaths: "deaths",
+  seriously_injured: "seriously injured",
+  injured: "injured",
+  missing: "missing",
+  trapped: "trapped",
+  loss_yuan: "direct loss",
+};
+
+function trimNumber(n: number): string {
+  return Number.isInteger(n) ? String(n) : String(Number(n.toFixed(4)));
+}
+
+/** Chinese money notation for reasons: 1.2亿元, 999.9万元, 8000元. */
+export function formatYuan(v: number): string {
+  if (v >= 100_000_000) return `${trimNumber(v / 100_000_000)}亿元`;
+  if (v >= 10_000) return `${trimNumber(v / 10_000)}万元`;
+  return `${trimNumber(v)}元`;
+}
+
+function formatAmount(kind: FigureKind, v: number): string {
+  return kind === "loss_yuan" ? `${formatYuan(v)} ${KIND_WORDS[kind]}` : `${trimNumber(v)} ${KIND_WORDS[kind]}`;
+}
+
+function describeFigure(f: FigureSummary): string {
+  const amount = formatAmount(f.kind, f.value);
+  const approx = f.approx ? `≥${amount} ("${f.text}" read as its lower bound)` : amount;
+  const n = f.sourceCount;
+  return `${approx} reported by ${n} source${n === 1 ? "" : "s"}`;
+}
+
+function bandText(rule: ThresholdRule, level: Exclude<Level, null>): string {
+  const money = rule.kind === "loss_yuan";
+  const fmt = (v: number): string => (money ? formatYuan(v) : trimNumber(v));
+  const unit = money ? "" : ` ${KIND_WORDS[rule.kind]}`;
+  // Headcounts are integers, so a band reads "10–29"; money is continuous, so "5000万元–<1亿元".
+  const upTo = (v: number): string => (money ? `<${fmt(v)}` : fmt(v - 1));
+  switch (level) {
+    case "I":
+      return `I: ≥${fmt(rule.I)}${unit}`;
+    case "II":
+      return `II: ${fmt(rule.II)}–${upTo(rule.I)}${unit}`;
+    case "III":
+      return `III: ${fmt(rule.III)}–${upTo(rule.II)}${unit}`;
+    case "IV":
+      return `IV: below ${fmt(rule.III)}${unit}`;
+    default: {
+      const _exhaustive: never = level;
+      return _exhaustive;
+    }
+  }
+}
+
+/** Level a single value reaches under one rule (`null` for zero). Thresholds are inclusive lower bounds. */
+export function levelForValue(rule: ThresholdRule, value: number): Level {
+  if (!(value > 0)) return null;
+  if (value >= rule.I) return "I";
+  if (value >= rule.II) return "II";
+  if (value >= rule.III) return "III";
+  return "IV";
+}
+
+/** The table applying to a category: its own, else the configured fallback. */
+export function tableFor(category: string | undefined, config: GradingConfig): ThresholdTable {
+  const own = category === undefined ? undefined : config.tables.find((t) => t.category === category);
+  if (own) return own;
+  const fallback = config.tables.find((t) => t.category === config.fallbackCategory);
+  if (!fallback) throw invalidInput(`grading config: fallbackCategory "${config.fallbackCategory}" has no table`);
+  return fallback;
+}
+
+/**
+ * Grades an incident from its highest reported figures and its category.
+ * Rule: the highest level any threshold rule reaches; IV when some casualty/loss figure is above zero or the
+ * category is a 突发事件 but nothing reaches III; otherwise ungraded (null). Bursts and topics alone never grade:
+ * a burst on a 民生 topic is an opinion event, not a 突发事件, and ungraded alerts still get the 48 h response
+ * clock, so grading them IV would only blur the official levels.
+ * @example grade({ category: "生产安全事故", figures: { deaths: { kind: "deaths", value: 12, approx: false, text: "12人死亡", sources: ["a","b","c"], sourceCount: 3, firstReportedAt: 0 } } })
+ *   // { level: "II", reason: "12 deaths reported by 3 sources → II (重大) per 生产安全事故 thresholds (II: 10–29 deaths)", ... }
+ */
+export function grade(input: GradeInput, config: GradingConfig = DEFAULT_GRADING): Grade {
+  const table = tableFor(input.category, config);
+  const tableNote =
+    input.category !== undefined && input.category !== table.category
+      ? `${table.category} thresholds (no table for ${input.category})`
+      : `${table.category} thresholds`;
+
+  const graded: { figure: FigureSummary; rule: ThresholdRule; level: Exclude<Level, null> }[] = [];
+  for (const rule of table.rules) {
+    const figure = input.figures[rule.kind];
+    if (!figure) continue;
+    const level = levelForValue(rule, figure.value);
+    if (level !== null) graded.push({ figure, rule, level });
+  }
+  graded.sort((a, b) => levelRank(b.level) - levelRank(a.level));
+
+  const top = graded[0];
+  if (top && top.level !== "IV") {
+    const others = graded
+      .slice(1)
+      .filter((g) => g.level !== "IV")
+      .map((g) => `${describeFigure(g.figure)} → ${g.level}`);
+    const also = others.length > 0 ? `; also ${others.join("; ")}` : "";
+    return {
+      level: top.level,
+      reason: `${describeFigure(top.figure)} → ${top.level} (${LEVEL_NAMES[top.level]}) per ${tableNote} (${bandText(top.rule, top.level)})${also}`,
+      table: table.category,
+      decidedBy: top.figure.kind,
+    };
+  }
+
+  const anyFigures = FIGURE_KINDS.map((k) => input.figures[k]).filter(
+    (f): f is FigureSummary => f !== undefined && f.value > 0,
+  );
+  if (anyFigures.length > 0) {
+    const first = top?.figure ?? anyFigures[0];
+    const below = top ? ` below III (${bandText(top.rule, "IV")})` : " (no threshold for this kind)";
+    const rest = anyFigures.filter((f) => f !== first).map(describeFigure);
+    const also = rest.length > 0 ? `; also ${rest.join("; ")}` : "";
+    return {
+      level: "IV",
+      reason: `${first ? describeFigure(first) : ""}${below} → IV (${LEVEL_NAMES.IV}) per ${tableNote}${also}`,
+      table: table.category,
+      decidedBy: first?.kind,
+    };
+  }
+  if (input.category !== undefined && config.emergencyCategories.includes(input.category)) {
+    return {
+      level: "IV",
+      reason: `category ${input.category} is a 突发事件 with no casualty or loss figure reaching III → IV (${LEVEL_NAMES.IV})`,
+      table: table.category,
+    };
+  }
+  const cat = input.category === undefined ? "no category" : `category ${input.category} is not a 突发事件 category`;
+  return {
+    level: null,
+    reason: `no casualty or loss figures and ${cat} → ungraded (the 48 h response clock still applies)`,
+  };
+}

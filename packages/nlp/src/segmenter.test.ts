@@ -1,0 +1,117 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { createSegmenter } from "./segmenter.js";
+import type { Segmenter } from "./segmenter.js";
+
+const PARAGRAPH =
+  "6月3日，某市一化工厂发生爆炸事故，造成3人死亡、12人受伤，直接经济损失约1.2亿元。事故发生后，应急管理局第一时间启动应急响应，" +
+  "市政府召开新闻发布会通报情况，发布权威信息。网信办提醒网民不信谣、不传谣，对散布网络谣言的依法处理。应急管理局表示将开展安全生产隐患排查。";
+
+let seg: Segmenter;
+beforeAll(() => {
+  seg = createSegmenter();
+});
+
+describe("Segmenter.cut with the production dictionaries", () => {
+  it("keeps digits whole", () => {
+    expect(seg.cut("24小时内发布")).toContain("24");
+    expect(seg.cut("2024年6月3日")).toEqual(expect.arrayContaining(["2024", "6", "3"]));
+    expect(seg.cut("拨打12345反映")).toContain("12345");
+  });
+
+  it("keeps decimals, percentages and Latin words whole", () => {
+    expect(seg.cut("直接经济损失约1.2亿元")).toEqual(expect.arrayContaining(["1.2", "亿元"]));
+    expect(seg.cut("同比增长3.5%")).toContain("3.5%");
+    expect(seg.cut("COVID-19疫情")).toEqual(["COVID-19", "疫情"]);
+    expect(seg.cut("5G基站和PM2.5监测")).toEqual(expect.arrayContaining(["5G", "PM2.5"]));
+  });
+
+  it("reads full-width letters and digits like half-width ones", () => {
+    expect(seg.cut("２４小时")).toEqual(["２４", "小时"]);
+    expect(seg.tokensForIndex("ＣＯＶＩＤ－１９疫情")).toEqual(["covid-19", "疫情"]);
+  });
+
+  it("keeps user-dictionary terms as one token", () => {
+    const cases: Record<string, string> = {
+      国务院办公厅印发通知: "国务院办公厅",
+      加强政务舆情工作: "政务舆情",
+      做好舆情回应: "舆情回应",
+      拨打12345热线反映问题: "12345热线",
+      落实先诊疗后付费政策: "先诊疗后付费",
+      推进家庭医生签约: "家庭医生签约",
+      建档立卡户: "建档立卡",
+      国家卫生健康委发布: "国家卫生健康委",
+      市场监管局介入调查: "市场监管局",
+      群众到信访局反映工资拖欠: "工资拖欠",
+    };
+    for (const [text, term] of Object.entries(cases)) expect(seg.cut(text), text).toContain(term);
+  });
+
+  it("drops whitespace but keeps punctuation", () => {
+    expect(seg.cut("你好， 世界\n")).toEqual(["你好", "，", "世界"]);
+  });
+});
+
+describe("Segmenter.segments", () => {
+  it("covers the original text exactly", () => {
+    for (const text of [PARAGRAPH, "２４小时 ＣＯＶＩＤ－１９\r\n", "emoji 😀 和\u0000控制符\uD800", "  ", ""]) {
+      expect(seg.segments(text).join("")).toBe(text);
+    }
+  });
+});
+
+describe("Segmenter.tokensForIndex", () => {
+  it("removes stop words, punctuation and whitespace and lowercases Latin", () => {
+    const tokens = seg.tokensForIndex("我们的COVID-19防控工作， 是 非常 重要的。");
+    expect(tokens).toEqual(["covid-19", "防控", "工作", "非常", "重要"]);
+  });
+
+  it("keeps negations for sentiment", () => {
+    expect(seg.tokensForIndex("群众不满意")).toContain("不");
+  });
+});
+
+describe("Segmenter.cutForSearch", () => {
+  it("adds the words inside long words and filters like index tokens", () => {
+    const tokens = seg.cutForSearch("国务院办公厅的通知");
+    expect(tokens).toEqual(expect.arrayContaining(["国务院", "办公厅", "国务院办公厅", "通知"]));
+    expect(tokens).not.toContain("的");
+  });
+
+  it("keeps Latin words and numbers whole", () => {
+    expect(seg.cutForSearch("COVID-19 24小时")).toEqual(["covid-19", "24", "小时"]);
+  });
+});
+
+describe("Segmenter.keywords", () => {
+  it("ranks the topical words of a realistic paragraph", () => {
+    const keywords = seg.keywords(PARAGRAPH, 15);
+    const words = keywords.map((k) => k.word);
+    expect(keywords).toHaveLength(15);
+    // Mentioned twice, so first; user-dictionary words are absent from the IDF table and get its average IDF.
+    expect(words.slice(0, 2)).toEqual(["应急管理局", "事故"]);
+    expect(words).toEqual(expect.arrayContaining(["网信办", "网络谣言", "直接经济损失", "新闻发布会", "安全生产"]));
+    for (const k of keywords) {
+      expect([...k.word].length).toBeGreaterThan(1);
+      expect(seg.isStopWord(k.word)).toBe(false);
+      expect(k.weight).toBeGreaterThan(0);
+    }
+    for (let i = 1; i < keywords.length; i++) expect(keywords[i - 1]!.weight).toBeGreaterThanOrEqual(keywords[i]!.weight);
+    expect(words).not.toContain("1.2");
+  });
+
+  it("counts whole Latin words and, when asked, numbers", () => {
+    expect(seg.keywords("COVID-19疫情防控，COVID-19疫苗", 3).map((k) => k.word)).toContain("covid-19");
+    expect(seg.keywords("损失1.2亿元", 5, { includeNumbers: true }).map((k) => k.word)).toContain("1.2");
+  });
+
+  it("returns nothing for empty text or topN 0", () => {
+    expect(seg.keywords("", 5)).toEqual([]);
+    expect(seg.keywords(PARAGRAPH, 0)).toEqual([]);
+  });
+});
+
+describe("nodejieba globals", () => {
+  it("does not leak the loader's implicit globals", () => {
+    for (const name of ["dict", "hmmDict", "userDict", "idfDict", "stopWordDict"]) expect(name in globalThis).toBe(false);
+  });
+});

@@ -1,0 +1,163 @@
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { defaultConfigDir } from "@liaowang/config";
+import { LiaowangError, invalidInput } from "@liaowang/errors";
+import { mergeAsciiRuns } from "./ascii-runs.js";
+import { formatUserDict, parseStopWords, parseUserDict } from "./dictionary.js";
+import { jiebaCut, jiebaCutForSearch, jiebaExtract, unknownWordIdf, useDictionaries } from "./jieba.js";
+import type { JiebaDictionaries } from "./jieba.js";
+import { rankKeywords } from "./keywords.js";
+import type { Keyword, KeywordOptions } from "./keywords.js";
+import { indexForm, isPunctuation, isWhitespace, normalizeWidth, replaceLoneSurrogates } from "./text.js";
+
+/** Where the segmenter's dictionaries come from. */
+export interface SegmenterOptions {
+  /** Config directory holding `dict/user.dict.txt` and `dict/stopwords.txt` (LIAOWANG_CONFIG_DIR); default: the repo's. */
+  configDir?: string | undefined;
+  /** Overrides `<configDir>/dict/user.dict.txt`. */
+  userDictPath?: string | undefined;
+  /** Overrides `<configDir>/dict/stopwords.txt`. */
+  stopWordsPath?: string | undefined;
+}
+
+/** What a reload found: word counts, and whether anything changed (unchanged files skip the native reload). */
+export interface ReloadResult {
+  userWords: number;
+  stopWords: number;
+  changed: boolean;
+}
+
+function readDictionaryFile(path: string): string {
+  if (!existsSync(path)) throw invalidInput(`Dictionary file ${path} does not exist`);
+  return readFileSync(path, "utf8");
+}
+
+/**
+ * Chinese segmentation with the project's user dictionary and stop words. Latin words, numbers, decimals and
+ * percentages stay whole ("COVID-19", "1.2", "24"), full-width letters and digits are read as half-width.
+ * The native engine is one per process: segmenters with different dictionaries work, but alternating between
+ * them reloads it (about two seconds), so a process should hold one.
+ * @example const seg = createSegmenter(); seg.cut("国务院办公厅印发通知") // ["国务院办公厅", "印发", "通知"]
+ */
+export class Segmenter {
+  /** The user dictionary file (jieba format). */
+  readonly userDictPath: string;
+  /** The stop-word file (one word per line). */
+  readonly stopWordsPath: string;
+  #dicts: JiebaDictionaries = { key: "", userDict: "", stopWords: "" };
+  #stopWords: ReadonlySet<string> = new Set();
+
+  constructor(options: SegmenterOptions = {}) {
+    const dictDir = join(options.configDir ?? defaultConfigDir, "dict");
+    this.userDictPath = options.userDictPath ?? join(dictDir, "user.dict.txt");
+    this.stopWordsPath = options.stopWordsPath ?? join(dictDir, "stopwords.txt");
+    this.reload();
+  }
+
+  /**
+   * Re-read both dictionary files and load them. An invalid file throws and leaves the previous dictionaries
+   * in force. Blocks for about two seconds when the content changed (the native engine rebuilds its trie).
+   */
+  reload(): ReloadResult {
+    const userWords = parseUserDict(readDictionaryFile(this.userDictPath), this.userDictPath);
+    const stopWords = parseStopWords(readDictionaryFile(this.stopWordsPath), this.stopWordsPath);
+    const userDict = formatUserDict(userWords);
+    const stopText = stopWords.join("\n");
+    const key = createHash("sha256").update(userDict).update("\0").update(stopText).digest("hex");
+    const changed = key !== this.#dicts.key;
+    if (changed) {
+      const dicts = { key, userDict, stopWords: stopText };
+      useDictionaries(dicts);
+      this.#dicts = dicts;
+      this.#stopWords = new Set(stopWords);
+    }
+    return { userWords: userWords.length, stopWords: stopWords.length, changed };
+  }
+
+  /** True when `word` (any case or width) is a stop word. */
+  isStopWord(word: string): boolean {
+    return this.#stopWords.has(indexForm(word));
+  }
+
+  /**
+   * Every segment of the text, whitespace included, as slices of the original: joining them restores `text`.
+   * @example seg.segments("约1.2亿元 损失") // ["约", "1.2", "亿元", " ", "损失"]
+   */
+  segments(text: string): string[] {
+    const normalized = replaceLoneSurrogates(normalizeWidth(text));
+    const pieces = this.#cutNormalized(normalized);
+    const out: string[] = [];
+    let offset = 0;
+    for (const piece of pieces) {
+      out.push(text.slice(offset, offset + piece.length));
+      offset += piece.length;
+    }
+    return out;
+  }
+
+  /** Precise-mode tokens with whitespace dropped (punctuation kept), as the `segment` CLI prints them. */
+  cut(text: string): string[] {
+    return this.segments(text).filter((token) => !isWhitespace(token));
+  }
+
+  /**
+   * Content tokens for indexing and analysis: precise mode, half-width, Latin lowercased, without stop words,
+   * punctuation or whitespace.
+   * @example seg.tokensForIndex("COVID-19的防控") // ["covid-19", "防控"]
+   */
+  tokensForIndex(text: string): string[] {
+    return this.segments(text)
+      .map(indexForm)
+      .filter((token) => !isPunctuation(token) && !this.#stopWords.has(token));
+  }
+
+  /**
+   * Search-mode tokens (precise tokens plus the dictionary words inside long ones), filtered like
+   * {@link tokensForIndex}: for queries, and for a document's partial-word search terms.
+   * @example seg.cutForSearch("国务院办公厅") // ["国务", "办公", "国务院", "办公厅", "国务院办公厅", ...]
+   */
+  cutForSearch(text: string): string[] {
+    if (text === "") return [];
+    useDictionaries(this.#dicts);
+    const normalized = replaceLoneSurrogates(normalizeWidth(text));
+    return mergeAsciiRuns(jiebaCutForSearch(normalized))
+      .map(indexForm)
+      .filter((token) => !isPunctuation(token) && !this.#stopWords.has(token));
+  }
+
+  /**
+   * TF-IDF keywords (jieba's IDF table), best first, in index form; stop words, single characters, punctuation
+   * and (unless asked) pure numbers excluded; user-dictionary words and Latin words count whole.
+   * @example seg.keywords("国务院办公厅发布政务舆情回应通知", 3)
+   */
+  keywords(text: string, topN = 10, options?: KeywordOptions): Keyword[] {
+    if (text === "" || topN <= 0) return [];
+    const normalized = replaceLoneSurrogates(normalizeWidth(text));
+    const tokens = this.#cutNormalized(normalized);
+    return rankKeywords({
+      extracted: jiebaExtract(normalized, normalized.length),
+      tokens,
+      unknownIdf: unknownWordIdf(),
+      isStopWord: (word) => this.#stopWords.has(word),
+      topN,
+      options,
+    });
+  }
+
+  #cutNormalized(normalized: string): string[] {
+    if (normalized === "") return [];
+    useDictionaries(this.#dicts);
+    const pieces = mergeAsciiRuns(jiebaCut(normalized));
+    if (pieces.join("") !== normalized) {
+      // Slicing the original by piece lengths relies on this; never hand out silently misaligned tokens.
+      throw new LiaowangError("internal", `Segmenter lost or altered characters of a ${normalized.length}-character text`);
+    }
+    return pieces;
+  }
+}
+
+/** Create the production segmenter (dictionaries under `<configDir>/dict`). */
+export function createSegmenter(options: SegmenterOptions = {}): Segmenter {
+  return new Segmenter(options);
+}

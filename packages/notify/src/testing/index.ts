@@ -1,0 +1,4 @@
+/** Test helpers for @liaowang/notify; never import these from production code. */
+export { MemoryOutboxStore } from "./memory-outbox-store.js";
+export { describeOutboxStoreContract } from "./outbox-store-contract.js";
+export { sampleNotification } from "./fixtures.js";

@@ -1,0 +1,56 @@
+import { watchDictionaries, createSegmenter } from "@liaowang/nlp";
+import { runConsumer, type Rejection } from "@liaowang/kafka";
+import type { Logger } from "@liaowang/logger";
+import { connectInfra, Lifecycle, type Started } from "@liaowang/runtime";
+import type { EnrichedDocument, RawDocument } from "@liaowang/schemas";
+import { describeError, LiaowangError } from "@liaowang/errors";
+import type { EnrichConfig } from "./config.js";
+import { enrichDocument } from "./enrich.js";
+
+/** Start the enrich service: raw topic → segmentation, keywords → enriched topic. */
+export async function startEnrich(config: EnrichConfig, log: Logger, fatal: (error: unknown) => void): Promise<Started> {
+  const lifecycle = new Lifecycle(log);
+  const segmenter = createSegmenter({ configDir: config.LIAOWANG_CONFIG_DIR });
+  if (config.ENRICH_WATCH_DICTIONARIES === "on") {
+    const watchLog = log.child({ module: "dictionaries" });
+    lifecycle.add(
+      "dictionary watcher",
+      watchDictionaries(segmenter, {
+        onReload: (result) => watchLog.info({ result }, "dictionaries reloaded"),
+        onError: (error) => watchLog.error({ err: error }, "dictionary reload failed; previous dictionaries stay in force"),
+      }),
+      async (unwatch) => unwatch(),
+    );
+  }
+  const infra = await connectInfra(config, log, lifecycle, ["raw", "enriched", "deadLetter"]);
+  await lifecycle.add(
+    "consumer",
+    await runConsumer({
+      kafka: infra.kafka,
+      topicPrefix: infra.topicPrefix,
+      groupId: config.ENRICH_GROUP_ID,
+      topic: "raw",
+      service: "enrich",
+      deadLetters: infra.producer,
+      log,
+      onFatal: fatal,
+      handler: async (records) => {
+        const out: EnrichedDocument[] = [];
+        const rejections: Rejection<RawDocument>[] = [];
+        const now = new Date();
+        for (const record of records) {
+          try {
+            out.push(enrichDocument(record.value, segmenter, { keywords: config.ENRICH_KEYWORDS }, now));
+          } catch (error) {
+            rejections.push({ record, reason: `document ${record.value.id} could not be enriched: ${describeError(error)}`, code: error instanceof LiaowangError ? error.code : "enrich_failed" });
+          }
+        }
+        // Produced (acks=all) before the runner commits the raw offsets: a crash re-enriches, never loses.
+        await infra.producer.send("enriched", out);
+        return rejections;
+      },
+    }),
+    (consumer) => consumer.stop(),
+  );
+  return { stop: () => lifecycle.stop() };
+}
