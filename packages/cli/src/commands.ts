@@ -14,7 +14,10 @@ const USAGE = `usage: pnpm liaowang <command>
 type Command = (args: string[], io: CliIo) => Promise<number>;
 
 const commands: Record<string, () => Promise<Command>> = {
-  stack: async () => (await import("@liaowang/devstack")).runStackCommand.bind(null) as unknown as Command,
+  stack: async () => {
+    const { runStackCommand } = await import("@liaowang/devstack");
+    return (args, io) => runStackCommand(args, io.stdout, io.stderr, io.env);
+  },
   start: async () => (await import("./start.js")).startCommand,
   segment: async () => (await import("./segment.js")).segmentCommand,
   replay: async () => (await import("./replay.js")).replayCommand,

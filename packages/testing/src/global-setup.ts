@@ -1,0 +1,18 @@
+import { stackDown, stackStatus, stackUp } from "@liaowang/devstack";
+
+/**
+ * Vitest globalSetup for the integration project: reuse a healthy dev stack (e.g. one a developer started with
+ * `pnpm liaowang stack up`), otherwise start it and stop it again after the run. Tests may also point at an existing
+ * cluster with LIAOWANG_KAFKA_BROKERS + LIAOWANG_ES_URL and LIAOWANG_TEST_EXTERNAL_STACK=1.
+ */
+export default async function setup(): Promise<() => Promise<void>> {
+  if (process.env.LIAOWANG_TEST_EXTERNAL_STACK === "1") return async () => undefined;
+  const before = await stackStatus();
+  if (before.every((s) => s.state === "healthy")) return async () => undefined;
+  const log = (line: string) => process.stderr.write(`[devstack] ${line}\n`);
+  await stackUp({ log });
+  return async () => {
+    if (process.env.LIAOWANG_TEST_KEEP_STACK === "1") return;
+    await stackDown({ log });
+  };
+}

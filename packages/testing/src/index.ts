@@ -1,0 +1,3 @@
+export { isolatedEnv, type IsolatedEnv } from "./env.js";
+export { waitFor, type WaitOptions } from "./wait.js";
+export { spawnService, type SpawnedService } from "./service.js";

@@ -1,0 +1,48 @@
+import { spawn } from "node:child_process";
+import { repoRoot } from "@liaowang/config";
+
+/** A service running as a real child process. */
+export interface SpawnedService {
+  /** SIGTERM and wait for exit; resolves with the exit code. */
+  stop(): Promise<number | null>;
+  /** SIGKILL (a crash) and wait for exit. */
+  kill(): Promise<void>;
+  /** Everything the process printed so far (stdout + stderr). */
+  output(): string;
+  /** Resolves when the process exits. */
+  exited: Promise<number | null>;
+  pid: number | undefined;
+}
+
+/**
+ * Run `node --import tsx <entry>` with the given env (on top of PATH/HOME) from the repo root.
+ * @example const indexer = spawnService("services/indexer/src/main.ts", env);
+ */
+export function spawnService(entry: string, env: Record<string, string>): SpawnedService {
+  const child = spawn(process.execPath, ["--import", "tsx", entry], {
+    cwd: repoRoot,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => {
+    if (child.exitCode !== null) resolve(child.exitCode);
+    else child.once("exit", (code) => resolve(code));
+  });
+  const running = () => child.exitCode === null && child.signalCode === null;
+  return {
+    pid: child.pid,
+    exited,
+    output: () => output,
+    async stop() {
+      if (running()) child.kill("SIGTERM");
+      return exited;
+    },
+    async kill() {
+      if (running()) child.kill("SIGKILL");
+      await exited;
+    },
+  };
+}
