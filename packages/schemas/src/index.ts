@@ -1,3 +1,4 @@
 export * from "./ingest.js";
 export * from "./documents.js";
+export * from "./alerts.js";
 export * from "./topics.js";

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { AlertEventMessage } from "./alerts.js";
 import { DeadLetter, EnrichedDocument, RawDocument } from "./documents.js";
 
 /** One Kafka topic: its base name (prefixed per deployment), message schema, key and schema version. */
@@ -20,6 +21,7 @@ function defineTopic<S extends z.ZodType>(def: TopicDef<S>): TopicDef<S> {
 export const topics = {
   raw: defineTopic({ name: "raw", schema: RawDocument, version: 1, key: (d) => d.id }),
   enriched: defineTopic({ name: "enriched", schema: EnrichedDocument, version: 1, key: (d) => d.id }),
+  alertEvents: defineTopic({ name: "alert-events", schema: AlertEventMessage, version: 1, key: (m) => m.event.alertId }),
   deadLetter: defineTopic({ name: "dead-letter", schema: DeadLetter, version: 1, key: (d) => d.recordId ?? d.topic }),
 } as const;
 
