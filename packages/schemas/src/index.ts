@@ -1,4 +1,5 @@
 export * from "./ingest.js";
 export * from "./documents.js";
+export * from "./incidents.js";
 export * from "./alerts.js";
 export * from "./topics.js";

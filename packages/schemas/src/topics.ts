@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { AlertEventMessage } from "./alerts.js";
 import { DeadLetter, EnrichedDocument, RawDocument } from "./documents.js";
+import { Incident } from "./incidents.js";
 
 /** One Kafka topic: its base name (prefixed per deployment), message schema, key and schema version. */
 export interface TopicDef<S extends z.ZodType> {
@@ -22,6 +23,7 @@ export const topics = {
   raw: defineTopic({ name: "raw", schema: RawDocument, version: 1, key: (d) => d.id }),
   enriched: defineTopic({ name: "enriched", schema: EnrichedDocument, version: 1, key: (d) => d.id }),
   alertEvents: defineTopic({ name: "alert-events", schema: AlertEventMessage, version: 1, key: (m) => m.event.alertId }),
+  incidents: defineTopic({ name: "incidents", schema: Incident, version: 1, key: (i) => i.id }),
   deadLetter: defineTopic({ name: "dead-letter", schema: DeadLetter, version: 1, key: (d) => d.recordId ?? d.topic }),
 } as const;
 
