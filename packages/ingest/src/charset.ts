@@ -1,7 +1,7 @@
 import iconv from "iconv-lite";
 
 /** Where the charset of a body came from. */
-export type CharsetSource = "bom" | "header" | "xml-declaration" | "default";
+export type CharsetSource = "override" | "bom" | "header" | "xml-declaration" | "default";
 
 /** A decoded body and how its charset was chosen. */
 export interface DecodedText {
@@ -56,13 +56,14 @@ function charsetFromBom(bytes: Uint8Array): string | undefined {
 }
 
 /**
- * Decode a fetched body. Order: a byte-order mark (it is the bytes themselves, and WHATWG Encoding lets it win
- * over labels), then the HTTP Content-Type charset, then the XML declaration, else UTF-8. Unknown labels are
- * skipped, not fatal. GB2312/GBK decode as GB18030.
+ * Decode a fetched body. Order: an admin's per-source override (for servers that lie), a byte-order mark (it
+ * is the bytes themselves, and WHATWG Encoding lets it win over labels), the HTTP Content-Type charset, the
+ * XML declaration, else UTF-8. Unknown labels are skipped, not fatal. GB2312/GBK decode as GB18030.
  * @example decodeBody(bytes, "application/rss+xml; charset=gb2312").text
  */
-export function decodeBody(bytes: Uint8Array, contentType?: string): DecodedText {
+export function decodeBody(bytes: Uint8Array, contentType?: string, override?: string): DecodedText {
   const candidates: [CharsetSource, string | undefined][] = [
+    ["override", override],
     ["bom", charsetFromBom(bytes)],
     ["header", charsetFromContentType(contentType)],
     ["xml-declaration", charsetFromXmlDeclaration(bytes)],

@@ -51,9 +51,10 @@ const parser = new XMLParser({
   parseTagValue: false,
   parseAttributeValue: false,
   trimValues: true,
-  // Only the five predefined XML entities: no HTML entity table. DOCTYPE entities never reach the parser
-  // (rejectEntityDeclarations runs first), so nothing user-defined is ever expanded.
-  processEntities: true,
+  // The parser expands no entity at all, so no DOCTYPE-declared entity can ever be expanded (billion laughs)
+  // or resolved (XXE), even if one slipped past rejectEntityDeclarations. We decode the predefined XML
+  // entities and character references ourselves (decodeXML), which knows nothing user-defined.
+  processEntities: false,
   htmlEntities: false,
   stopNodes: ["*.title", "*.description", "*.content:encoded", "*.content", "*.summary"],
   isArray: (name) => name === "item" || name === "entry" || name === "link",
@@ -62,14 +63,17 @@ const parser = new XMLParser({
 /**
  * Refuse documents that declare entities in a DOCTYPE (billion laughs, external entities/XXE) or carry more
  * than one DOCTYPE (which has been used to reset parsers' expansion limits). A bare DOCTYPE, as old RSS 0.91
- * feeds have, is fine: no external DTD is ever fetched.
+ * feeds have, is fine: no external DTD is ever fetched. CDATA sections are ignored, since "<!DOCTYPE html>" in
+ * an item's HTML is content, not markup.
+ * @example rejectEntityDeclarations('<!DOCTYPE r [<!ENTITY a "…">]><r/>') // throws invalid_input
  */
 export function rejectEntityDeclarations(xml: string): void {
-  const doctypes = xml.match(/<!DOCTYPE/gi)?.length ?? 0;
-  if (doctypes === 0) return;
+  if (!/<!DOCTYPE/i.test(xml)) return;
+  const markup = xml.replace(/<!\[CDATA\[[\s\S]*?\]\]>/g, "");
+  const doctypes = markup.match(/<!DOCTYPE/gi)?.length ?? 0;
   if (doctypes > 1) throw invalidInput(`feed has ${doctypes} DOCTYPE declarations; refused`);
-  if (/<!ENTITY/i.test(xml)) {
-    throw invalidInput("feed declares entities (<!DOCTYPE … <!ENTITY …>); refused to prevent entity expansion (billion laughs) and external entity (XXE) attacks");
+  if (doctypes === 1 && /<!ENTITY/i.test(markup)) {
+    throw invalidInput("feed declares entities in its DOCTYPE (<!ENTITY …>); refused to prevent entity expansion (billion laughs) and external entity (XXE) attacks");
   }
 }
 
@@ -175,14 +179,14 @@ function itemLink(item: XmlNode, format: "rss" | "atom", baseUrl: string | undef
   let href: string | undefined;
   if (format === "atom") {
     const nodes = links.map(asNode).filter((node): node is XmlNode => node !== undefined);
-    const alternate = nodes.find((node) => node["@_rel"] === undefined || node["@_rel"] === "alternate") ?? nodes[0];
-    href = typeof alternate?.["@_href"] === "string" ? alternate["@_href"] : undefined;
+    const alternate = nodes.find((node) => attributeOf(node, "rel") === undefined || attributeOf(node, "rel") === "alternate") ?? nodes[0];
+    href = attributeOf(alternate, "href");
   } else {
     href = links.map(plainOf).find((value) => value !== undefined && value !== "");
     if (href === undefined) {
       const guid = item["guid"];
       const guidText = plainOf(guid);
-      const permalink = asNode(guid)?.["@_isPermaLink"] !== "false";
+      const permalink = attributeOf(asNode(guid), "isPermaLink") !== "false";
       if (guidText !== undefined && permalink && /^https?:\/\//i.test(guidText)) href = guidText;
     }
   }
@@ -218,7 +222,7 @@ function textOf(value: unknown): string | undefined {
   const node = asNode(value);
   const raw = node === undefined ? value : node["#text"];
   if (typeof raw !== "string") return undefined;
-  const type = typeof node?.["@_type"] === "string" ? (node["@_type"] as string).toLowerCase() : undefined;
+  const type = attributeOf(node, "type")?.toLowerCase();
   return decodeTextConstruct(raw, type).trim();
 }
 
@@ -238,11 +242,17 @@ function decodeTextConstruct(raw: string, type: string | undefined): string {
     .join("");
 }
 
-/** The text of an ordinary (parsed) element, attribute-bearing or not. */
+/** The text of an ordinary (parsed) element, attribute-bearing or not, with XML escapes decoded. */
 function plainOf(value: unknown): string | undefined {
-  if (typeof value === "string") return value.trim();
   const node = asNode(value);
-  return typeof node?.["#text"] === "string" ? node["#text"].trim() : undefined;
+  const raw = node === undefined ? value : node["#text"];
+  return typeof raw === "string" ? decodeXML(raw).trim() : undefined;
+}
+
+/** An attribute's value with XML escapes decoded (the parser leaves them as written). */
+function attributeOf(node: XmlNode | undefined, name: string): string | undefined {
+  const value = node?.[`@_${name}`];
+  return typeof value === "string" ? decodeXML(value) : undefined;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -98,7 +98,14 @@ export function parseJsonArray(text: string, options: RecordParseOptions = {}): 
   if (value === null || typeof value !== "object") {
     throw invalidInput(`expected a JSON array of records or one record object, got ${value === null ? "null" : typeof value}`);
   }
-  const items: unknown[] = Array.isArray(value) ? value : [value];
+  return validateItems(Array.isArray(value) ? value : [value], options);
+}
+
+/**
+ * Validate already-decoded JSON values as records, each labelled with its 0-based index; at most `maxItems`.
+ * @example validateItems(JSON.parse(body), { defaults: { source: "hotline-api" } })
+ */
+export function validateItems(items: readonly unknown[], options: RecordParseOptions = {}): ItemResult[] {
   const max = options.maxItems ?? DEFAULT_MAX_ITEMS;
   const results: ItemResult[] = items.slice(0, max).map((item, index) => {
     const result = validateRecord(item, options.defaults);
