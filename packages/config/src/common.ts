@@ -23,6 +23,8 @@ export const CommonEnv = z.object({
     .string()
     .regex(/^[a-z0-9][a-z0-9_-]*$/, "expected lowercase letters, digits, '_' or '-' (Elasticsearch index names)")
     .default("liaowang-"),
+  /** How soon a crashed consumer's partitions move to another replica (Kafka group session timeout). */
+  LIAOWANG_KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(30_000),
   LIAOWANG_CONFIG_DIR: z.string().min(1).default(defaultConfigDir),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });

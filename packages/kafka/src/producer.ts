@@ -1,4 +1,4 @@
-import type { Kafka, Producer } from "kafkajs";
+import { Partitioners, type Kafka, type Producer } from "kafkajs";
 import type { z } from "zod";
 import { topicName, topics, type TopicKey } from "@liaowang/schemas";
 import { invalidInput, unavailable } from "@liaowang/errors";
@@ -16,7 +16,7 @@ export interface TypedProducer {
  * @example const producer = await createProducer(kafka, "liaowang."); await producer.send("raw", [doc]);
  */
 export async function createProducer(kafka: Kafka, topicPrefix: string): Promise<TypedProducer> {
-  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  const producer: Producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
   await producer.connect();
   return {
     async send(key, messages) {

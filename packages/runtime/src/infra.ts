@@ -13,6 +13,8 @@ export interface Infra {
   topicPrefix: string;
   es: Client;
   indexPrefix: string;
+  /** Consumer group session timeout from LIAOWANG_KAFKA_SESSION_TIMEOUT_MS: pass it to runConsumer. */
+  sessionTimeout: number;
 }
 
 /**
@@ -31,5 +33,5 @@ export async function connectInfra(env: CommonEnv, log: Logger, lifecycle: Lifec
   }
   const es = lifecycle.add("elasticsearch", createEsClient(esSettings(env)), (client) => client.close());
   const producer = lifecycle.add("producer", await createProducer(kafka, ks.topicPrefix), (p) => p.disconnect());
-  return { kafka, producer, topicPrefix: ks.topicPrefix, es, indexPrefix: env.LIAOWANG_INDEX_PREFIX };
+  return { kafka, producer, topicPrefix: ks.topicPrefix, es, indexPrefix: env.LIAOWANG_INDEX_PREFIX, sessionTimeout: env.LIAOWANG_KAFKA_SESSION_TIMEOUT_MS };
 }

@@ -21,6 +21,8 @@ export function isolatedEnv(label: string): IsolatedEnv {
     LIAOWANG_ES_URL: process.env.LIAOWANG_ES_URL ?? `http://127.0.0.1:${process.env.LIAOWANG_STACK_ES_PORT ?? "9200"}`,
     LIAOWANG_TOPIC_PREFIX: topicPrefix,
     LIAOWANG_INDEX_PREFIX: indexPrefix,
+    // a killed service's partitions move to its restarted replica within seconds, not 30 s
+    LIAOWANG_KAFKA_SESSION_TIMEOUT_MS: "8000",
     LOG_LEVEL: process.env.LIAOWANG_TEST_LOG_LEVEL ?? "warn",
   };
   return { env, topicPrefix, indexPrefix };

@@ -28,6 +28,7 @@ export async function startEnrich(config: EnrichConfig, log: Logger, fatal: (err
     await runConsumer({
       kafka: infra.kafka,
       topicPrefix: infra.topicPrefix,
+      sessionTimeout: infra.sessionTimeout,
       groupId: config.ENRICH_GROUP_ID,
       topic: "raw",
       service: "enrich",

@@ -15,6 +15,7 @@ export async function startIndexer(config: IndexerConfig, log: Logger, fatal: (e
     await runConsumer({
       kafka: infra.kafka,
       topicPrefix: infra.topicPrefix,
+      sessionTimeout: infra.sessionTimeout,
       groupId: config.INDEXER_GROUP_ID,
       topic: "enriched",
       service: "indexer",
