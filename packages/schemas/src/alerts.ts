@@ -123,7 +123,7 @@ export const Alert = z.object({
   onsetAt: utcIso,
   onsetHistory: z.array(z.object({ at: utcIso, from: utcIso, to: utcIso, actor: z.string(), reason: z.string() })),
   topics: z.array(z.string()),
-  regions: z.array(z.object({ code: z.string().optional(), name: z.string(), province: z.string().optional() })),
+  regions: z.array(z.object({ code: z.string().optional(), name: z.string(), province: z.string().optional(), level: z.enum(["province", "city", "county"]).optional() })),
   keywords: z.array(z.string()),
   sourceCount: z.number().int().nonnegative(),
   volume: z.number().int().nonnegative(),

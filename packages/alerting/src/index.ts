@@ -1,0 +1,13 @@
+/** Pure alerting domain: lifecycle, statutory clocks, routing, reminders, escalation and accountability. */
+export * from "./config.js";
+export * from "./duration.js";
+export * from "./incident.js";
+export * from "./clocks.js";
+export * from "./routing.js";
+export * from "./recipients.js";
+export * from "./quiet-hours.js";
+export * from "./schedule.js";
+export * from "./lifecycle.js";
+export * from "./message.js";
+export * from "./accountability.js";
+export { beijingTime } from "./time.js";

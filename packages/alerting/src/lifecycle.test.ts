@@ -1,0 +1,166 @@
+import { describe, expect, it } from "vitest";
+import { LiaowangError } from "@liaowang/errors";
+import { Alert } from "@liaowang/schemas";
+import { applyCommand, openAlert, type AlertCommand } from "./lifecycle.js";
+import { deadlineStatus } from "./clocks.js";
+import { sampleIncident, testConfig } from "./testing/fixtures.js";
+
+const config = testConfig();
+const H = 3_600_000;
+const onset = Date.parse("2024-05-01T02:00:00.000Z");
+const t0 = onset + 10 * 60_000;
+
+function open(overrides = {}) {
+  return openAlert(sampleIncident(overrides), config, t0).alert;
+}
+
+function apply(alert: Alert, command: AlertCommand, at: number) {
+  return applyCommand(alert, command, config, at);
+}
+
+describe("openAlert", () => {
+  it("opens a routed II alert with the 5 h and 24 h clocks counted from onset and an audited opening", () => {
+    const { alert, events } = openAlert(sampleIncident(), config, t0);
+    expect(Alert.parse(alert)).toEqual(alert);
+    expect(alert).toMatchObject({ id: "alert-inc-0001", state: "new", level: "II", department: "kunshan-emergency", seq: 1 });
+    expect(alert.deadlines.map((d) => [d.clock, d.dueAt])).toEqual([
+      ["authoritative_info", "2024-05-01T07:00:00.000Z"],
+      ["press_conference", "2024-05-02T02:00:00.000Z"],
+    ]);
+    expect(events).toEqual([expect.objectContaining({ id: "alert-inc-0001:1", type: "opened", actor: "system:alerter", at: new Date(t0).toISOString(), to: "new" })]);
+    expect(alert.pendingEvents).toEqual(events);
+    expect(alert.nextDueAt).toBe(new Date(t0).toISOString());
+  });
+
+  it("gives III, IV and ungraded incidents the 48 h answer clock", () => {
+    for (const level of ["III", "IV", null] as const) {
+      expect(open({ level }).deadlines.map((d) => [d.clock, d.dueAt])).toEqual([["response", "2024-05-03T02:00:00.000Z"]]);
+    }
+  });
+});
+
+describe("lifecycle transitions", () => {
+  it("walks new → acknowledged → handling → responded → closed, auditing who, when and the note", () => {
+    let alert = open();
+    alert = apply(alert, { type: "acknowledge", actor: "p-ks-duty", note: "已研判" }, t0 + 5 * 60_000).alert;
+    alert = apply(alert, { type: "start_handling", actor: "p-ks-duty" }, t0 + H).alert;
+    const responded = apply(alert, { type: "respond", actor: "p-ks-duty", link: "https://gov.example/notice/1", publishedAt: new Date(onset + 4 * H).toISOString(), note: "发布情况通报" }, onset + 4 * H + 60_000);
+    alert = responded.alert;
+    expect(responded.events[0]).toMatchObject({ type: "responded", from: "handling", to: "responded", actor: "p-ks-duty", data: { link: "https://gov.example/notice/1" } });
+    // Publishing information stops the 5 h clock (met), the press conference clock runs on.
+    expect(alert.deadlines.map((d) => deadlineStatus(d, onset + 5 * H))).toEqual(["met", "running"]);
+    alert = apply(alert, { type: "record_milestone", actor: "p-em-head", kind: "press_conference", at: new Date(onset + 20 * H).toISOString(), link: "https://gov.example/live/1" }, onset + 20 * H).alert;
+    expect(alert.deadlines.map((d) => deadlineStatus(d, onset + 30 * H))).toEqual(["met", "met"]);
+    alert = apply(alert, { type: "close", actor: "p-em-head", note: "处置完毕" }, onset + 30 * H).alert;
+    expect(alert.state).toBe("closed");
+    expect(alert.pendingEvents.map((e) => [e.seq, e.type, e.actor, e.from, e.to])).toEqual([
+      [1, "opened", "system:alerter", undefined, "new"],
+      [2, "acknowledged", "p-ks-duty", "new", "acknowledged"],
+      [3, "handling_started", "p-ks-duty", "acknowledged", "handling"],
+      [4, "responded", "p-ks-duty", "handling", "responded"],
+      [5, "milestone_recorded", "p-em-head", undefined, undefined],
+      [6, "closed", "p-em-head", "responded", "closed"],
+    ]);
+    expect(alert.acknowledgedAt).toBe(new Date(t0 + 5 * 60_000).toISOString());
+    expect(alert.nextDueAt).toBeNull();
+  });
+
+  it("refuses illegal transitions with a conflict naming the alert and its state", () => {
+    const alert = open();
+    expect(() => apply(alert, { type: "close", actor: "p1" }, t0)).toThrow(/alert alert-inc-0001 cannot be closed.*it is new/);
+    const acked = apply(alert, { type: "acknowledge", actor: "p1" }, t0).alert;
+    try {
+      apply(acked, { type: "acknowledge", actor: "p2" }, t0);
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(LiaowangError);
+      expect((error as LiaowangError).code).toBe("conflict");
+    }
+    expect(() => apply(alert, { type: "acknowledge", actor: " " }, t0)).toThrow(/needs an actor/);
+    expect(() => apply(alert, { type: "dismiss", actor: "p1", reason: "" }, t0)).toThrow(/needs a reason/);
+  });
+
+  it("dismisses with a reason, cancelling the clocks, and re-raises (counted) when the incident grows", () => {
+    let alert = open({ level: "IV", volume: 10 });
+    alert = apply(alert, { type: "dismiss", actor: "p-ks-duty", reason: "误报：系演练" }, t0 + H).alert;
+    expect(alert).toMatchObject({ state: "dismissed", dismissReason: "误报：系演练", volumeAtDismissal: 10 });
+    expect(alert.deadlines.every((d) => d.cancelledAt !== null)).toBe(true);
+    // A little more chatter is not growth.
+    alert = apply(alert, { type: "incident", incident: sampleIncident({ level: "IV", volume: 14, updatedAt: new Date(t0 + 2 * H).toISOString() }) }, t0 + 2 * H).alert;
+    expect(alert.state).toBe("dismissed");
+    const grown = apply(alert, { type: "incident", incident: sampleIncident({ level: "IV", volume: 25, updatedAt: new Date(t0 + 3 * H).toISOString() }) }, t0 + 3 * H);
+    expect(grown.alert).toMatchObject({ state: "new", reraiseCount: 1, raisedAt: new Date(t0 + 3 * H).toISOString(), acknowledgedAt: null });
+    expect(grown.events).toEqual([expect.objectContaining({ type: "reraised", from: "dismissed", to: "new", actor: "system:alerter" })]);
+    expect(grown.alert.deadlines.every((d) => d.cancelledAt === null)).toBe(true);
+  });
+
+  it("re-raises a dismissed incident that is upgraded, and lets an officer re-raise by hand", () => {
+    const dismissed = apply(open({ level: "IV" }), { type: "dismiss", actor: "p1", reason: "不属实" }, t0 + H).alert;
+    const upgraded = apply(dismissed, { type: "incident", incident: sampleIncident({ level: "III", updatedAt: new Date(t0 + 2 * H).toISOString() }) }, t0 + 2 * H);
+    expect(upgraded.events.map((e) => e.type)).toEqual(["regraded", "reraised"]);
+    expect(upgraded.alert.reraiseCount).toBe(1);
+    const manual = apply(dismissed, { type: "reraise", actor: "p-em-head", note: "舆情反弹" }, t0 + 2 * H);
+    expect(manual.alert).toMatchObject({ state: "new", reraiseCount: 1 });
+  });
+
+  it("ignores an incident update older than the one applied", () => {
+    const alert = open();
+    const stale = apply(alert, { type: "incident", incident: sampleIncident({ level: "I", updatedAt: "2024-05-01T01:00:00.000Z" }) }, t0 + H);
+    expect(stale.alert.level).toBe("II");
+    expect(stale.events).toEqual([]);
+  });
+
+  it("closes an alert whose incident was merged into another", () => {
+    const merged = apply(open(), { type: "incident", incident: sampleIncident({ status: "merged", mergedInto: "inc-0002", updatedAt: new Date(t0 + H).toISOString() }) }, t0 + H);
+    expect(merged.alert).toMatchObject({ state: "closed", mergedInto: "inc-0002" });
+    expect(merged.events.map((e) => e.type)).toEqual(["merged"]);
+  });
+});
+
+describe("deadline recomputation", () => {
+  it("recomputes deadlines with history when the grade changes (IV → II) and keeps an earlier publication as met", () => {
+    let alert = open({ level: "IV" });
+    alert = apply(alert, { type: "record_milestone", actor: "p-ks-duty", kind: "info_published", at: new Date(onset + H).toISOString(), link: "https://gov.example/n/1" }, onset + H).alert;
+    const up = apply(alert, { type: "incident", incident: sampleIncident({ level: "II", levelReason: "12人遇难 → II", updatedAt: new Date(onset + 2 * H).toISOString() }) }, onset + 2 * H);
+    expect(up.alert.level).toBe("II");
+    expect(up.alert.gradeHistory).toEqual([{ at: new Date(onset + 2 * H).toISOString(), from: "IV", to: "II", reason: "12人遇难 → II" }]);
+    expect(up.alert.deadlineHistory.map((r) => [r.reason, r.level, r.deadlines.map((d) => `${d.clock}@${d.dueAt}`)])).toEqual([
+      ["opened", "IV", ["response@2024-05-03T02:00:00.000Z"]],
+      ["regraded", "II", ["authoritative_info@2024-05-01T07:00:00.000Z", "press_conference@2024-05-02T02:00:00.000Z"]],
+    ]);
+    expect(up.alert.deadlines.map((d) => [d.clock, d.metAt])).toEqual([
+      ["authoritative_info", new Date(onset + H).toISOString()],
+      ["press_conference", null],
+    ]);
+    expect(up.alert.coDepartments).toEqual(["propaganda", "cyberspace", "police", "telecom"]);
+    expect(up.events).toEqual([expect.objectContaining({ type: "regraded", data: { from: "IV", to: "II" } })]);
+  });
+
+  it("recomputes deadlines when an officer corrects the onset with a reason, and the detector no longer moves it", () => {
+    const alert = open();
+    expect(() => apply(alert, { type: "correct_onset", actor: "p1", onsetAt: "2024-05-01T01:00:00Z", reason: "" }, t0)).toThrow(/needs a reason/);
+    const corrected = apply(alert, { type: "correct_onset", actor: "p-em-head", onsetAt: "2024-05-01T01:00:00+00:00", reason: "现场视频显示事发于09:00" }, t0 + H).alert;
+    expect(corrected.onsetAt).toBe("2024-05-01T01:00:00.000Z");
+    expect(corrected.deadlines.map((d) => d.dueAt)).toEqual(["2024-05-01T06:00:00.000Z", "2024-05-02T01:00:00.000Z"]);
+    expect(corrected.deadlineHistory.at(-1)).toMatchObject({ reason: "onset_corrected", actor: "p-em-head", note: "现场视频显示事发于09:00" });
+    expect(corrected.onsetHistory).toEqual([expect.objectContaining({ from: "2024-05-01T02:00:00.000Z", to: "2024-05-01T01:00:00.000Z", actor: "p-em-head" })]);
+    const detector = apply(corrected, { type: "incident", incident: sampleIncident({ onsetAt: "2024-05-01T01:30:00.000Z", updatedAt: new Date(t0 + 2 * H).toISOString() }) }, t0 + 2 * H).alert;
+    expect(detector.onsetAt).toBe("2024-05-01T01:00:00.000Z");
+  });
+
+  it("follows the detector when it finds an earlier first post", () => {
+    const moved = apply(open(), { type: "incident", incident: sampleIncident({ onsetAt: "2024-05-01T01:40:00.000Z", updatedAt: new Date(t0 + H).toISOString() }) }, t0 + H);
+    expect(moved.alert.deadlines[0]?.dueAt).toBe("2024-05-01T06:40:00.000Z");
+    expect(moved.events.map((e) => [e.type, e.actor])).toEqual([["onset_corrected", "system:detector"]]);
+  });
+
+  it("clears pending events once flushed and records notified items once", () => {
+    let alert = open();
+    alert = apply(alert, { type: "acknowledge", actor: "p1" }, t0).alert;
+    alert = apply(alert, { type: "events_flushed", throughSeq: 1 }, t0).alert;
+    expect(alert.pendingEvents.map((e) => e.seq)).toEqual([2]);
+    const item = { key: "k", at: new Date(t0).toISOString(), outcome: "enqueued" as const };
+    alert = apply(apply(alert, { type: "notified", items: [item] }, t0).alert, { type: "notified", items: [item] }, t0).alert;
+    expect(alert.notified).toEqual([item]);
+  });
+});

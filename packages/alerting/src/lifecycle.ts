@@ -1,0 +1,357 @@
+import { LiaowangError, invalidInput } from "@liaowang/errors";
+import type { Alert, AlertEventType, AlertLevel, AlertState, AuditEvent, DeadlineRevisionReason, Milestone, MilestoneKind, NotifiedItem } from "@liaowang/schemas";
+import { applyMilestone, cancelRunning, computeDeadlines } from "./clocks.js";
+import { type AlertingConfig } from "./config.js";
+import type { IncidentInput } from "./incident.js";
+import { route } from "./routing.js";
+import { isActive, nextDueAt } from "./schedule.js";
+import { iso, ms, toMs } from "./time.js";
+
+/** The actor of changes the alerter makes on its own (incident updates, merges, re-raises). */
+export const SYSTEM_ACTOR = "system:alerter";
+
+/**
+ * Everything that can happen to an alert. Officer commands carry the actor (a person id, or `link:<id>` for a
+ * one-click acknowledge); `incident` is the detector's latest view; `notified` and `events_flushed` are the
+ * service's bookkeeping and are not audited.
+ */
+export type AlertCommand =
+  | { type: "incident"; incident: IncidentInput }
+  | { type: "acknowledge"; actor: string; note?: string | undefined }
+  | { type: "start_handling"; actor: string; note?: string | undefined }
+  | { type: "respond"; actor: string; note?: string | undefined; link?: string | undefined; publishedAt?: string | undefined }
+  | { type: "close"; actor: string; note?: string | undefined }
+  | { type: "dismiss"; actor: string; reason: string }
+  | { type: "reraise"; actor: string; note?: string | undefined }
+  | { type: "record_milestone"; actor: string; kind: MilestoneKind; at: string; link?: string | undefined; note?: string | undefined }
+  | { type: "correct_onset"; actor: string; onsetAt: string; reason: string }
+  | { type: "notified"; items: readonly NotifiedItem[] }
+  | { type: "events_flushed"; throughSeq: number };
+
+/** An alert after a command, and the audit events the command produced (already queued on `pendingEvents`). */
+export interface Applied {
+  alert: Alert;
+  events: AuditEvent[];
+}
+
+/** The alert id of an incident: one alert per incident, so replays and restarts find the same alert. */
+export function alertIdFor(incidentId: string): string {
+  return `alert-${incidentId}`;
+}
+
+interface Draft {
+  alert: Alert;
+  events: AuditEvent[];
+  now: string;
+}
+
+function emit(draft: Draft, type: AlertEventType, actor: string, extra: { from?: AlertState; to?: AlertState; note?: string | undefined; data?: Record<string, unknown> } = {}): void {
+  const seq = draft.alert.seq + 1;
+  const event: AuditEvent = {
+    id: `${draft.alert.id}:${seq}`,
+    alertId: draft.alert.id,
+    incidentId: draft.alert.incidentId,
+    seq,
+    type,
+    actor,
+    at: draft.now,
+    ...(extra.from ? { from: extra.from } : {}),
+    ...(extra.to ? { to: extra.to } : {}),
+    ...(extra.note ? { note: extra.note } : {}),
+    ...(extra.data ? { data: extra.data } : {}),
+  };
+  draft.alert = { ...draft.alert, seq, pendingEvents: [...draft.alert.pendingEvents, event] };
+  draft.events.push(event);
+}
+
+function moveTo(draft: Draft, to: AlertState, type: AlertEventType, actor: string, note?: string, data?: Record<string, unknown>): void {
+  const from = draft.alert.state;
+  draft.alert = { ...draft.alert, state: to, stateChangedAt: draft.now };
+  emit(draft, type, actor, { from, to, note, ...(data ? { data } : {}) });
+}
+
+function revise(draft: Draft, config: AlertingConfig, reason: DeadlineRevisionReason, actor: string, note?: string): void {
+  const a = draft.alert;
+  let deadlines = computeDeadlines(a.level, ms(a.onsetAt), a.milestones, config.escalation.clocks);
+  if (!isActive(a)) deadlines = cancelRunning(deadlines, a.closedAt ?? a.dismissedAt ?? draft.now);
+  draft.alert = {
+    ...a,
+    deadlines,
+    deadlineHistory: [
+      ...a.deadlineHistory,
+      { at: draft.now, reason, actor, level: a.level, onsetAt: a.onsetAt, ...(note ? { note } : {}), deadlines: deadlines.map((d) => ({ clock: d.clock, dueAt: d.dueAt })) },
+    ],
+  };
+}
+
+function finish(draft: Draft, config: AlertingConfig): Applied {
+  const next = nextDueAt(draft.alert, config.escalation, ms(draft.now));
+  return { alert: { ...draft.alert, nextDueAt: next === null ? null : iso(next), updatedAt: draft.now }, events: draft.events };
+}
+
+function requireActor(actor: string): void {
+  if (actor.trim().length === 0) throw invalidInput("an alert transition needs an actor (who did it)");
+}
+
+function illegal(alert: Alert, action: string): LiaowangError {
+  return new LiaowangError("conflict", `alert ${alert.id} cannot ${action}: it is ${alert.state}`);
+}
+
+function validIso(text: string, what: string): string {
+  const t = Date.parse(text);
+  if (Number.isNaN(t)) throw invalidInput(`${what} "${text}" is not an ISO-8601 date-time`);
+  return iso(t);
+}
+
+/**
+ * Open the alert for a newly seen incident: routed, deadlines computed from onset and level, an `opened`
+ * audit event queued. Opening is the same for a replay: the id and the first event derive from the incident.
+ * @example const { alert, events } = openAlert(incident, config, new Date())
+ */
+export function openAlert(incident: IncidentInput, config: AlertingConfig, now: Date | number): Applied {
+  const at = iso(toMs(now));
+  const r = route(incident, config.departments);
+  const alert: Alert = {
+    v: 1,
+    id: alertIdFor(incident.id),
+    incidentId: incident.id,
+    title: incident.title,
+    ...(incident.summary ? { summary: incident.summary } : {}),
+    ...(incident.firstPost ? { firstPost: stripUndefined(incident.firstPost) } : {}),
+    level: incident.level,
+    levelReason: incident.levelReason,
+    gradeHistory: [],
+    onsetAt: validIso(incident.onsetAt, `onset of incident ${incident.id}`),
+    onsetHistory: [],
+    topics: [...incident.topics],
+    regions: incident.regions.map(stripUndefined),
+    keywords: [...incident.keywords],
+    sourceCount: incident.sourceCount,
+    volume: incident.volume,
+    incidentStatus: incident.status,
+    incidentUpdatedAt: incident.updatedAt,
+    state: "new",
+    stateChangedAt: at,
+    openedAt: at,
+    raisedAt: at,
+    reraiseCount: 0,
+    volumeAtDismissal: null,
+    acknowledgedAt: null,
+    acknowledgedBy: null,
+    respondedAt: null,
+    closedAt: null,
+    dismissedAt: null,
+    dismissReason: null,
+    mergedInto: null,
+    department: r.department,
+    departmentName: r.departmentName,
+    coDepartments: r.coDepartments,
+    routeReason: r.reason,
+    deadlines: [],
+    deadlineHistory: [],
+    milestones: [],
+    notified: [],
+    nextDueAt: null,
+    seq: 0,
+    pendingEvents: [],
+    updatedAt: at,
+  };
+  const draft: Draft = { alert, events: [], now: at };
+  revise(draft, config, "opened", SYSTEM_ACTOR);
+  emit(draft, "opened", SYSTEM_ACTOR, { to: "new", data: { level: incident.level, department: r.department, coDepartments: r.coDepartments, routeReason: r.reason } });
+  return finish(draft, config);
+}
+
+function stripUndefined<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
+}
+
+function levelRank(level: AlertLevel): number {
+  return level === null ? 0 : { I: 4, II: 3, III: 2, IV: 1 }[level];
+}
+
+/**
+ * The lifecycle state machine: `(alert, command, now) → { alert, events }`. Illegal transitions throw a
+ * `conflict` error naming the alert and its state; every applied transition queues an audit event with
+ * actor, time and note, and the alert's `nextDueAt` is recomputed.
+ * @example applyCommand(alert, { type: "acknowledge", actor: "p-duty-1" }, config, new Date())
+ */
+export function applyCommand(alert: Alert, command: AlertCommand, config: AlertingConfig, now: Date | number): Applied {
+  const draft: Draft = { alert, events: [], now: iso(toMs(now)) };
+  switch (command.type) {
+    case "incident":
+      onIncident(draft, command.incident, config);
+      break;
+    case "acknowledge":
+      requireActor(command.actor);
+      if (alert.state !== "new") throw illegal(alert, "be acknowledged");
+      draft.alert = { ...draft.alert, acknowledgedAt: draft.now, acknowledgedBy: command.actor };
+      moveTo(draft, "acknowledged", "acknowledged", command.actor, command.note);
+      break;
+    case "start_handling":
+      requireActor(command.actor);
+      if (alert.state !== "new" && alert.state !== "acknowledged") throw illegal(alert, "start handling");
+      acknowledgeImplicitly(draft, command.actor);
+      moveTo(draft, "handling", "handling_started", command.actor, command.note);
+      break;
+    case "respond": {
+      requireActor(command.actor);
+      if (alert.state !== "new" && alert.state !== "acknowledged" && alert.state !== "handling") throw illegal(alert, "be marked responded");
+      acknowledgeImplicitly(draft, command.actor);
+      const milestone = addMilestone(draft, { kind: "info_published", at: command.publishedAt ?? draft.now, link: command.link, note: command.note, actor: command.actor });
+      draft.alert = { ...draft.alert, respondedAt: draft.now };
+      moveTo(draft, "responded", "responded", command.actor, command.note, { milestoneId: milestone.id, publishedAt: milestone.at, ...(milestone.link ? { link: milestone.link } : {}) });
+      break;
+    }
+    case "close":
+      requireActor(command.actor);
+      if (alert.state !== "responded") throw illegal(alert, "be closed (only a responded alert closes)");
+      draft.alert = { ...draft.alert, closedAt: draft.now, deadlines: cancelRunning(draft.alert.deadlines, draft.now) };
+      moveTo(draft, "closed", "closed", command.actor, command.note);
+      break;
+    case "dismiss":
+      requireActor(command.actor);
+      if (command.reason.trim().length === 0) throw invalidInput(`dismissing alert ${alert.id} needs a reason`);
+      if (alert.state !== "new" && alert.state !== "acknowledged" && alert.state !== "handling") throw illegal(alert, "be dismissed");
+      draft.alert = { ...draft.alert, dismissedAt: draft.now, dismissReason: command.reason, volumeAtDismissal: alert.volume, deadlines: cancelRunning(draft.alert.deadlines, draft.now) };
+      moveTo(draft, "dismissed", "dismissed", command.actor, command.reason);
+      break;
+    case "reraise":
+      requireActor(command.actor);
+      if (alert.state !== "dismissed") throw illegal(alert, "be re-raised (only a dismissed alert is)");
+      reraise(draft, config, command.actor, command.note ?? "officer re-raised the alert");
+      break;
+    case "record_milestone": {
+      requireActor(command.actor);
+      if (alert.state === "dismissed") throw illegal(alert, "record a milestone");
+      const milestone = addMilestone(draft, { kind: command.kind, at: command.at, link: command.link, note: command.note, actor: command.actor });
+      emit(draft, "milestone_recorded", command.actor, { note: command.note, data: { milestoneId: milestone.id, kind: milestone.kind, at: milestone.at, ...(milestone.link ? { link: milestone.link } : {}) } });
+      break;
+    }
+    case "correct_onset": {
+      requireActor(command.actor);
+      if (command.reason.trim().length === 0) throw invalidInput(`correcting the onset of alert ${alert.id} needs a reason`);
+      const to = validIso(command.onsetAt, "corrected onset");
+      if (ms(to) > ms(draft.now)) throw invalidInput(`corrected onset ${to} of alert ${alert.id} is in the future`);
+      const from = alert.onsetAt;
+      if (to === from) break;
+      draft.alert = { ...draft.alert, onsetAt: to, onsetHistory: [...alert.onsetHistory, { at: draft.now, from, to, actor: command.actor, reason: command.reason }] };
+      revise(draft, config, "onset_corrected", command.actor, command.reason);
+      emit(draft, "onset_corrected", command.actor, { note: command.reason, data: { from, to } });
+      break;
+    }
+    case "notified": {
+      const known = new Set(alert.notified.map((n) => n.key));
+      const fresh = command.items.filter((i) => !known.has(i.key));
+      if (fresh.length > 0) draft.alert = { ...draft.alert, notified: [...alert.notified, ...fresh] };
+      break;
+    }
+    case "events_flushed":
+      draft.alert = { ...draft.alert, pendingEvents: alert.pendingEvents.filter((e) => e.seq > command.throughSeq) };
+      break;
+  }
+  return finish(draft, config);
+}
+
+function acknowledgeImplicitly(draft: Draft, actor: string): void {
+  if (draft.alert.acknowledgedAt === null) draft.alert = { ...draft.alert, acknowledgedAt: draft.now, acknowledgedBy: actor };
+}
+
+function addMilestone(draft: Draft, m: { kind: MilestoneKind; at: string; link?: string | undefined; note?: string | undefined; actor: string }): Milestone {
+  const at = validIso(m.at, `${m.kind} time`);
+  if (ms(at) > ms(draft.now) + 60_000) throw invalidInput(`milestone ${m.kind} of alert ${draft.alert.id} is dated in the future (${at})`);
+  const milestone: Milestone = {
+    id: `m${draft.alert.milestones.length + 1}`,
+    kind: m.kind,
+    at,
+    ...(m.link ? { link: m.link } : {}),
+    ...(m.note ? { note: m.note } : {}),
+    recordedAt: draft.now,
+    actor: m.actor,
+  };
+  draft.alert = { ...draft.alert, milestones: [...draft.alert.milestones, milestone], deadlines: applyMilestone(draft.alert.deadlines, milestone) };
+  return milestone;
+}
+
+function reraise(draft: Draft, config: AlertingConfig, actor: string, note: string): void {
+  draft.alert = {
+    ...draft.alert,
+    reraiseCount: draft.alert.reraiseCount + 1,
+    raisedAt: draft.now,
+    acknowledgedAt: null,
+    acknowledgedBy: null,
+    dismissedAt: null,
+    dismissReason: null,
+  };
+  moveTo(draft, "new", "reraised", actor, note, { reraiseCount: draft.alert.reraiseCount, volume: draft.alert.volume });
+  // Clocks run again: recompute from onset (they may already be overdue; the reminders say so).
+  draft.alert = { ...draft.alert, deadlines: computeDeadlines(draft.alert.level, ms(draft.alert.onsetAt), draft.alert.milestones, config.escalation.clocks) };
+}
+
+function onIncident(draft: Draft, incident: IncidentInput, config: AlertingConfig): void {
+  const alert = draft.alert;
+  if (incident.id !== alert.incidentId) throw invalidInput(`incident ${incident.id} does not belong to alert ${alert.id}`);
+  // Kafka may redeliver an older version after a newer one was applied: never go back in time.
+  if (ms(incident.updatedAt) < ms(alert.incidentUpdatedAt)) return;
+  draft.alert = {
+    ...alert,
+    title: incident.title,
+    ...(incident.summary ? { summary: incident.summary } : {}),
+    ...(incident.firstPost ? { firstPost: stripUndefined(incident.firstPost) } : {}),
+    topics: [...incident.topics],
+    regions: incident.regions.map(stripUndefined),
+    keywords: [...incident.keywords],
+    sourceCount: incident.sourceCount,
+    volume: incident.volume,
+    incidentStatus: incident.status,
+    incidentUpdatedAt: incident.updatedAt,
+  };
+
+  // The detector moves onset earlier when it finds an earlier first post; an officer's correction wins over it.
+  const onset = validIso(incident.onsetAt, `onset of incident ${incident.id}`);
+  const officerSetOnset = alert.onsetHistory.some((h) => !h.actor.startsWith("system:"));
+  if (onset !== alert.onsetAt && !officerSetOnset) {
+    const from = alert.onsetAt;
+    draft.alert = { ...draft.alert, onsetAt: onset, onsetHistory: [...draft.alert.onsetHistory, { at: draft.now, from, to: onset, actor: "system:detector", reason: "detector found an earlier first post" }] };
+    revise(draft, config, "onset_corrected", "system:detector", "detector found an earlier first post");
+    emit(draft, "onset_corrected", "system:detector", { note: "首发时间更新", data: { from, to: onset } });
+  }
+
+  const wasDismissed = alert.state === "dismissed";
+  if (incident.level !== alert.level) {
+    const from = alert.level;
+    const r = route({ ...incident, title: incident.title }, config.departments);
+    draft.alert = {
+      ...draft.alert,
+      level: incident.level,
+      levelReason: incident.levelReason,
+      gradeHistory: [...alert.gradeHistory, { at: draft.now, from, to: incident.level, reason: incident.levelReason }],
+      // Ownership stays where it is; the circle told widens or narrows with the grade.
+      coDepartments: r.coDepartments.filter((id) => id !== draft.alert.department),
+    };
+    revise(draft, config, "regraded", "system:detector", incident.levelReason);
+    emit(draft, "regraded", "system:detector", { note: incident.levelReason, data: { from, to: incident.level } });
+  } else if (incident.levelReason !== alert.levelReason) {
+    draft.alert = { ...draft.alert, levelReason: incident.levelReason };
+  }
+
+  if (wasDismissed && grewSinceDismissal(draft.alert, alert, config)) {
+    reraise(draft, config, SYSTEM_ACTOR, `dismissed incident grew: volume ${alert.volumeAtDismissal ?? 0} → ${incident.volume}${levelRank(incident.level) > levelRank(alert.level) ? `, grade ${alert.level ?? "ungraded"} → ${incident.level ?? "ungraded"}` : ""}`);
+  }
+
+  if (incident.status === "merged" && draft.alert.mergedInto === null) {
+    const into = incident.mergedInto ?? "unknown";
+    draft.alert = { ...draft.alert, mergedInto: into };
+    if (isActive(draft.alert)) {
+      draft.alert = { ...draft.alert, closedAt: draft.now, deadlines: cancelRunning(draft.alert.deadlines, draft.now) };
+      moveTo(draft, "closed", "merged", SYSTEM_ACTOR, `incident merged into ${into}`, { mergedInto: into });
+    }
+  }
+}
+
+function grewSinceDismissal(updated: Alert, before: Alert, config: AlertingConfig): boolean {
+  if (levelRank(updated.level) > levelRank(before.level)) return true;
+  const base = before.volumeAtDismissal ?? before.volume;
+  const rule = config.escalation.reraise;
+  return updated.volume >= base * rule.volumeFactor && updated.volume - base >= rule.minNewDocuments;
+}

@@ -1,0 +1,62 @@
+import type { Alert } from "@liaowang/schemas";
+import type { Audience, DepartmentsConfig, Department, RecipientSpec } from "./config.js";
+
+/** How one recipient is reached: a configured group target (robot, webhook, mailbox), or a person's email / SMS. */
+export type Delivery = { type: "target"; targetId: string } | { type: "person"; personId: string; channel: "email" | "sms" };
+
+/** A concrete recipient of a notification. */
+export interface Recipient {
+  department: string;
+  audience: Audience;
+  via: Delivery;
+  /** Who acknowledges through this recipient's link: the person, or the department for group targets. */
+  ackAs: string;
+}
+
+function departmentsOf(spec: RecipientSpec, alert: Alert, config: DepartmentsConfig): Department[] {
+  const byId = (id: string) => config.departments.find((d) => d.id === id);
+  switch (spec.department) {
+    case "responsible":
+      return [byId(alert.department)].filter((d): d is Department => d !== undefined);
+    case "co":
+      return alert.coDepartments.map(byId).filter((d): d is Department => d !== undefined);
+    case "parent": {
+      const parent = byId(alert.department)?.parent;
+      return parent ? [byId(parent)].filter((d): d is Department => d !== undefined) : [];
+    }
+    default:
+      return [byId(spec.department)].filter((d): d is Department => d !== undefined);
+  }
+}
+
+/** The stable key of a delivery, for de-duplication and as part of outbox target ids. */
+export function deliveryKey(via: Delivery): string {
+  return via.type === "target" ? via.targetId : `person:${via.personId}:${via.channel}`;
+}
+
+/**
+ * Expand recipient specs into concrete recipients, each delivery once (a person in two specs gets one message).
+ * @example resolveRecipients([{ department: "responsible", audience: "head" }], alert, departments)
+ */
+export function resolveRecipients(specs: readonly RecipientSpec[], alert: Alert, config: DepartmentsConfig): Recipient[] {
+  const out = new Map<string, Recipient>();
+  for (const spec of specs) {
+    for (const department of departmentsOf(spec, alert, config)) {
+      if (spec.audience === "group") {
+        for (const targetId of department.targets) {
+          const via: Delivery = { type: "target", targetId };
+          if (!out.has(deliveryKey(via))) out.set(deliveryKey(via), { department: department.id, audience: "group", via, ackAs: `dept:${department.id}` });
+        }
+        continue;
+      }
+      for (const person of department.people.filter((p) => p.role === spec.audience)) {
+        const channels: ("email" | "sms")[] = [...(person.mobile ? ["sms" as const] : []), ...(person.email ? ["email" as const] : [])];
+        for (const channel of channels) {
+          const via: Delivery = { type: "person", personId: person.id, channel };
+          if (!out.has(deliveryKey(via))) out.set(deliveryKey(via), { department: department.id, audience: spec.audience, via, ackAs: person.id });
+        }
+      }
+    }
+  }
+  return [...out.values()];
+}
