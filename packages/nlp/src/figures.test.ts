@@ -1,0 +1,122 @@
+import { describe, expect, it } from "vitest";
+import { extractFigures, maxFigures } from "./figures.js";
+import type { Figure, FigureKind } from "./figures.js";
+
+/** kind:value with "~" for approximate and [min,max] when bounded: compact enough to read many cases. */
+function brief(text: string): string[] {
+  return extractFigures(text).map((f) => {
+    const bounds = f.min !== undefined || f.max !== undefined ? `[${f.min ?? ""},${f.max ?? ""}]` : "";
+    return `${f.kind}:${f.approx ? "~" : ""}${f.value}${bounds}`;
+  });
+}
+
+describe("extractFigures: casualties", () => {
+  it("reads the common phrasings of deaths, injuries, missing and trapped people", () => {
+    const cases: Record<string, string[]> = {
+      造成十二人遇难: ["deaths:12"],
+      "30余人受伤": ["injured:~30[30,]"],
+      "已致3人死亡、2人失联": ["deaths:3", "missing:2"],
+      死亡人数上升至23人: ["deaths:23"],
+      "事故造成3人死亡，12人受伤，其中2人重伤": ["deaths:3", "injured:12", "seriously_injured:2"],
+      "死亡3人、受伤12人、失踪1人": ["deaths:3", "injured:12", "missing:1"],
+      一名50岁男子经抢救无效死亡: ["deaths:1"],
+      "3名工人当场遇难，另有5名工人被困井下": ["deaths:3", "trapped:5"],
+      "井下仍有两人被困": ["trapped:2"],
+      遇难者人数已升至二十三人: ["deaths:23"],
+      "截至目前，事故共造成3死2伤": ["deaths:3", "injured:2"],
+      "共有一百零五人受伤送医": ["injured:105"],
+      "12名伤者已送医救治": ["injured:12"],
+      "2人受重伤，5人受轻伤": ["seriously_injured:2", "injured:5"],
+      "新增死亡病例3例": ["deaths:3"],
+      "目前已有十几人失联": ["missing:~11[11,19]"],
+      "数十人受伤": ["injured:~20[20,90]"],
+      "上百人被困": ["trapped:~100[100,]"],
+      "造成3至5人死亡": ["deaths:~3[3,5]"],
+      "约3-5人受伤": ["injured:~3[3,5]"],
+      "二三十人受伤": ["injured:~20[20,30]"],
+      "近30人死亡": ["deaths:~29[,29]"],
+      "超过10人遇难": ["deaths:~10[10,]"],
+      "10人以上受伤": ["injured:~10[10,]"],
+      "约20人受伤": ["injured:~20"],
+      "３人死亡，１２人受伤": ["deaths:3", "injured:12"],
+      "3人不幸遇难": ["deaths:3"],
+      "造成12万人受灾": ["affected:120000"],
+      "受灾人口3.5万人，紧急转移安置1200余人": ["affected:35000"],
+      "受灾群众达1.2万余人": ["affected:~12000[12000,]"],
+    };
+    for (const [text, expected] of Object.entries(cases)) expect(brief(text), text).toEqual(expected);
+  });
+
+  it("keeps the span, the unit and the bounds", () => {
+    expect(extractFigures("当日3名工人当场死亡。")).toEqual([{ kind: "deaths", value: 3, approx: false, unit: "人", text: "3名工人当场死亡" }]);
+    expect(extractFigures("约30余人受伤")[0]).toMatchObject({ text: "约30余人受伤", approx: true, min: 30 });
+  });
+
+  it("ignores rates, denials, dates, phone numbers and numbers that count something else", () => {
+    for (const text of [
+      "该病死亡率为3%",
+      "死亡率下降至2.1%",
+      "事故未造成人员伤亡",
+      "3名工人均未受伤",
+      "暂无人员死亡",
+      "3人赶赴现场调查死亡原因",
+      "2023年6月3日死亡",
+      "死亡3天后才被发现",
+      "咨询电话0731-12345678，受伤人员请就近就医",
+      "拨打13812345678",
+      "第一人民医院收治伤员",
+      "多人受伤",
+      "其他人员死亡率较低",
+    ]) {
+      expect(brief(text), text).toEqual([]);
+    }
+  });
+
+  it("does not read one number twice", () => {
+    expect(brief("3人死亡2人受伤")).toEqual(["deaths:3", "injured:2"]);
+  });
+
+  it("reports every update but not exact repeats", () => {
+    const text = "3人死亡。据最新通报，3人死亡，死亡人数上升至5人。";
+    expect(brief(text)).toEqual(["deaths:3", "deaths:5"]);
+    expect(maxFigures(extractFigures(text)).deaths?.value).toBe(5);
+  });
+});
+
+describe("extractFigures: economic loss", () => {
+  it("reads yuan amounts with 万/亿, hedges and either word order", () => {
+    const cases: Record<string, string[]> = {
+      "直接经济损失约1.2亿元": ["loss_yuan:~120000000"],
+      "直接经济损失5000万元": ["loss_yuan:50000000"],
+      "造成直接经济损失3000余万元": ["loss_yuan:~30000000[30000000,]"],
+      "直接经济损失达1,200万元": ["loss_yuan:12000000"],
+      "初步估算直接经济损失约为人民币2.3亿元": ["loss_yuan:~230000000"],
+      "造成约1.2亿元直接经济损失": ["loss_yuan:~120000000"],
+      "造成8000万元的直接经济损失": ["loss_yuan:80000000"],
+      "财产损失超过500万元": ["loss_yuan:~5000000[5000000,]"],
+      "经济损失近1亿元": ["loss_yuan:~99999999[,99999999]"],
+      "直接经济损失一千二百万元": ["loss_yuan:12000000"],
+      "直接经济损失１．２亿元": ["loss_yuan:120000000"],
+      "直接经济损失五千万元": ["loss_yuan:50000000"],
+    };
+    for (const [text, expected] of Object.entries(cases)) expect(brief(text), text).toEqual(expected);
+  });
+
+  it("ignores amounts that are not losses", () => {
+    expect(brief("投资1.2亿元建设")).toEqual([]);
+    expect(brief("挽回经济损失")).toEqual([]);
+  });
+});
+
+describe("extractFigures on a realistic report", () => {
+  it("finds every figure once, in order", () => {
+    const text =
+      "6月3日14时许，某市一化工厂发生爆炸事故。截至4日8时，事故已造成十二人遇难、30余人受伤（其中5人重伤），仍有2人失联。" +
+      "初步统计，直接经济损失约1.2亿元。有关部门咨询电话：0731-84001234。";
+    const figures: Figure[] = extractFigures(text);
+    const kinds: FigureKind[] = figures.map((f) => f.kind);
+    expect(kinds).toEqual(["deaths", "injured", "seriously_injured", "missing", "loss_yuan"]);
+    expect(figures.map((f) => f.value)).toEqual([12, 30, 5, 2, 120_000_000]);
+    expect(figures.map((f) => f.unit)).toEqual(["人", "人", "人", "人", "元"]);
+  });
+});
