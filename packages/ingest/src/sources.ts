@@ -1,6 +1,7 @@
 import { readConfigFile } from "@liaowang/config";
 import { validateDetailed } from "node-cron";
 import { z } from "zod";
+import { resolveCharset } from "./charset.js";
 
 /** Feed kinds a source can be: RSS 2.0/1.0, Atom, or JSON (an array of ingest records or a JSON Feed). */
 export const FeedKind = z.enum(["rss", "atom", "json"]);
@@ -28,7 +29,11 @@ export const SourceConfig = z
     region: z.string().min(1).max(200).optional(),
     enabled: z.boolean().default(true),
     /** Decode with this charset whatever the server or the XML declaration says (for feeds that lie). */
-    charset: z.string().min(1).max(40).optional(),
+    charset: z
+      .string()
+      .max(40)
+      .refine((label) => resolveCharset(label) !== undefined, "expected a charset name such as gb18030, gbk or utf-8")
+      .optional(),
   })
   .strict();
 export type SourceConfig = z.output<typeof SourceConfig>;
