@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest";
+import { simhash64, simhashDistance } from "./simhash.js";
+
+const kw = (...pairs: Array<[string, number]>) => pairs.map(([word, weight]) => ({ word, weight }));
+
+const REPORT = kw(["化工厂", 5], ["爆炸", 4.5], ["遇难", 3], ["受伤", 2.8], ["应急管理局", 2.5], ["救援", 2], ["直接经济损失", 1.8], ["新闻发布会", 1.5], ["通报", 1.2], ["现场", 1]);
+
+describe("simhash64", () => {
+  it("is 16 hex digits, deterministic and independent of keyword order", () => {
+    const h = simhash64(REPORT);
+    expect(h).toMatch(/^[0-9a-f]{16}$/);
+    expect(simhash64([...REPORT].reverse())).toBe(h);
+  });
+
+  it("keeps near-duplicates close and unrelated texts far apart", () => {
+    const repost = REPORT.slice(0, 9).concat(kw(["转发", 0.8]));
+    const other = kw(["工资拖欠", 5], ["农民工", 4], ["讨薪", 3], ["人社局", 2.5], ["维权", 2], ["建筑工地", 1.8], ["欠薪", 1.5], ["投诉", 1.2]);
+    const near = simhashDistance(simhash64(REPORT), simhash64(repost));
+    const far = simhashDistance(simhash64(REPORT), simhash64(other));
+    expect(near).toBeLessThanOrEqual(6);
+    expect(far).toBeGreaterThan(16);
+  });
+
+  it("lets heavy keywords dominate light ones", () => {
+    const reweighted = REPORT.map((k) => (k.word === "现场" ? { ...k, weight: 0.1 } : k));
+    expect(simhashDistance(simhash64(REPORT), simhash64(reweighted))).toBeLessThanOrEqual(3);
+  });
+
+  it("gives zeros for no usable keywords", () => {
+    expect(simhash64([])).toBe("0000000000000000");
+    expect(simhash64(kw(["无权重", 0], ["负", -1]))).toBe("0000000000000000");
+  });
+});
+
+describe("simhashDistance", () => {
+  it("counts differing bits", () => {
+    expect(simhashDistance("0000000000000000", "0000000000000000")).toBe(0);
+    expect(simhashDistance("ffff0000ffff0000", "ffff0000ffff0001")).toBe(1);
+    expect(simhashDistance("0000000000000000", "ffffffffffffffff")).toBe(64);
+  });
+});
