@@ -21,8 +21,12 @@ export interface IncidentInput {
   /** "open", "expired" or "merged" (then `mergedInto` names the surviving incident). */
   status: string;
   mergedInto?: string | undefined;
-  /** When the detector last changed the incident; older updates arriving late are ignored. */
+  /** When the detector last changed the incident. */
   updatedAt: string;
+  /** Snapshot revision: a revision lower than the one applied is a late redelivery and is ignored. */
+  revision: number;
+  /** Set when an officer corrected the onset at the detector: who and why. */
+  onsetCorrection?: { by: string; reason: string } | undefined;
   firstPost?: { source: string; url?: string | undefined; title?: string | undefined; publishedAt: string } | undefined;
 }
 

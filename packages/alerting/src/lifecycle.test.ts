@@ -86,9 +86,9 @@ describe("lifecycle transitions", () => {
     expect(alert).toMatchObject({ state: "dismissed", dismissReason: "误报：系演练", volumeAtDismissal: 10 });
     expect(alert.deadlines.every((d) => d.cancelledAt !== null)).toBe(true);
     // A little more chatter is not growth.
-    alert = apply(alert, { type: "incident", incident: sampleIncident({ level: "IV", volume: 14, updatedAt: new Date(t0 + 2 * H).toISOString() }) }, t0 + 2 * H).alert;
+    alert = apply(alert, { type: "incident", incident: sampleIncident({ level: "IV", volume: 14, updatedAt: new Date(t0 + 2 * H).toISOString(), revision: 2 }) }, t0 + 2 * H).alert;
     expect(alert.state).toBe("dismissed");
-    const grown = apply(alert, { type: "incident", incident: sampleIncident({ level: "IV", volume: 25, updatedAt: new Date(t0 + 3 * H).toISOString() }) }, t0 + 3 * H);
+    const grown = apply(alert, { type: "incident", incident: sampleIncident({ level: "IV", volume: 25, updatedAt: new Date(t0 + 3 * H).toISOString(), revision: 3 }) }, t0 + 3 * H);
     expect(grown.alert).toMatchObject({ state: "new", reraiseCount: 1, raisedAt: new Date(t0 + 3 * H).toISOString(), acknowledgedAt: null });
     expect(grown.events).toEqual([expect.objectContaining({ type: "reraised", from: "dismissed", to: "new", actor: "system:alerter" })]);
     expect(grown.alert.deadlines.every((d) => d.cancelledAt === null)).toBe(true);
@@ -96,7 +96,7 @@ describe("lifecycle transitions", () => {
 
   it("re-raises a dismissed incident that is upgraded, and lets an officer re-raise by hand", () => {
     const dismissed = apply(open({ level: "IV" }), { type: "dismiss", actor: "p1", reason: "不属实" }, t0 + H).alert;
-    const upgraded = apply(dismissed, { type: "incident", incident: sampleIncident({ level: "III", updatedAt: new Date(t0 + 2 * H).toISOString() }) }, t0 + 2 * H);
+    const upgraded = apply(dismissed, { type: "incident", incident: sampleIncident({ level: "III", updatedAt: new Date(t0 + 2 * H).toISOString(), revision: 4 }) }, t0 + 2 * H);
     expect(upgraded.events.map((e) => e.type)).toEqual(["regraded", "reraised"]);
     expect(upgraded.alert.reraiseCount).toBe(1);
     const manual = apply(dismissed, { type: "reraise", actor: "p-em-head", note: "舆情反弹" }, t0 + 2 * H);
@@ -105,13 +105,13 @@ describe("lifecycle transitions", () => {
 
   it("ignores an incident update older than the one applied", () => {
     const alert = open();
-    const stale = apply(alert, { type: "incident", incident: sampleIncident({ level: "I", updatedAt: "2024-05-01T01:00:00.000Z" }) }, t0 + H);
+    const stale = apply(alert, { type: "incident", incident: sampleIncident({ level: "I", revision: 0 }) }, t0 + H);
     expect(stale.alert.level).toBe("II");
     expect(stale.events).toEqual([]);
   });
 
   it("closes an alert whose incident was merged into another", () => {
-    const merged = apply(open(), { type: "incident", incident: sampleIncident({ status: "merged", mergedInto: "inc-0002", updatedAt: new Date(t0 + H).toISOString() }) }, t0 + H);
+    const merged = apply(open(), { type: "incident", incident: sampleIncident({ status: "merged", mergedInto: "inc-0002", updatedAt: new Date(t0 + H).toISOString(), revision: 5 }) }, t0 + H);
     expect(merged.alert).toMatchObject({ state: "closed", mergedInto: "inc-0002" });
     expect(merged.events.map((e) => e.type)).toEqual(["merged"]);
   });
@@ -121,7 +121,7 @@ describe("deadline recomputation", () => {
   it("recomputes deadlines with history when the grade changes (IV → II) and keeps an earlier publication as met", () => {
     let alert = open({ level: "IV" });
     alert = apply(alert, { type: "record_milestone", actor: "p-ks-duty", kind: "info_published", at: new Date(onset + H).toISOString(), link: "https://gov.example/n/1" }, onset + H).alert;
-    const up = apply(alert, { type: "incident", incident: sampleIncident({ level: "II", levelReason: "12人遇难 → II", updatedAt: new Date(onset + 2 * H).toISOString() }) }, onset + 2 * H);
+    const up = apply(alert, { type: "incident", incident: sampleIncident({ level: "II", levelReason: "12人遇难 → II", updatedAt: new Date(onset + 2 * H).toISOString(), revision: 6 }) }, onset + 2 * H);
     expect(up.alert.level).toBe("II");
     expect(up.alert.gradeHistory).toEqual([{ at: new Date(onset + 2 * H).toISOString(), from: "IV", to: "II", reason: "12人遇难 → II" }]);
     expect(up.alert.deadlineHistory.map((r) => [r.reason, r.level, r.deadlines.map((d) => `${d.clock}@${d.dueAt}`)])).toEqual([
@@ -144,12 +144,12 @@ describe("deadline recomputation", () => {
     expect(corrected.deadlines.map((d) => d.dueAt)).toEqual(["2024-05-01T06:00:00.000Z", "2024-05-02T01:00:00.000Z"]);
     expect(corrected.deadlineHistory.at(-1)).toMatchObject({ reason: "onset_corrected", actor: "p-em-head", note: "现场视频显示事发于09:00" });
     expect(corrected.onsetHistory).toEqual([expect.objectContaining({ from: "2024-05-01T02:00:00.000Z", to: "2024-05-01T01:00:00.000Z", actor: "p-em-head" })]);
-    const detector = apply(corrected, { type: "incident", incident: sampleIncident({ onsetAt: "2024-05-01T01:30:00.000Z", updatedAt: new Date(t0 + 2 * H).toISOString() }) }, t0 + 2 * H).alert;
+    const detector = apply(corrected, { type: "incident", incident: sampleIncident({ onsetAt: "2024-05-01T01:30:00.000Z", updatedAt: new Date(t0 + 2 * H).toISOString(), revision: 7 }) }, t0 + 2 * H).alert;
     expect(detector.onsetAt).toBe("2024-05-01T01:00:00.000Z");
   });
 
   it("follows the detector when it finds an earlier first post", () => {
-    const moved = apply(open(), { type: "incident", incident: sampleIncident({ onsetAt: "2024-05-01T01:40:00.000Z", updatedAt: new Date(t0 + H).toISOString() }) }, t0 + H);
+    const moved = apply(open(), { type: "incident", incident: sampleIncident({ onsetAt: "2024-05-01T01:40:00.000Z", updatedAt: new Date(t0 + H).toISOString(), revision: 8 }) }, t0 + H);
     expect(moved.alert.deadlines[0]?.dueAt).toBe("2024-05-01T06:40:00.000Z");
     expect(moved.events.map((e) => [e.type, e.actor])).toEqual([["onset_corrected", "system:detector"]]);
   });

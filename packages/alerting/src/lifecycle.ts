@@ -130,6 +130,7 @@ export function openAlert(incident: IncidentInput, config: AlertingConfig, now: 
     volume: incident.volume,
     incidentStatus: incident.status,
     incidentUpdatedAt: incident.updatedAt,
+    incidentRevision: incident.revision,
     state: "new",
     stateChangedAt: at,
     openedAt: at,
@@ -292,7 +293,7 @@ function onIncident(draft: Draft, incident: IncidentInput, config: AlertingConfi
   const alert = draft.alert;
   if (incident.id !== alert.incidentId) throw invalidInput(`incident ${incident.id} does not belong to alert ${alert.id}`);
   // Kafka may redeliver an older version after a newer one was applied: never go back in time.
-  if (ms(incident.updatedAt) < ms(alert.incidentUpdatedAt)) return;
+  if (incident.revision < alert.incidentRevision) return;
   draft.alert = {
     ...alert,
     title: incident.title,
@@ -305,16 +306,21 @@ function onIncident(draft: Draft, incident: IncidentInput, config: AlertingConfi
     volume: incident.volume,
     incidentStatus: incident.status,
     incidentUpdatedAt: incident.updatedAt,
+    incidentRevision: incident.revision,
   };
 
-  // The detector moves onset earlier when it finds an earlier first post; an officer's correction wins over it.
+  // The detector moves onset earlier when it finds an earlier first post, or carries an officer's correction
+  // made there; a correction made here on the alert wins over the detector's own moves.
   const onset = validIso(incident.onsetAt, `onset of incident ${incident.id}`);
   const officerSetOnset = alert.onsetHistory.some((h) => !h.actor.startsWith("system:"));
-  if (onset !== alert.onsetAt && !officerSetOnset) {
+  const byOfficer = incident.onsetCorrection;
+  if (onset !== alert.onsetAt && (!officerSetOnset || byOfficer)) {
     const from = alert.onsetAt;
-    draft.alert = { ...draft.alert, onsetAt: onset, onsetHistory: [...draft.alert.onsetHistory, { at: draft.now, from, to: onset, actor: "system:detector", reason: "detector found an earlier first post" }] };
-    revise(draft, config, "onset_corrected", "system:detector", "detector found an earlier first post");
-    emit(draft, "onset_corrected", "system:detector", { note: "首发时间更新", data: { from, to: onset } });
+    const actor = byOfficer?.by ?? "system:detector";
+    const reason = byOfficer?.reason ?? "detector found an earlier first post";
+    draft.alert = { ...draft.alert, onsetAt: onset, onsetHistory: [...draft.alert.onsetHistory, { at: draft.now, from, to: onset, actor, reason }] };
+    revise(draft, config, "onset_corrected", actor, reason);
+    emit(draft, "onset_corrected", actor, { note: reason, data: { from, to: onset } });
   }
 
   const wasDismissed = alert.state === "dismissed";

@@ -129,6 +129,8 @@ export const Alert = z.object({
   volume: z.number().int().nonnegative(),
   incidentStatus: z.string(),
   incidentUpdatedAt: utcIso,
+  /** The incident revision applied last; an older revision redelivered by Kafka is ignored. */
+  incidentRevision: z.number().int().nonnegative(),
   state: AlertState,
   stateChangedAt: utcIso,
   openedAt: utcIso,

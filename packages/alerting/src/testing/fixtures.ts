@@ -74,6 +74,7 @@ export function sampleIncident(overrides: Partial<IncidentInput> = {}): Incident
     volume: 12,
     status: "open",
     updatedAt: "2024-05-01T02:10:00.000Z",
+    revision: 1,
     firstPost: { source: "weibo", url: "https://weibo.example/p/1", publishedAt: "2024-05-01T02:00:00.000Z" },
     ...overrides,
   };
