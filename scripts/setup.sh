@@ -34,6 +34,9 @@ log "pnpm install"
 # nodejieba's install script runs `npx node-pre-gyp`, which refuses to prompt non-interactively without this,
 # then builds the addon from source with node-gyp (no prebuilt binaries are reachable from here).
 export npm_config_yes=true
+# node-gyp would download Node's headers from nodejs.org, which is not reachable here: use the local install's.
+node_prefix=$(dirname "$(dirname "$(command -v node)")")
+if [ -z "${npm_config_nodedir:-}" ] && [ -f "$node_prefix/include/node/node.h" ]; then export npm_config_nodedir="$node_prefix"; fi
 pnpm install --frozen-lockfile
 
 jieba_addon=$(node -e 'const p=require("node:path");const d=p.dirname(require.resolve("nodejieba/package.json",{paths:[require("node:fs").realpathSync("packages/nlp")]}));console.log(p.join(d,"build/Release/nodejieba.node"))')
