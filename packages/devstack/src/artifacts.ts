@@ -39,14 +39,14 @@ ${deps}
 }
 
 /** Download one server's jars (and their runtime dependencies) into `<dir>/lib` with Maven, once. */
-async function fetchJars(dir: string, name: string, dependencies: MavenDependency[], log: (line: string) => void): Promise<void> {
+async function fetchJars(dir: string, name: string, dependencies: MavenDependency[], log: (line: string) => void, env: NodeJS.ProcessEnv): Promise<void> {
   const marker = join(dir, "lib", ".complete");
   if (existsSync(marker)) return;
   rmSync(join(dir, "lib"), { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "pom.xml"), pom(name, dependencies));
   log(`fetching ${dependencies.map((d) => `${d.artifactId}:${d.version}`).join(", ")} from Maven Central …`);
-  const result = await runProgram("mvn", ["-q", "-B", "dependency:copy-dependencies", "-DincludeScope=runtime", "-DoutputDirectory=lib"], { cwd: dir });
+  const result = await runProgram("mvn", ["-q", "-B", "dependency:copy-dependencies", "-DincludeScope=runtime", "-DoutputDirectory=lib"], { cwd: dir, env });
   if (result.code !== 0) {
     const detail = (result.stdout + result.stderr).trim().split("\n").slice(-15).join("\n");
     throw new Error(`mvn could not fetch ${name} (exit ${result.code}):\n${detail}`);
@@ -62,7 +62,7 @@ function javaSources(dir: string): string[] {
 }
 
 /** Compile the embedded Elasticsearch launcher when its sources changed since the last compile. */
-async function compileLauncher(layout: StackLayout, log: (line: string) => void): Promise<void> {
+async function compileLauncher(layout: StackLayout, log: (line: string) => void, env: NodeJS.ProcessEnv): Promise<void> {
   const sources = javaSources(layout.launcherSources);
   const hash = createHash("sha256");
   for (const file of sources) hash.update(relative(layout.launcherSources, file)).update(readFileSync(file));
@@ -73,7 +73,7 @@ async function compileLauncher(layout: StackLayout, log: (line: string) => void)
   rmSync(classes, { recursive: true, force: true });
   mkdirSync(classes, { recursive: true });
   log("compiling the embedded Elasticsearch launcher …");
-  const result = await runProgram("javac", ["-nowarn", "-encoding", "UTF-8", "-cp", join(layout.artifacts.es, "lib", "*"), "-d", classes, ...sources]);
+  const result = await runProgram("javac", ["-nowarn", "-encoding", "UTF-8", "-cp", join(layout.artifacts.es, "lib", "*"), "-d", classes, ...sources], { env });
   if (result.code !== 0) throw new Error(`javac failed on packages/devstack/java:\n${(result.stdout + result.stderr).trim()}`);
   writeFileSync(stamp, digest);
 }
@@ -82,12 +82,12 @@ async function compileLauncher(layout: StackLayout, log: (line: string) => void)
  * Make sure Kafka and Elasticsearch are cached under the stack directory and the launcher is compiled.
  * Needs java, javac and mvn; a second call only checks the cache.
  */
-export async function fetchArtifacts(layout: StackLayout, log: (line: string) => void): Promise<void> {
-  await requireJava();
+export async function fetchArtifacts(layout: StackLayout, log: (line: string) => void, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  await requireJava(env);
   const needsMaven = !existsSync(join(layout.artifacts.kafka, "lib", ".complete")) || !existsSync(join(layout.artifacts.es, "lib", ".complete"));
-  if (needsMaven) await requireTool("mvn", "the dev stack fetches Kafka and Elasticsearch with Maven (Debian: apt-get install maven)");
-  await requireTool("javac", "the dev stack compiles its Elasticsearch launcher (install a JDK, not only a JRE)");
-  await fetchJars(layout.artifacts.kafka, "kafka", KAFKA_DEPENDENCIES, log);
-  await fetchJars(layout.artifacts.es, "elasticsearch", ES_DEPENDENCIES, log);
-  await compileLauncher(layout, log);
+  if (needsMaven) await requireTool("mvn", "the dev stack fetches Kafka and Elasticsearch with Maven (Debian: apt-get install maven)", env);
+  await requireTool("javac", "the dev stack compiles its Elasticsearch launcher (install a JDK, not only a JRE)", env);
+  await fetchJars(layout.artifacts.kafka, "kafka", KAFKA_DEPENDENCIES, log, env);
+  await fetchJars(layout.artifacts.es, "elasticsearch", ES_DEPENDENCIES, log, env);
+  await compileLauncher(layout, log, env);
 }

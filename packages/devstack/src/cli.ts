@@ -35,7 +35,7 @@ export async function runStackCommand(args: string[], out: Writable, err: Writab
         return statuses.every((s) => s.state === "healthy") ? 0 : 3;
       }
       case "fetch":
-        await fetchArtifacts(stackLayout(env), log);
+        await fetchArtifacts(stackLayout(env), log, env);
         log("Kafka and Elasticsearch artifacts are cached");
         return 0;
       default:

@@ -88,7 +88,7 @@ function kafkaComponent(layout: StackLayout, env: NodeJS.ProcessEnv): Component 
         clusterId,
         "-c",
         configFile,
-      ]);
+      ], { env });
       if (result.code !== 0) throw new Error(`kafka storage format failed:\n${(result.stdout + result.stderr).trim()}`);
     },
     javaArgs() {

@@ -32,17 +32,19 @@ function port(env: Env, key: string, fallback: number): number {
 }
 
 /**
- * The stack layout from the environment: LIAOWANG_STACK_DIR (default `<repo>/.devstack`),
+ * The stack layout from the environment: LIAOWANG_STACK_DIR (default `<repo>/.devstack`), LIAOWANG_STACK_ARTIFACTS_DIR
+ * (default `<stack dir>/artifacts`, shareable between stack directories),
  * LIAOWANG_STACK_KAFKA_PORT (9092; the KRaft controller uses the next port) and LIAOWANG_STACK_ES_PORT (9200;
  * transport on port + 100).
  */
 export function stackLayout(env: Env = process.env): StackLayout {
   const root = env.LIAOWANG_STACK_DIR || join(repoRoot, ".devstack");
+  const artifacts = env.LIAOWANG_STACK_ARTIFACTS_DIR || join(root, "artifacts");
   const kafka = port(env, "LIAOWANG_STACK_KAFKA_PORT", 9092);
   const es = port(env, "LIAOWANG_STACK_ES_PORT", 9200);
   return {
     root,
-    artifacts: { kafka: join(root, "artifacts", `kafka-${KAFKA_VERSION}`), es: join(root, "artifacts", `elasticsearch-${ES_VERSION}`) },
+    artifacts: { kafka: join(artifacts, `kafka-${KAFKA_VERSION}`), es: join(artifacts, `elasticsearch-${ES_VERSION}`) },
     data: { kafka: join(root, "data", "kafka"), es: join(root, "data", "elasticsearch") },
     logs: join(root, "logs"),
     run: join(root, "run"),

@@ -89,15 +89,7 @@ async function terminate(pid: number, graceMs: number): Promise<void> {
   while (isAlive(pid)) await sleep(100);
 }
 
-async function startComponent(component: Component, layout: StackLayout, timeoutMs: number, log: (line: string) => void): Promise<void> {
-  const existing = runningPid(component);
-  if (existing !== undefined) {
-    if (await waitUntil(() => component.healthy(), timeoutMs, () => isAlive(existing))) {
-      log(`${component.name} ${component.version} already running at ${component.address} (pid ${existing})`);
-      return;
-    }
-    throw new Error(`${component.name} (pid ${existing}) is running but not healthy; see ${component.logFile} or run \`pnpm liaowang stack down\``);
-  }
+async function ensurePortsFree(component: Component): Promise<void> {
   for (const port of component.ports) {
     if (!(await portIsFree(port))) {
       const variable = component.name === "kafka" ? "LIAOWANG_STACK_KAFKA_PORT" : "LIAOWANG_STACK_ES_PORT";
@@ -107,11 +99,22 @@ async function startComponent(component: Component, layout: StackLayout, timeout
       );
     }
   }
+}
+
+async function startComponent(component: Component, layout: StackLayout, timeoutMs: number, log: (line: string) => void, env: NodeJS.ProcessEnv): Promise<void> {
+  const existing = runningPid(component);
+  if (existing !== undefined) {
+    if (await waitUntil(() => component.healthy(), timeoutMs, () => isAlive(existing))) {
+      log(`${component.name} ${component.version} already running at ${component.address} (pid ${existing})`);
+      return;
+    }
+    throw new Error(`${component.name} (pid ${existing}) is running but not healthy; see ${component.logFile} or run \`pnpm liaowang stack down\``);
+  }
   await component.prepare();
   mkdirSync(layout.logs, { recursive: true });
   mkdirSync(layout.run, { recursive: true });
   const logFd = openSync(component.logFile, "a");
-  const child = spawn("java", component.javaArgs(), { detached: true, stdio: ["ignore", logFd, logFd] });
+  const child = spawn("java", component.javaArgs(), { env, detached: true, stdio: ["ignore", logFd, logFd] });
   closeSync(logFd);
   const pid = child.pid;
   if (pid === undefined) throw new Error(`could not start java for ${component.name}`);
@@ -135,9 +138,11 @@ export async function stackUp(options: StackOptions = {}): Promise<ComponentStat
   const env = options.env ?? process.env;
   const log = options.log ?? (() => undefined);
   const layout = stackLayout(env);
-  await fetchArtifacts(layout, log);
+  await fetchArtifacts(layout, log, env);
   const components = stackComponents(layout, env);
-  const results = await Promise.allSettled(components.map((c) => startComponent(c, layout, options.startTimeoutMs ?? 180_000, log)));
+  // every port is checked before anything starts, so a conflict never leaves half a stack running
+  for (const component of components) if (runningPid(component) === undefined) await ensurePortsFree(component);
+  const results = await Promise.allSettled(components.map((c) => startComponent(c, layout, options.startTimeoutMs ?? 180_000, log, env)));
   const failures = results.flatMap((r) => (r.status === "rejected" ? [r.reason instanceof Error ? r.reason.message : String(r.reason)] : []));
   if (failures.length > 0) throw new Error(failures.join("\n"));
   return stackStatus(options);

@@ -9,9 +9,9 @@ export interface RunResult {
 }
 
 /** Run a program to completion, capturing its output. Rejects only when it cannot be started. */
-export function runProgram(command: string, args: string[], options: { cwd?: string } = {}): Promise<RunResult> {
+export function runProgram(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
@@ -22,10 +22,10 @@ export function runProgram(command: string, args: string[], options: { cwd?: str
 }
 
 /** The major version of the `java` on PATH, or a clear error when there is none. */
-export async function requireJava(): Promise<number> {
+export async function requireJava(env: NodeJS.ProcessEnv = process.env): Promise<number> {
   let result: RunResult;
   try {
-    result = await runProgram("java", ["-version"]);
+    result = await runProgram("java", ["-version"], { env });
   } catch {
     throw new Error("java not found on PATH: the dev stack needs a JDK 17 or newer (Debian: apt-get install openjdk-17-jdk-headless)");
   }
@@ -38,9 +38,9 @@ export async function requireJava(): Promise<number> {
 }
 
 /** Fail clearly when a build tool the fetch step needs is missing. */
-export async function requireTool(command: string, hint: string): Promise<void> {
+export async function requireTool(command: string, hint: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   try {
-    await runProgram(command, ["-version"]);
+    await runProgram(command, ["-version"], { env });
   } catch {
     throw new Error(`${command} not found on PATH: ${hint}`);
   }
