@@ -1,0 +1,165 @@
+import { alertIdFor, applyCommand, dueItems, openAlert, type AlertCommand, type AlertingConfig } from "@liaowang/alerting";
+import { describeError, LiaowangError } from "@liaowang/errors";
+import type { TypedProducer } from "@liaowang/kafka";
+import type { Logger } from "@liaowang/logger";
+import { dispatch, enqueue, type ChannelRouter, type DispatchReport, type OutboxStore } from "@liaowang/notify";
+import { AlertSnapshot, type Alert, type AlertEventMessage, type Incident, type NotifiedItem } from "@liaowang/schemas";
+import { toIncidentInput } from "./incident-input.js";
+import { buildOutgoing, type NotificationContext } from "./notifications.js";
+import type { AlertStore } from "./store/alerts.js";
+
+/** What the alerter core is built from; main wires real adapters, tests the same ones against the test stack. */
+export interface AlerterDeps {
+  store: AlertStore;
+  /** `refresh` makes fresh entries visible to the next dispatch's search (Elasticsearch is near-real-time). */
+  outbox: OutboxStore & { refresh?: () => Promise<void> };
+  router: ChannelRouter;
+  events: Pick<TypedProducer, "send">;
+  notifications: NotificationContext;
+  replica: string;
+  leaseMs: number;
+  log: Logger;
+  clock?: () => Date;
+}
+
+/** Most alerts one scan syncs; the rest wait for the next tick (they are sorted most urgent first). */
+const SCAN_LIMIT = 500;
+
+/**
+ * The alerter's use cases: apply incidents and officer transitions to stored alerts, publish their audit events,
+ * enqueue due notifications into the outbox exactly once, and dispatch the outbox. Every step reads its state
+ * from Elasticsearch, so any replica can pick up after another one died.
+ */
+export class Alerter {
+  private readonly clock: () => Date;
+  private readonly config: AlertingConfig;
+  private dispatching: Promise<DispatchReport> | undefined;
+  private dispatchAgain = false;
+
+  constructor(private readonly deps: AlerterDeps) {
+    this.clock = deps.clock ?? (() => new Date());
+    this.config = deps.notifications.alerting;
+  }
+
+  /**
+   * Apply a batch of incident snapshots (the Kafka handler): open or update one alert per incident. Returns
+   * once every alert is stored, so the consumer may commit; notifications follow right after and, if that
+   * fails, from the next scan.
+   */
+  async onIncidents(incidents: readonly Incident[]): Promise<void> {
+    const latest = new Map<string, Incident>();
+    for (const incident of incidents) {
+      const held = latest.get(incident.id);
+      if (!held || incident.revision >= held.revision) latest.set(incident.id, incident);
+    }
+    const changed: string[] = [];
+    for (const incident of latest.values()) {
+      const input = toIncidentInput(incident);
+      const id = alertIdFor(incident.id);
+      const result = await this.deps.store.update(id, (current) => {
+        const now = this.clock();
+        if (!current) return incident.status === "merged" ? undefined : openAlert(input, this.config, now).alert;
+        if (incident.revision < current.incidentRevision) return undefined;
+        return applyCommand(current, { type: "incident", incident: input }, this.config, now).alert;
+      });
+      if (result.changed) changed.push(id);
+    }
+    await this.afterChange(changed);
+  }
+
+  /**
+   * An officer's transition (HTTP): applied with compare-and-set; illegal ones throw `conflict`, unknown alerts
+   * `not_found`.
+   */
+  async transition(alertId: string, command: AlertCommand): Promise<Alert> {
+    const result = await this.deps.store.update(alertId, (current) => {
+      if (!current) throw new LiaowangError("not_found", `alert ${alertId} does not exist`);
+      return applyCommand(current, command, this.config, this.clock()).alert;
+    });
+    await this.afterChange([alertId]);
+    return result.alert as Alert;
+  }
+
+  private async afterChange(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    for (const id of ids) await this.syncSafely(id);
+    void this.dispatchNow().catch((error: unknown) => this.deps.log.warn({ err: error }, "dispatch after change failed; the next scan retries"));
+  }
+
+  private async syncSafely(alertId: string): Promise<void> {
+    try {
+      await this.sync(alertId);
+    } catch (error) {
+      this.deps.log.warn({ alertId, err: error }, `sync failed, the next scan retries: ${describeError(error)}`);
+    }
+  }
+
+  /**
+   * Bring one alert's side effects up to date: index and publish its pending audit events, then enqueue the
+   * notifications due now and record them as notified. Idempotent end to end: a crash anywhere repeats
+   * steps whose writes are keyed (audit ids, outbox ids), never a send.
+   */
+  async sync(alertId: string): Promise<void> {
+    const stored = await this.deps.store.get(alertId);
+    if (!stored) return;
+    let alert = stored.value;
+
+    if (alert.pendingEvents.length > 0) {
+      const pending = alert.pendingEvents;
+      await this.deps.store.writeAudit(pending);
+      const snapshot = AlertSnapshot.parse(alert);
+      const messages: AlertEventMessage[] = pending.map((event) => ({ v: 1, event, alert: snapshot }));
+      await this.deps.events.send("alertEvents", messages);
+      const through = Math.max(...pending.map((e) => e.seq));
+      alert = (await this.deps.store.update(alertId, (current) => (current ? applyCommand(current, { type: "events_flushed", throughSeq: through }, this.config, this.clock()).alert : undefined))).alert ?? alert;
+    }
+
+    const now = this.clock();
+    const due = dueItems(alert, this.config.escalation, now);
+    if (due.send.length === 0 && due.superseded.length === 0) return;
+    for (const item of due.send) {
+      for (const outgoing of buildOutgoing(alert, item, this.deps.notifications, now.getTime())) {
+        await enqueue(this.deps.outbox, outgoing.notification, [outgoing.target], now);
+      }
+    }
+    await this.deps.outbox.refresh?.();
+    const at = now.toISOString();
+    const items: NotifiedItem[] = [
+      ...due.send.map((i) => ({ key: i.key, at, outcome: "enqueued" as const })),
+      ...due.superseded.map((i) => ({ key: i.key, at, outcome: "superseded" as const })),
+    ];
+    await this.deps.store.update(alertId, (current) => (current ? applyCommand(current, { type: "notified", items }, this.config, this.clock()).alert : undefined));
+    this.deps.log.info({ alertId, enqueued: due.send.map((i) => i.key), superseded: due.superseded.length }, "notifications enqueued");
+  }
+
+  /** The periodic work (node-cron): sync every alert with something due or unpublished, then dispatch the outbox. */
+  async scan(): Promise<{ synced: number; dispatch: DispatchReport }> {
+    const alerts = await this.deps.store.findNeedingSync(this.clock(), SCAN_LIMIT);
+    for (const alert of alerts) await this.syncSafely(alert.id);
+    return { synced: alerts.length, dispatch: await this.dispatchNow() };
+  }
+
+  /**
+   * Dispatch the outbox. Rounds never overlap in one process: a call during a round asks for one more round
+   * after it, so entries enqueued meanwhile go out without waiting for the next scan.
+   */
+  dispatchNow(): Promise<DispatchReport> {
+    if (this.dispatching) {
+      this.dispatchAgain = true;
+      return this.dispatching;
+    }
+    const rounds = async (): Promise<DispatchReport> => {
+      let report: DispatchReport;
+      do {
+        this.dispatchAgain = false;
+        report = await dispatch(this.deps.outbox, this.deps.router, this.clock(), { owner: this.deps.replica, leaseMs: this.deps.leaseMs });
+        if (report.claimed > 0) this.deps.log.info({ dispatch: report }, "outbox dispatched");
+      } while (this.dispatchAgain);
+      return report;
+    };
+    this.dispatching = rounds().finally(() => {
+      this.dispatching = undefined;
+    });
+    return this.dispatching;
+  }
+}

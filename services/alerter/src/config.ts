@@ -1,0 +1,105 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+import { DepartmentsConfig, EscalationConfig, type AlertingConfig } from "@liaowang/alerting";
+import { CommonEnv, formatIssues, loadEnv, type Env } from "@liaowang/config";
+import { invalidInput } from "@liaowang/errors";
+import { NotifyConfig } from "@liaowang/notify";
+import { validate as validateCron } from "node-cron";
+
+const AlerterEnv = CommonEnv.extend({
+  ALERTER_GROUP_ID: z.string().min(1).default("liaowang-alerter"),
+  ALERTER_HTTP_HOST: z.string().min(1).default("127.0.0.1"),
+  ALERTER_HTTP_PORT: z.coerce.number().int().min(0).max(65_535).default(8083),
+  /** Base URL people reach the alerter at; acknowledge links are `<base>/ack/<token>`. */
+  ALERTER_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** HMAC key of acknowledge links (≥ 32 characters); no default, so links are never signed with a known key. */
+  ALERTER_ACK_SECRET: z.string().min(32, "expected at least 32 characters"),
+  /** The previous key while its links are still out (key rotation). */
+  ALERTER_ACK_SECRET_PREVIOUS: z.string().min(32, "expected at least 32 characters").optional(),
+  /** Bearer token for POST /alerts/<id>/transition (the API service calls it on behalf of signed-in officers). */
+  ALERTER_API_TOKEN: z.string().min(24, "expected at least 24 characters"),
+  /** node-cron schedule (with seconds) of the reminder / escalation scan and outbox dispatch. */
+  ALERTER_SCAN_SCHEDULE: z
+    .string()
+    .default("*/15 * * * * *")
+    .refine((expr) => validateCron(expr), "expected a node-cron expression, e.g. */15 * * * * *"),
+  /** How long a replica's claim on an outbox entry is exclusive; keep well above a channel's timeout. */
+  ALERTER_OUTBOX_LEASE_MS: z.coerce.number().int().min(1_000).default(120_000),
+  /** This replica's name on outbox leases. */
+  ALERTER_REPLICA: z.string().min(1).optional(),
+  ALERTER_DEPARTMENTS_FILE: z.string().min(1).optional(),
+  ALERTER_ESCALATION_FILE: z.string().min(1).optional(),
+  ALERTER_NOTIFY_FILE: z.string().min(1).optional(),
+});
+
+/** The alerter's validated settings and config files. */
+export type AlerterConfig = z.output<typeof AlerterEnv> & {
+  alerting: AlertingConfig;
+  notify: NotifyConfig;
+  publicUrl: string;
+};
+
+const PLACEHOLDER = /\$\{([A-Z0-9_]+)\}/g;
+
+/** Replace `${NAME}` in every string of a parsed YAML tree with the environment variable, so secrets stay out of config files. */
+export function interpolateEnv(value: unknown, env: Env, path: string): unknown {
+  if (typeof value === "string") {
+    return value.replace(PLACEHOLDER, (_, name: string) => {
+      const v = env[name];
+      if (v === undefined || v === "") throw invalidInput(`${path} uses \${${name}}, but ${name} is not set`);
+      return v;
+    });
+  }
+  if (Array.isArray(value)) return value.map((v) => interpolateEnv(v, env, path));
+  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolateEnv(v, env, path)]));
+  return value;
+}
+
+/** Read a YAML config file, interpolate `${ENV}` placeholders and validate it, naming file, key, value and expectation. */
+export function readYamlConfig<S extends z.ZodType>(path: string, schema: S, env: Env): z.output<S> {
+  if (!existsSync(path)) throw invalidInput(`Config file ${path} does not exist`);
+  let data: unknown;
+  try {
+    data = parseYaml(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw invalidInput(`Config file ${path} is not valid YAML: ${String(error)}`, error);
+  }
+  const interpolated = interpolateEnv(data, env, path);
+  const result = schema.safeParse(interpolated);
+  if (result.success) return result.data;
+  throw invalidInput(`Invalid config file ${path}:\n${formatIssues(result.error.issues, interpolated, "  ")}`);
+}
+
+/** Every department target id must be a configured notify target, or messages would be dropped at send time. */
+function checkTargets(alerting: AlertingConfig, notify: NotifyConfig, file: string): void {
+  const problems: string[] = [];
+  for (const d of alerting.departments.departments) {
+    for (const t of d.targets) if (!Object.hasOwn(notify.targets, t)) problems.push(`department "${d.id}" names target "${t}", which ${file} does not define`);
+    for (const p of d.people) {
+      if (p.email && !notify.smtp) problems.push(`person "${p.id}" has an email but ${file} has no smtp settings`);
+      if (p.mobile && !notify.sms) problems.push(`person "${p.id}" has a mobile number but ${file} has no sms gateway`);
+    }
+  }
+  if (problems.length > 0) throw invalidInput(`Inconsistent alerter config:\n  ${problems.join("\n  ")}`);
+}
+
+/**
+ * Validate the alerter's environment and read config/departments.yaml, config/escalation.yaml and
+ * config/notify.yaml (paths overridable). Fails at start-up naming each wrong key.
+ */
+export function loadConfig(env: Env): AlerterConfig {
+  const base = loadEnv(AlerterEnv, env);
+  const dir = base.LIAOWANG_CONFIG_DIR;
+  const departmentsFile = base.ALERTER_DEPARTMENTS_FILE ?? join(dir, "departments.yaml");
+  const escalationFile = base.ALERTER_ESCALATION_FILE ?? join(dir, "escalation.yaml");
+  const notifyFile = base.ALERTER_NOTIFY_FILE ?? join(dir, "notify.yaml");
+  const alerting: AlertingConfig = {
+    departments: readYamlConfig(departmentsFile, DepartmentsConfig, env),
+    escalation: readYamlConfig(escalationFile, EscalationConfig, env),
+  };
+  const notify = readYamlConfig(notifyFile, NotifyConfig, env);
+  checkTargets(alerting, notify, notifyFile);
+  return { ...base, alerting, notify, publicUrl: (base.ALERTER_PUBLIC_URL ?? `http://${base.ALERTER_HTTP_HOST}:${base.ALERTER_HTTP_PORT}`).replace(/\/+$/, "") };
+}

@@ -1,0 +1,5 @@
+import { runService } from "@liaowang/runtime";
+import { loadConfig } from "./config.js";
+import { startAlerter } from "./service.js";
+
+runService("alerter", ({ log, fatal }) => startAlerter(loadConfig(process.env), log, fatal));

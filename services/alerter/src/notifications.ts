@@ -1,0 +1,82 @@
+import { composeMessage, resolveRecipients, type AlertingConfig, type PlannedItem, type Recipient } from "@liaowang/alerting";
+import { signAckToken, type ChannelKind, type ChannelTarget, type Notification, type NotifyConfig, type TargetRef } from "@liaowang/notify";
+import type { Alert } from "@liaowang/schemas";
+
+/** What the alerter needs to turn a due item into outbox entries. */
+export interface NotificationContext {
+  alerting: AlertingConfig;
+  notify: NotifyConfig;
+  publicUrl: string;
+  ackSecret: string;
+}
+
+/** One outbox enqueue: a notification for one target. */
+export interface Outgoing {
+  notification: Notification;
+  target: TargetRef;
+}
+
+const PERSON_TARGET = /^person:([^:]+):(email|sms)$/;
+
+/** The outbox target id of a person's channel; resolved back to an address only at send time. */
+export function personTargetId(personId: string, channel: "email" | "sms"): string {
+  return `person:${personId}:${channel}`;
+}
+
+/** The acknowledge link of one recipient: `<publicUrl>/ack/<signed token>`. */
+export function ackLink(ctx: NotificationContext, alertId: string, personId: string, now: number): string {
+  const token = signAckToken({ alertId, personId, expiresAt: now + ctx.alerting.escalation.ackLinkTtl }, ctx.ackSecret);
+  return `${ctx.publicUrl}/ack/${token}`;
+}
+
+function targetRef(recipient: Recipient, notify: NotifyConfig): TargetRef | undefined {
+  const via = recipient.via;
+  if (via.type === "person") return { channel: via.channel, targetId: personTargetId(via.personId, via.channel) };
+  const configured = Object.hasOwn(notify.targets, via.targetId) ? notify.targets[via.targetId] : undefined;
+  return configured ? { channel: configured.channel, targetId: via.targetId } : undefined;
+}
+
+/**
+ * The notifications one due item sends: the same content and idempotency key to every recipient, each with
+ * an acknowledge link signed for that recipient.
+ */
+export function buildOutgoing(alert: Alert, item: PlannedItem, ctx: NotificationContext, now: number): Outgoing[] {
+  const departmentName = (id: string) => ctx.alerting.departments.departments.find((d) => d.id === id)?.name ?? id;
+  const content = composeMessage(alert, item, { departmentName });
+  const out: Outgoing[] = [];
+  for (const recipient of resolveRecipients(item.recipients, alert, ctx.alerting.departments)) {
+    const target = targetRef(recipient, ctx.notify);
+    if (!target) continue;
+    out.push({
+      target,
+      notification: {
+        idempotencyKey: item.key,
+        alertId: alert.id,
+        incidentId: alert.incidentId,
+        level: content.level,
+        title: content.title,
+        body: content.body,
+        deadlines: content.deadlines,
+        ackUrl: ackLink(ctx, alert.id, recipient.ackAs, now),
+        department: departmentName(alert.department),
+        kind: content.kind,
+      },
+    });
+  }
+  return out;
+}
+
+/**
+ * Resolve `person:<id>:<channel>` outbox targets to the person's current address from config, so phone numbers
+ * and mailboxes never sit in the outbox and a corrected number applies to pending retries.
+ */
+export function personResolver(alerting: AlertingConfig): (channel: ChannelKind, targetId: string) => ChannelTarget | undefined {
+  return (channel, targetId) => {
+    const match = PERSON_TARGET.exec(targetId);
+    if (!match || match[2] !== channel) return undefined;
+    const person = alerting.departments.departments.flatMap((d) => d.people).find((p) => p.id === match[1]);
+    if (channel === "email" && person?.email) return { channel: "email", to: [person.email] };
+    if (channel === "sms" && person?.mobile) return { channel: "sms", to: [person.mobile] };
+    return undefined;
+  };
+}

@@ -1,0 +1,87 @@
+import { hostname } from "node:os";
+import { schedule } from "node-cron";
+import { runConsumer } from "@liaowang/kafka";
+import type { Logger } from "@liaowang/logger";
+import { createChannelRouter } from "@liaowang/notify";
+import { connectInfra, Lifecycle, type Started } from "@liaowang/runtime";
+import { alertIndices } from "@liaowang/schemas";
+import { Alerter } from "./alerter.js";
+import type { AlerterConfig } from "./config.js";
+import { createHttpServer, listen } from "./http.js";
+import { personResolver } from "./notifications.js";
+import { AlertStore } from "./store/alerts.js";
+import { EsOutboxStore } from "./store/outbox.js";
+
+/**
+ * Start the alerter: incidents topic → alerts in Elasticsearch → alert-events topic; a node-cron scan sends
+ * due reminders and escalations through the outbox; HTTP for acknowledge links and transitions.
+ */
+export async function startAlerter(config: AlerterConfig, log: Logger, fatal: (error: unknown) => void): Promise<Started> {
+  const lifecycle = new Lifecycle(log);
+  const infra = await connectInfra(config, log, lifecycle, ["incidents", "alertEvents", "deadLetter"]);
+  const indices = alertIndices(infra.indexPrefix);
+  const store = new AlertStore(infra.es, indices, log.child({ module: "store" }));
+  const outbox = new EsOutboxStore(infra.es, indices);
+  await store.init();
+  await outbox.init();
+
+  const router = createChannelRouter(config.notify, { resolveExtra: personResolver(config.alerting) });
+  const alerter = new Alerter({
+    store,
+    outbox,
+    router,
+    events: infra.producer,
+    notifications: { alerting: config.alerting, notify: config.notify, publicUrl: config.publicUrl, ackSecret: config.ALERTER_ACK_SECRET },
+    replica: config.ALERTER_REPLICA ?? `${hostname()}:${process.pid}`,
+    leaseMs: config.ALERTER_OUTBOX_LEASE_MS,
+    log: log.child({ module: "alerter" }),
+  });
+
+  const server = createHttpServer({
+    alerter,
+    store,
+    outbox,
+    alerting: config.alerting,
+    ackSecrets: [config.ALERTER_ACK_SECRET, ...(config.ALERTER_ACK_SECRET_PREVIOUS ? [config.ALERTER_ACK_SECRET_PREVIOUS] : [])],
+    apiToken: config.ALERTER_API_TOKEN,
+    log: log.child({ module: "http" }),
+  });
+  const port = await listen(server, config.ALERTER_HTTP_HOST, config.ALERTER_HTTP_PORT);
+  lifecycle.add("http", server, (s) => new Promise<void>((resolve) => s.close(() => resolve())));
+  log.info({ port, publicUrl: config.publicUrl }, "alerter http listening");
+
+  // Catch up first: whatever fell due while no replica ran goes out now, not at the first tick.
+  const scan = async () => {
+    try {
+      await alerter.scan();
+    } catch (error) {
+      log.warn({ err: error }, "scan failed; retrying at the next tick");
+    }
+  };
+  await scan();
+
+  lifecycle.add(
+    "consumer",
+    await runConsumer({
+      kafka: infra.kafka,
+      topicPrefix: infra.topicPrefix,
+      groupId: config.ALERTER_GROUP_ID,
+      topic: "incidents",
+      service: "alerter",
+      handler: async (records) => {
+        await alerter.onIncidents(records.map((r) => r.value));
+      },
+      deadLetters: infra.producer,
+      log: log.child({ module: "consumer" }),
+      onFatal: fatal,
+    }),
+    (consumer) => consumer.stop(),
+  );
+
+  const task = schedule(config.ALERTER_SCAN_SCHEDULE, scan, { name: "alerter-scan", noOverlap: true });
+  lifecycle.add("scan", task, async (t) => {
+    await t.stop();
+    await t.destroy();
+  });
+  return { stop: () => lifecycle.stop() };
+}

@@ -1,0 +1,126 @@
+import { bulkIndex, type Client } from "@liaowang/es";
+import { LiaowangError } from "@liaowang/errors";
+import type { Logger } from "@liaowang/logger";
+import type { StoreVersion, Versioned } from "@liaowang/notify";
+import type { Alert, AuditEvent } from "@liaowang/schemas";
+import { EsDocs, ensureIndex } from "./es-docs.js";
+
+/** Mappings of the alerts index: fields the scan, the CLI and the API filter and sort on. */
+export const ALERTS_MAPPINGS = {
+  dynamic: false,
+  properties: {
+    id: { type: "keyword" },
+    incidentId: { type: "keyword" },
+    title: { type: "text" },
+    level: { type: "keyword" },
+    state: { type: "keyword" },
+    department: { type: "keyword" },
+    coDepartments: { type: "keyword" },
+    openedAt: { type: "date" },
+    raisedAt: { type: "date" },
+    onsetAt: { type: "date" },
+    nextDueAt: { type: "date" },
+    updatedAt: { type: "date" },
+    reraiseCount: { type: "integer" },
+    deadlines: { properties: { clock: { type: "keyword" }, dueAt: { type: "date" }, metAt: { type: "date" }, cancelledAt: { type: "date" } } },
+    pendingEvents: { properties: { seq: { type: "long" } } },
+  },
+};
+
+/** Mappings of the audit index (one document per event, id `<alertId>:<seq>`). */
+export const AUDIT_MAPPINGS = {
+  dynamic: false,
+  properties: {
+    id: { type: "keyword" },
+    alertId: { type: "keyword" },
+    incidentId: { type: "keyword" },
+    seq: { type: "long" },
+    type: { type: "keyword" },
+    actor: { type: "keyword" },
+    at: { type: "date" },
+    from: { type: "keyword" },
+    to: { type: "keyword" },
+  },
+};
+
+/** What an update function decides: a new alert to write, or nothing to change. */
+export type AlertUpdate = (current: Alert | undefined) => Alert | undefined;
+
+const MAX_CAS_TRIES = 8;
+
+/** Alerts and their audit trail in Elasticsearch, written with fixed ids and compare-and-set. */
+export class AlertStore {
+  private readonly alerts: EsDocs<Alert>;
+  private readonly audit: EsDocs<AuditEvent>;
+
+  constructor(
+    private readonly es: Client,
+    indices: { alerts: string; audit: string },
+    private readonly log: Logger,
+  ) {
+    this.alerts = new EsDocs(es, indices.alerts);
+    this.audit = new EsDocs(es, indices.audit);
+  }
+
+  /** Create the indices if missing. */
+  async init(): Promise<void> {
+    await ensureIndex(this.es, this.alerts.index, ALERTS_MAPPINGS);
+    await ensureIndex(this.es, this.audit.index, AUDIT_MAPPINGS);
+  }
+
+  get(id: string): Promise<Versioned<Alert> | undefined> {
+    return this.alerts.get(id);
+  }
+
+  /**
+   * Read-modify-write with compare-and-set, retried on conflict (another replica, or an HTTP transition racing
+   * the consumer). The update function must be pure: it may run several times.
+   */
+  async update(id: string, fn: AlertUpdate): Promise<{ alert: Alert | undefined; changed: boolean }> {
+    for (let attempt = 0; attempt < MAX_CAS_TRIES; attempt++) {
+      const current = await this.alerts.get(id);
+      const next = fn(current?.value);
+      if (next === undefined) return { alert: current?.value, changed: false };
+      const version: StoreVersion | null = current ? await this.alerts.replace(id, next, current.version) : await this.alerts.create(id, next);
+      if (version !== null) return { alert: next, changed: true };
+    }
+    throw new LiaowangError("conflict", `alert ${id} kept changing under ${MAX_CAS_TRIES} concurrent writers; try again`, { retriable: true });
+  }
+
+  /** Alerts with a notification due by `now` or audit events not yet published, most urgent first. */
+  async findNeedingSync(now: Date, limit: number): Promise<Alert[]> {
+    const hits = await this.alerts.search({
+      size: limit,
+      query: { bool: { should: [{ range: { nextDueAt: { lte: now.toISOString() } } }, { exists: { field: "pendingEvents.seq" } }], minimum_should_match: 1 } },
+      sort: [{ nextDueAt: { order: "asc", missing: "_first" } }, { id: "asc" }],
+    });
+    return hits.map((h) => h.value);
+  }
+
+  /** Every alert opened from `since` on (accountability), up to `limit`. */
+  async listOpenedSince(since: string, limit: number): Promise<Alert[]> {
+    return (await this.alerts.search({ size: limit, query: { range: { openedAt: { gte: since } } }, sort: [{ openedAt: "asc" }] })).map((h) => h.value);
+  }
+
+  /** Index audit events under their fixed ids (a replay overwrites itself). */
+  async writeAudit(events: readonly AuditEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const failures = await bulkIndex(
+      this.es,
+      events.map((e) => ({ index: this.audit.index, id: e.id, document: e as unknown as Record<string, unknown>, ref: e.id })),
+      { log: this.log },
+    );
+    if (failures.length > 0) throw new LiaowangError("internal", `audit events refused by Elasticsearch: ${failures.map((f) => `${f.id} (${f.status}: ${f.reason})`).join("; ")}`);
+  }
+
+  /** An alert's audit trail in order. */
+  async auditOf(alertId: string): Promise<AuditEvent[]> {
+    return (await this.audit.search({ size: 1_000, query: { term: { alertId } }, sort: [{ seq: "asc" }] })).map((h) => h.value);
+  }
+
+  /** Make writes searchable now (tests). */
+  async refresh(): Promise<void> {
+    await this.alerts.refresh();
+    await this.audit.refresh();
+  }
+}

@@ -1,0 +1,92 @@
+import type { Client } from "@liaowang/es";
+import { describeError, unavailable } from "@liaowang/errors";
+import type { StoreVersion, Versioned } from "@liaowang/notify";
+
+/** HTTP status of an Elasticsearch client error, if it has one. */
+export function statusOf(error: unknown): number | undefined {
+  const meta = (error as { meta?: { statusCode?: unknown } } | null)?.meta;
+  return typeof meta?.statusCode === "number" ? meta.statusCode : undefined;
+}
+
+/** `${_seq_no}:${_primary_term}`: the optimistic-concurrency token of a read. */
+export function versionOf(hit: { _seq_no?: number | undefined; _primary_term?: number | undefined }): StoreVersion {
+  return `${hit._seq_no ?? 0}:${hit._primary_term ?? 0}`;
+}
+
+function parseVersion(version: StoreVersion): { if_seq_no: number; if_primary_term: number } {
+  const [seq, term] = version.split(":").map(Number);
+  return { if_seq_no: seq ?? 0, if_primary_term: term ?? 0 };
+}
+
+function failed(what: string, error: unknown): Error {
+  return unavailable(`Elasticsearch ${what} failed: ${describeError(error)}`, error);
+}
+
+/** Create an index with mappings unless it exists (safe at every start-up and from several replicas). */
+export async function ensureIndex(es: Client, index: string, mappings: Record<string, unknown>): Promise<void> {
+  try {
+    if (await es.indices.exists({ index })) return;
+    await es.indices.create({ index, mappings: mappings as never, settings: { number_of_replicas: 0 } as never });
+  } catch (error) {
+    if (statusOf(error) === 400 && describeError(error).includes("resource_already_exists")) return;
+    throw failed(`creating index ${index}`, error);
+  }
+}
+
+/**
+ * Whole documents under fixed ids with compare-and-set writes: the building block of every alerter store.
+ * Reads are real-time (`get`), so a write right after a read of the same id never races a refresh.
+ */
+export class EsDocs<T> {
+  constructor(
+    readonly es: Client,
+    readonly index: string,
+  ) {}
+
+  async get(id: string): Promise<Versioned<T> | undefined> {
+    try {
+      const doc = await this.es.get<T>({ index: this.index, id }, { ignore: [404] });
+      if (!doc.found || doc._source === undefined) return undefined;
+      return { value: doc._source, version: versionOf(doc) };
+    } catch (error) {
+      throw failed(`get ${this.index}/${id}`, error);
+    }
+  }
+
+  /** Insert unless the id exists; the new version, or null if it did. */
+  async create(id: string, value: T): Promise<StoreVersion | null> {
+    try {
+      const res = await this.es.index({ index: this.index, id, document: value, op_type: "create" });
+      return versionOf(res);
+    } catch (error) {
+      if (statusOf(error) === 409) return null;
+      throw failed(`create ${this.index}/${id}`, error);
+    }
+  }
+
+  /** Overwrite only if still at `version`; the new version, or null if someone else wrote first. */
+  async replace(id: string, value: T, version: StoreVersion): Promise<StoreVersion | null> {
+    try {
+      const res = await this.es.index({ index: this.index, id, document: value, ...parseVersion(version) });
+      return versionOf(res);
+    } catch (error) {
+      if (statusOf(error) === 409) return null;
+      throw failed(`replace ${this.index}/${id}`, error);
+    }
+  }
+
+  /** Search with versions; a missing index reads as empty. */
+  async search(body: Record<string, unknown>): Promise<Versioned<T>[]> {
+    try {
+      const res = await this.es.search<T>({ index: this.index, seq_no_primary_term: true, ...body }, { ignore: [404] });
+      return (res.hits?.hits ?? []).flatMap((hit) => (hit._source === undefined ? [] : [{ value: hit._source, version: versionOf(hit) }]));
+    } catch (error) {
+      throw failed(`search ${this.index}`, error);
+    }
+  }
+
+  /** Make recent writes searchable (tests and the CLI's read-your-writes). */
+  async refresh(): Promise<void> {
+    await this.es.indices.refresh({ index: this.index }, { ignore: [404] });
+  }
+}
