@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { invalidInput } from "@liaowang/errors";
+import { upperTail } from "./tail.js";
 
 /** Burst detection tuning: bucket size, EWMA memory and the thresholds a bucket must pass. */
 export interface BurstConfig {
@@ -11,8 +12,11 @@ export interface BurstConfig {
   minCount: number;
   /** … and at least this multiple of the baseline mean. */
   minRatio: number;
-  /** … and at least this many standard deviations above the mean (variance floored at Poisson's, = mean). */
-  minZ: number;
+  /**
+   * … and at most this probability of seeing so many under the baseline: Poisson with the baseline mean, or negative
+   * binomial when the key's history varies more than Poisson allows (a bursty key must burst harder).
+   */
+  maxPValue: number;
   /** Baseline mean never below this, so a key seen for the first time needs `minCount` and `minRatio × floor`. */
   baselineFloor: number;
   /** Buckets of history the whole state needs before anything is reported (cold start). */
@@ -22,13 +26,13 @@ export interface BurstConfig {
   pruneMean: number;
 }
 
-/** Defaults: hourly buckets, ~10 h memory, ≥5 docs, ≥3× baseline and z ≥ 3. */
+/** Defaults: hourly buckets, ~10 h memory, ≥5 docs, ≥3× baseline and a tail probability ≤ 1%. */
 export const DEFAULT_BURST_CONFIG: BurstConfig = {
   bucketMs: 3_600_000,
   alpha: 0.1,
   minCount: 5,
   minRatio: 3,
-  minZ: 3,
+  maxPValue: 0.01,
   baselineFloor: 1,
   warmupBuckets: 6,
   pruneAfterBuckets: 24 * 7,
@@ -42,7 +46,7 @@ export const burstConfigSchema = z
     alpha: z.number().gt(0).max(1),
     minCount: z.number().int().min(1),
     minRatio: z.number().min(1),
-    minZ: z.number().min(0),
+    maxPValue: z.number().gt(0).max(1),
     baselineFloor: z.number().positive(),
     warmupBuckets: z.number().int().min(0),
     pruneAfterBuckets: z.number().int().positive(),
@@ -73,6 +77,28 @@ export interface BurstState {
   keys: Record<string, KeyState>;
 }
 
+/** What a burst key counts: a taxonomy topic, a keyword or an administrative region (by code). */
+export type BurstKind = "topic" | "keyword" | "region";
+
+const KIND_PREFIX: Record<BurstKind, string> = { topic: "topic:", keyword: "kw:", region: "region:" };
+
+/**
+ * The state key of a topic, keyword or region.
+ * @example burstKey("region", "431129") // "region:431129"
+ */
+export function burstKey(kind: BurstKind, value: string): string {
+  return `${KIND_PREFIX[kind]}${value}`;
+}
+
+/** Splits a state key back into kind and value (undefined for keys not made by {@link burstKey}). */
+export function parseBurstKey(key: string): { kind: BurstKind; value: string } | undefined {
+  for (const kind of ["topic", "keyword", "region"] as const) {
+    const prefix = KIND_PREFIX[kind];
+    if (key.startsWith(prefix)) return { kind, value: key.slice(prefix.length) };
+  }
+  return undefined;
+}
+
 /** A key whose current or just-finished bucket is well above its baseline. */
 export interface Burst {
   /** Stable id (key@bucketStart) so repeated evaluations can be de-duplicated. */
@@ -87,7 +113,8 @@ export interface Burst {
   baselineStd: number;
   /** count / max(baseline mean, floor). */
   ratio: number;
-  z: number;
+  /** P(at least `count` | baseline): how surprising the count is. */
+  pValue: number;
 }
 
 /** An empty burst state. */
@@ -155,22 +182,37 @@ export function observe(state: BurstState, key: string, ts: number, config: Burs
 
 /**
  * Bursts at `now`: keys whose open bucket (partial) or just-closed bucket has at least `minCount` documents,
- * `minRatio` × baseline and `minZ` deviations. A quiet topic tripling fires; a busy topic at its usual volume does
- * not. Nothing is reported until the state has `warmupBuckets` of history. Sorted by ratio, highest first.
+ * `minRatio` × baseline and a tail probability of at most `maxPValue` under the baseline. A quiet topic tripling
+ * fires; a busy topic at its usual volume does not. Nothing is reported until the state has `warmupBuckets` of
+ * history. `keys` limits the evaluation (e.g. to the keys a batch touched). Sorted by ratio, highest first.
+ * @example evaluate(state, Date.now()).filter((b) => b.key.startsWith("topic:"))
  */
-export function evaluate(state: BurstState, now: number, config: BurstConfig = DEFAULT_BURST_CONFIG): Burst[] {
+export function evaluate(
+  state: BurstState,
+  now: number,
+  config: BurstConfig = DEFAULT_BURST_CONFIG,
+  keys?: Iterable<string>,
+): Burst[] {
   if (state.originBucket === null) return [];
   const nowBucket = Math.floor(now / config.bucketMs);
   if (nowBucket - state.originBucket < config.warmupBuckets) return [];
+  const entries: [string, KeyState][] = [];
+  if (keys === undefined) entries.push(...Object.entries(state.keys));
+  else
+    for (const key of new Set(keys)) {
+      const ks = state.keys[key];
+      if (ks) entries.push([key, ks]);
+    }
   const out: Burst[] = [];
-  for (const [key, ks] of Object.entries(state.keys)) {
+  for (const [key, ks] of entries) {
     if (ks.bucket !== nowBucket && ks.bucket !== nowBucket - 1) continue;
     if (ks.count < config.minCount) continue;
     const mean = ks.mean;
-    const std = Math.sqrt(Math.max(ks.variance, mean, config.baselineFloor));
-    const ratio = ks.count / Math.max(mean, config.baselineFloor);
-    const z = (ks.count - mean) / std;
-    if (ratio < config.minRatio || z < config.minZ) continue;
+    const baseline = Math.max(mean, config.baselineFloor);
+    const ratio = ks.count / baseline;
+    if (ratio < config.minRatio) continue;
+    const pValue = upperTail(ks.count, baseline, ks.variance);
+    if (pValue > config.maxPValue) continue;
     const bucketStart = ks.bucket * config.bucketMs;
     out.push({
       id: `${key}@${bucketStart}`,
@@ -182,7 +224,7 @@ export function evaluate(state: BurstState, now: number, config: BurstConfig = D
       baselineMean: mean,
       baselineStd: Math.sqrt(ks.variance),
       ratio,
-      z,
+      pValue,
     });
   }
   return out.sort((a, b) => b.ratio - a.ratio || (a.key < b.key ? -1 : 1));
@@ -201,41 +243,4 @@ export function pruneBursts(state: BurstState, now: number, config: BurstConfig 
     } else keys[key] = ks;
   }
   return { ...state, keys };
-}
-
-/** A feed that has been silent for longer than `factor` × its expected interval. */
-export interface Flatline {
-  source: string;
-  /** Last document time, or null when never seen since `startedAt`. */
-  lastSeenAt: number | null;
-  expectedIntervalMs: number;
-  silentForMs: number;
-  /** silentFor / expectedInterval. */
-  ratio: number;
-}
-
-/**
- * Feeds silent longer than `factor` (default 3) × their expected interval. A feed never seen is reported once
- * `startedAt` (when monitoring began) is that long ago; without `startedAt` it is not judged.
- * @example flatline({ "应急管理部": t0 }, { "应急管理部": 3_600_000 }, t0 + 4 * 3_600_000) // [{ source: "应急管理部", ratio: 4, ... }]
- */
-export function flatline(
-  sourcesLastSeen: Readonly<Record<string, number>>,
-  expectedIntervals: Readonly<Record<string, number>>,
-  now: number,
-  options: { factor?: number; startedAt?: number } = {},
-): Flatline[] {
-  const factor = options.factor ?? 3;
-  const out: Flatline[] = [];
-  for (const [source, interval] of Object.entries(expectedIntervals)) {
-    if (!(interval > 0)) throw invalidInput(`flatline: expected interval of source "${source}" must be > 0 ms`);
-    const seen = sourcesLastSeen[source];
-    const since = seen ?? options.startedAt;
-    if (since === undefined) continue;
-    const silentForMs = now - since;
-    if (silentForMs > factor * interval) {
-      out.push({ source, lastSeenAt: seen ?? null, expectedIntervalMs: interval, silentForMs, ratio: silentForMs / interval });
-    }
-  }
-  return out.sort((a, b) => b.ratio - a.ratio || (a.source < b.source ? -1 : 1));
 }

@@ -141,3 +141,34 @@ describe("gradingConfigSchema", () => {
     expect(gradingConfigSchema.safeParse({ ...DEFAULT_GRADING, fallbackCategory: "自然灾害" }).success).toBe(false);
   });
 });
+
+describe("grade: injured without stated severity counts toward the 重伤 rule", () => {
+  const injured: [number, Level][] = [
+    [9, "IV"],
+    [10, "III"],
+    [49, "III"],
+    [50, "II"],
+    [99, "II"],
+    [100, "I"],
+  ];
+  it.each(injured)("%i injured → %s", (n, level) => {
+    expect(gradeOf("injured", n)).toBe(level);
+  });
+
+  it("says the injured figure was counted as seriously injured", () => {
+    const g = grade({ category: "生产安全事故", figures: { injured: fig("injured", 60, 2) } });
+    expect(g.reason).toBe(
+      "60 injured (counted as seriously injured: severity not stated) reported by 2 sources → II (重大) per 生产安全事故 thresholds (II: 50–99 seriously injured)",
+    );
+  });
+
+  it("uses the larger of 重伤 and 受伤, and nothing extra when the rule has no countAlso", () => {
+    const both = grade({ category: "生产安全事故", figures: { seriously_injured: fig("seriously_injured", 12), injured: fig("injured", 55) } });
+    expect(both.level).toBe("II");
+    const strict: GradingConfig = {
+      ...DEFAULT_GRADING,
+      tables: [{ category: "生产安全事故", rules: [{ kind: "seriously_injured", I: 100, II: 50, III: 10 }] }],
+    };
+    expect(grade({ category: "生产安全事故", figures: { injured: fig("injured", 55) } }, strict).level).toBe("IV");
+  });
+});

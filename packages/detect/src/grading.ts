@@ -9,6 +9,11 @@ export interface ThresholdRule {
   I: number;
   II: number;
   III: number;
+  /**
+   * Other kinds counted against this rule when larger, e.g. plain 受伤 against the 重伤 rule: reports rarely state
+   * severity, and a press office must not miss a major incident for want of the word 重伤. The reason says so.
+   */
+  countAlso?: FigureKind[] | undefined;
 }
 
 /** Threshold rules of one incident category, e.g. 生产安全事故. */
@@ -38,7 +43,13 @@ export const gradingConfigSchema = z
           rules: z
             .array(
               z
-                .object({ kind: figureKind, I: z.number().positive(), II: z.number().positive(), III: z.number().positive() })
+                .object({
+                  kind: figureKind,
+                  I: z.number().positive(),
+                  II: z.number().positive(),
+                  III: z.number().positive(),
+                  countAlso: z.array(figureKind).optional(),
+                })
                 .refine((r) => r.I > r.II && r.II > r.III, {
                   message: "thresholds must satisfy I > II > III > 0",
                 }),
@@ -63,7 +74,8 @@ export const gradingConfigSchema = z
 
 /**
  * 《生产安全事故报告和调查处理条例》 thresholds (ARCHITECTURE §2): I ≥30 deaths / ≥100 seriously injured / ≥1亿元;
- * II ≥10 / ≥50 / ≥5000万元; III ≥3 / ≥10 / ≥1000万元. Other categories fall back to this table until they get their own.
+ * II ≥10 / ≥50 / ≥5000万元; III ≥3 / ≥10 / ≥1000万元. Injured counts toward the 重伤 rule when severity is not stated.
+ * Other categories fall back to this table until they get their own.
  */
 export const DEFAULT_GRADING: GradingConfig = {
   tables: [
@@ -71,7 +83,7 @@ export const DEFAULT_GRADING: GradingConfig = {
       category: "生产安全事故",
       rules: [
         { kind: "deaths", I: 30, II: 10, III: 3 },
-        { kind: "seriously_injured", I: 100, II: 50, III: 10 },
+        { kind: "seriously_injured", I: 100, II: 50, III: 10, countAlso: ["injured"] },
         { kind: "loss_yuan", I: 100_000_000, II: 50_000_000, III: 10_000_000 },
       ],
     },
@@ -150,11 +162,22 @@ function formatAmount(kind: FigureKind, v: number): string {
   return kind === "loss_yuan" ? `${formatYuan(v)} ${KIND_WORDS[kind]}` : `${trimNumber(v)} ${KIND_WORDS[kind]}`;
 }
 
-function describeFigure(f: FigureSummary): string {
+function describeFigure(f: FigureSummary, countedAs?: FigureKind): string {
   const amount = formatAmount(f.kind, f.value);
   const approx = f.approx ? `≥${amount} ("${f.text}" read as its lower bound)` : amount;
   const n = f.sourceCount;
-  return `${approx} reported by ${n} source${n === 1 ? "" : "s"}`;
+  const as = countedAs !== undefined && countedAs !== f.kind ? ` (counted as ${KIND_WORDS[countedAs]}: severity not stated)` : "";
+  return `${approx}${as} reported by ${n} source${n === 1 ? "" : "s"}`;
+}
+
+/** The figure a rule grades: its own kind's, or a `countAlso` kind's when that is larger. */
+function figureForRule(rule: ThresholdRule, figures: MaxFigures): FigureSummary | undefined {
+  let best = figures[rule.kind];
+  for (const kind of rule.countAlso ?? []) {
+    const f = figures[kind];
+    if (f && (!best || f.value > best.value)) best = f;
+  }
+  return best;
 }
 
 function bandText(rule: ThresholdRule, level: Exclude<Level, null>): string {
@@ -215,7 +238,7 @@ export function grade(input: GradeInput, config: GradingConfig = DEFAULT_GRADING
 
   const graded: { figure: FigureSummary; rule: ThresholdRule; level: Exclude<Level, null> }[] = [];
   for (const rule of table.rules) {
-    const figure = input.figures[rule.kind];
+    const figure = figureForRule(rule, input.figures);
     if (!figure) continue;
     const level = levelForValue(rule, figure.value);
     if (level !== null) graded.push({ figure, rule, level });
@@ -227,11 +250,11 @@ export function grade(input: GradeInput, config: GradingConfig = DEFAULT_GRADING
     const others = graded
       .slice(1)
       .filter((g) => g.level !== "IV")
-      .map((g) => `${describeFigure(g.figure)} → ${g.level}`);
+      .map((g) => `${describeFigure(g.figure, g.rule.kind)} → ${g.level}`);
     const also = others.length > 0 ? `; also ${others.join("; ")}` : "";
     return {
       level: top.level,
-      reason: `${describeFigure(top.figure)} → ${top.level} (${LEVEL_NAMES[top.level]}) per ${tableNote} (${bandText(top.rule, top.level)})${also}`,
+      reason: `${describeFigure(top.figure, top.rule.kind)} → ${top.level} (${LEVEL_NAMES[top.level]}) per ${tableNote} (${bandText(top.rule, top.level)})${also}`,
       table: table.category,
       decidedBy: top.figure.kind,
     };
@@ -243,11 +266,11 @@ export function grade(input: GradeInput, config: GradingConfig = DEFAULT_GRADING
   if (anyFigures.length > 0) {
     const first = top?.figure ?? anyFigures[0];
     const below = top ? ` below III (${bandText(top.rule, "IV")})` : " (no threshold for this kind)";
-    const rest = anyFigures.filter((f) => f !== first).map(describeFigure);
+    const rest = anyFigures.filter((f) => f !== first).map((f) => describeFigure(f));
     const also = rest.length > 0 ? `; also ${rest.join("; ")}` : "";
     return {
       level: "IV",
-      reason: `${first ? describeFigure(first) : ""}${below} → IV (${LEVEL_NAMES.IV}) per ${tableNote}${also}`,
+      reason: `${first ? describeFigure(first, top?.rule.kind) : ""}${below} → IV (${LEVEL_NAMES.IV}) per ${tableNote}${also}`,
       table: table.category,
       decidedBy: first?.kind,
     };

@@ -1,244 +1,45 @@
-import { z } from "zod";
 import { invalidInput } from "@liaowang/errors";
-import { DEFAULT_GRADING, figureLowerBound, grade, gradingConfigSchema } from "./grading.js";
-import type { FigureSummary, GradingConfig, MaxFigures } from "./grading.js";
+import type { ClusterConfig } from "./cluster-config.js";
+import { figureLowerBound, grade } from "./grading.js";
+import type { FigureSummary, MaxFigures } from "./grading.js";
 import { fnv1a64Hex } from "./hash.js";
-import { hamming, keywordCosine, mostSpecificRegions, regionRelation, topKeywords } from "./similarity.js";
+import type {
+  IncidentBurst,
+  IncidentState,
+  PostRef,
+  RegionCount,
+  RepresentativePost,
+  TimelineEvent,
+  WatchHit,
+} from "./incident-state.js";
+import { hamming, mostSpecificRegions, topKeywords } from "./similarity.js";
 import { addSource, emptySources, unionSources } from "./sources.js";
-import type { SourceSet } from "./sources.js";
 import { FIGURE_KINDS, levelRank } from "./types.js";
-import type { DocFeatures, Figure, FigureKind, Keyword, Level, Region, TopicScore } from "./types.js";
+import type { DocFeatures, Figure, FigureKind, Keyword, Region, TopicScore } from "./types.js";
+import type { WatchMatch } from "./watch.js";
 
-const HOUR = 3_600_000;
 const MINUTE = 60_000;
 
-/** Tuning of online incident clustering. All bounds keep an incident's JSON small enough to store per update. */
-export interface ClusterConfig {
-  /** A document may join an incident whose event-time activity is within this window of it (ms). */
-  windowMs: number;
-  /** Minimum similarity score (0 … 1) for a document to join an incident. */
-  joinThreshold: number;
-  /** When a document scores at least this with several incidents, they are one story and are merged. */
-  mergeThreshold: number;
-  /** SimHash distance at or below which a post is a near-duplicate / repost (joins regardless of keywords). */
-  nearDuplicateDistance: number;
-  /** SimHash distance at which textual similarity stops counting (~32 is random). */
-  simhashMaxDistance: number;
-  /** Score factor when the document's places and the incident's are different places of the same province. */
-  sameProvinceFactor: number;
-  /** Score factor when they are in different provinces. */
-  differentRegionFactor: number;
-  /** How many of a document's top keywords are compared and aggregated. */
-  docKeywordLimit: number;
-  /** Aggregated keywords kept per incident. */
-  maxKeywords: number;
-  /** Half-life (event time) of aggregated keyword and topic weights. */
-  keywordHalfLifeMs: number;
-  maxTopics: number;
-  maxRegions: number;
-  maxPosts: number;
-  maxTimeline: number;
-  /** Recent SimHashes kept for near-duplicate matching. */
-  maxSimhashes: number;
-  /** Recent document ids kept to ignore redelivered documents. */
-  maxDocIds: number;
-  maxSourceList: number;
-  sourceSketchSize: number;
-  maxFigureSources: number;
-  /** Length of representative post snippets (characters). */
-  snippetLength: number;
-  grading: GradingConfig;
-}
-
-/** Default clustering configuration (48 h window since last activity). */
-export const DEFAULT_CLUSTER_CONFIG: ClusterConfig = {
-  windowMs: 48 * HOUR,
-  joinThreshold: 0.5,
-  mergeThreshold: 0.8,
-  nearDuplicateDistance: 3,
-  simhashMaxDistance: 18,
-  sameProvinceFactor: 0.8,
-  differentRegionFactor: 0.5,
-  docKeywordLimit: 20,
-  maxKeywords: 40,
-  keywordHalfLifeMs: 12 * HOUR,
-  maxTopics: 5,
-  maxRegions: 20,
-  maxPosts: 5,
-  maxTimeline: 50,
-  maxSimhashes: 32,
-  maxDocIds: 500,
-  maxSourceList: 20,
-  sourceSketchSize: 256,
-  maxFigureSources: 20,
-  snippetLength: 140,
-  grading: DEFAULT_GRADING,
-};
-
-const positiveInt = z.number().int().positive();
-const unit = z.number().min(0).max(1);
-
-/** Schema of a clustering config file: every key optional, defaults from {@link DEFAULT_CLUSTER_CONFIG}. */
-export const clusterConfigSchema = z
-  .object({
-    windowMs: positiveInt,
-    joinThreshold: unit,
-    mergeThreshold: z.number().min(0).max(1.01),
-    nearDuplicateDistance: z.number().int().min(0).max(64),
-    simhashMaxDistance: z.number().int().min(1).max(64),
-    sameProvinceFactor: unit,
-    differentRegionFactor: unit,
-    docKeywordLimit: positiveInt,
-    maxKeywords: positiveInt,
-    keywordHalfLifeMs: positiveInt,
-    maxTopics: positiveInt,
-    maxRegions: positiveInt,
-    maxPosts: positiveInt,
-    maxTimeline: z.number().int().min(2),
-    maxSimhashes: positiveInt,
-    maxDocIds: positiveInt,
-    maxSourceList: positiveInt,
-    sourceSketchSize: z.number().int().min(16),
-    maxFigureSources: positiveInt,
-    snippetLength: positiveInt,
-    grading: gradingConfigSchema,
-  })
-  .partial()
-  .transform((c): ClusterConfig => ({ ...DEFAULT_CLUSTER_CONFIG, ...c }))
-  .refine((c) => c.simhashMaxDistance > c.nearDuplicateDistance, {
-    message: "simhashMaxDistance must exceed nearDuplicateDistance",
-  });
-
-/** A post kept on an incident (首发 or representative). */
-export interface PostRef {
-  id: string;
-  source: string;
-  url?: string | undefined;
-  title?: string | undefined;
-  snippet: string;
-  publishedAt: number;
-  simhash: string;
-  engagement: number;
-}
-
-/** A representative post with the score that keeps it among the top N. */
-export interface RepresentativePost extends PostRef {
-  /** SimHash distance to the nearest other kept post when it was picked, /32 (0 = repost … 1 = new angle). */
-  novelty: number;
-  score: number;
-}
-
-/** Kinds of timeline entry. */
-export type TimelineKind =
-  | "first_post"
-  | "earlier_post"
-  | "figure"
-  | "regraded"
-  | "new_region"
-  | "sources"
-  | "volume"
-  | "merged";
-
-/** A notable moment of an incident (event time). */
-export interface TimelineEvent {
-  at: number;
-  kind: TimelineKind;
-  text: string;
-  docId?: string | undefined;
-  source?: string | undefined;
-}
-
-/** A region with how many documents of the incident named it. */
-export interface RegionCount extends Region {
-  count: number;
-}
-
-/** An automatic grade change. */
-export interface GradeChange {
-  at: number;
-  from: Level;
-  to: Level;
-  reason: string;
-}
-
-/**
- * An incident's full state as plain JSON (no Map/Set/BigInt), so the detector can store it in Elasticsearch
- * and continue after a restart. Event times (publishedAt-derived) and processing times (`now`) are epoch ms.
- */
-export interface IncidentState {
-  v: 1;
-  id: string;
-  status: "open" | "expired" | "merged";
-  /** Id of the document that opened the incident (the id is derived from it). */
-  openedBy: string;
-  /** Processing time the incident was opened / last changed / closed. */
-  openedAt: number;
-  updatedAt: number;
-  closedAt?: number | undefined;
-  /** Event time of the earliest post (首发); deadlines count from here. */
-  onsetAt: number;
-  firstPost: PostRef;
-  /** Event time of the latest post. */
-  lastActivityAt: number;
-  volume: number;
-  /** Documents per hour over the hour before `updatedAt` (see {@link velocity} for another instant). */
-  velocity: number;
-  /** Document counts per event-time minute, last hour only. */
-  minuteCounts: { minute: number; count: number }[];
-  timeline: TimelineEvent[];
-  posts: RepresentativePost[];
-  recentSimhashes: string[];
-  recentDocIds: string[];
-  /** Aggregated keywords; weights decayed to event time `keywordsAt`. */
-  keywords: Keyword[];
-  keywordsAt: number;
-  topics: TopicScore[];
-  categories: { category: string; count: number }[];
-  /** Majority category of the documents, used for grading. */
-  category?: string | undefined;
-  regions: RegionCount[];
-  sources: SourceSet;
-  figures: MaxFigures;
-  sentiment: { mean: number; n: number };
-  engagement: { reposts: number; comments: number; likes: number };
-  level: Level;
-  gradeReason: string;
-  gradeHistory: GradeChange[];
-  mergedFrom: string[];
-  mergedInto?: string | undefined;
-}
-
-/** What an assignment changed. */
+/** What a change to an incident was (mirrors the incident message's `changes`). */
 export type IncidentChange =
   | "opened"
   | "grew"
   | "onset_moved"
+  | "onset_corrected"
   | "figures"
   | "regions"
   | "sources"
   | "regraded"
   | "merged"
+  | "watch"
+  | "burst"
+  | "expired"
   | "duplicate";
 
-/** How the document matched (for logs and the incident detail page). */
-export interface MatchInfo {
-  score: number;
-  hamming: number;
-  keywordSimilarity: number;
-  regionFactor: number;
-  nearDuplicate: boolean;
-}
-
-/** Result of {@link assign}. */
-export interface Assignment {
-  incident: IncidentState;
-  changes: IncidentChange[];
-  match?: MatchInfo | undefined;
-  /** Incidents the document showed to be the same story: merged into `incident`; store them with status "merged". */
-  merged?: { into: string; absorbed: IncidentState[] } | undefined;
-}
-
-/** Deterministic incident id from the id of the document that opened it (replays reproduce the same id). */
+/**
+ * Deterministic incident id from the id of the document that opened it (replays reproduce the same id).
+ * @example incidentIdFor("3f2a…") // "inc-1b0c9d4e5f60718a"
+ */
 export function incidentIdFor(docId: string): string {
   return `inc-${fnv1a64Hex(docId)}`;
 }
@@ -267,10 +68,11 @@ function decay(ageMs: number, halfLife: number): number {
   return ageMs <= 0 ? 1 : 0.5 ** (ageMs / halfLife);
 }
 
-function normalizedDocKeywords(doc: DocFeatures, config: ClusterConfig): Keyword[] {
+/** A document's top keywords with weights summing to 1, so long articles do not dominate an incident's aggregate. */
+export function normalizedDocKeywords(doc: Pick<DocFeatures, "keywords">, limit: number): Keyword[] {
   const top = topKeywords(
     doc.keywords.filter((k) => k.weight > 0),
-    config.docKeywordLimit,
+    limit,
   );
   const sum = top.reduce((s, k) => s + k.weight, 0);
   return sum > 0 ? top.map((k) => ({ word: k.word, weight: k.weight / sum })) : [];
@@ -321,22 +123,25 @@ function addTopics(
   return items.map((x) => ({ id: x.word, score: x.weight }));
 }
 
-function sortTimeline(events: TimelineEvent[], max: number): TimelineEvent[] {
+function sortTimeline(events: readonly TimelineEvent[], max: number): TimelineEvent[] {
   const sorted = [...events].sort((a, b) => a.at - b.at);
   // The first post stays; the rest keeps the most recent moments.
   return sorted.length <= max ? sorted : [sorted[0] as TimelineEvent, ...sorted.slice(sorted.length - (max - 1))];
 }
 
-function pruneMinutes(counts: { minute: number; count: number }[], refMs: number): { minute: number; count: number }[] {
+function pruneMinutes(counts: readonly { minute: number; count: number }[], refMs: number): { minute: number; count: number }[] {
   const floor = Math.floor(refMs / MINUTE) - 60;
   return counts.filter((c) => c.minute > floor).sort((a, b) => a.minute - b.minute);
 }
 
-/** Documents per hour over the hour before `now`, by event time. */
-export function velocity(incident: IncidentState, now: number): number {
-  const nowMinute = Math.floor(now / MINUTE);
+/**
+ * Posts per hour in the hour up to `at` (event time; default the latest post). Event time keeps the figure
+ * meaningful when a stream is replayed long after it was published.
+ */
+export function velocity(incident: Pick<IncidentState, "minuteCounts" | "lastActivityAt">, at = incident.lastActivityAt): number {
+  const refMinute = Math.floor(at / MINUTE);
   let n = 0;
-  for (const c of incident.minuteCounts) if (c.minute > nowMinute - 60 && c.minute <= nowMinute) n += c.count;
+  for (const c of incident.minuteCounts) if (c.minute > refMinute - 60 && c.minute <= refMinute) n += c.count;
   return n;
 }
 
@@ -348,11 +153,11 @@ function majorityCategory(categories: readonly { category: string; count: number
   return best?.category;
 }
 
-function pickPost(
-  posts: readonly RepresentativePost[],
-  candidate: PostRef,
-  config: ClusterConfig,
-): RepresentativePost[] {
+function byScore(a: RepresentativePost, b: RepresentativePost): number {
+  return b.score - a.score || a.publishedAt - b.publishedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+function pickPost(posts: readonly RepresentativePost[], candidate: PostRef, config: ClusterConfig): RepresentativePost[] {
   let nearest = 64;
   let nearestIdx = -1;
   posts.forEach((p, i) => {
@@ -363,20 +168,15 @@ function pickPost(
     }
   });
   const novelty = posts.length === 0 ? 1 : Math.min(1, nearest / 32);
-  const score = (1 + Math.log10(1 + candidate.engagement)) * (0.25 + novelty);
-  const rep: RepresentativePost = { ...candidate, novelty, score };
+  const reach = 1 + Math.log10(1 + candidate.engagement);
   if (nearestIdx >= 0 && nearest <= config.nearDuplicateDistance) {
     // A repost of a kept post replaces it only when it travelled further; keeps the list free of duplicates.
     const existing = posts[nearestIdx] as RepresentativePost;
     if (candidate.engagement <= existing.engagement) return [...posts];
-    const replaced = { ...rep, novelty: existing.novelty, score: (1 + Math.log10(1 + candidate.engagement)) * (0.25 + existing.novelty) };
+    const replaced = { ...candidate, novelty: existing.novelty, score: reach * (0.25 + existing.novelty) };
     return posts.map((p, i) => (i === nearestIdx ? replaced : p)).sort(byScore);
   }
-  return [...posts, rep].sort(byScore).slice(0, config.maxPosts);
-}
-
-function byScore(a: RepresentativePost, b: RepresentativePost): number {
-  return b.score - a.score || a.publishedAt - b.publishedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  return [...posts, { ...candidate, novelty, score: reach * (0.25 + novelty) }].sort(byScore).slice(0, config.maxPosts);
 }
 
 function docFigureMaxima(figures: readonly Figure[]): Map<FigureKind, Figure & { lb: number }> {
@@ -399,12 +199,13 @@ function crossed(milestones: readonly number[], before: number, after: number): 
   return hit;
 }
 
-function regrade(inc: IncidentState, now: number, at: number, config: ClusterConfig): { inc: IncidentState; changed: boolean } {
+/** Re-grades from the incident's figures and category; records a grade change with its reason in the history. */
+export function regrade(inc: IncidentState, now: number, at: number, config: ClusterConfig): { incident: IncidentState; changed: boolean } {
   const g = grade({ category: inc.category, figures: inc.figures }, config.grading);
-  if (g.level === inc.level) return { inc: { ...inc, gradeReason: g.reason }, changed: false };
+  if (g.level === inc.level) return { incident: { ...inc, gradeReason: g.reason }, changed: false };
   const direction = levelRank(g.level) > levelRank(inc.level) ? "upgraded" : "downgraded";
   return {
-    inc: {
+    incident: {
       ...inc,
       level: g.level,
       gradeReason: g.reason,
@@ -418,17 +219,20 @@ function regrade(inc: IncidentState, now: number, at: number, config: ClusterCon
   };
 }
 
-function validateDoc(doc: DocFeatures): void {
+/** Checks what clustering relies on; throws an `invalid_input` error naming the document. */
+export function validateDoc(doc: DocFeatures): void {
   if (!doc.id) throw invalidInput("document without id cannot be clustered");
   if (!Number.isFinite(doc.publishedAt)) throw invalidInput(`document ${doc.id}: publishedAt is not a finite epoch ms`);
   if (!/^[0-9a-fA-F]{1,16}$/.test(doc.simhash)) throw invalidInput(`document ${doc.id}: simhash "${doc.simhash}" is not 64-bit hex`);
 }
 
-function openIncident(doc: DocFeatures, now: number, config: ClusterConfig): IncidentState {
+/** An incident opened by `doc`, before the document's content is folded in. */
+export function openIncident(doc: DocFeatures, now: number, config: ClusterConfig): IncidentState {
   const first = postRef(doc, config);
-  const empty: IncidentState = {
+  return {
     v: 1,
     id: incidentIdFor(doc.id),
+    revision: 0,
     status: "open",
     openedBy: doc.id,
     openedAt: now,
@@ -440,17 +244,12 @@ function openIncident(doc: DocFeatures, now: number, config: ClusterConfig): Inc
     velocity: 0,
     minuteCounts: [],
     timeline: [
-      {
-        at: doc.publishedAt,
-        kind: "first_post",
-        text: `首发 ${doc.source}: ${doc.title ?? first.snippet}`,
-        docId: doc.id,
-        source: doc.source,
-      },
+      { at: doc.publishedAt, kind: "first_post", text: `首发 ${doc.source}: ${doc.title ?? first.snippet}`, docId: doc.id, source: doc.source },
     ],
     posts: [],
     recentSimhashes: [],
     recentDocIds: [],
+    recentKeywordSets: [],
     keywords: [],
     keywordsAt: doc.publishedAt,
     topics: [],
@@ -463,13 +262,38 @@ function openIncident(doc: DocFeatures, now: number, config: ClusterConfig): Inc
     level: null,
     gradeReason: "",
     gradeHistory: [],
+    watch: [],
+    bursts: [],
     mergedFrom: [],
   };
-  return empty;
 }
 
-/** Folds one document into an incident (no matching; the caller decided it belongs). */
-function absorbDoc(
+function addRegions(regions: RegionCount[], added: readonly (Region & { count?: number })[], config: ClusterConfig): { regions: RegionCount[]; fresh: Region[] } {
+  const out = [...regions];
+  const fresh: Region[] = [];
+  for (const r of added) {
+    const n = r.count ?? 1;
+    const i = out.findIndex((x) => x.code === r.code);
+    if (i >= 0) out[i] = { ...(out[i] as RegionCount), count: (out[i]?.count ?? 0) + n };
+    else {
+      out.push({ code: r.code, name: r.name, level: r.level, province: r.province, count: n });
+      fresh.push(r);
+    }
+  }
+  out.sort((a, b) => b.count - a.count || (a.code < b.code ? -1 : 1));
+  return { regions: out.slice(0, config.maxRegions), fresh };
+}
+
+function addCategory(categories: readonly { category: string; count: number }[], category: string, n: number): { category: string; count: number }[] {
+  const out = [...categories];
+  const i = out.findIndex((c) => c.category === category);
+  if (i >= 0) out[i] = { category, count: (out[i]?.count ?? 0) + n };
+  else out.push({ category, count: n });
+  return out;
+}
+
+/** Folds one document into an incident (no matching: the caller decided it belongs). */
+export function absorbDoc(
   incident: IncidentState,
   doc: DocFeatures,
   now: number,
@@ -487,33 +311,20 @@ function absorbDoc(
     onsetAt = t;
     firstPost = ref;
     changes.push("onset_moved");
-    timeline.push({ at: t, kind: "earlier_post", text: `earlier post by ${doc.source} becomes 首发 (onset moved back ${Math.round((incident.onsetAt - t) / MINUTE)} min)`, docId: doc.id, source: doc.source });
+    const minutes = Math.round((incident.onsetAt - t) / MINUTE);
+    timeline.push({ at: t, kind: "earlier_post", text: `earlier post by ${doc.source} becomes 首发 (onset moved back ${minutes} min)`, docId: doc.id, source: doc.source });
   }
 
-  const kw = addDecayed(incident.keywords, incident.keywordsAt, normalizedDocKeywords(doc, config), t, (k) => k.word, config.maxKeywords, config.keywordHalfLifeMs);
+  const docKeywords = normalizedDocKeywords(doc, config.docKeywordLimit);
+  const kw = addDecayed(incident.keywords, incident.keywordsAt, docKeywords, t, (k) => k.word, config.maxKeywords, config.keywordHalfLifeMs);
   const topics = addTopics(incident.topics, incident.keywordsAt, doc.topics, t, config);
+  const categories = doc.category ? addCategory(incident.categories, doc.category, 1) : incident.categories;
 
-  const categories = [...incident.categories];
-  if (doc.category) {
-    const i = categories.findIndex((c) => c.category === doc.category);
-    if (i >= 0) categories[i] = { category: doc.category, count: (categories[i]?.count ?? 0) + 1 };
-    else categories.push({ category: doc.category, count: 1 });
+  const reg = addRegions(incident.regions, doc.regions, config);
+  if (incident.volume > 0 && reg.fresh.length > 0) {
+    changes.push("regions");
+    for (const r of reg.fresh) timeline.push({ at: t, kind: "new_region", text: `new place reported: ${r.name}`, docId: doc.id, source: doc.source });
   }
-
-  const regions = [...incident.regions];
-  for (const r of doc.regions) {
-    const i = regions.findIndex((x) => x.code === r.code);
-    if (i >= 0) regions[i] = { ...(regions[i] as RegionCount), count: (regions[i]?.count ?? 0) + 1 };
-    else {
-      regions.push({ code: r.code, name: r.name, level: r.level, province: r.province, count: 1 });
-      if (incident.volume > 0) {
-        changes.push("regions");
-        timeline.push({ at: t, kind: "new_region", text: `new place reported: ${r.name}`, docId: doc.id, source: doc.source });
-      }
-    }
-  }
-  regions.sort((a, b) => b.count - a.count || (a.code < b.code ? -1 : 1));
-  if (regions.length > config.maxRegions) regions.length = config.maxRegions;
 
   const src = addSource(incident.sources, doc.source, config.maxSourceList, config.sourceSketchSize);
   if (src.isNew && incident.volume > 0) changes.push("sources");
@@ -531,7 +342,7 @@ function absorbDoc(
       timeline.push({ at: t, kind: "figure", text: `${doc.source}: ${f.text}`, docId: doc.id, source: doc.source });
     } else if (f.lb === cur.value) {
       const known = cur.sources.includes(doc.source);
-      const next: FigureSummary = {
+      figures[kind] = {
         ...cur,
         approx: cur.approx && f.approx,
         text: cur.approx && !f.approx ? f.text : cur.text,
@@ -540,7 +351,6 @@ function absorbDoc(
         // Past the bounded list a repeat source may be counted again; the count is then an upper estimate.
         sourceCount: known ? cur.sourceCount : cur.sourceCount + 1,
       };
-      figures[kind] = next;
       if (!known && !changes.includes("figures")) changes.push("figures");
     }
   }
@@ -550,16 +360,17 @@ function absorbDoc(
   if (volumeMilestone !== undefined) timeline.push({ at: t, kind: "volume", text: `${volumeMilestone} posts` });
 
   const minute = Math.floor(t / MINUTE);
+  const lastActivityAt = Math.max(incident.lastActivityAt, t);
   const minuteCounts = [...incident.minuteCounts];
   const mi = minuteCounts.findIndex((c) => c.minute === minute);
   if (mi >= 0) minuteCounts[mi] = { minute, count: (minuteCounts[mi]?.count ?? 0) + 1 };
   else minuteCounts.push({ minute, count: 1 });
-  const lastActivityAt = Math.max(incident.lastActivityAt, t);
-  const pruned = pruneMinutes(minuteCounts, Math.max(now, lastActivityAt));
+  const pruned = pruneMinutes(minuteCounts, lastActivityAt);
 
   const m = doc.metrics;
   const n = incident.sentiment.n + 1;
-  let next: IncidentState = {
+  const recentSet = docKeywords.slice(0, config.recentKeywordLimit);
+  const next: IncidentState = {
     ...incident,
     updatedAt: now,
     onsetAt,
@@ -567,16 +378,18 @@ function absorbDoc(
     lastActivityAt,
     volume,
     minuteCounts: pruned,
+    velocity: velocity({ minuteCounts: pruned, lastActivityAt }),
     timeline: sortTimeline(timeline, config.maxTimeline),
     posts: pickPost(incident.posts, ref, config),
     recentSimhashes: [...incident.recentSimhashes, doc.simhash].slice(-config.maxSimhashes),
     recentDocIds: [...incident.recentDocIds, doc.id].slice(-config.maxDocIds),
+    recentKeywordSets: recentSet.length > 0 ? [...incident.recentKeywordSets, recentSet].slice(-config.maxRecentKeywordSets) : incident.recentKeywordSets,
     keywords: kw.items,
     keywordsAt: kw.at,
     topics,
     categories,
     category: majorityCategory(categories),
-    regions,
+    regions: reg.regions,
     sources: src.set,
     figures,
     sentiment: { mean: incident.sentiment.mean + (doc.sentiment - incident.sentiment.mean) / n, n },
@@ -586,103 +399,76 @@ function absorbDoc(
       likes: incident.engagement.likes + (m?.likes ?? 0),
     },
   };
-  next = { ...next, velocity: velocity(next, now) };
   if (incident.volume > 0) changes.unshift("grew");
   return { incident: next, changes };
 }
 
-function nearestDistance(incident: IncidentState, simhash: string): number {
-  let best = hamming(incident.firstPost.simhash, simhash);
-  for (const s of incident.recentSimhashes) best = Math.min(best, hamming(s, simhash));
-  for (const p of incident.posts) best = Math.min(best, hamming(p.simhash, simhash));
-  return best;
-}
-
-function regionFactor(doc: DocFeatures, incident: IncidentState, config: ClusterConfig): number {
-  const docRegions = mostSpecificRegions(doc.regions);
-  if (docRegions.length === 0 || incident.regions.length === 0) return 1;
-  let best = config.differentRegionFactor;
-  for (const a of docRegions) {
-    for (const b of incident.regions) {
-      const rel = regionRelation(a, b);
-      if (rel === "same") return 1;
-      if (rel === "same_province") best = Math.max(best, config.sameProvinceFactor);
+function mergeFigures(a: MaxFigures, b: MaxFigures, config: ClusterConfig): MaxFigures {
+  const figures: MaxFigures = { ...a };
+  for (const kind of FIGURE_KINDS) {
+    const x = figures[kind];
+    const y = b[kind];
+    if (!y) continue;
+    if (!x || y.value > x.value) figures[kind] = y;
+    else if (y.value === x.value) {
+      const extra = y.sources.filter((s) => !x.sources.includes(s));
+      const merged: FigureSummary = {
+        ...x,
+        sources: [...x.sources, ...extra].slice(0, config.maxFigureSources),
+        sourceCount: x.sourceCount + extra.length + Math.max(0, y.sourceCount - y.sources.length),
+        firstReportedAt: Math.min(x.firstReportedAt, y.firstReportedAt),
+      };
+      figures[kind] = merged;
     }
   }
-  return best;
+  return figures;
 }
 
-/**
- * Similarity of a document to an incident (0 … 1): a near-duplicate SimHash scores 1; otherwise the larger of
- * SimHash closeness and keyword cosine, lowered when the places named differ.
- */
-export function similarity(incident: IncidentState, doc: DocFeatures, config: ClusterConfig = DEFAULT_CLUSTER_CONFIG): MatchInfo {
-  const d = nearestDistance(incident, doc.simhash);
-  const keywordSimilarity = keywordCosine(normalizedDocKeywords(doc, config), incident.keywords);
-  if (d <= config.nearDuplicateDistance) {
-    // Reposts carry the same text and hence the same places; no region check needed.
-    return { score: 1, hamming: d, keywordSimilarity, regionFactor: 1, nearDuplicate: true };
-  }
-  const span = config.simhashMaxDistance - config.nearDuplicateDistance;
-  const simScore = Math.max(0, Math.min(1, (config.simhashMaxDistance - d) / span));
-  const rf = regionFactor(doc, incident, config);
-  return { score: Math.max(simScore, keywordSimilarity) * rf, hamming: d, keywordSimilarity, regionFactor: rf, nearDuplicate: false };
-}
-
-function inWindow(incident: IncidentState, t: number, config: ClusterConfig): boolean {
-  return incident.status === "open" && t >= incident.onsetAt - config.windowMs && t <= incident.lastActivityAt + config.windowMs;
-}
-
-/** Merges `others` into `survivor` (same story found to be split); the document that revealed it is absorbed separately. */
-function mergeInto(survivor: IncidentState, others: readonly IncidentState[], now: number, config: ClusterConfig): IncidentState {
+/** Merges `others` into `survivor` (one story found split in two); the document that revealed it is absorbed after. */
+export function mergeInto(survivor: IncidentState, others: readonly IncidentState[], now: number, config: ClusterConfig): IncidentState {
   let inc = survivor;
   for (const o of others) {
     const earlier = o.onsetAt < inc.onsetAt;
     const kw = addDecayed(inc.keywords, inc.keywordsAt, o.keywords, o.keywordsAt, (k) => k.word, config.maxKeywords, config.keywordHalfLifeMs);
     const topics = addTopics(inc.topics, inc.keywordsAt, o.topics, o.keywordsAt, config);
-    const categories = [...inc.categories];
-    for (const c of o.categories) {
-      const i = categories.findIndex((x) => x.category === c.category);
-      if (i >= 0) categories[i] = { category: c.category, count: (categories[i]?.count ?? 0) + c.count };
-      else categories.push(c);
-    }
-    const regions = [...inc.regions];
-    for (const r of o.regions) {
-      const i = regions.findIndex((x) => x.code === r.code);
-      if (i >= 0) regions[i] = { ...(regions[i] as RegionCount), count: (regions[i]?.count ?? 0) + r.count };
-      else regions.push(r);
-    }
-    regions.sort((a, b) => b.count - a.count || (a.code < b.code ? -1 : 1));
-    const figures: MaxFigures = { ...inc.figures };
-    for (const kind of FIGURE_KINDS) {
-      const a = figures[kind];
-      const b = o.figures[kind];
-      if (!b) continue;
-      if (!a || b.value > a.value) figures[kind] = b;
-      else if (b.value === a.value) {
-        const extra = b.sources.filter((s) => !a.sources.includes(s));
-        figures[kind] = {
-          ...a,
-          sources: [...a.sources, ...extra].slice(0, config.maxFigureSources),
-          sourceCount: a.sourceCount + extra.length + Math.max(0, b.sourceCount - b.sources.length),
-          firstReportedAt: Math.min(a.firstReportedAt, b.firstReportedAt),
-        };
-      }
-    }
+    let categories = inc.categories;
+    for (const c of o.categories) categories = addCategory(categories, c.category, c.count);
     const minutes = new Map<number, number>();
     for (const c of [...inc.minuteCounts, ...o.minuteCounts]) minutes.set(c.minute, (minutes.get(c.minute) ?? 0) + c.count);
     let posts = inc.posts;
     for (const p of o.posts) posts = pickPost(posts, p, config);
     const n = inc.sentiment.n + o.sentiment.n;
     const lastActivityAt = Math.max(inc.lastActivityAt, o.lastActivityAt);
+    const minuteCounts = pruneMinutes(
+      [...minutes].map(([minute, count]) => ({ minute, count })),
+      lastActivityAt,
+    );
+    const watch = [...inc.watch];
+    for (const h of o.watch) {
+      const i = watch.findIndex((x) => x.ruleId === h.ruleId);
+      if (i < 0) watch.push(h);
+      else {
+        const x = watch[i] as WatchHit;
+        watch[i] = {
+          ...x,
+          count: x.count + h.count,
+          matched: [...new Set([...x.matched, ...h.matched])].slice(0, 20),
+          firstMatchedAt: Math.min(x.firstMatchedAt, h.firstMatchedAt),
+          lastMatchedAt: Math.max(x.lastMatchedAt, h.lastMatchedAt),
+        };
+      }
+    }
+    const bursts = [...inc.bursts, ...o.bursts.filter((b) => !inc.bursts.some((x) => x.id === b.id))];
     inc = {
       ...inc,
       updatedAt: now,
       onsetAt: Math.min(inc.onsetAt, o.onsetAt),
+      onsetCorrection: inc.onsetCorrection ?? o.onsetCorrection,
       firstPost: earlier ? o.firstPost : inc.firstPost,
       lastActivityAt,
       volume: inc.volume + o.volume,
-      minuteCounts: pruneMinutes([...minutes].map(([minute, count]) => ({ minute, count })), Math.max(now, lastActivityAt)),
+      minuteCounts,
+      velocity: velocity({ minuteCounts, lastActivityAt }),
       timeline: sortTimeline(
         [...inc.timeline, ...o.timeline, { at: lastActivityAt, kind: "merged", text: `merged incident ${o.id} (${o.volume} posts, 首发 ${o.firstPost.source})` }],
         config.maxTimeline,
@@ -690,110 +476,146 @@ function mergeInto(survivor: IncidentState, others: readonly IncidentState[], no
       posts,
       recentSimhashes: [...inc.recentSimhashes, ...o.recentSimhashes].slice(-config.maxSimhashes),
       recentDocIds: [...inc.recentDocIds, ...o.recentDocIds].slice(-config.maxDocIds),
+      recentKeywordSets: [...inc.recentKeywordSets, ...o.recentKeywordSets].slice(-config.maxRecentKeywordSets),
       keywords: kw.items,
       keywordsAt: kw.at,
       topics,
       categories,
       category: majorityCategory(categories),
-      regions: regions.slice(0, config.maxRegions),
+      regions: addRegions(inc.regions, o.regions, config).regions,
       sources: unionSources(inc.sources, o.sources, config.maxSourceList, config.sourceSketchSize),
-      figures,
+      figures: mergeFigures(inc.figures, o.figures, config),
       sentiment: { mean: n > 0 ? (inc.sentiment.mean * inc.sentiment.n + o.sentiment.mean * o.sentiment.n) / n : 0, n },
       engagement: {
         reposts: inc.engagement.reposts + o.engagement.reposts,
         comments: inc.engagement.comments + o.engagement.comments,
         likes: inc.engagement.likes + o.engagement.likes,
       },
+      watch: watch.slice(0, config.maxWatchHits),
+      bursts: bursts.sort((a, b) => b.detectedAt - a.detectedAt).slice(0, config.maxBursts),
       mergedFrom: [...inc.mergedFrom, o.id],
     };
   }
-  return { ...inc, velocity: velocity(inc, now) };
-}
-
-function byAge(a: IncidentState, b: IncidentState): number {
-  return a.openedAt - b.openedAt || a.onsetAt - b.onsetAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  return inc;
 }
 
 /**
- * Online clustering step: puts one document into the best-matching open incident within the time window, or opens
- * a new incident whose id derives from the document id. Pure: returns the updated incident; the caller stores it
- * (and any `merged.absorbed` incidents) in place of the old versions. A document id already seen recently is a
- * redelivery and changes nothing (`changes: ["duplicate"]`).
- * @example
- * const r = assign(openIncidents, doc, Date.parse("2024-07-01T08:00:00Z"));
- * if (r.changes.includes("regraded")) publish(r.incident);
+ * Records watch rule matches of one document of the incident (event time `at`). `changed` is true when a rule
+ * matched the incident for the first time, which is what a duty officer needs to hear about.
  */
-export function assign(
-  incidents: readonly IncidentState[],
-  doc: DocFeatures,
+export function recordWatchMatches(
+  incident: IncidentState,
+  matches: readonly WatchMatch[],
+  at: number,
   now: number,
-  config: ClusterConfig = DEFAULT_CLUSTER_CONFIG,
-): Assignment {
-  validateDoc(doc);
-  const open = incidents.filter((i) => i.status === "open");
-  const dup = open.find((i) => i.recentDocIds.includes(doc.id) || i.openedBy === doc.id);
-  if (dup) return { incident: dup, changes: ["duplicate"] };
-
-  const scored = open
-    .filter((i) => inWindow(i, doc.publishedAt, config))
-    .map((incident) => ({ incident, match: similarity(incident, doc, config) }))
-    .filter((s) => s.match.score >= config.joinThreshold)
-    .sort((a, b) => b.match.score - a.match.score || byAge(a.incident, b.incident));
-
-  const best = scored[0];
-  if (!best) {
-    const opened = absorbDoc(openIncident(doc, now, config), doc, now, config);
-    const graded = regrade(opened.incident, now, doc.publishedAt, config);
-    return { incident: graded.inc, changes: ["opened"] };
+  config: Pick<ClusterConfig, "maxWatchHits" | "maxTimeline">,
+): { incident: IncidentState; changed: boolean } {
+  if (matches.length === 0) return { incident, changed: false };
+  const watch = [...incident.watch];
+  const timeline = [...incident.timeline];
+  let changed = false;
+  for (const m of matches) {
+    const i = watch.findIndex((h) => h.ruleId === m.ruleId);
+    if (i >= 0) {
+      const h = watch[i] as WatchHit;
+      watch[i] = {
+        ...h,
+        count: h.count + 1,
+        matched: [...new Set([...h.matched, ...m.matched])].slice(0, 20),
+        firstMatchedAt: Math.min(h.firstMatchedAt, at),
+        lastMatchedAt: Math.max(h.lastMatchedAt, at),
+      };
+    } else if (watch.length < config.maxWatchHits) {
+      watch.push({ ruleId: m.ruleId, name: m.name, level: m.level, matched: m.matched.slice(0, 20), count: 1, firstMatchedAt: at, lastMatchedAt: at });
+      timeline.push({ at, kind: "watch", text: `watch rule ${m.name} matched (${m.matched.join(", ")})` });
+      changed = true;
+    }
   }
-
-  const changes: IncidentChange[] = [];
-  let target = best.incident;
-  let merged: Assignment["merged"];
-  const sameStory = scored.filter((s) => s.match.score >= config.mergeThreshold).map((s) => s.incident);
-  if (sameStory.length >= 2 && best.match.score >= config.mergeThreshold) {
-    const [survivor, ...absorbed] = [...sameStory].sort(byAge) as [IncidentState, ...IncidentState[]];
-    target = mergeInto(survivor, absorbed, now, config);
-    merged = {
-      into: survivor.id,
-      absorbed: absorbed.map((a) => ({ ...a, status: "merged", mergedInto: survivor.id, updatedAt: now, closedAt: now })),
-    };
-    changes.push("merged");
-  }
-
-  const absorbedDoc = absorbDoc(target, doc, now, config);
-  for (const c of absorbedDoc.changes) if (!changes.includes(c)) changes.push(c);
-  const graded = regrade(absorbedDoc.incident, now, doc.publishedAt, config);
-  if (graded.changed) changes.push("regraded");
-  return { incident: graded.inc, changes, match: best.match, merged };
+  return {
+    incident: { ...incident, watch, timeline: sortTimeline(timeline, config.maxTimeline), updatedAt: changed ? now : incident.updatedAt },
+    changed,
+  };
 }
 
-/** Replaces the assigned (and absorbed) incidents in a list, for callers that keep the open set in memory. */
-export function applyAssignment(incidents: readonly IncidentState[], result: Assignment): IncidentState[] {
-  const replaced = new Map<string, IncidentState>([[result.incident.id, result.incident]]);
-  for (const a of result.merged?.absorbed ?? []) replaced.set(a.id, a);
-  const out = incidents.map((i) => replaced.get(i.id) ?? i).filter((i) => i.status === "open");
-  if (!incidents.some((i) => i.id === result.incident.id)) out.push(result.incident);
-  return out;
+/** The burst keys an incident is concerned by: its main topics, top keywords and named regions (and their parents). */
+export function burstValuesOf(incident: IncidentState, keywordLimit = 10): { topics: string[]; keywords: string[]; regions: string[] } {
+  const regions = new Set<string>();
+  for (const r of incident.regions) {
+    regions.add(r.code);
+    if (/^\d{6}$/.test(r.code)) {
+      regions.add(`${r.code.slice(0, 4)}00`);
+      regions.add(`${r.code.slice(0, 2)}0000`);
+    }
+  }
+  return {
+    topics: incident.topics.slice(0, 3).map((t) => t.id),
+    keywords: incident.keywords.slice(0, keywordLimit).map((k) => k.word),
+    regions: [...regions],
+  };
 }
 
 /**
- * Closes incidents with no post (event time) for longer than the window. The detector passes wall-clock `now`
- * live, or its event-time watermark during a replay so historical incidents are not closed mid-replay.
+ * Attaches bursts that concern the incident (see {@link burstValuesOf}); a burst already attached is updated in
+ * place (its count grows while its bucket is open) without counting as a change.
  */
-export function expire(
-  incidents: readonly IncidentState[],
+export function attachBursts(
+  incident: IncidentState,
+  bursts: readonly IncidentBurst[],
   now: number,
-  config: Pick<ClusterConfig, "windowMs"> = DEFAULT_CLUSTER_CONFIG,
-): { open: IncidentState[]; expired: IncidentState[] } {
-  const open: IncidentState[] = [];
-  const expired: IncidentState[] = [];
-  for (const i of incidents) {
-    if (i.status !== "open") continue;
-    if (now - i.lastActivityAt > config.windowMs) expired.push({ ...i, status: "expired", updatedAt: now, closedAt: now });
-    else open.push(i);
+  config: Pick<ClusterConfig, "maxBursts" | "maxTimeline">,
+): { incident: IncidentState; changed: boolean } {
+  const values = burstValuesOf(incident);
+  const concerns = (b: IncidentBurst): boolean =>
+    b.kind === "topic" ? values.topics.includes(b.value) : b.kind === "keyword" ? values.keywords.includes(b.value) : values.regions.includes(b.value);
+  const relevant = bursts.filter(concerns);
+  if (relevant.length === 0) return { incident, changed: false };
+  const list = [...incident.bursts];
+  const timeline = [...incident.timeline];
+  let changed = false;
+  for (const b of relevant) {
+    const i = list.findIndex((x) => x.id === b.id);
+    if (i >= 0) list[i] = { ...b, detectedAt: (list[i] as IncidentBurst).detectedAt };
+    else {
+      list.push(b);
+      changed = true;
+      timeline.push({ at: b.bucketStart, kind: "burst", text: `${b.kind} ${b.value}: ${b.count} posts, ${b.ratio.toFixed(1)}× its baseline of ${b.baselineMean.toFixed(1)}` });
+    }
   }
-  return { open, expired };
+  list.sort((a, b) => b.detectedAt - a.detectedAt || b.ratio - a.ratio);
+  return {
+    incident: {
+      ...incident,
+      bursts: list.slice(0, config.maxBursts),
+      timeline: sortTimeline(timeline, config.maxTimeline),
+      updatedAt: changed ? now : incident.updatedAt,
+    },
+    changed,
+  };
+}
+
+/**
+ * An officer's correction of the onset (deadlines then count from `at`). Later posts never override it.
+ * @example correctOnset(incident, { at: Date.parse("2024-07-01T06:00:00+08:00"), reason: "现场群众 05:50 已发帖", by: "duty-officer-1" }, Date.now())
+ */
+export function correctOnset(
+  incident: IncidentState,
+  correction: { at: number; reason: string; by: string },
+  now: number,
+  config: Pick<ClusterConfig, "maxTimeline">,
+): IncidentState {
+  if (!Number.isFinite(correction.at)) throw invalidInput(`onset correction of ${incident.id}: time is not a finite epoch ms`);
+  if (!correction.reason.trim()) throw invalidInput(`onset correction of ${incident.id}: a reason is required`);
+  if (!correction.by.trim()) throw invalidInput(`onset correction of ${incident.id}: who corrected it is required`);
+  const previousAt = incident.onsetCorrection?.at ?? incident.onsetAt;
+  return {
+    ...incident,
+    updatedAt: now,
+    onsetCorrection: { at: correction.at, previousAt, reason: correction.reason, by: correction.by, correctedAt: now },
+    timeline: sortTimeline(
+      [...incident.timeline, { at: now, kind: "onset_corrected", text: `onset corrected by ${correction.by}: ${new Date(previousAt).toISOString()} → ${new Date(correction.at).toISOString()} (${correction.reason})` }],
+      config.maxTimeline,
+    ),
+  };
 }
 
 /** Most-named places of an incident (count ≥ `share` of the top one), most specific first: the routing input. */

@@ -3,50 +3,58 @@ export type { DocFeatures, Figure, FigureKind, Keyword, Level, Metrics, Region, 
 /** Figure kinds, levels, level names and level comparisons. */
 export { FIGURE_KINDS, LEVELS, LEVEL_NAMES, isMajorLevel, levelRank } from "./types.js";
 
-/** SimHash distance, keyword cosine and region relations used by clustering and routing. */
+/** SimHash distance, keyword vectors and region relations used by clustering and routing. */
 export {
   codeContains,
   codeDepth,
   hamming,
   keywordCosine,
+  keywordVector,
   mostSpecificRegions,
   regionRelation,
   topKeywords,
+  vectorCosine,
 } from "./similarity.js";
-export type { RegionRelation } from "./similarity.js";
+export type { FeatureVector, RegionRelation } from "./similarity.js";
 
-/** Deterministic FNV-1a hashes for ids derived from ids. */
-export { fnv1a32, fnv1a64Hex } from "./hash.js";
+/** Deterministic hashes: ids derived from ids, and SimHash for documents enrichment sent without one. */
+export { fnv1a32, fnv1a64Hex, simhash64, tokenFeatures } from "./hash.js";
 
 /** Bounded distinct-source counting (exact up to the sketch size, estimated beyond). */
 export { addSource, emptySources, unionSources } from "./sources.js";
 export type { SourceSet } from "./sources.js";
 
-/** Online incident clustering: assign documents to incidents, expire quiet ones. */
-export {
-  DEFAULT_CLUSTER_CONFIG,
-  applyAssignment,
-  assign,
-  clusterConfigSchema,
-  expire,
-  incidentIdFor,
-  primaryRegions,
-  similarity,
-  velocity,
-} from "./incident.js";
+/** Incident state (plain JSON, validated on restore). */
+export { effectiveOnset, incidentStateSchema, parseIncidentState } from "./incident-state.js";
 export type {
-  Assignment,
-  ClusterConfig,
   GradeChange,
-  IncidentChange,
+  IncidentBurst,
   IncidentState,
-  MatchInfo,
+  OnsetCorrection,
   PostRef,
   RegionCount,
   RepresentativePost,
   TimelineEvent,
   TimelineKind,
+  WatchHit,
+} from "./incident-state.js";
+
+/** Online incident clustering: assign documents to incidents, merge split stories, expire quiet ones. */
+export { DEFAULT_CLUSTER_CONFIG, clusterConfigSchema } from "./cluster-config.js";
+export type { ClusterConfig } from "./cluster-config.js";
+export { applyAssignment, assign, expire, similarity } from "./cluster.js";
+export type { Assignment, MatchInfo } from "./cluster.js";
+export { IncidentIndex } from "./candidates.js";
+export {
+  attachBursts,
+  burstValuesOf,
+  correctOnset,
+  incidentIdFor,
+  primaryRegions,
+  recordWatchMatches,
+  velocity,
 } from "./incident.js";
+export type { IncidentChange } from "./incident.js";
 
 /** Official grading (I–IV) from casualty/loss figures, with thresholds as config data. */
 export {
@@ -60,18 +68,24 @@ export {
 } from "./grading.js";
 export type { FigureSummary, Grade, GradeInput, GradingConfig, MaxFigures, ThresholdRule, ThresholdTable } from "./grading.js";
 
-/** Burst detection per key (EWMA baseline) and source flatline checks. */
+/** Burst detection per topic / keyword / region against its own EWMA baseline, with Poisson / NB tails. */
 export {
   DEFAULT_BURST_CONFIG,
   burstConfigSchema,
+  burstKey,
   emptyBurstState,
   evaluate,
-  flatline,
   observe,
   observeMany,
+  parseBurstKey,
   pruneBursts,
 } from "./burst.js";
-export type { Burst, BurstConfig, BurstState, Flatline, KeyState, Observation } from "./burst.js";
+export type { Burst, BurstConfig, BurstKind, BurstState, KeyState, Observation } from "./burst.js";
+export { negativeBinomialUpperTail, poissonUpperTail, upperTail } from "./tail.js";
+
+/** Per-source flatline detection from each source's learned rhythm. */
+export { DEFAULT_FEED_CONFIG, checkFlatlines, emptyFeedsState, expectedInterval, feedConfigSchema, observeFeed } from "./feeds.js";
+export type { FeedConfig, FeedState, FeedsState, Flatline, FlatlineCheck } from "./feeds.js";
 
 /** Boolean keyword watch rules compiled to a linear-time matcher. */
 export { WATCH_LIMITS, compileWatchRules, parseWatchRules, watchRuleSchema, watchRulesSchema } from "./watch.js";

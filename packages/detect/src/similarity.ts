@@ -26,26 +26,53 @@ export function hamming(a: string, b: string): number {
   return popcount32(ah ^ bh) + popcount32(al ^ bl);
 }
 
-/** Cosine similarity of two weighted keyword lists (0 … 1; 0 when either is empty). */
-export function keywordCosine(a: readonly Keyword[], b: readonly Keyword[]): number {
-  if (a.length === 0 || b.length === 0) return 0;
-  const bw = new Map<string, number>();
-  let nb = 0;
-  for (const k of b) {
-    const w = Math.max(0, k.weight);
-    bw.set(k.word, (bw.get(k.word) ?? 0) + w);
+/** A sparse feature vector (feature → weight) with its Euclidean norm. */
+export interface FeatureVector {
+  weights: Map<string, number>;
+  norm: number;
+}
+
+/**
+ * Keyword vector for matching: each keyword also spreads its weight over its character bigrams, so variants of one
+ * name match ("江华县" / "江华" / "江华瑶族自治县", "透水事故" / "透水") where exact words would not.
+ */
+export function keywordVector(keywords: readonly Keyword[]): FeatureVector {
+  const weights = new Map<string, number>();
+  const add = (f: string, w: number): void => {
+    weights.set(f, (weights.get(f) ?? 0) + w);
+  };
+  for (const k of keywords) {
+    if (!(k.weight > 0)) continue;
+    const chars = [...k.word];
+    if (chars.length <= 2) {
+      add(chars.length === 2 ? k.word : `w:${k.word}`, k.weight);
+      continue;
+    }
+    const n = chars.length - 1;
+    // 1/√n keeps a long word from outweighing a short one of the same keyword weight.
+    const share = k.weight / Math.sqrt(n);
+    for (let i = 0; i < n; i++) add(`${chars[i] ?? ""}${chars[i + 1] ?? ""}`, share);
   }
-  for (const w of bw.values()) nb += w * w;
-  const aw = new Map<string, number>();
-  for (const k of a) aw.set(k.word, (aw.get(k.word) ?? 0) + Math.max(0, k.weight));
-  let na = 0;
+  let sq = 0;
+  for (const w of weights.values()) sq += w * w;
+  return { weights, norm: Math.sqrt(sq) };
+}
+
+/** Cosine similarity of two feature vectors (0 … 1; 0 when either is empty). */
+export function vectorCosine(a: FeatureVector, b: FeatureVector): number {
+  if (a.norm === 0 || b.norm === 0) return 0;
+  const [small, large] = a.weights.size <= b.weights.size ? [a, b] : [b, a];
   let dot = 0;
-  for (const [word, w] of aw) {
-    na += w * w;
-    dot += w * (bw.get(word) ?? 0);
-  }
-  if (na === 0 || nb === 0) return 0;
-  return Math.min(1, dot / Math.sqrt(na * nb));
+  for (const [f, w] of small.weights) dot += w * (large.weights.get(f) ?? 0);
+  return Math.min(1, dot / (a.norm * b.norm));
+}
+
+/**
+ * Cosine similarity of two weighted keyword lists via {@link keywordVector} (0 … 1).
+ * @example keywordCosine([{ word: "江华县", weight: 1 }], [{ word: "江华", weight: 1 }]) // 0.71
+ */
+export function keywordCosine(a: readonly Keyword[], b: readonly Keyword[]): number {
+  return vectorCosine(keywordVector(a), keywordVector(b));
 }
 
 /** Top `n` keywords by weight, merging duplicates (stable for equal weights by word). */
@@ -75,13 +102,17 @@ export function codeContains(outer: string, inner: string): boolean {
   return inner.slice(0, prefix) === outer.slice(0, prefix);
 }
 
-/** How two regions relate: same place / one contains the other, same province, or unrelated. */
-export type RegionRelation = "same" | "same_province" | "different";
+/** How two regions relate: same place (or one contains the other), same city, same province, or unrelated. */
+export type RegionRelation = "same" | "same_city" | "same_province" | "different";
 
-/** Relation between two regions, by GB/T 2260 code and, failing that, by province name. */
+/**
+ * Relation between two regions, by GB/T 2260 code and, failing that, by name and province.
+ * @example regionRelation(江华瑶族自治县 431129, 永州市 431100) // "same"; (431129, 郴州市苏仙区 431003) // "same_province"
+ */
 export function regionRelation(a: Region, b: Region): RegionRelation {
   if (a.code === b.code || codeContains(a.code, b.code) || codeContains(b.code, a.code)) return "same";
   if (a.name === b.name) return "same";
+  if (codeDepth(a.code) >= 2 && codeDepth(b.code) >= 2 && a.code.slice(0, 4) === b.code.slice(0, 4)) return "same_city";
   if (a.province === b.province) return "same_province";
   return "different";
 }

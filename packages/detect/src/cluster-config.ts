@@ -1,0 +1,121 @@
+import { z } from "zod";
+import { DEFAULT_GRADING, gradingConfigSchema } from "./grading.js";
+import type { GradingConfig } from "./grading.js";
+
+const HOUR = 3_600_000;
+
+/** Tuning of online incident clustering. All bounds keep an incident's JSON small enough to store per update. */
+export interface ClusterConfig {
+  /** A document may join an incident whose event-time activity is within this window of it (ms). */
+  windowMs: number;
+  /** Minimum similarity score (0 … 1) for a document to join an incident. */
+  joinThreshold: number;
+  /** When a document scores at least this with several incidents, they are one story and are merged. */
+  mergeThreshold: number;
+  /** SimHash distance at or below which a post is a near-duplicate / repost (joins regardless of keywords). */
+  nearDuplicateDistance: number;
+  /** SimHash distance at which textual similarity stops counting (~32 is random). */
+  simhashMaxDistance: number;
+  /**
+   * Score factors when the places a document names and the incident's differ: counties of one city, cities of one
+   * province, different provinces. Places tell one mine accident from another where the words cannot.
+   */
+  sameCityFactor: number;
+  sameProvinceFactor: number;
+  differentRegionFactor: number;
+  /** How many of a document's top keywords are compared and aggregated. */
+  docKeywordLimit: number;
+  /** Aggregated keywords kept per incident. */
+  maxKeywords: number;
+  /** Half-life (event time) of aggregated keyword and topic weights. */
+  keywordHalfLifeMs: number;
+  maxTopics: number;
+  maxRegions: number;
+  maxPosts: number;
+  maxTimeline: number;
+  /** Recent SimHashes kept for near-duplicate matching. */
+  maxSimhashes: number;
+  /** Recent document ids kept to ignore redelivered documents. */
+  maxDocIds: number;
+  /** Keyword sets of the latest documents kept for single-link matching, and keywords kept per set. */
+  maxRecentKeywordSets: number;
+  recentKeywordLimit: number;
+  /** Watch rule hits and bursts kept per incident. */
+  maxWatchHits: number;
+  maxBursts: number;
+  maxSourceList: number;
+  sourceSketchSize: number;
+  maxFigureSources: number;
+  /** Length of representative post snippets (characters). */
+  snippetLength: number;
+  grading: GradingConfig;
+}
+
+/** Default clustering configuration (48 h window since last activity). */
+export const DEFAULT_CLUSTER_CONFIG: ClusterConfig = {
+  windowMs: 48 * HOUR,
+  joinThreshold: 0.4,
+  mergeThreshold: 0.7,
+  nearDuplicateDistance: 6,
+  simhashMaxDistance: 20,
+  sameCityFactor: 0.8,
+  sameProvinceFactor: 0.5,
+  differentRegionFactor: 0.4,
+  docKeywordLimit: 20,
+  maxKeywords: 40,
+  keywordHalfLifeMs: 12 * HOUR,
+  maxTopics: 5,
+  maxRegions: 20,
+  maxPosts: 5,
+  maxTimeline: 50,
+  maxSimhashes: 32,
+  maxDocIds: 500,
+  maxRecentKeywordSets: 8,
+  recentKeywordLimit: 12,
+  maxWatchHits: 20,
+  maxBursts: 10,
+  maxSourceList: 20,
+  sourceSketchSize: 256,
+  maxFigureSources: 20,
+  snippetLength: 140,
+  grading: DEFAULT_GRADING,
+};
+
+const positiveInt = z.number().int().positive();
+const unit = z.number().min(0).max(1);
+
+/** Schema of a clustering config file: every key optional, defaults from {@link DEFAULT_CLUSTER_CONFIG}. */
+export const clusterConfigSchema = z
+  .object({
+    windowMs: positiveInt,
+    joinThreshold: unit,
+    mergeThreshold: z.number().min(0).max(1.01),
+    nearDuplicateDistance: z.number().int().min(0).max(64),
+    simhashMaxDistance: z.number().int().min(1).max(64),
+    sameCityFactor: unit,
+    sameProvinceFactor: unit,
+    differentRegionFactor: unit,
+    docKeywordLimit: positiveInt,
+    maxKeywords: positiveInt,
+    keywordHalfLifeMs: positiveInt,
+    maxTopics: positiveInt,
+    maxRegions: positiveInt,
+    maxPosts: positiveInt,
+    maxTimeline: z.number().int().min(2),
+    maxSimhashes: positiveInt,
+    maxDocIds: positiveInt,
+    maxRecentKeywordSets: positiveInt,
+    recentKeywordLimit: positiveInt,
+    maxWatchHits: positiveInt,
+    maxBursts: positiveInt,
+    maxSourceList: positiveInt,
+    sourceSketchSize: z.number().int().min(16),
+    maxFigureSources: positiveInt,
+    snippetLength: positiveInt,
+    grading: gradingConfigSchema,
+  })
+  .partial()
+  .transform((c): ClusterConfig => ({ ...DEFAULT_CLUSTER_CONFIG, ...c }))
+  .refine((c) => c.simhashMaxDistance > c.nearDuplicateDistance, {
+    message: "simhashMaxDistance must exceed nearDuplicateDistance",
+  });

@@ -1,0 +1,208 @@
+import { describe, expect, it } from "vitest";
+import { storyDoc } from "./__fixtures__/stories.js";
+import type { StoryName } from "./__fixtures__/stories.js";
+import { DEFAULT_CLUSTER_CONFIG } from "./cluster-config.js";
+import { applyAssignment, assign, expire, similarity } from "./cluster.js";
+import type { Assignment } from "./cluster.js";
+import { simhash64, tokenFeatures } from "./hash.js";
+import { parseIncidentState } from "./incident-state.js";
+import type { IncidentState } from "./incident-state.js";
+import { incidentIdFor } from "./incident.js";
+import type { DocFeatures } from "./types.js";
+
+const T0 = Date.parse("2024-07-01T01:10:00+08:00");
+const MIN = 60_000;
+const HOUR = 3_600_000;
+
+/** Feeds documents through `assign` like the detector does, keeping the open set. */
+function run(docs: DocFeatures[], now = T0 + HOUR, start: IncidentState[] = []): { open: IncidentState[]; results: Assignment[] } {
+  let open = start;
+  const results: Assignment[] = [];
+  for (const d of docs) {
+    const r = assign(open, d, now);
+    results.push(r);
+    open = applyAssignment(open, r);
+  }
+  return { open, results };
+}
+
+const at = (name: StoryName, minutes: number, overrides: Partial<DocFeatures> = {}): DocFeatures => storyDoc(name, T0 + minutes * MIN, overrides);
+
+describe("assign: one story from three sources", () => {
+  const docs = [at("xinhua", 0), at("yongzhou", 25), at("weibo", 40)];
+
+  it("opens exactly one incident with the first post as 首发 and grades it II with the reason", () => {
+    const { open, results } = run(docs);
+    expect(open).toHaveLength(1);
+    const inc = open[0] as IncidentState;
+    expect(results.map((r) => r.changes[0])).toEqual(["opened", "grew", "grew"]);
+    expect(inc.id).toBe(incidentIdFor("doc-xinhua"));
+    expect(inc.firstPost).toMatchObject({ id: "doc-xinhua", source: "新华网", publishedAt: T0 });
+    expect(inc.onsetAt).toBe(T0);
+    expect(inc.volume).toBe(3);
+    expect(inc.sources.count).toBe(3);
+    expect(inc.sources.list).toEqual(["新华网", "永州发布", "微博"]);
+    expect(inc.level).toBe("II");
+    expect(inc.gradeReason).toBe("12 deaths reported by 3 sources → II (重大) per 生产安全事故 thresholds (II: 10–29 deaths)");
+    expect(inc.gradeHistory).toEqual([{ at: T0 + HOUR, from: null, to: "II", reason: "12 deaths reported by 1 source → II (重大) per 生产安全事故 thresholds (II: 10–29 deaths)" }]);
+    expect(inc.figures.deaths).toMatchObject({ value: 12, sourceCount: 3, sources: ["新华网", "永州发布", "微博"] });
+    expect(inc.regions[0]).toMatchObject({ code: "431129", count: 3 });
+    expect(inc.keywords.map((k) => k.word)).toEqual(expect.arrayContaining(["煤矿", "透水事故", "遇难"]));
+    expect(inc.velocity).toBe(3);
+    expect(inc.posts.length).toBeGreaterThanOrEqual(2);
+    expect(inc.timeline[0]).toMatchObject({ kind: "first_post", source: "新华网" });
+  });
+
+  it("keeps look-alikes apart: another mine flood in the same province, another province, other news from the county", () => {
+    const { open } = run([...docs, at("chenzhou", 50), at("shanxi", 55), at("shenzhen", 60), at("gaokao", 65), at("wages", 70), at("followup", 90)]);
+    const byOpener = Object.fromEntries(open.map((i) => [i.openedBy, i]));
+    expect(Object.keys(byOpener).sort()).toEqual(["doc-chenzhou", "doc-gaokao", "doc-shanxi", "doc-shenzhen", "doc-wages", "doc-xinhua"]);
+    expect(byOpener["doc-xinhua"]?.volume).toBe(4);
+    expect(byOpener["doc-chenzhou"]?.level).toBe("III");
+    expect(byOpener["doc-shanxi"]?.level).toBe("III");
+    expect(byOpener["doc-gaokao"]?.level).toBeNull();
+  });
+
+  it("scores same-story posts above the join threshold and look-alikes below it", () => {
+    const { open } = run(docs);
+    const inc = open[0] as IncidentState;
+    expect(similarity(inc, at("followup", 90)).score).toBeGreaterThanOrEqual(DEFAULT_CLUSTER_CONFIG.joinThreshold);
+    for (const other of ["chenzhou", "shanxi", "shenzhen", "gaokao", "wages"] as const) {
+      expect(similarity(inc, at(other, 90)).score, other).toBeLessThan(DEFAULT_CLUSTER_CONFIG.joinThreshold);
+    }
+  });
+
+  it("is deterministic: the same stream gives the same incident whatever the processing time", () => {
+    const a = run(docs, T0 + HOUR).open[0] as IncidentState;
+    const b = run(docs, T0 + 5 * HOUR).open[0] as IncidentState;
+    expect(b.id).toBe(a.id);
+    expect(b.level).toBe(a.level);
+    expect(b.keywords).toEqual(a.keywords);
+  });
+});
+
+describe("assign: reposts, redeliveries, late posts, windows", () => {
+  it("joins a near-duplicate repost even without keywords or places, and keeps it out of the representative posts", () => {
+    const original = at("xinhua", 0);
+    const repostTokens = ["转发", ...original.tokens];
+    const repost = at("xinhua", 30, {
+      id: "doc-repost",
+      source: "微博用户",
+      tokens: repostTokens,
+      simhash: simhash64(tokenFeatures(repostTokens)),
+      keywords: [],
+      regions: [],
+      metrics: { reposts: 0 },
+    });
+    const { open, results } = run([original, repost]);
+    expect(open).toHaveLength(1);
+    expect(results[1]?.match).toMatchObject({ nearDuplicate: true, score: 1 });
+    expect(open[0]?.posts.map((p) => p.id)).toEqual(["doc-xinhua"]);
+  });
+
+  it("treats a redelivered document as a duplicate that changes nothing", () => {
+    const { open } = run([at("xinhua", 0), at("yongzhou", 10)]);
+    const again = assign(open, at("yongzhou", 10), T0 + 2 * HOUR);
+    expect(again.changes).toEqual(["duplicate"]);
+    expect(again.incident).toBe(open[0]);
+  });
+
+  it("moves the onset and 首发 back when an earlier post arrives late", () => {
+    const { open, results } = run([at("yongzhou", 30), at("xinhua", 0)]);
+    expect(open).toHaveLength(1);
+    expect(results[1]?.changes).toContain("onset_moved");
+    expect(open[0]).toMatchObject({ onsetAt: T0, firstPost: { source: "新华网" }, id: incidentIdFor("doc-yongzhou") });
+    expect(open[0]?.timeline.map((e) => e.kind)).toContain("earlier_post");
+  });
+
+  it("opens a new incident for a post after the window has passed", () => {
+    const late = DEFAULT_CLUSTER_CONFIG.windowMs / MIN + 60;
+    const { open } = run([at("xinhua", 0), at("yongzhou", late)], T0 + 100 * HOUR);
+    expect(open).toHaveLength(2);
+  });
+
+  it("upgrades the grade as figures grow and records each change", () => {
+    const { open, results } = run([
+      at("chenzhou", 0),
+      at("chenzhou", 30, { id: "doc-update", source: "湖南日报", figures: [{ kind: "deaths", value: 10, approx: false, text: "死亡人数升至10人" }] }),
+    ]);
+    expect(results[1]?.changes).toContain("regraded");
+    expect(open[0]?.level).toBe("II");
+    expect(open[0]?.gradeHistory.map((g) => [g.from, g.to])).toEqual([
+      [null, "III"],
+      ["III", "II"],
+    ]);
+    expect(open[0]?.timeline.some((e) => e.kind === "regraded" && e.text.startsWith("upgraded III → II"))).toBe(true);
+  });
+});
+
+describe("assign: merging a story found split in two", () => {
+  const config = { ...DEFAULT_CLUSTER_CONFIG, mergeThreshold: 0.45 };
+
+  it("merges two incidents of the same story into the older one when a post bridges them", () => {
+    const a = assign([], at("xinhua", 0), T0).incident;
+    const b = assign([], at("weibo", 20), T0 + MIN).incident;
+    const r = assign([a, b], at("yongzhou", 30), T0 + 2 * MIN, config);
+    expect(r.changes).toContain("merged");
+    expect(r.incident.id).toBe(a.id);
+    expect(r.incident.volume).toBe(3);
+    expect(r.incident.mergedFrom).toEqual([b.id]);
+    expect(r.merged?.absorbed).toEqual([expect.objectContaining({ id: b.id, status: "merged", mergedInto: a.id })]);
+    expect(r.incident.figures.deaths?.sourceCount).toBe(3);
+    expect(applyAssignment([a, b], r).map((i) => i.id)).toEqual([a.id]);
+  });
+
+  it("does not merge different accidents that a vague province-level post resembles", () => {
+    const jianghua = assign([], at("xinhua", 0), T0).incident;
+    const chenzhou = assign([], at("chenzhou", 5), T0).incident;
+    const vague = at("chenzhou", 20, {
+      id: "doc-vague",
+      source: "某自媒体",
+      regions: [{ code: "430000", name: "湖南省", level: "province", province: "湖南省" }],
+      keywords: [
+        { word: "湖南", weight: 6 },
+        { word: "煤矿", weight: 14 },
+        { word: "透水事故", weight: 12 },
+        { word: "遇难", weight: 18 },
+        { word: "井下", weight: 9 },
+      ],
+    });
+    const r = assign([jianghua, chenzhou], vague, T0 + MIN, { ...DEFAULT_CLUSTER_CONFIG, mergeThreshold: 0.3 });
+    expect(r.changes).not.toContain("merged");
+    expect(r.merged).toBeUndefined();
+  });
+});
+
+describe("incident state is serialisable", () => {
+  it("round-trips through JSON and continues exactly as the in-memory state would", () => {
+    const first = run([at("xinhua", 0), at("yongzhou", 25)]).open;
+    const restored = first.map((i) => parseIncidentState(JSON.parse(JSON.stringify(i))));
+    expect(restored).toEqual(first);
+    const next = at("weibo", 40);
+    expect(assign(restored, next, T0 + HOUR)).toEqual(assign(first, next, T0 + HOUR));
+  });
+
+  it("rejects corrupt stored state naming the incident and the field", () => {
+    const inc = run([at("xinhua", 0)]).open[0] as IncidentState;
+    expect(() => parseIncidentState({ ...inc, volume: -1 })).toThrow(new RegExp(`stored incident ${inc.id} is not valid incident state: volume`));
+    expect(() => parseIncidentState(null)).toThrow(/stored incident \(no id\)/);
+  });
+});
+
+describe("expire", () => {
+  it("expires incidents quiet for longer than the window at the event-time watermark", () => {
+    const { open } = run([at("xinhua", 0), at("shanxi", 600)]);
+    const watermark = T0 + DEFAULT_CLUSTER_CONFIG.windowMs + 300 * MIN;
+    const expired = expire(open, watermark, T0 + 1000 * HOUR);
+    expect(expired.map((i) => [i.openedBy, i.status, i.closedAt])).toEqual([["doc-xinhua", "expired", T0 + 1000 * HOUR]]);
+    expect(expire(open, T0 + 10 * HOUR, T0 + 1000 * HOUR)).toEqual([]);
+  });
+});
+
+describe("validation", () => {
+  it("rejects documents without a usable id, time or simhash", () => {
+    expect(() => assign([], at("xinhua", 0, { id: "" }), T0)).toThrow(/without id/);
+    expect(() => assign([], at("xinhua", 0, { publishedAt: Number.NaN }), T0)).toThrow(/doc-xinhua: publishedAt/);
+    expect(() => assign([], at("xinhua", 0, { simhash: "xyz" }), T0)).toThrow(/doc-xinhua: simhash "xyz"/);
+  });
+});

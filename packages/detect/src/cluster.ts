@@ -1,0 +1,191 @@
+import { DEFAULT_CLUSTER_CONFIG } from "./cluster-config.js";
+import type { ClusterConfig } from "./cluster-config.js";
+import { absorbDoc, normalizedDocKeywords, openIncident, mergeInto, regrade, validateDoc } from "./incident.js";
+import type { IncidentChange } from "./incident.js";
+import type { IncidentState } from "./incident-state.js";
+import { hamming, keywordVector, mostSpecificRegions, regionRelation, vectorCosine } from "./similarity.js";
+import type { FeatureVector, RegionRelation } from "./similarity.js";
+import type { DocFeatures, Keyword, Region } from "./types.js";
+
+/** How a document matched an incident (for logs and the incident detail page). */
+export interface MatchInfo {
+  score: number;
+  hamming: number;
+  keywordSimilarity: number;
+  regionFactor: number;
+  nearDuplicate: boolean;
+}
+
+/** Result of {@link assign}. */
+export interface Assignment {
+  incident: IncidentState;
+  changes: IncidentChange[];
+  match?: MatchInfo | undefined;
+  /** Incidents the document showed to be the same story: merged into `incident`; store them with status "merged". */
+  merged?: { into: string; absorbed: IncidentState[] } | undefined;
+}
+
+// Incident states are immutable values, so their keyword vectors can be memoised per object.
+const vectorCache = new WeakMap<object, FeatureVector>();
+function cachedVector(owner: object, keywords: readonly Keyword[]): FeatureVector {
+  let v = vectorCache.get(owner);
+  if (!v) {
+    v = keywordVector(keywords);
+    vectorCache.set(owner, v);
+  }
+  return v;
+}
+
+function nearestDistance(incident: IncidentState, simhash: string): number {
+  let best = hamming(incident.firstPost.simhash, simhash);
+  for (const s of incident.recentSimhashes) best = Math.min(best, hamming(s, simhash));
+  for (const p of incident.posts) best = Math.min(best, hamming(p.simhash, simhash));
+  return best;
+}
+
+const RELATION_RANK = { same: 3, same_city: 2, same_province: 1, different: 0 } as const;
+
+function regionsFactor(a: readonly Region[], b: readonly Region[], config: ClusterConfig): number {
+  const specific = mostSpecificRegions(a);
+  if (specific.length === 0 || b.length === 0) return 1;
+  let best: RegionRelation = "different";
+  for (const x of specific) {
+    for (const y of b) {
+      const rel = regionRelation(x, y);
+      if (RELATION_RANK[rel] > RELATION_RANK[best]) best = rel;
+      if (best === "same") return 1;
+    }
+  }
+  switch (best) {
+    case "same_city":
+      return config.sameCityFactor;
+    case "same_province":
+      return config.sameProvinceFactor;
+    case "different":
+      return config.differentRegionFactor;
+    default: {
+      const _exhaustive: never = best;
+      return _exhaustive;
+    }
+  }
+}
+
+/**
+ * Similarity of a document to an incident (0 … 1). A near-duplicate SimHash (a repost) scores 1. Otherwise the
+ * larger of SimHash closeness and keyword similarity — the better of the cosine to the incident's aggregate
+ * keywords and to its latest documents' keywords, over words and their character bigrams — lowered when the places
+ * named differ (another province's mine accident shares most words but is another story).
+ */
+export function similarity(incident: IncidentState, doc: DocFeatures, config: ClusterConfig = DEFAULT_CLUSTER_CONFIG): MatchInfo {
+  const d = nearestDistance(incident, doc.simhash);
+  const docVector = keywordVector(normalizedDocKeywords(doc, config.docKeywordLimit));
+  let keywordSimilarity = vectorCosine(docVector, cachedVector(incident.keywords, incident.keywords));
+  for (const set of incident.recentKeywordSets) {
+    keywordSimilarity = Math.max(keywordSimilarity, vectorCosine(docVector, cachedVector(set, set)));
+  }
+  if (d <= config.nearDuplicateDistance) {
+    // Reposts carry the same text and hence the same places; no region check needed.
+    return { score: 1, hamming: d, keywordSimilarity, regionFactor: 1, nearDuplicate: true };
+  }
+  const span = config.simhashMaxDistance - config.nearDuplicateDistance;
+  const simScore = Math.max(0, Math.min(1, (config.simhashMaxDistance - d) / span));
+  const rf = regionsFactor(doc.regions, incident.regions, config);
+  return { score: Math.max(simScore, keywordSimilarity) * rf, hamming: d, keywordSimilarity, regionFactor: rf, nearDuplicate: false };
+}
+
+/** Whether two incidents look like one story: similar keywords and the same places (used before merging). */
+function sameStoryAs(a: IncidentState, b: IncidentState, config: ClusterConfig): boolean {
+  if (regionsFactor(a.regions, b.regions, config) < 1 || regionsFactor(b.regions, a.regions, config) < 1) return false;
+  return vectorCosine(cachedVector(a.keywords, a.keywords), cachedVector(b.keywords, b.keywords)) >= config.joinThreshold;
+}
+
+function inWindow(incident: IncidentState, t: number, config: ClusterConfig): boolean {
+  return incident.status === "open" && t >= incident.onsetAt - config.windowMs && t <= incident.lastActivityAt + config.windowMs;
+}
+
+function byAge(a: IncidentState, b: IncidentState): number {
+  return a.openedAt - b.openedAt || a.onsetAt - b.onsetAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+/**
+ * Online clustering step: puts one document into the best-matching open incident within the time window, or opens
+ * a new incident whose id derives from the document id. `incidents` are the candidates (all open incidents, or
+ * those an {@link IncidentIndex} returns — which includes any incident already holding the document). Pure: the
+ * caller stores the result (and any `merged.absorbed` incidents). A document id already seen is a redelivery and
+ * changes nothing (`changes: ["duplicate"]`).
+ * @example
+ * const r = assign(index.candidates(doc), doc, Date.now());
+ * if (r.changes.includes("regraded")) publish(r.incident);
+ */
+export function assign(
+  incidents: readonly IncidentState[],
+  doc: DocFeatures,
+  now: number,
+  config: ClusterConfig = DEFAULT_CLUSTER_CONFIG,
+): Assignment {
+  validateDoc(doc);
+  const open = incidents.filter((i) => i.status === "open");
+  const dup = open.find((i) => i.openedBy === doc.id || i.recentDocIds.includes(doc.id));
+  if (dup) return { incident: dup, changes: ["duplicate"] };
+
+  const scored = open
+    .filter((i) => inWindow(i, doc.publishedAt, config))
+    .map((incident) => ({ incident, match: similarity(incident, doc, config) }))
+    .filter((s) => s.match.score >= config.joinThreshold)
+    .sort((a, b) => b.match.score - a.match.score || byAge(a.incident, b.incident));
+
+  const best = scored[0];
+  if (!best) {
+    const opened = absorbDoc(openIncident(doc, now, config), doc, now, config);
+    const graded = regrade(opened.incident, now, doc.publishedAt, config);
+    return { incident: graded.incident, changes: ["opened"] };
+  }
+
+  const changes: IncidentChange[] = [];
+  let target = best.incident;
+  let merged: Assignment["merged"];
+  const strong = scored.filter((s) => s.match.score >= config.mergeThreshold).map((s) => s.incident);
+  // A vague post ("湖南一煤矿透水") can score high with two different accidents; merge only incidents that are
+  // themselves alike, in the same place.
+  const sameStory = strong.filter((i) => i === best.incident || sameStoryAs(best.incident, i, config));
+  if (best.match.score >= config.mergeThreshold && sameStory.length >= 2) {
+    const [survivor, ...absorbed] = [...sameStory].sort(byAge) as [IncidentState, ...IncidentState[]];
+    target = mergeInto(survivor, absorbed, now, config);
+    merged = {
+      into: survivor.id,
+      absorbed: absorbed.map((a) => ({ ...a, status: "merged", mergedInto: survivor.id, updatedAt: now, closedAt: now })),
+    };
+    changes.push("merged");
+  }
+
+  const absorbedDoc = absorbDoc(target, doc, now, config);
+  for (const c of absorbedDoc.changes) if (!changes.includes(c)) changes.push(c);
+  const graded = regrade(absorbedDoc.incident, now, doc.publishedAt, config);
+  if (graded.changed) changes.push("regraded");
+  return { incident: graded.incident, changes, match: best.match, merged };
+}
+
+/** Replaces the assigned (and absorbed) incidents in a list, for callers that keep the open set as an array. */
+export function applyAssignment(incidents: readonly IncidentState[], result: Assignment): IncidentState[] {
+  const replaced = new Map<string, IncidentState>([[result.incident.id, result.incident]]);
+  for (const a of result.merged?.absorbed ?? []) replaced.set(a.id, a);
+  const out = incidents.map((i) => replaced.get(i.id) ?? i).filter((i) => i.status === "open");
+  if (!incidents.some((i) => i.id === result.incident.id)) out.push(result.incident);
+  return out;
+}
+
+/**
+ * Incidents with no post for longer than the window at `watermark`, marked expired. The detector passes its
+ * event-time watermark (the latest post time seen, never ahead of the wall clock), so a replay of an old stream
+ * does not expire its incidents mid-way.
+ */
+export function expire(
+  incidents: readonly IncidentState[],
+  watermark: number,
+  now: number,
+  config: Pick<ClusterConfig, "windowMs"> = DEFAULT_CLUSTER_CONFIG,
+): IncidentState[] {
+  return incidents
+    .filter((i) => i.status === "open" && watermark - i.lastActivityAt > config.windowMs)
+    .map((i) => ({ ...i, status: "expired", updatedAt: now, closedAt: now }));
+}
