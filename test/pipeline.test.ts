@@ -92,6 +92,14 @@ describe("enrich → indexer pipeline", () => {
     // a place name from the user dictionary is one searchable word
     const place = JSON.parse((await cli(["search", "岳麓区", "--json", "--size", "50"])).stdout) as { total: number };
     expect(place.total).toBe(4);
+
+    const trends = JSON.parse((await cli(["trends", "--json", "--days", "30"])).stdout) as {
+      total: number;
+      series: { sources: { key: string; total: number }[]; keywords: { key: string }[] };
+    };
+    expect(trends.total).toBe(20);
+    expect(Object.fromEntries(trends.series.sources.map((s) => [s.key, s.total]))).toEqual({ 论坛0: 7, 论坛1: 7, 论坛2: 6 });
+    expect(trends.series.keywords.map((k) => k.key)).toContain("农民工");
     await indexer.stop();
   });
 
