@@ -74,6 +74,7 @@ export async function startAlerter(config: AlerterConfig, log: Logger, fatal: (e
       deadLetters: infra.producer,
       log: log.child({ module: "consumer" }),
       onFatal: fatal,
+      sessionTimeout: infra.sessionTimeout,
     }),
     (consumer) => consumer.stop(),
   );
