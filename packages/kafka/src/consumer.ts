@@ -106,7 +106,7 @@ export async function runConsumer<K extends TopicKey>(options: ConsumerOptions<K
   await consumer.run({
     autoCommit: false,
     eachBatchAutoResolve: false,
-    eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
+    eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
       if (batch.messages.length === 0) return;
       const byOffset = new Map<string, KafkaMessage>();
       const valid: Delivered<T>[] = [];
@@ -139,6 +139,8 @@ export async function runConsumer<K extends TopicKey>(options: ConsumerOptions<K
       ]);
       const last = batch.messages[batch.messages.length - 1] as KafkaMessage;
       await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }]);
+      // Committing does not move kafkajs's fetch position (resolving does): without this the batch is fetched again.
+      resolveOffset(last.offset);
       await heartbeat();
     },
   });

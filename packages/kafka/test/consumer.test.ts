@@ -1,0 +1,119 @@
+import { createHash } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { invalidInput, unavailable } from "@liaowang/errors";
+import { createLogger } from "@liaowang/logger";
+import { DeadLetter, topicName, type RawDocument } from "@liaowang/schemas";
+import { isolatedEnv, waitFor } from "@liaowang/testing";
+import { createKafka, createProducer, ensureTopics, runConsumer, type RunningConsumer, type TypedProducer } from "../src/index.js";
+
+// runConsumer against the real broker: bad messages and poison records go to the dead-letter topic with their
+// offset and reason, the good records around them are processed, and offsets are committed only after success.
+
+const { env, topicPrefix } = isolatedEnv("kafka-consumer");
+const log = createLogger({ service: "kafka-test", level: "silent" });
+const kafka = createKafka({ brokers: [env.LIAOWANG_KAFKA_BROKERS!], clientId: "kafka-test", topicPrefix }, log);
+let producer: TypedProducer;
+const running: RunningConsumer[] = [];
+
+function raw(i: number, text = `第${i}条：某区农民工反映工资拖欠`): RawDocument {
+  return {
+    v: 1,
+    id: createHash("sha256").update(`${i}`).digest("hex").slice(0, 32),
+    source: "测试",
+    sourceKind: "file",
+    text,
+    publishedAt: "2026-11-20T02:00:00.000Z",
+    ingestedAt: "2026-11-20T02:00:01.000Z",
+    lang: "zh",
+  };
+}
+
+async function readDeadLetters(count: number): Promise<DeadLetter[]> {
+  const letters: DeadLetter[] = [];
+  const consumer = kafka.consumer({ groupId: `dlq-reader-${Date.now()}` });
+  await consumer.connect();
+  await consumer.subscribe({ topic: topicName(topicPrefix, "deadLetter"), fromBeginning: true });
+  await consumer.run({ eachMessage: async ({ message }) => void letters.push(DeadLetter.parse(JSON.parse(message.value!.toString()))) });
+  try {
+    await waitFor(async () => letters.length >= count, { timeoutMs: 30_000, what: `${count} dead letters` });
+  } finally {
+    await consumer.disconnect();
+  }
+  return letters;
+}
+
+beforeAll(async () => {
+  const admin = kafka.admin();
+  await admin.connect();
+  // one partition keeps the test's offsets easy to reason about
+  await ensureTopics(admin, [topicName(topicPrefix, "raw"), topicName(topicPrefix, "deadLetter")], 1);
+  await admin.disconnect();
+  producer = await createProducer(kafka, topicPrefix);
+});
+
+afterAll(async () => {
+  await Promise.all(running.map((c) => c.stop()));
+  await producer?.disconnect();
+});
+
+describe("runConsumer", () => {
+  it("dead-letters unparseable messages and a poison record while the good records flow, and commits after", async () => {
+    const raw0 = kafka.producer();
+    await raw0.connect();
+    await producer.send("raw", [raw(1), raw(2)]);
+    await raw0.send({
+      topic: topicName(topicPrefix, "raw"),
+      messages: [{ value: "{not json" }, { value: JSON.stringify({ v: 1, id: "short", text: "" }) }],
+    });
+    await raw0.disconnect();
+    await producer.send("raw", [raw(3, "POISON 投毒记录"), raw(4)]);
+
+    const processed: string[] = [];
+    let transientFailures = 1;
+    const handler = async (records: { value: RawDocument }[]) => {
+      if (transientFailures-- > 0) throw unavailable("elasticsearch briefly unavailable");
+      if (records.some((r) => r.value.text.startsWith("POISON"))) throw invalidInput("document cannot be stored: field too long");
+      processed.push(...records.map((r) => r.value.text.slice(0, 3)));
+    };
+    const fatal: unknown[] = [];
+    const options = {
+      kafka,
+      topicPrefix,
+      groupId: "consumer-test",
+      topic: "raw" as const,
+      service: "consumer-test",
+      handler,
+      deadLetters: producer,
+      log,
+      onFatal: (e: unknown) => fatal.push(e),
+      backoff: { initialMs: 50, maxMs: 200 },
+      sessionTimeout: 8_000,
+    };
+    const first = await runConsumer(options);
+    running.push(first);
+    await waitFor(async () => processed.length >= 3, { timeoutMs: 60_000, what: "3 good records processed" });
+    // and each exactly once: a committed batch is not fetched again
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect([...processed].sort()).toEqual(["第1条", "第2条", "第4条"]);
+
+    const letters = await readDeadLetters(3);
+    const byOffset = Object.fromEntries(letters.map((l) => [l.offset, l]));
+    expect(byOffset["2"]).toMatchObject({ code: "invalid_message", service: "consumer-test" });
+    expect(byOffset["2"]!.reason).toContain("offset 2: not valid JSON");
+    expect(byOffset["3"]!.reason).toContain("offset 3:");
+    expect(byOffset["3"]!.reason).toContain("id");
+    expect(byOffset["4"]).toMatchObject({ code: "invalid_input", recordId: raw(3).id });
+    expect(byOffset["4"]!.reason).toContain("field too long");
+    expect(fatal).toEqual([]);
+
+    // offsets were committed: a restarted consumer in the same group gets nothing again
+    await first.stop();
+    running.splice(running.indexOf(first), 1);
+    const before = processed.length;
+    const second = await runConsumer(options);
+    running.push(second);
+    await producer.send("raw", [raw(5)]);
+    await waitFor(async () => processed.length > before, { timeoutMs: 60_000, what: "the new record" });
+    expect(processed.slice(before)).toEqual(["第5条"]);
+  });
+});
