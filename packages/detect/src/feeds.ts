@@ -73,12 +73,16 @@ export function observeFeed(state: FeedsState, source: string, at: number, count
   else {
     const gap = at - cur.lastSeenAt;
     const delivery = gap >= config.deliveryGapMs;
+    // An outage is not the source's rhythm: cap the gap so one long silence does not blunt the next check.
+    const folded = cur.gaps === 0 ? gap : Math.min(gap, config.factor * Math.max(cur.meanGapMs, config.deliveryGapMs));
     next = {
       firstSeenAt: cur.firstSeenAt,
       lastSeenAt: Math.max(cur.lastSeenAt, at),
       count: cur.count + count,
       gaps: delivery ? cur.gaps + 1 : cur.gaps,
-      meanGapMs: delivery ? (cur.gaps === 0 ? gap : cur.meanGapMs + config.alpha * (gap - cur.meanGapMs)) : cur.meanGapMs,
+      meanGapMs: delivery ? (cur.gaps === 0 ? gap : cur.meanGapMs + config.alpha * (folded - cur.meanGapMs)) : cur.meanGapMs,
+      // Kept until the next check, which reports the source as recovered.
+      flatSince: cur.flatSince,
     };
   }
   return { v: 1, feeds: { ...state.feeds, [source]: next } };

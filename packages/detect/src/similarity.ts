@@ -107,7 +107,7 @@ export type RegionRelation = "same" | "same_city" | "same_province" | "different
 
 /**
  * Relation between two regions, by GB/T 2260 code and, failing that, by name and province.
- * @example regionRelation(江华瑶族自治县 431129, 永州市 431100) // "same"; (431129, 郴州市苏仙区 431003) // "same_province"
+ * @example regionRelation(jianghua431129, yongzhou431100) // "same" (the city contains the county)
  */
 export function regionRelation(a: Region, b: Region): RegionRelation {
   if (a.code === b.code || codeContains(a.code, b.code) || codeContains(b.code, a.code)) return "same";

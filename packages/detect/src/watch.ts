@@ -9,6 +9,8 @@ export const WATCH_LIMITS = {
   maxTermsPerRule: 100,
   maxTermLength: 32,
   maxScopeEntries: 200,
+  /** Characters of title and body a rule looks at; beyond this a post is not read further. */
+  maxTextLength: 100_000,
 } as const;
 
 const term = z
@@ -128,9 +130,9 @@ export function compileWatchRules(raw: unknown): WatchMatcher {
   return {
     rules,
     match(doc: WatchInput): WatchMatch[] {
-      const tokens = new Set(doc.tokens.map(fold));
-      const title = fold(doc.title ?? "");
-      const text = fold(doc.text);
+      const tokens = new Set(doc.tokens.slice(0, WATCH_LIMITS.maxTextLength).map(fold));
+      const title = fold((doc.title ?? "").slice(0, WATCH_LIMITS.maxTextLength));
+      const text = fold(doc.text.slice(0, WATCH_LIMITS.maxTextLength));
       const cache = new Map<string, boolean>();
       const out: WatchMatch[] = [];
       for (const c of compiled) {

@@ -1,0 +1,115 @@
+import { describe, expect, it } from "vitest";
+import { DEFAULT_BURST_CONFIG, burstConfigSchema, burstKey, emptyBurstState, evaluate, observe, observeMany, parseBurstKey, pruneBursts } from "./burst.js";
+import type { BurstState, Observation } from "./burst.js";
+
+const HOUR = 3_600_000;
+const T0 = Date.parse("2024-07-01T00:00:00Z");
+
+/** `perHour[i]` documents of `key` spread over hour i. */
+function hours(key: string, perHour: readonly number[], startHour = 0): Observation[] {
+  return perHour.flatMap((n, i) => Array.from({ length: n }, (_, j) => ({ key, ts: T0 + (startHour + i) * HOUR + Math.floor((j * HOUR) / Math.max(n, 1)) })));
+}
+
+const steady = (n: number, len = 24): number[] => Array.from({ length: len }, () => n);
+
+function stateWith(...series: Observation[][]): BurstState {
+  return observeMany(emptyBurstState(), series.flat().sort((a, b) => a.ts - b.ts));
+}
+
+describe("evaluate: each key against its own baseline", () => {
+  const quiet = burstKey("topic", "工资拖欠");
+  const busy = burstKey("topic", "教育");
+
+  it("fires for a quiet topic that triples, not for a busy topic at its usual volume", () => {
+    const state = stateWith(hours(quiet, [...steady(2), 7]), hours(busy, [...steady(100), 110]));
+    const bursts = evaluate(state, T0 + 24 * HOUR + 50 * 60_000);
+    expect(bursts.map((b) => b.key)).toEqual([quiet]);
+    const b = bursts[0];
+    expect(b).toMatchObject({ count: 7, partial: true, bucketStart: T0 + 24 * HOUR, id: `${quiet}@${T0 + 24 * HOUR}` });
+    expect(b?.ratio).toBeGreaterThanOrEqual(3);
+    expect(b?.pValue).toBeLessThan(0.01);
+    expect(b?.baselineMean).toBeGreaterThan(1.5);
+  });
+
+  it("fires for a busy topic that triples", () => {
+    const state = stateWith(hours(busy, [...steady(100), 320]));
+    expect(evaluate(state, T0 + 24 * HOUR + 59 * 60_000).map((b) => b.key)).toEqual([busy]);
+  });
+
+  it("needs a bigger jump from a key whose volume swings by nature (negative binomial tail)", () => {
+    const swinging = Array.from({ length: 24 }, (_, i) => (i % 2 === 0 ? 10 : 190));
+    const state = stateWith(hours(busy, [...swinging, 320]), hours(quiet, [...steady(100), 320]));
+    const keys = evaluate(state, T0 + 24 * HOUR + 59 * 60_000).map((b) => b.key);
+    expect(keys).toEqual([quiet]);
+  });
+
+  it("reports nothing during the warm-up and nothing under the noise floor", () => {
+    const early = stateWith(hours(quiet, [0, 0, 30]));
+    expect(evaluate(early, T0 + 2 * HOUR + 1)).toEqual([]);
+    const fresh = burstKey("keyword", "透水");
+    const state = stateWith(hours(quiet, steady(1, 8)), hours(fresh, [4], 8));
+    expect(evaluate(state, T0 + 8 * HOUR + 1)).toEqual([]);
+    const five = observe(state, fresh, T0 + 8 * HOUR + 2);
+    expect(evaluate(five, T0 + 8 * HOUR + 3).map((b) => [b.key, b.count])).toEqual([[fresh, 5]]);
+  });
+
+  it("still reports the just-closed bucket (not partial) and forgets it one bucket later", () => {
+    const state = stateWith(hours(quiet, [...steady(2), 9]));
+    expect(evaluate(state, T0 + 25 * HOUR + 1).map((b) => b.partial)).toEqual([false]);
+    expect(evaluate(state, T0 + 26 * HOUR + 1)).toEqual([]);
+  });
+
+  it("can be limited to the keys a batch touched", () => {
+    const other = burstKey("region", "431129");
+    const state = stateWith(hours(quiet, [...steady(2), 9]), hours(other, [...steady(2), 9]));
+    expect(evaluate(state, T0 + 24 * HOUR + 1, DEFAULT_BURST_CONFIG, [other, "kw:none"]).map((b) => b.key)).toEqual([other]);
+  });
+});
+
+describe("observeMany", () => {
+  it("counts posts older than a key's open bucket as late instead of rewriting history", () => {
+    const state = stateWith(hours(quiet(), [1, 1, 1]));
+    const after = observe(state, quiet(), T0);
+    expect(after.late).toBe(1);
+    expect(after.keys[quiet()]).toEqual(state.keys[quiet()]);
+  });
+
+  it("rejects a non-finite time naming the key", () => {
+    expect(() => observe(emptyBurstState(), "topic:x", Number.NaN)).toThrow(/"topic:x": ts is not a finite/);
+  });
+
+  it("keeps a state that survives JSON", () => {
+    const state = stateWith(hours(quiet(), [...steady(2), 9]));
+    const restored = JSON.parse(JSON.stringify(state)) as BurstState;
+    expect(evaluate(restored, T0 + 24 * HOUR + 1)).toEqual(evaluate(state, T0 + 24 * HOUR + 1));
+  });
+
+  function quiet(): string {
+    return burstKey("topic", "养老");
+  }
+});
+
+describe("pruneBursts", () => {
+  it("drops keys silent for long whose baseline decayed away, keeps active ones", () => {
+    const gone = burstKey("keyword", "一次性");
+    const live = burstKey("topic", "医疗");
+    const state = stateWith(hours(gone, [1]), hours(live, steady(3, 200)));
+    const pruned = pruneBursts(state, T0 + 200 * HOUR);
+    expect(Object.keys(pruned.keys)).toEqual([live]);
+  });
+});
+
+describe("keys and config", () => {
+  it("builds and parses keys of each kind", () => {
+    expect(burstKey("region", "431129")).toBe("region:431129");
+    expect(parseBurstKey("kw:透水")).toEqual({ kind: "keyword", value: "透水" });
+    expect(parseBurstKey("topic:安全生产")).toEqual({ kind: "topic", value: "安全生产" });
+    expect(parseBurstKey("other")).toBeUndefined();
+  });
+
+  it("fills defaults and rejects nonsense", () => {
+    expect(burstConfigSchema.parse({ minCount: 8 })).toEqual({ ...DEFAULT_BURST_CONFIG, minCount: 8 });
+    expect(burstConfigSchema.safeParse({ alpha: 0 }).success).toBe(false);
+    expect(burstConfigSchema.safeParse({ maxPValue: 2 }).success).toBe(false);
+  });
+});

@@ -1,0 +1,58 @@
+import { describe, expect, it } from "vitest";
+import { storyDoc } from "./__fixtures__/stories.js";
+import { IncidentIndex } from "./candidates.js";
+import { applyAssignment, assign } from "./cluster.js";
+import type { IncidentState } from "./incident-state.js";
+
+const T0 = Date.parse("2024-07-01T01:10:00+08:00");
+
+function openAll(): IncidentState[] {
+  let open: IncidentState[] = [];
+  for (const [name, offset] of [["xinhua", 0], ["shanxi", 1], ["gaokao", 2], ["shenzhen", 3]] as const) {
+    open = applyAssignment(open, assign(open, storyDoc(name, T0 + offset * 60_000), T0));
+  }
+  return open;
+}
+
+describe("IncidentIndex", () => {
+  it("returns the incidents sharing keywords with a post, and assign on them equals assign on all", () => {
+    const open = openAll();
+    const index = new IncidentIndex(open);
+    expect(index.size).toBe(4);
+    const doc = storyDoc("yongzhou", T0 + 600_000);
+    const candidates = index.candidates(doc);
+    expect(candidates.map((i) => i.openedBy)).toContain("doc-xinhua");
+    expect(candidates.map((i) => i.openedBy)).not.toContain("doc-gaokao");
+    expect(assign(candidates, doc, T0)).toEqual(assign(open, doc, T0));
+  });
+
+  it("finds the incident already holding a redelivered post, even with no keywords", () => {
+    const open = openAll();
+    const index = new IncidentIndex(open);
+    const redelivered = { ...storyDoc("xinhua", T0), keywords: [], simhash: "0123456789abcdef" };
+    expect(index.candidates(redelivered).map((i) => i.openedBy)).toEqual(["doc-xinhua"]);
+  });
+
+  it("finds near-duplicates through SimHash bands", () => {
+    const index = new IncidentIndex(openAll());
+    const original = storyDoc("gaokao", T0);
+    const flipped = (Number.parseInt(original.simhash.slice(-1), 16) ^ 1).toString(16);
+    const repost = { ...original, id: "repost", keywords: [], simhash: original.simhash.slice(0, -1) + flipped };
+    expect(index.candidates(repost).map((i) => i.openedBy)).toEqual(["doc-gaokao"]);
+  });
+
+  it("replaces on upsert, drops closed incidents, and forgets removed ones", () => {
+    const open = openAll();
+    const index = new IncidentIndex(open);
+    const xinhua = open.find((i) => i.openedBy === "doc-xinhua") as IncidentState;
+    const grown = assign([xinhua], storyDoc("weibo", T0 + 60_000), T0).incident;
+    index.upsert(grown);
+    expect(index.get(xinhua.id)?.volume).toBe(2);
+    index.upsert({ ...grown, status: "expired" });
+    expect(index.get(xinhua.id)).toBeUndefined();
+    expect(index.candidates(storyDoc("xinhua", T0)).map((i) => i.id)).not.toContain(xinhua.id);
+    index.remove(open[1]?.id ?? "");
+    expect(index.size).toBe(2);
+    expect(index.all().map((i) => i.openedBy).sort()).toEqual(["doc-gaokao", "doc-shenzhen"]);
+  });
+});
