@@ -202,8 +202,9 @@ function toMatch(d: Division): RegionMatch {
  * @example recognizeRegions(seg.cut("湖南长沙浏阳一烟花厂爆炸"), gazetteer).map((r) => r.name) // ["浏阳市", "长沙市", "湖南省"]
  */
 export function recognizeRegions(tokens: readonly string[], gazetteer: Gazetteer): RegionMatch[] {
-  const matches: Array<{ value: readonly Form[]; start: number }> = gazetteer.index.findAll(tokens);
-  const covered = new Set(matches.flatMap((m) => Array.from({ length: m.end - m.start }, (_, k) => m.start + k)));
+  const phrases = gazetteer.index.findAll(tokens);
+  const covered = new Set(phrases.flatMap((m) => Array.from({ length: m.end - m.start }, (_, k) => m.start + k)));
+  const matches: Array<{ value: readonly Form[]; start: number }> = [...phrases];
   tokens.forEach((token, i) => {
     if (!covered.has(i)) for (const forms of decompose(indexForm(token), gazetteer.index)) matches.push({ value: forms, start: i });
   });
