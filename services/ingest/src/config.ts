@@ -2,27 +2,47 @@ import { join } from "node:path";
 import { z } from "zod";
 import { CommonEnv, loadEnv, type Env } from "@liaowang/config";
 
-const list = (value: string | undefined) => (value ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+const list = (value: string | undefined) =>
+  (value ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 const IngestEnv = CommonEnv.extend({
   INGEST_HTTP_HOST: z.string().min(1).default("127.0.0.1"),
+  /** 0 picks a free port (tests); the service logs the URL it listens on. */
   INGEST_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
-  /** Bearer tokens accepted by push ingestion. Required: there is no unauthenticated mode. */
+  /** Bearer tokens accepted by push ingestion, comma-separated. Unset: every push is refused (401). */
   LIAOWANG_INGEST_TOKENS: z
-    .string({ error: "required: comma-separated bearer tokens for POST /api/v1/documents" })
+    .string()
+    .optional()
     .transform(list)
-    .refine((tokens) => tokens.length > 0 && tokens.every((t) => t.length >= 16), "expected one or more tokens of at least 16 characters"),
-  /** Feed sources to poll; "none" polls nothing (push and replay only). */
+    .refine((tokens) => tokens.every((t) => t.length >= 16), "expected comma-separated tokens of at least 16 characters each"),
+  /** Feed sources to poll (default <config dir>/sources.yaml); "none" polls no configured feeds. */
   INGEST_SOURCES_FILE: z.string().min(1).optional(),
   INGEST_MAX_BODY_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
-  /** Internal hosts an admin allows feeds to be fetched from (public addresses only otherwise). */
+  /** Internal feed hosts or CIDR ranges an admin allows, comma-separated (public addresses only otherwise). */
   INGEST_ALLOW_INTERNAL: z.string().optional().transform(list),
+  INGEST_FEED_TIMEOUT_MS: z.coerce.number().int().positive().default(20_000),
+  INGEST_FEED_MAX_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
+  /** How many recently produced ids are remembered to skip re-producing unchanged feed items. */
+  INGEST_DEDUPE_MAX: z.coerce.number().int().positive().default(100_000),
+  /** Demo mode (the default for `pnpm start`): serve the bundled demo feeds, poll them and run the demo ticker. */
+  LIAOWANG_DEMO: z.enum(["on", "off"], { error: 'expected "on" or "off"' }).default("on"),
+  /** Demo ticker posts per minute (0: no ticker). */
+  INGEST_DEMO_POSTS_PER_MINUTE: z.coerce.number().min(0).max(600).default(6),
 });
-export type IngestConfig = z.output<typeof IngestEnv> & { sourcesFile: string | undefined };
+export type IngestConfig = z.output<typeof IngestEnv> & {
+  /** The sources file to poll, or undefined for none. */
+  sourcesFile: string | undefined;
+  /** Demo data (feeds, ticker catalogue, demo sources) when demo mode is on. */
+  demo: { dir: string; sourcesFile: string } | undefined;
+};
 
 /** Validate the ingest service's environment (fails naming each wrong key). */
 export function loadConfig(env: Env): IngestConfig {
   const config = loadEnv(IngestEnv, env);
   const file = config.INGEST_SOURCES_FILE ?? join(config.LIAOWANG_CONFIG_DIR, "sources.yaml");
-  return { ...config, sourcesFile: file === "none" ? undefined : file };
+  const demo = config.LIAOWANG_DEMO === "on" ? { dir: join(config.LIAOWANG_CONFIG_DIR, "demo"), sourcesFile: join(config.LIAOWANG_CONFIG_DIR, "sources.demo.yaml") } : undefined;
+  return { ...config, sourcesFile: file === "none" ? undefined : file, demo };
 }

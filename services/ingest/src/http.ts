@@ -1,61 +1,99 @@
 import { timingSafeEqual } from "node:crypto";
-import Fastify, { type FastifyInstance } from "fastify";
-import { fromItems, fromLines, parseJsonArray, parseNdjson, type Intake, type ParsedUnit } from "@liaowang/ingest";
-import { describeError, isRetriable } from "@liaowang/errors";
+import Fastify, { LogController } from "fastify";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { detectFormat, parseDocument, type FeedPoller, type Intake, type InputFormat } from "@liaowang/ingest";
+import { describeError, isRetriable, LiaowangError } from "@liaowang/errors";
 import type { Logger } from "@liaowang/logger";
 
-export interface PushOptions {
-  intake: Intake;
-  tokens: string[];
-  maxBodyBytes: number;
-  log: Logger;
-}
-
-function tokenMatches(given: string, tokens: string[]): boolean {
-  const a = Buffer.from(given);
-  return tokens.some((token) => {
-    const b = Buffer.from(token);
-    return a.length === b.length && timingSafeEqual(a, b);
+/** Build the ingest HTTP server (routes are registered by the push, poll and demo modules). */
+export function createHttpServer(options: { log: Logger; maxBodyBytes: number }) {
+  const app = Fastify({
+    loggerInstance: options.log.child({ module: "http" }),
+    bodyLimit: options.maxBodyBytes,
+    // Per-request lines would drown the log at thousands of posts a second; errors are still logged.
+    logController: new LogController({ disableRequestLogging: true }),
   });
+  // Bodies are parsed by the ingest library so every bad line/item gets its own reason.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(
+    ["application/json", "application/x-ndjson", "application/ndjson", "application/jsonl", "application/x-jsonlines", "text/plain"],
+    { parseAs: "string" },
+    (_request, body, done) => done(null, body),
+  );
+  app.get("/api/v1/health", async () => ({ status: "ok" }));
+  return app;
 }
 
-/** Split a push body into units: NDJSON by content type, else a JSON array or a single JSON object. */
-export function parseBody(contentType: string, body: string): ParsedUnit[] {
-  if (contentType.includes("ndjson") || contentType.includes("jsonl")) return fromLines(parseNdjson(body));
-  const trimmed = body.trimStart();
-  if (trimmed.startsWith("[")) return fromItems(parseJsonArray(body), "index");
-  return fromItems(parseJsonArray(`[${body}]`), "index");
+/** The ingest HTTP server. */
+export type HttpApp = ReturnType<typeof createHttpServer>;
+
+/**
+ * Bearer-token check in constant time per token. With no tokens configured nothing is accepted: there is no
+ * unauthenticated mode.
+ */
+export function bearerGuard(tokens: readonly string[]) {
+  const accepted = tokens.map((token) => Buffer.from(token));
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const header = request.headers.authorization ?? "";
+    const given = Buffer.from(header.startsWith("Bearer ") ? header.slice(7).trim() : "");
+    const ok = given.length > 0 && accepted.some((token) => token.length === given.length && timingSafeEqual(token, given));
+    if (!ok) {
+      const message = accepted.length === 0 ? "push ingestion is not configured with any token (LIAOWANG_INGEST_TOKENS)" : "a valid bearer token is required";
+      await reply.code(401).header("www-authenticate", "Bearer").send({ error: "unauthenticated", message });
+    }
+  };
+}
+
+/** The record format of a push body: NDJSON when the content type says so, else detected from the content. */
+export function pushFormat(contentType: string | undefined, body: string): InputFormat | undefined {
+  const type = (contentType ?? "").toLowerCase();
+  if (/ndjson|jsonl|jsonlines/.test(type)) return "ndjson";
+  const detected = detectFormat(body);
+  return detected === "feed" ? undefined : detected;
 }
 
 /**
- * The push-ingestion HTTP server: `POST /api/v1/documents` (NDJSON or JSON array/object, bearer token) and
- * `GET /api/v1/health`. Answers 202 with accepted / rejected counts and each rejection's reason.
+ * `POST /api/v1/documents`: NDJSON lines, a JSON array or a single JSON record, with a bearer token.
+ * Answers 202 with accepted / duplicate counts, each rejection's line (or index) and reason, and the
+ * produced ids; 400 when nothing in the body was usable; 503 when Kafka did not take the documents.
  */
-export function createPushServer(options: PushOptions): FastifyInstance {
-  const app = Fastify({ loggerInstance: options.log.child({ module: "http" }), bodyLimit: options.maxBodyBytes, disableRequestLogging: true });
-  // Bodies are parsed by the ingest library so every bad line/item gets its own reason.
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser(["application/json", "application/x-ndjson", "application/ndjson", "application/jsonl", "text/plain"], { parseAs: "string" }, (_req, body, done) => done(null, body));
-
-  app.get("/api/v1/health", async () => ({ status: "ok" }));
-
-  app.post("/api/v1/documents", async (request, reply) => {
-    const header = request.headers.authorization ?? "";
-    const token = header.startsWith("Bearer ") ? header.slice(7) : "";
-    if (!token || !tokenMatches(token, options.tokens)) {
-      return reply.code(401).header("www-authenticate", "Bearer").send({ error: "unauthenticated", message: "a valid bearer token is required" });
-    }
+export function registerPushRoutes(app: HttpApp, options: { intake: Pick<Intake, "accept">; tokens: readonly string[] }): void {
+  app.post("/api/v1/documents", { preHandler: bearerGuard(options.tokens) }, async (request, reply) => {
     const body = typeof request.body === "string" ? request.body : "";
     if (body.trim() === "") return reply.code(400).send({ error: "invalid_input", message: "empty body: send NDJSON lines or a JSON array of records" });
-    const units = parseBody(request.headers["content-type"] ?? "application/json", body);
+    const format = pushFormat(request.headers["content-type"], body);
+    if (format === undefined) {
+      return reply.code(400).send({ error: "invalid_input", message: "expected NDJSON lines (application/x-ndjson), a JSON array of records or one JSON record (application/json)" });
+    }
     try {
+      const { units } = parseDocument(body, { format, fetchedAt: Date.now() });
       const report = await options.intake.accept(units, "api");
-      return reply.code(report.accepted + report.duplicates > 0 || report.rejected.length === 0 ? 202 : 400).send(report);
+      const usable = report.accepted + report.duplicates > 0 || report.rejected.length === 0;
+      return reply.code(usable ? 202 : 400).send(report);
     } catch (error) {
+      if (error instanceof LiaowangError && error.code === "invalid_input") return reply.code(400).send({ error: error.code, message: error.message });
       request.log.error({ err: error }, "push ingestion failed");
       const retriable = isRetriable(error);
       return reply.code(retriable ? 503 : 500).send({ error: retriable ? "unavailable" : "internal", message: describeError(error) });
     }
   });
-  return app;
+}
+
+/**
+ * `GET /api/v1/sources` (each polled source and its last poll) and `POST /api/v1/sources/:name/poll` (poll one
+ * source now and answer with the result), both with a bearer token: lets an admin or a test trigger a poll.
+ */
+export function registerPollRoutes(app: HttpApp, options: { pollers: readonly Pick<FeedPoller, "sources" | "status" | "pollSource">[]; tokens: readonly string[] }): void {
+  const guard = bearerGuard(options.tokens);
+  app.get("/api/v1/sources", { preHandler: guard }, async () => {
+    const last = new Map(options.pollers.flatMap((p) => p.status()).map((r) => [r.source, r]));
+    return {
+      sources: options.pollers.flatMap((p) => p.sources).map((s) => ({ name: s.name, kind: s.kind, schedule: s.schedule, region: s.region, lastPoll: last.get(s.name) ?? null })),
+    };
+  });
+  app.post<{ Params: { name: string } }>("/api/v1/sources/:name/poll", { preHandler: guard }, async (request, reply) => {
+    const poller = options.pollers.find((p) => p.sources.some((s) => s.name === request.params.name));
+    if (poller === undefined) return reply.code(404).send({ error: "not_found", message: `no enabled source named "${request.params.name}"` });
+    return reply.send(await poller.pollSource(request.params.name));
+  });
 }

@@ -1,0 +1,76 @@
+import { join } from "node:path";
+import { Deduper, FeedFetcher, FeedPoller, Intake, loadSources, mergeSources, type SourcesFile } from "@liaowang/ingest";
+import type { Logger } from "@liaowang/logger";
+import { connectInfra, Lifecycle, type Started } from "@liaowang/runtime";
+import type { IngestConfig } from "./config.js";
+import { registerDemoFeeds } from "./demo/feeds.js";
+import { DemoTicker } from "./demo/runner.js";
+import { createHttpServer, registerPollRoutes, registerPushRoutes } from "./http.js";
+
+/** A running ingest service. */
+export interface IngestService extends Started {
+  /** Where the HTTP server listens, e.g. http://127.0.0.1:8081. */
+  url: string;
+}
+
+/**
+ * Start ingest: Kafka producer → intake (normalise, de-duplicate, produce to raw) ← push server, feed poller
+ * and, in demo mode, the bundled demo feeds (served by this server) and the demo ticker.
+ */
+export async function startIngest(config: IngestConfig, log: Logger): Promise<IngestService> {
+  const lifecycle = new Lifecycle(log);
+  const infra = await connectInfra(config, log, lifecycle, ["raw"]);
+  const intake = new Intake(infra.producer, { deduper: new Deduper({ max: config.INGEST_DEDUPE_MAX }) });
+
+  const app = createHttpServer({ log, maxBodyBytes: config.INGEST_MAX_BODY_BYTES });
+  registerPushRoutes(app, { intake, tokens: config.LIAOWANG_INGEST_TOKENS });
+  const startedAt = new Date();
+  const demoFeeds = config.demo === undefined ? [] : registerDemoFeeds(app, config.demo.dir, startedAt);
+  const pollers: FeedPoller[] = [];
+  registerPollRoutes(app, { pollers, tokens: config.LIAOWANG_INGEST_TOKENS });
+  await app.listen({ host: config.INGEST_HTTP_HOST, port: config.INGEST_HTTP_PORT });
+  lifecycle.add("http", app, (server) => server.close());
+  const url = selfUrl(app.server.address(), config.INGEST_HTTP_HOST);
+  if (config.LIAOWANG_INGEST_TOKENS.length === 0) log.warn("LIAOWANG_INGEST_TOKENS is not set: POST /api/v1/documents refuses every request");
+
+  const fetchOptions = { timeoutMs: config.INGEST_FEED_TIMEOUT_MS, maxBytes: config.INGEST_FEED_MAX_BYTES };
+  const limits = { maxChars: config.INGEST_FEED_MAX_BYTES };
+  // Both files are read before anything polls, so a bad file or a name defined twice fails start-up.
+  const feeds = config.sourcesFile === undefined ? undefined : loadSources(config.sourcesFile);
+  const demoSources = config.demo === undefined ? undefined : loadSources(config.demo.sourcesFile, { self: url });
+  mergeSources([feeds, demoSources].filter((f): f is SourcesFile => f !== undefined));
+  if (feeds !== undefined) {
+    const fetcher = lifecycle.add("fetcher", new FeedFetcher({ ...fetchOptions, allow: config.INGEST_ALLOW_INTERNAL }), (f) => f.close());
+    pollers.push(startPoller("feeds", feeds, fetcher));
+  }
+  if (config.demo !== undefined && demoSources !== undefined) {
+    // The demo sources point at this very server; only their fetcher allow-lists it.
+    const fetcher = lifecycle.add("demo-fetcher", new FeedFetcher({ ...fetchOptions, allow: [new URL(url).hostname] }), (f) => f.close());
+    pollers.push(startPoller("demo", demoSources, fetcher));
+    if (config.INGEST_DEMO_POSTS_PER_MINUTE > 0) {
+      const ticker = DemoTicker.fromFile(join(config.demo.dir, "ticker.yaml"), { intake, log, postsPerMinute: config.INGEST_DEMO_POSTS_PER_MINUTE });
+      lifecycle.add("demo-ticker", ticker, (t) => t.stop());
+      ticker.start();
+    }
+    log.info({ feeds: demoFeeds.map((f) => `${url}/demo/feeds/${f}`) }, "demo mode: serving and polling the bundled demo feeds and running the demo ticker (LIAOWANG_DEMO=off to disable)");
+  }
+
+  function startPoller(what: string, file: SourcesFile, fetcher: FeedFetcher): FeedPoller {
+    const poller = new FeedPoller({ sources: file.sources, timezone: file.timezone, fetcher, intake, log: log.child({ pollers: what }), limits });
+    lifecycle.add(`poller (${what})`, poller, (p) => p.stop());
+    poller.start({ pollNow: true });
+    return poller;
+  }
+
+  log.info({ url, push: `${url}/api/v1/documents`, sources: pollers.reduce((n, p) => n + p.sources.length, 0) }, `ingest listening on ${url}`);
+  return { url, stop: () => lifecycle.stop() };
+}
+
+function selfUrl(address: ReturnType<HttpAppServer["address"]>, host: string): string {
+  const port = typeof address === "object" && address !== null ? address.port : 0;
+  // A wildcard listen address is not somewhere to connect to; loopback reaches it.
+  const connectHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
+  return `http://${connectHost}:${port}`;
+}
+
+type HttpAppServer = ReturnType<typeof createHttpServer>["server"];
