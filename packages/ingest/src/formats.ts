@@ -101,6 +101,8 @@ export interface DocumentOptions {
   readonly fetchedAt: Date | number;
   readonly baseUrl?: string;
   readonly feed?: Pick<FeedParseOptions, "maxChars" | "maxItems" | "maxItemChars">;
+  /** Most JSON array / JSON Feed items read (default 10,000). */
+  readonly maxItems?: number;
 }
 
 /**
@@ -114,7 +116,14 @@ export function parseDocument(text: string, options: DocumentOptions): { format:
     case "ndjson":
       return { format, units: fromLines(parseNdjson(text, options.defaults === undefined ? {} : { defaults: options.defaults })) };
     case "json":
-      return { format, units: parseJsonDocument(text, { fetchedAt: options.fetchedAt, ...(options.defaults === undefined ? {} : { defaults: options.defaults }) }) };
+      return {
+        format,
+        units: parseJsonDocument(text, {
+          fetchedAt: options.fetchedAt,
+          ...(options.defaults === undefined ? {} : { defaults: options.defaults }),
+          ...(options.maxItems === undefined ? {} : { maxItems: options.maxItems }),
+        }),
+      };
     case "feed": {
       const source = options.defaults?.source;
       if (source === undefined) throw invalidInput("a feed needs a source name (e.g. --source NAME)");
