@@ -8,7 +8,7 @@ export interface Keyword {
 
 /** Options of keyword extraction. */
 export interface KeywordOptions {
-  /** Keep pure numbers ("24", "1.2", "3.5%") as keywords; off by default since figures are not topics. */
+  /** Keep pure numbers ("24", "1.2", "3.5%", "十二") as keywords; off by default since figures are not topics. */
   includeNumbers?: boolean;
 }
 
@@ -27,9 +27,12 @@ export interface KeywordInput {
 
 const ASCII_ONLY = /^[\x20-\x7e]+$/;
 
+// Chinese numerals ("十二", "三十") are figures, not topics, like Arabic ones.
+const CHINESE_NUMBER = /^[零〇一二两三四五六七八九十百千万亿]+$/;
+
 function keep(word: string, input: KeywordInput): boolean {
   if ([...word].length < 2 || isPunctuation(word) || input.isStopWord(word)) return false;
-  return input.options?.includeNumbers === true || !isNumber(word);
+  return input.options?.includeNumbers === true || !(isNumber(word) || CHINESE_NUMBER.test(word));
 }
 
 /**

@@ -107,9 +107,15 @@ export class Segmenter {
    * @example seg.tokensForIndex("COVID-19的防控") // ["covid-19", "防控"]
    */
   tokensForIndex(text: string): string[] {
-    return this.segments(text)
-      .map(indexForm)
-      .filter((token) => !isPunctuation(token) && !this.#stopWords.has(token));
+    return this.contentTokens(this.segments(text));
+  }
+
+  /**
+   * The content tokens of already computed segments, as {@link tokensForIndex} gives them (saves a second cut).
+   * @example seg.contentTokens(seg.segments("COVID-19的防控")) // ["covid-19", "防控"]
+   */
+  contentTokens(segments: readonly string[]): string[] {
+    return segments.map(indexForm).filter((token) => !isPunctuation(token) && !this.#stopWords.has(token));
   }
 
   /**

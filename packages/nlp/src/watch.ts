@@ -9,14 +9,35 @@ export interface ReloadableDictionaries {
   reload(): ReloadResult;
 }
 
-/** Options of {@link watchDictionaries}. */
-export interface WatchOptions {
+/** Options of {@link watchFiles} and {@link watchDictionaries}. */
+export interface WatchOptions<R = ReloadResult> {
   /** Polling interval; polling (not inotify) also sees editors that replace the file by rename. Default 2000 ms. */
   intervalMs?: number;
   /** Called after each reload attempt that succeeded. */
-  onReload?: (result: ReloadResult) => void;
-  /** Called when a changed file does not load (the previous dictionaries stay in force). */
+  onReload?: (result: R) => void;
+  /** Called when a changed file does not load (what was loaded before stays in force). */
   onError?: (error: unknown) => void;
+}
+
+/**
+ * Call `reload` whenever one of `paths` changes on disk (also when it appears or disappears); returns a function that
+ * stops watching. The watch does not keep the process alive.
+ * @example const stop = watchFiles(analyzer.paths, () => analyzer.reload(), { onError: (e) => log.error({ err: e }) });
+ */
+export function watchFiles<R>(paths: readonly string[], reload: () => R, options: WatchOptions<R> = {}): () => void {
+  const listener = (current: Stats, previous: Stats): void => {
+    if (current.mtimeMs === previous.mtimeMs && current.size === previous.size && current.ino === previous.ino) return;
+    try {
+      options.onReload?.(reload());
+    } catch (error) {
+      options.onError?.(error);
+    }
+  };
+  const unique = [...new Set(paths)];
+  for (const path of unique) watchFile(path, { interval: options.intervalMs ?? 2000, persistent: false }, listener);
+  return () => {
+    for (const path of unique) unwatchFile(path, listener);
+  };
 }
 
 /**
@@ -25,17 +46,5 @@ export interface WatchOptions {
  * @example const stop = watchDictionaries(seg, { onReload: (r) => log.info(r, "dictionaries reloaded") });
  */
 export function watchDictionaries(segmenter: ReloadableDictionaries, options: WatchOptions = {}): () => void {
-  const paths = [segmenter.userDictPath, segmenter.stopWordsPath];
-  const listener = (current: Stats, previous: Stats): void => {
-    if (current.mtimeMs === previous.mtimeMs && current.size === previous.size && current.ino === previous.ino) return;
-    try {
-      options.onReload?.(segmenter.reload());
-    } catch (error) {
-      options.onError?.(error);
-    }
-  };
-  for (const path of paths) watchFile(path, { interval: options.intervalMs ?? 2000, persistent: false }, listener);
-  return () => {
-    for (const path of paths) unwatchFile(path, listener);
-  };
+  return watchFiles([segmenter.userDictPath, segmenter.stopWordsPath], () => segmenter.reload(), options);
 }
