@@ -8,6 +8,12 @@ const HOUR = 3_600_000;
 export interface ClusterConfig {
   /** A document may join an incident whose event-time activity is within this window of it (ms). */
   windowMs: number;
+  /**
+   * Candidates (incidents not yet reported: usually a single post) are dropped after this much quiet, and the
+   * oldest beyond `maxOpen` open incidents are dropped first, so memory stays bounded under a heavy stream.
+   */
+  candidateTtlMs: number;
+  maxOpen: number;
   /** Minimum similarity score (0 … 1) for a document to join an incident. */
   joinThreshold: number;
   /** When a document scores at least this with several incidents, they are one story and are merged. */
@@ -54,6 +60,8 @@ export interface ClusterConfig {
 /** Default clustering configuration (48 h window since last activity). */
 export const DEFAULT_CLUSTER_CONFIG: ClusterConfig = {
   windowMs: 48 * HOUR,
+  candidateTtlMs: 6 * HOUR,
+  maxOpen: 20_000,
   joinThreshold: 0.4,
   mergeThreshold: 0.7,
   nearDuplicateDistance: 6,
@@ -88,6 +96,8 @@ const unit = z.number().min(0).max(1);
 export const clusterConfigSchema = z
   .object({
     windowMs: positiveInt,
+    candidateTtlMs: positiveInt,
+    maxOpen: positiveInt,
     joinThreshold: unit,
     mergeThreshold: z.number().min(0).max(1.01),
     nearDuplicateDistance: z.number().int().min(0).max(64),

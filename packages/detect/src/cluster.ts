@@ -36,6 +36,16 @@ function cachedVector(owner: object, keywords: readonly Keyword[]): FeatureVecto
   return v;
 }
 
+const docVectors = new WeakMap<object, FeatureVector>();
+function docVector(doc: DocFeatures, config: ClusterConfig): FeatureVector {
+  let v = docVectors.get(doc);
+  if (!v) {
+    v = keywordVector(normalizedDocKeywords(doc, config.docKeywordLimit));
+    docVectors.set(doc, v);
+  }
+  return v;
+}
+
 function nearestDistance(incident: IncidentState, simhash: string): number {
   let best = hamming(incident.firstPost.simhash, simhash);
   for (const s of incident.recentSimhashes) best = Math.min(best, hamming(s, simhash));
@@ -78,10 +88,10 @@ function regionsFactor(a: readonly Region[], b: readonly Region[], config: Clust
  */
 export function similarity(incident: IncidentState, doc: DocFeatures, config: ClusterConfig = DEFAULT_CLUSTER_CONFIG): MatchInfo {
   const d = nearestDistance(incident, doc.simhash);
-  const docVector = keywordVector(normalizedDocKeywords(doc, config.docKeywordLimit));
-  let keywordSimilarity = vectorCosine(docVector, cachedVector(incident.keywords, incident.keywords));
+  const vector = docVector(doc, config);
+  let keywordSimilarity = vectorCosine(vector, cachedVector(incident.keywords, incident.keywords));
   for (const set of incident.recentKeywordSets) {
-    keywordSimilarity = Math.max(keywordSimilarity, vectorCosine(docVector, cachedVector(set, set)));
+    keywordSimilarity = Math.max(keywordSimilarity, vectorCosine(vector, cachedVector(set, set)));
   }
   if (d <= config.nearDuplicateDistance) {
     // Reposts carry the same text and hence the same places; no region check needed.

@@ -168,6 +168,8 @@ export const incidentStateSchema = z.object({
   bursts: z.array(incidentBurstSchema),
   mergedFrom: z.array(z.string()),
   mergedInto: z.string().optional(),
+  /** Processing time the incident first met the report policy and was published; unset while it is a candidate. */
+  reportedAt: time.optional(),
 });
 
 /** An incident's full state as plain JSON. */

@@ -90,3 +90,11 @@ export type { FeedConfig, FeedState, FeedsState, Flatline, FlatlineCheck } from 
 /** Boolean keyword watch rules compiled to a linear-time matcher. */
 export { WATCH_LIMITS, compileWatchRules, parseWatchRules, watchRuleSchema, watchRulesSchema } from "./watch.js";
 export type { WatchInput, WatchMatch, WatchMatcher, WatchRule, WatchRuleInput } from "./watch.js";
+
+/** When a cluster becomes a published incident. */
+export { DEFAULT_REPORT_POLICY, reportPolicySchema, reportReason } from "./report.js";
+export type { ReportPolicy } from "./report.js";
+
+/** The detector's whole domain behind plan / commit steps (no I/O). */
+export { DEFAULT_ENGINE_CONFIG, DetectorEngine, engineSnapshotSchema } from "./engine.js";
+export type { EngineConfig, EngineSnapshot, IncidentUpdate, Plan, UpdateAction } from "./engine.js";

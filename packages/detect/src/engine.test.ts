@@ -1,0 +1,157 @@
+import { describe, expect, it } from "vitest";
+import { storyDoc } from "./__fixtures__/stories.js";
+import type { StoryName } from "./__fixtures__/stories.js";
+import { burstKey, emptyBurstState, observeMany } from "./burst.js";
+import { DEFAULT_ENGINE_CONFIG, DetectorEngine, engineSnapshotSchema } from "./engine.js";
+import type { EngineConfig, EngineSnapshot, Plan } from "./engine.js";
+import { emptyFeedsState } from "./feeds.js";
+import { parseIncidentState } from "./incident-state.js";
+import type { IncidentState } from "./incident-state.js";
+import { incidentIdFor } from "./incident.js";
+import type { DocFeatures } from "./types.js";
+import { compileWatchRules } from "./watch.js";
+
+const T0 = Date.parse("2024-07-01T01:10:00+08:00");
+const MIN = 60_000;
+const HOUR = 3_600_000;
+const noRules = compileWatchRules([]);
+const at = (name: StoryName, minutes: number, overrides: Partial<DocFeatures> = {}): DocFeatures => storyDoc(name, T0 + minutes * MIN, overrides);
+
+function step(engine: DetectorEngine, docs: DocFeatures[], now = T0 + HOUR): Plan {
+  const plan = engine.process(docs, now);
+  engine.commit(plan);
+  return plan;
+}
+
+const summary = (plan: Plan) => plan.updates.map((u) => [u.incident.openedBy, u.action, u.incident.revision, u.changes]);
+
+describe("DetectorEngine.process", () => {
+  it("publishes one graded incident for three sources, revision by revision", () => {
+    const engine = new DetectorEngine(DEFAULT_ENGINE_CONFIG, noRules);
+    const first = step(engine, [at("xinhua", 0)]);
+    expect(summary(first)).toEqual([["doc-xinhua", "publish", 1, ["opened"]]]);
+    expect(first.updates[0]?.reportedBecause).toBe("graded II");
+    const next = step(engine, [at("yongzhou", 25), at("weibo", 40)]);
+    expect(summary(next)).toEqual([["doc-xinhua", "publish", 2, ["grew", "sources", "figures"]]]);
+    const inc = next.updates[0]?.incident as IncidentState;
+    expect(inc.gradeReason).toMatch(/^12 deaths reported by 3 sources → II/);
+    expect(engine.open().map((i) => i.id)).toEqual([incidentIdFor("doc-xinhua")]);
+  });
+
+  it("keeps an unremarkable post as a stored candidate and reports it once a second source carries it", () => {
+    const engine = new DetectorEngine(DEFAULT_ENGINE_CONFIG, noRules);
+    expect(summary(step(engine, [at("gaokao", 0)]))).toEqual([["doc-gaokao", "store", 1, ["opened"]]]);
+    const second = step(engine, [at("gaokao", 5, { id: "doc-gaokao-2", source: "红网" })]);
+    expect(summary(second)).toEqual([["doc-gaokao", "publish", 2, ["opened", "grew", "sources"]]]);
+    expect(second.updates[0]?.reportedBecause).toBe("2 distinct sources");
+    expect(second.updates[0]?.incident.reportedAt).toBe(T0 + HOUR);
+  });
+
+  it("reports a candidate that a watch rule matches", () => {
+    const rules = compileWatchRules([{ id: "wages", name: "欠薪", must: ["讨薪"] }]);
+    const engine = new DetectorEngine(DEFAULT_ENGINE_CONFIG, rules);
+    const plan = step(engine, [at("wages", 0)]);
+    expect(summary(plan)).toEqual([["doc-wages", "publish", 1, ["opened", "watch"]]]);
+    expect(plan.updates[0]?.incident.watch[0]).toMatchObject({ ruleId: "wages", count: 1 });
+  });
+
+  it("ignores redeliveries and changes nothing until a plan is committed", () => {
+    const engine = new DetectorEngine(DEFAULT_ENGINE_CONFIG, noRules);
+    step(engine, [at("xinhua", 0)]);
+    const redelivered = engine.process([at("xinhua", 0)], T0 + 2 * HOUR);
+    expect(redelivered.updates).toEqual([]);
+    expect(redelivered.duplicates).toBe(1);
+
+    const a = engine.process([at("yongzhou", 25)], T0 + 2 * HOUR);
+    const b = engine.process([at("yongzhou", 25)], T0 + 2 * HOUR);
+    expect(b.updates).toEqual(a.updates);
+    engine.commit(a);
+    expect(() => engine.commit(b)).toThrow(/is stale/);
+  });
+
+  it("continues the same incidents after a restore from stored JSON", () => {
+    const engine = new DetectorEngine(DEFAULT_ENGINE_CONFIG, noRules);
+    step(engine, [at("xinhua", 0), at("gaokao", 1)]);
+    const stored = JSON.parse(JSON.stringify({ incidents: engine.open(), snapshot: engine.snapshot() })) as { incidents: unknown[]; snapshot: unknown };
+    const restored = new DetectorEngine(DEFAULT_ENGINE_CONFIG, noRules, {
+      incidents: stored.incidents.map(parseIncidentState),
+      snapshot: engineSnapshotSchema.parse(stored.snapshot),
+    });
+    const plan = step(restored, [at("weibo", 40), at("xinhua", 0)]);
+    expect(plan.duplicates).toBe(1);
+    expect(summary(plan)).toEqual([["doc-xinhua", "publish", 2, ["grew", "sources", "figures"]]]);
+  });
+
+  it("takes in newer incidents written elsewhere and ignores older ones", () => {
+    const engine = new DetectorEngine(DEFAULT_ENGINE_CONFIG, noRules);
+    step(engine, [at("xinhua", 0)]);
+    const held = engine.open()[0] as IncidentState;
+    expect(engine.replace([{ ...held, revision: 0, volume: 99 }])).toBe(0);
+    expect(engine.replace([{ ...held, revision: 5, volume: 7 }])).toBe(1);
+    expect(engine.get(held.id)?.volume).toBe(7);
+  });
+
+  it("drops the oldest candidates beyond maxOpen, never reported incidents", () => {
+    const config: EngineConfig = { ...DEFAULT_ENGINE_CONFIG, cluster: { ...DEFAULT_ENGINE_CONFIG.cluster, maxOpen: 2 } };
+    const engine = new DetectorEngine(config, noRules);
+    const first = step(engine, [at("xinhua", 0), at("gaokao", 1), at("wages", 2)]);
+    expect(summary(first).map(([opener, action]) => [opener, action])).toEqual([
+      ["doc-xinhua", "publish"],
+      ["doc-gaokao", "discard"],
+      ["doc-wages", "store"],
+    ]);
+    const plan = step(engine, [at("shenzhen", 3)]);
+    expect(plan.updates.find((u) => u.incident.openedBy === "doc-wages")).toMatchObject({ action: "discard", incident: { status: "expired" } });
+    expect(engine.open().map((i) => i.openedBy).sort()).toEqual(["doc-shenzhen", "doc-xinhua"]);
+  });
+});
+
+describe("DetectorEngine bursts", () => {
+  it("attaches a burst of the incident's region and reports the incident", () => {
+    // Twelve hours of ~1 post an hour from 江华 before the story breaks.
+    const history = Array.from({ length: 12 }, (_, h) => ({ key: burstKey("region", "431129"), ts: T0 - (12 - h) * HOUR }));
+    const snapshot: EngineSnapshot = { v: 1, bursts: observeMany(emptyBurstState(), history), feeds: emptyFeedsState(), watermark: T0 - HOUR };
+    const engine = new DetectorEngine(DEFAULT_ENGINE_CONFIG, noRules, { snapshot });
+    const posts = ["followup", "followup", "followup", "followup", "followup", "wages"].map((n, i) =>
+      at(n as StoryName, i, { id: `p${i}`, source: `源${i}`, keywords: [{ word: `词${i}`, weight: 1 }], simhash: (0x1111 * (i + 1)).toString(16).padStart(16, "a") }),
+    );
+    const plan = step(engine, posts, T0 + 10 * MIN);
+    expect(plan.bursts.map((b) => b.key)).toEqual(expect.arrayContaining(["region:431129", "region:431100", "region:430000"]));
+    const withBurst = plan.updates.filter((u) => u.changes.includes("burst"));
+    expect(withBurst.length).toBeGreaterThan(0);
+    expect(withBurst.every((u) => u.action === "publish" && u.incident.bursts.some((b) => b.value === "431129"))).toBe(true);
+  });
+});
+
+describe("DetectorEngine.tick", () => {
+  it("expires reported incidents at the event-time watermark and discards stale candidates", () => {
+    const engine = new DetectorEngine(DEFAULT_ENGINE_CONFIG, noRules);
+    step(engine, [at("xinhua", 0), at("gaokao", 0)]);
+    // Posts 7 h later move the watermark: the candidate (6 h TTL) goes, the reported incident (48 h window) stays.
+    step(engine, [at("shenzhen", 7 * 60), at("shenzhen", 7 * 60, { id: "sz2", source: "深圳新闻网" })], T0 + 8 * HOUR);
+    const t1 = engine.tick(T0 + 8 * HOUR);
+    expect(summary(t1)).toEqual([["doc-gaokao", "discard", 2, ["expired"]]]);
+    engine.commit(t1);
+
+    step(engine, [at("shanxi", 50 * 60), at("shanxi", 50 * 60, { id: "sx2", source: "人民网" })], T0 + 51 * HOUR);
+    const t2 = engine.tick(T0 + 51 * HOUR);
+    expect(summary(t2)).toEqual([["doc-xinhua", "publish", 2, ["expired"]]]);
+    engine.commit(t2);
+    expect(engine.open().map((i) => i.openedBy).sort()).toEqual(["doc-shanxi", "doc-shenzhen"]);
+  });
+
+  it("does not expire anything during a replay of old posts (the watermark follows the posts)", () => {
+    const engine = new DetectorEngine(DEFAULT_ENGINE_CONFIG, noRules);
+    step(engine, [at("xinhua", 0)], T0 + 1000 * HOUR);
+    expect(engine.tick(T0 + 1000 * HOUR).updates).toEqual([]);
+  });
+
+  it("reports a source gone silent once", () => {
+    const engine = new DetectorEngine(DEFAULT_ENGINE_CONFIG, noRules);
+    for (let i = 0; i < 8; i++) step(engine, [at("gaokao", i * 30, { id: `g${i}`, source: "湖南教育发布" })], T0 + i * 30 * MIN);
+    const quiet = engine.tick(T0 + 7 * 30 * MIN + 4 * HOUR);
+    expect(quiet.flatlines?.flat.map((f) => [f.source, f.isNew])).toEqual([["湖南教育发布", true]]);
+    engine.commit(quiet);
+    expect(engine.tick(T0 + 7 * 30 * MIN + 5 * HOUR).flatlines?.flat.map((f) => f.isNew)).toEqual([false]);
+  });
+});

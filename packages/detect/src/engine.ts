@@ -1,0 +1,372 @@
+import { z } from "zod";
+import { invalidInput } from "@liaowang/errors";
+import { DEFAULT_BURST_CONFIG, burstKey, emptyBurstState, evaluate, observeMany, parseBurstKey, pruneBursts } from "./burst.js";
+import type { Burst, BurstConfig, BurstState, Observation } from "./burst.js";
+import { IncidentIndex } from "./candidates.js";
+import { DEFAULT_CLUSTER_CONFIG } from "./cluster-config.js";
+import type { ClusterConfig } from "./cluster-config.js";
+import { assign, expire } from "./cluster.js";
+import { DEFAULT_FEED_CONFIG, checkFlatlines, emptyFeedsState, observeFeed } from "./feeds.js";
+import type { FeedConfig, FeedsState, FlatlineCheck } from "./feeds.js";
+import { attachBursts, recordWatchMatches } from "./incident.js";
+import type { IncidentChange } from "./incident.js";
+import type { IncidentBurst, IncidentState } from "./incident-state.js";
+import { DEFAULT_REPORT_POLICY, reportReason } from "./report.js";
+import type { ReportPolicy } from "./report.js";
+import { topKeywords } from "./similarity.js";
+import type { DocFeatures } from "./types.js";
+import type { WatchMatcher } from "./watch.js";
+
+/** Everything the detector's domain is tuned by. */
+export interface EngineConfig {
+  cluster: ClusterConfig;
+  burst: BurstConfig;
+  feeds: FeedConfig;
+  report: ReportPolicy;
+  /** Top keywords of each post counted for keyword bursts. */
+  burstKeywords: number;
+}
+
+/** Default tuning of every part. */
+export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
+  cluster: DEFAULT_CLUSTER_CONFIG,
+  burst: DEFAULT_BURST_CONFIG,
+  feeds: DEFAULT_FEED_CONFIG,
+  report: DEFAULT_REPORT_POLICY,
+  burstKeywords: 5,
+};
+
+/** The detector's state besides incidents (plain JSON): burst counters, source rhythms and the event-time watermark. */
+export interface EngineSnapshot {
+  v: 1;
+  bursts: BurstState;
+  feeds: FeedsState;
+  /** Latest post time seen, never ahead of the wall clock: "now" in event time, for expiry during replays. */
+  watermark: number | null;
+}
+
+const time = z.number().finite();
+
+/** Schema of {@link EngineSnapshot}, for validating stored state on restore. */
+export const engineSnapshotSchema = z.object({
+  v: z.literal(1),
+  bursts: z.object({
+    v: z.literal(1),
+    originBucket: z.number().int().nullable(),
+    latestBucket: z.number().int().nullable(),
+    late: z.number().int().nonnegative(),
+    keys: z.record(z.string(), z.object({ bucket: z.number().int(), count: z.number().nonnegative(), mean: z.number(), variance: z.number() })),
+  }),
+  feeds: z.object({
+    v: z.literal(1),
+    feeds: z.record(
+      z.string(),
+      z.object({
+        firstSeenAt: time,
+        lastSeenAt: time,
+        count: z.number().int().nonnegative(),
+        gaps: z.number().int().nonnegative(),
+        meanGapMs: z.number().nonnegative(),
+        flatSince: time.optional(),
+      }),
+    ),
+  }),
+  watermark: time.nullable(),
+});
+
+/** What to do with an incident after a step. */
+export type UpdateAction =
+  /** Reported: store it and publish it. */
+  | "publish"
+  /** A candidate (not reported yet): store it so a restart continues it, publish nothing. */
+  | "store"
+  /** A candidate that expired or was merged away before being reported: delete it from storage. */
+  | "discard";
+
+/** One incident a step changed. */
+export interface IncidentUpdate {
+  /** The new state, `revision` already increased. */
+  incident: IncidentState;
+  changes: IncidentChange[];
+  action: UpdateAction;
+  /** Why it was reported in this step, when it was. */
+  reportedBecause?: string | undefined;
+}
+
+/** The outcome of a step, applied with {@link DetectorEngine.commit} once it is durable. */
+export interface Plan {
+  readonly generation: number;
+  now: number;
+  updates: IncidentUpdate[];
+  snapshot: EngineSnapshot;
+  /** Bursts found in this step. */
+  bursts: Burst[];
+  /** Documents ignored as redeliveries. */
+  duplicates: number;
+  /** Flatline check (ticks only). */
+  flatlines?: FlatlineCheck | undefined;
+}
+
+/** Working copy of the open incidents during one step (the committed set stays untouched until commit). */
+class Overlay {
+  readonly changed = new Map<string, IncidentState>();
+  readonly changes = new Map<string, Set<IncidentChange>>();
+  private readonly index = new IncidentIndex();
+
+  constructor(private readonly base: IncidentIndex) {}
+
+  latest(id: string): IncidentState | undefined {
+    return this.changed.get(id) ?? this.base.get(id);
+  }
+
+  put(incident: IncidentState, changes: readonly IncidentChange[]): void {
+    this.changed.set(incident.id, incident);
+    this.index.upsert(incident);
+    let set = this.changes.get(incident.id);
+    if (!set) {
+      set = new Set();
+      this.changes.set(incident.id, set);
+    }
+    for (const c of changes) if (c !== "duplicate") set.add(c);
+  }
+
+  candidates(doc: DocFeatures, keywordLimit: number): IncidentState[] {
+    const out = new Map<string, IncidentState>();
+    for (const i of this.base.candidates(doc, keywordLimit)) out.set(i.id, this.changed.get(i.id) ?? i);
+    for (const i of this.index.candidates(doc, keywordLimit)) out.set(i.id, i);
+    return [...out.values()].filter((i) => i.status === "open");
+  }
+
+  /** Every open incident, current versions. */
+  open(): IncidentState[] {
+    const out = new Map<string, IncidentState>();
+    for (const i of this.base.all()) out.set(i.id, i);
+    for (const [id, i] of this.changed) out.set(id, i);
+    return [...out.values()].filter((i) => i.status === "open");
+  }
+}
+
+function toIncidentBurst(b: Burst, now: number): IncidentBurst | undefined {
+  const parsed = parseBurstKey(b.key);
+  if (!parsed) return undefined;
+  return {
+    id: b.id,
+    kind: parsed.kind,
+    value: parsed.value,
+    bucketStart: b.bucketStart,
+    bucketEnd: b.bucketEnd,
+    count: b.count,
+    baselineMean: b.baselineMean,
+    ratio: b.ratio,
+    pValue: b.pValue,
+    detectedAt: now,
+  };
+}
+
+/**
+ * The detector's domain in one place, with no I/O: clusters posts into incidents, records watch rule matches,
+ * counts bursts and source rhythms, expires quiet incidents and decides what is published. Each step returns a
+ * {@link Plan} and changes nothing until {@link commit} — so the caller can make the plan durable (publish, store)
+ * first, and simply retry the step if that fails.
+ * @example
+ * const engine = new DetectorEngine(DEFAULT_ENGINE_CONFIG, compileWatchRules(rules), { incidents: await store.loadOpen() });
+ * const plan = engine.process(docs, Date.now());
+ * await publishAndStore(plan.updates);
+ * engine.commit(plan);
+ */
+export class DetectorEngine {
+  private readonly index: IncidentIndex;
+  private bursts: BurstState;
+  private feeds: FeedsState;
+  private watermark: number | null;
+  private generation = 0;
+
+  constructor(
+    readonly config: EngineConfig,
+    private readonly watch: WatchMatcher,
+    restored: { incidents?: readonly IncidentState[]; snapshot?: EngineSnapshot | undefined } = {},
+  ) {
+    this.index = new IncidentIndex((restored.incidents ?? []).filter((i) => i.status === "open"));
+    this.bursts = restored.snapshot?.bursts ?? emptyBurstState();
+    this.feeds = restored.snapshot?.feeds ?? emptyFeedsState();
+    this.watermark = restored.snapshot?.watermark ?? null;
+  }
+
+  /** Open incidents (reported and candidates). */
+  open(): IncidentState[] {
+    return this.index.all();
+  }
+
+  /** An open incident by id. */
+  get(id: string): IncidentState | undefined {
+    return this.index.get(id);
+  }
+
+  /** The non-incident state, for storage. */
+  snapshot(): EngineSnapshot {
+    return { v: 1, bursts: this.bursts, feeds: this.feeds, watermark: this.watermark };
+  }
+
+  /**
+   * Takes in incidents written elsewhere (another replica, or storage after a conflict) when they are newer than
+   * what is held. Invalidates plans made before.
+   */
+  replace(incidents: readonly IncidentState[]): number {
+    let n = 0;
+    for (const i of incidents) {
+      const held = this.index.get(i.id);
+      if (held && held.revision >= i.revision) continue;
+      if (!held && i.status !== "open") continue;
+      this.index.upsert(i);
+      n++;
+    }
+    this.generation++;
+    return n;
+  }
+
+  /** One batch of posts (arrival order) processed at `now` (processing time). */
+  process(docs: readonly DocFeatures[], now: number): Plan {
+    const { cluster } = this.config;
+    const overlay = new Overlay(this.index);
+    const observations: Observation[] = [];
+    const perSource = new Map<string, number>();
+    let duplicates = 0;
+    let latestPost = Number.NEGATIVE_INFINITY;
+
+    for (const doc of docs) {
+      const result = assign(overlay.candidates(doc, cluster.docKeywordLimit), doc, now, cluster);
+      if (result.changes[0] === "duplicate") {
+        duplicates++;
+        continue;
+      }
+      overlay.put(result.incident, result.changes);
+      for (const absorbed of result.merged?.absorbed ?? []) overlay.put(absorbed, ["merged"]);
+      const matches = this.watch.match(doc);
+      if (matches.length > 0) {
+        const watched = recordWatchMatches(result.incident, matches, doc.publishedAt, now, cluster);
+        overlay.put(watched.incident, watched.changed ? ["watch"] : []);
+      }
+      const ts = Math.min(doc.publishedAt, now);
+      latestPost = Math.max(latestPost, ts);
+      for (const key of this.burstKeysOf(doc)) observations.push({ key, ts });
+      perSource.set(doc.source, (perSource.get(doc.source) ?? 0) + 1);
+    }
+
+    const bursts = observeMany(this.bursts, observations, this.config.burst);
+    let feeds = this.feeds;
+    for (const [source, n] of perSource) feeds = observeFeed(feeds, source, now, n, this.config.feeds);
+    const watermark = Number.isFinite(latestPost) ? Math.max(this.watermark ?? latestPost, latestPost) : this.watermark;
+
+    // Evaluated at the batch's event time, so a replayed stream bursts when its posts did.
+    const found = Number.isFinite(latestPost)
+      ? evaluate(bursts, latestPost, this.config.burst, new Set(observations.map((o) => o.key)))
+      : [];
+    this.attach(overlay, found, now);
+    this.evict(overlay, now);
+    return this.plan(overlay, now, { v: 1, bursts, feeds, watermark }, found, duplicates);
+  }
+
+  /**
+   * Periodic work at `now` (wall clock): bursts of the current bucket, expiry of quiet incidents (at the event-time
+   * watermark), dropping stale candidates, pruning burst keys, and the flatline check.
+   */
+  tick(now: number): Plan {
+    const { cluster } = this.config;
+    const overlay = new Overlay(this.index);
+    const found = evaluate(this.bursts, now, this.config.burst);
+    this.attach(overlay, found, now);
+    const watermark = this.watermark;
+    if (watermark !== null) {
+      const open = overlay.open();
+      for (const i of expire(open.filter((x) => x.reportedAt !== undefined), watermark, now, cluster)) overlay.put(i, ["expired"]);
+      for (const i of open) {
+        if (i.reportedAt === undefined && watermark - i.lastActivityAt > cluster.candidateTtlMs) {
+          overlay.put({ ...i, status: "expired", updatedAt: now, closedAt: now }, ["expired"]);
+        }
+      }
+    }
+    const flatlines = checkFlatlines(this.feeds, now, this.config.feeds);
+    const snapshot: EngineSnapshot = { v: 1, bursts: pruneBursts(this.bursts, now, this.config.burst), feeds: flatlines.state, watermark };
+    const plan = this.plan(overlay, now, snapshot, found, 0);
+    plan.flatlines = flatlines;
+    return plan;
+  }
+
+  /** Applies a plan once its effects are durable. Throws if the engine changed since the plan was made. */
+  commit(plan: Plan): void {
+    if (plan.generation !== this.generation) {
+      throw invalidInput(`detector plan of generation ${plan.generation} is stale (engine is at ${this.generation}); make a new plan`);
+    }
+    for (const u of plan.updates) {
+      if (u.action === "discard" || u.incident.status !== "open") this.index.remove(u.incident.id);
+      else this.index.upsert(u.incident);
+    }
+    this.bursts = plan.snapshot.bursts;
+    this.feeds = plan.snapshot.feeds;
+    this.watermark = plan.snapshot.watermark;
+    this.generation++;
+  }
+
+  private burstKeysOf(doc: DocFeatures): Set<string> {
+    const keys = new Set<string>();
+    for (const t of doc.topics) keys.add(burstKey("topic", t.id));
+    for (const k of topKeywords(doc.keywords, this.config.burstKeywords)) keys.add(burstKey("keyword", k.word));
+    for (const r of doc.regions) {
+      keys.add(burstKey("region", r.code));
+      if (/^\d{6}$/.test(r.code)) {
+        keys.add(burstKey("region", `${r.code.slice(0, 4)}00`));
+        keys.add(burstKey("region", `${r.code.slice(0, 2)}0000`));
+      }
+    }
+    return keys;
+  }
+
+  private attach(overlay: Overlay, found: readonly Burst[], now: number): void {
+    const bursts = found.map((b) => toIncidentBurst(b, now)).filter((b): b is IncidentBurst => b !== undefined);
+    if (bursts.length === 0) return;
+    for (const incident of overlay.open()) {
+      const r = attachBursts(incident, bursts, now, this.config.cluster);
+      if (r.changed) overlay.put(r.incident, ["burst"]);
+      else if (r.incident !== incident && overlay.changed.has(incident.id)) overlay.put(r.incident, []);
+    }
+  }
+
+  /** Drops the least recently active candidates when more than `maxOpen` incidents would be open. */
+  private evict(overlay: Overlay, now: number): void {
+    const excess = this.index.size + overlay.changed.size - this.config.cluster.maxOpen;
+    // Cheap bound first: counting open incidents exactly means walking them all.
+    if (excess <= 0) return;
+    const open = overlay.open();
+    const over = open.length - this.config.cluster.maxOpen;
+    if (over <= 0) return;
+    const candidates = open
+      .filter((i) => i.reportedAt === undefined && reportReason(i, this.config.report) === undefined)
+      .sort((a, b) => a.lastActivityAt - b.lastActivityAt);
+    for (const i of candidates.slice(0, over)) overlay.put({ ...i, status: "expired", updatedAt: now, closedAt: now }, ["expired"]);
+  }
+
+  private plan(overlay: Overlay, now: number, snapshot: EngineSnapshot, found: Burst[], duplicates: number): Plan {
+    const updates: IncidentUpdate[] = [];
+    for (const [id, incident] of overlay.changed) {
+      const changes = [...(overlay.changes.get(id) ?? [])];
+      let next: IncidentState = { ...incident, revision: incident.revision + 1 };
+      let reportedBecause: string | undefined;
+      if (next.reportedAt === undefined && next.status === "open") {
+        reportedBecause = reportReason(next, this.config.report);
+        if (reportedBecause !== undefined) {
+          next = { ...next, reportedAt: now };
+          // Consumers see the incident for the first time now, whatever happened to it as a candidate.
+          if (!changes.includes("opened")) changes.unshift("opened");
+        }
+      }
+      const action: UpdateAction = next.reportedAt !== undefined ? "publish" : next.status === "open" ? "store" : "discard";
+      if (action === "publish" && changes.length === 0) {
+        // In-place refreshes (a burst's growing count) are stored with the next real change, not published alone.
+        updates.push({ incident: { ...next, revision: incident.revision + 1 }, changes, action: "store" });
+        continue;
+      }
+      updates.push({ incident: next, changes, action, reportedBecause });
+    }
+    return { generation: this.generation, now, updates, snapshot, bursts: found, duplicates };
+  }
+}
