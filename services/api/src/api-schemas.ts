@@ -1,0 +1,169 @@
+import { z } from "zod";
+import { invalidInput } from "@liaowang/errors";
+import { AlertState, AuditEvent, Incident, MilestoneKind } from "@liaowang/schemas";
+import { Role } from "./auth/roles.js";
+import { AlertView } from "./views/alerts.js";
+
+const isoDateTime = z.iso.datetime({ offset: true });
+const id = z.string().min(1).max(200);
+const note = z.string().max(2_000).optional();
+const link = z.url({ protocol: /^https?$/ }).max(2_000);
+
+/** Every error body: a code from the shared error taxonomy and a message saying what to do. */
+export const ErrorBody = z
+  .object({
+    error: z.enum(["invalid_input", "not_found", "conflict", "unauthenticated", "forbidden", "unavailable", "internal"]),
+    message: z.string(),
+  })
+  .meta({ id: "Error" });
+
+export const HealthBody = z.object({ status: z.enum(["ok", "degraded"]), elasticsearch: z.enum(["ok", "unavailable"]), time: isoDateTime });
+
+export const MeBody = z.object({ id: z.string(), name: z.string(), roles: z.array(Role), department: z.string().optional(), departmentName: z.string().optional() });
+
+const pageFrom = z.coerce.number().int().min(0).max(10_000).default(0);
+const pageSize = (max: number, fallback: number) => z.coerce.number().int().min(1).max(max).default(fallback);
+
+export const SearchQuery = z.object({
+  q: z.string().trim().min(1, "q (the query) is required").max(200).describe("Chinese text; segmented by the production segmenter, every word must match"),
+  source: z.string().max(200).optional(),
+  region: z.string().max(100).optional(),
+  topic: z.string().max(100).optional(),
+  since: isoDateTime.optional(),
+  until: isoDateTime.optional(),
+  from: pageFrom,
+  size: pageSize(100, 20),
+});
+
+export const SearchBody = z.object({
+  query: z.string(),
+  terms: z.array(z.string()),
+  total: z.number().int(),
+  hits: z.array(
+    z.object({
+      id: z.string(),
+      score: z.number().nullable(),
+      source: z.string(),
+      title: z.string().optional(),
+      url: z.string().optional(),
+      publishedAt: z.string(),
+      highlights: z.object({ title: z.string().optional(), text: z.array(z.string()) }).describe("fragments with <em>…</em> around matches; all other text is escaped-as-stored plain text"),
+      keywords: z.array(z.string()),
+    }),
+  ),
+});
+
+const Dimension = z.enum(["topics", "keywords", "sentiment", "regions", "sources"]);
+
+export const TrendsQuery = z.object({
+  days: z.coerce.number().int().min(1).max(366).optional().describe("span in days, bucketed per day (Beijing time); default 7"),
+  hours: z.coerce.number().int().min(1).max(24 * 14).optional().describe("span in hours, bucketed per hour; wins over days"),
+  q: z.string().trim().max(200).optional().describe("restrict to documents matching this query"),
+  top: pageSize(50, 10),
+  dimensions: z
+    .string()
+    .optional()
+    .describe("comma-separated subset of topics,keywords,sentiment,regions,sources"),
+});
+
+const Series = z.object({ key: z.string(), total: z.number().int(), counts: z.array(z.number().int()) });
+export const TrendsBody = z.object({
+  since: isoDateTime,
+  until: isoDateTime,
+  interval: z.enum(["hour", "day"]),
+  buckets: z.array(z.string()),
+  volume: z.array(z.number().int()),
+  total: z.number().int(),
+  series: z.object({ topics: z.array(Series).optional(), keywords: z.array(Series).optional(), sentiment: z.array(Series).optional(), regions: z.array(Series).optional(), sources: z.array(Series).optional() }),
+});
+export { Dimension as TrendDimension };
+
+const LevelFilter = z.enum(["I", "II", "III", "IV", "ungraded"]);
+
+export const IncidentsQuery = z.object({
+  status: z.enum(["open", "expired", "merged"]).optional(),
+  level: LevelFilter.optional(),
+  since: isoDateTime.optional().describe("last activity at or after"),
+  from: pageFrom,
+  size: pageSize(200, 50),
+});
+const IncidentDoc = Incident.meta({ id: "Incident" });
+export const IncidentsBody = z.object({ total: z.number().int(), incidents: z.array(IncidentDoc) });
+
+const AuditDoc = AuditEvent.meta({ id: "AuditEvent" });
+const AlertDoc = AlertView.meta({ id: "Alert" });
+
+export const IncidentBody = z.object({ now: isoDateTime, incident: IncidentDoc, alert: AlertDoc.nullable(), audit: z.array(AuditDoc) });
+
+export const AlertsQuery = z.object({
+  state: z
+    .string()
+    .optional()
+    .describe("comma-separated states (new,acknowledged,handling,responded,closed,dismissed); default: the live ones"),
+  department: z.string().max(100).optional().describe("responsible or co-notified department id"),
+  level: LevelFilter.optional(),
+  overdue: z.enum(["true", "false"]).optional().describe("only alerts with an overdue running clock"),
+  limit: pageSize(2_000, 500),
+});
+
+export const AlertsBody = z.object({ now: isoDateTime, total: z.number().int(), alerts: z.array(AlertDoc) });
+export const AlertBody = z.object({ now: isoDateTime, alert: AlertDoc, audit: z.array(AuditDoc), incident: IncidentDoc.nullable() });
+export const TransitionResult = z.object({ now: isoDateTime, alert: AlertDoc });
+
+/** A lifecycle transition or recorded fact; the actor is always the signed-in user. */
+export const TransitionRequest = z
+  .discriminatedUnion("action", [
+    z.object({ action: z.literal("acknowledge"), note }).describe("new → acknowledged (研判中)"),
+    z.object({ action: z.literal("start_handling"), note }).describe("new/acknowledged → handling (处置中)"),
+    z
+      .object({ action: z.literal("respond"), link: link.optional(), publishedAt: isoDateTime.optional(), note })
+      .describe("→ responded (已回应): authoritative information published, with its link and time (default now); stops the 5 h / 48 h clocks"),
+    z.object({ action: z.literal("close"), note }).describe("responded → closed"),
+    z.object({ action: z.literal("dismiss"), reason: z.string().trim().min(1).max(2_000) }).describe("→ dismissed (误报), reason required"),
+    z.object({ action: z.literal("reraise"), note }).describe("dismissed → new"),
+    z
+      .object({ action: z.literal("record_milestone"), kind: MilestoneKind, at: isoDateTime, link: link.optional(), note })
+      .describe("information published / press conference held at a time; stops the matching clocks"),
+    z.object({ action: z.literal("correct_onset"), onsetAt: isoDateTime, reason: z.string().trim().min(1).max(2_000) }).describe("correct the onset (首发) the clocks count from"),
+  ])
+  .meta({ id: "TransitionRequest" });
+export type TransitionRequest = z.infer<typeof TransitionRequest>;
+
+export const DepartmentsBody = z.object({
+  departments: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      parent: z.string().optional(),
+      jurisdiction: z.array(z.string()),
+      topics: z.array(z.string()),
+      keywords: z.array(z.string()),
+      people: z.array(z.object({ id: z.string(), name: z.string(), role: z.string() })),
+    }),
+  ),
+  routing: z.object({ default: z.string(), coNotifyMajor: z.array(z.string()) }),
+});
+
+export const AuditQuery = z.object({
+  alertId: id.optional(),
+  incidentId: id.optional(),
+  actor: id.optional(),
+  type: z.string().max(50).optional(),
+  since: isoDateTime.optional(),
+  until: isoDateTime.optional(),
+  from: pageFrom,
+  size: pageSize(500, 100),
+});
+export const AuditBody = z.object({ total: z.number().int(), events: z.array(AuditDoc) });
+
+export const IdParams = z.object({ id });
+
+/** Parse the `state` list of the alerts query. */
+export function parseStates(text: string | undefined): AlertState[] | undefined {
+  if (text === undefined || text.trim() === "") return undefined;
+  return text.split(",").map((s) => {
+    const parsed = AlertState.safeParse(s.trim());
+    if (!parsed.success) throw invalidInput(`state: "${s}" is not one of ${AlertState.options.join(", ")}`);
+    return parsed.data;
+  });
+}

@@ -1,0 +1,96 @@
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import fastifyStatic from "@fastify/static";
+import fastifySwagger from "@fastify/swagger";
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from "fastify";
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
+import type { DepartmentsConfig } from "@liaowang/alerting";
+import type { Client } from "@liaowang/es";
+import type { Logger } from "@liaowang/logger";
+import type { AlerterClient } from "./alerter-client.js";
+import type { UserDirectory } from "./auth/users.js";
+import { errorHandler, sendError } from "./http.js";
+import { registerAlertRoutes } from "./routes/alerts.js";
+import { registerDirectoryRoutes } from "./routes/directory.js";
+import { registerDocumentRoutes } from "./routes/documents.js";
+import { registerIncidentRoutes } from "./routes/incidents.js";
+import type { ReadStore } from "./store/read-store.js";
+
+/** What the API is built from; main wires the real ones, tests the same against the test stack. */
+export interface ApiDeps {
+  es: Client;
+  indexPrefix: string;
+  store: ReadStore;
+  users: UserDirectory;
+  alerter: AlerterClient;
+  /** Search-mode tokens of a query, from the production segmenter. */
+  searchTerms: (query: string) => string[];
+  departments: DepartmentsConfig | undefined;
+  maxLiveAlerts: number;
+  log: Logger;
+  clock?: () => Date;
+}
+
+/** Where the dashboard's static files are. */
+export const publicDir = join(dirname(fileURLToPath(import.meta.url)), "..", "public");
+
+/** ECharts' browser builds, served from the installed npm package (no build step, no CDN). */
+function echartsDist(): string {
+  return dirname(createRequire(import.meta.url).resolve("echarts"));
+}
+
+/**
+ * Build the API + dashboard server: REST under /api/v1 (OpenAPI at /api/v1/openapi.json), the zh-CN dashboard at /.
+ * @example const app = await buildApp(deps); await app.listen({ host: "127.0.0.1", port: 8080 });
+ */
+export async function buildApp(deps: ApiDeps): Promise<ApiApp> {
+  const app: ApiApp = Fastify({ loggerInstance: deps.log.child({ module: "http" }) as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: 64 * 1024 }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(errorHandler);
+  app.addHook("onSend", async (_request, reply, payload) => {
+    // The dashboard holds a bearer token in the browser: no framing, no sniffing, no referrer leaks.
+    void reply.header("x-content-type-options", "nosniff").header("x-frame-options", "DENY").header("referrer-policy", "no-referrer");
+    return payload;
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "Liaowang 瞭望 API",
+        version: "1.0.0",
+        description:
+          "Public-opinion monitoring and response alerting. Every endpoint but /api/v1/health needs `Authorization: Bearer <token>`; " +
+          "roles duty_officer, dept_head (own department's alerts only), analyst, admin. Errors are `{ error, message }` with 400/401/403/404/409/503.",
+      },
+      components: { securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", description: "a token from config/users.yaml (stored there as sha256)" } } },
+      security: [{ bearerAuth: [] }],
+      tags: [
+        { name: "system", description: "health and identity" },
+        { name: "documents", description: "search and trends (analysts, duty officers)" },
+        { name: "incidents", description: "incidents the detector found" },
+        { name: "alerts", description: "alerts, their clocks and their lifecycle" },
+        { name: "directory", description: "departments and the audit log" },
+      ],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+
+  // Public like health: it describes the API and holds no data.
+  app.get("/api/v1/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+  registerDirectoryRoutes(app, deps);
+  registerDocumentRoutes(app, deps);
+  registerIncidentRoutes(app, deps);
+  registerAlertRoutes(app, deps);
+
+  await app.register(fastifyStatic, { root: publicDir, prefix: "/", index: ["index.html"], cacheControl: true, maxAge: 0 });
+  await app.register(fastifyStatic, { root: echartsDist(), prefix: "/vendor/echarts/", decorateReply: false, maxAge: "1d" });
+  app.setNotFoundHandler((request, reply) => sendError(reply, "not_found", `no route ${request.method} ${request.url.split("?")[0]}`));
+  return app;
+}
+
+/** The API server type routes register on. */
+export type ApiApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;

@@ -1,0 +1,91 @@
+import { z } from "zod";
+
+/** Who a user is to the API (ARCHITECTURE §1). A user may hold several roles. */
+export const Role = z.enum(["duty_officer", "dept_head", "analyst", "admin"]);
+export type Role = z.infer<typeof Role>;
+
+/** What an endpoint needs. */
+export type Permission =
+  | "documents:search"
+  | "trends:read"
+  | "incidents:read"
+  | "alerts:read"
+  | "alerts:transition"
+  | "departments:read"
+  | "audit:read";
+
+/** A signed-in user (person ids match config/departments.yaml, so audit actors name real people). */
+export interface User {
+  id: string;
+  name: string;
+  roles: Role[];
+  /** The department a dept_head answers for. */
+  department?: string | undefined;
+}
+
+/**
+ * Which slice of the data a permission reaches for a user: everything, one department's alerts (and what hangs
+ * off them: incidents, audit), or nothing.
+ */
+export type Scope = { kind: "all" } | { kind: "department"; department: string } | { kind: "none" };
+
+// Department heads are scoped to their department; everyone else with the permission sees everything.
+const GRANTS: Record<Role, { all: readonly Permission[]; ownDepartment: readonly Permission[] }> = {
+  duty_officer: {
+    all: ["documents:search", "trends:read", "incidents:read", "alerts:read", "alerts:transition", "departments:read", "audit:read"],
+    ownDepartment: [],
+  },
+  dept_head: {
+    all: ["departments:read"],
+    ownDepartment: ["incidents:read", "alerts:read", "alerts:transition", "audit:read"],
+  },
+  analyst: {
+    all: ["documents:search", "trends:read", "incidents:read", "alerts:read", "departments:read"],
+    ownDepartment: [],
+  },
+  admin: {
+    all: ["documents:search", "trends:read", "incidents:read", "alerts:read", "alerts:transition", "departments:read", "audit:read"],
+    ownDepartment: [],
+  },
+};
+
+/**
+ * The widest scope any of the user's roles gives for a permission.
+ * @example scopeFor({ id: "h1", name: "…", roles: ["dept_head"], department: "hrss" }, "alerts:read") // { kind: "department", department: "hrss" }
+ */
+export function scopeFor(user: User, permission: Permission): Scope {
+  if (user.roles.some((role) => GRANTS[role].all.includes(permission))) return { kind: "all" };
+  if (user.department !== undefined && user.roles.some((role) => GRANTS[role].ownDepartment.includes(permission))) {
+    return { kind: "department", department: user.department };
+  }
+  return { kind: "none" };
+}
+
+/** The roles that hold a permission at all (for 403 messages and the OpenAPI description). */
+export function rolesWith(permission: Permission): Role[] {
+  return Role.options.filter((role) => GRANTS[role].all.includes(permission) || GRANTS[role].ownDepartment.includes(permission));
+}
+
+/** Whether an alert is visible in a scope: a department sees alerts it is responsible for or co-notified on. */
+export function alertVisible(scope: Scope, alert: { department: string; coDepartments: readonly string[] }): boolean {
+  switch (scope.kind) {
+    case "all":
+      return true;
+    case "department":
+      return alert.department === scope.department || alert.coDepartments.includes(scope.department);
+    case "none":
+      return false;
+  }
+}
+
+/** Whether a scope may change an alert: only the responsible department acts on it (co-notified ones watch). */
+export function alertActionable(scope: Scope, alert: { department: string }): boolean {
+  switch (scope.kind) {
+    case "all":
+      return true;
+    case "department":
+      return alert.department === scope.department;
+    case "none":
+      return false;
+  }
+}

@@ -1,0 +1,43 @@
+import { join } from "node:path";
+import { z } from "zod";
+import { CommonEnv, loadEnv, repoRoot, type Env } from "@liaowang/config";
+
+const ApiEnv = CommonEnv.extend({
+  API_HTTP_HOST: z.string().min(1).default("127.0.0.1"),
+  API_HTTP_PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
+  /** Users and their hashed bearer tokens; see config/users.yaml. */
+  API_USERS_FILE: z.string().min(1).optional(),
+  /** Users inline (YAML or JSON, same shape as the file), added to the file's, e.g. in containers and tests. */
+  API_USERS: z.string().min(1).optional(),
+  /**
+   * Local demo convenience: with `on`, a demo duty officer is added and its login link printed at start.
+   * Only an explicit `on` enables it (`pnpm start` sets it), never a missing value.
+   */
+  LIAOWANG_DEMO: z.enum(["on", "off"]).default("off"),
+  /** Fixed demo token (≥ 24 characters); otherwise one is kept in <LIAOWANG_STACK_DIR>/api-demo-token. */
+  API_DEMO_TOKEN: z.string().min(24, "expected at least 24 characters").optional(),
+  LIAOWANG_STACK_DIR: z.string().min(1).default(join(repoRoot, ".devstack")),
+  /** The alerter's HTTP base URL: transitions go through it, so the lifecycle lives in one place. */
+  ALERTER_URL: z.url({ protocol: /^https?$/ }).optional(),
+  ALERTER_HTTP_PORT: z.coerce.number().int().min(1).max(65_535).default(8083),
+  /** The alerter's bearer token for transitions; without it transitions answer 503. */
+  ALERTER_API_TOKEN: z.string().min(1).optional(),
+  /** Departments (read-only here), as the alerter routes with them. */
+  API_DEPARTMENTS_FILE: z.string().min(1).optional(),
+  /** Most live alerts the duty board sorts at once (they are sorted in memory by deadline). */
+  API_MAX_LIVE_ALERTS: z.coerce.number().int().min(10).max(10_000).default(2_000),
+});
+
+/** The API service's validated settings. */
+export type ApiConfig = z.output<typeof ApiEnv> & { alerterUrl: string; usersFile: string; departmentsFile: string };
+
+/** Validate the API's environment (fails naming each wrong key). */
+export function loadConfig(env: Env): ApiConfig {
+  const base = loadEnv(ApiEnv, env);
+  return {
+    ...base,
+    alerterUrl: (base.ALERTER_URL ?? `http://127.0.0.1:${base.ALERTER_HTTP_PORT}`).replace(/\/+$/, ""),
+    usersFile: base.API_USERS_FILE ?? join(base.LIAOWANG_CONFIG_DIR, "users.yaml"),
+    departmentsFile: base.API_DEPARTMENTS_FILE ?? join(base.LIAOWANG_CONFIG_DIR, "departments.yaml"),
+  };
+}

@@ -1,0 +1,87 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { ZodError } from "zod";
+import { describeError, LiaowangError, type ErrorCode } from "@liaowang/errors";
+import { rolesWith, scopeFor, type Permission, type Scope, type User } from "./auth/roles.js";
+import type { UserDirectory } from "./auth/users.js";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** The signed-in user (set by the auth hook of every endpoint but health). */
+    user?: User;
+    /** What the user may reach with the route's permission. */
+    scope?: Scope;
+  }
+}
+
+/** HTTP status of each error code; only the API maps errors to statuses. */
+export const STATUS: Record<ErrorCode, number> = { invalid_input: 400, not_found: 404, conflict: 409, unauthenticated: 401, forbidden: 403, unavailable: 503, internal: 500 };
+
+/** Send an error body `{ error, message }`. */
+export function sendError(reply: FastifyReply, code: ErrorCode, message: string): FastifyReply {
+  if (code === "unauthenticated") void reply.header("www-authenticate", 'Bearer realm="liaowang"');
+  return reply.code(STATUS[code]).send({ error: code, message });
+}
+
+/** The bearer token of a request, or "". */
+export function bearer(request: FastifyRequest): string {
+  const header = request.headers.authorization ?? "";
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match?.[1] ?? "";
+}
+
+/**
+ * An onRequest hook: 401 without a valid bearer token, 403 when none of the user's roles holds the permission.
+ * Runs before body and query validation, so an anonymous caller learns nothing about the endpoint.
+ */
+export function requirePermission(users: UserDirectory, permission: Permission) {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const token = bearer(request);
+    if (token === "") {
+      await sendError(reply, "unauthenticated", "sign in: send Authorization: Bearer <token> (tokens are issued in config/users.yaml)");
+      return;
+    }
+    const user = users.authenticate(token);
+    if (!user) {
+      await sendError(reply, "unauthenticated", "the bearer token is not valid (unknown, revoked or mistyped)");
+      return;
+    }
+    const scope = scopeFor(user, permission);
+    if (scope.kind === "none") {
+      await sendError(reply, "forbidden", `user ${user.id} (${user.roles.join(", ")}) may not ${permission}; roles that may: ${rolesWith(permission).join(", ")}`);
+      return;
+    }
+    request.user = user;
+    request.scope = scope;
+  };
+}
+
+/** The signed-in user and scope of a guarded route (throws if a route forgot its guard). */
+export function principal(request: FastifyRequest): { user: User; scope: Scope } {
+  if (!request.user || !request.scope) throw new LiaowangError("internal", `route ${request.routeOptions.url ?? request.url} has no auth guard`);
+  return { user: request.user, scope: request.scope };
+}
+
+function zodMessage(error: ZodError): string {
+  return error.issues.map((i) => `${i.path.join(".") || "(value)"}: ${i.message}`).join("; ");
+}
+
+/** Fastify error handler: validation → 400, LiaowangError → its status, anything else → 500 (logged). */
+export function errorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const validation = (error as { validation?: unknown; validationContext?: string; message?: string }).validation;
+  if (validation !== undefined) {
+    const context = (error as { validationContext?: string }).validationContext ?? "request";
+    return sendError(reply, "invalid_input", `invalid ${context}: ${(error as Error).message}`);
+  }
+  if (error instanceof ZodError) return sendError(reply, "invalid_input", zodMessage(error));
+  if (error instanceof LiaowangError) {
+    if (error.code === "internal" || error.code === "unavailable") request.log.error({ err: error }, `request failed: ${error.message}`);
+    return sendError(reply, error.code, error.message);
+  }
+  const status = (error as { statusCode?: number }).statusCode;
+  if (typeof status === "number" && status >= 400 && status < 500) {
+    const code: ErrorCode = status === 404 ? "not_found" : status === 401 ? "unauthenticated" : status === 403 ? "forbidden" : "invalid_input";
+    return sendError(reply, code, describeError(error));
+  }
+  request.log.error({ err: error }, "request failed");
+  return sendError(reply, "internal", "internal error; the api log has the details");
+}

@@ -1,0 +1,83 @@
+import { documentsAlias, searchDocuments, trends, type TrendDimension } from "@liaowang/es";
+import { describeError, invalidInput, unavailable } from "@liaowang/errors";
+import type { ApiApp, ApiDeps } from "../app.js";
+import { ErrorBody, SearchBody, SearchQuery, TrendDimension as Dimension, TrendsBody, TrendsQuery } from "../api-schemas.js";
+import { requirePermission } from "../http.js";
+
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 503: ErrorBody };
+
+async function es<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    throw unavailable(`Elasticsearch ${what} failed: ${describeError(error)}`, error);
+  }
+}
+
+/** Full-text search and trends over documents, with the query segmented exactly as documents were. */
+export function registerDocumentRoutes(app: ApiApp, deps: ApiDeps): void {
+  const clock = deps.clock ?? (() => new Date());
+
+  app.get(
+    "/api/v1/search",
+    {
+      onRequest: requirePermission(deps.users, "documents:search"),
+      schema: { tags: ["documents"], summary: "Search documents (Chinese text, every word must match) with highlights", querystring: SearchQuery, response: { 200: SearchBody, ...errors } },
+    },
+    async (request) => {
+      const q = request.query;
+      const terms = deps.searchTerms(q.q);
+      const result = await es("search", () =>
+        searchDocuments(deps.es, deps.indexPrefix, {
+          terms,
+          from: q.from,
+          size: q.size,
+          ...(q.source ? { source: q.source } : {}),
+          ...(q.region ? { region: q.region } : {}),
+          ...(q.topic ? { topic: q.topic } : {}),
+          ...(q.since ? { since: q.since } : {}),
+          ...(q.until ? { until: q.until } : {}),
+        }),
+      );
+      return { query: q.q, terms, ...result };
+    },
+  );
+
+  app.get(
+    "/api/v1/trends",
+    {
+      onRequest: requirePermission(deps.users, "trends:read"),
+      schema: { tags: ["documents"], summary: "Volume over time and top topics, keywords, sentiment, regions and sources per bucket", querystring: TrendsQuery, response: { 200: TrendsBody, ...errors } },
+    },
+    async (request) => {
+      const q = request.query;
+      const hourly = q.hours !== undefined;
+      const until = clock();
+      const since = new Date(until.getTime() - (hourly ? (q.hours ?? 24) * 3_600_000 : (q.days ?? 7) * 86_400_000));
+      let dimensions: TrendDimension[] | undefined;
+      if (q.dimensions) {
+        dimensions = q.dimensions.split(",").map((d) => {
+          const parsed = Dimension.safeParse(d.trim());
+          if (!parsed.success) throw invalidInput(`dimensions: "${d}" is not one of ${Dimension.options.join(", ")}`);
+          return parsed.data;
+        });
+      }
+      const terms = q.q ? deps.searchTerms(q.q) : undefined;
+      // Before the indexer wrote anything there is no document alias to aggregate over.
+      if (!(await es("index check", () => deps.es.indices.exists({ index: documentsAlias(deps.indexPrefix) })))) {
+        return { since: since.toISOString(), until: until.toISOString(), interval: hourly ? ("hour" as const) : ("day" as const), buckets: [], volume: [], total: 0, series: {} };
+      }
+      const result = await es("trends", () =>
+        trends(deps.es, deps.indexPrefix, {
+          since: since.toISOString(),
+          until: until.toISOString(),
+          interval: hourly ? "hour" : "day",
+          top: q.top,
+          ...(dimensions ? { dimensions } : {}),
+          ...(terms && terms.length > 0 ? { terms } : {}),
+        }),
+      );
+      return { since: since.toISOString(), until: until.toISOString(), ...result };
+    },
+  );
+}

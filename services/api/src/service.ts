@@ -1,0 +1,53 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { DepartmentsConfig } from "@liaowang/alerting";
+import { esSettings, readConfigFile } from "@liaowang/config";
+import { createEsClient } from "@liaowang/es";
+import type { Logger } from "@liaowang/logger";
+import { createSegmenter } from "@liaowang/nlp";
+import { Lifecycle, type Started } from "@liaowang/runtime";
+import { AlerterClient } from "./alerter-client.js";
+import { buildApp } from "./app.js";
+import { demoToken, DEMO_USER, loadUsers } from "./auth/users.js";
+import type { ApiConfig } from "./config.js";
+import { ReadStore } from "./store/read-store.js";
+
+/**
+ * Start the API + dashboard: read-only Elasticsearch access for search, trends, incidents, alerts and audit;
+ * transitions through the alerter; users from config/users.yaml (+ API_USERS, + the demo user when LIAOWANG_DEMO=on).
+ */
+export async function startApi(config: ApiConfig, log: Logger): Promise<Started> {
+  const lifecycle = new Lifecycle(log);
+  const es = lifecycle.add("elasticsearch", createEsClient(esSettings(config)), (client) => client.close());
+
+  const demo = config.LIAOWANG_DEMO === "on" ? { token: demoToken(config.API_DEMO_TOKEN, join(config.LIAOWANG_STACK_DIR, "api-demo-token")) } : undefined;
+  const users = loadUsers({ file: config.usersFile, inline: config.API_USERS, demo });
+  if (users.size === 0) log.warn({ file: config.usersFile }, `no API users configured: only /api/v1/health answers; add users to ${config.usersFile} (pnpm --filter @liaowang/api token <user-id>)`);
+
+  const departments = existsSync(config.departmentsFile) ? readConfigFile(config.departmentsFile, DepartmentsConfig) : undefined;
+  if (!departments) log.warn({ file: config.departmentsFile }, "departments file not found: GET /api/v1/departments answers 503");
+  for (const user of users.list()) {
+    if (user.department && departments && !departments.departments.some((d) => d.id === user.department)) {
+      throw new Error(`user ${user.id} heads department "${user.department}", which ${config.departmentsFile} does not define`);
+    }
+  }
+
+  const segmenter = createSegmenter({ configDir: config.LIAOWANG_CONFIG_DIR });
+  const app = await buildApp({
+    es,
+    indexPrefix: config.LIAOWANG_INDEX_PREFIX,
+    store: new ReadStore(es, config.LIAOWANG_INDEX_PREFIX, log.child({ module: "store" })),
+    users,
+    alerter: new AlerterClient(config.alerterUrl, config.ALERTER_API_TOKEN),
+    searchTerms: (query) => [...new Set(segmenter.cutForSearch(query))],
+    departments,
+    maxLiveAlerts: config.API_MAX_LIVE_ALERTS,
+    log,
+  });
+  const address = await app.listen({ host: config.API_HTTP_HOST, port: config.API_HTTP_PORT });
+  lifecycle.add("http", app, (a) => a.close());
+  const url = address.replace("[::1]", "localhost");
+  log.info({ url, users: users.size, alerter: config.alerterUrl, transitions: config.ALERTER_API_TOKEN ? "enabled" : "disabled (no ALERTER_API_TOKEN)" }, `dashboard and API listening on ${url}/`);
+  if (demo) log.info(`demo login (${DEMO_USER.name}, roles ${DEMO_USER.roles.join(", ")}): ${url}/#token=${demo.token}`);
+  return { stop: () => lifecycle.stop() };
+}

@@ -1,0 +1,204 @@
+import type { estypes } from "@elastic/elasticsearch";
+import type { Client } from "@liaowang/es";
+import { describeError, LiaowangError, unavailable } from "@liaowang/errors";
+import type { Logger } from "@liaowang/logger";
+import { Alert, AuditEvent, Incident, alertIndices, type AlertState, type AuditEvent as AuditEventT, type Incident as IncidentT, type Alert as AlertT } from "@liaowang/schemas";
+import type { z } from "zod";
+
+/** The detector's incident index (`<prefix>incidents`, one document per incident id, the latest revision). */
+export function incidentsIndex(prefix: string): string {
+  return `${prefix}incidents`;
+}
+
+const LIVE_STATES: readonly AlertState[] = ["new", "acknowledged", "handling", "responded"];
+
+/** Filters of the alert list; `department` matches the responsible or a co-notified department. */
+export interface AlertFilter {
+  states?: readonly AlertState[] | undefined;
+  live?: boolean | undefined;
+  department?: string | undefined;
+  level?: string | undefined;
+  incidentId?: string | undefined;
+  limit: number;
+}
+
+export interface AuditFilter {
+  alertId?: string | undefined;
+  incidentId?: string | undefined;
+  actor?: string | undefined;
+  type?: string | undefined;
+  since?: string | undefined;
+  until?: string | undefined;
+  /** Restrict to these alerts (department scope). */
+  alertIds?: readonly string[] | undefined;
+  from: number;
+  size: number;
+}
+
+export interface IncidentFilter {
+  status?: string | undefined;
+  level?: string | undefined;
+  /** Restrict to these incidents (department scope). */
+  ids?: readonly string[] | undefined;
+  since?: string | undefined;
+  from: number;
+  size: number;
+}
+
+function total(hits: estypes.SearchHitsMetadata<unknown> | undefined): number {
+  const t = hits?.total;
+  return typeof t === "number" ? t : (t?.value ?? 0);
+}
+
+/**
+ * Read-only access to what the detector and alerter store in Elasticsearch. Every document is parsed with its
+ * shared schema: one that does not match is left out of lists (and logged) and reported as an error when asked
+ * for by id, so the API never serves a shape its contract does not describe.
+ */
+export class ReadStore {
+  private readonly alerts: string;
+  private readonly audit: string;
+  private readonly incidents: string;
+
+  constructor(
+    private readonly es: Client,
+    prefix: string,
+    private readonly log: Logger,
+  ) {
+    const names = alertIndices(prefix);
+    this.alerts = names.alerts;
+    this.audit = names.audit;
+    this.incidents = incidentsIndex(prefix);
+  }
+
+  private parse<S extends z.ZodType>(schema: S, source: unknown, what: string): z.output<S> | undefined {
+    const result = schema.safeParse(source);
+    if (result.success) return result.data;
+    this.log.warn({ what, issues: result.error.issues.slice(0, 5).map((i) => `${i.path.join(".")}: ${i.message}`) }, "stored document does not match its schema; left out");
+    return undefined;
+  }
+
+  private async run<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      if (error instanceof LiaowangError) throw error;
+      throw unavailable(`Elasticsearch ${what} failed: ${describeError(error)}`, error);
+    }
+  }
+
+  /** Alerts matching the filter (unsorted beyond ES order; the caller sorts by urgency). */
+  async listAlerts(filter: AlertFilter): Promise<{ alerts: AlertT[]; total: number }> {
+    const must: estypes.QueryDslQueryContainer[] = [];
+    const states = filter.states ?? (filter.live ? LIVE_STATES : undefined);
+    if (states) must.push({ terms: { state: [...states] } });
+    if (filter.department) must.push({ bool: { should: [{ term: { department: filter.department } }, { term: { coDepartments: filter.department } }], minimum_should_match: 1 } });
+    if (filter.level) must.push(filter.level === "ungraded" ? { bool: { must_not: [{ exists: { field: "level" } }] } } : { term: { level: filter.level } });
+    if (filter.incidentId) must.push({ term: { incidentId: filter.incidentId } });
+    return this.run(`search ${this.alerts}`, async () => {
+      const res = await this.es.search<unknown>(
+        { index: this.alerts, size: filter.limit, track_total_hits: true, query: { bool: { must } }, sort: [{ raisedAt: { order: "desc" } }, { id: "asc" }] },
+        { ignore: [404] },
+      );
+      const alerts = (res.hits?.hits ?? []).flatMap((h) => {
+        const a = this.parse(Alert, h._source, `alert ${h._id}`);
+        return a ? [a] : [];
+      });
+      return { alerts, total: total(res.hits) };
+    });
+  }
+
+  /** One alert, read in real time (a transition's result is visible at once). */
+  async getAlert(id: string): Promise<AlertT | undefined> {
+    return this.run(`get ${this.alerts}/${id}`, async () => {
+      const doc = await this.es.get<unknown>({ index: this.alerts, id }, { ignore: [404] });
+      if (!doc.found) return undefined;
+      const parsed = Alert.safeParse(doc._source);
+      if (!parsed.success) throw new LiaowangError("internal", `stored alert ${id} does not match the alert schema: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+      return parsed.data;
+    });
+  }
+
+  /** Ids of every alert a department is responsible for or co-notified on (department-scoped audit and incidents). */
+  async alertRefsOfDepartment(department: string, limit = 10_000): Promise<{ id: string; incidentId: string }[]> {
+    return this.run(`search ${this.alerts}`, async () => {
+      const res = await this.es.search<{ id: string; incidentId: string }>(
+        {
+          index: this.alerts,
+          size: limit,
+          _source: ["id", "incidentId"],
+          query: { bool: { should: [{ term: { department } }, { term: { coDepartments: department } }], minimum_should_match: 1 } },
+        },
+        { ignore: [404] },
+      );
+      return (res.hits?.hits ?? []).flatMap((h) => (h._source ? [{ id: h._source.id, incidentId: h._source.incidentId }] : []));
+    });
+  }
+
+  /** Audit events, newest first. */
+  async listAudit(filter: AuditFilter): Promise<{ events: AuditEventT[]; total: number }> {
+    if (filter.alertIds && filter.alertIds.length === 0) return { events: [], total: 0 };
+    const must: estypes.QueryDslQueryContainer[] = [];
+    if (filter.alertId) must.push({ term: { alertId: filter.alertId } });
+    if (filter.incidentId) must.push({ term: { incidentId: filter.incidentId } });
+    if (filter.actor) must.push({ term: { actor: filter.actor } });
+    if (filter.type) must.push({ term: { type: filter.type } });
+    if (filter.alertIds) must.push({ terms: { alertId: [...filter.alertIds] } });
+    if (filter.since || filter.until) must.push({ range: { at: { ...(filter.since ? { gte: filter.since } : {}), ...(filter.until ? { lte: filter.until } : {}) } } });
+    return this.run(`search ${this.audit}`, async () => {
+      const res = await this.es.search<unknown>(
+        { index: this.audit, from: filter.from, size: filter.size, track_total_hits: true, query: { bool: { must } }, sort: [{ at: { order: "desc" } }, { seq: { order: "desc" } }] },
+        { ignore: [404] },
+      );
+      const events = (res.hits?.hits ?? []).flatMap((h) => {
+        const e = this.parse(AuditEvent, h._source, `audit event ${h._id}`);
+        return e ? [e] : [];
+      });
+      return { events, total: total(res.hits) };
+    });
+  }
+
+  /** One alert's audit trail in order. */
+  async auditOf(alertId: string): Promise<AuditEventT[]> {
+    return this.run(`search ${this.audit}`, async () => {
+      const res = await this.es.search<unknown>({ index: this.audit, size: 1_000, query: { term: { alertId } }, sort: [{ seq: { order: "asc" } }] }, { ignore: [404] });
+      return (res.hits?.hits ?? []).flatMap((h) => {
+        const e = this.parse(AuditEvent, h._source, `audit event ${h._id}`);
+        return e ? [e] : [];
+      });
+    });
+  }
+
+  /** Incidents, most recently active first. */
+  async listIncidents(filter: IncidentFilter): Promise<{ incidents: IncidentT[]; total: number }> {
+    if (filter.ids && filter.ids.length === 0) return { incidents: [], total: 0 };
+    const must: estypes.QueryDslQueryContainer[] = [];
+    // match, not term: correct on a keyword field and on a dynamically mapped text one alike
+    if (filter.status) must.push({ match: { status: filter.status } });
+    if (filter.level) must.push(filter.level === "ungraded" ? { bool: { must_not: [{ exists: { field: "level" } }] } } : { match: { level: filter.level } });
+    if (filter.ids) must.push({ ids: { values: [...filter.ids] } });
+    if (filter.since) must.push({ range: { lastActivityAt: { gte: filter.since } } });
+    return this.run(`search ${this.incidents}`, async () => {
+      const res = await this.es.search<unknown>(
+        { index: this.incidents, from: filter.from, size: filter.size, track_total_hits: true, query: { bool: { must } }, sort: [{ lastActivityAt: { order: "desc", unmapped_type: "date" } }] },
+        { ignore: [404] },
+      );
+      const incidents = (res.hits?.hits ?? []).flatMap((h) => {
+        const i = this.parse(Incident, h._source, `incident ${h._id}`);
+        return i ? [i] : [];
+      });
+      return { incidents, total: total(res.hits) };
+    });
+  }
+
+  /** One incident by id. */
+  async getIncident(id: string): Promise<IncidentT | undefined> {
+    return this.run(`get ${this.incidents}/${id}`, async () => {
+      const doc = await this.es.get<unknown>({ index: this.incidents, id }, { ignore: [404] });
+      if (!doc.found) return undefined;
+      const parsed = Incident.safeParse(doc._source);
+      if (!parsed.success) throw new LiaowangError("internal", `stored incident ${id} does not match the incident schema: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+      return parsed.data;
+    });
+  }
+}
