@@ -1,8 +1,8 @@
-import type { Kafka } from "kafkajs";
+import type { createKafka } from "@liaowang/kafka";
 import { RawDocument } from "@liaowang/schemas";
 
 /** Reads a raw topic from the beginning into memory, for assertions in integration tests. */
-export async function readRawTopic(kafka: Kafka, topic: string): Promise<{ docs: RawDocument[]; stop: () => Promise<void> }> {
+export async function readRawTopic(kafka: ReturnType<typeof createKafka>, topic: string): Promise<{ docs: RawDocument[]; stop: () => Promise<void> }> {
   const docs: RawDocument[] = [];
   const consumer = kafka.consumer({ groupId: `test-reader-${Date.now()}-${Math.random().toString(36).slice(2)}` });
   await consumer.connect();
