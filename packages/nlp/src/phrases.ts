@@ -52,8 +52,12 @@ export class PhraseIndex<T> {
     return best;
   }
 
-  /** Every phrase occurrence, leftmost-longest and non-overlapping. Tokens in any form; matched in index form. */
-  findAll(tokens: readonly string[]): PhraseMatch<T>[] {
+  /**
+   * Every phrase occurrence, leftmost-longest and non-overlapping. Tokens in any form; matched in index form.
+   * With `insideTokens`, a token that is no phrase is also searched for phrases of two or more characters inside
+   * it ("发生爆炸" → 爆炸), for compounds the segmenter keeps whole.
+   */
+  findAll(tokens: readonly string[], options: { insideTokens?: boolean } = {}): PhraseMatch<T>[] {
     const normalized = tokens.map(indexForm);
     const out: PhraseMatch<T>[] = [];
     for (let i = 0; i < normalized.length; ) {
@@ -61,7 +65,30 @@ export class PhraseIndex<T> {
       if (match) {
         out.push(match);
         i = match.end;
-      } else i++;
+        continue;
+      }
+      if (options.insideTokens === true) out.push(...this.#inside(normalized[i] ?? "", i));
+      i++;
+    }
+    return out;
+  }
+
+  #inside(token: string, at: number): PhraseMatch<T>[] {
+    const out: PhraseMatch<T>[] = [];
+    if (token.length < 3 || isPunctuation(token)) return out;
+    for (let from = 0; from < token.length - 1; ) {
+      let found = false;
+      for (let to = Math.min(token.length, from + this.#maxChars); to >= from + 2; to--) {
+        const phrase = token.slice(from, to);
+        const value = this.#phrases.get(phrase);
+        if (value !== undefined) {
+          out.push({ start: at, end: at + 1, phrase, value });
+          from = to;
+          found = true;
+          break;
+        }
+      }
+      if (!found) from++;
     }
     return out;
   }

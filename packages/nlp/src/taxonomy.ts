@@ -97,15 +97,15 @@ export function parseTaxonomy(text: string, source: string): Taxonomy {
 }
 
 /**
- * Score every topic and category by the weighted keywords found among `tokens` (segmenter tokens, in any form):
- * each keyword adds weight × (1 + ln count), the sum maps to 1 - exp(-sum / 3). Returns the topics reaching
+ * Score every topic and category by the weighted keywords found among `tokens` (segmenter tokens, in any form;
+ * a keyword also counts inside a longer token, "爆炸" in "发生爆炸"): each keyword adds weight × (1 + ln count), the sum maps to 1 - exp(-sum / 3). Returns the topics reaching
  * `minScore` (at most `maxTopics`, best first) and the best category reaching `categoryMinScore`.
  * @example classify(seg.tokensForIndex("拖欠农民工工资半年，工人讨薪无果"), taxonomy) // { topics: [{ id: "工资拖欠", score: 0.99 }] }
  */
 export function classify(tokens: readonly string[], taxonomy: Taxonomy): Classification {
   const { config, index } = taxonomy;
   const counts = new Map<string, number>();
-  for (const match of index.findAll(tokens)) counts.set(match.phrase, (counts.get(match.phrase) ?? 0) + 1);
+  for (const match of index.findAll(tokens, { insideTokens: true })) counts.set(match.phrase, (counts.get(match.phrase) ?? 0) + 1);
   const sums = new Float64Array(config.topics.length + config.categories.length);
   for (const [phrase, count] of counts) {
     for (const [entry, weight] of index.get(phrase) ?? []) sums[entry] = (sums[entry] ?? 0) + weight * (1 + Math.log(count));

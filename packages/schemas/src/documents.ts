@@ -27,11 +27,16 @@ export type Keyword = z.infer<typeof Keyword>;
 
 /** A casualty or loss figure read from the text (e.g. "30余人受伤" → injured ≥ 30, approx). */
 export const Figure = z.object({
-  kind: z.enum(["deaths", "seriously_injured", "injured", "missing", "trapped", "loss_yuan"]),
+  // "affected" (受灾人口) was added later; consumers that grade only by the other kinds may ignore it.
+  kind: z.enum(["deaths", "seriously_injured", "injured", "missing", "trapped", "affected", "loss_yuan"]),
+  /** The number to grade by: the stated figure, the lower bound of "30余"/"3至5", or just under "近30". */
   value: z.number().nonnegative(),
   approx: z.boolean(),
   min: z.number().optional(),
   max: z.number().optional(),
+  /** "人" for people, "元" for money (loss values are in yuan). Optional: added after the first release. */
+  unit: z.enum(["人", "元"]).optional(),
+  /** The span of the text the figure was read from. */
   text: z.string(),
 });
 export type Figure = z.infer<typeof Figure>;

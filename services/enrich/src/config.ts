@@ -4,7 +4,7 @@ import { CommonEnv, loadEnv, type Env } from "@liaowang/config";
 const EnrichEnv = CommonEnv.extend({
   ENRICH_GROUP_ID: z.string().min(1).default("liaowang-enrich"),
   ENRICH_KEYWORDS: z.coerce.number().int().min(1).max(100).default(20),
-  /** Re-read the user dictionary and stop words when their files change (no restart needed). */
+  /** Re-read the user dictionary, stop words, taxonomy, sentiment lexicons and place list when they change (no restart). */
   ENRICH_WATCH_DICTIONARIES: z.enum(["on", "off"]).default("on"),
 });
 export type EnrichConfig = z.output<typeof EnrichEnv>;

@@ -1,32 +1,68 @@
-import type { Segmenter } from "@liaowang/nlp";
+import { analyze } from "@liaowang/nlp";
+import type { Analysis, AnalysisResources, Segmenter } from "@liaowang/nlp";
 import { SEGMENT_SEPARATOR, type EnrichedDocument, type RawDocument } from "@liaowang/schemas";
 
 /** Options for {@link enrichDocument}. */
 export interface EnrichOptions {
   keywords: number;
+  /** Taxonomy, lexicons and places (`Analyzer.resources`); without them only tokens and keywords are produced. */
+  analysis?: AnalysisResources | undefined;
 }
 
 // The separator must never occur inside a document, or highlights could not be joined back exactly.
 const separatorPattern = new RegExp(SEGMENT_SEPARATOR, "g");
 
 /**
- * Segment a raw document and extract what search and detection need. Pure apart from the segmenter.
- * @example enrichDocument(raw, createSegmenter(), { keywords: 20 }, new Date())
+ * Segment a raw document and extract what search and detection need: tokens, keywords and, given the analysis
+ * resources, topics, category, sentiment, regions, casualty/loss figures and SimHash. Pure apart from the segmenter.
+ * @example enrichDocument(raw, createSegmenter(), { keywords: 20, analysis: new Analyzer().resources }, new Date())
  */
 export function enrichDocument(raw: RawDocument, segmenter: Segmenter, options: EnrichOptions, now: Date): EnrichedDocument {
   const title = (raw.title ?? "").replace(separatorPattern, " ");
   const text = raw.text.replace(separatorPattern, " ");
   const full = title ? `${title}\n${text}` : text;
+  const titleSegments = segmenter.segments(title);
+  const textSegments = segmenter.segments(text);
+  // Cutting title and text apart gives the same segments as cutting `full`: the newline always separates.
+  const segments = title ? [...titleSegments, "\n", ...textSegments] : textSegments;
+  const tokens = segmenter.contentTokens(segments);
+  const keywords = segmenter.keywords(full, options.keywords).map((k) => ({ word: k.word, weight: round(k.weight) }));
+  const analysis =
+    options.analysis === undefined
+      ? undefined
+      : analyze(
+          {
+            text: full,
+            segments,
+            tokens,
+            keywords,
+            regionHint: raw.region === undefined ? undefined : segmenter.segments(raw.region),
+          },
+          options.analysis,
+        );
   return {
     ...raw,
     ...(raw.title === undefined ? {} : { title }),
     text,
-    tokens: segmenter.tokensForIndex(full),
-    titleSeg: segmenter.segments(title).join(SEGMENT_SEPARATOR),
-    textSeg: segmenter.segments(text).join(SEGMENT_SEPARATOR),
+    tokens,
+    titleSeg: titleSegments.join(SEGMENT_SEPARATOR),
+    textSeg: textSegments.join(SEGMENT_SEPARATOR),
     searchTerms: [...new Set(segmenter.cutForSearch(full))],
-    keywords: segmenter.keywords(full, options.keywords).map((k) => ({ word: k.word, weight: round(k.weight) })),
+    keywords,
     enrichedAt: now.toISOString(),
+    ...(analysis === undefined ? {} : analysisFields(analysis)),
+  };
+}
+
+function analysisFields(a: Analysis): Pick<EnrichedDocument, "topics" | "category" | "sentiment" | "regions" | "figures" | "simhash"> {
+  return {
+    topics: a.topics,
+    ...(a.category === undefined ? {} : { category: a.category }),
+    sentiment: a.sentiment,
+    // The document schema (and its strict index mapping) carries code, name, level and province only.
+    regions: a.regions.map(({ code, name, level, province }) => ({ code, name, level, province })),
+    figures: a.figures,
+    simhash: a.simhash,
   };
 }
 

@@ -1,4 +1,4 @@
-import { watchDictionaries, createSegmenter } from "@liaowang/nlp";
+import { Analyzer, createSegmenter, watchDictionaries, watchFiles } from "@liaowang/nlp";
 import { runConsumer, type Rejection } from "@liaowang/kafka";
 import type { Logger } from "@liaowang/logger";
 import { connectInfra, Lifecycle, type Started } from "@liaowang/runtime";
@@ -7,10 +7,11 @@ import { describeError, LiaowangError } from "@liaowang/errors";
 import type { EnrichConfig } from "./config.js";
 import { enrichDocument } from "./enrich.js";
 
-/** Start the enrich service: raw topic → segmentation, keywords → enriched topic. */
+/** Start the enrich service: raw topic → segmentation, keywords, topics, sentiment, places, figures, SimHash → enriched topic. */
 export async function startEnrich(config: EnrichConfig, log: Logger, fatal: (error: unknown) => void): Promise<Started> {
   const lifecycle = new Lifecycle(log);
   const segmenter = createSegmenter({ configDir: config.LIAOWANG_CONFIG_DIR });
+  const analyzer = new Analyzer({ configDir: config.LIAOWANG_CONFIG_DIR });
   if (config.ENRICH_WATCH_DICTIONARIES === "on") {
     const watchLog = log.child({ module: "dictionaries" });
     lifecycle.add(
@@ -18,6 +19,15 @@ export async function startEnrich(config: EnrichConfig, log: Logger, fatal: (err
       watchDictionaries(segmenter, {
         onReload: (result) => watchLog.info({ result }, "dictionaries reloaded"),
         onError: (error) => watchLog.error({ err: error }, "dictionary reload failed; previous dictionaries stay in force"),
+      }),
+      async (unwatch) => unwatch(),
+    );
+    const analysisLog = log.child({ module: "analysis-config" });
+    lifecycle.add(
+      "taxonomy and lexicon watcher",
+      watchFiles(analyzer.paths, () => analyzer.reload(), {
+        onReload: (result) => analysisLog.info({ result }, "taxonomy, lexicons and place names reloaded"),
+        onError: (error) => analysisLog.error({ err: error }, "taxonomy/lexicon reload failed; previous ones stay in force"),
       }),
       async (unwatch) => unwatch(),
     );
@@ -39,9 +49,11 @@ export async function startEnrich(config: EnrichConfig, log: Logger, fatal: (err
         const out: EnrichedDocument[] = [];
         const rejections: Rejection<RawDocument>[] = [];
         const now = new Date();
+        // Read once per batch: a reload between batches applies to the next one, never halfway through.
+        const options = { keywords: config.ENRICH_KEYWORDS, analysis: analyzer.resources };
         for (const record of records) {
           try {
-            out.push(enrichDocument(record.value, segmenter, { keywords: config.ENRICH_KEYWORDS }, now));
+            out.push(enrichDocument(record.value, segmenter, options, now));
           } catch (error) {
             rejections.push({ record, reason: `document ${record.value.id} could not be enriched: ${describeError(error)}`, code: error instanceof LiaowangError ? error.code : "enrich_failed" });
           }

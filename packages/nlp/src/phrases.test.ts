@@ -1,0 +1,34 @@
+import { describe, expect, it } from "vitest";
+import { PhraseIndex } from "./phrases.js";
+
+const index = new PhraseIndex<number>([
+  ["爆炸", 1],
+  ["燃气爆炸", 2],
+  ["没人管", 3],
+  ["江西", 4],
+  ["covid-19", 5],
+]);
+
+describe("PhraseIndex.findAll", () => {
+  it("matches whole tokens and runs of tokens, leftmost-longest", () => {
+    expect(index.findAll(["燃气", "爆炸", "后", "没人", "管"]).map((m) => [m.phrase, m.start, m.end])).toEqual([
+      ["燃气爆炸", 0, 2],
+      ["没人管", 3, 5],
+    ]);
+  });
+
+  it("never matches across a word boundary inside a token or across punctuation", () => {
+    expect(index.findAll(["浙江", "西部"])).toEqual([]);
+    expect(index.findAll(["没人", "，", "管"])).toEqual([]);
+  });
+
+  it("finds phrases inside longer tokens only when asked", () => {
+    expect(index.findAll(["发生爆炸"])).toEqual([]);
+    expect(index.findAll(["发生爆炸"], { insideTokens: true })).toEqual([{ start: 0, end: 1, phrase: "爆炸", value: 1 }]);
+    expect(index.findAll(["夜间燃气爆炸事故"], { insideTokens: true }).map((m) => m.phrase)).toEqual(["燃气爆炸"]);
+  });
+
+  it("compares in index form", () => {
+    expect(index.findAll(["ＣＯＶＩＤ－１９"]).map((m) => m.value)).toEqual([5]);
+  });
+});
