@@ -1,5 +1,5 @@
 import { hostname } from "node:os";
-import { schedule } from "node-cron";
+import { schedule, setLogger } from "node-cron";
 import { runConsumer } from "@liaowang/kafka";
 import type { Logger } from "@liaowang/logger";
 import { createChannelRouter } from "@liaowang/notify";
@@ -79,6 +79,14 @@ export async function startAlerter(config: AlerterConfig, log: Logger, fatal: (e
     (consumer) => consumer.stop(),
   );
 
+  // node-cron prints to the console by default; an overlapping tick is expected when a scan runs long.
+  const cronLog = log.child({ module: "cron" });
+  setLogger({
+    info: (m) => cronLog.debug(m),
+    warn: (m) => cronLog.debug(m),
+    error: (m, err) => cronLog.error({ err: err ?? m }, String(m)),
+    debug: (m) => cronLog.debug(String(m)),
+  });
   const task = schedule(config.ALERTER_SCAN_SCHEDULE, scan, { name: "alerter-scan", noOverlap: true });
   lifecycle.add("scan", task, async (t) => {
     await t.stop();

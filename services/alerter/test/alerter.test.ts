@@ -2,11 +2,12 @@ import { createHmac } from "node:crypto";
 import { PassThrough } from "node:stream";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createEsClient } from "@liaowang/es";
+import type { Kafka } from "kafkajs";
 import { createKafka, createProducer, ensureTopics, type TypedProducer } from "@liaowang/kafka";
 import { createLogger } from "@liaowang/logger";
 import { closedPort, startReceiver, type ReceivedRequest, type Receiver } from "@liaowang/notify/testing";
 import type { Notification, WebhookPayload } from "@liaowang/notify";
-import { topicName, type Alert, type AuditEvent } from "@liaowang/schemas";
+import { AlertEventMessage, topicName, type Alert, type AuditEvent } from "@liaowang/schemas";
 import { isolatedEnv, spawnService, waitFor, type SpawnedService } from "@liaowang/testing";
 import { alertsCommand, type ListedAlert } from "../../../packages/cli/src/alerts.js";
 import { incident, startSmtpPeer, writeConfigDir, type SmtpPeer } from "./peers.js";
@@ -84,6 +85,8 @@ const departments = {
 
 interface Harness {
   env: Record<string, string>;
+  kafka: Kafka;
+  topicPrefix: string;
   producer: TypedProducer;
   publicUrl: string;
   close(): Promise<void>;
@@ -114,6 +117,8 @@ async function harness(label: string, escalation: object, extraEnv: Record<strin
   const es = createEsClient({ node: env.LIAOWANG_ES_URL as string, indexPrefix });
   return {
     env: full,
+    kafka,
+    topicPrefix,
     producer,
     publicUrl,
     async close() {
@@ -229,6 +234,29 @@ describe("alerter on the real stack", () => {
         body: JSON.stringify({ action: "close", actor: "em-head" }),
       });
       expect(transition.status).toBe(409);
+
+      // Every audited event is also published on the alert-events topic, keyed by alert.
+      const consumer = h.kafka.consumer({ groupId: `${h.topicPrefix}reader` });
+      const published: AlertEventMessage[] = [];
+      await consumer.connect();
+      await consumer.subscribe({ topic: topicName(h.topicPrefix, "alertEvents"), fromBeginning: true });
+      await consumer.run({
+        eachMessage: async ({ message }) => {
+          expect(message.key?.toString()).toBe(listed.id);
+          published.push(AlertEventMessage.parse(JSON.parse(message.value?.toString() ?? "")));
+        },
+      });
+      try {
+        await waitFor(async () => published.length >= 2, { timeoutMs: 30_000, what: "alert events on Kafka" });
+      } finally {
+        await consumer.disconnect();
+      }
+      expect(published.map((m) => [m.event.seq, m.event.type, m.event.actor])).toEqual([
+        [1, "opened", "system:alerter"],
+        [2, "acknowledged", "link:dept:emergency"],
+      ]);
+      expect(published[1]?.alert).toMatchObject({ state: "acknowledged", level: "II", department: "emergency" });
+
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, Date.parse(body.alert.raisedAt) + 29_000 - Date.now())));
       expect(peer.requests.filter((r) => key(r).includes(":c1:"))).toEqual([]);
       const keys = peer.requests.map((r) => `${r.path}?${robotId(r)}|${key(r)}`);
