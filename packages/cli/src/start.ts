@@ -15,14 +15,14 @@ const SERVICES: ServiceSpec[] = [
   { name: "api", entry: "services/api/src/main.ts" },
 ];
 
-/** A push-ingestion token for local runs, created once and kept beside the dev stack. */
-function localIngestToken(stackDir: string): string {
-  const file = join(stackDir, "ingest-token");
+/** A secret for local runs (push token, ack-link key, service token), created once and kept beside the dev stack. */
+function localSecret(stackDir: string, name: string): string {
+  const file = join(stackDir, "secrets", name);
   if (existsSync(file)) return readFileSync(file, "utf8").trim();
-  mkdirSync(stackDir, { recursive: true });
-  const token = randomBytes(24).toString("base64url");
-  writeFileSync(file, `${token}\n`, { mode: 0o600 });
-  return token;
+  mkdirSync(join(stackDir, "secrets"), { recursive: true, mode: 0o700 });
+  const secret = randomBytes(24).toString("base64url");
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
 }
 
 /**
@@ -44,8 +44,15 @@ export async function startCommand(_args: string[], io: CliIo): Promise<number> 
   }
 
   const demo = (io.env.LIAOWANG_DEMO ?? "on") !== "off";
-  const token = io.env.LIAOWANG_INGEST_TOKENS ?? localIngestToken(stackDir);
-  const env = { ...io.env, LIAOWANG_DEMO: demo ? "on" : "off", LIAOWANG_INGEST_TOKENS: token };
+  const token = io.env.LIAOWANG_INGEST_TOKENS ?? localSecret(stackDir, "ingest-token");
+  const env = {
+    ...io.env,
+    LIAOWANG_DEMO: demo ? "on" : "off",
+    LIAOWANG_INGEST_TOKENS: token,
+    ALERTER_ACK_SECRET: io.env.ALERTER_ACK_SECRET ?? localSecret(stackDir, "ack-secret"),
+    ALERTER_API_TOKEN: io.env.ALERTER_API_TOKEN ?? localSecret(stackDir, "alerter-api-token"),
+    ...(demo ? { API_DEMO_TOKEN: io.env.API_DEMO_TOKEN ?? localSecret(stackDir, "api-demo-token") } : {}),
+  };
   const supervisor = new Supervisor(io.stdout, env);
   const present = SERVICES.filter((s) => existsSync(join(repoRoot, s.entry)));
   for (const missing of SERVICES.filter((s) => !present.includes(s))) println(io.stdout, `(${missing.name}: not part of this build yet)`);
@@ -64,6 +71,7 @@ export async function startCommand(_args: string[], io: CliIo): Promise<number> 
     process.once("SIGINT", resolve);
     process.once("SIGTERM", resolve);
   });
+  supervisor.stopping = true;
   println(io.stdout, "stopping services …");
   await supervisor.stopAll();
   if (startedStack && io.env.LIAOWANG_KEEP_STACK !== "1") await devstack.stackDown({ env: io.env, log: (line) => println(io.stdout, line) });

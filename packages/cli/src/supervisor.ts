@@ -33,7 +33,8 @@ export function formatLogLine(service: string, line: string): string {
  */
 export class Supervisor {
   private readonly children = new Map<string, ChildProcess>();
-  private stopping = false;
+  /** Set once shutdown begins: exiting children are no longer restarted. */
+  stopping = false;
 
   constructor(private readonly out: Writable, private readonly baseEnv: Env) {}
 
@@ -50,7 +51,8 @@ export class Supervisor {
     }
     child.on("exit", (code, signal) => {
       this.children.delete(spec.name);
-      if (this.stopping) return;
+      // exit code 0 means it was asked to stop (SIGINT/SIGTERM reached it, e.g. Ctrl-C on the terminal's group)
+      if (this.stopping || code === 0) return;
       const next = Date.now() - startedAt > 60_000 ? 0 : attempt + 1;
       const delay = Math.min(1000 * 2 ** next, 30_000);
       this.out.write(`${spec.name} exited (${signal ?? code}); restarting in ${delay / 1000}s\n`);

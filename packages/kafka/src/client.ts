@@ -27,6 +27,9 @@ export function createKafka(settings: KafkaSettings, log: Logger): Kafka {
       () =>
       ({ level, log: entry }: LogEntry) => {
         const { message, ...rest } = entry;
+        // We bound producer retries on purpose so a dead broker surfaces as an error (HTTP 503, replay failure)
+        // instead of blocking forever; acks=all + idempotence still hold for every send that succeeds.
+        if (typeof message === "string" && message.startsWith("Limiting retries for the idempotent producer")) return;
         const method = LEVELS[level] ?? "info";
         kafkaLog[method === "info" ? "debug" : method]({ kafka: { ...rest, timestamp: undefined } }, message);
       },

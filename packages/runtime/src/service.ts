@@ -63,7 +63,9 @@ export function runService(name: string, start: (ctx: { log: Logger; fatal: (err
   process.on("SIGINT", () => void exit(0, "SIGINT"));
   process.on("SIGTERM", () => void exit(0, "SIGTERM"));
   process.on("unhandledRejection", fatal);
-  start({ log, fatal })
+  // a synchronous throw (e.g. invalid configuration) is fatal like any other start-up failure
+  Promise.resolve()
+    .then(() => start({ log, fatal }))
     .then((s) => {
       started = s;
       log.info("started");
