@@ -1,0 +1,48 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { interpolateEnv, loadConfig } from "../src/config.js";
+
+function dir(files: Record<string, string>): string {
+  const d = mkdtempSync(join(tmpdir(), "alerter-config-"));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(d, name), text);
+  return d;
+}
+
+const departments = `
+departments:
+  - { id: office, name: 市政府办公室, targets: [office-hook] }
+routing: { default: office }
+`;
+const base = { ALERTER_ACK_SECRET: "a".repeat(32), ALERTER_API_TOKEN: "t".repeat(24) };
+
+describe("alerter config", () => {
+  it("fills ${NAME} from the environment and names a missing variable", () => {
+    expect(interpolateEnv({ a: ["x-${K}-y"] }, { K: "v" }, "f.yaml")).toEqual({ a: ["x-v-y"] });
+    expect(() => interpolateEnv({ a: "${MISSING}" }, {}, "f.yaml")).toThrow("f.yaml uses ${MISSING}, but MISSING is not set");
+  });
+
+  it("loads the three files with defaults and the public URL", () => {
+    const d = dir({
+      "departments.yaml": departments,
+      "escalation.yaml": "policies: []\n",
+      "notify.yaml": "targets:\n  office-hook: { channel: webhook, url: 'https://hooks.example.gov.cn/x', secret: '${HOOK_SECRET}' }\n",
+    });
+    const config = loadConfig({ ...base, LIAOWANG_CONFIG_DIR: d, HOOK_SECRET: "s".repeat(20), ALERTER_HTTP_PORT: "9000" });
+    expect(config.alerting.escalation.clocks).toEqual({ authoritativeInfo: 5 * 3_600_000, pressConference: 24 * 3_600_000, response: 48 * 3_600_000 });
+    expect(config.notify.targets["office-hook"]).toMatchObject({ secret: "s".repeat(20) });
+    expect(config.publicUrl).toBe("http://127.0.0.1:9000");
+  });
+
+  it("refuses to start without an acknowledge secret, and with a department naming an unknown target", () => {
+    const d = dir({ "departments.yaml": departments, "escalation.yaml": "{}\n", "notify.yaml": "targets: {}\n" });
+    expect(() => loadConfig({ LIAOWANG_CONFIG_DIR: d, ALERTER_API_TOKEN: "t".repeat(24) })).toThrow(/ALERTER_ACK_SECRET = \(not set\)/);
+    expect(() => loadConfig({ ...base, LIAOWANG_CONFIG_DIR: d })).toThrow(/department "office" names target "office-hook", which .*notify.yaml does not define/);
+  });
+
+  it("names the file, key and value of a wrong escalation setting", () => {
+    const d = dir({ "departments.yaml": departments, "escalation.yaml": "quietHours: { start: '22:00', end: '07:00', levels: [II] }\n", "notify.yaml": "targets: {}\n" });
+    expect(() => loadConfig({ ...base, LIAOWANG_CONFIG_DIR: d })).toThrow(/escalation.yaml:\n\s+quietHours.levels = \["II"\]: quiet hours never hold back I or II alerts/);
+  });
+});
