@@ -1,0 +1,59 @@
+// The REST API from the browser: bearer token kept in localStorage (a duty desk stays signed in across
+// reloads), server clock offset tracked so countdowns follow the server's time, not the desk PC's.
+const TOKEN_KEY = "liaowang.token";
+
+export class ApiError extends Error {
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+let offsetMs = 0;
+const listeners = new Set();
+
+/** Server time now (ms), corrected by the offset measured on the last API answer. */
+export function serverNow() {
+  return Date.now() + offsetMs;
+}
+
+export function getToken() {
+  return localStorage.getItem(TOKEN_KEY) ?? "";
+}
+
+export function setToken(token) {
+  if (token) localStorage.setItem(TOKEN_KEY, token);
+  else localStorage.removeItem(TOKEN_KEY);
+}
+
+/** Called with the ApiError when a request is refused for authentication (the app shows the login). */
+export function onUnauthenticated(fn) {
+  listeners.add(fn);
+}
+
+/** GET/POST /api/v1/<path>; resolves with the JSON body, rejects with ApiError carrying the API's message. */
+export async function api(path, { method = "GET", body } = {}) {
+  const headers = { accept: "application/json" };
+  const token = getToken();
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (body !== undefined) headers["content-type"] = "application/json";
+  const sentAt = Date.now();
+  let res;
+  try {
+    res = await fetch(`/api/v1/${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: "no-store" });
+  } catch {
+    throw new ApiError(0, "unavailable", "无法连接服务器，请检查网络或服务状态");
+  }
+  const data = await res.json().catch(() => ({}));
+  if (typeof data.now === "string") {
+    const receivedAt = Date.now();
+    offsetMs = Date.parse(data.now) - (sentAt + receivedAt) / 2;
+  }
+  if (!res.ok) {
+    const error = new ApiError(res.status, data.error ?? "internal", data.message ?? `HTTP ${res.status}`);
+    if (res.status === 401) for (const fn of listeners) fn(error);
+    throw error;
+  }
+  return data;
+}

@@ -1,0 +1,98 @@
+import { api } from "./api.js";
+import { countdownHtml, tick } from "./clocks.js";
+import { bjShort, clockName, doneText, esc, levelBadge, stateBadge } from "./format.js";
+
+const REFRESH_MS = 10_000;
+
+function clocksHtml(alert) {
+  if (alert.deadlines.length === 0) return `<div class="clocks"><span class="muted">无时限</span></div>`;
+  return `<div class="clocks">${alert.deadlines
+    .map((d) =>
+      d.remainingMs === null
+        ? `<div class="clk done"><span class="label">${esc(clockName(d))}</span><span class="countdown">${esc(doneText(d))}</span></div>`
+        : `<div class="clk" data-clock="${esc(d.clock)}"><span class="label">${esc(clockName(d))}</span>${countdownHtml(d.dueAt)}</div>`,
+    )
+    .join("")}</div>`;
+}
+
+function actionsHtml(alert, me) {
+  const canAct = me.can.transition && (me.scope === "all" || alert.department === me.department);
+  if (!canAct) return `<div class="act">${stateBadge(alert.state)}</div>`;
+  const button = alert.state === "new" ? `<button class="primary" data-action="acknowledge" data-id="${esc(alert.id)}">确认收到</button>` : "";
+  return `<div class="act">${stateBadge(alert.state)}${button}</div>`;
+}
+
+function alertHtml(alert, me) {
+  const regions = alert.regions.map((r) => r.name).slice(0, 3).join("、");
+  const co = alert.coDepartments.length > 0 ? ` · 协同 ${alert.coDepartments.length} 部门` : "";
+  return `<article class="alert lv-${esc(alert.level ?? "none")}${alert.overdue ? " is-overdue" : ""}" data-alert-id="${esc(alert.id)}">
+    <div>${levelBadge(alert.level)}</div>
+    <div>
+      <a class="title" href="#/alert/${encodeURIComponent(alert.id)}">${esc(alert.title)}</a>
+      <div class="meta">${esc(alert.departmentName)}${esc(co)} · 首发 ${esc(bjShort(alert.onsetAt))}${alert.firstPost ? ` · ${esc(alert.firstPost.source)}` : ""} · ${alert.sourceCount} 个来源 / ${alert.volume} 条${regions ? ` · ${esc(regions)}` : ""}</div>
+    </div>
+    ${clocksHtml(alert)}
+    ${actionsHtml(alert, me)}
+  </article>`;
+}
+
+/** 值班台: every live alert, most urgent deadline first, with live countdowns and one-click acknowledge. */
+export function renderBoard(view, me, { flash }) {
+  let timer;
+  let ticker;
+  let stopped = false;
+  let level = "";
+  view.innerHTML = `<div class="board-head">
+      <h1>值班台</h1>
+      <div class="stats" id="stats"></div>
+      <div class="filters">
+        <select id="level-filter" aria-label="按级别筛选"><option value="">全部级别</option><option value="I">I级</option><option value="II">II级</option><option value="III">III级</option><option value="IV">IV级</option><option value="ungraded">未定级</option></select>
+        <button id="refresh" class="ghost">刷新</button>
+      </div>
+    </div>
+    <p class="muted" id="updated"></p>
+    <section class="alerts" id="alerts"><div class="empty">加载中…</div></section>`;
+  const list = view.querySelector("#alerts");
+
+  async function load() {
+    try {
+      const data = await api(`alerts?limit=500${level ? `&level=${level}` : ""}`);
+      if (stopped) return;
+      const overdue = data.alerts.filter((a) => a.overdue).length;
+      const fresh = data.alerts.filter((a) => a.state === "new").length;
+      view.querySelector("#stats").innerHTML = `<span>在办 <b>${data.alerts.length}</b></span><span>待确认 <b class="${fresh ? "hot" : ""}">${fresh}</b></span><span>已超时 <b class="${overdue ? "hot" : ""}">${overdue}</b></span>`;
+      list.innerHTML = data.alerts.length === 0 ? `<div class="empty">当前没有在办预警</div>` : data.alerts.map((a) => alertHtml(a, me)).join("");
+      view.querySelector("#updated").textContent = `按最紧迫时限排序 · 每 ${REFRESH_MS / 1000} 秒自动刷新 · 更新于 ${bjShort(data.now)}`;
+      tick(list);
+    } catch (error) {
+      if (!stopped) flash(`预警列表加载失败：${error.message}`);
+    }
+  }
+
+  list.addEventListener("click", async (event) => {
+    const button = event.target.closest("button[data-action]");
+    if (!button) return;
+    button.disabled = true;
+    try {
+      await api(`alerts/${encodeURIComponent(button.dataset.id)}/transitions`, { method: "POST", body: { action: button.dataset.action } });
+      flash("已确认，进入研判", true);
+    } catch (error) {
+      flash(`操作失败：${error.message}`);
+    }
+    await load();
+  });
+  view.querySelector("#refresh").addEventListener("click", () => void load());
+  view.querySelector("#level-filter").addEventListener("change", (e) => {
+    level = e.target.value;
+    void load();
+  });
+
+  void load();
+  timer = setInterval(() => void load(), REFRESH_MS);
+  ticker = setInterval(() => tick(list), 1000);
+  return () => {
+    stopped = true;
+    clearInterval(timer);
+    clearInterval(ticker);
+  };
+}

@@ -1,0 +1,273 @@
+import { Validator } from "@seriousme/openapi-schema-validator";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { waitFor } from "@liaowang/testing";
+import {
+  incident,
+  outputs,
+  rawPost,
+  startStack,
+  testUsers,
+  type AlertResponse,
+  type AlertsResponse,
+  type AuditResponse,
+  type Stack,
+  type SearchResponse,
+  type TransitionResponse,
+  type TrendsResponse,
+} from "./harness.js";
+
+// The API as a real process against the real stack, with the alerter applying transitions and enrich + indexer
+// making posts searchable: authentication and roles (401/403, department scope), alerts ordered by the most
+// urgent stored deadline, transitions audited with the signed-in user, search with highlights, trends, and a
+// valid OpenAPI document.
+
+const users = testUsers();
+let stack: Stack;
+
+// Onsets chosen so the order by deadline is C (48 h clock overdue by 2 h), B (48 h clock due in 30 min),
+// A (II: 5 h clock due in 1 h), D (48 h clock due in 47 h).
+const A = incident(1, { title: "岳麓区某化工厂发生爆炸，已造成12人遇难", level: "II", topic: "安全生产", keywords: ["爆炸", "化工厂"], onsetHoursAgo: 4, gradeReason: "12 deaths reported by 3 sources → II (重大) per 生产安全事故 thresholds" });
+const B = incident(2, { title: "岳麓区工地农民工反映工资拖欠", level: "IV", topic: "工资拖欠", keywords: ["欠薪", "工资", "农民工"], onsetHoursAgo: 47.5 });
+const C = incident(3, { title: "岳麓区某中学学生反映校园食堂问题", level: "III", topic: "教育", keywords: ["学校", "学生"], onsetHoursAgo: 50 });
+const D = incident(4, { title: "岳麓区物流园讨薪求助", level: null, topic: "工资拖欠", keywords: ["讨薪", "工资"], onsetHoursAgo: 1 });
+
+const posts = [
+  rawPost(1, "农民工讨薪求助", "岳麓区第1号工地农民工反映工资拖欠问题，12345热线已转交人社部门处理。", new Date(Date.now() - 2 * 3_600_000).toISOString()),
+  rawPost(2, "工资拖欠调查", "记者调查发现部分项目存在工资拖欠，人社部门表示将依法处理。", new Date(Date.now() - 3 * 3_600_000).toISOString()),
+  rawPost(3, "城市绿化提升", "今年全市新增绿地面积一百公顷，市民休闲空间明显增加。", new Date(Date.now() - 1 * 3_600_000).toISOString()),
+];
+
+beforeAll(async () => {
+  stack = await startStack("api", { users, pipeline: true });
+  await stack.seedIncidents([A, B, C, D]);
+  await stack.producer.send("raw", posts);
+});
+
+afterEach((context) => {
+  if (context.task.result?.state === "fail" && stack) process.stderr.write(outputs(stack.services));
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const alertId = (i: { id: string }) => `alert-${i.id}`;
+
+describe("authentication and roles", () => {
+  it("answers health without a token and everything else only with a valid one", async () => {
+    expect((await stack.call("/api/v1/health")).status).toBe(200);
+    for (const path of ["/api/v1/alerts", "/api/v1/search?q=工资", "/api/v1/trends", "/api/v1/incidents", `/api/v1/incidents/${A.id}`, `/api/v1/alerts/${alertId(A)}`, "/api/v1/departments", "/api/v1/audit", "/api/v1/me"]) {
+      const anonymous = await stack.call(encodeURI(path));
+      expect(anonymous.status, path).toBe(401);
+      expect(anonymous.body.error).toBe("unauthenticated");
+      expect(anonymous.body.message).toMatch(/Bearer/);
+      const wrong = await stack.call(encodeURI(path), { token: "not-a-real-token-at-all-0123456789" });
+      expect(wrong.status, path).toBe(401);
+      expect(wrong.body.message).toMatch(/not valid/);
+    }
+    const post = await stack.call(`/api/v1/alerts/${alertId(A)}/transitions`, { method: "POST", body: { action: "acknowledge" } });
+    expect(post.status).toBe(401);
+  });
+
+  it("refuses what a role may not do with 403 and names the roles that may", async () => {
+    const analystAck = await stack.call(`/api/v1/alerts/${alertId(A)}/transitions`, { method: "POST", token: users.analyst.token, body: { action: "acknowledge" } });
+    expect(analystAck.status).toBe(403);
+    expect(analystAck.body.error).toBe("forbidden");
+    expect(analystAck.body.message).toContain("duty_officer");
+    const analystAudit = await stack.call("/api/v1/audit", { token: users.analyst.token });
+    expect(analystAudit.status).toBe(403);
+    const headSearch = await stack.call(`/api/v1/search?q=${encodeURIComponent("工资")}`, { token: users.hrssHead.token });
+    expect(headSearch.status).toBe(403);
+    const analystAlerts = await stack.call<AlertsResponse>("/api/v1/alerts", { token: users.analyst.token });
+    expect(analystAlerts.status).toBe(200);
+  });
+
+  it("scopes a department head to the own department's alerts, incidents and audit", async () => {
+    const all = await stack.call<AlertsResponse>("/api/v1/alerts", { token: users.duty.token });
+    const departmentOf = new Map(all.body.alerts.map((a) => [a.incidentId, a.department]));
+    expect(departmentOf.get(B.id)).toBe("hrss");
+    expect(departmentOf.get(D.id)).toBe("hrss");
+    expect(departmentOf.get(A.id)).not.toBe("hrss");
+
+    const mine = await stack.call<AlertsResponse>("/api/v1/alerts", { token: users.hrssHead.token });
+    expect(mine.status).toBe(200);
+    expect(mine.body.alerts.map((a) => a.incidentId).sort()).toEqual([B.id, D.id].sort());
+
+    const other = await stack.call(`/api/v1/alerts/${alertId(A)}`, { token: users.hrssHead.token });
+    expect(other.status).toBe(403);
+    expect(other.body.message).toContain("hrss");
+    expect((await stack.call(`/api/v1/incidents/${A.id}`, { token: users.hrssHead.token })).status).toBe(403);
+    expect((await stack.call(`/api/v1/alerts?department=emergency`, { token: users.hrssHead.token })).status).toBe(403);
+    const otherAck = await stack.call(`/api/v1/alerts/${alertId(A)}/transitions`, { method: "POST", token: users.hrssHead.token, body: { action: "acknowledge" } });
+    expect(otherAck.status).toBe(403);
+
+    const ack = await stack.call<TransitionResponse>(`/api/v1/alerts/${alertId(B)}/transitions`, { method: "POST", token: users.hrssHead.token, body: { action: "acknowledge", note: "已转人社局劳动监察支队" } });
+    expect(ack.status).toBe(200);
+    expect(ack.body.alert.state).toBe("acknowledged");
+    expect(ack.body.alert.acknowledgedBy).toBe(users.hrssHead.id);
+
+    const audit = await waitFor(
+      async () => {
+        const res = await stack.call<AuditResponse>("/api/v1/audit", { token: users.hrssHead.token });
+        return res.body.events.some((e) => e.type === "acknowledged") && res.body;
+      },
+      { what: "the acknowledgement in the department's audit log" },
+    );
+    expect(audit.events.every((e) => e.alertId === alertId(B) || e.alertId === alertId(D))).toBe(true);
+    const acked = audit.events.find((e) => e.type === "acknowledged");
+    expect(acked?.actor).toBe(users.hrssHead.id);
+    expect(acked?.note).toBe("已转人社局劳动监察支队");
+  });
+});
+
+describe("alerts", () => {
+  it("lists live alerts most urgent deadline first, with each clock's remaining time", async () => {
+    const res = await stack.call<AlertsResponse>("/api/v1/alerts", { token: users.duty.token });
+    expect(res.status).toBe(200);
+    const order = res.body.alerts.map((a) => a.incidentId);
+    expect(order).toEqual([C.id, B.id, A.id, D.id]);
+    const [c, b, a, d] = res.body.alerts;
+    expect(c?.overdue).toBe(true);
+    expect(c?.nextDeadline?.status).toBe("overdue");
+    expect(c?.nextDeadline?.remainingMs).toBeLessThan(-1.9 * 3_600_000);
+    expect(b?.nextDeadline?.clock).toBe("response");
+    expect(b?.nextDeadline?.remainingMs).toBeGreaterThan(25 * 60_000);
+    expect(b?.nextDeadline?.remainingMs).toBeLessThan(31 * 60_000);
+    // II runs the 5 h authoritative-information and 24 h press-conference clocks
+    expect(a?.deadlines.map((x) => [x.clock, x.hours])).toEqual([["authoritative_info", 5], ["press_conference", 24]]);
+    expect(a?.nextDeadline?.label).toBe("权威信息发布");
+    expect(a?.levelName).toBe("重大");
+    expect(d?.level).toBeNull();
+    expect(Date.parse(res.body.now)).toBeGreaterThan(Date.now() - 60_000);
+  });
+
+  it("filters by level and by overdue", async () => {
+    const two = await stack.call<AlertsResponse>("/api/v1/alerts?level=II", { token: users.duty.token });
+    expect(two.body.alerts.map((a) => a.incidentId)).toEqual([A.id]);
+    const overdue = await stack.call<AlertsResponse>("/api/v1/alerts?overdue=true", { token: users.duty.token });
+    expect(overdue.body.alerts.map((a) => a.incidentId)).toEqual([C.id]);
+    const bad = await stack.call("/api/v1/alerts?state=bogus", { token: users.duty.token });
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toContain("bogus");
+  });
+
+  it("applies transitions through the alerter, audited with the signed-in user, and refuses illegal ones", async () => {
+    const path = `/api/v1/alerts/${alertId(A)}/transitions`;
+    const ack = await stack.call<TransitionResponse>(path, { method: "POST", token: users.duty.token, body: { action: "acknowledge" } });
+    expect(ack.status).toBe(200);
+    expect(ack.body.alert.state).toBe("acknowledged");
+    const again = await stack.call(path, { method: "POST", token: users.duty.token, body: { action: "acknowledge" } });
+    expect(again.status).toBe(409);
+    expect(again.body.error).toBe("conflict");
+    const noReason = await stack.call(path, { method: "POST", token: users.duty.token, body: { action: "dismiss" } });
+    expect(noReason.status).toBe(400);
+    const unknownAction = await stack.call(path, { method: "POST", token: users.duty.token, body: { action: "explode" } });
+    expect(unknownAction.status).toBe(400);
+
+    const publishedAt = new Date(Date.now() - 10 * 60_000).toISOString();
+    const responded = await stack.call<TransitionResponse>(path, { method: "POST", token: users.duty.token, body: { action: "respond", link: "https://gov.example.cn/notice/1", publishedAt, note: "发布情况通报" } });
+    expect(responded.status).toBe(200);
+    expect(responded.body.alert.state).toBe("responded");
+    const info = responded.body.alert.deadlines.find((d) => d.clock === "authoritative_info");
+    expect(info?.status).toBe("met");
+    expect(info?.remainingMs).toBeNull();
+    expect(responded.body.alert.nextDeadline?.clock).toBe("press_conference");
+
+    const detail = await waitFor(
+      async () => {
+        const res = await stack.call<AlertResponse>(`/api/v1/alerts/${alertId(A)}`, { token: users.duty.token });
+        return res.body.audit.some((e) => e.type === "responded") && res.body;
+      },
+      { what: "the responded event in the alert's audit trail" },
+    );
+    expect(detail.audit.map((e) => e.type)).toEqual(["opened", "acknowledged", "responded"]);
+    expect(detail.audit.filter((e) => e.type !== "opened").every((e) => e.actor === users.duty.id)).toBe(true);
+    expect(detail.alert.milestones[0]).toMatchObject({ kind: "info_published", link: "https://gov.example.cn/notice/1", at: publishedAt, actor: users.duty.id });
+    expect(detail.incident?.firstSource.title).toBe(A.title);
+
+    const missing = await stack.call("/api/v1/alerts/alert-inc-0000000000000000/transitions", { method: "POST", token: users.duty.token, body: { action: "acknowledge" } });
+    expect(missing.status).toBe(404);
+  });
+
+  it("shows an incident with its alert and audit trail", async () => {
+    const res = await stack.call<{ incident: { id: string; gradeReason: string; sources: { names: string[] } }; alert: { id: string } | null }>(`/api/v1/incidents/${A.id}`, { token: users.analyst.token });
+    expect(res.status).toBe(200);
+    expect(res.body.incident.gradeReason).toContain("II");
+    expect(res.body.incident.sources.names).toContain("微博");
+    expect(res.body.alert?.id).toBe(alertId(A));
+    const list = await stack.call<{ total: number; incidents: { id: string }[] }>("/api/v1/incidents?level=II", { token: users.analyst.token });
+    expect(list.body.incidents.map((i) => i.id)).toEqual([A.id]);
+    expect((await stack.call("/api/v1/incidents/inc-ffffffffffffffff", { token: users.analyst.token })).status).toBe(404);
+  });
+
+  it("lists departments without contact details", async () => {
+    const res = await stack.call<{ departments: { id: string; name: string; people: Record<string, unknown>[] }[]; routing: { default: string } }>("/api/v1/departments", { token: users.hrssHead.token });
+    expect(res.status).toBe(200);
+    expect(res.body.departments.find((d) => d.id === "hrss")?.name).toBe("市人力资源和社会保障局");
+    expect(JSON.stringify(res.body)).not.toMatch(/email|mobile/);
+  });
+});
+
+describe("documents", () => {
+  it("searches Chinese text with the production segmenter and highlights matches", async () => {
+    const result = await waitFor(
+      async () => {
+        const res = await stack.call<SearchResponse>(`/api/v1/search?q=${encodeURIComponent("工资拖欠")}`, { token: users.analyst.token });
+        return res.status === 200 && res.body.total === 2 && res.body;
+      },
+      { timeoutMs: 90_000, intervalMs: 1_000, what: "two posts searchable by 工资拖欠" },
+    );
+    expect(result.terms).toContain("工资");
+    expect(result.hits.map((h) => h.title).sort()).toEqual(["农民工讨薪求助", "工资拖欠调查"]);
+    expect(result.hits.every((h) => h.highlights.text.some((f) => /<em>[^<]*工资[^<]*<\/em>|<em>拖欠<\/em>/.test(f)))).toBe(true);
+    const none = await stack.call<SearchResponse>(`/api/v1/search?q=${encodeURIComponent("地震")}`, { token: users.duty.token });
+    expect(none.body.total).toBe(0);
+    const missingQuery = await stack.call("/api/v1/search", { token: users.duty.token });
+    expect(missingQuery.status).toBe(400);
+    expect(missingQuery.body.error).toBe("invalid_input");
+  });
+
+  it("returns trends per hour with volume and top dimensions", async () => {
+    const res = await stack.call<TrendsResponse>("/api/v1/trends?hours=6&dimensions=sources,keywords", { token: users.analyst.token });
+    expect(res.status).toBe(200);
+    expect(res.body.interval).toBe("hour");
+    expect(res.body.total).toBe(3);
+    expect(res.body.volume.reduce((s, n) => s + n, 0)).toBe(3);
+    expect(res.body.buckets.length).toBe(res.body.volume.length);
+    expect(Object.keys(res.body.series).sort()).toEqual(["keywords", "sources"]);
+    expect(res.body.series.sources?.reduce((s, x) => s + x.total, 0)).toBe(3);
+    const filtered = await stack.call<TrendsResponse>(`/api/v1/trends?hours=6&q=${encodeURIComponent("工资拖欠")}`, { token: users.analyst.token });
+    expect(filtered.body.total).toBe(2);
+    expect((await stack.call("/api/v1/trends?dimensions=weather", { token: users.analyst.token })).status).toBe(400);
+  });
+});
+
+describe("OpenAPI", () => {
+  it("serves a valid OpenAPI 3.1 document describing every endpoint and the bearer scheme", async () => {
+    const res = await stack.call<Record<string, unknown> & { paths: Record<string, Record<string, { security?: unknown[] }>> }>("/api/v1/openapi.json");
+    expect(res.status).toBe(200);
+    const validator = new Validator();
+    const result = await validator.validate(res.body);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+    expect(validator.version).toBe("3.1");
+    const paths = Object.keys(res.body.paths).sort();
+    expect(paths).toEqual(
+      [
+        "/api/v1/alerts",
+        "/api/v1/alerts/{id}",
+        "/api/v1/alerts/{id}/transitions",
+        "/api/v1/audit",
+        "/api/v1/departments",
+        "/api/v1/health",
+        "/api/v1/incidents",
+        "/api/v1/incidents/{id}",
+        "/api/v1/me",
+        "/api/v1/search",
+        "/api/v1/trends",
+      ].sort(),
+    );
+    expect(res.body.paths["/api/v1/health"]?.get?.security).toEqual([]);
+    expect(JSON.stringify(res.body)).toContain('"bearerAuth"');
+  });
+});
