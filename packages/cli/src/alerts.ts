@@ -31,7 +31,8 @@ export interface ListedAlert {
   incidentId: string;
   title: string;
   level: Alert["level"];
-  levelReason: string;
+  /** Why the alert has its level, in words and numbers (the grade reason). */
+  reason: string;
   state: Alert["state"];
   department: string;
   departmentName: string;
@@ -59,12 +60,16 @@ function listDeadlines(alert: Alert, now: number): ListedDeadline[] {
   }));
 }
 
-async function fetchAlerts(es: Client, index: string, all: boolean, size: number): Promise<Alert[]> {
+async function fetchAlerts(es: Client, index: string, all: boolean, size: number): Promise<{ alerts: Alert[]; unreadable: string[] }> {
   const res = await es.search<unknown>({ index, size, query: all ? { match_all: {} } : { terms: { state: LIVE } }, sort: [{ openedAt: "desc" }] }, { ignore: [404] });
-  return (res.hits?.hits ?? []).flatMap((hit) => {
+  const alerts: Alert[] = [];
+  const unreadable: string[] = [];
+  for (const hit of res.hits?.hits ?? []) {
     const parsed = Alert.safeParse(hit._source);
-    return parsed.success ? [parsed.data] : [];
-  });
+    if (parsed.success) alerts.push(parsed.data);
+    else unreadable.push(`${hit._id ?? "?"}: ${parsed.error.issues[0]?.path.join(".") ?? ""} ${parsed.error.issues[0]?.message ?? ""}`);
+  }
+  return { alerts, unreadable };
 }
 
 async function fetchDelivery(es: Client, index: string, alertIds: string[]): Promise<Map<string, DeliverySummary>> {
@@ -117,7 +122,8 @@ export async function alertsCommand(args: string[], io: CliIo): Promise<number> 
   const es = createEsClient(esSettings(env));
   try {
     const now = Date.now();
-    const alerts = await fetchAlerts(es, indices.alerts, values.all, size);
+    const { alerts, unreadable } = await fetchAlerts(es, indices.alerts, values.all, size);
+    for (const problem of unreadable) println(io.stderr, `alerts: skipped an alert document that does not match the schema (${problem})`);
     const delivery = await fetchDelivery(es, indices.outbox, alerts.map((a) => a.id));
     const listed: ListedAlert[] = alerts
       .map((a) => {
@@ -128,7 +134,7 @@ export async function alertsCommand(args: string[], io: CliIo): Promise<number> 
           incidentId: a.incidentId,
           title: a.title,
           level: a.level,
-          levelReason: a.levelReason,
+          reason: a.levelReason,
           state: a.state,
           department: a.department,
           departmentName: a.departmentName,
@@ -152,7 +158,7 @@ export async function alertsCommand(args: string[], io: CliIo): Promise<number> 
       println(io.stdout, "");
       println(io.stdout, `[${a.level ?? "未定级"}] ${a.title}`);
       println(io.stdout, `  ${stateLabel(a.state)} · ${a.departmentName}${a.coDepartments.length > 0 ? ` (+${a.coDepartments.join(",")})` : ""} · ${a.id}`);
-      println(io.stdout, `  定级依据: ${a.levelReason}`);
+      println(io.stdout, `  定级依据: ${a.reason}`);
       for (const d of a.deadlines) {
         const tail = d.status === "running" || d.status === "overdue" ? remaining(d.remainingMs) : d.status;
         println(io.stdout, `  ${d.label} ${beijingTime(d.dueAt)}  ${tail}`);

@@ -177,7 +177,11 @@ export const AlertSnapshot = Alert.pick({
 });
 export type AlertSnapshot = z.infer<typeof AlertSnapshot>;
 
-/** A message on the alert-events topic: one audited event plus the alert as it stood after it. Keyed by alert id. */
+/**
+ * A message on the alert-events topic: one audited event plus the alert as it stood when the event was published
+ * (which may be a later state than right after the event). Keyed by alert id. Delivery is at least once: a
+ * consumer deduplicates by `event.id` and orders by `event.seq`.
+ */
 export const AlertEventMessage = z.object({
   v: z.literal(1),
   event: AuditEvent,
