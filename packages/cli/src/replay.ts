@@ -6,6 +6,7 @@ import { CommonEnv, kafkaSettings, loadEnv } from "@liaowang/config";
 import { describeError } from "@liaowang/errors";
 import {
   decodeBody,
+  decodeUnlabelled,
   detectFormat,
   fromLineStream,
   Intake,
@@ -22,9 +23,10 @@ import { println, type CliIo } from "./io.js";
 
 const USAGE = `usage: pnpm liaowang replay <file> [--source NAME] [--region REGION] [--json]
 
-  Feeds an NDJSON file, a JSON array of records / JSON Feed, or an RSS/Atom file (detected by content) into
-  the running pipeline's raw topic, and prints accepted / duplicate / rejected counts and each rejection.
-  --source  the source of a feed's items (default: the file name); fills records that have no "source"
+  Feeds an NDJSON file, a JSON array of records / JSON Feed, or an RSS/Atom file (detected by content), or a
+  .csv export (header row; UTF-8 or GB18030) into the running pipeline's raw topic, and prints accepted /
+  duplicate / rejected counts and each rejection.
+  --source  the source of a feed's or CSV's items (default: the file name); fills records that have no "source"
   --region  the region of a feed's items; fills records that have no "region"
   --json    print the report as JSON`;
 
@@ -59,7 +61,7 @@ export async function replayCommand(args: string[], io: CliIo): Promise<number> 
   try {
     const info = await stat(file);
     if (!info.isFile()) return fail(`${file} is not a file`);
-    format = detectFormat(decodeBody(await readHead(file)).text);
+    format = extname(file).toLowerCase() === ".csv" ? "csv" : detectFormat(decodeBody(await readHead(file)).text);
     if (format === undefined) return fail(`${file} is not NDJSON, a JSON array of records or an RSS/Atom feed (detected by its first characters)`);
     if (format !== "ndjson" && info.size > MAX_WHOLE_FILE_BYTES) return fail(`${file} is ${info.size} bytes; JSON and feed files are read whole and may be at most ${MAX_WHOLE_FILE_BYTES} bytes (use NDJSON for larger replays)`);
   } catch (error) {
@@ -73,7 +75,7 @@ export async function replayCommand(args: string[], io: CliIo): Promise<number> 
     return fail(`Kafka is not reachable at ${settings.brokers.join(", ")}. Start the local stack with \`pnpm liaowang stack up\` (or \`pnpm start\`), or set LIAOWANG_KAFKA_BROKERS to your cluster.`);
   }
 
-  const source = values.source ?? (format === "feed" ? basename(file, extname(file)) : undefined);
+  const source = values.source ?? (format === "feed" || format === "csv" ? basename(file, extname(file)) : undefined);
   const defaults = { ...(source === undefined ? {} : { source }), ...(values.region === undefined ? {} : { region: values.region }) };
   const log = createLogger({ service: "replay", level: "error", destination: io.stderr });
   const kafka = createKafka(settings, log);
@@ -116,7 +118,9 @@ function parseReplayArgs(args: string[]) {
 
 async function readUnits(file: string, format: InputFormat, defaults: { source?: string; region?: string }): Promise<Iterable<ParsedUnit> | AsyncIterable<ParsedUnit>> {
   if (format === "ndjson") return fromLineStream(readNdjsonFile(file, { defaults }));
-  const text = decodeBody(await readFile(file)).text;
+  const bytes = await readFile(file);
+  // CSV exports carry no charset; Chinese Windows saves them as GB18030 ("ANSI") when not UTF-8.
+  const text = format === "csv" ? decodeUnlabelled(bytes).text : decodeBody(bytes).text;
   return parseDocument(text, { format, defaults, fetchedAt: Date.now(), maxItems: 1_000_000, feed: { maxChars: MAX_WHOLE_FILE_BYTES, maxItems: 1_000_000 } }).units;
 }
 

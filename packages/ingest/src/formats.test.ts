@@ -45,6 +45,7 @@ describe("parseDocument", () => {
     const rss = "<rss><channel><item><title>通报</title></item></channel></rss>";
     expect(parseDocument(rss, { fetchedAt, defaults: { source: "gov", region: "星河市" } })).toMatchObject({ format: "feed", units: [{ ok: true, record: { source: "gov", region: "星河市" } }] });
     expect(() => parseDocument(rss, { fetchedAt })).toThrow("a feed needs a source name");
+    expect(parseDocument("text,publishedAt\n通报,2024-05-01\n", { format: "csv", fetchedAt, defaults: { source: "12345" } }).units).toMatchObject([{ at: { kind: "line", n: 2 }, ok: true }]);
     expect(() => parseDocument("id,text", { fetchedAt })).toThrow('not NDJSON, JSON or an RSS/Atom feed (starts with "id,text")');
   });
 });

@@ -1,4 +1,5 @@
 import { invalidInput } from "@liaowang/errors";
+import { parseCsv } from "./csv.js";
 import { parseFeed } from "./feed.js";
 import type { FeedParseOptions } from "./feed.js";
 import { fromFeedItems, fromItems, fromLines } from "./intake.js";
@@ -7,8 +8,8 @@ import { truncate } from "./issues.js";
 import { parseNdjson, validateItems, validateRecord } from "./records.js";
 import type { RecordDefaults, RecordParseOptions } from "./records.js";
 
-/** What a body or file holds. */
-export type InputFormat = "ndjson" | "json" | "feed";
+/** What a body or file holds. CSV is never detected from content (any text is "CSV"): callers choose it. */
+export type InputFormat = "ndjson" | "json" | "feed" | "csv";
 
 /**
  * Tell NDJSON, a JSON document (array, JSON Feed or single record) and an RSS/Atom feed apart by content.
@@ -136,6 +137,8 @@ export function parseDocument(text: string, options: DocumentOptions): { format:
       });
       return { format, units: fromFeedItems(feed.items) };
     }
+    case "csv":
+      return { format, units: parseCsv(text, { ...(options.defaults === undefined ? {} : { defaults: options.defaults }), ...(options.maxItems === undefined ? {} : { maxRows: options.maxItems }) }) };
     case undefined:
       throw invalidInput(`not NDJSON, JSON or an RSS/Atom feed (starts with ${JSON.stringify(truncate(text.replace(/^\ufeff/, "").trimStart(), 20))})`);
   }

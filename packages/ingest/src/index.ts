@@ -1,5 +1,6 @@
 export * from "./address.js";
 export * from "./charset.js";
+export * from "./csv.js";
 export * from "./dates.js";
 export * from "./dedupe.js";
 export * from "./feed.js";

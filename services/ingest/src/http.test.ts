@@ -102,6 +102,7 @@ describe("pushFormat", () => {
     expect(pushFormat("application/json", '{"a":1}\n{"a":2}')).toBe("ndjson");
     expect(pushFormat("application/json", "[]")).toBe("json");
     expect(pushFormat("text/plain", "<rss/>")).toBeUndefined();
+    expect(pushFormat("text/csv; charset=utf-8", "source,text")).toBe("csv");
   });
 });
 

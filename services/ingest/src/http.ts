@@ -16,7 +16,7 @@ export function createHttpServer(options: { log: Logger; maxBodyBytes: number })
   // Bodies are parsed by the ingest library so every bad line/item gets its own reason.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(
-    ["application/json", "application/x-ndjson", "application/ndjson", "application/jsonl", "application/x-jsonlines", "text/plain"],
+    ["application/json", "application/x-ndjson", "application/ndjson", "application/jsonl", "application/x-jsonlines", "text/csv", "text/plain"],
     { parseAs: "string" },
     (_request, body, done) => done(null, body),
   );
@@ -44,16 +44,18 @@ export function bearerGuard(tokens: readonly string[]) {
   };
 }
 
-/** The record format of a push body: NDJSON when the content type says so, else detected from the content. */
+/** The record format of a push body: NDJSON or CSV when the content type says so, else detected from the content. */
 export function pushFormat(contentType: string | undefined, body: string): InputFormat | undefined {
   const type = (contentType ?? "").toLowerCase();
   if (/ndjson|jsonl|jsonlines/.test(type)) return "ndjson";
+  if (type.startsWith("text/csv")) return "csv";
   const detected = detectFormat(body);
   return detected === "feed" ? undefined : detected;
 }
 
 /**
- * `POST /api/v1/documents`: NDJSON lines, a JSON array or a single JSON record, with a bearer token.
+ * `POST /api/v1/documents`: NDJSON lines, a JSON array, a single JSON record or a CSV export (header row),
+ * with a bearer token.
  * Answers 202 with accepted / duplicate counts, each rejection's line (or index) and reason, and the
  * produced ids; 400 when nothing in the body was usable; 503 when Kafka did not take the documents.
  */
