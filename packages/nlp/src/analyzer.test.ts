@@ -14,7 +14,7 @@ let analyzer: Analyzer;
 beforeAll(() => {
   seg = createSegmenter();
   analyzer = new Analyzer();
-});
+}, 60_000);
 
 function run(text: string, regionHint?: string): Analysis {
   const segments = seg.segments(text);
@@ -100,7 +100,7 @@ describe("analyze", () => {
 });
 
 describe("Analyzer.reload", () => {
-  it("applies edited files, keeps the old data on a bad file, and skips unchanged files", { timeout: 20_000 }, () => {
+  it("applies edited files, keeps the old data on a bad file, and skips unchanged files", { timeout: 60_000 }, () => {
     const dir = mkdtempSync(join(tmpdir(), "liaowang-analyzer-"));
     cpSync(join(defaultConfigDir, "taxonomy.yaml"), join(dir, "taxonomy.yaml"));
     cpSync(join(defaultConfigDir, "sentiment"), join(dir, "sentiment"), { recursive: true });

@@ -97,6 +97,17 @@ function flatten(data: readonly RawDivision[]): Division[] {
   return out;
 }
 
+// Statistical zones listed with the divisions (开发区, 园区 …): named places, but not divisions a dictionary needs.
+const ZONE = /开发区|园区|管理区|示范区|名胜区|管委会|产业园|新城$/;
+
+/**
+ * Full names of three or more characters of every province, city and county, for the segmenter's dictionary
+ * (so "静海区" is not cut "静/海区").
+ */
+export function divisionNames(): string[] {
+  return [...new Set(flatten(level as readonly RawDivision[]).map((d) => d.name))].filter((n) => n.length >= 3 && !ZONE.test(n));
+}
+
 /**
  * Parse the list of names that must not count on their own because they are also common words or names
  * ("朝阳", "安康", "东方"): one per line, `#` starts a comment.

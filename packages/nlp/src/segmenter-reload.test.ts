@@ -13,7 +13,7 @@ function dictDir(userDict: string, stopWords: string): { userDictPath: string; s
 }
 
 describe("Segmenter.reload", () => {
-  it("picks up a new word and stop word, keeps the old ones on a bad file, and skips unchanged files", { timeout: 30_000 }, () => {
+  it("picks up a new word and stop word, keeps the old ones on a bad file, and skips unchanged files", { timeout: 120_000 }, () => {
     const paths = dictDir("政务舆情 3000 n\n", "的\n");
     const seg = new Segmenter(paths);
     const text = "瞭望哨兵系统上线";

@@ -9,7 +9,7 @@ const PARAGRAPH =
 let seg: Segmenter;
 beforeAll(() => {
   seg = createSegmenter();
-});
+}, 60_000);
 
 describe("Segmenter.cut with the production dictionaries", () => {
   it("keeps digits whole", () => {
@@ -46,6 +46,49 @@ describe("Segmenter.cut with the production dictionaries", () => {
     for (const [text, term] of Object.entries(cases)) expect(seg.cut(text), text).toContain(term);
   });
 
+  it("keeps policy terms, document numbers' issuers and hotline names whole", () => {
+    const cases: Record<string, string[]> = {
+      "根据国办发〔2016〕61号文件": ["国办发", "2016", "61"],
+      "进一步加强政务公开工作": ["政务公开"],
+      "市政府召开新闻发布会通报舆情处置情况": ["新闻发布会", "舆情处置"],
+      "网民通过12345热线反映": ["12345热线"],
+      "依照属地管理、分级负责、谁主管谁负责的原则": ["属地管理", "分级负责", "谁主管谁负责"],
+      "按照政府信息公开条例依申请公开": ["政府信息公开条例", "依申请公开"],
+      "推行一网通办和接诉即办": ["一网通办", "接诉即办"],
+      "启动Ⅳ级应急响应": ["Ⅳ级", "应急响应"],
+      "中央环保督察组进驻后": ["中央环保督察组"],
+      "今年政府工作报告提出": ["政府工作报告"],
+    };
+    for (const [text, terms] of Object.entries(cases)) expect(seg.cut(text), text).toEqual(expect.arrayContaining(terms));
+  });
+
+  it("keeps government bodies whole", () => {
+    const tokens = seg.cut("省应急管理厅、市卫健委、县市场监管局、区人社局、住建局、信访局、国家防总、网信部门和宣传部门");
+    expect(tokens).toEqual(expect.arrayContaining(["应急管理厅", "卫健委", "市场监管局", "人社局", "住建局", "信访局", "国家防总", "网信部门", "宣传部门"]));
+  });
+
+  it("keeps the names of provinces, cities and counties whole", () => {
+    const cases: Record<string, string[]> = {
+      湖南省长沙市浏阳市发生爆炸: ["湖南省", "长沙市", "浏阳市"],
+      恩施土家族苗族自治州巴东县: ["恩施土家族苗族自治州", "巴东县"],
+      天津市静海区: ["天津市", "静海区"],
+      张家口市万全区: ["张家口市", "万全区"],
+      西双版纳傣族自治州景洪市: ["西双版纳傣族自治州", "景洪市"],
+      神农架林区: ["神农架林区"],
+    };
+    for (const [text, names] of Object.entries(cases)) expect(seg.cut(text), text).toEqual(names.length === 1 ? names : expect.arrayContaining(names));
+    // A place name never takes a character from a common word after it.
+    expect(seg.cut("河东区域经济")).toEqual(["河东", "区域", "经济"]);
+    expect(seg.cut("南京市长江大桥")).toEqual(["南京市", "长江大桥"]);
+  });
+
+  it("keeps numbers with units and Latin words whole in mixed text", () => {
+    expect(seg.cut("24小时内发布权威信息")).toEqual(expect.arrayContaining(["24", "小时"]));
+    expect(seg.cut("建成5G基站1.2万个")).toEqual(expect.arrayContaining(["5G", "1.2"]));
+    expect(seg.cut("COVID-19疫情造成直接经济损失1.2亿元")).toEqual(expect.arrayContaining(["COVID-19", "1.2", "亿元"]));
+    expect(seg.cut("ｉＰｈｏｎｅ１５和ＰＭ２．５")).toEqual(["ｉＰｈｏｎｅ１５", "和", "ＰＭ２．５"]);
+  });
+
   it("drops whitespace but keeps punctuation", () => {
     expect(seg.cut("你好， 世界\n")).toEqual(["你好", "，", "世界"]);
   });
@@ -56,6 +99,15 @@ describe("Segmenter.segments", () => {
     for (const text of [PARAGRAPH, "２４小时 ＣＯＶＩＤ－１９\r\n", "emoji 😀 和\u0000控制符\uD800", "  ", ""]) {
       expect(seg.segments(text).join("")).toBe(text);
     }
+  });
+});
+
+describe("Segmenter.contentTokens", () => {
+  it("filters precomputed segments exactly like tokensForIndex", () => {
+    const title = "COVID-19 防控 ABC";
+    const text = "def 24小时内发布权威信息，群众不满意。";
+    const segments = [...seg.segments(title), "\n", ...seg.segments(text)];
+    expect(seg.contentTokens(segments)).toEqual(seg.tokensForIndex(`${title}\n${text}`));
   });
 });
 

@@ -8,6 +8,7 @@ import { formatUserDict, parseStopWords, parseUserDict } from "./dictionary.js";
 import { jiebaCut, jiebaCutForSearch, jiebaExtract, unknownWordIdf, useDictionaries } from "./jieba.js";
 import type { JiebaDictionaries } from "./jieba.js";
 import { rankKeywords } from "./keywords.js";
+import { divisionNames } from "./regions.js";
 import type { Keyword, KeywordOptions } from "./keywords.js";
 import { indexForm, isPunctuation, isWhitespace, normalizeWidth, replaceLoneSurrogates } from "./text.js";
 
@@ -19,7 +20,15 @@ export interface SegmenterOptions {
   userDictPath?: string | undefined;
   /** Overrides `<configDir>/dict/stopwords.txt`. */
   stopWordsPath?: string | undefined;
+  /**
+   * Add the full names of China's provinces, cities and counties (from the division package) to the user
+   * dictionary, below any entry of the same word in the file. Default true.
+   */
+  placeNames?: boolean | undefined;
 }
+
+// Low enough that a name never beats a common word pair ("河东/区域", not "河东区/域"), high enough to keep it whole.
+const PLACE_NAME_FREQ = 800;
 
 /** What a reload found: word counts, and whether anything changed (unchanged files skip the native reload). */
 export interface ReloadResult {
@@ -47,11 +56,13 @@ export class Segmenter {
   readonly stopWordsPath: string;
   #dicts: JiebaDictionaries = { key: "", userDict: "", stopWords: "" };
   #stopWords: ReadonlySet<string> = new Set();
+  readonly #placeNames: readonly string[];
 
   constructor(options: SegmenterOptions = {}) {
     const dictDir = join(options.configDir ?? defaultConfigDir, "dict");
     this.userDictPath = options.userDictPath ?? join(dictDir, "user.dict.txt");
     this.stopWordsPath = options.stopWordsPath ?? join(dictDir, "stopwords.txt");
+    this.#placeNames = options.placeNames === false ? [] : divisionNames();
     this.reload();
   }
 
@@ -62,7 +73,9 @@ export class Segmenter {
   reload(): ReloadResult {
     const userWords = parseUserDict(readDictionaryFile(this.userDictPath), this.userDictPath);
     const stopWords = parseStopWords(readDictionaryFile(this.stopWordsPath), this.stopWordsPath);
-    const userDict = formatUserDict(userWords);
+    const listed = new Set(userWords.map((w) => w.word));
+    const places = this.#placeNames.filter((name) => !listed.has(name)).map((word) => ({ word, freq: PLACE_NAME_FREQ, tag: "ns" }));
+    const userDict = formatUserDict([...places, ...userWords]);
     const stopText = stopWords.join("\n");
     const key = createHash("sha256").update(userDict).update("\0").update(stopText).digest("hex");
     const changed = key !== this.#dicts.key;

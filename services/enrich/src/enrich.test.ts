@@ -10,7 +10,7 @@ let analyzer: Analyzer;
 beforeAll(() => {
   segmenter = createSegmenter();
   analyzer = new Analyzer();
-});
+}, 60_000);
 
 const NOW = new Date("2026-06-04T01:00:00Z");
 
