@@ -139,6 +139,12 @@ export class Alerter {
     return { synced: alerts.length, dispatch: await this.dispatchNow() };
   }
 
+  /** Wait for the dispatch round in flight, if any (shutdown: finish recording results before clients close). */
+  async drain(): Promise<void> {
+    this.dispatchAgain = false;
+    await this.dispatching?.catch(() => undefined);
+  }
+
   /**
    * Dispatch the outbox. Rounds never overlap in one process: a call during a round asks for one more round
    * after it, so entries enqueued meanwhile go out without waiting for the next scan.

@@ -37,6 +37,8 @@ export async function startAlerter(config: AlerterConfig, log: Logger, fatal: (e
     log: log.child({ module: "alerter" }),
   });
 
+  lifecycle.add("dispatch", alerter, (a) => a.drain());
+
   const server = createHttpServer({
     alerter,
     store,
