@@ -155,3 +155,24 @@ describe("DetectorEngine.tick", () => {
     expect(engine.tick(T0 + 7 * 30 * MIN + 5 * HOUR).flatlines?.flat.map((f) => f.isNew)).toEqual([false]);
   });
 });
+
+describe("DetectorEngine: closed incidents", () => {
+  it("does not reopen an incident that was closed when its opening post is replayed", () => {
+    const engine = new DetectorEngine(DEFAULT_ENGINE_CONFIG, noRules);
+    const first = step(engine, [at("xinhua", 0)]);
+    const stored = first.updates[0]?.incident as IncidentState;
+    engine.replace([{ ...stored, status: "expired", revision: 2 }]);
+    expect(engine.open()).toEqual([]);
+    const replay = step(engine, [at("xinhua", 0)]);
+    expect(replay.updates).toEqual([]);
+    expect(replay.duplicates).toBe(1);
+  });
+
+  it("lets the stored version win a conflict with force, whatever its revision", () => {
+    const engine = new DetectorEngine(DEFAULT_ENGINE_CONFIG, noRules);
+    step(engine, [at("xinhua", 0)]);
+    const held = engine.open()[0] as IncidentState;
+    expect(engine.replace([{ ...held, volume: 42 }], { force: true })).toBe(1);
+    expect(engine.get(held.id)?.volume).toBe(42);
+  });
+});

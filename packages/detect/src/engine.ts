@@ -180,6 +180,8 @@ export class DetectorEngine {
   private feeds: FeedsState;
   private watermark: number | null;
   private generation = 0;
+  /** Ids of incidents known to be closed (expired or merged), which a post must not open again. */
+  private readonly closed = new Set<string>();
 
   constructor(
     readonly config: EngineConfig,
@@ -209,19 +211,38 @@ export class DetectorEngine {
 
   /**
    * Takes in incidents written elsewhere (another replica, or storage after a conflict) when they are newer than
-   * what is held. Invalidates plans made before.
+   * what is held, or whatever their revision with `force` (the stored version wins a conflict). Closed ones are
+   * dropped and remembered, so a replayed post that opened one is not taken for a new story. Invalidates plans
+   * made before.
    */
-  replace(incidents: readonly IncidentState[]): number {
+  replace(incidents: readonly IncidentState[], options: { force?: boolean } = {}): number {
     let n = 0;
     for (const i of incidents) {
       const held = this.index.get(i.id);
-      if (held && held.revision >= i.revision) continue;
-      if (!held && i.status !== "open") continue;
+      if (i.status !== "open") {
+        this.rememberClosed(i.id);
+        if (held) {
+          this.index.remove(i.id);
+          n++;
+        }
+        continue;
+      }
+      if (held && held.revision >= i.revision && !options.force) continue;
       this.index.upsert(i);
       n++;
     }
     this.generation++;
     return n;
+  }
+
+  private rememberClosed(id: string): void {
+    this.closed.delete(id);
+    this.closed.add(id);
+    // Bounded: the oldest closed ids go first (a Set iterates in insertion order).
+    if (this.closed.size > 100_000) for (const old of this.closed) {
+      this.closed.delete(old);
+      break;
+    }
   }
 
   /** One batch of posts (arrival order) processed at `now` (processing time). */
@@ -235,7 +256,7 @@ export class DetectorEngine {
 
     for (const doc of docs) {
       const result = assign(overlay.candidates(doc, cluster.docKeywordLimit), doc, now, cluster);
-      if (result.changes[0] === "duplicate") {
+      if (result.changes[0] === "duplicate" || (result.changes[0] === "opened" && this.closed.has(result.incident.id))) {
         duplicates++;
         continue;
       }
@@ -298,8 +319,10 @@ export class DetectorEngine {
       throw invalidInput(`detector plan of generation ${plan.generation} is stale (engine is at ${this.generation}); make a new plan`);
     }
     for (const u of plan.updates) {
-      if (u.action === "discard" || u.incident.status !== "open") this.index.remove(u.incident.id);
-      else this.index.upsert(u.incident);
+      if (u.action === "discard" || u.incident.status !== "open") {
+        this.index.remove(u.incident.id);
+        this.rememberClosed(u.incident.id);
+      } else this.index.upsert(u.incident);
     }
     this.bursts = plan.snapshot.bursts;
     this.feeds = plan.snapshot.feeds;

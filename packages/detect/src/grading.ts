@@ -31,7 +31,7 @@ export interface GradingConfig {
   emergencyCategories: string[];
 }
 
-const figureKind = z.enum(["deaths", "seriously_injured", "injured", "missing", "trapped", "loss_yuan"]);
+const figureKind = z.enum(FIGURE_KINDS);
 
 /** Schema of {@link GradingConfig} (for config/grading files); checks I > II > III > 0 per rule. */
 export const gradingConfigSchema = z
@@ -144,6 +144,7 @@ const KIND_WORDS: Record<FigureKind, string> = {
   injured: "injured",
   missing: "missing",
   trapped: "trapped",
+  affected: "affected (受灾)",
   loss_yuan: "direct loss",
 };
 

@@ -1,12 +1,13 @@
 import { z } from "zod";
 import { invalidInput } from "@liaowang/errors";
+import { FIGURE_KINDS } from "./types.js";
 
 // The incident state is plain JSON (no Map/Set/BigInt) so the detector can store it in Elasticsearch and continue
 // after a restart; these schemas validate what is read back. Event times (publishedAt-derived) and processing times
 // (`now`) are epoch milliseconds.
 
 const time = z.number().finite();
-const figureKind = z.enum(["deaths", "seriously_injured", "injured", "missing", "trapped", "loss_yuan"]);
+const figureKind = z.enum(FIGURE_KINDS);
 const level = z.enum(["I", "II", "III", "IV"]).nullable();
 
 /** A post kept on an incident (首发 or representative). */

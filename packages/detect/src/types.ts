@@ -1,15 +1,11 @@
-/** Kinds of casualty / loss figure enrichment reads from Chinese text ("3人死亡", "直接经济损失约1.2亿元"). */
-export type FigureKind = "deaths" | "seriously_injured" | "injured" | "missing" | "trapped" | "loss_yuan";
+/**
+ * Every kind of casualty / loss figure enrichment reads from Chinese text ("3人死亡", "直接经济损失约1.2亿元"),
+ * in reporting order. `affected` (受灾人口) has no grading threshold of its own.
+ */
+export const FIGURE_KINDS = ["deaths", "seriously_injured", "injured", "missing", "trapped", "affected", "loss_yuan"] as const;
 
-/** Every figure kind, in reporting order. */
-export const FIGURE_KINDS: readonly FigureKind[] = [
-  "deaths",
-  "seriously_injured",
-  "injured",
-  "missing",
-  "trapped",
-  "loss_yuan",
-];
+/** A kind of casualty / loss figure. */
+export type FigureKind = (typeof FIGURE_KINDS)[number];
 
 /** A casualty or loss figure as enrichment reports it ("30余人受伤" → value 30, approx, min 30). */
 export interface Figure {

@@ -1,0 +1,62 @@
+import { join } from "node:path";
+import { z } from "zod";
+import { CommonEnv, loadEnv, readConfigFile, type Env } from "@liaowang/config";
+import { describeError, LiaowangError } from "@liaowang/errors";
+import {
+  DEFAULT_ENGINE_CONFIG,
+  compileWatchRules,
+  gradingConfigSchema,
+  type EngineConfig,
+  type WatchMatcher,
+} from "@liaowang/detect";
+import { validate as validCron } from "node-cron";
+
+const HOUR = 3_600_000;
+
+const DetectorEnv = CommonEnv.extend({
+  DETECTOR_GROUP_ID: z.string().min(1).default("liaowang-detector"),
+  /** Names this replica's burst / source-rhythm state document; give each replica its own. */
+  DETECTOR_INSTANCE_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "expected 1–64 of A-Z a-z 0-9 _ . -").default("detector"),
+  /** node-cron schedule of the periodic work (bursts, expiry, flatline check, state snapshot). */
+  DETECTOR_TICK_SCHEDULE: z.string().refine((s) => validCron(s), "expected a node-cron expression, e.g. \"*/30 * * * * *\"").default("*/30 * * * * *"),
+  DETECTOR_GRADING_FILE: z.string().min(1).optional(),
+  DETECTOR_WATCH_RULES_FILE: z.string().min(1).optional(),
+  /** Hours without a post after which a reported incident is expired. */
+  DETECTOR_WINDOW_HOURS: z.coerce.number().positive().max(24 * 30).default(48),
+  /** Distinct sources that make a story an incident on their own (graded / watched / bursting ones report anyway). */
+  DETECTOR_REPORT_MIN_SOURCES: z.coerce.number().int().min(1).default(2),
+  /** Most open incidents (reported and candidates) held; the oldest candidates go first. */
+  DETECTOR_MAX_OPEN: z.coerce.number().int().positive().default(20_000),
+});
+export type DetectorConfig = z.output<typeof DetectorEnv>;
+
+/** Validate the detector's environment (fails naming each wrong key). */
+export function loadConfig(env: Env): DetectorConfig {
+  return loadEnv(DetectorEnv, env);
+}
+
+const WatchRulesFile = z.object({ rules: z.array(z.unknown()).default([]) });
+
+/** The detector's domain configuration: grading thresholds and watch rules from config files, tuning from env. */
+export function loadDomainConfig(config: DetectorConfig): { engine: EngineConfig; watch: WatchMatcher; files: { grading: string; watchRules: string } } {
+  const gradingFile = config.DETECTOR_GRADING_FILE ?? join(config.LIAOWANG_CONFIG_DIR, "grading.yaml");
+  const watchFile = config.DETECTOR_WATCH_RULES_FILE ?? join(config.LIAOWANG_CONFIG_DIR, "watch-rules.yaml");
+  const grading = readConfigFile(gradingFile, gradingConfigSchema);
+  const rules = readConfigFile(watchFile, WatchRulesFile).rules;
+  let watch: WatchMatcher;
+  try {
+    watch = compileWatchRules(rules);
+  } catch (error) {
+    throw new LiaowangError("invalid_input", `Invalid config file ${watchFile}: ${describeError(error)}`, { cause: error });
+  }
+  const base = DEFAULT_ENGINE_CONFIG;
+  return {
+    engine: {
+      ...base,
+      cluster: { ...base.cluster, grading, windowMs: config.DETECTOR_WINDOW_HOURS * HOUR, maxOpen: config.DETECTOR_MAX_OPEN },
+      report: { ...base.report, minSources: config.DETECTOR_REPORT_MIN_SOURCES },
+    },
+    watch,
+    files: { grading: gradingFile, watchRules: watchFile },
+  };
+}

@@ -1,0 +1,126 @@
+import { expectedInterval, type DetectorEngine, type EngineSnapshot, type Plan } from "@liaowang/detect";
+import { LiaowangError } from "@liaowang/errors";
+import type { BatchHandler } from "@liaowang/kafka";
+import type { Logger } from "@liaowang/logger";
+import type { EnrichedDocument, Incident } from "@liaowang/schemas";
+import { toFeatures } from "./features.js";
+import { toIncidentMessage } from "./message.js";
+import type { IncidentStore, SourceHealth } from "./store.js";
+
+/** What the detector glue needs around the domain engine. */
+export interface DetectorDeps {
+  engine: DetectorEngine;
+  store: IncidentStore;
+  /** Publishes incident snapshots on the incidents topic (resolves once the brokers acknowledged them). */
+  publish: (messages: Incident[]) => Promise<void>;
+  /** Names this replica's stored burst / source state. */
+  instance: string;
+  log: Logger;
+  clock?: () => Date;
+}
+
+/**
+ * Kafka and Elasticsearch glue around the {@link DetectorEngine}: each batch of enriched documents and each tick
+ * becomes a plan that is published, then stored with compare-and-set, then committed to memory — so a failure at
+ * any point leaves memory as it was and the batch is simply processed again (offsets are committed only after).
+ * Batches and ticks run one at a time.
+ */
+export class Detector {
+  private readonly clock: () => Date;
+  private queue: Promise<unknown> = Promise.resolve();
+  private lastSync: number;
+
+  constructor(private readonly deps: DetectorDeps) {
+    this.clock = deps.clock ?? (() => new Date());
+    this.lastSync = this.clock().getTime();
+  }
+
+  /** The consumer's batch handler for the enriched topic. */
+  readonly handle: BatchHandler<EnrichedDocument> = (records) =>
+    this.exclusive(async () => {
+      const now = this.clock();
+      const plan = this.deps.engine.process(
+        records.map((r) => toFeatures(r.value)),
+        now.getTime(),
+      );
+      await this.apply(plan, now);
+    });
+
+  /**
+   * The periodic work: take in what other replicas stored, then bursts, expiry and the flatline check; finally store
+   * this replica's counters. Failures are logged and retried at the next tick.
+   */
+  tick(): Promise<void> {
+    return this.exclusive(async () => {
+      const now = this.clock();
+      try {
+        await this.sync(now);
+        const plan = this.deps.engine.tick(now.getTime());
+        await this.apply(plan, now);
+        for (const f of plan.flatlines?.flat ?? []) {
+          if (f.isNew) this.deps.log.warn({ source: f.source, lastSeenAt: new Date(f.lastSeenAt).toISOString(), expectedIntervalMs: Math.round(f.expectedIntervalMs), silentForMs: f.silentForMs }, "source has gone silent");
+        }
+        for (const source of plan.flatlines?.recovered ?? []) this.deps.log.info({ source }, "source delivers again");
+        await this.saveState(now);
+      } catch (error) {
+        this.deps.log.warn({ err: error }, "detector tick failed; retrying at the next tick");
+      }
+    });
+  }
+
+  /** Stores this replica's burst counters and source rhythms (also called at shutdown). */
+  async saveState(now = this.clock()): Promise<void> {
+    const snapshot = this.deps.engine.snapshot();
+    await this.deps.store.saveSnapshot(this.deps.instance, snapshot, sourceHealth(snapshot, this.deps.engine, now.getTime()), now);
+  }
+
+  private async apply(plan: Plan, now: Date): Promise<void> {
+    const { engine, store, log } = this.deps;
+    const items = plan.updates.map((update) => ({ update, message: toIncidentMessage(update.incident, update.changes) }));
+    const published = items.filter((i) => i.update.action === "publish").map((i) => i.message);
+    // Published before stored: a crash in between re-sends the same snapshot (consumers keep the highest revision)
+    // rather than losing it, which storing first could.
+    if (published.length > 0) await this.deps.publish(published);
+    const { conflicts } = await store.write(items, now);
+    if (conflicts.length > 0) {
+      engine.replace(await store.loadByIds(conflicts), { force: true });
+      throw new LiaowangError("conflict", `incidents ${conflicts.join(", ")} were changed elsewhere; reloaded them, processing again`, { retriable: true });
+    }
+    engine.commit(plan);
+    store.forget(plan.updates.filter((u) => u.action === "discard" || u.incident.status !== "open").map((u) => u.incident.id));
+    for (const { update } of items) {
+      if (update.action !== "publish") continue;
+      const i = update.incident;
+      log.info({ incidentId: i.id, revision: i.revision, status: i.status, level: i.level, volume: i.volume, sources: i.sources.count, changes: update.changes, reportedBecause: update.reportedBecause }, "incident published");
+    }
+    if (plan.duplicates > 0) log.debug({ duplicates: plan.duplicates }, "redelivered documents ignored");
+  }
+
+  private async sync(now: Date): Promise<void> {
+    // A minute of overlap covers Elasticsearch's refresh interval and clock skew between replicas.
+    const since = this.lastSync - 60_000;
+    const changed = await this.deps.store.loadChangedSince(since, this.deps.engine.config.cluster.maxOpen);
+    const taken = this.deps.engine.replace(changed);
+    if (taken > 0) this.deps.log.info({ incidents: taken }, "took in incidents stored by another replica");
+    this.lastSync = now.getTime();
+  }
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+}
+
+function sourceHealth(snapshot: EngineSnapshot, engine: DetectorEngine, now: number): SourceHealth[] {
+  return Object.entries(snapshot.feeds.feeds).map(([source, feed]) => {
+    const interval = expectedInterval(source, feed, engine.config.feeds);
+    return {
+      source,
+      lastSeenAt: new Date(feed.lastSeenAt).toISOString(),
+      count: feed.count,
+      expectedIntervalMs: interval === undefined ? null : Math.round(interval),
+      flat: feed.flatSince !== undefined || (interval !== undefined && now - feed.lastSeenAt > engine.config.feeds.factor * interval),
+    };
+  });
+}

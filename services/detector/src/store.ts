@@ -1,0 +1,301 @@
+import type { Client } from "@liaowang/es";
+import { engineSnapshotSchema, parseIncidentState, type EngineSnapshot, type IncidentState, type IncidentUpdate } from "@liaowang/detect";
+import { describeError, LiaowangError } from "@liaowang/errors";
+import type { Logger } from "@liaowang/logger";
+import type { Incident } from "@liaowang/schemas";
+
+/** The detector's indices under a prefix. */
+export function detectorIndices(prefix: string): { incidents: string; candidates: string; state: string } {
+  return { incidents: `${prefix}incidents`, candidates: `${prefix}incident-candidates`, state: `${prefix}detector-state` };
+}
+
+const STATE_FIELD = { type: "object", enabled: false } as const;
+
+/**
+ * Reported incidents: the incident message at the top level (what the API and CLI read and filter on) plus the full
+ * detector state, stored but not indexed, that a restart continues from.
+ */
+const INCIDENTS_MAPPINGS = {
+  dynamic: false,
+  properties: {
+    id: { type: "keyword" },
+    revision: { type: "long" },
+    status: { type: "keyword" },
+    level: { type: "keyword" },
+    title: { type: "text" },
+    gradeReason: { type: "text" },
+    category: { type: "keyword" },
+    topics: { properties: { id: { type: "keyword" }, score: { type: "float" } } },
+    regions: { properties: { code: { type: "keyword" }, name: { type: "keyword" }, province: { type: "keyword" }, level: { type: "keyword" } } },
+    keywords: { properties: { word: { type: "keyword" }, weight: { type: "float" } } },
+    sources: { properties: { count: { type: "integer" }, names: { type: "keyword" } } },
+    firstSource: { properties: { source: { type: "keyword" }, publishedAt: { type: "date" } } },
+    watchMatches: { properties: { ruleId: { type: "keyword" } } },
+    volume: { type: "integer" },
+    velocity: { type: "float" },
+    mergedInto: { type: "keyword" },
+    openedAt: { type: "date" },
+    onsetAt: { type: "date" },
+    updatedAt: { type: "date" },
+    lastActivityAt: { type: "date" },
+    closedAt: { type: "date" },
+    storedAt: { type: "date" },
+    state: STATE_FIELD,
+  },
+} as const;
+
+/** Candidates (clusters not reported yet): only what restore and expiry need. */
+const CANDIDATES_MAPPINGS = {
+  dynamic: false,
+  properties: {
+    id: { type: "keyword" },
+    status: { type: "keyword" },
+    lastActivityAt: { type: "date" },
+    storedAt: { type: "date" },
+    state: STATE_FIELD,
+  },
+} as const;
+
+const STATE_MAPPINGS = {
+  dynamic: false,
+  properties: {
+    instance: { type: "keyword" },
+    savedAt: { type: "date" },
+    sources: { properties: { source: { type: "keyword" }, lastSeenAt: { type: "date" }, flat: { type: "boolean" } } },
+    snapshot: STATE_FIELD,
+  },
+} as const;
+
+/** A stored document's version for compare-and-set. */
+interface Version {
+  index: string;
+  seqNo: number;
+  primaryTerm: number;
+}
+
+type Operation =
+  | { kind: "write"; id: string; index: string; document: Record<string, unknown>; version?: Version | undefined }
+  | { kind: "delete"; id: string; version: Version };
+
+/** How a source is doing, for the dashboard (stored with the detector's state). */
+export interface SourceHealth {
+  source: string;
+  lastSeenAt: string;
+  count: number;
+  expectedIntervalMs: number | null;
+  flat: boolean;
+}
+
+const retriableStatus = (status: number): boolean => status === 429 || status >= 500;
+
+/**
+ * Incidents in Elasticsearch with fixed ids (the incident id) and compare-and-set on `_seq_no`/`_primary_term`:
+ * a write that lost a race (another replica, or a zombie of this one) fails with a retriable `conflict`, after which
+ * the caller reloads and re-plans instead of overwriting newer state.
+ */
+export class IncidentStore {
+  readonly indices: ReturnType<typeof detectorIndices>;
+  private readonly versions = new Map<string, Version>();
+
+  constructor(
+    private readonly es: Client,
+    prefix: string,
+    private readonly log: Logger,
+  ) {
+    this.indices = detectorIndices(prefix);
+  }
+
+  /** Installs index templates and creates the indices if missing (safe at every start). */
+  async init(): Promise<void> {
+    const families: [string, object][] = [
+      [this.indices.incidents, INCIDENTS_MAPPINGS],
+      [this.indices.candidates, CANDIDATES_MAPPINGS],
+      [this.indices.state, STATE_MAPPINGS],
+    ];
+    for (const [index, mappings] of families) {
+      await this.call(`install template ${index}`, () =>
+        this.es.indices.putIndexTemplate({
+          name: index,
+          index_patterns: [index],
+          priority: 200,
+          template: { settings: { number_of_shards: 1, number_of_replicas: 0, "index.auto_expand_replicas": "0-1" }, mappings: mappings as never },
+        }),
+      );
+      const exists = await this.call(`check ${index}`, () => this.es.indices.exists({ index }));
+      if (!exists) {
+        await this.call(`create ${index}`, () => this.es.indices.create({ index }, { ignore: [400] }));
+      }
+    }
+  }
+
+  /** Open incidents, reported first, then the most recently active candidates, at most `limit` in all. */
+  async loadOpen(limit: number): Promise<IncidentState[]> {
+    const reported = await this.scan(this.indices.incidents, { term: { status: "open" } }, limit);
+    const candidates = await this.scan(this.indices.candidates, { term: { status: "open" } }, Math.max(0, limit - reported.length));
+    return [...reported, ...candidates];
+  }
+
+  /**
+   * Reported incidents stored at or after `since` (epoch ms), by anyone: how replicas see each other's work.
+   * Candidates are left out: there are many, and a story split between replicas is merged when it grows.
+   */
+  async loadChangedSince(since: number, limit: number): Promise<IncidentState[]> {
+    return this.scan(this.indices.incidents, { range: { storedAt: { gte: new Date(since).toISOString() } } }, limit);
+  }
+
+  /** Fetches the stored versions of incidents, e.g. after a conflict; absent ones are left out. */
+  async loadByIds(ids: readonly string[]): Promise<IncidentState[]> {
+    if (ids.length === 0) return [];
+    const out = new Map<string, IncidentState>();
+    for (const id of ids) this.versions.delete(id);
+    // Candidates first: an incident caught mid-move is taken from the incidents index.
+    for (const index of [this.indices.candidates, this.indices.incidents]) {
+      const res = await this.call(`get incidents from ${index}`, () => this.es.mget<{ state: unknown }>({ index, ids: [...ids], _source: ["state"] }));
+      for (const doc of res.docs) {
+        if (!("found" in doc) || !doc.found || !doc._source) continue;
+        out.set(doc._id, this.remember(index, doc._id, doc._seq_no, doc._primary_term, doc._source.state));
+      }
+    }
+    return [...out.values()];
+  }
+
+  /**
+   * Makes the updates durable: reported incidents (with their message) in the incidents index, candidates in the
+   * candidates index (moved on being reported), discarded candidates deleted. Returns the ids whose stored version
+   * changed since it was read (nothing else of theirs is retried here); throws `unavailable` when Elasticsearch fails.
+   */
+  async write(updates: readonly { update: IncidentUpdate; message: Incident }[], now: Date): Promise<{ conflicts: string[] }> {
+    const storedAt = now.toISOString();
+    const ops: Operation[] = [];
+    for (const { update, message } of updates) {
+      const { incident } = update;
+      const held = this.versions.get(incident.id);
+      if (update.action === "discard") {
+        if (held) ops.push({ kind: "delete", id: incident.id, version: held });
+        continue;
+      }
+      const target = update.action === "publish" ? this.indices.incidents : this.indices.candidates;
+      if (held && held.index !== target) {
+        // Reported at last: the candidate moves to the incidents index.
+        ops.push({ kind: "delete", id: incident.id, version: held });
+      }
+      const document =
+        update.action === "publish"
+          ? { ...message, storedAt, state: incident }
+          : { id: incident.id, status: incident.status, lastActivityAt: new Date(incident.lastActivityAt).toISOString(), storedAt, state: incident };
+      ops.push({ kind: "write", id: incident.id, index: target, document, version: held?.index === target ? held : undefined });
+    }
+    if (ops.length === 0) return { conflicts: [] };
+
+    const res = await this.call(`write ${ops.length} incident operation(s)`, () =>
+      this.es.bulk({
+        operations: ops.flatMap((op) => {
+          if (op.kind === "delete") {
+            return [{ delete: { _index: op.version.index, _id: op.id, if_seq_no: op.version.seqNo, if_primary_term: op.version.primaryTerm } }];
+          }
+          const meta = op.version
+            ? { index: { _index: op.index, _id: op.id, if_seq_no: op.version.seqNo, if_primary_term: op.version.primaryTerm } }
+            : { create: { _index: op.index, _id: op.id } };
+          return [meta, op.document];
+        }),
+      }),
+    );
+
+    const conflicts: string[] = [];
+    const retriable: string[] = [];
+    const permanent: string[] = [];
+    res.items.forEach((item, i) => {
+      const op = ops[i] as Operation;
+      const result = item.index ?? item.create ?? item.delete;
+      if (!result) return;
+      const status = result.status;
+      if (status >= 200 && status < 300) {
+        if (op.kind === "delete") {
+          if (this.versions.get(op.id)?.index === op.version.index) this.versions.delete(op.id);
+        } else if (result._seq_no !== undefined && result._primary_term !== undefined) {
+          this.versions.set(op.id, { index: op.index, seqNo: result._seq_no, primaryTerm: result._primary_term });
+        }
+      } else if (op.kind === "delete" && status === 404) {
+        this.versions.delete(op.id);
+      } else if (status === 409) conflicts.push(op.id);
+      else if (retriableStatus(status)) retriable.push(`${op.id} (${status})`);
+      else permanent.push(`${op.id} (${status}: ${result.error?.reason ?? "refused"})`);
+    });
+    if (retriable.length > 0) throw new LiaowangError("unavailable", `Elasticsearch could not store incidents now: ${retriable.join(", ")}`);
+    if (permanent.length > 0) throw new LiaowangError("internal", `Elasticsearch refused incidents: ${permanent.join("; ")}`);
+    return { conflicts: [...new Set(conflicts)] };
+  }
+
+  /** Forgets the version of incidents no longer open (they are never written again). */
+  forget(ids: Iterable<string>): void {
+    for (const id of ids) this.versions.delete(id);
+  }
+
+  /** This replica's burst counters and source rhythms, if stored. */
+  async loadSnapshot(instance: string): Promise<EngineSnapshot | undefined> {
+    const doc = await this.call(`get ${this.indices.state}/${instance}`, () =>
+      this.es.get<{ snapshot: unknown }>({ index: this.indices.state, id: instance }, { ignore: [404] }),
+    );
+    if (!doc.found || !doc._source) return undefined;
+    const parsed = engineSnapshotSchema.safeParse(doc._source.snapshot);
+    if (parsed.success) return parsed.data;
+    // Counters are statistics: starting them afresh is better than refusing to start.
+    this.log.warn({ instance, issues: parsed.error.issues.slice(0, 3).map((i) => `${i.path.join(".")}: ${i.message}`) }, "stored detector state is invalid; starting with empty counters");
+    return undefined;
+  }
+
+  /** Stores this replica's burst counters and source rhythms, with a readable source-health list. */
+  async saveSnapshot(instance: string, snapshot: EngineSnapshot, sources: SourceHealth[], now: Date): Promise<void> {
+    await this.call(`save ${this.indices.state}/${instance}`, () =>
+      this.es.index({ index: this.indices.state, id: instance, document: { instance, savedAt: now.toISOString(), sources, snapshot } }),
+    );
+  }
+
+  private async scan(index: string, query: object, limit: number): Promise<IncidentState[]> {
+    const out: IncidentState[] = [];
+    let after: (string | number)[] | undefined;
+    while (out.length < limit) {
+      const size = Math.min(1000, limit - out.length);
+      const res = await this.call(`search ${index}`, () =>
+        this.es.search<{ state: unknown }>({
+          index,
+          size,
+          query: query as never,
+          sort: [{ lastActivityAt: { order: "desc", unmapped_type: "date" } }, { id: { order: "asc", unmapped_type: "keyword" } }],
+          seq_no_primary_term: true,
+          _source: ["state"],
+          ...(after ? { search_after: after } : {}),
+        }),
+      );
+      const hits = res.hits.hits;
+      for (const hit of hits) {
+        if (!hit._id || !hit._source) continue;
+        out.push(this.remember(index, hit._id, hit._seq_no, hit._primary_term, hit._source.state));
+      }
+      if (hits.length < size) break;
+      after = hits[hits.length - 1]?.sort as (string | number)[] | undefined;
+      if (!after) break;
+    }
+    return out;
+  }
+
+  private remember(index: string, id: string, seqNo: number | undefined, primaryTerm: number | undefined, state: unknown): IncidentState {
+    const incident = parseIncidentState(state);
+    if (incident.id !== id) throw new LiaowangError("internal", `stored incident ${id} in ${index} holds the state of ${incident.id}`);
+    if (seqNo !== undefined && primaryTerm !== undefined) {
+      const held = this.versions.get(id);
+      // Keep the newest known version; the same id can briefly sit in both indices while it moves.
+      if (!held || held.index !== this.indices.incidents || index === this.indices.incidents) this.versions.set(id, { index, seqNo, primaryTerm });
+    }
+    return incident;
+  }
+
+  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      if (error instanceof LiaowangError) throw error;
+      throw new LiaowangError("unavailable", `Elasticsearch: could not ${what}: ${describeError(error)}`, { cause: error });
+    }
+  }
+}
