@@ -2,8 +2,9 @@ import { describe, expect, it } from "vitest";
 import { loadConfig } from "./config.js";
 
 describe("loadConfig", () => {
-  it("defaults to demo mode with the config dir's sources and demo files", () => {
-    const config = loadConfig({ LIAOWANG_CONFIG_DIR: "/etc/liaowang" });
+  it("defaults to production mode (no demo) and finds demo files in the config dir when asked", () => {
+    expect(loadConfig({ LIAOWANG_CONFIG_DIR: "/etc/liaowang" }).demo).toBeUndefined();
+    const config = loadConfig({ LIAOWANG_CONFIG_DIR: "/etc/liaowang", LIAOWANG_DEMO: "on" });
     expect(config).toMatchObject({
       INGEST_HTTP_HOST: "127.0.0.1",
       INGEST_HTTP_PORT: 8081,

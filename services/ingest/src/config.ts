@@ -28,7 +28,7 @@ const IngestEnv = CommonEnv.extend({
   /** How many recently produced ids are remembered to skip re-producing unchanged feed items. */
   INGEST_DEDUPE_MAX: z.coerce.number().int().positive().default(100_000),
   /** Demo mode (the default for `pnpm start`): serve the bundled demo feeds, poll them and run the demo ticker. */
-  LIAOWANG_DEMO: z.enum(["on", "off"], { error: 'expected "on" or "off"' }).default("on"),
+  LIAOWANG_DEMO: z.enum(["on", "off"], { error: 'expected "on" or "off"' }).default("off"),
   /** Demo ticker posts per minute (0: no ticker). */
   INGEST_DEMO_POSTS_PER_MINUTE: z.coerce.number().min(0).max(600).default(6),
 });
