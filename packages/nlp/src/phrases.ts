@@ -16,15 +16,26 @@ export interface PhraseMatch<T> {
  */
 export class PhraseIndex<T> {
   readonly #phrases: ReadonlyMap<string, T>;
-  readonly #maxChars: number;
+  // Every proper prefix of every phrase: lookups stop as soon as the text read so far can start no phrase.
+  readonly #prefixes: ReadonlySet<string>;
   readonly #maxTokens: number;
 
   constructor(entries: Iterable<readonly [string, T]>, maxTokens = 6) {
     const phrases = new Map<string, T>();
-    for (const [phrase, value] of entries) if (phrase !== "") phrases.set(phrase, value);
+    const prefixes = new Set<string>();
+    for (const [phrase, value] of entries) {
+      if (phrase === "") continue;
+      phrases.set(phrase, value);
+      for (let i = 1; i < phrase.length; i++) prefixes.add(phrase.slice(0, i));
+    }
     this.#phrases = phrases;
-    this.#maxChars = Math.max(0, ...[...phrases.keys()].map((p) => p.length));
+    this.#prefixes = prefixes;
     this.#maxTokens = maxTokens;
+  }
+
+  /** True when some phrase is longer than `text` and starts with it. */
+  startsPhrase(text: string): boolean {
+    return this.#prefixes.has(text);
   }
 
   /** Number of phrases. */
@@ -43,11 +54,11 @@ export class PhraseIndex<T> {
     let best: PhraseMatch<T> | undefined;
     for (let end = start; end < tokens.length && end - start < this.#maxTokens; end++) {
       const token = tokens[end] ?? "";
-      if (token === "" || isPunctuation(token)) break;
+      if (token === "") break;
       joined += token;
-      if (joined.length > this.#maxChars) break;
       const value = this.#phrases.get(joined);
-      if (value !== undefined) best = { start, end: end + 1, phrase: joined, value };
+      if (value !== undefined && !isPunctuation(token)) best = { start, end: end + 1, phrase: joined, value };
+      if (!this.#prefixes.has(joined) || isPunctuation(token)) break;
     }
     return best;
   }
@@ -77,18 +88,17 @@ export class PhraseIndex<T> {
     const out: PhraseMatch<T>[] = [];
     if (token.length < 3 || isPunctuation(token)) return out;
     for (let from = 0; from < token.length - 1; ) {
-      let found = false;
-      for (let to = Math.min(token.length, from + this.#maxChars); to >= from + 2; to--) {
+      let longest: PhraseMatch<T> | undefined;
+      for (let to = from + 1; to <= token.length; to++) {
         const phrase = token.slice(from, to);
-        const value = this.#phrases.get(phrase);
-        if (value !== undefined) {
-          out.push({ start: at, end: at + 1, phrase, value });
-          from = to;
-          found = true;
-          break;
-        }
+        const value = to - from >= 2 ? this.#phrases.get(phrase) : undefined;
+        if (value !== undefined) longest = { start: at, end: at + 1, phrase, value };
+        if (!this.#prefixes.has(phrase)) break;
       }
-      if (!found) from++;
+      if (longest) {
+        out.push(longest);
+        from += longest.phrase.length;
+      } else from++;
     }
     return out;
   }

@@ -179,15 +179,17 @@ function byContext(forms: readonly Form[], context: ReadonlySet<Division>): Divi
  */
 function decompose(token: string, index: PhraseIndex<readonly Form[]>): Array<readonly Form[]> {
   if (token.length < 4) return [];
-  // best[i]: fewest names covering token[0, i), longest names first.
+  // best[i]: fewest names covering token[0, i).
   const best: Array<Array<readonly Form[]> | undefined> = [[]];
   for (let i = 0; i < token.length; i++) {
     const prefix = best[i];
     if (prefix === undefined) continue;
-    for (let j = token.length; j >= i + 2; j--) {
-      const forms = index.get(token.slice(i, j));
+    for (let j = i + 1; j <= token.length; j++) {
+      const part = token.slice(i, j);
+      const forms = j - i >= 2 ? index.get(part) : undefined;
       const current = best[j];
       if (forms !== undefined && (current === undefined || current.length > prefix.length + 1)) best[j] = [...prefix, forms];
+      if (!index.startsPhrase(part)) break;
     }
   }
   const whole = best[token.length];

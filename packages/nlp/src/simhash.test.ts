@@ -21,9 +21,12 @@ describe("simhash64", () => {
     expect(far).toBeGreaterThan(16);
   });
 
-  it("lets heavy keywords dominate light ones", () => {
-    const reweighted = REPORT.map((k) => (k.word === "现场" ? { ...k, weight: 0.1 } : k));
-    expect(simhashDistance(simhash64(REPORT), simhash64(reweighted))).toBeLessThanOrEqual(3);
+  it("lets heavy keywords weigh more than light ones", () => {
+    const h = simhash64(REPORT);
+    const withoutLightest = simhashDistance(h, simhash64(REPORT.filter((k) => k.word !== "现场")));
+    const withoutHeaviest = simhashDistance(h, simhash64(REPORT.filter((k) => k.word !== "化工厂")));
+    expect(withoutLightest).toBeLessThan(withoutHeaviest);
+    expect(withoutLightest).toBeLessThanOrEqual(8);
   });
 
   it("gives zeros for no usable keywords", () => {
@@ -37,5 +40,6 @@ describe("simhashDistance", () => {
     expect(simhashDistance("0000000000000000", "0000000000000000")).toBe(0);
     expect(simhashDistance("ffff0000ffff0000", "ffff0000ffff0001")).toBe(1);
     expect(simhashDistance("0000000000000000", "ffffffffffffffff")).toBe(64);
+    expect(simhashDistance("8000000000000001", "0000000000000000")).toBe(2);
   });
 });

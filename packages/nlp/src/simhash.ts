@@ -1,22 +1,31 @@
 import type { Keyword } from "./keywords.js";
 
 const encoder = new TextEncoder();
-const FNV64_OFFSET = 0xcbf29ce484222325n;
-const FNV64_PRIME = 0x100000001b3n;
-const MASK64 = 0xffffffffffffffffn;
 
-function fnv1a64(text: string): bigint {
-  let h = FNV64_OFFSET;
-  for (const b of encoder.encode(text)) h = ((h ^ BigInt(b)) * FNV64_PRIME) & MASK64;
-  return h;
+/** Two independent 32-bit hashes of a word (FNV-1a with a murmur3 finaliser, two seeds): its 64 feature bits. */
+function hash64(text: string): [number, number] {
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ 0x9e3779b9;
+  for (const byte of encoder.encode(text)) {
+    a = Math.imul(a ^ byte, 0x01000193);
+    b = Math.imul(b ^ byte, 0x01000193);
+  }
+  return [fmix32(a), fmix32(Math.imul(b, 0x85ebca6b) ^ a)];
 }
 
-// FNV-1a leaves short, similar strings with correlated high bits; a final mix (splitmix64) spreads them.
-function mix64(x: bigint): bigint {
-  let z = x;
-  z = ((z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n) & MASK64;
-  z = ((z ^ (z >> 27n)) * 0x94d049bb133111ebn) & MASK64;
-  return z ^ (z >> 31n);
+// FNV-1a leaves short, similar strings with correlated bits; the murmur3 finaliser spreads them.
+function fmix32(h: number): number {
+  let x = h;
+  x ^= x >>> 16;
+  x = Math.imul(x, 0x85ebca6b);
+  x ^= x >>> 13;
+  x = Math.imul(x, 0xc2b2ae35);
+  x ^= x >>> 16;
+  return x >>> 0;
+}
+
+function hex32(n: number): string {
+  return (n >>> 0).toString(16).padStart(8, "0");
 }
 
 /**
@@ -28,15 +37,26 @@ export function simhash64(keywords: readonly Keyword[]): string {
   const sums = new Float64Array(64);
   for (const { word, weight } of keywords) {
     if (!(weight > 0) || !Number.isFinite(weight)) continue;
-    let h = mix64(fnv1a64(word));
-    for (let bit = 0; bit < 64; bit++) {
-      sums[bit] = (sums[bit] ?? 0) + ((h & 1n) === 1n ? weight : -weight);
-      h >>= 1n;
+    const [high, low] = hash64(word);
+    for (let bit = 0; bit < 32; bit++) {
+      sums[bit] = (sums[bit] ?? 0) + ((high >>> (31 - bit)) & 1 ? weight : -weight);
+      sums[bit + 32] = (sums[bit + 32] ?? 0) + ((low >>> (31 - bit)) & 1 ? weight : -weight);
     }
   }
-  let out = 0n;
-  for (let bit = 63; bit >= 0; bit--) out = (out << 1n) | ((sums[bit] ?? 0) > 0 ? 1n : 0n);
-  return out.toString(16).padStart(16, "0");
+  let high = 0;
+  let low = 0;
+  for (let bit = 0; bit < 32; bit++) {
+    high = (high << 1) | ((sums[bit] ?? 0) > 0 ? 1 : 0);
+    low = (low << 1) | ((sums[bit + 32] ?? 0) > 0 ? 1 : 0);
+  }
+  return hex32(high) + hex32(low);
+}
+
+function popcount32(n: number): number {
+  let x = n - ((n >>> 1) & 0x55555555);
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  x = (x + (x >>> 4)) & 0x0f0f0f0f;
+  return Math.imul(x, 0x01010101) >>> 24;
 }
 
 /**
@@ -44,11 +64,6 @@ export function simhash64(keywords: readonly Keyword[]): string {
  * @example simhashDistance("ffff0000ffff0000", "ffff0000ffff0001") // 1
  */
 export function simhashDistance(a: string, b: string): number {
-  let x = BigInt(`0x${a}`) ^ BigInt(`0x${b}`);
-  let count = 0;
-  while (x > 0n) {
-    x &= x - 1n;
-    count++;
-  }
-  return count;
+  const part = (h: string, from: number): number => Number.parseInt(h.slice(from, from + 8), 16);
+  return popcount32(part(a, 0) ^ part(b, 0)) + popcount32(part(a, 8) ^ part(b, 8));
 }
