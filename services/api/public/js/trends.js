@@ -52,8 +52,8 @@ export function renderTrends(view, _me, params, { flash }) {
         xAxis: { type: "category", data: labels },
         yAxis: { type: "value", minInterval: 1 },
         series: [
-          { name: "全部", type: "line", data: data.volume, smooth: true, areaStyle: { opacity: 0.15 }, lineStyle: { width: 3 } },
-          ...series.map((s) => ({ name: s.name, type: "line", data: s.counts, smooth: true })),
+          { name: "全部", type: "line", data: data.volume, showSymbol: false, areaStyle: { opacity: 0.15 }, lineStyle: { width: 3 } },
+          ...series.map((s) => ({ name: s.name, type: "line", data: s.counts, showSymbol: false })),
         ],
       });
       const ranking = echarts.init(view.querySelector("#trend-topics"), "dark");

@@ -1,7 +1,6 @@
 import { clockLabel, deadlineStatus, isRunning, stateLabel } from "@liaowang/alerting";
-import { INCIDENT_LEVEL_NAMES, type Alert, type Deadline } from "@liaowang/schemas";
+import { Alert as AlertSchema, Deadline as DeadlineSchema, INCIDENT_LEVEL_NAMES, type Alert, type Deadline } from "@liaowang/schemas";
 import { z } from "zod";
-import { Alert as AlertSchema, Deadline as DeadlineSchema } from "@liaowang/schemas";
 
 /** A stored deadline as the API shows it: its zh-CN label, where it stands and the time left (negative: overdue). */
 export const DeadlineView = DeadlineSchema.extend({
