@@ -80,8 +80,8 @@ function authorized(req: IncomingMessage, token: string): boolean {
 
 /**
  * The alerter's HTTP endpoints:
- * - `GET /ack/<token>`: a confirmation page for a signed one-click link; `POST /ack/<token>` acknowledges.
- *   (A GET never changes state: mail scanners and chat link previews fetch links on their own.)
+ * - `GET /ack/<token>`: one-click acknowledge with a signed link; link previews and mail scanners (by user
+ *   agent) get a confirmation button instead, which `POST /ack/<token>` answers.
  * - `POST /alerts/<id>/transition` (Bearer token): lifecycle transitions with actor, note or reason.
  * - `GET /alerts/<id>` (Bearer): the alert, its audit trail and delivery status per target.
  * - `GET /accountability?from=&to=` (Bearer): per-department accountability for a period.
@@ -138,11 +138,12 @@ export function createHttpServer(deps: HttpDeps): Server {
     const stored = await deps.store.get(alertId);
     if (!stored) return page(res, 404, "预警不存在", "");
     const title = escapeHtml(stored.value.title);
-    if (req.method === "GET") {
-      if (stored.value.state !== "new") return page(res, 200, "该预警已确认", `<p>${title}</p><p>当前状态已不是待确认，无需重复操作。</p>`);
+    if (req.method !== "GET" && req.method !== "POST") return send(res, 405, { error: { code: "invalid_input", message: "use GET or POST" } });
+    if (stored.value.state !== "new") return page(res, 200, "该预警已确认", `<p>${title}</p><p>当前状态已不是待确认，无需重复操作。</p>`);
+    if (req.method === "GET" && isLinkScanner(req.headers["user-agent"])) {
+      // Link previews and mail scanners fetch links by themselves: they get a button instead of acknowledging.
       return page(res, 200, "确认收到预警", `<p>${title}</p><form method="post"><button type="submit" style="font-size:1.1rem;padding:.5rem 1.5rem">确认收到</button></form>`);
     }
-    if (req.method !== "POST") return send(res, 405, { error: { code: "invalid_input", message: "use GET or POST" } });
     if (stored.value.state === "new") {
       try {
         await deps.alerter.transition(alertId, { type: "acknowledge", actor: `link:${personId}`, note: "一键确认" });
@@ -154,6 +155,16 @@ export function createHttpServer(deps: HttpDeps): Server {
     log.info({ alertId, personId }, "acknowledged by link");
     page(res, 200, "已确认", `<p>${title}</p><p>已记录确认，请尽快研判处置。</p>`);
   }
+}
+
+const LINK_SCANNER = /bot\b|bot\/|spider|crawl|preview|facebookexternalhit|slurp|scanner|safelinks|barracuda|mimecast|proofpoint|google-safety|headless/i;
+
+/**
+ * True for automated fetchers (chat link previews, mail security scanners) that open links nobody clicked.
+ * Chat apps' in-app browsers (WeCom, WeChat, DingTalk) are people and are not matched.
+ */
+export function isLinkScanner(userAgent: string | undefined): boolean {
+  return userAgent !== undefined && LINK_SCANNER.test(userAgent);
 }
 
 /** Listen and resolve with the bound port. */

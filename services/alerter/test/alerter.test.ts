@@ -204,14 +204,16 @@ describe("alerter on the real stack", () => {
       const escalationSms = peer.requests.find((r) => key(r).includes(":esc:major:duty:c0:")) as ReceivedRequest;
       expect((JSON.parse(escalationSms.body) as { text: string }).text).toContain("升级");
 
-      // One-click acknowledge: GET shows a confirmation page, POST acknowledges.
-      const page = await fetch(notice.ackUrl);
-      expect(page.status).toBe(200);
-      expect(await page.text()).toContain("确认收到");
-      const acked = await fetch(notice.ackUrl, { method: "POST" });
-      expect(acked.status).toBe(200);
-      const forged = await fetch(`${notice.ackUrl.slice(0, -3)}AAA`, { method: "POST" });
+      // A chat link preview fetching the link gets a button and acknowledges nothing; a person's click does.
+      const preview = await fetch(notice.ackUrl, { headers: { "user-agent": "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)" } });
+      expect(preview.status).toBe(200);
+      expect(await preview.text()).toContain("<form method=\"post\">");
+      const forged = await fetch(`${notice.ackUrl.slice(0, -3)}AAA`);
       expect(forged.status).toBe(403);
+      expect((await listAlerts(h.env))[0]?.state).toBe("new");
+      const acked = await fetch(notice.ackUrl, { headers: { "user-agent": "Mozilla/5.0 (iPhone) AppleWebKit/605.1.15 wxwork/4.1.0 MicroMessenger/7.0.1" } });
+      expect(acked.status).toBe(200);
+      expect(await acked.text()).toContain("已记录确认");
 
       const listed = await waitFor(async () => (await listAlerts(h.env)).find((a) => a.state === "acknowledged"), { what: "acknowledged alert listed" });
       expect(listed).toMatchObject({ id: `alert-${inc.id}`, level: "II", department: "emergency", departmentName: "市应急管理局", coDepartments: ["propaganda", "cyberspace", "police", "telecom"] });
