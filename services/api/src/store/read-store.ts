@@ -10,6 +10,9 @@ export function incidentsIndex(prefix: string): string {
   return `${prefix}incidents`;
 }
 
+/** Fields the detector keeps beside the incident message for its own restarts (large, not part of the contract). */
+const DETECTOR_PRIVATE = ["state", "storedAt"] as const;
+
 const LIVE_STATES: readonly AlertState[] = ["new", "acknowledged", "handling", "responded"];
 
 /** Filters of the alert list; `department` matches the responsible or a co-notified department. */
@@ -180,7 +183,7 @@ export class ReadStore {
     if (filter.since) must.push({ range: { lastActivityAt: { gte: filter.since } } });
     return this.run(`search ${this.incidents}`, async () => {
       const res = await this.es.search<unknown>(
-        { index: this.incidents, from: filter.from, size: filter.size, track_total_hits: true, query: { bool: { must } }, sort: [{ lastActivityAt: { order: "desc", unmapped_type: "date" } }] },
+        { index: this.incidents, from: filter.from, size: filter.size, track_total_hits: true, _source_excludes: [...DETECTOR_PRIVATE], query: { bool: { must } }, sort: [{ lastActivityAt: { order: "desc", unmapped_type: "date" } }] },
         { ignore: [404] },
       );
       const incidents = (res.hits?.hits ?? []).flatMap((h) => {
@@ -194,7 +197,7 @@ export class ReadStore {
   /** One incident by id. */
   async getIncident(id: string): Promise<IncidentT | undefined> {
     return this.run(`get ${this.incidents}/${id}`, async () => {
-      const doc = await this.es.get<unknown>({ index: this.incidents, id }, { ignore: [404] });
+      const doc = await this.es.get<unknown>({ index: this.incidents, id, _source_excludes: [...DETECTOR_PRIVATE] }, { ignore: [404] });
       if (!doc.found) return undefined;
       const parsed = Incident.safeParse(doc._source);
       if (!parsed.success) throw new LiaowangError("internal", `stored incident ${id} does not match the incident schema: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
