@@ -30,7 +30,8 @@ export type BatchHandler<T> = (records: Delivered<T>[]) => Promise<Rejection<T>[
 export interface ConsumerOptions<K extends TopicKey> {
   kafka: Kafka;
   topicPrefix: string;
-  groupId: string;
+  /** Consumer group; default `<topicPrefix><service>`. */
+  groupId?: string | undefined;
   topic: K;
   service: string;
   handler: BatchHandler<z.output<(typeof topics)[K]["schema"]>>;
@@ -66,7 +67,7 @@ export async function runConsumer<K extends TopicKey>(options: ConsumerOptions<K
   const backoff = options.backoff ?? { initialMs: 250, maxMs: 15_000 };
   const unknownRetries = options.unknownErrorRetries ?? 3;
   const consumer = kafka.consumer({
-    groupId: options.groupId,
+    groupId: options.groupId ?? `${options.topicPrefix}${service}`,
     sessionTimeout: options.sessionTimeout ?? 30_000,
     allowAutoTopicCreation: false,
   });

@@ -9,7 +9,8 @@ import { NotifyConfig } from "@liaowang/notify";
 import { validate as validateCron } from "node-cron";
 
 const AlerterEnv = CommonEnv.extend({
-  ALERTER_GROUP_ID: z.string().min(1).default("liaowang-alerter"),
+  /** Consumer group; default `<LIAOWANG_TOPIC_PREFIX>alerter`, so deployments sharing a cluster never share a group. */
+  ALERTER_GROUP_ID: z.string().min(1).optional(),
   ALERTER_HTTP_HOST: z.string().min(1).default("127.0.0.1"),
   ALERTER_HTTP_PORT: z.coerce.number().int().min(0).max(65_535).default(8083),
   /** Base URL people reach the alerter at; acknowledge links are `<base>/ack/<token>`. */

@@ -14,7 +14,8 @@ import { validate as validCron } from "node-cron";
 const HOUR = 3_600_000;
 
 const DetectorEnv = CommonEnv.extend({
-  DETECTOR_GROUP_ID: z.string().min(1).default("liaowang-detector"),
+  /** Consumer group; default `<LIAOWANG_TOPIC_PREFIX>detector`, so deployments sharing a cluster never share a group. */
+  DETECTOR_GROUP_ID: z.string().min(1).optional(),
   /** Names this replica's burst / source-rhythm state document; give each replica its own. */
   DETECTOR_INSTANCE_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "expected 1–64 of A-Z a-z 0-9 _ . -").default("detector"),
   /** node-cron schedule of the periodic work (bursts, expiry, flatline check, state snapshot). */

@@ -2,7 +2,8 @@ import { z } from "zod";
 import { CommonEnv, loadEnv, type Env } from "@liaowang/config";
 
 const EnrichEnv = CommonEnv.extend({
-  ENRICH_GROUP_ID: z.string().min(1).default("liaowang-enrich"),
+  /** Consumer group; default `<LIAOWANG_TOPIC_PREFIX>enrich`, so deployments sharing a cluster never share a group. */
+  ENRICH_GROUP_ID: z.string().min(1).optional(),
   ENRICH_KEYWORDS: z.coerce.number().int().min(1).max(100).default(20),
   /** Re-read the user dictionary, stop words, taxonomy, sentiment lexicons and place list when they change (no restart). */
   ENRICH_WATCH_DICTIONARIES: z.enum(["on", "off"]).default("on"),

@@ -2,7 +2,8 @@ import { z } from "zod";
 import { CommonEnv, loadEnv, type Env } from "@liaowang/config";
 
 const IndexerEnv = CommonEnv.extend({
-  INDEXER_GROUP_ID: z.string().min(1).default("liaowang-indexer"),
+  /** Consumer group; default `<LIAOWANG_TOPIC_PREFIX>indexer`, so deployments sharing a cluster never share a group. */
+  INDEXER_GROUP_ID: z.string().min(1).optional(),
 });
 export type IndexerConfig = z.output<typeof IndexerEnv>;
 
