@@ -15,6 +15,7 @@ import { registerAlertRoutes } from "./routes/alerts.js";
 import { registerDirectoryRoutes } from "./routes/directory.js";
 import { registerDocumentRoutes } from "./routes/documents.js";
 import { registerIncidentRoutes } from "./routes/incidents.js";
+import { registerPushRoute } from "./routes/push.js";
 import type { ReadStore } from "./store/read-store.js";
 
 /** What the API is built from; main wires the real ones, tests the same against the test stack. */
@@ -28,6 +29,8 @@ export interface ApiDeps {
   searchTerms: (query: string) => string[];
   departments: DepartmentsConfig | undefined;
   maxLiveAlerts: number;
+  /** The ingest service push ingestion is forwarded to. */
+  ingest: { url: string; maxBytes: number };
   log: Logger;
   clock?: () => Date;
 }
@@ -85,6 +88,7 @@ export async function buildApp(deps: ApiDeps): Promise<ApiApp> {
   registerDocumentRoutes(app, deps);
   registerIncidentRoutes(app, deps);
   registerAlertRoutes(app, deps);
+  registerPushRoute(app, { ingestUrl: deps.ingest.url, maxBytes: deps.ingest.maxBytes });
 
   await app.register(fastifyStatic, { root: publicDir, prefix: "/", index: ["index.html"], cacheControl: true, maxAge: 0 });
   await app.register(fastifyStatic, { root: echartsDist(), prefix: "/vendor/echarts/", decorateReply: false, maxAge: "1d" });

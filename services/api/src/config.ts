@@ -22,6 +22,11 @@ const ApiEnv = CommonEnv.extend({
   ALERTER_HTTP_PORT: z.coerce.number().int().min(1).max(65_535).default(8083),
   /** The alerter's bearer token for transitions; without it transitions answer 503. */
   ALERTER_API_TOKEN: z.string().min(1).optional(),
+  /** The ingest service `POST /api/v1/documents` is forwarded to (push tokens are the ingest service's). */
+  INGEST_URL: z.url({ protocol: /^https?$/ }).optional(),
+  INGEST_HTTP_PORT: z.coerce.number().int().min(1).max(65_535).default(8081),
+  /** Largest push body forwarded (the ingest service has its own limit, INGEST_MAX_BODY_BYTES). */
+  API_PUSH_MAX_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
   /** Departments (read-only here), as the alerter routes with them. */
   API_DEPARTMENTS_FILE: z.string().min(1).optional(),
   /** Most live alerts the duty board sorts at once (they are sorted in memory by deadline). */
@@ -29,7 +34,7 @@ const ApiEnv = CommonEnv.extend({
 });
 
 /** The API service's validated settings. */
-export type ApiConfig = z.output<typeof ApiEnv> & { alerterUrl: string; usersFile: string; departmentsFile: string };
+export type ApiConfig = z.output<typeof ApiEnv> & { alerterUrl: string; ingestUrl: string; usersFile: string; departmentsFile: string };
 
 /** Validate the API's environment (fails naming each wrong key). */
 export function loadConfig(env: Env): ApiConfig {
@@ -37,6 +42,7 @@ export function loadConfig(env: Env): ApiConfig {
   return {
     ...base,
     alerterUrl: (base.ALERTER_URL ?? `http://127.0.0.1:${base.ALERTER_HTTP_PORT}`).replace(/\/+$/, ""),
+    ingestUrl: (base.INGEST_URL ?? `http://127.0.0.1:${base.INGEST_HTTP_PORT}`).replace(/\/+$/, ""),
     usersFile: base.API_USERS_FILE ?? join(base.LIAOWANG_CONFIG_DIR, "users.yaml"),
     departmentsFile: base.API_DEPARTMENTS_FILE ?? join(base.LIAOWANG_CONFIG_DIR, "departments.yaml"),
   };

@@ -4,7 +4,7 @@ import { waitFor } from "@liaowang/testing";
 import {
   incident,
   outputs,
-  rawPost,
+  PUSH_TOKEN,
   startStack,
   testUsers,
   type AlertResponse,
@@ -17,7 +17,7 @@ import {
 } from "./harness.js";
 
 // The API as a real process against the real stack, with the alerter applying transitions and enrich + indexer
-// making posts searchable: authentication and roles (401/403, department scope), alerts ordered by the most
+// (behind ingest, reached through the API's push endpoint) making posts searchable: authentication and roles (401/403, department scope), alerts ordered by the most
 // urgent stored deadline, transitions audited with the signed-in user, search with highlights, trends, and a
 // valid OpenAPI document.
 
@@ -31,16 +31,17 @@ const B = incident(2, { title: "岳麓区工地农民工反映工资拖欠", lev
 const C = incident(3, { title: "岳麓区某中学学生反映校园食堂问题", level: "III", topic: "教育", keywords: ["学校", "学生"], onsetHoursAgo: 50 });
 const D = incident(4, { title: "岳麓区物流园讨薪求助", level: null, topic: "工资拖欠", keywords: ["讨薪", "工资"], onsetHoursAgo: 1 });
 
-const posts = [
-  rawPost(1, "农民工讨薪求助", "岳麓区第1号工地农民工反映工资拖欠问题，12345热线已转交人社部门处理。", new Date(Date.now() - 2 * 3_600_000).toISOString()),
-  rawPost(2, "工资拖欠调查", "记者调查发现部分项目存在工资拖欠，人社部门表示将依法处理。", new Date(Date.now() - 3 * 3_600_000).toISOString()),
-  rawPost(3, "城市绿化提升", "今年全市新增绿地面积一百公顷，市民休闲空间明显增加。", new Date(Date.now() - 1 * 3_600_000).toISOString()),
+// Ingest-contract records pushed through the API's POST /api/v1/documents (forwarded to the ingest service).
+const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000).toISOString();
+const records = [
+  { source: "论坛1", title: "农民工讨薪求助", text: "岳麓区第1号工地农民工反映工资拖欠问题，12345热线已转交人社部门处理。", publishedAt: hoursAgo(2) },
+  { source: "论坛2", title: "工资拖欠调查", text: "记者调查发现部分项目存在工资拖欠，人社部门表示将依法处理。", publishedAt: hoursAgo(3) },
+  { source: "论坛0", title: "城市绿化提升", text: "今年全市新增绿地面积一百公顷，市民休闲空间明显增加。", publishedAt: hoursAgo(1) },
 ];
 
 beforeAll(async () => {
   stack = await startStack("api", { users, pipeline: true });
   await stack.seedIncidents([A, B, C, D]);
-  await stack.producer.send("raw", posts);
 });
 
 afterEach((context) => {
@@ -209,6 +210,18 @@ describe("alerts", () => {
 });
 
 describe("documents", () => {
+  it("takes pushed documents at POST /api/v1/documents with the push token, reporting each bad line", async () => {
+    const ndjson = [...records.map((r) => JSON.stringify(r)), JSON.stringify({ source: "论坛9", text: "缺少发布时间的记录" })].join("\n");
+    const noToken = await stack.call("/api/v1/documents", { method: "POST", body: ndjson, contentType: "application/x-ndjson" });
+    expect(noToken.status).toBe(401);
+    const pushed = await stack.call<{ accepted: number; rejected: { line?: number; reason: string }[] }>("/api/v1/documents", { method: "POST", token: PUSH_TOKEN, body: ndjson, contentType: "application/x-ndjson" });
+    expect(pushed.status).toBe(202);
+    expect(pushed.body.accepted).toBe(3);
+    expect(pushed.body.rejected).toHaveLength(1);
+    expect(pushed.body.rejected[0]?.line).toBe(4);
+    expect(pushed.body.rejected[0]?.reason).toMatch(/publishedAt/);
+  });
+
   it("searches Chinese text with the production segmenter and highlights matches", async () => {
     const result = await waitFor(
       async () => {
@@ -259,6 +272,7 @@ describe("OpenAPI", () => {
         "/api/v1/alerts/{id}/transitions",
         "/api/v1/audit",
         "/api/v1/departments",
+        "/api/v1/documents",
         "/api/v1/health",
         "/api/v1/incidents",
         "/api/v1/incidents/{id}",

@@ -3,7 +3,7 @@ import { createServer } from "node:net";
 import { createEsClient, type Client } from "@liaowang/es";
 import { createKafka, createProducer, ensureTopics, type TypedProducer } from "@liaowang/kafka";
 import { createLogger } from "@liaowang/logger";
-import type { Incident, RawDocument } from "@liaowang/schemas";
+import type { Incident } from "@liaowang/schemas";
 import { isolatedEnv, spawnService, waitFor, type SpawnedService } from "@liaowang/testing";
 import type { z } from "zod";
 import type { AlertBody, AlertsBody, AuditBody, ErrorBody, SearchBody, TransitionResult, TrendsBody } from "../src/api-schemas.js";
@@ -23,6 +23,8 @@ export type TransitionResponse = z.infer<typeof TransitionResult>;
 
 const H = 3_600_000;
 export const ALERTER_TOKEN = "api-test-alerter-token-0123456789";
+/** The push-ingestion token the ingest service accepts in these tests. */
+export const PUSH_TOKEN = "api-test-push-token-0123456789abcdef";
 
 /** A free TCP port on 127.0.0.1. */
 export async function freePort(): Promise<number> {
@@ -103,19 +105,12 @@ export function incident(n: number, fields: { title: string; level: Incident["le
   };
 }
 
-/** A raw post for the enrich → indexer pipeline. */
-export function rawPost(n: number, title: string, text: string, publishedAt: string): RawDocument {
-  return {
-    v: 1,
-    id: createHash("sha256").update(`api-raw-${n}-${text}`).digest("hex").slice(0, 32),
-    source: `论坛${n % 3}`,
-    sourceKind: "json",
-    title,
-    text,
-    publishedAt,
-    ingestedAt: new Date().toISOString(),
-    lang: "zh",
-  };
+/** A request to the API: a string body is sent as is (with `contentType`), anything else as JSON. */
+export interface CallOptions {
+  token?: string | undefined;
+  method?: string;
+  body?: unknown;
+  contentType?: string;
 }
 
 /** A running API (and alerter) on an isolated slice of the test stack. */
@@ -127,7 +122,7 @@ export interface Stack {
   apiUrl: string;
   services: SpawnedService[];
   /** fetch an API path with a bearer token (or none). */
-  call<T = ErrorResponse>(path: string, options?: { token?: string | undefined; method?: string; body?: unknown }): Promise<{ status: number; body: T }>;
+  call<T = ErrorResponse>(path: string, options?: CallOptions): Promise<{ status: number; body: T }>;
   /** Produce incidents and write them where the detector keeps them; resolves when the alerter opened their alerts. */
   seedIncidents(incidents: Incident[]): Promise<void>;
   stop(): Promise<void>;
@@ -145,11 +140,12 @@ export async function startStack(label: string, options: { users: Record<string,
   const producer = await createProducer(kafka, topicPrefix);
   const es = createEsClient({ node: base.LIAOWANG_ES_URL!, indexPrefix });
 
-  const [alerterPort, apiPort] = [await freePort(), await freePort()];
-  const env = { ...base, ALERTER_URL: `http://127.0.0.1:${alerterPort}`, ALERTER_API_TOKEN: ALERTER_TOKEN };
+  const [alerterPort, apiPort, ingestPort] = [await freePort(), await freePort(), await freePort()];
+  const env = { ...base, ALERTER_URL: `http://127.0.0.1:${alerterPort}`, ALERTER_API_TOKEN: ALERTER_TOKEN, INGEST_URL: `http://127.0.0.1:${ingestPort}` };
   const services: SpawnedService[] = [];
   services.push(spawnService("services/alerter/src/main.ts", { ...env, ALERTER_HTTP_PORT: String(alerterPort), ALERTER_ACK_SECRET: "api-test-ack-secret-0123456789abcdef0123", ALERTER_SCAN_SCHEDULE: "*/5 * * * * *" }));
   if (options.pipeline) {
+    services.push(spawnService("services/ingest/src/main.ts", { ...env, INGEST_HTTP_PORT: String(ingestPort), LIAOWANG_INGEST_TOKENS: PUSH_TOKEN, LIAOWANG_DEMO: "off" }));
     services.push(spawnService("services/enrich/src/main.ts", env));
     services.push(spawnService("services/indexer/src/main.ts", env));
   }
@@ -163,11 +159,12 @@ export async function startStack(label: string, options: { users: Record<string,
   );
   const apiUrl = `http://127.0.0.1:${apiPort}`;
 
-  const call = async <T = ErrorResponse>(path: string, { token, method = "GET", body }: { token?: string | undefined; method?: string; body?: unknown } = {}): Promise<{ status: number; body: T }> => {
+  const call = async <T = ErrorResponse>(path: string, { token, method = "GET", body, contentType }: CallOptions = {}): Promise<{ status: number; body: T }> => {
     const headers: Record<string, string> = {};
     if (token) headers.authorization = `Bearer ${token}`;
-    if (body !== undefined) headers["content-type"] = "application/json";
-    const res = await fetch(`${apiUrl}${path}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+    if (body !== undefined) headers["content-type"] = contentType ?? "application/json";
+    const payload = typeof body === "string" ? body : JSON.stringify(body);
+    const res = await fetch(`${apiUrl}${path}`, { method, headers, ...(body !== undefined ? { body: payload } : {}) });
     return { status: res.status, body: (await res.json().catch(() => undefined)) as T };
   };
 
@@ -175,6 +172,7 @@ export async function startStack(label: string, options: { users: Record<string,
   try {
     await waitFor(async () => (await fetch(`${alerterPort ? `http://127.0.0.1:${alerterPort}` : ""}/healthz`)).ok, { timeoutMs: 90_000, intervalMs: 500, what: "the alerter's HTTP" });
     await waitFor(async () => (await call("/api/v1/health")).status === 200, { timeoutMs: 90_000, intervalMs: 500, what: "the API's health" });
+    if (options.pipeline) await waitFor(async () => (await fetch(`http://127.0.0.1:${ingestPort}/api/v1/health`)).ok, { timeoutMs: 90_000, intervalMs: 500, what: "the ingest service's health" });
   } catch (error) {
     throw new Error(`${(error as Error).message}\n${dump()}`);
   }
