@@ -60,7 +60,7 @@ describe("classify", () => {
 describe("parseTaxonomy", () => {
   it("applies defaults", () => {
     const t = parseTaxonomy("version: 1\ntopics:\n  - id: 教育\n    keywords: { 学校: 2 }\n", "t.yaml");
-    expect(t.config).toMatchObject({ minScore: 0.35, maxTopics: 3, categoryMinScore: 0.5, categories: [] });
+    expect(t.config).toMatchObject({ minScore: 0.4, maxTopics: 3, categoryMinScore: 0.5, categories: [] });
   });
 
   it("names the file, the key and the problem", () => {

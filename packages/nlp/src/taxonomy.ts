@@ -20,7 +20,7 @@ const Entry = z.object({
 export const TaxonomyConfig = z
   .object({
     version: z.literal(1),
-    minScore: z.number().min(0).max(1).default(0.35),
+    minScore: z.number().min(0).max(1).default(0.4),
     maxTopics: z.number().int().min(1).max(20).default(3),
     categoryMinScore: z.number().min(0).max(1).default(0.5),
     topics: z.array(Entry).min(1),
