@@ -38,6 +38,11 @@ describe("extractFigures: casualties", () => {
       "超过10人遇难": ["deaths:~10[10,]"],
       "10人以上受伤": ["injured:~10[10,]"],
       "约20人受伤": ["injured:~20"],
+      "约有20人受伤": ["injured:~20"],
+      "已有逾百人受伤": ["injured:~100[100,]"],
+      "导致1名女子当场身亡，另有一人受伤": ["deaths:1", "injured:1"],
+      "已有68人遇难，另有数十人失踪": ["deaths:68", "missing:~20[20,90]"],
+      "致1死1伤": ["deaths:1", "injured:1"],
       "３人死亡，１２人受伤": ["deaths:3", "injured:12"],
       "3人不幸遇难": ["deaths:3"],
       "造成12万人受灾": ["affected:120000"],
@@ -98,6 +103,8 @@ describe("extractFigures: economic loss", () => {
       "直接经济损失一千二百万元": ["loss_yuan:12000000"],
       "直接经济损失１．２亿元": ["loss_yuan:120000000"],
       "直接经济损失五千万元": ["loss_yuan:50000000"],
+      "事故造成的直接经济损失在1000万元以上": ["loss_yuan:~10000000[10000000,]"],
+      "已造成2.3万人受灾，直接经济损失达3.6亿元": ["affected:23000", "loss_yuan:360000000"],
     };
     for (const [text, expected] of Object.entries(cases)) expect(brief(text), text).toEqual(expected);
   });
