@@ -1,7 +1,6 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { repoRoot } from "@liaowang/config";
@@ -9,7 +8,7 @@ import { createEsClient } from "@liaowang/es";
 import { startReceiver, type Receiver } from "@liaowang/notify/testing";
 import type { WebhookPayload } from "@liaowang/notify";
 import { isolatedEnv, spawnService, waitFor, type SpawnedService } from "@liaowang/testing";
-import { runCli } from "../packages/cli/src/commands.js";
+import { runCaptured } from "../packages/cli/src/capture.js";
 import type { ListedAlert } from "../packages/cli/src/alerts.js";
 import { explosionPosts, incidentStreamNdjson } from "./fixtures/incidents/stream.js";
 
@@ -25,16 +24,7 @@ const onset = new Date(Date.now() - 90 * 60_000);
 const WEBHOOK_SECRET = "incident-flow-webhook-secret-0001";
 let receiver: Receiver;
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (c: Buffer) => (out += c.toString()));
-  stderr.on("data", (c: Buffer) => (err += c.toString()));
-  const code = await runCli(args, { stdin: new PassThrough(), stdout, stderr, env: { ...serviceEnv() } });
-  return { code, stdout: out, stderr: err };
-}
+const cli = (args: string[]) => runCaptured(args, serviceEnv());
 
 function serviceEnv(): Record<string, string> {
   return {

@@ -1,12 +1,11 @@
 import { createHash } from "node:crypto";
-import { PassThrough } from "node:stream";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createEsClient } from "@liaowang/es";
 import { createKafka, createProducer, ensureTopics, type TypedProducer } from "@liaowang/kafka";
 import { createLogger } from "@liaowang/logger";
 import { topicName, type RawDocument } from "@liaowang/schemas";
 import { isolatedEnv, spawnService, waitFor, type SpawnedService } from "@liaowang/testing";
-import { runCli } from "../packages/cli/src/commands.js";
+import { runCaptured } from "../packages/cli/src/capture.js";
 
 // enrich + indexer as real processes on the real stack: documents become searchable by Chinese words,
 // and an indexer killed mid-stream resumes from its committed offsets without indexing anything twice.
@@ -41,16 +40,7 @@ async function indexedCount(): Promise<number> {
   return (await es.count({ index: `${indexPrefix}docs` })).count;
 }
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (c: Buffer) => (out += c.toString()));
-  stderr.on("data", (c: Buffer) => (err += c.toString()));
-  const code = await runCli(args, { stdin: new PassThrough(), stdout, stderr, env: { ...env } });
-  return { code, stdout: out, stderr: err };
-}
+const cli = (args: string[]) => runCaptured(args, env);
 
 beforeAll(async () => {
   const admin = kafka.admin();

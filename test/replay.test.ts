@@ -1,8 +1,7 @@
-import { PassThrough } from "node:stream";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createEsClient } from "@liaowang/es";
 import { isolatedEnv, spawnService, waitFor, type SpawnedService } from "@liaowang/testing";
-import { runCli } from "../packages/cli/src/commands.js";
+import { runCaptured } from "../packages/cli/src/capture.js";
 
 // `pnpm liaowang replay` into the running pipeline (enrich + indexer as real processes): every valid record of an
 // NDJSON file and of feeds (one GB2312-encoded) becomes searchable by a Chinese word; each invalid line is reported.
@@ -11,16 +10,7 @@ const { env, indexPrefix } = isolatedEnv("replay");
 const es = createEsClient({ node: env.LIAOWANG_ES_URL!, indexPrefix });
 const services: SpawnedService[] = [];
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (c: Buffer) => (out += c.toString()));
-  stderr.on("data", (c: Buffer) => (err += c.toString()));
-  const code = await runCli(args, { stdin: new PassThrough(), stdout, stderr, env: { ...env } });
-  return { code, stdout: out, stderr: err };
-}
+const cli = (args: string[]) => runCaptured(args, env);
 
 interface Hit {
   id: string;
@@ -104,17 +94,8 @@ describe("replay into the running pipeline", () => {
   });
 
   it("fails clearly when Kafka is unreachable", async () => {
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    let err = "";
-    stderr.on("data", (c: Buffer) => (err += c.toString()));
-    const code = await runCli(["replay", "test/fixtures/ingest/mixed.ndjson"], {
-      stdin: new PassThrough(),
-      stdout,
-      stderr,
-      env: { ...env, LIAOWANG_KAFKA_BROKERS: "127.0.0.1:1" },
-    });
-    expect(code).not.toBe(0);
-    expect(err).toMatch(/127\.0\.0\.1:1/);
+    const result = await runCaptured(["replay", "test/fixtures/ingest/mixed.ndjson"], { ...env, LIAOWANG_KAFKA_BROKERS: "127.0.0.1:1" });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/127\.0\.0\.1:1/);
   });
 });

@@ -1,10 +1,10 @@
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "@liaowang/config";
 import { createKafka } from "@liaowang/kafka";
 import { createLogger } from "@liaowang/logger";
 import { isolatedEnv, waitFor } from "@liaowang/testing";
+import { runCaptured } from "../../../packages/cli/src/capture.js";
 import { replayCommand } from "../../../packages/cli/src/replay.js";
 import { readRawTopic } from "./topic.js";
 
@@ -15,16 +15,7 @@ const kafka = createKafka({ brokers: [env.LIAOWANG_KAFKA_BROKERS ?? "127.0.0.1:9
 const fixture = (name: string) => join(repoRoot, "test/fixtures/ingest", name);
 let raw: Awaited<ReturnType<typeof readRawTopic>> | undefined;
 
-async function replay(args: string[], extraEnv: Record<string, string> = {}) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (c: Buffer) => (out += c.toString()));
-  stderr.on("data", (c: Buffer) => (err += c.toString()));
-  const code = await replayCommand(args, { stdin: new PassThrough(), stdout, stderr, env: { ...env, ...extraEnv } });
-  return { code, stdout: out, stderr: err };
-}
+const replay = (args: string[], extraEnv: Record<string, string> = {}) => runCaptured(args, { ...env, ...extraEnv }, replayCommand);
 
 beforeAll(async () => {
   // The first replay creates the topic; read it afterwards from the beginning.
