@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { storyDoc } from "./__fixtures__/stories.js";
 import { IncidentIndex } from "./candidates.js";
+import { fnv1a32 } from "./hash.js";
 import { applyAssignment, assign } from "./cluster.js";
 import type { IncidentState } from "./incident-state.js";
 
@@ -54,5 +55,26 @@ describe("IncidentIndex", () => {
     index.remove(open[1]?.id ?? "");
     expect(index.size).toBe(2);
     expect(index.all().map((i) => i.openedBy).sort()).toEqual(["doc-gaokao", "doc-shenzhen"]);
+  });
+});
+
+/** A well-mixed 64-bit hash per post (FNV-64 of "p1", "p2", … differ in only a few bits). */
+const randomHash = (i: number): string => fnv1a32(`hi${i}`).toString(16).padStart(8, "0") + fnv1a32(`lo${i}`).toString(16).padStart(8, "0");
+
+describe("IncidentIndex candidate ranking", () => {
+  function post(i: number, words: string[]) {
+    return { ...storyDoc("gaokao", T0 + i * 1000), id: `p${i}`, simhash: randomHash(i), keywords: words.map((word) => ({ word, weight: word === "发生" || word === "事故" ? 1 : 10 })), regions: [] };
+  }
+
+  it("skips features most incidents share and ranks the rest by shared weight, within the limit", () => {
+    // Two distinct made-up words per story (no shared bigrams), plus the words every story uses.
+    const word = (i: number, k: number) => String.fromCharCode(0x4e00 + ((i * 2 + k) * 37) % 9000) + String.fromCharCode(0x6e00 + ((i * 2 + k) * 53) % 9000);
+    let open: IncidentState[] = [];
+    for (let i = 0; i < 200; i++) open = applyAssignment(open, assign(open, post(i, [word(i, 0), word(i, 1), "发生", "事故"]), T0));
+    const index = new IncidentIndex(open);
+    expect(index.size).toBe(200);
+    expect(index.candidates(post(999, ["发生", "事故"]))).toEqual([]);
+    const ranked = index.candidates(post(998, [word(7, 0), word(7, 1), word(8, 0), "发生"]), 20, 2);
+    expect(ranked.map((i) => i.openedBy)).toEqual(["p7", "p8"]);
   });
 });

@@ -1,10 +1,18 @@
-import { normalizedDocKeywords } from "./incident.js";
+import { docVector } from "./cluster.js";
+import { DEFAULT_CLUSTER_CONFIG } from "./cluster-config.js";
 import type { IncidentState } from "./incident-state.js";
 import { keywordVector } from "./similarity.js";
 import type { DocFeatures, Keyword } from "./types.js";
 
+// Keyword lists are immutable and shared between successive versions of an incident: derive their features once.
+const featureCache = new WeakMap<readonly Keyword[], string[]>();
 function features(keywords: readonly Keyword[]): string[] {
-  return [...keywordVector(keywords).weights.keys()];
+  let f = featureCache.get(keywords);
+  if (!f) {
+    f = [...keywordVector(keywords).weights.keys()];
+    featureCache.set(keywords, f);
+  }
+  return f;
 }
 
 /**
@@ -81,15 +89,28 @@ export class IncidentIndex {
     for (const d of e.docs) if (this.byDoc.get(d) === id) this.byDoc.delete(d);
   }
 
-  /** Incidents that could take the document: sharing a keyword feature or a SimHash band, or already holding it. */
-  candidates(doc: Pick<DocFeatures, "id" | "keywords" | "simhash">, keywordLimit = 20): IncidentState[] {
-    const ids = new Set<string>();
+  /**
+   * Incidents that could take the document, best first: those already holding it or sharing a SimHash band, then
+   * up to `limit` ranked by the weight of the keyword features they share with it. Features most open incidents
+   * share ("发生", "事故") are skipped: they say nothing about which story a post belongs to, and walking them would
+   * make every post cost as much as there are incidents.
+   */
+  candidates(doc: Pick<DocFeatures, "id" | "keywords" | "simhash">, keywordLimit = 20, limit = 32): IncidentState[] {
+    const sure = new Set<string>();
     const holder = this.byDoc.get(doc.id);
-    if (holder !== undefined) ids.add(holder);
-    for (const f of features(normalizedDocKeywords(doc, keywordLimit))) for (const id of this.byTerm.get(f) ?? []) ids.add(id);
-    for (const b of bands(doc.simhash)) for (const id of this.byBand.get(b) ?? []) ids.add(id);
+    if (holder !== undefined) sure.add(holder);
+    for (const b of bands(doc.simhash)) for (const id of this.byBand.get(b) ?? []) sure.add(id);
+
+    const maxPosting = Math.max(32, this.byId.size / 5);
+    const scores = new Map<string, number>();
+    for (const [f, w] of docVector(doc, { ...DEFAULT_CLUSTER_CONFIG, docKeywordLimit: keywordLimit }).weights) {
+      const posting = this.byTerm.get(f);
+      if (!posting || posting.size > maxPosting) continue;
+      for (const id of posting) if (!sure.has(id)) scores.set(id, (scores.get(id) ?? 0) + w);
+    }
+    const ranked = [...scores].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, limit);
     const out: IncidentState[] = [];
-    for (const id of ids) {
+    for (const id of [...sure, ...ranked.map(([id]) => id)]) {
       const e = this.byId.get(id);
       if (e) out.push(e.incident);
     }

@@ -20,8 +20,6 @@ export interface ClusterConfig {
   mergeThreshold: number;
   /** SimHash distance at or below which a post is a near-duplicate / repost (joins regardless of keywords). */
   nearDuplicateDistance: number;
-  /** SimHash distance at which textual similarity stops counting (~32 is random). */
-  simhashMaxDistance: number;
   /**
    * Score factors when the places a document names and the incident's differ: counties of one city, cities of one
    * province, different provinces. Places tell one mine accident from another where the words cannot.
@@ -65,7 +63,6 @@ export const DEFAULT_CLUSTER_CONFIG: ClusterConfig = {
   joinThreshold: 0.4,
   mergeThreshold: 0.7,
   nearDuplicateDistance: 6,
-  simhashMaxDistance: 20,
   sameCityFactor: 0.8,
   sameProvinceFactor: 0.5,
   differentRegionFactor: 0.4,
@@ -100,8 +97,7 @@ export const clusterConfigSchema = z
     maxOpen: positiveInt,
     joinThreshold: unit,
     mergeThreshold: z.number().min(0).max(1.01),
-    nearDuplicateDistance: z.number().int().min(0).max(64),
-    simhashMaxDistance: z.number().int().min(1).max(64),
+    nearDuplicateDistance: z.number().int().min(0).max(12),
     sameCityFactor: unit,
     sameProvinceFactor: unit,
     differentRegionFactor: unit,
@@ -125,7 +121,4 @@ export const clusterConfigSchema = z
     grading: gradingConfigSchema,
   })
   .partial()
-  .transform((c): ClusterConfig => ({ ...DEFAULT_CLUSTER_CONFIG, ...c }))
-  .refine((c) => c.simhashMaxDistance > c.nearDuplicateDistance, {
-    message: "simhashMaxDistance must exceed nearDuplicateDistance",
-  });
+  .transform((c): ClusterConfig => ({ ...DEFAULT_CLUSTER_CONFIG, ...c }));

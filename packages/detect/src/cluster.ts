@@ -36,14 +36,14 @@ function cachedVector(owner: object, keywords: readonly Keyword[]): FeatureVecto
   return v;
 }
 
-const docVectors = new WeakMap<object, FeatureVector>();
-function docVector(doc: DocFeatures, config: ClusterConfig): FeatureVector {
-  let v = docVectors.get(doc);
-  if (!v) {
-    v = keywordVector(normalizedDocKeywords(doc, config.docKeywordLimit));
-    docVectors.set(doc, v);
-  }
-  return v;
+const docVectors = new WeakMap<object, { limit: number; vector: FeatureVector }>();
+/** The keyword vector of a post's top keywords, memoised per post object (candidate search and scoring share it). */
+export function docVector(doc: Pick<DocFeatures, "keywords">, config: Pick<ClusterConfig, "docKeywordLimit">): FeatureVector {
+  const cached = docVectors.get(doc);
+  if (cached && cached.limit === config.docKeywordLimit) return cached.vector;
+  const vector = keywordVector(normalizedDocKeywords(doc, config.docKeywordLimit));
+  docVectors.set(doc, { limit: config.docKeywordLimit, vector });
+  return vector;
 }
 
 function nearestDistance(incident: IncidentState, simhash: string): number {
@@ -81,10 +81,10 @@ function regionsFactor(a: readonly Region[], b: readonly Region[], config: Clust
 }
 
 /**
- * Similarity of a document to an incident (0 … 1). A near-duplicate SimHash (a repost) scores 1. Otherwise the
- * larger of SimHash closeness and keyword similarity — the better of the cosine to the incident's aggregate
- * keywords and to its latest documents' keywords, over words and their character bigrams — lowered when the places
- * named differ (another province's mine accident shares most words but is another story).
+ * Similarity of a document to an incident (0 … 1). A near-duplicate SimHash (a repost) scores 1. Otherwise keyword
+ * similarity — the better of the cosine to the incident's aggregate keywords and to its latest documents' keywords,
+ * over words and their character bigrams — lowered when the places named differ (another province's mine accident
+ * shares most words but is another story).
  */
 export function similarity(incident: IncidentState, doc: DocFeatures, config: ClusterConfig = DEFAULT_CLUSTER_CONFIG): MatchInfo {
   const d = nearestDistance(incident, doc.simhash);
@@ -97,10 +97,13 @@ export function similarity(incident: IncidentState, doc: DocFeatures, config: Cl
     // Reposts carry the same text and hence the same places; no region check needed.
     return { score: 1, hamming: d, keywordSimilarity, regionFactor: 1, nearDuplicate: true };
   }
-  const span = config.simhashMaxDistance - config.nearDuplicateDistance;
-  const simScore = Math.max(0, Math.min(1, (config.simhashMaxDistance - d) / span));
+  // Beyond near-duplicates SimHash says nothing reliable: compared with the dozens of hashes of hundreds of incidents,
+  // some unrelated post always lands within 12–16 bits by chance.
+  if (keywordSimilarity < config.joinThreshold) {
+    return { score: keywordSimilarity, hamming: d, keywordSimilarity, regionFactor: 1, nearDuplicate: false };
+  }
   const rf = regionsFactor(doc.regions, incident.regions, config);
-  return { score: Math.max(simScore, keywordSimilarity) * rf, hamming: d, keywordSimilarity, regionFactor: rf, nearDuplicate: false };
+  return { score: keywordSimilarity * rf, hamming: d, keywordSimilarity, regionFactor: rf, nearDuplicate: false };
 }
 
 /** Whether two incidents look like one story: similar keywords and the same places (used before merging). */

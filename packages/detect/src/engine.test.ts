@@ -5,6 +5,7 @@ import { burstKey, emptyBurstState, observeMany } from "./burst.js";
 import { DEFAULT_ENGINE_CONFIG, DetectorEngine, engineSnapshotSchema } from "./engine.js";
 import type { EngineConfig, EngineSnapshot, Plan } from "./engine.js";
 import { emptyFeedsState } from "./feeds.js";
+import { fnv1a32 } from "./hash.js";
 import { parseIncidentState } from "./incident-state.js";
 import type { IncidentState } from "./incident-state.js";
 import { incidentIdFor } from "./incident.js";
@@ -113,7 +114,7 @@ describe("DetectorEngine bursts", () => {
     const snapshot: EngineSnapshot = { v: 1, bursts: observeMany(emptyBurstState(), history), feeds: emptyFeedsState(), watermark: T0 - HOUR };
     const engine = new DetectorEngine(DEFAULT_ENGINE_CONFIG, noRules, { snapshot });
     const posts = ["followup", "followup", "followup", "followup", "followup", "wages"].map((n, i) =>
-      at(n as StoryName, i, { id: `p${i}`, source: `源${i}`, keywords: [{ word: `词${i}`, weight: 1 }], simhash: (0x1111 * (i + 1)).toString(16).padStart(16, "a") }),
+      at(n as StoryName, i, { id: `p${i}`, source: `源${i}`, keywords: [{ word: `词${i}`, weight: 1 }], simhash: fnv1a32(`hi${i}`).toString(16).padStart(8, "0") + fnv1a32(`lo${i}`).toString(16).padStart(8, "0") }),
     );
     const plan = step(engine, posts, T0 + 10 * MIN);
     expect(plan.bursts.map((b) => b.key)).toEqual(expect.arrayContaining(["region:431129", "region:431100", "region:430000"]));

@@ -10,10 +10,18 @@ function popcount32(x: number): number {
   return (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
 }
 
+// Clustering compares each post with dozens of stored hashes: parse each hash once.
+const parsed = new Map<string, [number, number]>();
+
 function halves(hex: string): [number, number] {
+  const cached = parsed.get(hex);
+  if (cached) return cached;
   if (!HEX64.test(hex)) throw invalidInput(`simhash "${hex}" is not a 64-bit hex string`);
   const padded = hex.padStart(16, "0");
-  return [Number.parseInt(padded.slice(0, 8), 16), Number.parseInt(padded.slice(8), 16)];
+  const value: [number, number] = [Number.parseInt(padded.slice(0, 8), 16), Number.parseInt(padded.slice(8), 16)];
+  if (parsed.size >= 200_000) parsed.clear();
+  parsed.set(hex, value);
+  return value;
 }
 
 /**
