@@ -17,30 +17,38 @@ export class AlerterClient {
     private readonly timeoutMs = 10_000,
   ) {}
 
+  /** Per-department accountability for alerts opened in [from, to), as the alerter computes it. */
+  async accountability(from: string, to: string): Promise<unknown> {
+    const payload = await this.request(`/accountability?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`, { method: "GET" });
+    return payload;
+  }
+
   /** Apply a transition; the alerter's error codes come back as LiaowangErrors (conflict, not_found, …). */
   async transition(alertId: string, body: AlerterTransition): Promise<Alert> {
-    if (!this.token) throw unavailable("alert transitions are not configured: set ALERTER_API_TOKEN (and ALERTER_URL) for the api service");
+    const payload = (await this.request(`/alerts/${encodeURIComponent(alertId)}/transition`, { method: "POST", body: JSON.stringify(body) })) as { alert?: unknown } | undefined;
+    const parsed = Alert.safeParse(payload?.alert);
+    if (!parsed.success) throw new LiaowangError("internal", `the alerter answered alert ${alertId}'s transition with an unexpected body`);
+    return parsed.data;
+  }
+
+  private async request(path: string, init: { method: string; body?: string }): Promise<unknown> {
+    if (!this.token) throw unavailable("the alerter is not configured for the api: set ALERTER_API_TOKEN (and ALERTER_URL)");
     let res: Response;
     try {
-      res = await fetch(`${this.baseUrl}/alerts/${encodeURIComponent(alertId)}/transition`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${this.token}`, "content-type": "application/json" },
-        body: JSON.stringify(body),
+      res = await fetch(`${this.baseUrl}${path}`, {
+        ...init,
+        headers: { authorization: `Bearer ${this.token}`, ...(init.body !== undefined ? { "content-type": "application/json" } : {}) },
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (error) {
       throw unavailable(`the alerter at ${this.baseUrl} did not answer: ${describeError(error)}`, error);
     }
-    const payload = (await res.json().catch(() => undefined)) as { alert?: unknown; error?: { code?: string; message?: string } } | undefined;
-    if (res.ok) {
-      const parsed = Alert.safeParse(payload?.alert);
-      if (!parsed.success) throw new LiaowangError("internal", `the alerter answered alert ${alertId}'s transition with an unexpected body`);
-      return parsed.data;
-    }
+    const payload = (await res.json().catch(() => undefined)) as { error?: { code?: string; message?: string } } | undefined;
+    if (res.ok) return payload;
     const code = CODES.find((c) => c === payload?.error?.code);
     const message = payload?.error?.message ?? `the alerter answered HTTP ${res.status}`;
     // The alerter refusing our own service token is a deployment fault, not the user's.
-    if (code === undefined || code === "unauthenticated" || code === "forbidden") throw unavailable(`alerter refused the transition (HTTP ${res.status}): ${message}`);
+    if (code === undefined || code === "unauthenticated" || code === "forbidden") throw unavailable(`the alerter refused ${init.method} ${path.split("?")[0]} (HTTP ${res.status}): ${message}`);
     throw new LiaowangError(code, message);
   }
 }

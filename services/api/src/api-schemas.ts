@@ -167,3 +167,22 @@ export function parseStates(text: string | undefined): AlertState[] | undefined 
     return parsed.data;
   });
 }
+
+/** Response effectiveness of one department over a period (问责), as the alerter computes it. */
+export const DepartmentAccountability = z.object({
+  department: z.string(),
+  alerts: z.number().int(),
+  acknowledged: z.number().int(),
+  timeToAcknowledgeMs: z.object({ mean: z.number(), median: z.number(), p90: z.number(), max: z.number() }).nullable(),
+  lateAcknowledgements: z.number().int(),
+  unacknowledgedNow: z.number().int(),
+  deadlines: z.object({ met: z.number().int(), metLate: z.number().int(), missed: z.number().int(), overdueNow: z.number().int(), running: z.number().int() }),
+  dismissed: z.number().int(),
+  reraised: z.number().int(),
+});
+
+export const AccountabilityQuery = z.object({
+  from: isoDateTime.optional().describe("alerts opened at or after; default 30 days ago"),
+  to: isoDateTime.optional().describe("alerts opened before; default now"),
+});
+export const AccountabilityBody = z.object({ from: z.string(), to: z.string(), departments: z.array(DepartmentAccountability.extend({ departmentName: z.string() })) });

@@ -190,6 +190,19 @@ describe("alerts", () => {
     expect(missing.status).toBe(404);
   });
 
+  it("reports accountability per department, a department head its own only", async () => {
+    type Accountability = { departments: { department: string; departmentName: string; alerts: number; acknowledged: number; deadlines: { overdueNow: number } }[] };
+    const all = await stack.call<Accountability>("/api/v1/accountability", { token: users.analyst.token });
+    expect(all.status).toBe(200);
+    const byDept = new Map(all.body.departments.map((d) => [d.department, d]));
+    expect(byDept.get("hrss")).toMatchObject({ departmentName: "市人力资源和社会保障局", alerts: 2, acknowledged: 1 });
+    expect(byDept.get("education")?.deadlines.overdueNow).toBe(1);
+    const own = await stack.call<Accountability>("/api/v1/accountability", { token: users.hrssHead.token });
+    expect(own.body.departments.map((d) => d.department)).toEqual(["hrss"]);
+    const backwards = await stack.call("/api/v1/accountability?from=2024-05-02T00:00:00Z&to=2024-05-01T00:00:00Z", { token: users.duty.token });
+    expect(backwards.status).toBe(400);
+  });
+
   it("shows an incident with its alert and audit trail", async () => {
     const res = await stack.call<{ incident: { id: string; gradeReason: string; sources: { names: string[] } }; alert: { id: string } | null }>(`/api/v1/incidents/${A.id}`, { token: users.analyst.token });
     expect(res.status).toBe(200);
@@ -267,6 +280,7 @@ describe("OpenAPI", () => {
     const paths = Object.keys(res.body.paths).sort();
     expect(paths).toEqual(
       [
+        "/api/v1/accountability",
         "/api/v1/alerts",
         "/api/v1/alerts/{id}",
         "/api/v1/alerts/{id}/transitions",

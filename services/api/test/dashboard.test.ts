@@ -87,12 +87,14 @@ describe("dashboard", () => {
     await page.close();
   });
 
-  it("renders the trends chart with ECharts served from the npm package", async () => {
+  it("renders the trends chart with ECharts served from the npm package, and the accountability table", async () => {
     const page = await browser.newPage();
     await page.goto(`${stack.apiUrl}/#token=${DEMO_TOKEN}`);
     await page.locator("#user", { hasText: "演示值班员" }).waitFor();
     await page.goto(`${stack.apiUrl}/#/trends?span=24h`);
     await page.locator('#trend-chart[data-ready="true"] canvas').waitFor({ timeout: 20_000 });
+    await page.goto(`${stack.apiUrl}/#/accountability?days=7`);
+    await page.locator('#acc-table tr[data-department="emergency"]').waitFor({ timeout: 20_000 });
     await page.close();
   });
 });

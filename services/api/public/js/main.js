@@ -1,4 +1,5 @@
 import { api, getToken, onUnauthenticated, serverNow, setToken } from "./api.js";
+import { renderAccountability } from "./accountability.js";
 import { renderBoard } from "./board.js";
 import { renderDetail } from "./detail.js";
 import { bjTime, esc } from "./format.js";
@@ -77,8 +78,9 @@ function route() {
   if (name === "alert" && id) cleanup = renderDetail(page, me, decodeURIComponent(id), ctx);
   else if (name === "search" && me.can.documents) cleanup = renderSearch(page, me, params, ctx);
   else if (name === "trends" && me.can.documents) cleanup = renderTrends(page, me, params, ctx);
+  else if (name === "accountability") cleanup = renderAccountability(page, me, params, ctx);
   else cleanup = renderBoard(page, me, ctx);
-  document.title = `瞭望 · ${{ alert: "事件详情", search: "检索", trends: "趋势" }[name] ?? "值班台"}`;
+  document.title = `瞭望 · ${{ alert: "事件详情", search: "检索", trends: "趋势", accountability: "问责统计" }[name] ?? "值班台"}`;
 }
 
 async function start() {

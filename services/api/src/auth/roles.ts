@@ -12,7 +12,8 @@ export type Permission =
   | "alerts:read"
   | "alerts:transition"
   | "departments:read"
-  | "audit:read";
+  | "audit:read"
+  | "accountability:read";
 
 /** A signed-in user (person ids match config/departments.yaml, so audit actors name real people). */
 export interface User {
@@ -32,19 +33,19 @@ export type Scope = { kind: "all" } | { kind: "department"; department: string }
 // Department heads are scoped to their department; everyone else with the permission sees everything.
 const GRANTS: Record<Role, { all: readonly Permission[]; ownDepartment: readonly Permission[] }> = {
   duty_officer: {
-    all: ["documents:search", "trends:read", "incidents:read", "alerts:read", "alerts:transition", "departments:read", "audit:read"],
+    all: ["documents:search", "trends:read", "incidents:read", "alerts:read", "alerts:transition", "departments:read", "audit:read", "accountability:read"],
     ownDepartment: [],
   },
   dept_head: {
     all: ["departments:read"],
-    ownDepartment: ["incidents:read", "alerts:read", "alerts:transition", "audit:read"],
+    ownDepartment: ["incidents:read", "alerts:read", "alerts:transition", "audit:read", "accountability:read"],
   },
   analyst: {
-    all: ["documents:search", "trends:read", "incidents:read", "alerts:read", "departments:read"],
+    all: ["documents:search", "trends:read", "incidents:read", "alerts:read", "departments:read", "accountability:read"],
     ownDepartment: [],
   },
   admin: {
-    all: ["documents:search", "trends:read", "incidents:read", "alerts:read", "alerts:transition", "departments:read", "audit:read"],
+    all: ["documents:search", "trends:read", "incidents:read", "alerts:read", "alerts:transition", "departments:read", "audit:read", "accountability:read"],
     ownDepartment: [],
   },
 };

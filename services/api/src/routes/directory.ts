@@ -1,5 +1,6 @@
 import type { ApiApp, ApiDeps } from "../app.js";
-import { AuditBody, AuditQuery, DepartmentsBody, ErrorBody, HealthBody, MeBody } from "../api-schemas.js";
+import { LiaowangError, invalidInput } from "@liaowang/errors";
+import { AccountabilityBody, AccountabilityQuery, AuditBody, AuditQuery, DepartmentAccountability, DepartmentsBody, ErrorBody, HealthBody, MeBody } from "../api-schemas.js";
 import { principal, requirePermission } from "../http.js";
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 503: ErrorBody };
@@ -61,6 +62,33 @@ export function registerDirectoryRoutes(app: ApiApp, deps: ApiDeps): void {
       const q = request.query;
       const alertIds = scope.kind === "department" ? (await deps.store.alertRefsOfDepartment(scope.department)).map((r) => r.id) : undefined;
       return deps.store.listAudit({ ...q, alertIds });
+    },
+  );
+
+  app.get(
+    "/api/v1/accountability",
+    {
+      onRequest: requirePermission(deps.users, "accountability:read"),
+      schema: {
+        tags: ["directory"],
+        summary: "Response effectiveness per department (问责): time to acknowledge, deadlines met / missed / overdue now, dismissals, re-raises; department heads see their own",
+        querystring: AccountabilityQuery,
+        response: { 200: AccountabilityBody, ...errors },
+      },
+    },
+    async (request) => {
+      const { scope } = principal(request);
+      const now = clock();
+      const to = request.query.to ?? now.toISOString();
+      const from = request.query.from ?? new Date(now.getTime() - 30 * 86_400_000).toISOString();
+      if (Date.parse(from) >= Date.parse(to)) throw invalidInput(`from (${from}) must be before to (${to})`);
+      const answer = await deps.alerter.accountability(from, to);
+      const parsed = AccountabilityBody.omit({ departments: true }).extend({ departments: DepartmentAccountability.array() }).safeParse(answer);
+      if (!parsed.success) throw new LiaowangError("internal", "the alerter answered accountability with an unexpected body");
+      const departments = parsed.data.departments
+        .filter((d) => scope.kind === "all" || (scope.kind === "department" && d.department === scope.department))
+        .map((d) => ({ ...d, departmentName: departmentName(d.department) ?? d.department }));
+      return { from, to, departments };
     },
   );
 }
