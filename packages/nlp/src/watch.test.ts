@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { ReloadResult } from "./segmenter.js";
-import { watchDictionaries } from "./watch.js";
+import { watchDictionaries, watchFiles } from "./watch.js";
 
 function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
   const start = Date.now();
@@ -55,5 +55,25 @@ describe("watchDictionaries", () => {
     writeFileSync(userDictPath, "丙 10 n\n");
     await new Promise((r) => setTimeout(r, 150));
     expect(calls).toBe(before);
+  });
+});
+
+describe("watchFiles", () => {
+  it("calls reload when any of the files changes, once per change", { timeout: 20_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "liaowang-watch-files-"));
+    const paths = ["taxonomy.yaml", "positive.txt", "negative.txt"].map((name) => join(dir, name));
+    for (const path of paths) writeFileSync(path, "v1\n");
+    let version = 0;
+    const results: number[] = [];
+    const stop = watchFiles([...paths, paths[0]!], () => ++version, { intervalMs: 20, onReload: (r) => results.push(r) });
+    await new Promise((r) => setTimeout(r, 100));
+    writeFileSync(paths[2]!, "v2\n");
+    await until(() => results.length === 1);
+    writeFileSync(paths[0]!, "v2 longer\n");
+    await until(() => results.length === 2);
+    await new Promise((r) => setTimeout(r, 100));
+    // A path listed twice is watched once.
+    expect(results).toEqual([1, 2]);
+    stop();
   });
 });
