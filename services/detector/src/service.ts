@@ -1,4 +1,4 @@
-import { schedule } from "node-cron";
+import { schedule, setLogger } from "node-cron";
 import { DetectorEngine } from "@liaowang/detect";
 import { runConsumer } from "@liaowang/kafka";
 import type { Logger } from "@liaowang/logger";
@@ -52,6 +52,14 @@ export async function startDetector(config: DetectorConfig, log: Logger, fatal: 
     }),
     (consumer) => consumer.stop(),
   );
+  // node-cron prints to the console by default; a skipped overlapping tick is expected when a tick runs long.
+  const cronLog = log.child({ module: "cron" });
+  setLogger({
+    info: (m) => cronLog.debug(m),
+    warn: (m) => cronLog.debug(m),
+    error: (m, err) => cronLog.error({ err: err ?? m }, String(m)),
+    debug: (m) => cronLog.debug(String(m)),
+  });
   const task = schedule(config.DETECTOR_TICK_SCHEDULE, () => detector.tick(), { name: "detector-tick", noOverlap: true });
   lifecycle.add("tick", task, async (t) => {
     await t.stop();
