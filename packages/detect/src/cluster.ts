@@ -55,12 +55,17 @@ function nearestDistance(incident: IncidentState, simhash: string): number {
 
 const RELATION_RANK = { same: 3, same_city: 2, same_province: 1, different: 0 } as const;
 
+/**
+ * How compatible two sets of places are, by their most specific places: enrichment also lists the city and
+ * province of a county, and 湖南省 must not make every county of Hunan "the same place".
+ */
 function regionsFactor(a: readonly Region[], b: readonly Region[], config: ClusterConfig): number {
-  const specific = mostSpecificRegions(a);
-  if (specific.length === 0 || b.length === 0) return 1;
+  const specificA = mostSpecificRegions(a);
+  const specificB = mostSpecificRegions(b);
+  if (specificA.length === 0 || specificB.length === 0) return 1;
   let best: RegionRelation = "different";
-  for (const x of specific) {
-    for (const y of b) {
+  for (const x of specificA) {
+    for (const y of specificB) {
       const rel = regionRelation(x, y);
       if (RELATION_RANK[rel] > RELATION_RANK[best]) best = rel;
       if (best === "same") return 1;
@@ -108,7 +113,7 @@ export function similarity(incident: IncidentState, doc: DocFeatures, config: Cl
 
 /** Whether two incidents look like one story: similar keywords and the same places (used before merging). */
 function sameStoryAs(a: IncidentState, b: IncidentState, config: ClusterConfig): boolean {
-  if (regionsFactor(a.regions, b.regions, config) < 1 || regionsFactor(b.regions, a.regions, config) < 1) return false;
+  if (regionsFactor(a.regions, b.regions, config) < 1) return false;
   return vectorCosine(cachedVector(a.keywords, a.keywords), cachedVector(b.keywords, b.keywords)) >= config.joinThreshold;
 }
 

@@ -172,3 +172,12 @@ describe("grade: injured without stated severity counts toward the 重伤 rule",
     expect(grade({ category: "生产安全事故", figures: { injured: fig("injured", 55) } }, strict).level).toBe("IV");
   });
 });
+
+describe("grade: approximate figures in words", () => {
+  it("calls an estimate an estimate and a floor a floor", () => {
+    const loss = grade({ category: "生产安全事故", figures: { loss_yuan: { ...fig("loss_yuan", 120_000_000, 1, true, "直接经济损失约1.2亿元") } } });
+    expect(loss.reason).toBe('about 1.2亿元 direct loss ("直接经济损失约1.2亿元") reported by 1 source → I (特别重大) per 生产安全事故 thresholds (I: ≥1亿元)');
+    const floor = grade({ category: "生产安全事故", figures: { deaths: fig("deaths", 10, 2, true, "10余人遇难") } });
+    expect(floor.reason).toMatch(/^≥10 deaths \("10余人遇难" read as its lower bound\) reported by 2 sources → II/);
+  });
+});

@@ -163,9 +163,12 @@ function formatAmount(kind: FigureKind, v: number): string {
   return kind === "loss_yuan" ? `${formatYuan(v)} ${KIND_WORDS[kind]}` : `${trimNumber(v)} ${KIND_WORDS[kind]}`;
 }
 
+// "30余人", "100多人", "50人以上", "超过10人": the figure is a floor. "约1.2亿元", "近30人": an estimate.
+const AT_LEAST = /余|多|以上|超过|逾|至少/;
+
 function describeFigure(f: FigureSummary, countedAs?: FigureKind): string {
   const amount = formatAmount(f.kind, f.value);
-  const approx = f.approx ? `≥${amount} ("${f.text}" read as its lower bound)` : amount;
+  const approx = !f.approx ? amount : AT_LEAST.test(f.text) ? `≥${amount} ("${f.text}" read as its lower bound)` : `about ${amount} ("${f.text}")`;
   const n = f.sourceCount;
   const as = countedAs !== undefined && countedAs !== f.kind ? ` (counted as ${KIND_WORDS[countedAs]}: severity not stated)` : "";
   return `${approx}${as} reported by ${n} source${n === 1 ? "" : "s"}`;

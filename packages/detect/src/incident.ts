@@ -12,7 +12,7 @@ import type {
   TimelineEvent,
   WatchHit,
 } from "./incident-state.js";
-import { hamming, mostSpecificRegions, topKeywords } from "./similarity.js";
+import { codeDepth, hamming, mostSpecificRegions, topKeywords } from "./similarity.js";
 import { addSource, emptySources, unionSources } from "./sources.js";
 import { FIGURE_KINDS, levelRank } from "./types.js";
 import type { DocFeatures, Figure, FigureKind, Keyword, Region, TopicScore } from "./types.js";
@@ -280,7 +280,8 @@ function addRegions(regions: RegionCount[], added: readonly (Region & { count?: 
       fresh.push(r);
     }
   }
-  out.sort((a, b) => b.count - a.count || (a.code < b.code ? -1 : 1));
+  // Most named first; among equals the most specific place (the county before the city and province it lies in).
+  out.sort((a, b) => b.count - a.count || codeDepth(b.code) - codeDepth(a.code) || (a.code < b.code ? -1 : 1));
   return { regions: out.slice(0, config.maxRegions), fresh };
 }
 
