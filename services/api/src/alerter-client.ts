@@ -23,6 +23,12 @@ export class AlerterClient {
     return payload;
   }
 
+  /** The outbox entries of one alert: what was sent to which target, and how it went. */
+  async deliveries(alertId: string): Promise<unknown> {
+    const payload = (await this.request(`/alerts/${encodeURIComponent(alertId)}`, { method: "GET" })) as { delivery?: unknown } | undefined;
+    return payload?.delivery;
+  }
+
   /** Apply a transition; the alerter's error codes come back as LiaowangErrors (conflict, not_found, …). */
   async transition(alertId: string, body: AlerterTransition): Promise<Alert> {
     const payload = (await this.request(`/alerts/${encodeURIComponent(alertId)}/transition`, { method: "POST", body: JSON.stringify(body) })) as { alert?: unknown } | undefined;

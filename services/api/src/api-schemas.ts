@@ -186,3 +186,16 @@ export const AccountabilityQuery = z.object({
   to: isoDateTime.optional().describe("alerts opened before; default now"),
 });
 export const AccountabilityBody = z.object({ from: z.string(), to: z.string(), departments: z.array(DepartmentAccountability.extend({ departmentName: z.string() })) });
+
+/** One notification of an alert to one target (from the alerter's outbox); errors stay in the alerter's log. */
+export const Delivery = z.object({
+  id: z.string(),
+  idempotencyKey: z.string().describe("alert, generation and item (new, reminder, escalation step, regrade)"),
+  channel: z.string(),
+  targetId: z.string(),
+  state: z.enum(["pending", "sending", "sent", "failed", "dead"]),
+  attempts: z.number().int(),
+  createdAt: z.string(),
+  sentAt: z.string().nullable(),
+});
+export const DeliveriesBody = z.object({ alertId: z.string(), deliveries: z.array(Delivery) });

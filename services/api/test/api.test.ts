@@ -1,5 +1,6 @@
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { startReceiver, type Receiver } from "@liaowang/notify/testing";
 import { waitFor } from "@liaowang/testing";
 import {
   incident,
@@ -23,6 +24,7 @@ import {
 
 const users = testUsers();
 let stack: Stack;
+let receiver: Receiver;
 
 // Onsets chosen so the order by deadline is C (48 h clock overdue by 2 h), B (48 h clock due in 30 min),
 // A (II: 5 h clock due in 1 h), D (48 h clock due in 47 h).
@@ -40,7 +42,8 @@ const records = [
 ];
 
 beforeAll(async () => {
-  stack = await startStack("api", { users, pipeline: true });
+  receiver = await startReceiver();
+  stack = await startStack("api", { users, pipeline: true, notify: { department: "emergency", receiverUrl: receiver.baseUrl } });
   await stack.seedIncidents([A, B, C, D]);
 });
 
@@ -50,6 +53,7 @@ afterEach((context) => {
 
 afterAll(async () => {
   await stack?.stop();
+  await receiver?.close();
 });
 
 const alertId = (i: { id: string }) => `alert-${i.id}`;
@@ -203,6 +207,20 @@ describe("alerts", () => {
     expect(backwards.status).toBe(400);
   });
 
+  it("shows each notification's delivery status per target", async () => {
+    // the II alert (never held back by quiet hours) goes to the emergency department's webhook
+    const deliveries = await waitFor(
+      async () => {
+        const res = await stack.call<{ deliveries: { channel: string; targetId: string; state: string; idempotencyKey: string }[] }>(`/api/v1/alerts/${alertId(A)}/deliveries`, { token: users.analyst.token });
+        return res.body.deliveries?.some((d) => d.state === "sent") && res.body.deliveries;
+      },
+      { timeoutMs: 60_000, intervalMs: 1_000, what: "a sent notification of the II alert" },
+    );
+    expect(deliveries.find((d) => d.idempotencyKey.includes(":new"))).toMatchObject({ channel: "webhook", targetId: "test-hook", state: "sent" });
+    expect(receiver.requests.some((r) => r.path === "/hooks/emergency" && r.body.includes("化工厂"))).toBe(true);
+    expect((await stack.call(`/api/v1/alerts/${alertId(A)}/deliveries`, { token: users.hrssHead.token })).status).toBe(403);
+  });
+
   it("shows an incident with its alert and audit trail", async () => {
     const res = await stack.call<{ incident: { id: string; gradeReason: string; sources: { names: string[] } }; alert: { id: string } | null }>(`/api/v1/incidents/${A.id}`, { token: users.analyst.token });
     expect(res.status).toBe(200);
@@ -283,6 +301,7 @@ describe("OpenAPI", () => {
         "/api/v1/accountability",
         "/api/v1/alerts",
         "/api/v1/alerts/{id}",
+        "/api/v1/alerts/{id}/deliveries",
         "/api/v1/alerts/{id}/transitions",
         "/api/v1/audit",
         "/api/v1/departments",

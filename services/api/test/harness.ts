@@ -1,5 +1,10 @@
 import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parse as parseYaml, stringify as toYaml } from "yaml";
+import { repoRoot } from "@liaowang/config";
 import { createEsClient, type Client } from "@liaowang/es";
 import { createKafka, createProducer, ensureTopics, type TypedProducer } from "@liaowang/kafka";
 import { createLogger } from "@liaowang/logger";
@@ -128,8 +133,27 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-/** Start the alerter and the API (optionally enrich + indexer too) with unique prefixes. */
-export async function startStack(label: string, options: { users: Record<string, TestUser>; pipeline?: boolean; demoToken?: string }): Promise<Stack> {
+/** Secret of the webhook target in tests that notify. */
+export const WEBHOOK_SECRET = "api-test-webhook-secret-0123";
+
+/**
+ * The shipped departments with one department given a webhook target pointing at a local receiver, and the notify
+ * config defining it: the alerter really sends, the API shows delivery status.
+ */
+function notifyingConfig(department: string, receiverUrl: string): Record<string, string> {
+  const dir = mkdtempSync(join(tmpdir(), "liaowang-api-test-"));
+  const departments = parseYaml(readFileSync(join(repoRoot, "config", "departments.yaml"), "utf8")) as { departments: { id: string; targets?: string[] }[] };
+  for (const d of departments.departments) if (d.id === department) d.targets = ["test-hook"];
+  writeFileSync(join(dir, "departments.yaml"), toYaml(departments));
+  writeFileSync(join(dir, "notify.yaml"), toYaml({ timeoutMs: 3_000, targets: { "test-hook": { channel: "webhook", url: `${receiverUrl}/hooks/${department}`, secret: WEBHOOK_SECRET } } }));
+  return { ALERTER_DEPARTMENTS_FILE: join(dir, "departments.yaml"), ALERTER_NOTIFY_FILE: join(dir, "notify.yaml"), API_DEPARTMENTS_FILE: join(dir, "departments.yaml") };
+}
+
+/** Start the alerter and the API (optionally ingest + enrich + indexer too) with unique prefixes. */
+export async function startStack(
+  label: string,
+  options: { users: Record<string, TestUser>; pipeline?: boolean; demoToken?: string; notify?: { department: string; receiverUrl: string } },
+): Promise<Stack> {
   const { env: base, topicPrefix, indexPrefix } = isolatedEnv(label);
   const log = createLogger({ service: `${label}-test`, level: "warn" });
   const kafka = createKafka({ brokers: [base.LIAOWANG_KAFKA_BROKERS!], clientId: `${label}-test`, topicPrefix }, log);
@@ -141,7 +165,13 @@ export async function startStack(label: string, options: { users: Record<string,
   const es = createEsClient({ node: base.LIAOWANG_ES_URL!, indexPrefix });
 
   const [alerterPort, apiPort, ingestPort] = [await freePort(), await freePort(), await freePort()];
-  const env = { ...base, ALERTER_URL: `http://127.0.0.1:${alerterPort}`, ALERTER_API_TOKEN: ALERTER_TOKEN, INGEST_URL: `http://127.0.0.1:${ingestPort}` };
+  const env = {
+    ...base,
+    ALERTER_URL: `http://127.0.0.1:${alerterPort}`,
+    ALERTER_API_TOKEN: ALERTER_TOKEN,
+    INGEST_URL: `http://127.0.0.1:${ingestPort}`,
+    ...(options.notify ? notifyingConfig(options.notify.department, options.notify.receiverUrl) : {}),
+  };
   const services: SpawnedService[] = [];
   services.push(spawnService("services/alerter/src/main.ts", { ...env, ALERTER_HTTP_PORT: String(alerterPort), ALERTER_ACK_SECRET: "api-test-ack-secret-0123456789abcdef0123", ALERTER_SCAN_SCHEDULE: "*/5 * * * * *" }));
   if (options.pipeline) {

@@ -1,6 +1,18 @@
 import { api } from "./api.js";
 import { countdownHtml, tick } from "./clocks.js";
-import { actorText, bjTime, clockName, doneText, esc, EVENT_LABELS, levelBadge, stateBadge } from "./format.js";
+import { actorText, bjShort, bjTime, clockName, doneText, esc, EVENT_LABELS, levelBadge, stateBadge } from "./format.js";
+
+const CHANNELS = { webhook: "Webhook", wecom: "企业微信", dingtalk: "钉钉", email: "邮件", sms: "短信" };
+const DELIVERY_STATES = { pending: "待发送", sending: "发送中", sent: "已送达", failed: "失败待重试", dead: "发送失败" };
+
+/** What an outbox entry was for, from its idempotency key (…:new, …:reminder:…, …:escalation:…). */
+function itemText(key) {
+  if (key.includes(":esc:")) return "升级通知";
+  if (key.includes(":reminder")) return "时限提醒";
+  if (key.includes(":regrade")) return "定级变更";
+  if (key.includes(":digest")) return "汇总";
+  return "新预警";
+}
 
 const MILESTONES = { info_published: "权威信息已发布", press_conference: "新闻发布会已召开" };
 
@@ -103,8 +115,24 @@ export function renderDetail(view, me, alertId, { flash }) {
       <p class="muted">责任部门 ${esc(alert.departmentName)}${alert.coDepartments.length ? ` · 协同 ${esc(alert.coDepartments.join("、"))}` : ""} · ${esc(alert.routeReason)} · 预警 ${esc(bjTime(alert.raisedAt))}${alert.dismissReason ? ` · 排除原因：${esc(alert.dismissReason)}` : ""}</p>
       <div class="grid2"><div>${clocksCard(alert)}${incidentCards(incident, alert)}${auditCard(audit)}</div><div>${actionsCard(alert, me)}
         <div class="card"><h2>概况</h2><dl class="kv"><dt>事件编号</dt><dd>${esc(alert.incidentId)}</dd><dt>首发（起算）</dt><dd>${esc(bjTime(alert.onsetAt))}</dd><dt>声量</dt><dd>${alert.volume} 条 / ${alert.sourceCount} 个来源</dd><dt>话题</dt><dd>${esc(alert.topics.join("、") || "—")}</dd><dt>地区</dt><dd>${esc(alert.regions.map((r) => r.name).join("、") || "—")}</dd><dt>关键词</dt><dd>${esc(alert.keywords.slice(0, 12).join("、") || "—")}</dd></dl></div>
+        <div class="card"><h2>通知送达</h2><div id="deliveries" class="muted">加载中…</div></div>
       </div></div>`;
     tick(view);
+    api(`alerts/${encodeURIComponent(alertId)}/deliveries`)
+      .then((d) => {
+        const el = view.querySelector("#deliveries");
+        if (!el) return;
+        el.classList.remove("muted");
+        el.innerHTML = d.deliveries.length
+          ? `<table><thead><tr><th>通知</th><th>渠道 / 目标</th><th>状态</th></tr></thead><tbody>${d.deliveries
+              .map((x) => `<tr data-delivery-state="${esc(x.state)}"><td>${esc(itemText(x.idempotencyKey))}<br><span class="muted">${esc(bjShort(x.createdAt))}</span></td><td>${esc(CHANNELS[x.channel] ?? x.channel)}<br><span class="muted">${esc(x.targetId)}</span></td><td class="${x.state === "dead" || x.state === "failed" ? "error" : ""}">${esc(DELIVERY_STATES[x.state] ?? x.state)}${x.attempts > 1 ? `（${x.attempts}次）` : ""}</td></tr>`)
+              .join("")}</tbody></table>`
+          : "尚无通知";
+      })
+      .catch((error) => {
+        const el = view.querySelector("#deliveries");
+        if (el) el.textContent = `送达状态暂不可用：${error.message}`;
+      });
   }
 
   async function transition(body) {

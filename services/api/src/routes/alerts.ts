@@ -1,6 +1,6 @@
 import { LiaowangError } from "@liaowang/errors";
 import type { ApiApp, ApiDeps } from "../app.js";
-import { AlertBody, AlertsBody, AlertsQuery, ErrorBody, IdParams, parseStates, TransitionRequest, TransitionResult } from "../api-schemas.js";
+import { AlertBody, AlertsBody, DeliveriesBody, Delivery, AlertsQuery, ErrorBody, IdParams, parseStates, TransitionRequest, TransitionResult } from "../api-schemas.js";
 import { alertActionable, alertVisible, type Scope } from "../auth/roles.js";
 import { principal, requirePermission } from "../http.js";
 import { alertView, compareUrgency } from "../views/alerts.js";
@@ -56,6 +56,23 @@ export function registerAlertRoutes(app: ApiApp, deps: ApiDeps): void {
       const [audit, incident] = await Promise.all([deps.store.auditOf(alert.id), deps.store.getIncident(alert.incidentId).catch(() => undefined)]);
       const now = clock().getTime();
       return { now: new Date(now).toISOString(), alert: alertView(alert, now), audit, incident: incident ?? null };
+    },
+  );
+
+  app.get(
+    "/api/v1/alerts/:id/deliveries",
+    {
+      onRequest: requirePermission(deps.users, "alerts:read"),
+      schema: { tags: ["alerts"], summary: "Delivery status of the alert's notifications per channel and target", params: IdParams, response: { 200: DeliveriesBody, 404: ErrorBody, ...errors } },
+    },
+    async (request) => {
+      const { scope } = principal(request);
+      const alert = await deps.store.getAlert(request.params.id);
+      if (!alert) throw new LiaowangError("not_found", `alert ${request.params.id} does not exist`);
+      if (scope.kind === "department" && !alertVisible(scope, alert)) throw outOfScope(alert.id, scope, "routed to");
+      const parsed = Delivery.array().safeParse(await deps.alerter.deliveries(alert.id));
+      if (!parsed.success) throw new LiaowangError("internal", `the alerter answered alert ${alert.id}'s delivery status with an unexpected body`);
+      return { alertId: alert.id, deliveries: parsed.data };
     },
   );
 
