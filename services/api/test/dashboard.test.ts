@@ -35,6 +35,10 @@ describe("dashboard", () => {
     const page = await browser.newPage({ locale: "zh-CN", timezoneId: "Asia/Shanghai" });
     const errors: string[] = [];
     page.on("pageerror", (error) => errors.push(error.message));
+    // a Content-Security-Policy violation shows up as a console error
+    page.on("console", (message) => {
+      if (message.type() === "error") errors.push(message.text());
+    });
     await page.goto(`${stack.apiUrl}/#token=${DEMO_TOKEN}`);
 
     // the token left the address bar, the user is shown
