@@ -130,6 +130,8 @@ export class IncidentStore {
 
   /** Open incidents, reported first, then the most recently active candidates, at most `limit` in all. */
   async loadOpen(limit: number): Promise<IncidentState[]> {
+    // A restart can follow the last write within Elasticsearch's refresh interval: make every write searchable first.
+    await this.call(`refresh ${this.indices.incidents}`, () => this.es.indices.refresh({ index: [this.indices.incidents, this.indices.candidates] }));
     const reported = await this.scan(this.indices.incidents, { term: { status: "open" } }, limit);
     const candidates = await this.scan(this.indices.candidates, { term: { status: "open" } }, Math.max(0, limit - reported.length));
     return [...reported, ...candidates];
@@ -174,15 +176,16 @@ export class IncidentStore {
         if (held) ops.push({ kind: "delete", id: incident.id, version: held });
         continue;
       }
-      const target = update.action === "publish" ? this.indices.incidents : this.indices.candidates;
+      // Where it lives depends on whether it was ever reported, not on whether this step publishes it.
+      const reported = incident.reportedAt !== undefined;
+      const target = reported ? this.indices.incidents : this.indices.candidates;
       if (held && held.index !== target) {
         // Reported at last: the candidate moves to the incidents index.
         ops.push({ kind: "delete", id: incident.id, version: held });
       }
-      const document =
-        update.action === "publish"
-          ? { ...message, storedAt, state: incident }
-          : { id: incident.id, status: incident.status, lastActivityAt: new Date(incident.lastActivityAt).toISOString(), storedAt, state: incident };
+      const document = reported
+        ? { ...message, storedAt, state: incident }
+        : { id: incident.id, status: incident.status, lastActivityAt: new Date(incident.lastActivityAt).toISOString(), storedAt, state: incident };
       ops.push({ kind: "write", id: incident.id, index: target, document, version: held?.index === target ? held : undefined });
     }
     if (ops.length === 0) return { conflicts: [] };

@@ -1,0 +1,116 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { DEFAULT_ENGINE_CONFIG, DetectorEngine, compileWatchRules, type DocFeatures, type IncidentUpdate } from "@liaowang/detect";
+import { createEsClient } from "@liaowang/es";
+import { createLogger } from "@liaowang/logger";
+import { Incident } from "@liaowang/schemas";
+import { isolatedEnv } from "@liaowang/testing";
+import { toIncidentMessage } from "../src/message.js";
+import { IncidentStore } from "../src/store.js";
+
+// IncidentStore against the real Elasticsearch: candidates move to the incidents index when reported, discarded
+// candidates are deleted, and a write based on a stale version is reported as a conflict instead of overwriting.
+
+const { env, indexPrefix } = isolatedEnv("detector-store");
+const es = createEsClient({ node: env.LIAOWANG_ES_URL ?? "", indexPrefix });
+const log = createLogger({ service: "detector-store-test", level: "warn" });
+const T0 = Date.parse("2024-07-01T01:10:00+08:00");
+
+function doc(id: string, source: string, minutes: number, extra: Partial<DocFeatures> = {}): DocFeatures {
+  return {
+    id,
+    source,
+    title: "湖南省高考录取分数线公布",
+    text: "湖南省教育厅发布2024年高考录取分数线。",
+    publishedAt: T0 + minutes * 60_000,
+    tokens: ["湖南省", "教育厅", "高考", "分数线"],
+    keywords: [
+      { word: "分数线", weight: 3 },
+      { word: "高考", weight: 2 },
+      { word: "教育厅", weight: 1 },
+    ],
+    simhash: "0123456789abcdef",
+    topics: [{ id: "教育", score: 0.8 }],
+    regions: [],
+    sentiment: 0,
+    figures: [],
+    ...extra,
+  };
+}
+
+const items = (updates: IncidentUpdate[]) => updates.map((update) => ({ update, message: toIncidentMessage(update.incident, update.changes) }));
+
+afterAll(async () => {
+  await es.indices.delete({ index: `${indexPrefix}*` }).catch(() => undefined);
+  await es.close();
+});
+
+describe("IncidentStore", () => {
+  it("keeps candidates apart, moves them when reported, reloads them, and refuses stale writes", async () => {
+    const store = new IncidentStore(es, indexPrefix, log);
+    await store.init();
+    await store.init();
+    const engine = new DetectorEngine(DEFAULT_ENGINE_CONFIG, compileWatchRules([]));
+
+    const first = engine.process([doc("a", "湖南教育发布", 0)], T0);
+    expect(first.updates.map((u) => u.action)).toEqual(["store"]);
+    expect(await store.write(items(first.updates), new Date(T0))).toEqual({ conflicts: [] });
+    engine.commit(first);
+    const id = first.updates[0]?.incident.id ?? "";
+    expect((await store.loadOpen(100)).map((i) => [i.id, i.reportedAt])).toEqual([[id, undefined]]);
+
+    const second = engine.process([doc("b", "红网", 5, { simhash: "fedcba9876543210" })], T0 + 60_000);
+    expect(second.updates.map((u) => u.action)).toEqual(["publish"]);
+    await store.write(items(second.updates), new Date(T0 + 60_000));
+    engine.commit(second);
+    await es.indices.refresh({ index: `${indexPrefix}*` });
+    expect((await es.count({ index: store.indices.candidates })).count).toBe(0);
+    const stored = await es.get<unknown>({ index: store.indices.incidents, id });
+    expect(Incident.parse(stored._source)).toMatchObject({ id, revision: 2, sources: { count: 2 } });
+
+    // A second replica (or a zombie) reads the incident and writes a newer revision first.
+    const other = new IncidentStore(es, indexPrefix, log);
+    const [theirs] = await other.loadOpen(100);
+    expect(theirs?.revision).toBe(2);
+    const otherEngine = new DetectorEngine(DEFAULT_ENGINE_CONFIG, compileWatchRules([]), { incidents: theirs ? [theirs] : [] });
+    const otherPlan = otherEngine.process([doc("c", "人民网", 6, { simhash: "00ff00ff00ff00ff" })], T0 + 120_000);
+    await other.write(items(otherPlan.updates), new Date(T0 + 120_000));
+
+    const mine = engine.process([doc("d", "新华网", 7, { simhash: "ff00ff00ff00ff00" })], T0 + 180_000);
+    expect(await store.write(items(mine.updates), new Date(T0 + 180_000))).toEqual({ conflicts: [id] });
+    const fresh = await store.loadByIds([id]);
+    expect(fresh.map((i) => [i.revision, i.sources.count])).toEqual([[3, 3]]);
+    engine.replace(fresh, { force: true });
+    const retry = engine.process([doc("d", "新华网", 7, { simhash: "ff00ff00ff00ff00" })], T0 + 180_000);
+    expect(await store.write(items(retry.updates), new Date(T0 + 180_000))).toEqual({ conflicts: [] });
+    engine.commit(retry);
+    expect(engine.get(id)).toMatchObject({ revision: 4, sources: { count: 4 } });
+
+    await es.indices.refresh({ index: store.indices.incidents });
+    expect((await store.loadChangedSince(T0 + 150_000, 100)).map((i) => i.revision)).toEqual([4]);
+  });
+
+  it("deletes a discarded candidate and keeps counters per replica", async () => {
+    const store = new IncidentStore(es, indexPrefix, log);
+    await store.init();
+    const engine = new DetectorEngine(
+      { ...DEFAULT_ENGINE_CONFIG, cluster: { ...DEFAULT_ENGINE_CONFIG.cluster, maxOpen: 1 } },
+      compileWatchRules([]),
+    );
+    const a = engine.process([doc("x1", "甲", 0, { keywords: [{ word: "养老金", weight: 1 }], simhash: "1111111111111111" })], T0);
+    await store.write(items(a.updates), new Date(T0));
+    engine.commit(a);
+    const b = engine.process([doc("x2", "乙", 1, { keywords: [{ word: "医保", weight: 1 }], simhash: "eeeeeeeeeeeeeeee" })], T0 + 1000);
+    expect(b.updates.map((u) => [u.incident.openedBy, u.action])).toEqual([
+      ["x2", "store"],
+      ["x1", "discard"],
+    ]);
+    await store.write(items(b.updates), new Date(T0 + 1000));
+    engine.commit(b);
+    await es.indices.refresh({ index: store.indices.candidates });
+    expect((await store.loadOpen(100)).filter((i) => i.reportedAt === undefined).map((i) => i.openedBy)).toEqual(["x2"]);
+
+    await store.saveSnapshot("replica-1", engine.snapshot(), [], new Date(T0));
+    expect(await store.loadSnapshot("replica-1")).toEqual(engine.snapshot());
+    expect(await store.loadSnapshot("replica-2")).toBeUndefined();
+  });
+});
