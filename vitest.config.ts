@@ -16,7 +16,7 @@ export default defineConfig({
           name: "integration",
           include: ["packages/*/test/**/*.test.ts", "services/*/test/**/*.test.ts", "test/**/*.test.ts"],
           globalSetup: ["packages/testing/src/global-setup.ts"],
-          testTimeout: 120_000,
+          testTimeout: 180_000,
           hookTimeout: 300_000,
           fileParallelism: false,
         },
