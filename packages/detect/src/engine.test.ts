@@ -124,6 +124,25 @@ describe("DetectorEngine bursts", () => {
   });
 });
 
+describe("DetectorEngine.tick: bursts", () => {
+  it("attaches a burst to incidents the bursting batch did not touch at the next tick", () => {
+    const history = Array.from({ length: 12 }, (_, h) => ({ key: burstKey("region", "431129"), ts: T0 - (12 - h) * HOUR }));
+    const snapshot: EngineSnapshot = { v: 1, bursts: observeMany(emptyBurstState(), history), feeds: emptyFeedsState(), watermark: T0 - HOUR };
+    const engine = new DetectorEngine(DEFAULT_ENGINE_CONFIG, noRules, { snapshot });
+    step(engine, [at("xinhua", 0)], T0 + MIN);
+    const others = Array.from({ length: 6 }, (_, i) =>
+      at("gaokao", 1 + i, { id: `o${i}`, source: `源${i}`, regions: [{ code: "431129", name: "江华瑶族自治县", level: "county", province: "湖南省" }], keywords: [{ word: `别的${i}`, weight: 1 }], simhash: fnv1a32(`a${i}`).toString(16).padStart(8, "0") + fnv1a32(`b${i}`).toString(16).padStart(8, "0") }),
+    );
+    const batch = step(engine, others, T0 + 8 * MIN);
+    expect(batch.bursts.map((b) => b.key)).toContain("region:431129");
+    expect(batch.updates.some((u) => u.incident.openedBy === "doc-xinhua")).toBe(false);
+    const tick = engine.tick(T0 + 9 * MIN);
+    const xinhua = tick.updates.find((u) => u.incident.openedBy === "doc-xinhua");
+    expect(xinhua).toMatchObject({ action: "publish", changes: ["burst"] });
+    expect(xinhua?.incident.bursts.map((b) => b.value)).toContain("431129");
+  });
+});
+
 describe("DetectorEngine.tick", () => {
   it("expires reported incidents at the event-time watermark and discards stale candidates", () => {
     const engine = new DetectorEngine(DEFAULT_ENGINE_CONFIG, noRules);

@@ -137,6 +137,11 @@ class Overlay {
     return [...out.values()].filter((i) => i.status === "open");
   }
 
+  /** Open incidents this step changed. */
+  changedOpen(): IncidentState[] {
+    return [...this.changed.values()].filter((i) => i.status === "open");
+  }
+
   /** Every open incident, current versions. */
   open(): IncidentState[] {
     const out = new Map<string, IncidentState>();
@@ -278,11 +283,12 @@ export class DetectorEngine {
     for (const [source, n] of perSource) feeds = observeFeed(feeds, source, now, n, this.config.feeds);
     const watermark = Number.isFinite(latestPost) ? Math.max(this.watermark ?? latestPost, latestPost) : this.watermark;
 
-    // Evaluated at the batch's event time, so a replayed stream bursts when its posts did.
+    // Evaluated at the batch's event time, so a replayed stream bursts when its posts did. Attached here to the
+    // incidents the batch touched (the ones carrying the burst); the tick attaches to all others.
     const found = Number.isFinite(latestPost)
       ? evaluate(bursts, latestPost, this.config.burst, new Set(observations.map((o) => o.key)))
       : [];
-    this.attach(overlay, found, now);
+    this.attach(overlay, overlay.changedOpen(), found, now);
     this.evict(overlay, now);
     return this.plan(overlay, now, { v: 1, bursts, feeds, watermark }, found, duplicates);
   }
@@ -295,7 +301,7 @@ export class DetectorEngine {
     const { cluster } = this.config;
     const overlay = new Overlay(this.index);
     const found = evaluate(this.bursts, now, this.config.burst);
-    this.attach(overlay, found, now);
+    this.attach(overlay, overlay.open(), found, now);
     const watermark = this.watermark;
     if (watermark !== null) {
       const open = overlay.open();
@@ -344,10 +350,10 @@ export class DetectorEngine {
     return keys;
   }
 
-  private attach(overlay: Overlay, found: readonly Burst[], now: number): void {
+  private attach(overlay: Overlay, incidents: readonly IncidentState[], found: readonly Burst[], now: number): void {
     const bursts = found.map((b) => toIncidentBurst(b, now)).filter((b): b is IncidentBurst => b !== undefined);
     if (bursts.length === 0) return;
-    for (const incident of overlay.open()) {
+    for (const incident of incidents) {
       const r = attachBursts(incident, bursts, now, this.config.cluster);
       if (r.changed) overlay.put(r.incident, ["burst"]);
       else if (r.incident !== incident && overlay.changed.has(incident.id)) overlay.put(r.incident, []);
