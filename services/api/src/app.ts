@@ -5,7 +5,9 @@ import fastifyStatic from "@fastify/static";
 import fastifySwagger from "@fastify/swagger";
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from "fastify";
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
 import type { DepartmentsConfig } from "@liaowang/alerting";
+import { IngestRecord } from "@liaowang/schemas";
 import type { Client } from "@liaowang/es";
 import type { Logger } from "@liaowang/logger";
 import type { AlerterClient } from "./alerter-client.js";
@@ -37,6 +39,28 @@ export interface ApiDeps {
 
 /** Only our own scripts run; feed text is rendered escaped, and this keeps an escaping slip from becoming script. */
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+
+/**
+ * The push route takes raw bodies (the ingest library parses them line by line), so it has no zod body schema;
+ * its request body is described here from the shared ingest contract.
+ */
+function describePush<D extends { paths?: unknown }>(document: D): D {
+  const op = (document.paths as Record<string, Record<string, Record<string, unknown>>> | undefined)?.["/api/v1/documents"]?.post;
+  if (op) {
+    const record = z.toJSONSchema(IngestRecord, { io: "input", unrepresentable: "any" });
+    delete record.$schema;
+    op.requestBody = {
+      required: true,
+      content: {
+        "application/x-ndjson": { schema: { type: "string", description: "one ingest record (JSON) per line" } },
+        "application/json": { schema: { oneOf: [record, { type: "array", items: record }] } },
+        "text/csv": { schema: { type: "string", description: "a CSV export with a header row (contract or Chinese headers such as 内容, 发布时间, 来源, 地区), UTF-8 or GB18030" } },
+      },
+    };
+    op.security = [{ pushToken: [] }];
+  }
+  return document;
+}
 
 /** Where the dashboard's static files are. */
 export const publicDir = join(dirname(fileURLToPath(import.meta.url)), "..", "public");
@@ -75,7 +99,12 @@ export async function buildApp(deps: ApiDeps): Promise<ApiApp> {
           "Public-opinion monitoring and response alerting. Every endpoint but /api/v1/health needs `Authorization: Bearer <token>`; " +
           "roles duty_officer, dept_head (own department's alerts only), analyst, admin. Errors are `{ error, message }` with 400/401/403/404/409/503.",
       },
-      components: { securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", description: "a token from config/users.yaml (stored there as sha256)" } } },
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: "http", scheme: "bearer", description: "a token from config/users.yaml (stored there as sha256)" },
+          pushToken: { type: "http", scheme: "bearer", description: "a push-ingestion token (LIAOWANG_INGEST_TOKENS), checked by the ingest service" },
+        },
+      },
       security: [{ bearerAuth: [] }],
       tags: [
         { name: "system", description: "health and identity" },
@@ -86,7 +115,7 @@ export async function buildApp(deps: ApiDeps): Promise<ApiApp> {
       ],
     },
     transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
+    transformObject: (document) => describePush(jsonSchemaTransformObject(document)),
   });
 
   // Public like health: it describes the API and holds no data.

@@ -80,7 +80,8 @@ export function errorHandler(error: unknown, request: FastifyRequest, reply: Fas
   const status = (error as { statusCode?: number }).statusCode;
   if (typeof status === "number" && status >= 400 && status < 500) {
     const code: ErrorCode = status === 404 ? "not_found" : status === 401 ? "unauthenticated" : status === 403 ? "forbidden" : "invalid_input";
-    return sendError(reply, code, describeError(error));
+    // keep fastify's own status (413 body too large, 415 unsupported type, …) with our error body
+    return reply.code(status).send({ error: code, message: describeError(error) });
   }
   request.log.error({ err: error }, "request failed");
   return sendError(reply, "internal", "internal error; the api log has the details");

@@ -60,6 +60,8 @@ export function renderBoard(view, me, { flash }) {
       if (stopped) return;
       const overdue = data.alerts.filter((a) => a.overdue).length;
       const fresh = data.alerts.filter((a) => a.state === "new").length;
+      // visible from another tab or a minimised window: how many wait for acknowledgement
+      document.title = `${fresh ? `(${fresh}) ` : ""}瞭望 · 值班台`;
       view.querySelector("#stats").innerHTML = `<span>在办 <b>${data.alerts.length}</b></span><span>待确认 <b class="${fresh ? "hot" : ""}">${fresh}</b></span><span>已超时 <b class="${overdue ? "hot" : ""}">${overdue}</b></span>`;
       list.innerHTML = data.alerts.length === 0 ? `<div class="empty">当前没有在办预警</div>` : data.alerts.map((a) => alertHtml(a, me)).join("");
       view.querySelector("#updated").textContent = `按最紧迫时限排序 · 每 ${REFRESH_MS / 1000} 秒自动刷新 · 更新于 ${bjShort(data.now)}`;
