@@ -1,17 +1,19 @@
 // `pnpm bench`: throughput figures for segmentation, enrichment and (when the dev stack is up) bulk indexing.
 // Prints numbers only; nothing here gates CI on absolute time.
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { repoRoot } from "@liaowang/config";
 import { bulkIndex, createEsClient, documentIndex, installTemplate, DOCUMENTS, toEsDocument } from "@liaowang/es";
 import { createLogger } from "@liaowang/logger";
-import { createSegmenter } from "@liaowang/nlp";
+import { Analyzer, createSegmenter } from "@liaowang/nlp";
 import type { EnrichedDocument, RawDocument } from "@liaowang/schemas";
 import { enrichDocument } from "../services/enrich/src/enrich.js";
 
+// Any folder of UTF-8 .txt files (LIAOWANG_BENCH_CORPUS); the default is the seed documents beside the repository.
 const seedsDir = process.env.LIAOWANG_BENCH_CORPUS ?? join(repoRoot, "..", "shared", "seeds");
+if (!existsSync(seedsDir)) throw new Error(`no benchmark corpus at ${seedsDir}: set LIAOWANG_BENCH_CORPUS to a folder of UTF-8 .txt files`);
 const paragraphs = readdirSync(seedsDir)
   .filter((f) => f.endsWith(".txt"))
   .flatMap((f) => readFileSync(join(seedsDir, f), "utf8").split(/\n+/))
@@ -50,9 +52,11 @@ console.log(`corpus: ${posts.length} posts, ${chars} characters (from ${seedsDir
 measure("segment (exact, cut)", 5, () => posts.forEach((p) => segmenter.cut(p.text)));
 measure("segment (search mode)", 5, () => posts.forEach((p) => segmenter.cutForSearch(p.text)));
 measure("keywords (TF-IDF, top 20)", 3, () => posts.forEach((p) => segmenter.keywords(p.text, 20)));
+measure("enrich (segments + keywords)", 3, () => posts.forEach((p) => enrichDocument(p, segmenter, { keywords: 20 }, new Date())));
+const analysis = new Analyzer().resources;
 let enriched: EnrichedDocument[] = [];
-measure("enrich (full document)", 3, () => {
-  enriched = posts.map((p) => enrichDocument(p, segmenter, { keywords: 20 }, new Date()));
+measure("enrich (full: + topics, sentiment, …)", 3, () => {
+  enriched = posts.map((p) => enrichDocument(p, segmenter, { keywords: 20, analysis }, new Date()));
 });
 
 const esUrl = process.env.LIAOWANG_ES_URL ?? "http://127.0.0.1:9200";
