@@ -142,6 +142,29 @@ export const EscalationPolicy = z.object({
 });
 export type EscalationPolicy = z.output<typeof EscalationPolicy>;
 
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The daily digest in config/escalation.yaml (`digest:`); absent means no digest. The schedule's syntax is
+ * checked by the service (node-cron), this schema only its shape.
+ * @example DigestSettings.parse({ schedule: "0 8 * * *", timezone: "Asia/Shanghai", audience: "head" })
+ */
+export const DigestSettings = z.object({
+  /** node-cron expression (5 or 6 fields), read in `timezone`. */
+  schedule: z.string().min(1),
+  timezone: z.string().default("Asia/Shanghai").refine(isTimeZone, "expected an IANA time zone, e.g. Asia/Shanghai"),
+  /** Who in each department receives it: its group targets, or its head(s) by email / SMS. */
+  audience: z.enum(["head", "group"]).default("group"),
+});
+export type DigestSettings = z.output<typeof DigestSettings>;
+
 /**
  * config/escalation.yaml: statutory clock spans, reminder points, quiet hours, escalation policies,
  * the re-raise rule and accountability targets. Every key has the statutory or a sensible default.
@@ -199,6 +222,8 @@ export const EscalationConfig = z
     ackTarget: durationMs.optional().transform((v) => v ?? 30 * MINUTE),
     /** How long a one-click acknowledge link stays valid. */
     ackLinkTtl: durationMs.optional().transform((v) => v ?? 7 * 24 * HOUR),
+    /** The daily digest per department; none when absent. */
+    digest: DigestSettings.optional(),
   })
   .superRefine((config, ctx) => {
     const ids = new Set<string>();

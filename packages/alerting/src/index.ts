@@ -11,3 +11,4 @@ export * from "./lifecycle.js";
 export * from "./message.js";
 export * from "./accountability.js";
 export { beijingTime } from "./time.js";
+export * from "./digest.js";

@@ -42,21 +42,27 @@ export function resolveRecipients(specs: readonly RecipientSpec[], alert: Alert,
   const out = new Map<string, Recipient>();
   for (const spec of specs) {
     for (const department of departmentsOf(spec, alert, config)) {
-      if (spec.audience === "group") {
-        for (const targetId of department.targets) {
-          const via: Delivery = { type: "target", targetId };
-          if (!out.has(deliveryKey(via))) out.set(deliveryKey(via), { department: department.id, audience: "group", via, ackAs: `dept:${department.id}` });
-        }
-        continue;
-      }
-      for (const person of department.people.filter((p) => p.role === spec.audience)) {
-        const channels: ("email" | "sms")[] = [...(person.mobile ? ["sms" as const] : []), ...(person.email ? ["email" as const] : [])];
-        for (const channel of channels) {
-          const via: Delivery = { type: "person", personId: person.id, channel };
-          if (!out.has(deliveryKey(via))) out.set(deliveryKey(via), { department: department.id, audience: spec.audience, via, ackAs: person.id });
-        }
+      for (const recipient of departmentRecipients(department, spec.audience)) {
+        if (!out.has(deliveryKey(recipient.via))) out.set(deliveryKey(recipient.via), recipient);
       }
     }
   }
   return [...out.values()];
+}
+
+/**
+ * The recipients of one audience inside one department: its group targets, or each person of that role by
+ * SMS and email.
+ * @example departmentRecipients(department, "head")
+ */
+export function departmentRecipients(department: Department, audience: Audience): Recipient[] {
+  if (audience === "group") {
+    return department.targets.map((targetId) => ({ department: department.id, audience, via: { type: "target", targetId }, ackAs: `dept:${department.id}` }));
+  }
+  return department.people
+    .filter((p) => p.role === audience)
+    .flatMap((person) => {
+      const channels: ("email" | "sms")[] = [...(person.mobile ? ["sms" as const] : []), ...(person.email ? ["email" as const] : [])];
+      return channels.map((channel): Recipient => ({ department: department.id, audience, via: { type: "person", personId: person.id, channel }, ackAs: person.id }));
+    });
 }
