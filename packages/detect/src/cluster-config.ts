@@ -18,6 +18,13 @@ export interface ClusterConfig {
   joinThreshold: number;
   /** When a document scores at least this with several incidents, they are one story and are merged. */
   mergeThreshold: number;
+  /**
+   * A post that joins several open incidents links them (single link): they are merged when they name the same
+   * places, share their category and their keywords are at least this alike. Without it the result depends on the
+   * order posts arrive in — a repost that came first opens its own incident, and the post that connects it to the
+   * story arrives only after the story has an incident of its own.
+   */
+  bridgeThreshold: number;
   /** SimHash distance at or below which a post is a near-duplicate / repost (joins regardless of keywords). */
   nearDuplicateDistance: number;
   /**
@@ -62,6 +69,7 @@ export const DEFAULT_CLUSTER_CONFIG: ClusterConfig = {
   maxOpen: 20_000,
   joinThreshold: 0.4,
   mergeThreshold: 0.7,
+  bridgeThreshold: 0.25,
   nearDuplicateDistance: 6,
   sameCityFactor: 0.8,
   sameProvinceFactor: 0.5,
@@ -97,6 +105,7 @@ export const clusterConfigSchema = z
     maxOpen: positiveInt,
     joinThreshold: unit,
     mergeThreshold: z.number().min(0).max(1.01),
+    bridgeThreshold: z.number().min(0).max(1.01),
     nearDuplicateDistance: z.number().int().min(0).max(12),
     sameCityFactor: unit,
     sameProvinceFactor: unit,

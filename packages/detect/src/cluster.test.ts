@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { EXPLOSION_POSTS } from "./__fixtures__/explosion.js";
 import { storyDoc } from "./__fixtures__/stories.js";
 import type { StoryName } from "./__fixtures__/stories.js";
 import { DEFAULT_CLUSTER_CONFIG } from "./cluster-config.js";
@@ -170,6 +171,30 @@ describe("assign: merging a story found split in two", () => {
     const r = assign([jianghua, chenzhou], vague, T0 + MIN, { ...DEFAULT_CLUSTER_CONFIG, mergeThreshold: 0.3 });
     expect(r.changes).not.toContain("merged");
     expect(r.merged).toBeUndefined();
+  });
+});
+
+describe("assign: a post bridging two incidents of one story (arrival order)", () => {
+  const [eyewitness, video, , report, , repost] = EXPLOSION_POSTS as [DocFeatures, DocFeatures, DocFeatures, DocFeatures, DocFeatures, DocFeatures];
+
+  it("merges the incidents a post joins when they name the same place and category, below the merge threshold", () => {
+    const story = run([eyewitness, video]).open;
+    const alone = assign(story, repost, T0).incident;
+    expect(alone.openedBy).toBe(repost.id);
+    const r = assign([...story, alone], report, T0 + MIN);
+    expect(r.match?.score).toBeLessThan(DEFAULT_CLUSTER_CONFIG.mergeThreshold);
+    expect(r.changes).toContain("merged");
+    expect(r.incident).toMatchObject({ volume: 4, firstPost: { id: eyewitness.id }, onsetAt: eyewitness.publishedAt });
+  });
+
+  it("does not bridge incidents of another category or another county", () => {
+    const story = run([eyewitness, video]).open;
+    const otherCategory = { ...assign(story, repost, T0).incident, category: "社会安全事件" };
+    expect(assign([...story, otherCategory], report, T0 + MIN).changes).not.toContain("merged");
+    const yuelu = [{ code: "430104", name: "岳麓区", level: "county", province: "湖南省" }] as const;
+    const elsewhere = assign(story, { ...repost, regions: yuelu }, T0).incident;
+    expect(elsewhere.openedBy).toBe(repost.id);
+    expect(assign([...story, elsewhere], report, T0 + MIN).changes).not.toContain("merged");
   });
 });
 

@@ -117,6 +117,39 @@ function sameStoryAs(a: IncidentState, b: IncidentState, config: ClusterConfig):
   return vectorCosine(cachedVector(a.keywords, a.keywords), cachedVector(b.keywords, b.keywords)) >= config.joinThreshold;
 }
 
+/**
+ * Keyword likeness of two incidents: the better of their aggregates' cosine and the best cosine between the keyword
+ * sets of their latest posts (a late 通报 and an early eyewitness post share few top words with each other's aggregate).
+ */
+function incidentKeywordSimilarity(a: IncidentState, b: IncidentState): number {
+  let best = vectorCosine(cachedVector(a.keywords, a.keywords), cachedVector(b.keywords, b.keywords));
+  for (const x of [a.keywords, ...a.recentKeywordSets]) {
+    for (const y of [b.keywords, ...b.recentKeywordSets]) {
+      best = Math.max(best, vectorCosine(cachedVector(x, x), cachedVector(y, y)));
+    }
+  }
+  return best;
+}
+
+/**
+ * Whether a post that joins both incidents shows them to be one story found split by arrival order: it matched
+ * both without a place penalty, and the incidents themselves name the same places, share their category and are
+ * somewhat alike. A vague province-level post resembling two accidents in different counties does not qualify.
+ */
+function bridged(a: Scored, b: Scored, config: ClusterConfig): boolean {
+  if (a.match.regionFactor < 1 || b.match.regionFactor < 1) return false;
+  const x = a.incident;
+  const y = b.incident;
+  if (x.category !== undefined && y.category !== undefined && x.category !== y.category) return false;
+  if (regionsFactor(x.regions, y.regions, config) < 1) return false;
+  return incidentKeywordSimilarity(x, y) >= config.bridgeThreshold;
+}
+
+interface Scored {
+  incident: IncidentState;
+  match: MatchInfo;
+}
+
 function inWindow(incident: IncidentState, t: number, config: ClusterConfig): boolean {
   return incident.status === "open" && t >= incident.onsetAt - config.windowMs && t <= incident.lastActivityAt + config.windowMs;
 }
@@ -146,7 +179,7 @@ export function assign(
   const dup = open.find((i) => i.openedBy === doc.id || i.recentDocIds.includes(doc.id));
   if (dup) return { incident: dup, changes: ["duplicate"] };
 
-  const scored = open
+  const scored: Scored[] = open
     .filter((i) => inWindow(i, doc.publishedAt, config))
     .map((incident) => ({ incident, match: similarity(incident, doc, config) }))
     .filter((s) => s.match.score >= config.joinThreshold)
@@ -162,11 +195,18 @@ export function assign(
   const changes: IncidentChange[] = [];
   let target = best.incident;
   let merged: Assignment["merged"];
-  const strong = scored.filter((s) => s.match.score >= config.mergeThreshold).map((s) => s.incident);
   // A vague post ("湖南一煤矿透水") can score high with two different accidents; merge only incidents that are
-  // themselves alike, in the same place.
-  const sameStory = strong.filter((i) => i === best.incident || sameStoryAs(best.incident, i, config));
-  if (best.match.score >= config.mergeThreshold && sameStory.length >= 2) {
+  // themselves alike, in the same place — strongly matched ones, or ones the post bridges (see `bridged`).
+  const strong = best.match.score >= config.mergeThreshold;
+  const sameStory = scored
+    .filter(
+      (s) =>
+        s === best ||
+        (strong && s.match.score >= config.mergeThreshold && sameStoryAs(best.incident, s.incident, config)) ||
+        bridged(best, s, config),
+    )
+    .map((s) => s.incident);
+  if (sameStory.length >= 2) {
     const [survivor, ...absorbed] = [...sameStory].sort(byAge) as [IncidentState, ...IncidentState[]];
     target = mergeInto(survivor, absorbed, now, config);
     merged = {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { BACKGROUND_POSTS, EXPLOSION_POSTS } from "./__fixtures__/explosion.js";
 import { storyDoc } from "./__fixtures__/stories.js";
 import type { StoryName } from "./__fixtures__/stories.js";
 import { burstKey, emptyBurstState, observeMany } from "./burst.js";
@@ -194,5 +195,86 @@ describe("DetectorEngine: closed incidents", () => {
     const held = engine.open()[0] as IncidentState;
     expect(engine.replace([{ ...held, volume: 42 }], { force: true })).toBe(1);
     expect(engine.get(held.id)?.volume).toBe(42);
+  });
+});
+
+describe("DetectorEngine: arrival order does not split a story", () => {
+  // Kafka interleaves its partitions arbitrarily: whatever order the posts arrive in, one explosion is one incident.
+  const posts = [...EXPLOSION_POSTS, ...BACKGROUND_POSTS];
+  const first = EXPLOSION_POSTS[0] as DocFeatures;
+  const now = first.publishedAt + 2 * HOUR;
+
+  function seededShuffle<T>(items: readonly T[], seed: number): T[] {
+    // mulberry32: a fixed seed gives the same order on every run.
+    let s = seed >>> 0;
+    const random = (): number => {
+      s = (s + 0x6d2b79f5) >>> 0;
+      let t = s;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    const out = [...items];
+    for (let i = out.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [out[i], out[j]] = [out[j] as T, out[i] as T];
+    }
+    return out;
+  }
+
+  const rotations = posts.map((_, r) => [...posts.slice(r), ...posts.slice(0, r)]);
+  const orders: DocFeatures[][] = [
+    ...rotations,
+    ...rotations.map((o) => [...o].reverse()),
+    ...Array.from({ length: 100 }, (_, seed) => seededShuffle(posts, seed + 1)),
+  ];
+
+  function feed(order: readonly DocFeatures[], batch: number): { engine: DetectorEngine; plans: Plan[] } {
+    const engine = new DetectorEngine(DEFAULT_ENGINE_CONFIG, noRules);
+    const plans: Plan[] = [];
+    // Processing time advances with each batch, so "older incident" means opened first.
+    for (let i = 0; i < order.length; i += batch) plans.push(step(engine, order.slice(i, i + batch), now + i * MIN));
+    return { engine, plans };
+  }
+
+  function check(engine: DetectorEngine, label: string, background: readonly DocFeatures[] = BACKGROUND_POSTS): void {
+    const open = engine.open();
+    const holding = (id: string) => open.filter((i) => i.recentDocIds.includes(id));
+    for (const doc of [...EXPLOSION_POSTS, ...background]) expect(holding(doc.id), `${label}: ${doc.id} is in exactly one open incident`).toHaveLength(1);
+    const blast = holding(first.id)[0] as IncidentState;
+    expect(EXPLOSION_POSTS.map((d) => holding(d.id)[0]?.id), label).toEqual(EXPLOSION_POSTS.map(() => blast.id));
+    expect(blast.volume, label).toBe(EXPLOSION_POSTS.length);
+    expect(blast.firstPost.id, label).toBe(first.id);
+    expect(blast.onsetAt, label).toBe(first.publishedAt);
+    expect(blast.level, label).toBe("II");
+    expect(blast.figures.deaths?.value, label).toBe(12);
+    expect(blast.sources.count, label).toBe(EXPLOSION_POSTS.length);
+    for (const bg of background) expect(holding(bg.id)[0]?.volume, `${label}: ${bg.id} stays alone`).toBe(1);
+    expect(open, label).toHaveLength(1 + background.length);
+  }
+
+  it(`forms one II incident with the earliest post as 首发 in each of ${orders.length} orders, post by post`, () => {
+    for (const order of orders) check(feed(order, 1).engine, order.map((d) => d.id).join(","));
+  });
+
+  it("forms the same incident when the posts arrive in batches", () => {
+    for (const order of orders.slice(0, 40)) check(feed(order, 4).engine, `batches of 4: ${order.map((d) => d.id).join(",")}`);
+  });
+
+  it("merges the repost's own incident into the story once a post links them, closing the absorbed one", () => {
+    // The repost (index 5) shares few words with the eyewitness posts: it opens its own incident until the 红网
+    // report, which matches both, arrives.
+    const order = [5, 0, 1, 2, 3, 4].map((i) => EXPLOSION_POSTS[i] as DocFeatures);
+    const { engine, plans } = feed(order, 1);
+    check(engine, "repost first", []);
+    const merging = plans.find((p) => p.updates.some((u) => u.changes.includes("merged") && u.incident.status === "open"));
+    const survivor = merging?.updates.find((u) => u.incident.status === "open")?.incident as IncidentState;
+    const absorbed = merging?.updates.find((u) => u.incident.status === "merged")?.incident as IncidentState;
+    expect(absorbed).toMatchObject({ status: "merged", mergedInto: survivor.id, closedAt: merging?.now });
+    expect(survivor.mergedFrom).toEqual([absorbed.id]);
+    // The older incident keeps its id; the 首发 and onset come from the absorbed one.
+    expect(survivor.id).toBe(incidentIdFor(EXPLOSION_POSTS[5]?.id ?? ""));
+    expect(absorbed.id).toBe(incidentIdFor(first.id));
+    expect(engine.get(absorbed.id)).toBeUndefined();
   });
 });
