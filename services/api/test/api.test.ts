@@ -253,7 +253,7 @@ describe("documents", () => {
     expect(pushed.body.rejected[0]?.reason).toMatch(/publishedAt/);
   });
 
-  it("searches Chinese text with the production segmenter and highlights matches", async () => {
+  it("searches Chinese text with the production segmenter, highlights matches and exports CSV", async () => {
     const result = await waitFor(
       async () => {
         const res = await stack.call<SearchResponse>(`/api/v1/search?q=${encodeURIComponent("工资拖欠")}`, { token: users.analyst.token });
@@ -264,6 +264,17 @@ describe("documents", () => {
     expect(result.terms).toContain("工资");
     expect(result.hits.map((h) => h.title).sort()).toEqual(["农民工讨薪求助", "工资拖欠调查"]);
     expect(result.hits.every((h) => h.highlights.text.some((f) => /<em>[^<]*工资[^<]*<\/em>|<em>拖欠<\/em>/.test(f)))).toBe(true);
+    const exported = await fetch(`${stack.apiUrl}/api/v1/search/export?q=${encodeURIComponent("工资拖欠")}`, { headers: { authorization: `Bearer ${users.analyst.token}` } });
+    expect(exported.status).toBe(200);
+    expect(exported.headers.get("content-type")).toMatch(/^text\/csv/);
+    expect(exported.headers.get("content-disposition")).toMatch(/^attachment;/);
+    const csv = new TextDecoder("utf-8", { ignoreBOM: true }).decode(await exported.arrayBuffer());
+    expect(csv.startsWith("\uFEFF发布时间,来源,标题,链接,摘要,关键词,文档编号\r\n")).toBe(true);
+    const rows = csv.trim().split("\r\n");
+    expect(rows).toHaveLength(3);
+    expect(csv).toContain("农民工讨薪求助");
+    expect(csv).not.toContain("<em>");
+    expect((await fetch(`${stack.apiUrl}/api/v1/search/export?q=x`, { headers: { authorization: `Bearer ${users.hrssHead.token}` } })).status).toBe(403);
     const none = await stack.call<SearchResponse>(`/api/v1/search?q=${encodeURIComponent("地震")}`, { token: users.duty.token });
     expect(none.body.total).toBe(0);
     const missingQuery = await stack.call("/api/v1/search", { token: users.duty.token });
@@ -311,6 +322,7 @@ describe("OpenAPI", () => {
         "/api/v1/incidents/{id}",
         "/api/v1/me",
         "/api/v1/search",
+        "/api/v1/search/export",
         "/api/v1/trends",
       ].sort(),
     );

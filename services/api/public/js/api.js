@@ -57,3 +57,19 @@ export async function api(path, { method = "GET", body } = {}) {
   }
   return data;
 }
+
+/** Fetch a file from /api/v1/<path> with the bearer token and hand it to the browser as a download. */
+export async function download(path, fallbackName) {
+  const res = await fetch(`/api/v1/${path}`, { headers: { authorization: `Bearer ${getToken()}` }, cache: "no-store" });
+  if (!res.ok) {
+    const data = await res.json().catch(() => ({}));
+    throw new ApiError(res.status, data.error ?? "internal", data.message ?? `HTTP ${res.status}`);
+  }
+  const match = /filename\*=UTF-8''([^;]+)/.exec(res.headers.get("content-disposition") ?? "");
+  const url = URL.createObjectURL(await res.blob());
+  const a = Object.assign(document.createElement("a"), { href: url, download: match ? decodeURIComponent(match[1]) : fallbackName });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

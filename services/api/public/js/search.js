@@ -1,4 +1,4 @@
-import { api } from "./api.js";
+import { api, download } from "./api.js";
 import { bjTime, esc, highlight } from "./format.js";
 
 /** 检索: full-text search with the production segmenter, highlights marked. */
@@ -25,7 +25,7 @@ export function renderSearch(view, _me, params, { flash }) {
   results.innerHTML = `<div class="empty">检索中…</div>`;
   api(`search?${query}`)
     .then((data) => {
-      results.innerHTML = `<p class="muted">共 ${data.total} 条结果 · 分词：${esc(data.terms.join(" / "))}</p>${
+      results.innerHTML = `<p class="muted">共 ${data.total} 条结果 · 分词：${esc(data.terms.join(" / "))} ${data.total ? `<button id="export" class="ghost">导出 CSV</button>` : ""}</p>${
         data.hits
           .map(
             (h) => `<article class="hit"><h3>${h.url ? `<a href="${esc(h.url)}" target="_blank" rel="noopener noreferrer">${h.highlights.title ? highlight(h.highlights.title) : esc(h.title ?? "（无标题）")}</a>` : h.highlights.title ? highlight(h.highlights.title) : esc(h.title ?? "（无标题）")}</h3>
@@ -35,6 +35,11 @@ export function renderSearch(view, _me, params, { flash }) {
           )
           .join("") || `<div class="empty">没有匹配的文章</div>`
       }`;
+      results.querySelector("#export")?.addEventListener("click", () => {
+        const exportQuery = new URLSearchParams(query);
+        exportQuery.delete("size");
+        download(`search/export?${exportQuery}`, "search.csv").catch((error) => flash(`导出失败：${error.message}`));
+      });
     })
     .catch((error) => {
       results.innerHTML = "";

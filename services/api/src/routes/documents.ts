@@ -1,8 +1,10 @@
+import { z } from "zod";
 import { documentsAlias, searchDocuments, trends, type TrendDimension } from "@liaowang/es";
 import { describeError, invalidInput, unavailable } from "@liaowang/errors";
 import type { ApiApp, ApiDeps } from "../app.js";
 import { ErrorBody, SearchBody, SearchQuery, TrendDimension as Dimension, TrendsBody, TrendsQuery } from "../api-schemas.js";
 import { requirePermission } from "../http.js";
+import { toCsv } from "../views/csv.js";
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 503: ErrorBody };
 
@@ -40,6 +42,45 @@ export function registerDocumentRoutes(app: ApiApp, deps: ApiDeps): void {
         }),
       );
       return { query: q.q, terms, ...result };
+    },
+  );
+
+  app.get(
+    "/api/v1/search/export",
+    {
+      onRequest: requirePermission(deps.users, "documents:search"),
+      schema: {
+        tags: ["documents"],
+        summary: "Export search results as CSV (UTF-8 with BOM, formula-like cells defused), up to 1000 rows, newest best matches first",
+        querystring: SearchQuery.omit({ from: true, size: true }).extend({ size: z.coerce.number().int().min(1).max(1_000).default(1_000) }),
+        response: { 200: z.string().describe("text/csv"), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const q = request.query;
+      const terms = deps.searchTerms(q.q);
+      const result = await es("search", () =>
+        searchDocuments(deps.es, deps.indexPrefix, {
+          terms,
+          size: q.size,
+          ...(q.source ? { source: q.source } : {}),
+          ...(q.region ? { region: q.region } : {}),
+          ...(q.topic ? { topic: q.topic } : {}),
+          ...(q.since ? { since: q.since } : {}),
+          ...(q.until ? { until: q.until } : {}),
+        }),
+      );
+      const plain = (fragment: string) => fragment.replace(/<\/?em>/g, "");
+      const csv = toCsv(
+        ["发布时间", "来源", "标题", "链接", "摘要", "关键词", "文档编号"],
+        result.hits.map((h) => [h.publishedAt, h.source, h.title, h.url, h.highlights.text.map(plain).join(" … "), h.keywords.join(" "), h.id]),
+      );
+      const stamp = clock().toISOString().slice(0, 10);
+      return reply
+        .type("text/csv; charset=utf-8")
+        .header("content-disposition", `attachment; filename="liaowang-search-${stamp}.csv"; filename*=UTF-8''${encodeURIComponent(`检索-${q.q.slice(0, 30)}-${stamp}.csv`)}`)
+        .serializer((payload: unknown) => String(payload))
+        .send(csv);
     },
   );
 
