@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { DepartmentsConfig } from "@liaowang/alerting";
 import { esSettings, readConfigFile } from "@liaowang/config";
 import { createEsClient } from "@liaowang/es";
+import { invalidInput } from "@liaowang/errors";
 import type { Logger } from "@liaowang/logger";
 import { createSegmenter } from "@liaowang/nlp";
 import { Lifecycle, type Started } from "@liaowang/runtime";
@@ -28,7 +29,7 @@ export async function startApi(config: ApiConfig, log: Logger): Promise<Started>
   if (!departments) log.warn({ file: config.departmentsFile }, "departments file not found: GET /api/v1/departments answers 503");
   for (const user of users.list()) {
     if (user.department && departments && !departments.departments.some((d) => d.id === user.department)) {
-      throw new Error(`user ${user.id} heads department "${user.department}", which ${config.departmentsFile} does not define`);
+      throw invalidInput(`user ${user.id} heads department "${user.department}", which ${config.departmentsFile} does not define`);
     }
   }
 
