@@ -64,6 +64,14 @@ afterAll(async () => {
 });
 
 describe("enrich → indexer pipeline", () => {
+  it("answers empty before anything is indexed", async () => {
+    const search = await cli(["search", "工资拖欠", "--json"]);
+    expect(search.stderr).toBe("");
+    expect(JSON.parse(search.stdout)).toMatchObject({ total: 0, hits: [] });
+    const trends = await cli(["trends", "--json"]);
+    expect(JSON.parse(trends.stdout)).toMatchObject({ total: 0, volume: [] });
+  });
+
   it("makes every document searchable by a Chinese word, with highlights", async () => {
     const indexer = spawnService("services/indexer/src/main.ts", env);
     services.push(indexer);

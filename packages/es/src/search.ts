@@ -58,6 +58,9 @@ export async function searchDocuments(client: Client, prefix: string, request: S
   const should: estypes.QueryDslQueryContainer[] = terms.length === 0 ? [] : [{ match: { title_seg: { query, boost: 3 } } }, { match: { text_seg: { query } } }];
   const response = await client.search<DocSource>({
     index: documentsAlias(prefix),
+    // before the first document is indexed there is no alias yet: no hits, not an error
+    ignore_unavailable: true,
+    allow_no_indices: true,
     from: request.from ?? 0,
     size: request.size ?? 20,
     track_total_hits: true,

@@ -64,7 +64,8 @@ export async function trends(client: Client, prefix: string, request: TrendsRequ
   }
   const must: estypes.QueryDslQueryContainer[] = [{ range: { publishedAt: { gte: request.since, lte: request.until } } }];
   if (request.terms && request.terms.length > 0) must.push({ match: { search_terms: { query: request.terms.join(" "), operator: "and" } } });
-  const response = await client.search({ index: documentsAlias(prefix), size: 0, query: { bool: { must } }, aggs, track_total_hits: true }, { ignore: [404] });
+  // Before the first document is indexed there is no alias yet: that is an empty result, not an error.
+  const response = await client.search({ index: documentsAlias(prefix), ignore_unavailable: true, allow_no_indices: true, size: 0, query: { bool: { must } }, aggs, track_total_hits: true });
   const rawAggs = (response.aggregations ?? {}) as Record<string, { buckets?: unknown }>;
   const volumeBuckets = ((rawAggs.volume?.buckets ?? []) as Bucket[]);
   const bucketKeys = volumeBuckets.map((b) => b.key);
