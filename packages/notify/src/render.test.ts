@@ -55,6 +55,23 @@ describe("render", () => {
     expect(renderText(digest)).toContain("   确认：https://x.example/ack?t=2");
   });
 
+  it("renders a scheduled digest's title and body lines, and links only when it lists alerts", () => {
+    const body = ["**在办预警**：1 起，其中超时 1 起", "1. II级　爆炸｜研判中｜权威信息发布时限 2024-05-01 15:00，已超时 17小时", "**昨日（2024-05-01）**：无新增预警"];
+    const item = { idempotencyKey: "digest:em:2024-05-02", alertId: "a1", incidentId: "i1", level: "II" as const, kind: "digest" as const, title: "爆炸", department: "市应急管理局", ackUrl: "https://x.example/ack?t=1" };
+    const daily = sampleNotification({ kind: "digest", idempotencyKey: "digest:em:2024-05-02", title: "市应急管理局每日预警简报（2024-05-02）", body, deadlines: [], items: [item], ackUrl: "https://x.example/ack?t=1" });
+    const md = renderMarkdown(daily, wecom).split("\n");
+    expect(md[0]).toBe("### 【瞭望·预警汇总】市应急管理局每日预警简报（2024-05-02）");
+    expect(md.slice(1, 4)).toEqual(body);
+    expect(md.at(-1)).toBe("[打开最紧急的一条并确认](https://x.example/ack?t=1)");
+    expect(renderSubject(daily)).toBe("【瞭望·预警汇总】市应急管理局每日预警简报（2024-05-02）");
+    expect(renderText(daily)).toContain("在办预警：1 起，其中超时 1 起");
+    expect(renderSms(daily, { maxSegments: 2, signName: "【瞭望】" })).toBe("【瞭望】市应急管理局每日预警简报（2024-05-02）：在办预警：1 起，其中超时 1 起 确认：https://x.example/ack?t=1");
+
+    const quiet = { ...daily, items: [], body: ["**在办预警**：0 起，其中超时 0 起", "**昨日（2024-05-01）**：新增预警 1 起"] };
+    expect(renderMarkdown(quiet, wecom)).not.toContain("确认");
+    expect(renderSms(quiet, { maxSegments: 2, signName: "【瞭望】" })).toBe("【瞭望】市应急管理局每日预警简报（2024-05-02）：在办预警：0 起，其中超时 0 起");
+  });
+
   it("renders plain text and escaped HTML for email", () => {
     const n = sampleNotification({ body: ["<script>alert(1)</script> **重点**"] });
     const text = renderText(n);

@@ -112,8 +112,14 @@ function digestItemsOf(message: Notification): DigestItem[] {
   return message.items ?? [];
 }
 
+// A scheduled digest (the daily one) has its own title and body lines; a rate-limit digest has only items.
+function isScheduledDigest(message: Notification): boolean {
+  return message.kind === "digest" && message.body.length > 0;
+}
+
 /** The heading line shared by every rendering, e.g. "【瞭望·新预警】I级（特别重大）". */
 export function renderHeading(message: Notification): string {
+  if (isScheduledDigest(message)) return `【瞭望·${kindLabel("digest")}】${oneLine(message.title)}`;
   if (message.kind === "digest") return `【瞭望·${kindLabel("digest")}】共 ${digestItemsOf(message).length} 条`;
   return `【瞭望·${kindLabel(message.kind)}】${levelLabel(message.level)}`;
 }
@@ -123,6 +129,7 @@ export function renderHeading(message: Notification): string {
  * @example renderSubject(n) === "【瞭望·新预警】I级 某地发生爆炸事故"
  */
 export function renderSubject(message: Notification): string {
+  if (isScheduledDigest(message)) return `【瞭望·${kindLabel("digest")}】${clip(oneLine(message.title), 60)}`;
   if (message.kind === "digest") {
     const items = digestItemsOf(message);
     return `【瞭望·${kindLabel("digest")}】${items.length} 条预警，最高 ${levelTag(message.level)}：${clip(oneLine(message.title), 40)}`;
@@ -152,8 +159,9 @@ export function renderMarkdown(message: Notification, options: MarkdownOptions):
   let overflowNote: (dropped: number) => string;
 
   if (message.kind === "digest") {
-    tail.push(`[打开最紧急的一条并确认](${message.ackUrl})`);
     const items = digestItemsOf(message);
+    if (items.length > 0) tail.push(`[打开最紧急的一条并确认](${message.ackUrl})`);
+    for (const line of message.body) flexible.push(line.replace(/</g, "＜"));
     items.forEach((item, i) => {
       flexible.push(
         `${i + 1}. ${levelTag(item.level)}·${kindLabel(item.kind)} **${escapeInline(clip(item.title, 60))}**（${escapeInline(item.department)}）[确认](${item.ackUrl})`,
@@ -188,6 +196,7 @@ export function renderMarkdown(message: Notification, options: MarkdownOptions):
 export function renderText(message: Notification): string {
   const lines: string[] = [renderHeading(message)];
   if (message.kind === "digest") {
+    lines.push(...message.body.map(stripMarkdown));
     digestItemsOf(message).forEach((item, i) => {
       lines.push(`${i + 1}. [${levelTag(item.level)}·${kindLabel(item.kind)}] ${oneLine(item.title)}（${item.department}）`);
       lines.push(`   确认：${item.ackUrl}`);
@@ -208,6 +217,7 @@ export function renderText(message: Notification): string {
 export function renderHtml(message: Notification): string {
   const parts: string[] = [`<h2>${escapeHtml(renderHeading(message))}</h2>`];
   if (message.kind === "digest") {
+    for (const line of message.body) parts.push(`<p>${markdownLineToHtml(line)}</p>`);
     parts.push("<ol>");
     for (const item of digestItemsOf(message)) {
       parts.push(
@@ -245,16 +255,19 @@ export function smsCapacity(segments: number): number {
  * always kept whole, even if that costs an extra part.
  */
 export function renderSms(message: Notification, options: SmsOptions): string {
-  const link = `确认：${message.ackUrl}`;
-  const headline =
-    message.kind === "digest"
+  const scheduled = isScheduledDigest(message);
+  // A scheduled digest without live alerts has nothing to acknowledge.
+  const link = scheduled && digestItemsOf(message).length === 0 ? "" : `确认：${message.ackUrl}`;
+  const headline = scheduled
+    ? `${oneLine(message.title)}：${stripMarkdown(message.body[0] ?? "")}`
+    : message.kind === "digest"
       ? `${digestItemsOf(message).length}条预警待处理，最高${levelTag(message.level)}：${oneLine(message.title)}`
       : `[${levelTag(message.level)}·${kindLabel(message.kind)}]${oneLine(message.title)}（${message.department}）`;
   const budget = smsCapacity(options.maxSegments) - options.signName.length - link.length - 1;
   // Never below a dozen characters: a link without any context is worse than one more SMS part.
   const room = Math.max(12, budget);
   const head = headline.length <= room ? headline : `${sliceCodeUnits(headline, room - 1)}…`;
-  return `${options.signName}${head} ${link}`;
+  return link === "" ? `${options.signName}${head}` : `${options.signName}${head} ${link}`;
 }
 
 // SMS length is counted in UTF-16 code units; never cut between the halves of a surrogate pair.

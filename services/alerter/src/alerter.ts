@@ -1,11 +1,11 @@
-import { alertIdFor, applyCommand, dueItems, openAlert, type AlertCommand, type AlertingConfig } from "@liaowang/alerting";
+import { alertIdFor, applyCommand, composeDigests, dueItems, openAlert, previousDate, zonedDate, zonedDayStart, type AlertCommand, type AlertingConfig, type DigestSettings } from "@liaowang/alerting";
 import { describeError, LiaowangError } from "@liaowang/errors";
 import type { TypedProducer } from "@liaowang/kafka";
 import type { Logger } from "@liaowang/logger";
 import { dispatch, enqueue, type ChannelRouter, type DispatchReport, type OutboxStore } from "@liaowang/notify";
 import { AlertSnapshot, type Alert, type AlertEventMessage, type Incident, type NotifiedItem } from "@liaowang/schemas";
 import { toIncidentInput } from "./incident-input.js";
-import { buildOutgoing, type NotificationContext } from "./notifications.js";
+import { buildDigestOutgoing, buildOutgoing, type NotificationContext } from "./notifications.js";
 import type { AlertStore } from "./store/alerts.js";
 
 /** What the alerter core is built from; main wires real adapters, tests the same ones against the test stack. */
@@ -24,6 +24,8 @@ export interface AlerterDeps {
 
 /** Most alerts one scan syncs; the rest wait for the next tick (they are sorted most urgent first). */
 const SCAN_LIMIT = 500;
+/** Most alerts a digest run reads (live ones plus yesterday's); far above what a city office has open. */
+const DIGEST_LIMIT = 5_000;
 
 /**
  * The alerter's use cases: apply incidents and officer transitions to stored alerts, publish their audit events,
@@ -137,6 +139,29 @@ export class Alerter {
     const alerts = await this.deps.store.findNeedingSync(this.clock(), SCAN_LIMIT);
     for (const alert of alerts) await this.syncSafely(alert.id);
     return { synced: alerts.length, dispatch: await this.dispatchNow() };
+  }
+
+  /**
+   * The daily digest (node-cron): per department, its live alerts and yesterday's figures, enqueued under
+   * `digest:<department>:<date>` so a second run, a restart or another replica the same day adds nothing.
+   */
+  async digest(settings: DigestSettings): Promise<{ departments: string[]; enqueued: number }> {
+    const now = this.clock();
+    const since = new Date(zonedDayStart(previousDate(zonedDate(now, settings.timezone)), settings.timezone)).toISOString();
+    const alerts = await this.deps.store.listForDigest(since, DIGEST_LIMIT);
+    const digests = composeDigests(alerts, { departments: this.config.departments, ackTargetMs: this.config.escalation.ackTarget, timeZone: settings.timezone }, now);
+    let enqueued = 0;
+    for (const digest of digests) {
+      for (const outgoing of buildDigestOutgoing(digest, settings.audience, this.deps.notifications, now.getTime())) {
+        enqueued += (await enqueue(this.deps.outbox, outgoing.notification, [outgoing.target], now)).created.length;
+      }
+    }
+    if (enqueued > 0) {
+      await this.deps.outbox.refresh?.();
+      this.deps.log.info({ digests: digests.map((d) => d.key), enqueued }, "daily digests enqueued");
+    }
+    await this.dispatchNow();
+    return { departments: digests.map((d) => d.department), enqueued };
   }
 
   /** Wait for the dispatch round in flight, if any (shutdown: finish recording results before clients close). */

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
-import { DepartmentsConfig, EscalationConfig, type AlertingConfig } from "@liaowang/alerting";
+import { DepartmentsConfig, DigestSettings, EscalationConfig, type AlertingConfig } from "@liaowang/alerting";
 import { CommonEnv, formatIssues, loadEnv, type Env } from "@liaowang/config";
 import { invalidInput } from "@liaowang/errors";
 import { NotifyConfig } from "@liaowang/notify";
@@ -26,6 +26,14 @@ const AlerterEnv = CommonEnv.extend({
     .string()
     .default("*/15 * * * * *")
     .refine((expr) => validateCron(expr), "expected a node-cron expression, e.g. */15 * * * * *"),
+  /**
+   * Overrides `digest.schedule` of escalation.yaml (drills, tests); set without a `digest` section it turns the
+   * digest on with the defaults (Asia/Shanghai, group targets).
+   */
+  ALERTER_DIGEST_SCHEDULE: z
+    .string()
+    .refine((expr) => validateCron(expr), "expected a node-cron expression, e.g. 0 8 * * *")
+    .optional(),
   /** How long a replica's claim on an outbox entry is exclusive; keep well above a channel's timeout. */
   ALERTER_OUTBOX_LEASE_MS: z.coerce.number().int().min(1_000).default(120_000),
   /** This replica's name on outbox leases. */
@@ -40,6 +48,8 @@ export type AlerterConfig = z.output<typeof AlerterEnv> & {
   alerting: AlertingConfig;
   notify: NotifyConfig;
   publicUrl: string;
+  /** The daily digest after the environment override; undefined when off. */
+  digest: DigestSettings | undefined;
 };
 
 const PLACEHOLDER = /\$\{([A-Z0-9_]+)\}/g;
@@ -102,5 +112,10 @@ export function loadConfig(env: Env): AlerterConfig {
   };
   const notify = readYamlConfig(notifyFile, NotifyConfig, env);
   checkTargets(alerting, notify, notifyFile);
-  return { ...base, alerting, notify, publicUrl: (base.ALERTER_PUBLIC_URL ?? `http://${base.ALERTER_HTTP_HOST}:${base.ALERTER_HTTP_PORT}`).replace(/\/+$/, "") };
+  const configured = alerting.escalation.digest;
+  if (configured && !validateCron(configured.schedule)) {
+    throw invalidInput(`Invalid config file ${escalationFile}:\n  digest.schedule: "${configured.schedule}" is not a node-cron expression (expected e.g. "0 8 * * *")`);
+  }
+  const digest = base.ALERTER_DIGEST_SCHEDULE ? DigestSettings.parse({ ...configured, schedule: base.ALERTER_DIGEST_SCHEDULE }) : configured;
+  return { ...base, alerting, notify, digest, publicUrl: (base.ALERTER_PUBLIC_URL ?? `http://${base.ALERTER_HTTP_HOST}:${base.ALERTER_HTTP_PORT}`).replace(/\/+$/, "") };
 }

@@ -1,4 +1,4 @@
-import { composeMessage, resolveRecipients, type AlertingConfig, type PlannedItem, type Recipient } from "@liaowang/alerting";
+import { composeMessage, departmentRecipients, resolveRecipients, type AlertingConfig, type Audience, type DepartmentDigest, type PlannedItem, type Recipient } from "@liaowang/alerting";
 import { signAckToken, type ChannelKind, type ChannelTarget, type Notification, type NotifyConfig, type TargetRef } from "@liaowang/notify";
 import type { Alert } from "@liaowang/schemas";
 
@@ -60,6 +60,50 @@ export function buildOutgoing(alert: Alert, item: PlannedItem, ctx: Notification
         ackUrl: ackLink(ctx, alert.id, recipient.ackAs, now),
         department: departmentName(alert.department),
         kind: content.kind,
+      },
+    });
+  }
+  return out;
+}
+
+/**
+ * The notifications of one department's daily digest: one per recipient of `audience`, all under the digest's
+ * key `digest:<department>:<date>`; each live alert is an item with an acknowledge link signed for that
+ * recipient.
+ */
+export function buildDigestOutgoing(digest: DepartmentDigest, audience: Audience, ctx: NotificationContext, now: number): Outgoing[] {
+  const department = ctx.alerting.departments.departments.find((d) => d.id === digest.department);
+  if (!department) return [];
+  const out: Outgoing[] = [];
+  for (const recipient of departmentRecipients(department, audience)) {
+    const target = targetRef(recipient, ctx.notify);
+    if (!target) continue;
+    const items = digest.alerts.map((a) => ({
+      idempotencyKey: digest.key,
+      alertId: a.alertId,
+      incidentId: a.incidentId,
+      level: a.level,
+      kind: "digest" as const,
+      title: a.title,
+      department: department.name,
+      ackUrl: ackLink(ctx, a.alertId, recipient.ackAs, now),
+    }));
+    const top = digest.alerts[0];
+    out.push({
+      target,
+      notification: {
+        idempotencyKey: digest.key,
+        // Not an alert's id: a digest's delivery status must not show up under one of its alerts.
+        alertId: `digest-${digest.department}`,
+        incidentId: `digest-${digest.department}-${digest.date}`,
+        level: top?.level ?? null,
+        title: digest.title,
+        body: digest.body,
+        deadlines: digest.alerts.flatMap((a) => (a.next ? [{ label: a.next.label, dueAt: a.next.dueAt }] : [])).slice(0, 20),
+        ackUrl: items[0]?.ackUrl ?? ctx.publicUrl,
+        department: department.name,
+        kind: "digest",
+        items,
       },
     });
   }

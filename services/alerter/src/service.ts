@@ -94,5 +94,23 @@ export async function startAlerter(config: AlerterConfig, log: Logger, fatal: (e
     await t.stop();
     await t.destroy();
   });
+
+  const digest = config.digest;
+  if (digest) {
+    const digestLog = log.child({ module: "digest" });
+    const run = async () => {
+      try {
+        await alerter.digest(digest);
+      } catch (error) {
+        digestLog.warn({ err: error }, "daily digest failed; the next run retries (its key keeps it once a day)");
+      }
+    };
+    const digestTask = schedule(digest.schedule, run, { name: "alerter-digest", timezone: digest.timezone, noOverlap: true });
+    lifecycle.add("digest", digestTask, async (t) => {
+      await t.stop();
+      await t.destroy();
+    });
+    digestLog.info({ schedule: digest.schedule, timezone: digest.timezone, audience: digest.audience }, "daily digest scheduled");
+  }
   return { stop: () => lifecycle.stop() };
 }

@@ -45,4 +45,17 @@ describe("alerter config", () => {
     const d = dir({ "departments.yaml": departments, "escalation.yaml": "quietHours: { start: '22:00', end: '07:00', levels: [II] }\n", "notify.yaml": "targets: {}\n" });
     expect(() => loadConfig({ ...base, LIAOWANG_CONFIG_DIR: d })).toThrow(/escalation.yaml:\n\s+quietHours.levels = \["II"\]: quiet hours never hold back I or II alerts/);
   });
+
+  it("reads the daily digest (off when absent), rejects a bad schedule, and lets ALERTER_DIGEST_SCHEDULE override it", () => {
+    const notify = "targets:\n  office-hook: { channel: webhook, url: 'https://hooks.example.gov.cn/x', secret: 'ssssssssssssssssssss' }\n";
+    const off = dir({ "departments.yaml": departments, "escalation.yaml": "{}\n", "notify.yaml": notify });
+    expect(loadConfig({ ...base, LIAOWANG_CONFIG_DIR: off }).digest).toBeUndefined();
+    expect(loadConfig({ ...base, LIAOWANG_CONFIG_DIR: off, ALERTER_DIGEST_SCHEDULE: "*/5 * * * * *" }).digest).toEqual({ schedule: "*/5 * * * * *", timezone: "Asia/Shanghai", audience: "group" });
+    const on = dir({ "departments.yaml": departments, "escalation.yaml": "digest: { schedule: '0 8 * * *', timezone: Asia/Shanghai, audience: head }\n", "notify.yaml": notify });
+    expect(loadConfig({ ...base, LIAOWANG_CONFIG_DIR: on }).digest).toEqual({ schedule: "0 8 * * *", timezone: "Asia/Shanghai", audience: "head" });
+    expect(loadConfig({ ...base, LIAOWANG_CONFIG_DIR: on, ALERTER_DIGEST_SCHEDULE: "*/3 * * * * *" }).digest).toMatchObject({ schedule: "*/3 * * * * *", audience: "head" });
+    const bad = dir({ "departments.yaml": departments, "escalation.yaml": "digest: { schedule: 'every morning' }\n", "notify.yaml": notify });
+    expect(() => loadConfig({ ...base, LIAOWANG_CONFIG_DIR: bad })).toThrow(/escalation.yaml:\n\s+digest.schedule: "every morning" is not a node-cron expression/);
+    expect(() => loadConfig({ ...base, LIAOWANG_CONFIG_DIR: off, ALERTER_DIGEST_SCHEDULE: "soon" })).toThrow(/ALERTER_DIGEST_SCHEDULE/);
+  });
 });

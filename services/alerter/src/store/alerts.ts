@@ -102,6 +102,12 @@ export class AlertStore {
     return (await this.alerts.search({ size: limit, query: { range: { openedAt: { gte: since } } }, sort: [{ openedAt: "asc" }] })).map((h) => h.value);
   }
 
+  /** Every alert still live (not closed or dismissed) or opened from `since` on: what a daily digest reads. */
+  async listForDigest(since: string, limit: number): Promise<Alert[]> {
+    const query = { bool: { should: [{ bool: { must_not: [{ terms: { state: ["closed", "dismissed"] } }] } }, { range: { openedAt: { gte: since } } }], minimum_should_match: 1 } };
+    return (await this.alerts.search({ size: limit, query, sort: [{ openedAt: "asc" }, { id: "asc" }] })).map((h) => h.value);
+  }
+
   /** Index audit events under their fixed ids (a replay overwrites itself). */
   async writeAudit(events: readonly AuditEvent[]): Promise<void> {
     if (events.length === 0) return;
