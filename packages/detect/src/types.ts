@@ -1,21 +1,9 @@
-/**
- * Every kind of casualty / loss figure enrichment reads from Chinese text ("3人死亡", "直接经济损失约1.2亿元"),
- * in reporting order. `affected` (受灾人口) has no grading threshold of its own.
- */
-export const FIGURE_KINDS = ["deaths", "seriously_injured", "injured", "missing", "trapped", "affected", "loss_yuan"] as const;
+import type { Figure as FigureMessage } from "@liaowang/schemas";
 
-/** A kind of casualty / loss figure. */
-export type FigureKind = (typeof FIGURE_KINDS)[number];
+export { FIGURE_KINDS, type FigureKind } from "@liaowang/schemas";
 
 /** A casualty or loss figure as enrichment reports it ("30余人受伤" → value 30, approx, min 30). */
-export interface Figure {
-  kind: FigureKind;
-  value: number;
-  approx: boolean;
-  min?: number | undefined;
-  max?: number | undefined;
-  text: string;
-}
+export type Figure = Omit<FigureMessage, "unit">;
 
 /** A recognised administrative division (GB/T 2260 6-digit code). */
 export interface Region {

@@ -1,24 +1,16 @@
+import type { Figure as FigureMessage, FigureKind } from "@liaowang/schemas";
 import { parseQuantity } from "./numerals.js";
 import type { Quantity } from "./numerals.js";
 import { normalizeWidth } from "./text.js";
 
-/** What a casualty or loss figure counts. */
-export type FigureKind = "deaths" | "missing" | "seriously_injured" | "injured" | "trapped" | "affected" | "loss_yuan";
+export type { FigureKind } from "@liaowang/schemas";
 
-/** A casualty or loss figure read from text: "30余人受伤" → injured, value 30, approx, min 30. */
-export interface Figure {
-  kind: FigureKind;
-  /** The number to grade by: the stated figure, the lower bound of "30余" / "3至5", or just under "近30". */
-  value: number;
-  /** True when the text hedges (余/多/约/近/超过/上百/十几/ranges). */
-  approx: boolean;
-  min?: number | undefined;
-  max?: number | undefined;
-  /** "人" for people, "元" for money (values are in yuan, "1.2亿元" → 120000000). */
-  unit: "人" | "元";
-  /** The span of the original text the figure was read from. */
-  text: string;
-}
+/**
+ * A casualty or loss figure read from text: "30余人受伤" → injured, value 30, approx, min 30. `value` is the number
+ * to grade by (the stated figure, the lower bound of "30余" / "3至5", or just under "近30"); `approx` is true when
+ * the text hedges (余/多/约/近/超过/上百/十几/ranges); `unit` is "人" for people, "元" for money (in yuan).
+ */
+export type Figure = FigureMessage & { unit: "人" | "元" };
 
 const KIND_WORDS: ReadonlyArray<readonly [FigureKind, readonly string[]]> = [
   ["deaths", ["死亡", "遇难", "罹难", "身亡", "丧生", "殒命", "丧命", "遇害", "殉职"]],

@@ -26,9 +26,16 @@ export const Keyword = z.object({ word: z.string(), weight: z.number() });
 export type Keyword = z.infer<typeof Keyword>;
 
 /** A casualty or loss figure read from the text (e.g. "30余人受伤" → injured ≥ 30, approx). */
+/**
+ * Every kind of casualty / loss figure read from Chinese text, in reporting order. "affected" (受灾人口) was added
+ * later and has no grading threshold; consumers that grade only by the other kinds may ignore it.
+ */
+export const FIGURE_KINDS = ["deaths", "seriously_injured", "injured", "missing", "trapped", "affected", "loss_yuan"] as const;
+/** A kind of casualty / loss figure. */
+export type FigureKind = (typeof FIGURE_KINDS)[number];
+
 export const Figure = z.object({
-  // "affected" (受灾人口) was added later; consumers that grade only by the other kinds may ignore it.
-  kind: z.enum(["deaths", "seriously_injured", "injured", "missing", "trapped", "affected", "loss_yuan"]),
+  kind: z.enum(FIGURE_KINDS),
   /** The number to grade by: the stated figure, the lower bound of "30余"/"3至5", or just under "近30". */
   value: z.number().nonnegative(),
   approx: z.boolean(),
