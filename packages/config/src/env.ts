@@ -19,7 +19,8 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[], input: unknown
     .join("\n");
 }
 
-function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+/** The value at a zod issue path inside the parsed input (undefined where the path leaves it). */
+export function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   let current: unknown = input;
   for (const segment of path) {
     if (current === null || typeof current !== "object") return undefined;

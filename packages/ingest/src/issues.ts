@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { valueAt } from "@liaowang/config";
 
 /**
  * Describe zod issues as "field: what was expected (got …)", joined with "; ", for per-record rejection reasons.
@@ -20,15 +21,6 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
   const message = key !== "" && issue.message.startsWith(key) ? issue.message : `${key || "record"}: ${issue.message}`;
   if (/\bgot\b/.test(message) || value === undefined || typeof value === "object") return message;
   return `${message} (got ${truncate(JSON.stringify(value), 60)})`;
-}
-
-function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
-  let current: unknown = input;
-  for (const segment of path) {
-    if (current === null || typeof current !== "object") return undefined;
-    current = (current as Record<PropertyKey, unknown>)[segment];
-  }
-  return current;
 }
 
 function kindOf(value: unknown): string {
