@@ -199,3 +199,21 @@ export const Delivery = z.object({
   sentAt: z.string().nullable(),
 });
 export const DeliveriesBody = z.object({ alertId: z.string(), deliveries: z.array(Delivery) });
+
+/** One source's feed health, from the detector's flatline check. */
+export const SourceHealth = z
+  .object({
+    source: z.string(),
+    lastSeenAt: isoDateTime.describe("when the detector last received a post from the source (processing time)"),
+    normalGapMs: z.number().int().nullable().describe("the learned normal gap between deliveries (or the configured one); null while the detector is still learning it"),
+    count: z.number().int().describe("posts received, over all detector replicas"),
+    silent: z.boolean().describe("the detector flagged the source as gone silent (more than 3× its normal gap, at least 15 min)"),
+    silentSince: isoDateTime.optional().describe("when the detector flagged the silence; only when silent"),
+    silentForMs: z.number().int().describe("time since the last post"),
+  })
+  .meta({ id: "SourceHealth" });
+export const SourcesBody = z.object({
+  now: isoDateTime,
+  updatedAt: isoDateTime.nullable().describe("when a detector replica last saved its state; null before it first did (then sources is empty)"),
+  sources: z.array(SourceHealth),
+});

@@ -18,6 +18,7 @@ import { registerDirectoryRoutes } from "./routes/directory.js";
 import { registerDocumentRoutes } from "./routes/documents.js";
 import { registerIncidentRoutes } from "./routes/incidents.js";
 import { registerPushRoute } from "./routes/push.js";
+import { registerSourceRoutes } from "./routes/sources.js";
 import type { ReadStore } from "./store/read-store.js";
 
 /** What the API is built from; main wires the real ones, tests the same against the test stack. */
@@ -112,6 +113,7 @@ export async function buildApp(deps: ApiDeps): Promise<ApiApp> {
         { name: "incidents", description: "incidents the detector found" },
         { name: "alerts", description: "alerts, their clocks and their lifecycle" },
         { name: "directory", description: "departments and the audit log" },
+        { name: "sources", description: "feed health: sources that have gone silent" },
       ],
     },
     transform: jsonSchemaTransform,
@@ -124,6 +126,7 @@ export async function buildApp(deps: ApiDeps): Promise<ApiApp> {
   registerDocumentRoutes(app, deps);
   registerIncidentRoutes(app, deps);
   registerAlertRoutes(app, deps);
+  registerSourceRoutes(app, deps);
   registerPushRoute(app, { ingestUrl: deps.ingest.url, maxBytes: deps.ingest.maxBytes });
 
   await app.register(fastifyStatic, { root: publicDir, prefix: "/", index: ["index.html"], cacheControl: true, maxAge: 0 });

@@ -323,6 +323,7 @@ describe("OpenAPI", () => {
         "/api/v1/me",
         "/api/v1/search",
         "/api/v1/search/export",
+        "/api/v1/sources",
         "/api/v1/trends",
       ].sort(),
     );

@@ -1,4 +1,4 @@
-import { api } from "./api.js";
+import { api, serverNow } from "./api.js";
 import { countdownHtml, tick } from "./clocks.js";
 import { bjShort, clockName, doneText, esc, levelBadge, stateBadge } from "./format.js";
 
@@ -36,6 +36,18 @@ function alertHtml(alert, me) {
   </article>`;
 }
 
+/** One banner per source the detector flagged as gone silent (none when every feed delivers). */
+function silentHtml(sources) {
+  return sources
+    .filter((s) => s.silent)
+    .map((s) => {
+      const ms = Math.max(0, serverNow() - Date.parse(s.lastSeenAt));
+      const span = ms >= 3_600_000 ? `${Math.floor(ms / 3_600_000)} 小时` : `${Math.floor(ms / 60_000)} 分钟`;
+      return `<div class="source-silent" role="alert" data-source="${esc(s.source)}">数据源静默：${esc(s.source)} 已 ${span}无新数据</div>`;
+    })
+    .join("");
+}
+
 /** 值班台: every live alert, most urgent deadline first, with live countdowns and one-click acknowledge. */
 export function renderBoard(view, me, { flash }) {
   let timer;
@@ -50,11 +62,26 @@ export function renderBoard(view, me, { flash }) {
         <button id="refresh" class="ghost">刷新</button>
       </div>
     </div>
+    <section id="source-health" aria-live="polite"></section>
     <p class="muted" id="updated"></p>
     <section class="alerts" id="alerts"><div class="empty">加载中…</div></section>`;
   const list = view.querySelector("#alerts");
 
+  const health = view.querySelector("#source-health");
+
+  // Apart from the alerts: a failing feed-health read must not hide the alert list (and vice versa).
+  async function loadSources() {
+    if (!me.can.documents) return;
+    try {
+      const data = await api("sources");
+      if (!stopped) health.innerHTML = silentHtml(data.sources);
+    } catch (error) {
+      if (!stopped) flash(`数据源状态加载失败：${error.message}`);
+    }
+  }
+
   async function load() {
+    void loadSources();
     try {
       const data = await api(`alerts?limit=500${level ? `&level=${level}` : ""}`);
       if (stopped) return;

@@ -13,7 +13,8 @@ export type Permission =
   | "alerts:transition"
   | "departments:read"
   | "audit:read"
-  | "accountability:read";
+  | "accountability:read"
+  | "sources:read";
 
 /** A signed-in user (person ids match config/departments.yaml, so audit actors name real people). */
 export interface User {
@@ -33,7 +34,7 @@ export type Scope = { kind: "all" } | { kind: "department"; department: string }
 // Department heads are scoped to their department; everyone else with the permission sees everything.
 const GRANTS: Record<Role, { all: readonly Permission[]; ownDepartment: readonly Permission[] }> = {
   duty_officer: {
-    all: ["documents:search", "trends:read", "incidents:read", "alerts:read", "alerts:transition", "departments:read", "audit:read", "accountability:read"],
+    all: ["documents:search", "trends:read", "incidents:read", "alerts:read", "alerts:transition", "departments:read", "audit:read", "accountability:read", "sources:read"],
     ownDepartment: [],
   },
   dept_head: {
@@ -41,11 +42,11 @@ const GRANTS: Record<Role, { all: readonly Permission[]; ownDepartment: readonly
     ownDepartment: ["incidents:read", "alerts:read", "alerts:transition", "audit:read", "accountability:read"],
   },
   analyst: {
-    all: ["documents:search", "trends:read", "incidents:read", "alerts:read", "departments:read", "accountability:read"],
+    all: ["documents:search", "trends:read", "incidents:read", "alerts:read", "departments:read", "accountability:read", "sources:read"],
     ownDepartment: [],
   },
   admin: {
-    all: ["documents:search", "trends:read", "incidents:read", "alerts:read", "alerts:transition", "departments:read", "audit:read", "accountability:read"],
+    all: ["documents:search", "trends:read", "incidents:read", "alerts:read", "alerts:transition", "departments:read", "audit:read", "accountability:read", "sources:read"],
     ownDepartment: [],
   },
 };

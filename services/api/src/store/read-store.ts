@@ -4,10 +4,16 @@ import { describeError, LiaowangError, unavailable } from "@liaowang/errors";
 import type { Logger } from "@liaowang/logger";
 import { Alert, AuditEvent, Incident, alertIndices, type AlertState, type AuditEvent as AuditEventT, type Incident as IncidentT, type Alert as AlertT } from "@liaowang/schemas";
 import type { z } from "zod";
+import { DetectorStateDoc } from "../views/sources.js";
 
 /** The detector's incident index (`<prefix>incidents`, one document per incident id, the latest revision). */
 export function incidentsIndex(prefix: string): string {
   return `${prefix}incidents`;
+}
+
+/** The detector's per-replica state documents (`<prefix>detector-state`, id = DETECTOR_INSTANCE_ID). */
+export function detectorStateIndex(prefix: string): string {
+  return `${prefix}detector-state`;
 }
 
 /** Fields the detector keeps beside the incident message for its own restarts (large, not part of the contract). */
@@ -62,6 +68,7 @@ export class ReadStore {
   private readonly alerts: string;
   private readonly audit: string;
   private readonly incidents: string;
+  private readonly detectorState: string;
 
   constructor(
     private readonly es: Client,
@@ -72,6 +79,7 @@ export class ReadStore {
     this.alerts = names.alerts;
     this.audit = names.audit;
     this.incidents = incidentsIndex(prefix);
+    this.detectorState = detectorStateIndex(prefix);
   }
 
   private parse<S extends z.ZodType>(schema: S, source: unknown, what: string): z.output<S> | undefined {
@@ -202,6 +210,21 @@ export class ReadStore {
       const parsed = Incident.safeParse(doc._source);
       if (!parsed.success) throw new LiaowangError("internal", `stored incident ${id} does not match the incident schema: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
       return parsed.data;
+    });
+  }
+
+  /** Every detector replica's state document (none before the detector first saved its state). */
+  async detectorStates(): Promise<DetectorStateDoc[]> {
+    return this.run(`search ${this.detectorState}`, async () => {
+      // Only the parts the API shows: the engine's burst counters in the snapshot can be large.
+      const res = await this.es.search<unknown>(
+        { index: this.detectorState, size: 100, _source: ["instance", "savedAt", "sources", "snapshot.feeds.feeds.*.flatSince"], query: { match_all: {} } },
+        { ignore: [404] },
+      );
+      return (res.hits?.hits ?? []).flatMap((h) => {
+        const d = this.parse(DetectorStateDoc, h._source, `detector state ${h._id}`);
+        return d ? [d] : [];
+      });
     });
   }
 }
