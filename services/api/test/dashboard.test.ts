@@ -1,6 +1,7 @@
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "@liaowang/testing";
+import { removeDetectorTemplates, writeDetectorState } from "./detector-state.js";
 import { incident, outputs, startStack, testUsers, type AlertResponse, type Stack } from "./harness.js";
 
 // The dashboard in a real browser (Debian's chromium driven by playwright-core) against the API, the alerter and
@@ -27,6 +28,7 @@ afterEach((context) => {
 
 afterAll(async () => {
   await browser?.close();
+  if (stack) await removeDetectorTemplates(stack.es, stack.indexPrefix);
   await stack?.stop();
 });
 
@@ -65,10 +67,28 @@ describe("dashboard", () => {
     // the countdown keeps running after acknowledgement: acknowledging answers nothing yet
     await expect(countdown.textContent()).resolves.toMatch(/^剩 3:5\d:\d\d$/);
 
+    // no feed is silent yet: no banner
+    await expect(page.locator(".source-silent").count()).resolves.toBe(0);
     const stored = await stack.call<AlertResponse>(`/api/v1/alerts/alert-${II.id}`, { token: users.duty.token });
     expect(stored.body.alert.state).toBe("acknowledged");
     expect(stored.body.alert.acknowledgedBy).toBe("demo-duty");
     expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("shows a banner per silent source on the duty board, picked up by the refresh", async () => {
+    const page = await browser.newPage({ locale: "zh-CN", timezoneId: "Asia/Shanghai" });
+    await page.goto(`${stack.apiUrl}/#token=${DEMO_TOKEN}`);
+    await page.locator(`[data-alert-id="alert-${II.id}"]`).waitFor({ timeout: 20_000 });
+    const now = Date.now();
+    await writeDetectorState(stack.es, stack.indexPrefix, "detector", [
+      { source: "岳麓区融媒体中心", lastSeenAt: new Date(now - 3.5 * 3_600_000).toISOString(), count: 30, expectedIntervalMs: 1_800_000, flat: true, flatSince: now - 2 * 3_600_000 },
+      { source: "微博", lastSeenAt: new Date(now - 60_000).toISOString(), count: 120, expectedIntervalMs: 600_000, flat: false },
+    ]);
+    const banner = page.locator('.source-silent[data-source="岳麓区融媒体中心"]');
+    await banner.waitFor({ timeout: 20_000 });
+    await expect(banner.textContent()).resolves.toBe("数据源静默：岳麓区融媒体中心 已 3 小时无新数据");
+    await expect(page.locator(".source-silent").count()).resolves.toBe(1);
     await page.close();
   });
 
