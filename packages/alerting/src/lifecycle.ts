@@ -115,22 +115,12 @@ export function openAlert(incident: IncidentInput, config: AlertingConfig, now: 
     v: 1,
     id: alertIdFor(incident.id),
     incidentId: incident.id,
-    title: incident.title,
-    ...(incident.summary ? { summary: incident.summary } : {}),
-    ...(incident.firstPost ? { firstPost: stripUndefined(incident.firstPost) } : {}),
+    ...incidentView(incident),
     level: incident.level,
     levelReason: incident.levelReason,
     gradeHistory: [],
     onsetAt: validIso(incident.onsetAt, `onset of incident ${incident.id}`),
     onsetHistory: [],
-    topics: [...incident.topics],
-    regions: incident.regions.map(stripUndefined),
-    keywords: [...incident.keywords],
-    sourceCount: incident.sourceCount,
-    volume: incident.volume,
-    incidentStatus: incident.status,
-    incidentUpdatedAt: incident.updatedAt,
-    incidentRevision: incident.revision,
     state: "new",
     stateChangedAt: at,
     openedAt: at,
@@ -289,13 +279,9 @@ function reraise(draft: Draft, config: AlertingConfig, actor: string, note: stri
   draft.alert = { ...draft.alert, deadlines: computeDeadlines(draft.alert.level, ms(draft.alert.onsetAt), draft.alert.milestones, config.escalation.clocks) };
 }
 
-function onIncident(draft: Draft, incident: IncidentInput, config: AlertingConfig): void {
-  const alert = draft.alert;
-  if (incident.id !== alert.incidentId) throw invalidInput(`incident ${incident.id} does not belong to alert ${alert.id}`);
-  // Kafka may redeliver an older version after a newer one was applied: never go back in time.
-  if (incident.revision < alert.incidentRevision) return;
-  draft.alert = {
-    ...alert,
+/** What an alert shows of its incident's latest revision (level and onset have their own history-keeping paths). */
+function incidentView(incident: IncidentInput) {
+  return {
     title: incident.title,
     ...(incident.summary ? { summary: incident.summary } : {}),
     ...(incident.firstPost ? { firstPost: stripUndefined(incident.firstPost) } : {}),
@@ -308,6 +294,14 @@ function onIncident(draft: Draft, incident: IncidentInput, config: AlertingConfi
     incidentUpdatedAt: incident.updatedAt,
     incidentRevision: incident.revision,
   };
+}
+
+function onIncident(draft: Draft, incident: IncidentInput, config: AlertingConfig): void {
+  const alert = draft.alert;
+  if (incident.id !== alert.incidentId) throw invalidInput(`incident ${incident.id} does not belong to alert ${alert.id}`);
+  // Kafka may redeliver an older version after a newer one was applied: never go back in time.
+  if (incident.revision < alert.incidentRevision) return;
+  draft.alert = { ...alert, ...incidentView(incident) };
 
   // The detector moves onset earlier when it finds an earlier first post, or carries an officer's correction
   // made there; a correction made here on the alert wins over the detector's own moves.
