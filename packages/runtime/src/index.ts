@@ -1,2 +1,3 @@
 export * from "./service.js";
 export * from "./infra.js";
+export * from "./cron.js";

@@ -1,9 +1,9 @@
 import { hostname } from "node:os";
-import { schedule, setLogger } from "node-cron";
+import { schedule } from "node-cron";
 import { runConsumer } from "@liaowang/kafka";
 import type { Logger } from "@liaowang/logger";
 import { createChannelRouter } from "@liaowang/notify";
-import { connectInfra, Lifecycle, type Started } from "@liaowang/runtime";
+import { connectInfra, Lifecycle, routeCronLogs, type Started } from "@liaowang/runtime";
 import { alertIndices } from "@liaowang/schemas";
 import { Alerter } from "./alerter.js";
 import type { AlerterConfig } from "./config.js";
@@ -81,14 +81,7 @@ export async function startAlerter(config: AlerterConfig, log: Logger, fatal: (e
     (consumer) => consumer.stop(),
   );
 
-  // node-cron prints to the console by default; an overlapping tick is expected when a scan runs long.
-  const cronLog = log.child({ module: "cron" });
-  setLogger({
-    info: (m) => cronLog.debug(m),
-    warn: (m) => cronLog.debug(m),
-    error: (m, err) => cronLog.error({ err: err ?? m }, String(m)),
-    debug: (m) => cronLog.debug(String(m)),
-  });
+  routeCronLogs(log);
   const task = schedule(config.ALERTER_SCAN_SCHEDULE, scan, { name: "alerter-scan", noOverlap: true });
   lifecycle.add("scan", task, async (t) => {
     await t.stop();

@@ -1,8 +1,8 @@
-import { schedule, setLogger } from "node-cron";
+import { schedule } from "node-cron";
 import { DetectorEngine } from "@liaowang/detect";
 import { runConsumer } from "@liaowang/kafka";
 import type { Logger } from "@liaowang/logger";
-import { connectInfra, Lifecycle, type Started } from "@liaowang/runtime";
+import { connectInfra, Lifecycle, routeCronLogs, type Started } from "@liaowang/runtime";
 import { loadDomainConfig, type DetectorConfig } from "./config.js";
 import { Detector } from "./detector.js";
 import { IncidentStore } from "./store.js";
@@ -52,14 +52,7 @@ export async function startDetector(config: DetectorConfig, log: Logger, fatal: 
     }),
     (consumer) => consumer.stop(),
   );
-  // node-cron prints to the console by default; a skipped overlapping tick is expected when a tick runs long.
-  const cronLog = log.child({ module: "cron" });
-  setLogger({
-    info: (m) => cronLog.debug(m),
-    warn: (m) => cronLog.debug(m),
-    error: (m, err) => cronLog.error({ err: err ?? m }, String(m)),
-    debug: (m) => cronLog.debug(String(m)),
-  });
+  routeCronLogs(log);
   const task = schedule(config.DETECTOR_TICK_SCHEDULE, () => detector.tick(), { name: "detector-tick", noOverlap: true });
   lifecycle.add("tick", task, async (t) => {
     await t.stop();

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { Deduper, FeedFetcher, FeedPoller, Intake, loadSources, mergeSources, type SourcesFile } from "@liaowang/ingest";
 import type { Logger } from "@liaowang/logger";
-import { connectInfra, Lifecycle, type Started } from "@liaowang/runtime";
+import { connectInfra, Lifecycle, routeCronLogs, type Started } from "@liaowang/runtime";
 import type { IngestConfig } from "./config.js";
 import { registerDemoFeeds } from "./demo/feeds.js";
 import { DemoTicker } from "./demo/runner.js";
@@ -19,6 +19,7 @@ export interface IngestService extends Started {
  */
 export async function startIngest(config: IngestConfig, log: Logger): Promise<IngestService> {
   const lifecycle = new Lifecycle(log);
+  routeCronLogs(log);
   const infra = await connectInfra(config, log, lifecycle, ["raw"]);
   const intake = new Intake(infra.producer, { deduper: new Deduper({ max: config.INGEST_DEDUPE_MAX }) });
 

@@ -16,6 +16,17 @@ async function es<T>(what: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/** The optional filters of a search query, as searchDocuments takes them (absent ones left out). */
+function searchFilters(q: { source?: string | undefined; region?: string | undefined; topic?: string | undefined; since?: string | undefined; until?: string | undefined }) {
+  return {
+    ...(q.source ? { source: q.source } : {}),
+    ...(q.region ? { region: q.region } : {}),
+    ...(q.topic ? { topic: q.topic } : {}),
+    ...(q.since ? { since: q.since } : {}),
+    ...(q.until ? { until: q.until } : {}),
+  };
+}
+
 /** Full-text search and trends over documents, with the query segmented exactly as documents were. */
 export function registerDocumentRoutes(app: ApiApp, deps: ApiDeps): void {
   const clock = deps.clock ?? (() => new Date());
@@ -34,11 +45,7 @@ export function registerDocumentRoutes(app: ApiApp, deps: ApiDeps): void {
           terms,
           from: q.from,
           size: q.size,
-          ...(q.source ? { source: q.source } : {}),
-          ...(q.region ? { region: q.region } : {}),
-          ...(q.topic ? { topic: q.topic } : {}),
-          ...(q.since ? { since: q.since } : {}),
-          ...(q.until ? { until: q.until } : {}),
+          ...searchFilters(q),
         }),
       );
       return { query: q.q, terms, ...result };
@@ -63,11 +70,7 @@ export function registerDocumentRoutes(app: ApiApp, deps: ApiDeps): void {
         searchDocuments(deps.es, deps.indexPrefix, {
           terms,
           size: q.size,
-          ...(q.source ? { source: q.source } : {}),
-          ...(q.region ? { region: q.region } : {}),
-          ...(q.topic ? { topic: q.topic } : {}),
-          ...(q.since ? { since: q.since } : {}),
-          ...(q.until ? { until: q.until } : {}),
+          ...searchFilters(q),
         }),
       );
       const plain = (fragment: string) => fragment.replace(/<\/?em>/g, "");
