@@ -146,6 +146,8 @@ const KIND_WORDS: Record<FigureKind, string> = {
   trapped: "trapped",
   affected: "affected (受灾)",
   loss_yuan: "direct loss",
+  infected: "infected",
+  casualties: "killed or injured (combined)",
 };
 
 function trimNumber(n: number): string {

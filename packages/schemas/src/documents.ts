@@ -30,7 +30,19 @@ export type Keyword = z.infer<typeof Keyword>;
  * Every kind of casualty / loss figure read from Chinese text, in reporting order. "affected" (受灾人口) was added
  * later and has no grading threshold; consumers that grade only by the other kinds may ignore it.
  */
-export const FIGURE_KINDS = ["deaths", "seriously_injured", "injured", "missing", "trapped", "affected", "loss_yuan"] as const;
+export const FIGURE_KINDS = [
+  "deaths",
+  "seriously_injured",
+  "injured",
+  "missing",
+  "trapped",
+  "affected",
+  "loss_yuan",
+  // Added for issue 7: infections / illness of a 公共卫生事件 are not injuries, and "死伤N人" is a combined count
+  // that must never be read as deaths. Neither has a 生产安全事故 threshold of its own.
+  "infected",
+  "casualties",
+] as const;
 /** A kind of casualty / loss figure. */
 export type FigureKind = (typeof FIGURE_KINDS)[number];
 
@@ -45,8 +57,29 @@ export const Figure = z.object({
   unit: z.enum(["人", "元"]).optional(),
   /** The span of the text the figure was read from. */
   text: z.string(),
+  /**
+   * When the figure belongs (added for issue 7): a current event (absent = current), a past event (an earlier year or
+   * date, 周年, 当年 …), a statistic (今年以来, 累计, 全年, 同比 …) or a plan (将, 计划, 拟). Only current figures grade.
+   */
+  time: z.enum(["current", "past", "statistic", "plan"]).optional(),
 });
 export type Figure = z.infer<typeof Figure>;
+
+/**
+ * What time a post speaks of as a whole (added for issue 7): a current event, a recollection of a past one (周年, 回顾,
+ * 十年前), statistics, a plan, or a follow-up of an old incident (trial, compensation, punishment, memorial). Only
+ * "current" posts may open an incident or grade one; absent means "current" (messages from before issue 7).
+ */
+export const TIME_REF_KINDS = ["current", "past", "statistic", "plan", "followup"] as const;
+export type TimeRefKind = (typeof TIME_REF_KINDS)[number];
+export const TimeRef = z.object({
+  kind: z.enum(TIME_REF_KINDS),
+  /** The words that decided it ("十周年", "今年以来"), for the reason shown to officers. */
+  cue: z.string().optional(),
+  /** An explicit year the post refers to, when it names one. */
+  year: z.number().int().optional(),
+});
+export type TimeRef = z.infer<typeof TimeRef>;
 
 /** A recognised administrative division (GB/T 2260 code). */
 export const Region = z.object({
@@ -77,6 +110,7 @@ export const EnrichedDocument = RawDocument.extend({
   sentiment: z.object({ score: z.number(), label: z.enum(["negative", "neutral", "positive"]) }).optional(),
   regions: z.array(Region).optional(),
   figures: z.array(Figure).optional(),
+  timeRef: TimeRef.optional(),
   simhash: z.string().regex(/^[0-9a-f]{16}$/).optional(),
 });
 export type EnrichedDocument = z.infer<typeof EnrichedDocument>;
