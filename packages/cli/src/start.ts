@@ -28,19 +28,37 @@ function localSecret(stackDir: string, name: string): string {
 /**
  * `pnpm start`: the whole pipeline on local defaults. Starts the dev stack unless LIAOWANG_KAFKA_BROKERS or
  * LIAOWANG_ES_URL point at existing clusters, runs every service under a supervisor (restart with backoff), with
- * demo feeds unless LIAOWANG_DEMO=off, until Ctrl-C.
+ * demo feeds unless LIAOWANG_DEMO=off, until Ctrl-C, SIGTERM or SIGHUP, then stops the services and the stack it started.
  */
 export async function startCommand(_args: string[], io: CliIo): Promise<number> {
+  // Listen for a stop before anything starts: a SIGTERM while the stack is still starting must not leave its JVMs
+  // (which run in their own process group) behind.
+  const stop = stopRequests(io);
   const external = Boolean(io.env.LIAOWANG_KAFKA_BROKERS || io.env.LIAOWANG_ES_URL);
   const stackDir = io.env.LIAOWANG_STACK_DIR || join(repoRoot, ".devstack");
   const devstack = await import("@liaowang/devstack");
   let startedStack = false;
-  if (external) {
-    println(io.stdout, `using external Kafka ${io.env.LIAOWANG_KAFKA_BROKERS ?? "(default)"} and Elasticsearch ${io.env.LIAOWANG_ES_URL ?? "(default)"}`);
-  } else {
-    const before = await devstack.stackStatus({ env: io.env });
-    startedStack = !before.every((s) => s.state === "healthy");
-    await devstack.stackUp({ env: io.env, log: (line) => println(io.stdout, line) });
+  const stopStack = async () => {
+    if (startedStack && io.env.LIAOWANG_KEEP_STACK !== "1") await devstack.stackDown({ env: io.env, log: (line) => println(io.stdout, line) });
+  };
+  try {
+    if (external) {
+      println(io.stdout, `using external Kafka ${io.env.LIAOWANG_KAFKA_BROKERS ?? "(default)"} and Elasticsearch ${io.env.LIAOWANG_ES_URL ?? "(default)"}`);
+    } else {
+      const before = await devstack.stackStatus({ env: io.env });
+      startedStack = !before.every((s) => s.state === "healthy");
+      await devstack.stackUp({ env: io.env, log: (line) => println(io.stdout, line) });
+    }
+  } catch (error) {
+    stop.dispose();
+    await stopStack();
+    throw error;
+  }
+  if (stop.requested) {
+    stop.dispose();
+    println(io.stdout, "stopping before the services started …");
+    await stopStack();
+    return 0;
   }
 
   const demo = (io.env.LIAOWANG_DEMO ?? "on") !== "off";
@@ -67,13 +85,67 @@ export async function startCommand(_args: string[], io: CliIo): Promise<number> 
   println(io.stdout, "  search:     pnpm liaowang search 工资拖欠      alerts: pnpm liaowang alerts");
   println(io.stdout, "");
 
-  await new Promise<void>((resolve) => {
-    process.once("SIGINT", resolve);
-    process.once("SIGTERM", resolve);
-  });
+  const why = await stop.promise;
+  stop.dispose();
   supervisor.stopping = true;
-  println(io.stdout, "stopping services …");
+  println(io.stdout, `stopping services (${why}) …`);
   await supervisor.stopAll();
-  if (startedStack && io.env.LIAOWANG_KEEP_STACK !== "1") await devstack.stackDown({ env: io.env, log: (line) => println(io.stdout, line) });
+  await stopStack();
+  println(io.stdout, "stopped");
   return 0;
+}
+
+/** A pending request to stop: the first SIGINT, SIGTERM or SIGHUP, or the launching package manager going away. */
+interface StopRequests {
+  promise: Promise<string>;
+  readonly requested: boolean;
+  dispose(): void;
+}
+
+/**
+ * Every way a run ends: Ctrl-C (SIGINT reaches the whole foreground group, pnpm relays it once more), SIGTERM from a
+ * process manager or `kill`, SIGHUP when the terminal closes, and the launching `pnpm` dying without passing a
+ * signal on (e.g. SIGKILL): then this process is re-parented, which the parent-pid watch notices. Repeated signals
+ * while stopping are acknowledged, not fatal, so the services and the dev stack are always stopped in order.
+ */
+function stopRequests(io: CliIo): StopRequests {
+  let requested = false;
+  let resolve!: (why: string) => void;
+  const promise = new Promise<string>((r) => (resolve = r));
+  const request = (why: string) => {
+    if (requested) {
+      println(io.stdout, `(${why}: already stopping)`);
+      return;
+    }
+    requested = true;
+    resolve(why);
+  };
+  const onSignal = (signal: NodeJS.Signals) => request(signal);
+  const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+  for (const signal of signals) process.on(signal, onSignal);
+  // Our output may outlive the terminal or pipe that launched us (pnpm exits as soon as it has passed SIGTERM on):
+  // a closed stdout must not crash the shutdown.
+  const ignore = () => undefined;
+  process.stdout.on("error", ignore);
+  process.stderr.on("error", ignore);
+  const parent = process.ppid;
+  const launchedByPackageManager = Boolean(io.env.npm_lifecycle_event) && parent > 1;
+  const watch = launchedByPackageManager
+    ? setInterval(() => {
+        if (process.ppid !== parent) request("parent process exited");
+      }, 1_000)
+    : undefined;
+  watch?.unref();
+  return {
+    promise,
+    get requested() {
+      return requested;
+    },
+    dispose() {
+      if (watch) clearInterval(watch);
+      for (const signal of signals) process.off(signal, onSignal);
+      // late repeats of the signal (pnpm relaying Ctrl-C) while the last steps finish are still not fatal
+      for (const signal of signals) process.on(signal, ignore);
+    },
+  };
 }

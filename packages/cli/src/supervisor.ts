@@ -39,6 +39,8 @@ export class Supervisor {
   constructor(private readonly out: Writable, private readonly baseEnv: Env) {}
 
   start(spec: ServiceSpec, attempt = 0): void {
+    // a restart timer that fires after shutdown began must not start an orphan
+    if (this.stopping) return;
     const child = spawn(process.execPath, ["--import", "tsx", join(repoRoot, spec.entry)], {
       cwd: repoRoot,
       env: { ...this.baseEnv, ...spec.env } as NodeJS.ProcessEnv,
