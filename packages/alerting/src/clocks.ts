@@ -13,6 +13,8 @@ export function clockLabel(clock: ClockKind): string {
       return "新闻发布会";
     case "response":
       return "舆情回应";
+    case "policy_interpretation":
+      return "政策解读发布";
   }
 }
 
@@ -21,6 +23,7 @@ export function stoppedBy(clock: ClockKind): MilestoneKind {
   switch (clock) {
     case "authoritative_info":
     case "response":
+    case "policy_interpretation":
       return "info_published";
     case "press_conference":
       return "press_conference";

@@ -1,6 +1,8 @@
 import { z } from "zod";
 import type { AlertLevel } from "@liaowang/schemas";
+import type { WorkCalendar } from "./calendar.js";
 import { durationMs } from "./duration.js";
+import type { RosterConfig } from "./roster.js";
 
 const HOUR = 3_600_000;
 const MINUTE = 60_000;
@@ -21,8 +23,11 @@ export function isMajor(level: AlertLevel): boolean {
   return level === "I" || level === "II";
 }
 
-/** Who inside a department is told: its group targets (robots, webhooks), or people of one role. */
-export const Audience = z.enum(["group", "duty", "head", "leader"]);
+/**
+ * Who inside a department is told: its group targets (robots, webhooks), or people of one role; the roster
+ * (config/roster.yaml) decides who holds a role at the moment, else departments.yaml's people of that role.
+ */
+export const Audience = z.enum(["group", "duty", "deputy", "head", "leader"]);
 export type Audience = z.infer<typeof Audience>;
 
 /**
@@ -39,7 +44,8 @@ export type RecipientSpec = z.infer<typeof RecipientSpec>;
 export const Person = z.object({
   id,
   name: z.string().min(1),
-  role: z.enum(["duty", "head", "leader"]),
+  /** The role this person holds when the roster does not say otherwise (deputy: 带班副职). */
+  role: z.enum(["duty", "deputy", "head", "leader"]),
   email: z.email().optional(),
   mobile: z.string().regex(/^\+?\d{6,15}$/, "expected a phone number of digits, optionally with a leading +").optional(),
 });
@@ -126,7 +132,7 @@ export const EscalationStep = z
     after: durationMs.optional(),
     beforeDeadline: durationMs.optional(),
     /** Which clocks a deadline step watches; all by default. */
-    clocks: z.array(z.enum(["authoritative_info", "press_conference", "response"])).optional(),
+    clocks: z.array(z.enum(["authoritative_info", "press_conference", "response", "policy_interpretation"])).optional(),
     notify: z.array(RecipientSpec).min(1),
   })
   .refine((s) => (s.after === undefined) !== (s.beforeDeadline === undefined), "give exactly one of after or beforeDeadline")
@@ -256,4 +262,8 @@ export function reminderLabel(point: ReminderPoint): string {
 export interface AlertingConfig {
   departments: DepartmentsConfig;
   escalation: EscalationConfig;
+  /** config/roster.yaml: who holds which role when, and per-department quiet hours; absent = departments.yaml's people. */
+  roster?: RosterConfig | undefined;
+  /** The official working-day calendar (holidays and 调休) the roster and working-day clocks use. */
+  calendar?: WorkCalendar | undefined;
 }

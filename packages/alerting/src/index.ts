@@ -12,3 +12,6 @@ export * from "./message.js";
 export * from "./accountability.js";
 export { beijingTime } from "./time.js";
 export * from "./digest.js";
+export * from "./calendar.js";
+export * from "./roster.js";
+export * from "./policy.js";

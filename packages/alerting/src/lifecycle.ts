@@ -3,6 +3,8 @@ import type { Alert, AlertEventType, AlertLevel, AlertState, AuditEvent, Deadlin
 import { applyMilestone, cancelRunning, computeDeadlines } from "./clocks.js";
 import { type AlertingConfig } from "./config.js";
 import type { IncidentInput } from "./incident.js";
+import { policyDeadlines } from "./policy.js";
+import { escalationFor } from "./roster.js";
 import { route } from "./routing.js";
 import { isActive, nextDueAt } from "./schedule.js";
 import { iso, ms, toMs } from "./time.js";
@@ -70,9 +72,14 @@ function moveTo(draft: Draft, to: AlertState, type: AlertEventType, actor: strin
   emit(draft, type, actor, { from, to, note, ...(data ? { data } : {}) });
 }
 
+/** Fresh deadlines of an alert: a policy document's fixed working-day clock, else the statutory ones of its level. */
+function deadlinesOf(a: Alert, config: AlertingConfig) {
+  return a.policyDocument ? policyDeadlines(a.policyDocument, a.milestones) : computeDeadlines(a.level, ms(a.onsetAt), a.milestones, config.escalation.clocks);
+}
+
 function revise(draft: Draft, config: AlertingConfig, reason: DeadlineRevisionReason, actor: string, note?: string): void {
   const a = draft.alert;
-  let deadlines = computeDeadlines(a.level, ms(a.onsetAt), a.milestones, config.escalation.clocks);
+  let deadlines = deadlinesOf(a, config);
   if (!isActive(a)) deadlines = cancelRunning(deadlines, a.closedAt ?? a.dismissedAt ?? draft.now);
   draft.alert = {
     ...a,
@@ -85,7 +92,7 @@ function revise(draft: Draft, config: AlertingConfig, reason: DeadlineRevisionRe
 }
 
 function finish(draft: Draft, config: AlertingConfig): Applied {
-  const next = nextDueAt(draft.alert, config.escalation, ms(draft.now));
+  const next = nextDueAt(draft.alert, escalationFor(draft.alert.department, config), ms(draft.now));
   return { alert: { ...draft.alert, nextDueAt: next === null ? null : iso(next), updatedAt: draft.now }, events: draft.events };
 }
 
@@ -222,6 +229,7 @@ export function applyCommand(alert: Alert, command: AlertCommand, config: Alerti
     case "correct_onset": {
       requireActor(command.actor);
       if (command.reason.trim().length === 0) throw invalidInput(`correcting the onset of alert ${alert.id} needs a reason`);
+      if (alert.policyDocument) throw new LiaowangError("conflict", `alert ${alert.id} is a policy document: its clock counts from the publication date given at registration`);
       const to = validIso(command.onsetAt, "corrected onset");
       if (ms(to) > ms(draft.now)) throw invalidInput(`corrected onset ${to} of alert ${alert.id} is in the future`);
       const from = alert.onsetAt;
@@ -276,7 +284,7 @@ function reraise(draft: Draft, config: AlertingConfig, actor: string, note: stri
   };
   moveTo(draft, "new", "reraised", actor, note, { reraiseCount: draft.alert.reraiseCount, volume: draft.alert.volume });
   // Clocks run again: recompute from onset (they may already be overdue; the reminders say so).
-  draft.alert = { ...draft.alert, deadlines: computeDeadlines(draft.alert.level, ms(draft.alert.onsetAt), draft.alert.milestones, config.escalation.clocks) };
+  draft.alert = { ...draft.alert, deadlines: deadlinesOf(draft.alert, config) };
 }
 
 /** What an alert shows of its incident's latest revision (level and onset have their own history-keeping paths). */

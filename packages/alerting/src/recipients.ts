@@ -1,5 +1,11 @@
 import type { Alert } from "@liaowang/schemas";
-import type { Audience, DepartmentsConfig, Department, RecipientSpec } from "./config.js";
+import type { Audience, DepartmentsConfig, Department, Person, RecipientSpec } from "./config.js";
+
+/**
+ * Who holds a role of a department right now (the roster), or undefined to use departments.yaml's people of
+ * that role. See `rosterHolders`.
+ */
+export type RoleHolders = (department: string, role: Exclude<Audience, "group">) => Person[] | undefined;
 
 /** How one recipient is reached: a configured group target (robot, webhook, mailbox), or a person's email / SMS. */
 export type Delivery = { type: "target"; targetId: string } | { type: "person"; personId: string; channel: "email" | "sms" };
@@ -38,11 +44,11 @@ export function deliveryKey(via: Delivery): string {
  * Expand recipient specs into concrete recipients, each delivery once (a person in two specs gets one message).
  * @example resolveRecipients([{ department: "responsible", audience: "head" }], alert, departments)
  */
-export function resolveRecipients(specs: readonly RecipientSpec[], alert: Alert, config: DepartmentsConfig): Recipient[] {
+export function resolveRecipients(specs: readonly RecipientSpec[], alert: Alert, config: DepartmentsConfig, holders?: RoleHolders): Recipient[] {
   const out = new Map<string, Recipient>();
   for (const spec of specs) {
     for (const department of departmentsOf(spec, alert, config)) {
-      for (const recipient of departmentRecipients(department, spec.audience)) {
+      for (const recipient of departmentRecipients(department, spec.audience, holders)) {
         if (!out.has(deliveryKey(recipient.via))) out.set(deliveryKey(recipient.via), recipient);
       }
     }
@@ -51,16 +57,15 @@ export function resolveRecipients(specs: readonly RecipientSpec[], alert: Alert,
 }
 
 /**
- * The recipients of one audience inside one department: its group targets, or each person of that role by
- * SMS and email.
+ * The recipients of one audience inside one department: its group targets, or each person holding that role
+ * (per the roster when `holders` knows it, else departments.yaml) by SMS and email.
  * @example departmentRecipients(department, "head")
  */
-export function departmentRecipients(department: Department, audience: Audience): Recipient[] {
+export function departmentRecipients(department: Department, audience: Audience, holders?: RoleHolders): Recipient[] {
   if (audience === "group") {
     return department.targets.map((targetId) => ({ department: department.id, audience, via: { type: "target", targetId }, ackAs: `dept:${department.id}` }));
   }
-  return department.people
-    .filter((p) => p.role === audience)
+  return (holders?.(department.id, audience) ?? department.people.filter((p) => p.role === audience))
     .flatMap((person) => {
       const channels: ("email" | "sms")[] = [...(person.mobile ? ["sms" as const] : []), ...(person.email ? ["email" as const] : [])];
       return channels.map((channel): Recipient => ({ department: department.id, audience, via: { type: "person", personId: person.id, channel }, ackAs: person.id }));

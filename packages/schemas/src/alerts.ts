@@ -15,9 +15,10 @@ export type AlertState = z.infer<typeof AlertState>;
 
 /**
  * The statutory clocks: authoritative information (I/II, onset + 5 h), press conference (I/II, onset + 24 h),
- * and the general answer (other levels, onset + 48 h).
+ * the general answer (other levels, onset + 48 h), and interpretation material for a major policy document
+ * (3 working days after its publication; added for registered policy documents).
  */
-export const ClockKind = z.enum(["authoritative_info", "press_conference", "response"]);
+export const ClockKind = z.enum(["authoritative_info", "press_conference", "response", "policy_interpretation"]);
 export type ClockKind = z.infer<typeof ClockKind>;
 
 /** What an office records having done; each stops the clocks it answers. */
@@ -146,6 +147,22 @@ export const Alert = z.object({
   dismissedAt: utcIso.nullable(),
   dismissReason: z.string().nullable(),
   mergedInto: z.string().nullable(),
+  /**
+   * Set on the alert of a registered major policy document (no incident behind it): its interpretation clock
+   * counts working days of the official calendar, so its due time is fixed at registration. Added for the
+   * 3-working-day clock; absent on incident alerts.
+   */
+  policyDocument: z
+    .object({
+      title: z.string(),
+      docNumber: z.string().optional(),
+      url: z.string().optional(),
+      publishedAt: utcIso,
+      workingDays: z.number().int().positive(),
+      dueAt: utcIso,
+      registeredBy: z.string(),
+    })
+    .optional(),
   department: z.string(),
   departmentName: z.string(),
   coDepartments: z.array(z.string()),

@@ -63,6 +63,7 @@ const CLOCK_SHORT = { authoritative_info: "权威信息 5小时", press_conferen
 
 /** The clock's short label with its statutory span, e.g. "权威信息 5小时". */
 export function clockName(deadline) {
+  if (deadline.clock === "policy_interpretation") return "政策解读 3个工作日";
   const span = deadline.hours ? `${Math.round(deadline.hours * 10) / 10}小时` : "";
   const base = { authoritative_info: "权威信息", press_conference: "发布会", response: "回应" }[deadline.clock];
   return base ? `${base} ${span}` : CLOCK_SHORT[deadline.clock] ?? deadline.label;
