@@ -139,7 +139,9 @@ describe("incident stream → graded alert → notifications", () => {
       { timeoutMs: 60_000, what: "webhooks to the responsible and co-notified departments" },
     );
     const mine = webhooks().filter((w) => w.payload.notification.alertId === blast.id);
-    expect(mine[0]!.payload.notification.ackUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//);
+    // only the responsible department may acknowledge: co-notified departments get no link
+    expect(mine.find((w) => w.path === "/hooks/emergency")!.payload.notification.ackUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/ack\//);
+    expect(mine.filter((w) => w.path !== "/hooks/emergency").every((w) => w.payload.notification.ackUrl === undefined)).toBe(true);
     expect(mine[0]!.payload.notification.level).toBe("II");
 
     // nothing is sent twice: every idempotency key arrives once, also after a few more scan rounds

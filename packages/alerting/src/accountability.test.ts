@@ -38,7 +38,7 @@ describe("accountability", () => {
         timeToAcknowledgeMs: null,
         lateAcknowledgements: 2,
         unacknowledgedNow: 2,
-        deadlines: { met: 0, metLate: 0, missed: 2, overdueNow: 2, running: 0 },
+        deadlines: { met: 0, metLate: 0, missed: 2, overdueNow: 2, running: 0, backdated: 0 },
         dismissed: 0,
         reraised: 1,
       },
@@ -50,7 +50,7 @@ describe("accountability", () => {
         lateAcknowledgements: 1,
         unacknowledgedNow: 0,
         // Both press conferences are overdue at 49 h: missed and overdue now.
-        deadlines: { met: 1, metLate: 1, missed: 3, overdueNow: 2, running: 0 },
+        deadlines: { met: 1, metLate: 1, missed: 3, overdueNow: 2, running: 0, backdated: 0 },
         dismissed: 0,
         reraised: 0,
       },

@@ -42,27 +42,47 @@ export function clocksFor(level: AlertLevel, onsetAt: number, spans: EscalationC
 }
 
 /**
- * Fresh deadlines for a level and onset, each already met by the earliest recorded milestone that stops it
+ * Fresh deadlines for a level and onset, each already met by the first recorded milestone that stops it
  * (information published before an upgrade still answers the new 5 h clock).
  */
 export function computeDeadlines(level: AlertLevel, onsetAt: number, milestones: readonly Milestone[], spans: EscalationConfig["clocks"]): Deadline[] {
   return clocksFor(level, onsetAt, spans).map((c) => {
-    const stop = earliest(milestones.filter((m) => m.kind === stoppedBy(c.clock)));
-    return { ...c, metAt: stop?.at ?? null, milestoneId: stop?.id ?? null, cancelledAt: null };
+    const stop = firstRecorded(milestones.filter((m) => m.kind === stoppedBy(c.clock)));
+    return { ...c, metAt: stop?.at ?? null, metRecordedAt: stop?.recordedAt ?? null, milestoneId: stop?.id ?? null, cancelledAt: null };
   });
 }
 
-function earliest(milestones: readonly Milestone[]): Milestone | undefined {
-  return [...milestones].sort((a, b) => ms(a.at) - ms(b.at) || a.id.localeCompare(b.id))[0];
+// By recording time, not claimed time: a later entry claiming an earlier date never displaces the first record.
+function firstRecorded(milestones: readonly Milestone[]): Milestone | undefined {
+  return [...milestones].sort((a, b) => ms(a.recordedAt) - ms(b.recordedAt) || a.id.localeCompare(b.id))[0];
 }
 
-/** Stop every running clock the milestone answers (a milestone never re-stops a clock already met). */
+/**
+ * Stop every running clock the milestone answers. A clock already stopped stays as it was: a second, back-dated
+ * milestone cannot rewrite when the first one stopped it.
+ */
 export function applyMilestone(deadlines: readonly Deadline[], milestone: Milestone): Deadline[] {
   return deadlines.map((d) => {
     if (stoppedBy(d.clock) !== milestone.kind) return d;
-    if (d.metAt !== null && ms(d.metAt) <= ms(milestone.at)) return d;
-    return { ...d, metAt: milestone.at, milestoneId: milestone.id, cancelledAt: null };
+    if (d.metAt !== null) return d;
+    return { ...d, metAt: milestone.at, metRecordedAt: milestone.recordedAt, milestoneId: milestone.id, cancelledAt: null };
   });
+}
+
+/** When the clock actually stopped: when its milestone was recorded (the claim, for deadlines stored before that was kept). */
+export function stoppedAt(deadline: Deadline): string | null {
+  return deadline.metRecordedAt ?? deadline.metAt;
+}
+
+/**
+ * True when the milestone claims a time within the deadline but was recorded after it: counted as met late, and
+ * flagged in the 问责 figures as a back-dated claim.
+ */
+export function isBackdatedClaim(deadline: Deadline): boolean {
+  const recorded = deadline.metRecordedAt;
+  if (deadline.metAt === null || recorded === undefined || recorded === null) return false;
+  const due = ms(deadline.dueAt);
+  return ms(deadline.metAt) <= due && ms(recorded) > due;
 }
 
 /** Cancel the clocks still running when an alert ends (dismissed, closed or merged) without their milestone. */
@@ -74,12 +94,14 @@ export function cancelRunning(deadlines: readonly Deadline[], at: string): Deadl
 export type DeadlineStatus = "running" | "overdue" | "met" | "met_late" | "cancelled" | "missed";
 
 /**
- * The status of one deadline: met / met late by its milestone, running or overdue while open, and for a
- * clock cancelled at the end of an alert, missed if it was already overdue then.
+ * The status of one deadline: met / met late by when its milestone was recorded (not by the time it claims),
+ * running or overdue while open, and for a clock cancelled at the end of an alert, missed if it was already
+ * overdue then.
  */
 export function deadlineStatus(deadline: Deadline, now: number): DeadlineStatus {
   const due = ms(deadline.dueAt);
-  if (deadline.metAt !== null) return ms(deadline.metAt) <= due ? "met" : "met_late";
+  const stopped = stoppedAt(deadline);
+  if (stopped !== null) return ms(stopped) <= due ? "met" : "met_late";
   if (deadline.cancelledAt !== null) return ms(deadline.cancelledAt) > due ? "missed" : "cancelled";
   return now > due ? "overdue" : "running";
 }

@@ -226,8 +226,14 @@ export const EscalationConfig = z
       .prefault({}),
     /** Acknowledging later than this after an alert is raised counts as late (accountability). */
     ackTarget: durationMs.optional().transform((v) => v ?? 30 * MINUTE),
-    /** How long a one-click acknowledge link stays valid. */
-    ackLinkTtl: durationMs.optional().transform((v) => v ?? 7 * 24 * HOUR),
+    /**
+     * How long an acknowledge link stays valid. Short on purpose (a forwarded mail or a group's history should not
+     * hold a working link for days); every reminder and escalation sends a fresh one.
+     */
+    ackLinkTtl: durationMs
+      .optional()
+      .transform((v) => v ?? 12 * HOUR)
+      .refine((v) => v <= 72 * HOUR, "expected at most 72h: acknowledge links are short-lived (reminders send fresh ones)"),
     /** The daily digest per department; none when absent. */
     digest: DigestSettings.optional(),
   })

@@ -59,6 +59,8 @@ export interface DigestAlert {
   level: AlertLevel;
   title: string;
   state: Alert["state"];
+  /** The alert's current raising: acknowledge links in the digest are bound to it. */
+  raisedAt: string;
   /** Earliest running deadline, if any. */
   next: { label: string; dueAt: string; remainingMs: number } | null;
   overdue: boolean;
@@ -132,6 +134,7 @@ export function composeDigests(
           next: first ? { label: clockLabel(first.clock), dueAt: first.dueAt, remainingMs: ms(first.dueAt) - t } : null,
           overdue: running.some((d) => deadlineStatus(d, t) === "overdue"),
           state: a.state,
+          raisedAt: a.raisedAt,
         };
         return item;
       })

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { LiaowangError } from "@liaowang/errors";
 import { Alert } from "@liaowang/schemas";
 import { applyCommand, openAlert, type AlertCommand } from "./lifecycle.js";
-import { deadlineStatus } from "./clocks.js";
+import { deadlineStatus, isBackdatedClaim } from "./clocks.js";
+import { accountability } from "./accountability.js";
 import { sampleIncident, testConfig } from "./testing/fixtures.js";
 
 const config = testConfig();
@@ -152,6 +153,54 @@ describe("deadline recomputation", () => {
     const moved = apply(open(), { type: "incident", incident: sampleIncident({ onsetAt: "2024-05-01T01:40:00.000Z", updatedAt: new Date(t0 + H).toISOString(), revision: 8 }) }, t0 + H);
     expect(moved.alert.deadlines[0]?.dueAt).toBe("2024-05-01T06:40:00.000Z");
     expect(moved.events.map((e) => [e.type, e.actor])).toEqual([["onset_corrected", "system:detector"]]);
+  });
+
+  it("counts a milestone against when it was recorded: a back-dated claim cannot turn a missed deadline into a met one", () => {
+    let alert = open();
+    alert = apply(alert, { type: "acknowledge", actor: "p-ks-duty" }, t0).alert;
+    // Recorded 8 h after onset, claiming publication at 4 h: the 5 h clock (due 07:00) was missed.
+    const late = apply(alert, { type: "respond", actor: "p-ks-duty", publishedAt: new Date(onset + 4 * H).toISOString() }, onset + 8 * H).alert;
+    expect(late.milestones[0]).toMatchObject({ at: new Date(onset + 4 * H).toISOString(), recordedAt: new Date(onset + 8 * H).toISOString() });
+    expect(late.deadlines[0]).toMatchObject({ clock: "authoritative_info", metAt: new Date(onset + 4 * H).toISOString(), metRecordedAt: new Date(onset + 8 * H).toISOString() });
+    expect(deadlineStatus(late.deadlines[0]!, onset + 9 * H)).toBe("met_late");
+    expect(isBackdatedClaim(late.deadlines[0]!)).toBe(true);
+    // A second, even earlier claim does not rewrite when the clock stopped.
+    const again = apply(late, { type: "record_milestone", actor: "p-ks-duty", kind: "info_published", at: new Date(onset + H).toISOString() }, onset + 9 * H).alert;
+    expect(again.deadlines[0]).toMatchObject({ metAt: new Date(onset + 4 * H).toISOString(), milestoneId: "m1" });
+    // The 问责 figures count it late and show the claim.
+    const figures = accountability([again], { from: "2024-01-01T00:00:00Z", to: "2025-01-01T00:00:00Z" }, onset + 10 * H, 30 * 60_000);
+    expect(figures[0]?.deadlines).toMatchObject({ met: 0, metLate: 1, missed: 1, backdated: 1, running: 1 });
+    // Recorded in time, the same claim is met and not flagged.
+    const prompt = apply(alert, { type: "respond", actor: "p-ks-duty", publishedAt: new Date(onset + 4 * H).toISOString() }, onset + 4 * H + 10 * 60_000).alert;
+    expect(deadlineStatus(prompt.deadlines[0]!, onset + 9 * H)).toBe("met");
+    expect(isBackdatedClaim(prompt.deadlines[0]!)).toBe(false);
+  });
+
+  it("freezes the record of a closed alert: no milestones, no onset corrections, no recomputation on regrade", () => {
+    let alert = open();
+    alert = apply(alert, { type: "respond", actor: "p-ks-duty" }, onset + 8 * H).alert;
+    alert = apply(alert, { type: "close", actor: "p-ks-duty" }, onset + 9 * H).alert;
+    const before = alert.deadlines;
+    const conflict = (command: AlertCommand) => {
+      try {
+        apply(alert, command, onset + 10 * H);
+        expect.unreachable();
+      } catch (error) {
+        expect((error as LiaowangError).code).toBe("conflict");
+      }
+    };
+    conflict({ type: "record_milestone", actor: "p-ks-duty", kind: "press_conference", at: new Date(onset + 20 * H).toISOString() });
+    conflict({ type: "correct_onset", actor: "p-ks-duty", onsetAt: new Date(onset + 5 * H).toISOString(), reason: "更正" });
+    conflict({ type: "respond", actor: "p-ks-duty" });
+    conflict({ type: "acknowledge", actor: "p-ks-duty" });
+    const regraded = apply(alert, { type: "incident", incident: sampleIncident({ level: "IV", onsetAt: new Date(onset + 6 * H).toISOString(), updatedAt: new Date(onset + 10 * H).toISOString(), revision: 9 }) }, onset + 10 * H).alert;
+    expect(regraded.level).toBe("IV");
+    expect(regraded.onsetAt).toBe(alert.onsetAt);
+    expect(regraded.deadlines).toEqual(before);
+    expect(regraded.deadlines.map((d) => deadlineStatus(d, onset + 10 * H))).toEqual(["met_late", "cancelled"]);
+    // A dismissed alert's onset is frozen too (a later onset would turn its missed clocks into cancelled ones).
+    const dismissed = apply(open(), { type: "dismiss", actor: "p-ks-duty", reason: "误报" }, onset + 6 * H).alert;
+    expect(() => apply(dismissed, { type: "correct_onset", actor: "p-ks-duty", onsetAt: new Date(onset + 5 * H).toISOString(), reason: "更正" }, onset + 7 * H)).toThrow(/frozen/);
   });
 
   it("clears pending events once flushed and records notified items once", () => {

@@ -19,7 +19,7 @@ export const SYSTEM_ACTOR = "system:alerter";
  */
 export type AlertCommand =
   | { type: "incident"; incident: IncidentInput }
-  | { type: "acknowledge"; actor: string; note?: string | undefined }
+  | { type: "acknowledge"; actor: string; note?: string | undefined; expectRaisedAt?: string | undefined }
   | { type: "start_handling"; actor: string; note?: string | undefined }
   | { type: "respond"; actor: string; note?: string | undefined; link?: string | undefined; publishedAt?: string | undefined }
   | { type: "close"; actor: string; note?: string | undefined }
@@ -79,8 +79,10 @@ function deadlinesOf(a: Alert, config: AlertingConfig) {
 
 function revise(draft: Draft, config: AlertingConfig, reason: DeadlineRevisionReason, actor: string, note?: string): void {
   const a = draft.alert;
-  let deadlines = deadlinesOf(a, config);
-  if (!isActive(a)) deadlines = cancelRunning(deadlines, a.closedAt ?? a.dismissedAt ?? draft.now);
+  // An ended alert's clocks are its record (问责): a later grade or onset never recomputes them. A re-raise
+  // starts them again from the then current grade and onset.
+  if (!isActive(a)) return;
+  const deadlines = deadlinesOf(a, config);
   draft.alert = {
     ...a,
     deadlines,
@@ -183,6 +185,8 @@ export function applyCommand(alert: Alert, command: AlertCommand, config: Alerti
     case "acknowledge":
       requireActor(command.actor);
       if (alert.state !== "new") throw illegal(alert, "be acknowledged");
+      // An acknowledge link names the raising it was sent for; a re-raise in between makes it stale.
+      if (command.expectRaisedAt !== undefined && command.expectRaisedAt !== alert.raisedAt) throw new LiaowangError("conflict", `alert ${alert.id} was re-raised at ${alert.raisedAt}; a link for the raising of ${command.expectRaisedAt} cannot acknowledge it`);
       draft.alert = { ...draft.alert, acknowledgedAt: draft.now, acknowledgedBy: command.actor };
       moveTo(draft, "acknowledged", "acknowledged", command.actor, command.note);
       break;
@@ -221,7 +225,8 @@ export function applyCommand(alert: Alert, command: AlertCommand, config: Alerti
       break;
     case "record_milestone": {
       requireActor(command.actor);
-      if (alert.state === "dismissed") throw illegal(alert, "record a milestone");
+      // Closed and dismissed alerts are the record the department is held to; nothing is added to them afterwards.
+      if (!isActive(alert)) throw illegal(alert, "record a milestone");
       const milestone = addMilestone(draft, { kind: command.kind, at: command.at, link: command.link, note: command.note, actor: command.actor });
       emit(draft, "milestone_recorded", command.actor, { note: command.note, data: { milestoneId: milestone.id, kind: milestone.kind, at: milestone.at, ...(milestone.link ? { link: milestone.link } : {}) } });
       break;
@@ -229,6 +234,7 @@ export function applyCommand(alert: Alert, command: AlertCommand, config: Alerti
     case "correct_onset": {
       requireActor(command.actor);
       if (command.reason.trim().length === 0) throw invalidInput(`correcting the onset of alert ${alert.id} needs a reason`);
+      if (!isActive(alert)) throw illegal(alert, "have its onset corrected (its clocks are frozen)");
       if (alert.policyDocument) throw new LiaowangError("conflict", `alert ${alert.id} is a policy document: its clock counts from the publication date given at registration`);
       const to = validIso(command.onsetAt, "corrected onset");
       if (ms(to) > ms(draft.now)) throw invalidInput(`corrected onset ${to} of alert ${alert.id} is in the future`);
@@ -316,7 +322,7 @@ function onIncident(draft: Draft, incident: IncidentInput, config: AlertingConfi
   const onset = validIso(incident.onsetAt, `onset of incident ${incident.id}`);
   const officerSetOnset = alert.onsetHistory.some((h) => !h.actor.startsWith("system:"));
   const byOfficer = incident.onsetCorrection;
-  if (onset !== alert.onsetAt && (!officerSetOnset || byOfficer)) {
+  if (onset !== alert.onsetAt && (!officerSetOnset || byOfficer) && isActive(alert)) {
     const from = alert.onsetAt;
     const actor = byOfficer?.by ?? "system:detector";
     const reason = byOfficer?.reason ?? "detector found an earlier first post";

@@ -34,15 +34,17 @@ export function policyAlertId(doc: Pick<PolicyDocumentInput, "title" | "docNumbe
   return `alert-policy-${createHash("sha256").update(key).digest("hex").slice(0, 16)}`;
 }
 
-/** The interpretation deadline of a policy alert, met by the earliest information-published milestone. */
+/** The interpretation deadline of a policy alert, met by the first recorded information-published milestone. */
 export function policyDeadlines(doc: NonNullable<Alert["policyDocument"]>, milestones: readonly Milestone[]): Deadline[] {
-  const stop = [...milestones].filter((m) => m.kind === "info_published").sort((a, b) => ms(a.at) - ms(b.at))[0];
+  // By recording time, like every clock: a back-dated entry never displaces the first record.
+  const stop = [...milestones].filter((m) => m.kind === "info_published").sort((a, b) => ms(a.recordedAt) - ms(b.recordedAt) || a.id.localeCompare(b.id))[0];
   return [
     {
       clock: "policy_interpretation",
       dueAt: doc.dueAt,
       hours: Math.max(1, Math.round(((ms(doc.dueAt) - ms(doc.publishedAt)) / HOUR) * 10) / 10),
       metAt: stop?.at ?? null,
+      metRecordedAt: stop?.recordedAt ?? null,
       milestoneId: stop?.id ?? null,
       cancelledAt: null,
     },

@@ -1,8 +1,9 @@
+import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { ACK_TOKEN_PARAM, signAckLink, signAckToken, verifyAckToken } from "./ack-link.js";
+import { ACK_TOKEN_PARAM, ackTokenId, signAckLink, signAckToken, verifyAckToken } from "./ack-link.js";
 
 const secret = "ack-secret-0123456789abcdefghijklmnop";
-const claims = { alertId: "alert-20240501-001", personId: "张三-p7", expiresAt: new Date("2024-05-02T00:00:00.000Z") };
+const claims = { alertId: "alert-20240501-001", personId: "张三-p7", raisedAt: "2024-05-01T07:30:00.000Z", expiresAt: new Date("2024-05-02T00:00:00.000Z") };
 const now = new Date("2024-05-01T08:00:00.000Z");
 
 function tokenOf(link: string): string {
@@ -10,7 +11,7 @@ function tokenOf(link: string): string {
 }
 
 describe("signed acknowledge links", () => {
-  it("round-trips alert, person and expiry through the link", () => {
+  it("round-trips alert, person, raising and expiry through the link", () => {
     const link = signAckLink("https://liaowang.example.gov.cn/ack?src=wecom", claims, secret);
     expect(link.startsWith("https://liaowang.example.gov.cn/ack?src=wecom&t=")).toBe(true);
     expect(verifyAckToken(tokenOf(link), secret, now)).toEqual({ ok: true, claims });
@@ -19,7 +20,7 @@ describe("signed acknowledge links", () => {
   it("rejects a token whose payload or signature was altered", () => {
     const token = signAckToken(claims, secret);
     const [payload, mac] = token.split(".") as [string, string];
-    const forgedPayload = Buffer.from(`v1\nalert-OTHER\n${claims.personId}\n1714608000`, "utf8").toString("base64url");
+    const forgedPayload = Buffer.from(`v2\nalert-OTHER\n${claims.personId}\n1714548600000\n1714608000`, "utf8").toString("base64url");
     expect(verifyAckToken(`${forgedPayload}.${mac}`, secret, now)).toEqual({ ok: false, reason: "bad_signature" });
     const flipped = mac.startsWith("A") ? `B${mac.slice(1)}` : `A${mac.slice(1)}`;
     expect(verifyAckToken(`${payload}.${flipped}`, secret, now)).toEqual({ ok: false, reason: "bad_signature" });
@@ -29,8 +30,26 @@ describe("signed acknowledge links", () => {
   it("rejects a later expiry grafted onto a genuine signature", () => {
     const token = signAckToken(claims, secret);
     const mac = token.split(".")[1] ?? "";
-    const extended = Buffer.from(`v1\n${claims.alertId}\n${claims.personId}\n1999999999`, "utf8").toString("base64url");
+    const extended = Buffer.from(`v2\n${claims.alertId}\n${claims.personId}\n1714548600000\n1999999999`, "utf8").toString("base64url");
     expect(verifyAckToken(`${extended}.${mac}`, secret, now)).toEqual({ ok: false, reason: "bad_signature" });
+  });
+
+  it("binds the token to one raising: a later raising cannot be grafted onto a genuine signature", () => {
+    const token = signAckToken(claims, secret);
+    const mac = token.split(".")[1] ?? "";
+    const reraised = Buffer.from(`v2\n${claims.alertId}\n${claims.personId}\n${Date.parse("2024-05-01T09:00:00Z")}\n1714608000`, "utf8").toString("base64url");
+    expect(verifyAckToken(`${reraised}.${mac}`, secret, now)).toEqual({ ok: false, reason: "bad_signature" });
+    const other = signAckToken({ ...claims, raisedAt: "2024-05-01T09:00:00.000Z" }, secret);
+    expect(verifyAckToken(other, secret, now)).toMatchObject({ ok: true, claims: { raisedAt: "2024-05-01T09:00:00.000Z" } });
+    expect(ackTokenId(other)).not.toBe(ackTokenId(token));
+    expect(ackTokenId(token)).toMatch(/^[0-9a-f]{64}$/);
+    expect(ackTokenId(token)).not.toContain(token.split(".")[0]);
+  });
+
+  it("refuses v1 links, which name no raising", () => {
+    const payload = Buffer.from(`v1\n${claims.alertId}\n${claims.personId}\n1714608000`, "utf8").toString("base64url");
+    const mac = createHmac("sha256", secret).update(`liaowang.ack.${payload}`, "utf8").digest().subarray(0, 16).toString("base64url");
+    expect(verifyAckToken(`${payload}.${mac}`, secret, now)).toEqual({ ok: false, reason: "malformed" });
   });
 
   it("rejects a token signed with another secret", () => {

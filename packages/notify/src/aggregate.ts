@@ -44,9 +44,14 @@ function toDigestItems(n: Notification): DigestItem[] {
       kind: n.kind,
       title: n.title,
       department: n.department,
-      ackUrl: n.ackUrl,
+      ...(n.ackUrl ? { ackUrl: n.ackUrl } : {}),
     },
   ];
+}
+
+/** The most urgent acknowledge link among merged notifications (watch-only ones carry none). */
+function ackOf(sources: readonly Notification[]): string | undefined {
+  return sources.find((s) => s.ackUrl !== undefined)?.ackUrl;
 }
 
 /**
@@ -67,7 +72,7 @@ export function mergeDigest(sources: readonly Notification[]): Notification {
     title: top.title,
     body: [],
     deadlines: top.deadlines,
-    ackUrl: top.ackUrl,
+    ...(ackOf(sources) ? { ackUrl: ackOf(sources) } : {}),
     department: top.department,
     kind: "digest",
     items,

@@ -31,13 +31,14 @@ export const DigestItem = z.object({
   kind: NotificationKind,
   title: z.string().min(1),
   department: z.string(),
-  ackUrl: z.url(),
+  /** Only for recipients who may act on the alert (its responsible department). */
+  ackUrl: z.url().optional(),
 });
 export type DigestItem = z.infer<typeof DigestItem>;
 
 /**
- * What the alerter hands to a channel: zh-CN title and markdown-ish body lines, a signed one-click
- * acknowledge link, and an idempotency key that stays the same across retries and restarts.
+ * What the alerter hands to a channel: zh-CN title and markdown-ish body lines, a signed acknowledge link
+ * (responsible department only), and an idempotency key that stays the same across retries and restarts.
  */
 export const Notification = z.object({
   idempotencyKey: z.string().min(1).max(300),
@@ -47,7 +48,9 @@ export const Notification = z.object({
   title: z.string().min(1),
   body: z.array(z.string()),
   deadlines: z.array(DeadlineSummary),
-  ackUrl: z.url(),
+  // Optional since co-notified departments (宣传、网信、公安、通信管理) and parents only watch: their messages carry
+  // no acknowledge link, so reading a group or a forwarded mail cannot silence the responsible department's escalation.
+  ackUrl: z.url().optional(),
   department: z.string(),
   kind: NotificationKind,
   // Only digests carry items: the alerts merged into this one message (the top-level alert is the most urgent).

@@ -22,8 +22,21 @@ describe("render", () => {
       "**首发**：2024-05-01 08:10 微博用户发帖",
       "涉及话题：安全生产、应急救援",
       "[查看原帖](https://weibo.example/p/1)",
-      "[一键确认](https://liaowang.example.gov.cn/ack?t=alert-20240501-001.sig)",
+      "[确认收到](https://liaowang.example.gov.cn/ack?t=alert-20240501-001.sig)",
     ]);
+  });
+
+  it("gives watch-only recipients (co-notified departments) no acknowledge link on any channel", () => {
+    const { ackUrl: _dropped, ...rest } = sampleNotification({ level: "I" });
+    const watch = rest;
+    for (const out of [renderMarkdown(watch, wecom), renderText(watch), renderHtml(watch), renderSms(watch, { maxSegments: 3, signName: "【瞭望】" })]) {
+      expect(out).not.toContain("/ack");
+      expect(out).not.toContain("确认：");
+    }
+    expect(renderMarkdown(watch, wecom)).toContain("知会通报：由责任部门确认处置");
+    const digest = mergeDigest([watch, sampleNotification({ alertId: "a2", idempotencyKey: "k2", level: "IV", ackUrl: "https://x.example/ack/2" })]);
+    expect(digest.ackUrl).toBe("https://x.example/ack/2");
+    expect(renderText(digest)).toContain("（知会）");
   });
 
   it("neutralises links and mentions smuggled in through untrusted titles", () => {
@@ -36,10 +49,10 @@ describe("render", () => {
   it("fits WeCom's 4096 bytes, dropping body lines and never the link", () => {
     const md = renderMarkdown(sampleNotification({ body: Array.from({ length: 300 }, (_, i) => `第${i}条相关报道摘要：某地群众反映情况`) }), wecom);
     expect(Buffer.byteLength(md, "utf8")).toBeLessThanOrEqual(4096);
-    expect(md).toMatch(/……正文另有 \d+ 行，请登录值班台查看\n\[一键确认\]\(https:/);
+    expect(md).toMatch(/……正文另有 \d+ 行，请登录值班台查看\n\[确认收到\]\(https:/);
     const huge = renderMarkdown(sampleNotification({ title: "长".repeat(3_000), body: [] }), wecom);
     expect(Buffer.byteLength(huge, "utf8")).toBeLessThanOrEqual(4096);
-    expect(huge.endsWith("[一键确认](https://liaowang.example.gov.cn/ack?t=alert-20240501-001.sig)")).toBe(true);
+    expect(huge.endsWith("[确认收到](https://liaowang.example.gov.cn/ack?t=alert-20240501-001.sig)")).toBe(true);
   });
 
   it("lists every merged alert with its own ack link in a digest", () => {
@@ -77,11 +90,11 @@ describe("render", () => {
     const text = renderText(n);
     expect(text).toContain("权威信息发布：2024-05-01 13:10 前（北京时间）");
     expect(text).toContain("<script>alert(1)</script> 重点");
-    expect(text.endsWith("一键确认：https://liaowang.example.gov.cn/ack?t=alert-20240501-001.sig")).toBe(true);
+    expect(text.endsWith("确认收到：https://liaowang.example.gov.cn/ack?t=alert-20240501-001.sig")).toBe(true);
     const html = renderHtml(n);
     expect(html).toContain("&lt;script&gt;alert(1)&lt;/script&gt; <strong>重点</strong>");
     expect(html).not.toContain("<script>");
-    expect(html).toContain('<a href="https://liaowang.example.gov.cn/ack?t=alert-20240501-001.sig">一键确认</a>');
+    expect(html).toContain('<a href="https://liaowang.example.gov.cn/ack?t=alert-20240501-001.sig">确认收到</a>');
   });
 
   it("fits SMS text into the configured parts and keeps the whole link", () => {

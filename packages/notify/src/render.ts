@@ -137,6 +137,10 @@ export function renderSubject(message: Notification): string {
   return `【瞭望·${kindLabel(message.kind)}】${levelTag(message.level)} ${clip(oneLine(message.title), 60)}`;
 }
 
+/** Said instead of a link to departments that are told but do not act (co-notified, parents). */
+const WATCH_ONLY = "知会通报：由责任部门确认处置，详情请登录值班台查看。";
+const WATCH_ONLY_SHORT = "（知会）";
+
 function oneLine(text: string): string {
   return text.replace(/[\r\n]+/g, " ").trim();
 }
@@ -160,11 +164,11 @@ export function renderMarkdown(message: Notification, options: MarkdownOptions):
 
   if (message.kind === "digest") {
     const items = digestItemsOf(message);
-    if (items.length > 0) tail.push(`[打开最紧急的一条并确认](${message.ackUrl})`);
+    if (items.length > 0 && message.ackUrl) tail.push(`[打开最紧急的一条并确认](${message.ackUrl})`);
     for (const line of message.body) flexible.push(line.replace(/</g, "＜"));
     items.forEach((item, i) => {
       flexible.push(
-        `${i + 1}. ${levelTag(item.level)}·${kindLabel(item.kind)} **${escapeInline(clip(item.title, 60))}**（${escapeInline(item.department)}）[确认](${item.ackUrl})`,
+        `${i + 1}. ${levelTag(item.level)}·${kindLabel(item.kind)} **${escapeInline(clip(item.title, 60))}**（${escapeInline(item.department)}）${item.ackUrl ? `[确认](${item.ackUrl})` : WATCH_ONLY_SHORT}`,
       );
     });
     overflowNote = (dropped) => `……另有 ${dropped} 条，请登录值班台查看`;
@@ -173,7 +177,7 @@ export function renderMarkdown(message: Notification, options: MarkdownOptions):
     head.push(`> 责任部门：${escapeInline(message.department)}`);
     for (const d of message.deadlines) head.push(`> ${escapeInline(d.label)}：${formatBeijingTime(d.dueAt)} 前（北京时间）`);
     for (const line of message.body) flexible.push(line.replace(/</g, "＜"));
-    tail.push(`[一键确认](${message.ackUrl})`);
+    tail.push(message.ackUrl ? `[确认收到](${message.ackUrl})` : WATCH_ONLY);
     overflowNote = (dropped) => `……正文另有 ${dropped} 行，请登录值班台查看`;
   }
 
@@ -199,7 +203,7 @@ export function renderText(message: Notification): string {
     lines.push(...message.body.map(stripMarkdown));
     digestItemsOf(message).forEach((item, i) => {
       lines.push(`${i + 1}. [${levelTag(item.level)}·${kindLabel(item.kind)}] ${oneLine(item.title)}（${item.department}）`);
-      lines.push(`   确认：${item.ackUrl}`);
+      lines.push(item.ackUrl ? `   确认：${item.ackUrl}` : `   ${WATCH_ONLY_SHORT}`);
     });
     return lines.join("\n");
   }
@@ -209,7 +213,7 @@ export function renderText(message: Notification): string {
     for (const d of message.deadlines) lines.push(`  ${d.label}：${formatBeijingTime(d.dueAt)} 前（北京时间）`);
   }
   if (message.body.length > 0) lines.push("", ...message.body.map(stripMarkdown));
-  lines.push("", `一键确认：${message.ackUrl}`);
+  lines.push("", message.ackUrl ? `确认收到：${message.ackUrl}` : WATCH_ONLY);
   return lines.join("\n");
 }
 
@@ -221,7 +225,7 @@ export function renderHtml(message: Notification): string {
     parts.push("<ol>");
     for (const item of digestItemsOf(message)) {
       parts.push(
-        `<li>[${escapeHtml(levelTag(item.level))}·${escapeHtml(kindLabel(item.kind))}] <strong>${escapeHtml(oneLine(item.title))}</strong>（${escapeHtml(item.department)}） <a href="${escapeHtml(item.ackUrl)}">确认</a></li>`,
+        `<li>[${escapeHtml(levelTag(item.level))}·${escapeHtml(kindLabel(item.kind))}] <strong>${escapeHtml(oneLine(item.title))}</strong>（${escapeHtml(item.department)}） ${item.ackUrl ? `<a href="${escapeHtml(item.ackUrl)}">确认</a>` : escapeHtml(WATCH_ONLY_SHORT)}</li>`,
       );
     }
     parts.push("</ol>");
@@ -233,7 +237,7 @@ export function renderHtml(message: Notification): string {
       parts.push("</ul>");
     }
     for (const line of message.body) parts.push(`<p>${markdownLineToHtml(line)}</p>`);
-    parts.push(`<p><a href="${escapeHtml(message.ackUrl)}">一键确认</a></p>`);
+    parts.push(message.ackUrl ? `<p><a href="${escapeHtml(message.ackUrl)}">确认收到</a></p>` : `<p>${escapeHtml(WATCH_ONLY)}</p>`);
   }
   return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"></head><body>${parts.join("\n")}</body></html>`;
 }
@@ -257,7 +261,7 @@ export function smsCapacity(segments: number): number {
 export function renderSms(message: Notification, options: SmsOptions): string {
   const scheduled = isScheduledDigest(message);
   // A scheduled digest without live alerts has nothing to acknowledge.
-  const link = scheduled && digestItemsOf(message).length === 0 ? "" : `确认：${message.ackUrl}`;
+  const link = (scheduled && digestItemsOf(message).length === 0) || !message.ackUrl ? "" : `确认：${message.ackUrl}`;
   const headline = scheduled
     ? `${oneLine(message.title)}：${stripMarkdown(message.body[0] ?? "")}`
     : message.kind === "digest"

@@ -82,8 +82,8 @@ describe("email via a real SMTP server", () => {
     expect(mail.text).toContain("某市化工园区发生爆炸事故，已造成12人遇难");
     expect(mail.text).toContain("责任部门：市应急管理局");
     expect(mail.text).toContain("权威信息发布：2024-05-01 13:10 前（北京时间）");
-    expect(mail.text).toContain(`一键确认：${n.ackUrl}`);
-    expect(mail.html).toContain(`<a href="${n.ackUrl}">一键确认</a>`);
+    expect(mail.text).toContain(`确认收到：${n.ackUrl}`);
+    expect(mail.html).toContain(`<a href="${n.ackUrl}">确认收到</a>`);
     expect(mail.html).toContain("<strong>首发</strong>：2024-05-01 08:10 微博用户发帖");
     expect(mail.messageId).toBe(result.providerMessageId);
     expect(mail.headers.get("x-liaowang-idempotency-key")).toBe(n.idempotencyKey);

@@ -88,7 +88,7 @@ describe("WeCom group robot against a real HTTP receiver", () => {
     expect(body.msgtype).toBe("markdown");
     expect(Buffer.byteLength(body.markdown.content, "utf8")).toBeLessThanOrEqual(WECOM_MARKDOWN_MAX_BYTES);
     expect(body.markdown.content).toContain("**某市化工园区发生爆炸事故，已造成12人遇难**");
-    expect(body.markdown.content).toContain(`[一键确认](${n.ackUrl})`);
+    expect(body.markdown.content).toContain(`[确认收到](${n.ackUrl})`);
   });
 
   it("treats errcode ≠ 0 as failure; 45009 (rate limit) is retriable", async () => {
@@ -123,7 +123,7 @@ describe("DingTalk robot with 加签 against a real HTTP receiver", () => {
     expect(body.msgtype).toBe("markdown");
     expect(body.markdown.title).toBe("【瞭望·升级通知】I级 某市化工园区发生爆炸事故，已造成12人遇难");
     expect(body.markdown.text).toContain("### 【瞭望·升级通知】I级（特别重大）\n\n**某市化工园区");
-    expect(body.markdown.text).toContain(`[一键确认](${n.ackUrl})`);
+    expect(body.markdown.text).toContain(`[确认收到](${n.ackUrl})`);
   });
 
   it("treats 130101 (send too fast) as retriable after the 10-minute mute, 310000 as permanent", async () => {

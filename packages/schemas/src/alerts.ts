@@ -25,13 +25,19 @@ export type ClockKind = z.infer<typeof ClockKind>;
 export const MilestoneKind = z.enum(["info_published", "press_conference"]);
 export type MilestoneKind = z.infer<typeof MilestoneKind>;
 
-/** One stored deadline. `metAt` is when the matching milestone happened; `cancelledAt` when the alert ended without one. */
+/**
+ * One stored deadline. `metAt` is when the matching milestone happened by the officer's claim, `metRecordedAt` when it
+ * was recorded in Liaowang (what the clock counts against: a claim cannot move a missed deadline into the past);
+ * `cancelledAt` when the alert ended without one.
+ */
 export const Deadline = z.object({
   clock: ClockKind,
   dueAt: utcIso,
   /** The statutory span counted from onset, in hours (5, 24 or 48 by default). */
   hours: z.number().positive(),
   metAt: utcIso.nullable(),
+  // Optional so alerts stored before it was added still parse; for those the claim counts.
+  metRecordedAt: utcIso.nullable().optional(),
   milestoneId: z.string().nullable(),
   cancelledAt: utcIso.nullable(),
 });
@@ -210,11 +216,13 @@ export type AlertEventMessage = z.infer<typeof AlertEventMessage>;
  * Elasticsearch index names of the alerter, shared by the alerter, the CLI and the API.
  * @example alertIndices("liaowang-").alerts === "liaowang-alerts"
  */
-export function alertIndices(prefix: string): { alerts: string; audit: string; outbox: string; rateWindows: string } {
+export function alertIndices(prefix: string): { alerts: string; audit: string; outbox: string; rateWindows: string; ackUses: string } {
   return {
     alerts: `${prefix}alerts`,
     audit: `${prefix}alert-audit`,
     outbox: `${prefix}alert-outbox`,
     rateWindows: `${prefix}alert-rate-windows`,
+    // One create-only document per used acknowledge link (keyed by a hash of the token): links are single-use.
+    ackUses: `${prefix}alert-ack-uses`,
   };
 }

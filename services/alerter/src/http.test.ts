@@ -1,16 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isLinkScanner, TransitionBody } from "./http.js";
-
-describe("isLinkScanner", () => {
-  it("recognises link previews and mail scanners but not people in chat apps' browsers", () => {
-    for (const ua of ["Slackbot-LinkExpanding 1.0", "TelegramBot (like TwitterBot)", "facebookexternalhit/1.1", "Mozilla/5.0 (compatible; BingPreview/1.0b)", "Barracuda Sentinel"]) {
-      expect(isLinkScanner(ua)).toBe(true);
-    }
-    for (const ua of [undefined, "Mozilla/5.0 (iPhone) AppleWebKit/605.1.15 wxwork/4.1.0 MicroMessenger/7.0.1", "Mozilla/5.0 (Linux; Android 13) DingTalk/7.0.40", "curl/8.5.0"]) {
-      expect(isLinkScanner(ua)).toBe(false);
-    }
-  });
-});
+import { TransitionBody } from "./http.js";
 
 describe("TransitionBody", () => {
   it("needs an actor, and a reason to dismiss", () => {

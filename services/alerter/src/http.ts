@@ -5,7 +5,8 @@ import { z } from "zod";
 import { accountability, type AlertCommand, type AlertingConfig } from "@liaowang/alerting";
 import { describeError, LiaowangError, type ErrorCode } from "@liaowang/errors";
 import type { Logger } from "@liaowang/logger";
-import { deliveryStatus, verifyAckToken, type OutboxStore } from "@liaowang/notify";
+import { deliveryStatus, type OutboxStore } from "@liaowang/notify";
+import { handleAck, redactAckPath } from "./ack.js";
 import type { Alerter } from "./alerter.js";
 import type { AlertStore } from "./store/alerts.js";
 
@@ -48,15 +49,6 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-function page(res: ServerResponse, status: number, title: string, inner: string): void {
-  res.writeHead(status, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "referrer-policy": "no-referrer", "x-frame-options": "DENY" });
-  res.end(`<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${title}</title></head><body style="font-family:sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem"><h1 style="font-size:1.3rem">${title}</h1>${inner}</body></html>`);
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-}
-
 async function readJson(req: IncomingMessage, limit = 64 * 1024): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -80,8 +72,8 @@ function authorized(req: IncomingMessage, token: string): boolean {
 
 /**
  * The alerter's HTTP endpoints:
- * - `GET /ack/<token>`: one-click acknowledge with a signed link; link previews and mail scanners (by user
- *   agent) get a confirmation button instead, which `POST /ack/<token>` answers.
+ * - `GET /ack/<token>`: what confirming a signed acknowledge link does (a page, changes nothing);
+ *   `POST /ack/<token>`: its button, which acknowledges (see `handleAck`).
  * - `POST /alerts/<id>/transition` (Bearer token): lifecycle transitions with actor, note or reason.
  * - `GET /alerts/<id>` (Bearer): the alert, its audit trail and delivery status per target.
  * - `GET /accountability?from=&to=` (Bearer): per-department accountability for a period.
@@ -93,7 +85,7 @@ export function createHttpServer(deps: HttpDeps): Server {
   return createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       const code = error instanceof LiaowangError ? error.code : "internal";
-      if (code === "internal" || code === "unavailable") log.error({ err: error, path: req.url?.split("?")[0] }, "request failed");
+      if (code === "internal" || code === "unavailable") log.error({ err: error, path: redactAckPath(req.url) }, "request failed");
       if (!res.headersSent) send(res, STATUS[code], { error: { code, message: describeError(error) } });
     });
   });
@@ -103,7 +95,7 @@ export function createHttpServer(deps: HttpDeps): Server {
     const parts = url.pathname.split("/").filter(Boolean);
     if (req.method === "GET" && url.pathname === "/healthz") return send(res, 200, { ok: true });
 
-    if (parts[0] === "ack" && parts.length === 2) return ack(req, res, decodeURIComponent(parts[1] as string));
+    if (parts[0] === "ack" && parts.length === 2) return handleAck(req, res, decodeURIComponent(parts[1] as string), { ...deps, clock });
 
     if (!authorized(req, deps.apiToken)) return send(res, 401, { error: { code: "unauthenticated", message: "missing or wrong bearer token" } });
 
@@ -130,41 +122,6 @@ export function createHttpServer(deps: HttpDeps): Server {
     }
     send(res, 404, { error: { code: "not_found", message: `no route ${req.method} ${url.pathname}` } });
   }
-
-  async function ack(req: IncomingMessage, res: ServerResponse, token: string): Promise<void> {
-    const verified = verifyAckToken(token, deps.ackSecrets, clock());
-    if (!verified.ok) return page(res, 403, "链接无效或已过期", "<p>请通过值班系统登录后处理该预警。</p>");
-    const { alertId, personId } = verified.claims;
-    const stored = await deps.store.get(alertId);
-    if (!stored) return page(res, 404, "预警不存在", "");
-    const title = escapeHtml(stored.value.title);
-    if (req.method !== "GET" && req.method !== "POST") return send(res, 405, { error: { code: "invalid_input", message: "use GET or POST" } });
-    if (stored.value.state !== "new") return page(res, 200, "该预警已确认", `<p>${title}</p><p>当前状态已不是待确认，无需重复操作。</p>`);
-    if (req.method === "GET" && isLinkScanner(req.headers["user-agent"])) {
-      // Link previews and mail scanners fetch links by themselves: they get a button instead of acknowledging.
-      return page(res, 200, "确认收到预警", `<p>${title}</p><form method="post"><button type="submit" style="font-size:1.1rem;padding:.5rem 1.5rem">确认收到</button></form>`);
-    }
-    if (stored.value.state === "new") {
-      try {
-        await deps.alerter.transition(alertId, { type: "acknowledge", actor: `link:${personId}`, note: "一键确认" });
-      } catch (error) {
-        // Someone acknowledged between the read and the write: the outcome the clicker wanted.
-        if (!(error instanceof LiaowangError && error.code === "conflict")) throw error;
-      }
-    }
-    log.info({ alertId, personId }, "acknowledged by link");
-    page(res, 200, "已确认", `<p>${title}</p><p>已记录确认，请尽快研判处置。</p>`);
-  }
-}
-
-const LINK_SCANNER = /bot\b|bot\/|spider|crawl|preview|facebookexternalhit|slurp|scanner|safelinks|barracuda|mimecast|proofpoint|google-safety|headless/i;
-
-/**
- * True for automated fetchers (chat link previews, mail security scanners) that open links nobody clicked.
- * Chat apps' in-app browsers (WeCom, WeChat, DingTalk) are people and are not matched.
- */
-export function isLinkScanner(userAgent: string | undefined): boolean {
-  return userAgent !== undefined && LINK_SCANNER.test(userAgent);
 }
 
 /** Listen and resolve with the bound port. */

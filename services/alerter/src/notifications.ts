@@ -23,10 +23,21 @@ export function personTargetId(personId: string, channel: "email" | "sms"): stri
   return `person:${personId}:${channel}`;
 }
 
-/** The acknowledge link of one recipient: `<publicUrl>/ack/<signed token>`. */
-export function ackLink(ctx: NotificationContext, alertId: string, personId: string, now: number): string {
-  const token = signAckToken({ alertId, personId, expiresAt: now + ctx.alerting.escalation.ackLinkTtl }, ctx.ackSecret);
+/**
+ * The acknowledge link of one recipient of the alert's responsible department: `<publicUrl>/ack/<signed token>`,
+ * bound to the alert's current raising and valid for `ackLinkTtl` (escalation.yaml).
+ */
+export function ackLink(ctx: NotificationContext, alert: { id: string; raisedAt: string }, personId: string, now: number): string {
+  const token = signAckToken({ alertId: alert.id, personId, raisedAt: alert.raisedAt, expiresAt: now + ctx.alerting.escalation.ackLinkTtl }, ctx.ackSecret);
   return `${ctx.publicUrl}/ack/${token}`;
+}
+
+/**
+ * Whether a recipient may acknowledge: only the responsible department acts on an alert (谁主管谁负责); co-notified
+ * departments (宣传、网信、公安、通信管理) and parents watch, so their messages carry no link.
+ */
+export function mayAcknowledge(recipient: Pick<Recipient, "department">, alert: Pick<Alert, "department">): boolean {
+  return recipient.department === alert.department;
 }
 
 function targetRef(recipient: Recipient, notify: NotifyConfig): TargetRef | undefined {
@@ -57,7 +68,7 @@ export function buildOutgoing(alert: Alert, item: PlannedItem, ctx: Notification
         title: content.title,
         body: content.body,
         deadlines: content.deadlines,
-        ackUrl: ackLink(ctx, alert.id, recipient.ackAs, now),
+        ...(mayAcknowledge(recipient, alert) ? { ackUrl: ackLink(ctx, alert, recipient.ackAs, now) } : {}),
         department: departmentName(alert.department),
         kind: content.kind,
       },
@@ -86,7 +97,8 @@ export function buildDigestOutgoing(digest: DepartmentDigest, audience: Audience
       kind: "digest" as const,
       title: a.title,
       department: department.name,
-      ackUrl: ackLink(ctx, a.alertId, recipient.ackAs, now),
+      // A digest lists the department's own alerts only, so every recipient here may act on them.
+      ackUrl: ackLink(ctx, { id: a.alertId, raisedAt: a.raisedAt }, recipient.ackAs, now),
     }));
     const top = digest.alerts[0];
     out.push({
@@ -100,7 +112,7 @@ export function buildDigestOutgoing(digest: DepartmentDigest, audience: Audience
         title: digest.title,
         body: digest.body,
         deadlines: digest.alerts.flatMap((a) => (a.next ? [{ label: a.next.label, dueAt: a.next.dueAt }] : [])).slice(0, 20),
-        ackUrl: items[0]?.ackUrl ?? ctx.publicUrl,
+        ...(items[0]?.ackUrl ? { ackUrl: items[0].ackUrl } : {}),
         department: department.name,
         kind: "digest",
         items,

@@ -187,7 +187,11 @@ describe("alerter on the real stack", () => {
       expect(notice.deadlines.map((d) => d.label)).toEqual(["权威信息发布", "新闻发布会"]);
       expect(notice.deadlines[0]?.dueAt).toBe(new Date(Date.parse(inc.onsetAt) + 5 * H).toISOString());
       expect(notice.body).toContain("**协同单位**：市委宣传部、市委网信办、市公安局、市通信管理办公室");
-      expect(notice.ackUrl.startsWith(`${h.publicUrl}/ack/`)).toBe(true);
+      const ackUrl = notice.ackUrl ?? "";
+      expect(ackUrl.startsWith(`${h.publicUrl}/ack/`)).toBe(true);
+      // Co-notified departments watch: their messages carry no acknowledge link.
+      const police = webhookOf(opening.find((r) => r.path === "/hooks/police") as ReceivedRequest);
+      expect(police.ackUrl).toBeUndefined();
 
       const ding = opening.find((r) => r.path === "/robot/send") as ReceivedRequest;
       const dingTs = ding.query.get("timestamp") ?? "";
@@ -204,14 +208,14 @@ describe("alerter on the real stack", () => {
       const escalationSms = peer.requests.find((r) => key(r).includes(":esc:major:duty:c0:")) as ReceivedRequest;
       expect((JSON.parse(escalationSms.body) as { text: string }).text).toContain("升级");
 
-      // A chat link preview fetching the link gets a button and acknowledges nothing; a person's click does.
-      const preview = await fetch(notice.ackUrl, { headers: { "user-agent": "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)" } });
+      // Opening the link (a person or a chat link preview) shows a button and acknowledges nothing; the button's POST does.
+      const preview = await fetch(ackUrl, { headers: { "user-agent": "Mozilla/5.0 (iPhone) AppleWebKit/605.1.15 wxwork/4.1.0 MicroMessenger/7.0.1" } });
       expect(preview.status).toBe(200);
       expect(await preview.text()).toContain("<form method=\"post\">");
-      const forged = await fetch(`${notice.ackUrl.slice(0, -3)}AAA`);
+      const forged = await fetch(`${ackUrl.slice(0, -3)}AAA`, { method: "POST" });
       expect(forged.status).toBe(403);
       expect((await listAlerts(h.env))[0]?.state).toBe("new");
-      const acked = await fetch(notice.ackUrl, { headers: { "user-agent": "Mozilla/5.0 (iPhone) AppleWebKit/605.1.15 wxwork/4.1.0 MicroMessenger/7.0.1" } });
+      const acked = await fetch(ackUrl, { method: "POST" });
       expect(acked.status).toBe(200);
       expect(await acked.text()).toContain("已记录确认");
 

@@ -176,7 +176,15 @@ export const DepartmentAccountability = z.object({
   timeToAcknowledgeMs: z.object({ mean: z.number(), median: z.number(), p90: z.number(), max: z.number() }).nullable(),
   lateAcknowledgements: z.number().int(),
   unacknowledgedNow: z.number().int(),
-  deadlines: z.object({ met: z.number().int(), metLate: z.number().int(), missed: z.number().int(), overdueNow: z.number().int(), running: z.number().int() }),
+  deadlines: z.object({
+    met: z.number().int(),
+    metLate: z.number().int(),
+    missed: z.number().int(),
+    overdueNow: z.number().int(),
+    running: z.number().int(),
+    // Optional: an alerter older than this field does not send it.
+    backdated: z.number().int().optional().describe("milestones claiming a time within the deadline but recorded after it (counted late)"),
+  }),
   dismissed: z.number().int(),
   reraised: z.number().int(),
 });

@@ -33,13 +33,13 @@ describe("dingtalkBody", () => {
     expect(body.markdown.title).toBe("【瞭望·新预警】I级 某市化工园区发生爆炸事故，已造成12人遇难");
     expect(body.markdown.text).toContain("\n\n> 责任部门：市应急管理局");
     expect(body.markdown.text).toContain("> 权威信息发布：2024-05-01 13:10 前（北京时间）");
-    expect(body.markdown.text.endsWith("[一键确认](https://liaowang.example.gov.cn/ack?t=alert-20240501-001.sig)")).toBe(true);
+    expect(body.markdown.text.endsWith("[确认收到](https://liaowang.example.gov.cn/ack?t=alert-20240501-001.sig)")).toBe(true);
   });
 
   it("stays within the size limit for a huge body and keeps the link", () => {
     const body = dingtalkBody(sampleNotification({ body: Array.from({ length: 2_000 }, (_, i) => `第${i}行：舆情摘要内容较长较长较长`) }));
     expect(Buffer.byteLength(body.markdown.text, "utf8")).toBeLessThanOrEqual(DINGTALK_MARKDOWN_MAX_BYTES);
     expect(body.markdown.text).toMatch(/正文另有 \d+ 行/);
-    expect(body.markdown.text).toContain("[一键确认](");
+    expect(body.markdown.text).toContain("[确认收到](");
   });
 });

@@ -43,6 +43,21 @@ export const AUDIT_MAPPINGS = {
   },
 };
 
+/** Mappings of the used acknowledge links index (id = hash of the token, never the token). */
+export const ACK_USES_MAPPINGS = {
+  dynamic: false,
+  properties: { alertId: { type: "keyword" }, personId: { type: "keyword" }, at: { type: "date" } },
+};
+
+/** The record of one used acknowledge link. */
+export interface AckUse {
+  alertId: string;
+  personId: string;
+  at: string;
+  /** Where the confirming request came from (audit). */
+  source: string;
+}
+
 /** What an update function decides: a new alert to write, or nothing to change. */
 export type AlertUpdate = (current: Alert | undefined) => Alert | undefined;
 
@@ -52,20 +67,36 @@ const MAX_CAS_TRIES = 8;
 export class AlertStore {
   private readonly alerts: EsDocs<Alert>;
   private readonly audit: EsDocs<AuditEvent>;
+  private readonly ackUses: EsDocs<AckUse>;
 
   constructor(
     private readonly es: Client,
-    indices: { alerts: string; audit: string },
+    indices: { alerts: string; audit: string; ackUses: string },
     private readonly log: Logger,
   ) {
     this.alerts = new EsDocs(es, indices.alerts);
     this.audit = new EsDocs(es, indices.audit);
+    this.ackUses = new EsDocs(es, indices.ackUses);
   }
 
   /** Create the indices if missing. */
   async init(): Promise<void> {
     await ensureIndex(this.es, this.alerts.index, ALERTS_MAPPINGS);
     await ensureIndex(this.es, this.audit.index, AUDIT_MAPPINGS);
+    await ensureIndex(this.es, this.ackUses.index, ACK_USES_MAPPINGS);
+  }
+
+  /** Whether an acknowledge link (by `ackTokenId`) was already used. */
+  async ackLinkUsed(tokenId: string): Promise<boolean> {
+    return (await this.ackUses.get(tokenId)) !== undefined;
+  }
+
+  /**
+   * Spend an acknowledge link: a create-only write, so of two concurrent confirmations exactly one wins.
+   * False when it was already used.
+   */
+  async useAckLink(tokenId: string, use: AckUse): Promise<boolean> {
+    return (await this.ackUses.create(tokenId, use)) !== null;
   }
 
   get(id: string): Promise<Versioned<Alert> | undefined> {
