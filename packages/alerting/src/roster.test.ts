@@ -76,6 +76,10 @@ describe("duty roster with the official calendar", () => {
     expect(holderAt(roster, "kunshan-emergency", "duty", bj("2026-12-03T00:00:00"), calendar)).toMatchObject({ from: "2026-12-02T16:00:00.000Z", until: "2026-12-03T16:00:00.000Z" });
   });
 
+  it("shows no start or end for a standing holder", () => {
+    expect(holderAt(roster, "emergency", "head", bj("2026-10-04T10:00:00"), calendar)).toMatchObject({ personId: "p-em-head", from: null, until: null });
+  });
+
   it("applies a swap (换班) for one duty date", () => {
     expect(holderAt(roster, "emergency", "duty", bj("2026-10-12T10:00:00"), calendar)).toMatchObject({ personId: "p-c", via: "override", note: "与甲换班" });
   });

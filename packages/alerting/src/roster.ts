@@ -116,9 +116,9 @@ export interface Holding {
   personId: string;
   /** The duty date (Beijing) of the shift. */
   dutyDate: string;
-  /** When this person's turn started and ends (hand-over instants, ISO-8601 UTC). */
-  from: string;
-  until: string;
+  /** When this person's turn started and ends (hand-over instants, ISO-8601 UTC); null for a standing holder. */
+  from: string | null;
+  until: string | null;
   via: "rotation" | "override";
   note?: string | undefined;
 }
@@ -199,22 +199,19 @@ export function holderAt(roster: RosterConfig, department: string, role: RosterR
   const date = dutyDateAt(t, d.handover);
   const held = holderOn(d, role, date, calendar);
   if (!held) return undefined;
-  // The turn started at the first earlier duty date with the same holder, and ends at the next change.
-  let first = date;
-  for (let i = 0; i < LOOKAHEAD_DAYS; i++) {
-    const prev = addDays(first, -1);
-    if (holderOn(d, role, prev, calendar)?.personId !== held.personId) break;
-    first = prev;
-  }
-  let end = addDays(date, 1);
-  for (let i = 0; i < LOOKAHEAD_DAYS && holderOn(d, role, end, calendar)?.personId === held.personId; i++) end = addDays(end, 1);
+  // The turn started at the first earlier duty date with the same holder, and ends at the next change; a
+  // holder unchanged over the whole look-around (a standing head, say) has no start or end to show.
+  let first: string | null = date;
+  for (let i = 0; first !== null && holderOn(d, role, addDays(first, -1), calendar)?.personId === held.personId; i++) first = i < LOOKAHEAD_DAYS ? addDays(first, -1) : null;
+  let end: string | null = addDays(date, 1);
+  for (let i = 0; end !== null && holderOn(d, role, end, calendar)?.personId === held.personId; i++) end = i < LOOKAHEAD_DAYS ? addDays(end, 1) : null;
   return {
     department,
     role,
     personId: held.personId,
     dutyDate: date,
-    from: new Date(handoverAt(first, d.handover)).toISOString(),
-    until: new Date(handoverAt(end, d.handover)).toISOString(),
+    from: first === null ? null : new Date(handoverAt(first, d.handover)).toISOString(),
+    until: end === null ? null : new Date(handoverAt(end, d.handover)).toISOString(),
     via: held.via,
     ...(held.note ? { note: held.note } : {}),
   };

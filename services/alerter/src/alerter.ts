@@ -1,4 +1,4 @@
-import { alertIdFor, applyCommand, composeDigests, dueItems, openAlert, previousDate, zonedDate, zonedDayStart, type AlertCommand, type AlertingConfig, type DigestSettings } from "@liaowang/alerting";
+import { alertIdFor, applyCommand, chineseCalendar, composeDigests, dueItems, escalationFor, openAlert, openPolicyAlert, previousDate, zonedDate, zonedDayStart, type AlertCommand, type AlertingConfig, type DigestSettings, type PolicyDocumentInput } from "@liaowang/alerting";
 import { describeError, LiaowangError } from "@liaowang/errors";
 import type { TypedProducer } from "@liaowang/kafka";
 import type { Logger } from "@liaowang/logger";
@@ -82,6 +82,21 @@ export class Alerter {
     return result.alert as Alert;
   }
 
+  /**
+   * Register a major policy document (HTTP): opens its alert with the 3-working-day interpretation clock. The
+   * same document (文号 or title, and date) twice is a `conflict` naming the alert it already has.
+   */
+  async registerPolicyDocument(input: PolicyDocumentInput): Promise<Alert> {
+    const calendar = this.config.calendar ?? chineseCalendar();
+    const opened = openPolicyAlert(input, this.config, calendar, this.clock());
+    const result = await this.deps.store.update(opened.alert.id, (current) => {
+      if (current) throw new LiaowangError("conflict", `policy document "${input.title}" is already registered as alert ${current.id}`);
+      return opened.alert;
+    });
+    await this.afterChange([opened.alert.id]);
+    return result.alert as Alert;
+  }
+
   private async afterChange(ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
     for (const id of ids) await this.syncSafely(id);
@@ -117,7 +132,7 @@ export class Alerter {
     }
 
     const now = this.clock();
-    const due = dueItems(alert, this.config.escalation, now);
+    const due = dueItems(alert, escalationFor(alert.department, this.config), now);
     if (due.send.length === 0 && due.superseded.length === 0) return;
     for (const item of due.send) {
       for (const outgoing of buildOutgoing(alert, item, this.deps.notifications, now.getTime())) {

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
-import { DepartmentsConfig, DigestSettings, EscalationConfig, type AlertingConfig } from "@liaowang/alerting";
+import { chineseCalendar, DepartmentsConfig, DigestSettings, EscalationConfig, RosterConfig, rosterProblems, type AlertingConfig } from "@liaowang/alerting";
 import { CommonEnv, formatIssues, loadEnv, type Env } from "@liaowang/config";
 import { invalidInput } from "@liaowang/errors";
 import { NotifyConfig } from "@liaowang/notify";
@@ -41,6 +41,8 @@ const AlerterEnv = CommonEnv.extend({
   ALERTER_DEPARTMENTS_FILE: z.string().min(1).optional(),
   ALERTER_ESCALATION_FILE: z.string().min(1).optional(),
   ALERTER_NOTIFY_FILE: z.string().min(1).optional(),
+  /** The duty roster (值班表); default `<config dir>/roster.yaml`, used when present. */
+  ALERTER_ROSTER_FILE: z.string().min(1).optional(),
 });
 
 /** The alerter's validated settings and config files. */
@@ -106,9 +108,12 @@ export function loadConfig(env: Env): AlerterConfig {
   const departmentsFile = base.ALERTER_DEPARTMENTS_FILE ?? join(dir, "departments.yaml");
   const escalationFile = base.ALERTER_ESCALATION_FILE ?? join(dir, "escalation.yaml");
   const notifyFile = base.ALERTER_NOTIFY_FILE ?? join(dir, "notify.yaml");
+  const departments = readYamlConfig(departmentsFile, DepartmentsConfig, env);
   const alerting: AlertingConfig = {
-    departments: readYamlConfig(departmentsFile, DepartmentsConfig, env),
+    departments,
     escalation: readYamlConfig(escalationFile, EscalationConfig, env),
+    roster: loadRoster(base.ALERTER_ROSTER_FILE, join(dir, "roster.yaml"), departments, env),
+    calendar: chineseCalendar(),
   };
   const notify = readYamlConfig(notifyFile, NotifyConfig, env);
   checkTargets(alerting, notify, notifyFile);
@@ -118,4 +123,17 @@ export function loadConfig(env: Env): AlerterConfig {
   }
   const digest = base.ALERTER_DIGEST_SCHEDULE ? DigestSettings.parse({ ...configured, schedule: base.ALERTER_DIGEST_SCHEDULE }) : configured;
   return { ...base, alerting, notify, digest, publicUrl: (base.ALERTER_PUBLIC_URL ?? `http://${base.ALERTER_HTTP_HOST}:${base.ALERTER_HTTP_PORT}`).replace(/\/+$/, "") };
+}
+
+/**
+ * Read the duty roster: the file named by ALERTER_ROSTER_FILE (which must exist), else `<config dir>/roster.yaml`
+ * when present; its departments and people must be those of departments.yaml.
+ */
+export function loadRoster(explicit: string | undefined, fallback: string, departments: DepartmentsConfig, env: Env): RosterConfig | undefined {
+  const file = explicit ?? (existsSync(fallback) ? fallback : undefined);
+  if (file === undefined) return undefined;
+  const roster = readYamlConfig(file, RosterConfig, env);
+  const problems = rosterProblems(roster, departments);
+  if (problems.length > 0) throw invalidInput(`Invalid config file ${file}:\n  ${problems.join("\n  ")}`);
+  return roster;
 }

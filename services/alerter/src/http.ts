@@ -37,6 +37,16 @@ export const TransitionBody = z.discriminatedUnion("action", [
   z.object({ action: z.literal("correct_onset"), actor, onsetAt: z.iso.datetime({ offset: true }), reason: z.string().trim().min(1).max(2_000) }),
 ]);
 
+/** POST /policy-documents body: a major policy document whose interpretation clock starts now. */
+export const PolicyDocumentBody = z.object({
+  title: z.string().trim().min(1).max(500),
+  docNumber: z.string().trim().min(1).max(100).optional(),
+  url: z.url({ protocol: /^https?$/ }).optional(),
+  publishedAt: z.iso.datetime({ offset: true }),
+  department: z.string().min(1).max(100),
+  registeredBy: actor,
+});
+
 function toCommand(body: z.output<typeof TransitionBody>): AlertCommand {
   const { action, ...rest } = body;
   return { type: action, ...rest } as AlertCommand;
@@ -77,6 +87,7 @@ function authorized(req: IncomingMessage, token: string): boolean {
  * - `POST /alerts/<id>/transition` (Bearer token): lifecycle transitions with actor, note or reason.
  * - `GET /alerts/<id>` (Bearer): the alert, its audit trail and delivery status per target.
  * - `GET /accountability?from=&to=` (Bearer): per-department accountability for a period.
+ * - `POST /policy-documents` (Bearer): register a major policy document, starting its 3-working-day clock.
  * - `GET /healthz`.
  */
 export function createHttpServer(deps: HttpDeps): Server {
@@ -104,6 +115,12 @@ export function createHttpServer(deps: HttpDeps): Server {
       if (!parsed.success) throw new LiaowangError("invalid_input", parsed.error.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`).join("; "));
       const alert = await deps.alerter.transition(decodeURIComponent(parts[1] as string), toCommand(parsed.data));
       return send(res, 200, { alert });
+    }
+    if (parts[0] === "policy-documents" && parts.length === 1 && req.method === "POST") {
+      const parsed = PolicyDocumentBody.safeParse(await readJson(req));
+      if (!parsed.success) throw new LiaowangError("invalid_input", parsed.error.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`).join("; "));
+      const alert = await deps.alerter.registerPolicyDocument(parsed.data);
+      return send(res, 201, { alert });
     }
     if (parts[0] === "alerts" && parts.length === 2 && req.method === "GET") {
       const id = decodeURIComponent(parts[1] as string);

@@ -1,4 +1,4 @@
-import { composeMessage, departmentRecipients, resolveRecipients, type AlertingConfig, type Audience, type DepartmentDigest, type PlannedItem, type Recipient } from "@liaowang/alerting";
+import { composeMessage, departmentRecipients, resolveRecipients, rosterHolders, type AlertingConfig, type Audience, type DepartmentDigest, type PlannedItem, type Recipient, type RoleHolders } from "@liaowang/alerting";
 import { signAckToken, type ChannelKind, type ChannelTarget, type Notification, type NotifyConfig, type TargetRef } from "@liaowang/notify";
 import type { Alert } from "@liaowang/schemas";
 
@@ -40,6 +40,12 @@ export function mayAcknowledge(recipient: Pick<Recipient, "department">, alert: 
   return recipient.department === alert.department;
 }
 
+/** Who holds each department role at `now` per the roster (undefined without one: departments.yaml decides). */
+function holdersAt(ctx: NotificationContext, now: number): RoleHolders | undefined {
+  const { roster, calendar, departments } = ctx.alerting;
+  return roster && calendar ? rosterHolders(roster, departments, calendar, now) : undefined;
+}
+
 function targetRef(recipient: Recipient, notify: NotifyConfig): TargetRef | undefined {
   const via = recipient.via;
   if (via.type === "person") return { channel: via.channel, targetId: personTargetId(via.personId, via.channel) };
@@ -55,7 +61,8 @@ export function buildOutgoing(alert: Alert, item: PlannedItem, ctx: Notification
   const departmentName = (id: string) => ctx.alerting.departments.departments.find((d) => d.id === id)?.name ?? id;
   const content = composeMessage(alert, item, { departmentName });
   const out: Outgoing[] = [];
-  for (const recipient of resolveRecipients(item.recipients, alert, ctx.alerting.departments)) {
+  // Resolved when the item is enqueued: duty notices reach whoever is on duty then, escalations the role's holder.
+  for (const recipient of resolveRecipients(item.recipients, alert, ctx.alerting.departments, holdersAt(ctx, now))) {
     const target = targetRef(recipient, ctx.notify);
     if (!target) continue;
     out.push({
@@ -86,7 +93,7 @@ export function buildDigestOutgoing(digest: DepartmentDigest, audience: Audience
   const department = ctx.alerting.departments.departments.find((d) => d.id === digest.department);
   if (!department) return [];
   const out: Outgoing[] = [];
-  for (const recipient of departmentRecipients(department, audience)) {
+  for (const recipient of departmentRecipients(department, audience, holdersAt(ctx, now))) {
     const target = targetRef(recipient, ctx.notify);
     if (!target) continue;
     const items = digest.alerts.map((a) => ({

@@ -25,6 +25,7 @@ export async function startAlerter(config: AlerterConfig, log: Logger, fatal: (e
   await store.init();
   await outbox.init();
 
+  warnCalendarCoverage(config, log);
   const router = createChannelRouter(config.notify, { resolveExtra: personResolver(config.alerting) });
   const alerter = new Alerter({
     store,
@@ -106,4 +107,17 @@ export async function startAlerter(config: AlerterConfig, log: Logger, fatal: (e
     digestLog.info({ schedule: digest.schedule, timezone: digest.timezone, audience: digest.audience }, "daily digest scheduled");
   }
   return { stop: () => lifecycle.stop() };
+}
+
+/** The holiday data comes with the chinese-days package: say so when it lacks this year (or next, in December). */
+function warnCalendarCoverage(config: AlerterConfig, log: Logger): void {
+  const calendar = config.alerting.calendar;
+  if (!calendar) return;
+  const now = new Date(Date.now() + 8 * 3_600_000);
+  const years = [now.getUTCFullYear(), ...(now.getUTCMonth() === 11 ? [now.getUTCFullYear() + 1] : [])];
+  const missing = years.filter((y) => !calendar.covers(y));
+  if (missing.length > 0) {
+    log.warn({ years: missing }, `the holiday calendar (chinese-days) has no official schedule for ${missing.join(", ")}: working days there are Monday–Friday until the package is updated (pnpm update chinese-days)`);
+  }
+  if (config.alerting.roster) log.info({ departments: config.alerting.roster.departments.map((d) => d.department) }, "duty roster loaded");
 }

@@ -35,6 +35,18 @@ describe("alerter config", () => {
     expect(config.publicUrl).toBe("http://127.0.0.1:9000");
   });
 
+  it("reads the roster when present and names its unknown people; the shipped config directory loads", () => {
+    const files = { "departments.yaml": departments.replace("targets: [office-hook] }", "targets: [], people: [{ id: p1, name: 张三, role: duty }] }"), "escalation.yaml": "{}\n", "notify.yaml": "targets: {}\n" };
+    expect(loadConfig({ ...base, LIAOWANG_CONFIG_DIR: dir(files) }).alerting.roster).toBeUndefined();
+    const ok = loadConfig({ ...base, LIAOWANG_CONFIG_DIR: dir({ ...files, "roster.yaml": "departments:\n  - { department: office, handover: '00:00', rotations: [{ role: duty, people: [p1] }] }\n" }) });
+    expect(ok.alerting.roster?.departments[0]).toMatchObject({ department: "office", handover: "00:00" });
+    expect(ok.alerting.calendar?.isWorkday("2026-10-01")).toBe(false);
+    const bad = dir({ ...files, "roster.yaml": "departments:\n  - { department: office, rotations: [{ role: duty, people: [p1, p9], from: 2026-11-02 }] }\n" });
+    expect(() => loadConfig({ ...base, LIAOWANG_CONFIG_DIR: bad })).toThrow(/roster\.yaml:\n  departments\[0\]\.rotations\[0\]: unknown person "p9"/);
+    expect(() => loadConfig({ ...base, LIAOWANG_CONFIG_DIR: dir(files), ALERTER_ROSTER_FILE: "/nonexistent/roster.yaml" })).toThrow(/does not exist/);
+    expect(loadConfig({ ...base }).alerting.roster?.departments.map((d) => d.department)).toContain("emergency");
+  });
+
   it("refuses to start without an acknowledge secret, and with a department naming an unknown target", () => {
     const d = dir({ "departments.yaml": departments, "escalation.yaml": "{}\n", "notify.yaml": "targets: {}\n" });
     expect(() => loadConfig({ LIAOWANG_CONFIG_DIR: d, ALERTER_API_TOKEN: "t".repeat(24) })).toThrow(/ALERTER_ACK_SECRET = \(not set\)/);
