@@ -33,7 +33,7 @@ export interface ApiDeps {
   departments: DepartmentsConfig | undefined;
   maxLiveAlerts: number;
   /** The ingest service push ingestion is forwarded to. */
-  ingest: { url: string; maxBytes: number };
+  ingest: { url: string; maxBytes: number; tokens: readonly string[] };
   log: Logger;
   clock?: () => Date;
 }
@@ -127,7 +127,7 @@ export async function buildApp(deps: ApiDeps): Promise<ApiApp> {
   registerIncidentRoutes(app, deps);
   registerAlertRoutes(app, deps);
   registerSourceRoutes(app, deps);
-  registerPushRoute(app, { ingestUrl: deps.ingest.url, maxBytes: deps.ingest.maxBytes });
+  registerPushRoute(app, { ingestUrl: deps.ingest.url, maxBytes: deps.ingest.maxBytes, tokens: deps.ingest.tokens });
 
   await app.register(fastifyStatic, { root: publicDir, prefix: "/", index: ["index.html"], cacheControl: true, maxAge: 0 });
   await app.register(fastifyStatic, { root: echartsDist(), prefix: "/vendor/echarts/", decorateReply: false, maxAge: "1d" });

@@ -25,6 +25,15 @@ const ApiEnv = CommonEnv.extend({
   /** The ingest service `POST /api/v1/documents` is forwarded to (push tokens are the ingest service's). */
   INGEST_URL: z.url({ protocol: /^https?$/ }).optional(),
   INGEST_HTTP_PORT: z.coerce.number().int().min(1).max(65_535).default(8081),
+  /**
+   * Push tokens (the ingest service's, comma-separated): the API checks them before reading a push body.
+   * Unset: POST /api/v1/documents answers 401 (push to the ingest service directly, or set them here too).
+   */
+  LIAOWANG_INGEST_TOKENS: z
+    .string()
+    .optional()
+    .transform((v) => (v ?? "").split(",").map((t) => t.trim()).filter((t) => t.length > 0))
+    .refine((tokens) => tokens.every((t) => t.length >= 16), "expected comma-separated tokens of at least 16 characters each"),
   /** Largest push body forwarded (the ingest service has its own limit, INGEST_MAX_BODY_BYTES). */
   API_PUSH_MAX_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
   /** Departments (read-only here), as the alerter routes with them. */

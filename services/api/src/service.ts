@@ -43,7 +43,7 @@ export async function startApi(config: ApiConfig, log: Logger): Promise<Started>
     searchTerms: (query) => [...new Set(segmenter.cutForSearch(query))],
     departments,
     maxLiveAlerts: config.API_MAX_LIVE_ALERTS,
-    ingest: { url: config.ingestUrl, maxBytes: config.API_PUSH_MAX_BYTES },
+    ingest: { url: config.ingestUrl, maxBytes: config.API_PUSH_MAX_BYTES, tokens: config.LIAOWANG_INGEST_TOKENS },
     log,
   });
   const address = await app.listen({ host: config.API_HTTP_HOST, port: config.API_HTTP_PORT });

@@ -184,6 +184,7 @@ export async function startStack(
       ...env,
       API_HTTP_PORT: String(apiPort),
       API_USERS: usersEnv(options.users),
+      LIAOWANG_INGEST_TOKENS: PUSH_TOKEN,
       ...(options.demoToken ? { LIAOWANG_DEMO: "on", API_DEMO_TOKEN: options.demoToken } : {}),
     }),
   );

@@ -1,3 +1,5 @@
+import { request } from "node:http";
+import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { unavailable } from "@liaowang/errors";
@@ -36,6 +38,53 @@ function server(options: { fail?: boolean; tokens?: string[] } = {}) {
 const auth = { authorization: `Bearer ${TOKEN}` };
 
 describe("POST /api/v1/documents", () => {
+  it("refuses a wrong token before reading the body (onRequest), on a real socket", async () => {
+    const { app } = server();
+    await app.listen({ host: "127.0.0.1", port: 0 });
+    const port = (app.server.address() as AddressInfo).port;
+    // Headers promise 8 MiB, and only 1 KiB ever arrives: a guard that waited for the body would never answer.
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request({ host: "127.0.0.1", port, method: "POST", path: "/api/v1/documents", headers: { authorization: "Bearer wrong-token-0123456789", "content-type": "application/x-ndjson", "content-length": "4000" } }, (res) => {
+        let body = "";
+        res.on("data", (c: Buffer) => (body += c.toString()));
+        res.on("end", () => {
+          resolve({ status: res.statusCode ?? 0, body });
+          req.destroy();
+        });
+      });
+      req.on("error", reject);
+      req.write("x".repeat(1024));
+      setTimeout(() => reject(new Error("no answer within 5 s: the body was awaited before the token check")), 5_000).unref();
+    });
+    expect(answer.status).toBe(401);
+    expect(JSON.parse(answer.body)).toMatchObject({ error: "unauthenticated" });
+  });
+
+  it("answers a 2 MiB junk body with a bounded report (first 100 reasons, each cut, and the total)", async () => {
+    const produced: RawDocument[] = [];
+    app = createHttpServer({ log, maxBodyBytes: 4 * 1024 * 1024 });
+    registerPushRoutes(app, { intake: new Intake({ send: async (_k, docs) => void produced.push(...(docs as RawDocument[])) }), tokens: [TOKEN], limits: { maxRecords: 1_000_000 } });
+    const line = `{"source":"x","text":"${"垃".repeat(200)}","publishedAt":"${"9".repeat(300)}"}`;
+    const lines = Math.ceil((2 * 1024 * 1024) / (Buffer.byteLength(line) + 1));
+    const body = Array.from({ length: lines }, () => line).join("\n");
+    const response = await app.inject({ method: "POST", url: "/api/v1/documents", headers: { ...auth, "content-type": "application/x-ndjson" }, payload: body });
+    expect(response.statusCode).toBe(400);
+    expect(response.body.length).toBeLessThan(64 * 1024);
+    const report = response.json<{ rejected: { reason: string }[]; rejectedCount: number; rejectedOmitted: number }>();
+    expect(report.rejected).toHaveLength(100);
+    expect(report.rejectedCount).toBe(lines);
+    expect(report.rejectedOmitted).toBe(lines - 100);
+    expect(Math.max(...report.rejected.map((r) => r.reason.length))).toBeLessThanOrEqual(301);
+    expect(produced).toHaveLength(0);
+    // Over the record cap, the request is refused as a whole.
+    await app.close();
+    app = createHttpServer({ log, maxBodyBytes: 4 * 1024 * 1024 });
+    registerPushRoutes(app, { intake: new Intake({ send: async () => undefined }), tokens: [TOKEN] });
+    const many = await app.inject({ method: "POST", url: "/api/v1/documents", headers: { ...auth, "content-type": "application/x-ndjson" }, payload: Array.from({ length: 10_001 }, () => "{}").join("\n") });
+    expect(many.statusCode).toBe(400);
+    expect(many.json()).toEqual({ error: "invalid_input", message: "the body holds 10001 records; send at most 10000 per request" });
+  });
+
   it("accepts NDJSON, answering 202 with each bad line's number and reason", async () => {
     const { app, produced } = server();
     const body = [JSON.stringify(record("城东化工厂爆炸，3人死亡")), "{broken", JSON.stringify(record("小区停水", { publishedAt: "later" }))].join("\n");
@@ -48,6 +97,8 @@ describe("POST /api/v1/documents", () => {
         { where: "line 2", line: 2, reason: expect.stringMatching(/^line 2: not valid JSON/) },
         { where: "line 3", line: 3, reason: 'line 3: publishedAt: expected an ISO-8601 date-time, got "later"' },
       ],
+      rejectedCount: 2,
+      rejectedOmitted: 0,
       ids: [produced[0]?.id],
     });
     expect(produced[0]).toMatchObject({ source: "weibo", sourceKind: "api", text: "城东化工厂爆炸，3人死亡" });

@@ -28,8 +28,9 @@ export function createHttpServer(options: { log: Logger; maxBodyBytes: number })
 export type HttpApp = ReturnType<typeof createHttpServer>;
 
 /**
- * Bearer-token check in constant time per token. With no tokens configured nothing is accepted: there is no
- * unauthenticated mode.
+ * Bearer-token check in constant time per token, as an `onRequest` hook: it answers 401 before a byte of the
+ * body is read, so an unauthenticated caller cannot make the service buffer megabytes. With no tokens configured
+ * nothing is accepted: there is no unauthenticated mode.
  */
 export function bearerGuard(tokens: readonly string[]) {
   const accepted = tokens.map((token) => Buffer.from(token));
@@ -53,14 +54,37 @@ export function pushFormat(contentType: string | undefined, body: string): Input
   return detected === "feed" ? undefined : detected;
 }
 
+/** Limits on what one push request may ask of the service, and on what its answer may grow to. */
+export interface PushLimits {
+  /** Most records (lines, array items, CSV rows) per request; more is refused as a whole (400). */
+  maxRecords: number;
+  /** Most rejections listed in the answer; `rejectedCount` always has the total. */
+  maxRejections: number;
+  /** Longest rejection reason, in characters (a reason quotes the offending value). */
+  maxReasonChars: number;
+}
+
+/** Default push limits: a 2 MiB junk body answers with a few tens of KiB, never with a copy of itself. */
+export const DEFAULT_PUSH_LIMITS: PushLimits = { maxRecords: 10_000, maxRejections: 100, maxReasonChars: 300 };
+
+/**
+ * The answer's copy of an intake report: the first `maxRejections` rejections, each reason cut to
+ * `maxReasonChars`, plus the total (`rejectedCount`) and how many were left out (`rejectedOmitted`).
+ */
+export function boundedReport<R extends { rejected: { reason: string }[] }>(report: R, limits: Pick<PushLimits, "maxRejections" | "maxReasonChars">): R & { rejectedCount: number; rejectedOmitted: number } {
+  const shown = report.rejected.slice(0, limits.maxRejections).map((r) => (r.reason.length > limits.maxReasonChars ? { ...r, reason: `${r.reason.slice(0, limits.maxReasonChars)}…` } : r));
+  return { ...report, rejected: shown, rejectedCount: report.rejected.length, rejectedOmitted: report.rejected.length - shown.length };
+}
+
 /**
  * `POST /api/v1/documents`: NDJSON lines, a JSON array, a single JSON record or a CSV export (header row),
  * with a bearer token.
  * Answers 202 with accepted / duplicate counts, each rejection's line (or index) and reason, and the
  * produced ids; 400 when nothing in the body was usable; 503 when Kafka did not take the documents.
  */
-export function registerPushRoutes(app: HttpApp, options: { intake: Pick<Intake, "accept">; tokens: readonly string[] }): void {
-  app.post("/api/v1/documents", { preHandler: bearerGuard(options.tokens) }, async (request, reply) => {
+export function registerPushRoutes(app: HttpApp, options: { intake: Pick<Intake, "accept">; tokens: readonly string[]; limits?: Partial<PushLimits> }): void {
+  const limits = { ...DEFAULT_PUSH_LIMITS, ...options.limits };
+  app.post("/api/v1/documents", { onRequest: bearerGuard(options.tokens) }, async (request, reply) => {
     const body = typeof request.body === "string" ? request.body : "";
     if (body.trim() === "") return reply.code(400).send({ error: "invalid_input", message: "empty body: send NDJSON lines or a JSON array of records" });
     const format = pushFormat(request.headers["content-type"], body);
@@ -69,9 +93,12 @@ export function registerPushRoutes(app: HttpApp, options: { intake: Pick<Intake,
     }
     try {
       const { units } = parseDocument(body, { format, fetchedAt: Date.now() });
+      if (units.length > limits.maxRecords) {
+        return reply.code(400).send({ error: "invalid_input", message: `the body holds ${units.length} records; send at most ${limits.maxRecords} per request` });
+      }
       const report = await options.intake.accept(units, "api");
       const usable = report.accepted + report.duplicates > 0 || report.rejected.length === 0;
-      return reply.code(usable ? 202 : 400).send(report);
+      return reply.code(usable ? 202 : 400).send(boundedReport(report, limits));
     } catch (error) {
       if (error instanceof LiaowangError && error.code === "invalid_input") return reply.code(400).send({ error: error.code, message: error.message });
       request.log.error({ err: error }, "push ingestion failed");
@@ -87,13 +114,13 @@ export function registerPushRoutes(app: HttpApp, options: { intake: Pick<Intake,
  */
 export function registerPollRoutes(app: HttpApp, options: { pollers: readonly Pick<FeedPoller, "sources" | "status" | "pollSource">[]; tokens: readonly string[] }): void {
   const guard = bearerGuard(options.tokens);
-  app.get("/api/v1/sources", { preHandler: guard }, async () => {
+  app.get("/api/v1/sources", { onRequest: guard }, async () => {
     const last = new Map(options.pollers.flatMap((p) => p.status()).map((r) => [r.source, r]));
     return {
       sources: options.pollers.flatMap((p) => p.sources).map((s) => ({ name: s.name, kind: s.kind, schedule: s.schedule, region: s.region, lastPoll: last.get(s.name) ?? null })),
     };
   });
-  app.post<{ Params: { name: string } }>("/api/v1/sources/:name/poll", { preHandler: guard }, async (request, reply) => {
+  app.post<{ Params: { name: string } }>("/api/v1/sources/:name/poll", { onRequest: guard }, async (request, reply) => {
     const poller = options.pollers.find((p) => p.sources.some((s) => s.name === request.params.name));
     if (poller === undefined) return reply.code(404).send({ error: "not_found", message: `no enabled source named "${request.params.name}"` });
     return reply.send(await poller.pollSource(request.params.name));

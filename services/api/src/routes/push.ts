@@ -1,3 +1,5 @@
+import { timingSafeEqual } from "node:crypto";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { describeError } from "@liaowang/errors";
 import type { ApiApp } from "../app.js";
@@ -15,10 +17,25 @@ const PushReport = z
   .describe("accepted / duplicate counts, each rejected line or item with its reason, and the produced ids");
 
 /**
+ * The push-token check as an `onRequest` hook, before the body is read: the API refuses a wrong token itself
+ * instead of buffering up to API_PUSH_MAX_BYTES for the ingest service to refuse. Without tokens (the api
+ * service was not given LIAOWANG_INGEST_TOKENS) nothing is forwarded.
+ */
+export function pushTokenGuard(tokens: readonly string[]) {
+  const accepted = tokens.map((t) => Buffer.from(t, "utf8"));
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const given = Buffer.from(/^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? "")?.[1] ?? "", "utf8");
+    if (given.length > 0 && accepted.some((t) => t.length === given.length && timingSafeEqual(t, given))) return;
+    const message = accepted.length === 0 ? "push ingestion through the API is off: give the api service LIAOWANG_INGEST_TOKENS (the same as the ingest service)" : "a valid push token is required (Authorization: Bearer <token>)";
+    await sendError(reply, "unauthenticated", message);
+  };
+}
+
+/**
  * `POST /api/v1/documents`, so the whole contract lives under one base URL: the body and the caller's push token go
  * unchanged to the ingest service, which validates the token (LIAOWANG_INGEST_TOKENS), parses and produces.
  */
-export function registerPushRoute(app: ApiApp, options: { ingestUrl: string; maxBytes: number; timeoutMs?: number }): void {
+export function registerPushRoute(app: ApiApp, options: { ingestUrl: string; maxBytes: number; tokens: readonly string[]; timeoutMs?: number }): void {
   void app.register(async (scope) => {
     // Only this scope takes raw bodies: the ingest library parses them, so every bad line gets its own reason.
     scope.removeAllContentTypeParsers();
@@ -27,6 +44,7 @@ export function registerPushRoute(app: ApiApp, options: { ingestUrl: string; max
       "/api/v1/documents",
       {
         bodyLimit: options.maxBytes,
+        onRequest: pushTokenGuard(options.tokens),
         schema: {
           tags: ["documents"],
           summary: "Push ingestion: NDJSON lines, a JSON array or one JSON record per the ingest contract (also CSV); authenticated with a push token (LIAOWANG_INGEST_TOKENS)",

@@ -1,0 +1,79 @@
+import { createServer, request, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import Fastify from "fastify";
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
+import { afterEach, describe, expect, it } from "vitest";
+import type { ApiApp } from "../app.js";
+import { registerPushRoute } from "./push.js";
+
+// The API's push relay checks the push token before reading the body, on a real socket.
+
+const TOKEN = "api-push-token-0123456789";
+let app: ApiApp | undefined;
+let ingest: Server | undefined;
+let forwarded = 0;
+
+afterEach(async () => {
+  await app?.close();
+  await new Promise<void>((resolve) => (ingest ? ingest.close(() => resolve()) : resolve()));
+  app = undefined;
+  ingest = undefined;
+});
+
+async function start(tokens: string[]): Promise<number> {
+  ingest = createServer((req, res) => {
+    forwarded += 1;
+    req.resume();
+    req.on("end", () => res.writeHead(202, { "content-type": "application/json" }).end(JSON.stringify({ accepted: 1, duplicates: 0, rejected: [] })));
+  });
+  await new Promise<void>((resolve) => ingest?.listen(0, "127.0.0.1", resolve));
+  const ingestUrl = `http://127.0.0.1:${(ingest.address() as AddressInfo).port}`;
+  app = Fastify().withTypeProvider<ZodTypeProvider>() as unknown as ApiApp;
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerPushRoute(app, { ingestUrl, maxBytes: 1024 * 1024, tokens });
+  await app.listen({ host: "127.0.0.1", port: 0 });
+  return (app.server.address() as AddressInfo).port;
+}
+
+/** POST with headers promising more body than is ever sent: only a check before the body can answer. */
+function partialPost(port: number, authorization: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: "127.0.0.1", port, method: "POST", path: "/api/v1/documents", headers: { authorization, "content-type": "application/x-ndjson", "content-length": "500000" } }, (res) => {
+      let body = "";
+      res.on("data", (c: Buffer) => (body += c.toString()));
+      res.on("end", () => {
+        resolve({ status: res.statusCode ?? 0, body });
+        req.destroy();
+      });
+    });
+    req.on("error", reject);
+    req.write("x".repeat(1024));
+    setTimeout(() => reject(new Error("no answer within 5 s: the body was awaited before the token check")), 5_000).unref();
+  });
+}
+
+describe("POST /api/v1/documents (relay)", () => {
+  it("refuses a missing or wrong push token before reading the body, and forwards nothing", async () => {
+    forwarded = 0;
+    const port = await start([TOKEN]);
+    for (const auth of ["", "Bearer wrong-token-0123456789"]) {
+      const answer = await partialPost(port, auth);
+      expect(answer.status).toBe(401);
+      expect(JSON.parse(answer.body)).toMatchObject({ error: "unauthenticated" });
+    }
+    expect(forwarded).toBe(0);
+    const ok = await fetch(`http://127.0.0.1:${port}/api/v1/documents`, { method: "POST", headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/x-ndjson" }, body: "{}" });
+    expect(ok.status).toBe(202);
+    expect(forwarded).toBe(1);
+  });
+
+  it("forwards nothing when the api service has no push tokens", async () => {
+    forwarded = 0;
+    const port = await start([]);
+    const answer = await partialPost(port, `Bearer ${TOKEN}`);
+    expect(answer.status).toBe(401);
+    expect(answer.body).toContain("LIAOWANG_INGEST_TOKENS");
+    expect(forwarded).toBe(0);
+  });
+});
