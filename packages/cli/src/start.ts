@@ -81,6 +81,8 @@ export async function startCommand(_args: string[], io: CliIo): Promise<number> 
   println(io.stdout, "");
   println(io.stdout, `Liaowang is running${demo ? " with demo feeds" : ""} (Ctrl-C stops it).`);
   if (present.some((s) => s.name === "api")) println(io.stdout, `  dashboard:  http://127.0.0.1:${apiPort}/`);
+  // Printed here, once, on the operator's terminal: the api service never logs the token.
+  if (demo && env.API_DEMO_TOKEN) println(io.stdout, `  demo login: http://127.0.0.1:${apiPort}/#token=${env.API_DEMO_TOKEN}  (also in ${join(stackDir, "secrets", "api-demo-token")})`);
   println(io.stdout, `  push API:   POST http://127.0.0.1:${ingestPort}/api/v1/documents  (Authorization: Bearer ${token.length > 60 ? "<LIAOWANG_INGEST_TOKENS>" : token})`);
   println(io.stdout, "  search:     pnpm liaowang search 工资拖欠      alerts: pnpm liaowang alerts");
   println(io.stdout, "");

@@ -17,6 +17,19 @@ describe("loadEnv", () => {
     );
   });
 
+  it("never echoes a rejected secret: the key and its length, not its value", () => {
+    const Schema = z.object({ ALERTER_ACK_SECRET: z.string().min(32), LIAOWANG_INGEST_TOKENS: z.string().min(16), LIAOWANG_ES_PASSWORD: z.string().min(12), LIAOWANG_ES_API_KEY: z.string().min(20), smtp: z.object({ pass: z.string().min(10) }) });
+    const env = { ALERTER_ACK_SECRET: "hunter2-short", LIAOWANG_INGEST_TOKENS: "tok-leak", LIAOWANG_ES_PASSWORD: "pw-leak", LIAOWANG_ES_API_KEY: "key-leak", smtp: { pass: "smtp-leak" } };
+    let message = "";
+    try {
+      loadEnv(Schema, env as never);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain("ALERTER_ACK_SECRET = (hidden, 13 characters)");
+    for (const leaked of ["hunter2", "tok-leak", "pw-leak", "key-leak", "smtp-leak"]) expect(message).not.toContain(leaked);
+  });
+
   it("names every wrong key at once", () => {
     const schema = z.object({ PORT: z.coerce.number().int().max(65535), MODE: z.enum(["a", "b"]) });
     try {

@@ -13,10 +13,18 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[], input: unknown
     .map((issue) => {
       const key = issue.path.map(String).join(".");
       const value = valueAt(input, issue.path);
-      const shown = value === undefined ? "(not set)" : JSON.stringify(value);
+      const shown = value === undefined ? "(not set)" : isSecretKey(key) ? `(hidden, ${typeof value === "string" ? value.length : JSON.stringify(value).length} characters)` : JSON.stringify(value);
       return `${label}${key || "(root)"} = ${truncate(shown, 120)}: ${issue.message}`;
     })
     .join("\n");
+}
+
+// Robot and gateway URLs embed their keys (notify.yaml targets.<id>.url, sms.url).
+const SECRET_KEY = /(secret|token|passw(or)?d|pass$|api_?key|credential|private_?key|(^|\.)targets\.[^.]+\.url$|^sms\.url$)/i;
+
+/** Whether a config key holds a secret, whose rejected value must not be echoed into an error (and so a log). */
+export function isSecretKey(key: string): boolean {
+  return SECRET_KEY.test(key);
 }
 
 /** The value at a zod issue path inside the parsed input (undefined where the path leaves it). */

@@ -40,12 +40,26 @@ export class Lifecycle {
   }
 }
 
+/** How a service's logger is made: `redact` adds pino redaction paths (e.g. the alerter's notify secrets). */
+export interface ServiceLogOptions {
+  redact?: readonly string[];
+  destination?: NodeJS.WritableStream;
+}
+
+/**
+ * The logger `runService` gives a service: the shared factory plus the service's own redaction paths.
+ * @example serviceLogger("alerter", { redact: notifyRedactPaths })
+ */
+export function serviceLogger(name: string, options: ServiceLogOptions = {}): Logger {
+  return createLogger({ service: name, extraRedact: [...(options.redact ?? [])], ...(options.destination ? { destination: options.destination } : {}) });
+}
+
 /**
  * Run a service process: create its logger, start it, and stop it cleanly on SIGINT/SIGTERM or exit 1 on
  * a fatal error (a dead Kafka consumer, an unhandled rejection) so a supervisor restarts it.
  */
-export function runService(name: string, start: (ctx: { log: Logger; fatal: (error: unknown) => void }) => Promise<Started>): void {
-  const log = createLogger({ service: name });
+export function runService(name: string, start: (ctx: { log: Logger; fatal: (error: unknown) => void }) => Promise<Started>, options: ServiceLogOptions = {}): void {
+  const log = serviceLogger(name, options);
   let started: Started | undefined;
   let exiting = false;
   const exit = async (code: number, why: string) => {

@@ -13,6 +13,11 @@ import { demoToken, DEMO_USER, loadUsers } from "./auth/users.js";
 import type { ApiConfig } from "./config.js";
 import { ReadStore } from "./store/read-store.js";
 
+/** Where the demo token is kept when API_DEMO_TOKEN is not given (beside the other local secrets). */
+function demoFile(config: ApiConfig): string {
+  return join(config.LIAOWANG_STACK_DIR, "secrets", "api-demo-token");
+}
+
 /**
  * Start the API + dashboard: read-only Elasticsearch access for search, trends, incidents, alerts and audit;
  * transitions through the alerter; users from config/users.yaml (+ API_USERS, + the demo user when LIAOWANG_DEMO=on).
@@ -21,7 +26,7 @@ export async function startApi(config: ApiConfig, log: Logger): Promise<Started>
   const lifecycle = new Lifecycle(log);
   const es = lifecycle.add("elasticsearch", createEsClient(esSettings(config)), (client) => client.close());
 
-  const demo = config.LIAOWANG_DEMO === "on" ? { token: demoToken(config.API_DEMO_TOKEN, join(config.LIAOWANG_STACK_DIR, "api-demo-token")) } : undefined;
+  const demo = config.LIAOWANG_DEMO === "on" ? { token: demoToken(config.API_DEMO_TOKEN, demoFile(config)) } : undefined;
   const users = loadUsers({ file: config.usersFile, inline: config.API_USERS, demo });
   if (users.size === 0) log.warn({ file: config.usersFile }, `no API users configured: only /api/v1/health answers; add users to ${config.usersFile} (pnpm --filter @liaowang/api token <user-id>)`);
 
@@ -50,6 +55,7 @@ export async function startApi(config: ApiConfig, log: Logger): Promise<Started>
   lifecycle.add("http", app, (a) => a.close());
   const url = address.replace("[::1]", "localhost");
   log.info({ url, users: users.size, alerter: config.alerterUrl, transitions: config.ALERTER_API_TOKEN ? "enabled" : "disabled (no ALERTER_API_TOKEN)" }, `dashboard and API listening on ${url}/`);
-  if (demo) log.info(`demo login (${DEMO_USER.name}, roles ${DEMO_USER.roles.join(", ")}): ${url}/#token=${demo.token}`);
+  // The token stays out of the log (`pnpm start` prints the link on the operator's terminal instead).
+  if (demo) log.info({ user: DEMO_USER.id, roles: DEMO_USER.roles }, `demo mode: ${DEMO_USER.name} signs in with the link \`pnpm start\` printed (token in ${demoFile(config)} unless API_DEMO_TOKEN is set)`);
   return { stop: () => lifecycle.stop() };
 }
