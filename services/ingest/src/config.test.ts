@@ -20,12 +20,13 @@ describe("loadConfig", () => {
     expect(config).toMatchObject({ demo: undefined, sourcesFile: undefined, LIAOWANG_INGEST_TOKENS: ["a".repeat(16), "b".repeat(20)], INGEST_ALLOW_INTERNAL: ["intranet.gov.local", "10.0.0.0/8"] });
   });
 
-  it("fails naming each wrong key, its value and what was expected", () => {
+  it("fails naming each wrong key, its value (not a secret's) and what was expected", () => {
     expect(() => loadConfig({ LIAOWANG_DEMO: "of", INGEST_HTTP_PORT: "99999", LIAOWANG_INGEST_TOKENS: "short" })).toThrow(
       [
         "Invalid configuration:",
         "INGEST_HTTP_PORT = \"99999\": Too big: expected number to be <=65535",
-        "LIAOWANG_INGEST_TOKENS = \"short\": expected comma-separated tokens of at least 16 characters each",
+        // a secret is named with its length, never echoed
+        "LIAOWANG_INGEST_TOKENS = (hidden, 5 characters): expected comma-separated tokens of at least 16 characters each",
         'LIAOWANG_DEMO = "of": expected "on" or "off"',
       ].join("\n"),
     );
