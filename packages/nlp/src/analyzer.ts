@@ -3,7 +3,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { defaultConfigDir } from "@liaowang/config";
 import { invalidInput } from "@liaowang/errors";
-import { extractFigures } from "./figures.js";
+import type { TimeRef } from "@liaowang/schemas";
+import { locateFigures } from "./figures.js";
 import type { Figure } from "./figures.js";
 import type { Keyword } from "./keywords.js";
 import { buildGazetteer, parseAmbiguousPlaceNames, recognizeRegions } from "./regions.js";
@@ -13,6 +14,7 @@ import type { LexiconSources, Sentiment, SentimentLexicon } from "./sentiment.js
 import { simhash64 } from "./simhash.js";
 import { classify, parseTaxonomy } from "./taxonomy.js";
 import type { Taxonomy, TopicScore } from "./taxonomy.js";
+import { groundFigures } from "./time-ref.js";
 
 /** What {@link analyze} reads of a document, all produced by the segmenter beforehand. */
 export interface AnalysisInput {
@@ -26,6 +28,8 @@ export interface AnalysisInput {
   keywords: readonly Keyword[];
   /** Segments of a place the source attached to the post (the ingest record's `region`), read like the text. */
   regionHint?: readonly string[] | undefined;
+  /** When the post was published: figures and events dated well before it are past (time grounding). */
+  publishedAt?: Date | undefined;
 }
 
 /** What enrichment learns about a document beyond its tokens. */
@@ -34,7 +38,10 @@ export interface Analysis {
   category?: string | undefined;
   sentiment: Sentiment;
   regions: RegionMatch[];
+  /** Casualty/loss figures, each with `time` when it is not current (past, statistic, plan). */
   figures: Figure[];
+  /** What time the post speaks of as a whole: only "current" posts open or grade an incident. */
+  timeRef: TimeRef;
   /** 64-bit SimHash of the keywords, 16 hex digits. */
   simhash: string;
 }
@@ -47,18 +54,20 @@ export interface AnalysisResources {
 }
 
 /**
- * Topics, category, sentiment, places, casualty/loss figures and SimHash of one segmented document. Pure.
+ * Topics, category, sentiment, places, casualty/loss figures grounded in time, the post's time and SimHash of one segmented document. Pure.
  * @example analyze({ text, segments: seg.segments(text), tokens: seg.tokensForIndex(text), keywords: seg.keywords(text, 20) }, analyzer.resources)
  */
 export function analyze(input: AnalysisInput, resources: AnalysisResources): Analysis {
   const { topics, category } = classify(input.tokens, resources.taxonomy);
+  const { figures, timeRef } = groundFigures(input.text, locateFigures(input.text), { publishedAt: input.publishedAt });
   const placeTokens = input.regionHint && input.regionHint.length > 0 ? [...input.regionHint, "\n", ...input.segments] : input.segments;
   return {
     topics,
     ...(category === undefined ? {} : { category }),
     sentiment: scoreSentiment(input.segments, resources.lexicon),
     regions: recognizeRegions(placeTokens, resources.gazetteer),
-    figures: extractFigures(input.text),
+    figures,
+    timeRef,
     simhash: simhash64(input.keywords),
   };
 }

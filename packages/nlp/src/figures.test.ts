@@ -127,3 +127,109 @@ describe("extractFigures on a realistic report", () => {
     expect(figures.map((f) => f.unit)).toEqual(["人", "人", "人", "人", "元"]);
   });
 });
+
+describe("extractFigures: kinds beyond deaths and injuries", () => {
+  it("reads infections and illness as infected, never as injured or dead", () => {
+    const cases: Record<string, string[]> = {
+      "疫情已致12人死亡340人感染": ["deaths:12", "infected:340"],
+      "截至昨日，累计确诊病例升至58例": ["infected:58"],
+      "该病毒感染者增至9人": ["infected:9"],
+      "一工厂食堂发生食物中毒，46名工人送医": [],
+      "某中学46名学生食物中毒": ["infected:46"],
+      "6名儿童染怪病，其中1人死亡": ["infected:6", "deaths:1"],
+      "确诊人数升至120人": ["infected:120"],
+    };
+    for (const [text, expected] of Object.entries(cases)) expect(brief(text), text).toEqual(expected);
+  });
+
+  it("reads combined 死伤 / 伤亡 counts as casualties, never as deaths", () => {
+    const cases: Record<string, string[]> = {
+      "爆炸致死伤近20人": ["casualties:~19[,19]"],
+      "冲突造成5人伤亡": ["casualties:5"],
+      "伤亡人数已超过百人": ["casualties:~100[100,]"],
+      "造成数十人伤亡": ["casualties:~20[20,90]"],
+    };
+    for (const [text, expected] of Object.entries(cases)) expect(brief(text), text).toEqual(expected);
+  });
+});
+
+describe("extractFigures: verb-first, compact and passive phrasings", () => {
+  it("reads the count after a verb of killing or wounding", () => {
+    for (const verb of ["打死", "撞死", "砸死", "烧死", "淹死", "毒死", "杀死", "刺死", "炸死", "砍死"]) {
+      expect(brief(`歹徒${verb}3名路人后逃离`), verb).toEqual(["deaths:3"]);
+    }
+    for (const verb of ["打伤", "撞伤", "咬伤", "砍伤", "炸伤", "烧伤", "刺伤"]) {
+      expect(brief(`一男子${verb}4人`), verb).toEqual(["injured:4"]);
+    }
+    expect(brief("空袭炸死至少9名武装人员")).toEqual(["deaths:~9[9,]"]);
+    expect(brief("男子行凶杀死一家四口")).toEqual(["deaths:4"]);
+    expect(brief("货车撞死1人后又撞伤2人")).toEqual(["deaths:1", "injured:2"]);
+    expect(brief("一名男子将2人打伤")).toEqual(["injured:2"]);
+    expect(brief("车祸死2人，伤11人")).toEqual(["deaths:2", "injured:11"]);
+  });
+
+  it("reads compact counts, alone or in a chain", () => {
+    const cases: Record<string, string[]> = {
+      "隧道车祸致2死3重伤": ["deaths:2", "seriously_injured:3"],
+      "两车相撞3死2伤": ["deaths:3", "injured:2"],
+      "山区暴雨12死5失踪": ["deaths:12", "missing:5"],
+      "一起致5死事故的调查报告": ["deaths:5"],
+      "致6死火灾原因查明": ["deaths:6"],
+      "爆炸致至少40死": ["deaths:~40[40,]"],
+      "民房倒塌一死两伤": ["deaths:1", "injured:2"],
+    };
+    for (const [text, expected] of Object.entries(cases)) expect(brief(text), text).toEqual(expected);
+  });
+
+  it("reads 死于…者 and passive 被…死", () => {
+    const cases: Record<string, string[]> = {
+      "当地死于该传染病者增至15人": ["deaths:15"],
+      "3名儿童被失控货车撞死": ["deaths:3"],
+      "两名路人遭歹徒刺伤": ["injured:2"],
+      "2名工人被困在屋内烧死": ["deaths:2"],
+      "14名村民被30余名持械男子打伤": ["injured:14"],
+      "五名男孩是被人打伤后死亡": ["deaths:5"],
+    };
+    for (const [text, expected] of Object.entries(cases)) expect(brief(text), text).toEqual(expected);
+  });
+
+  it("gives a count to the clause it stands in", () => {
+    expect(brief("事故致3人死亡12人送医观察")).toEqual(["deaths:3"]);
+    expect(brief("火灾造成7人遇难9人受伤")).toEqual(["deaths:7", "injured:9"]);
+    expect(brief("车祸致2人死亡1人伤")).toEqual(["deaths:2", "injured:1"]);
+  });
+
+  it("does not count relatives, suspects, agents, people held responsible or idioms", () => {
+    for (const text of [
+      "5名遇难者家属赶到现场",
+      "30余名死者亲属聚集",
+      "警方抓获3名犯罪嫌疑人",
+      "3名男子打伤路人后逃跑",
+      "2名嫌犯持刀砍伤店主",
+      "12名事故责任人被追责",
+      "这名老兵九死一生",
+      "万死不辞",
+      "2名患病女婴被遗弃",
+      "打死也不说",
+      "救援人员300人连夜搜救",
+      "3口井被污染",
+    ]) {
+      expect(brief(text), text).toEqual([]);
+    }
+  });
+
+  it("reads no casualty in scores, prices, ages, dates and quotes", () => {
+    for (const text of [
+      "主队3比1击败客队，前锋连进2球",
+      "该基金单位净值1.0235元，日涨3.2%",
+      "新盘均价每平米2.3万元",
+      "16岁少年考入名校",
+      "2010年3月12日上午开幕",
+      "球队伤兵满营，3名主力伤停",
+      "死忠球迷5万人涌入球场",
+      "热门游戏《死亡空间2》评分9.5",
+    ]) {
+      expect(brief(text), text).toEqual([]);
+    }
+  });
+});

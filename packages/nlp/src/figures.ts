@@ -12,16 +12,48 @@ export type { FigureKind } from "@liaowang/schemas";
  */
 export type Figure = FigureMessage & { unit: "人" | "元" };
 
+/** Words that say what a count counts, placed after the count ("3人死亡") or before it ("死亡人数3人"). */
 const KIND_WORDS: ReadonlyArray<readonly [FigureKind, readonly string[]]> = [
-  ["deaths", ["死亡", "遇难", "罹难", "身亡", "丧生", "殒命", "丧命", "遇害", "殉职"]],
+  ["deaths", ["死亡", "遇难", "罹难", "身亡", "丧生", "殒命", "丧命", "遇害", "殉职", "牺牲", "死者", "亡者"]],
   ["missing", ["失联", "失踪", "下落不明"]],
   ["seriously_injured", ["重伤", "危重", "伤势严重", "伤势较重", "伤情严重", "伤情危重"]],
-  ["injured", ["受伤", "轻伤", "负伤", "伤者"]],
+  ["injured", ["受伤", "轻伤", "负伤", "伤者", "伤员"]],
   ["trapped", ["被困", "受困", "被埋压", "被埋"]],
   ["affected", ["受灾", "受影响"]],
+  // Infections and illness of a 公共卫生事件 (food poisoning included) are not injuries.
+  ["infected", ["感染", "确诊", "染病", "发病", "中毒"]],
+  // "死伤近30人", "造成8人伤亡": killed and injured together, never to be read as deaths.
+  ["casualties", ["死伤", "伤亡"]],
 ];
-const KIND_OF = new Map<string, FigureKind>(KIND_WORDS.flatMap(([kind, words]) => words.map((w) => [w, kind] as const)));
-const KIND = [...KIND_OF.keys()].sort((a, b) => b.length - a.length).join("|");
+/**
+ * Verbs whose result is a casualty: "炸死7名", "打伤4人" (count after the verb), "3人被撞死" (passive). Before the
+ * verb a count is its agent ("3名男子打伤…") unless the clause is passive (被/遭) or the verb's subject is its victim.
+ */
+const VERB_WORDS: ReadonlyArray<readonly [FigureKind, readonly string[]]> = [
+  [
+    "deaths",
+    [
+      "打死", "撞死", "砸死", "烧死", "淹死", "毒死", "杀死", "刺死", "砍死", "压死", "咬死", "轧死", "捅死", "炸死", "勒死",
+      "掐死", "闷死", "冻死", "饿死", "摔死", "溺死", "电死", "踩死", "碾死", "击毙", "枪杀", "射杀", "杀害", "害死", "捂死",
+    ],
+  ],
+  [
+    "injured",
+    [
+      "打伤", "撞伤", "咬伤", "砍伤", "炸伤", "烧伤", "刺伤", "捅伤", "扎伤", "击伤", "砸伤", "划伤", "割伤", "抓伤", "踩伤",
+      "烫伤", "灼伤", "殴伤", "摔伤", "误伤", "射伤", "冻伤", "压伤", "轧伤",
+    ],
+  ],
+];
+/** Verbs whose grammatical subject is the victim: "3人烧伤", "两人溺死". */
+const SUBJECT_IS_VICTIM = new Set(["烧伤", "烫伤", "灼伤", "摔伤", "冻伤", "冻死", "饿死", "淹死", "溺死", "摔死", "烧死"]);
+const KIND_OF = new Map<string, FigureKind>(
+  [...KIND_WORDS, ...VERB_WORDS].flatMap(([kind, words]) => words.map((w) => [w, kind] as const)),
+);
+const VERBS = new Set(VERB_WORDS.flatMap(([, words]) => words));
+const alternation = (words: Iterable<string>): string => [...words].sort((a, b) => b.length - a.length).join("|");
+const KIND = alternation(KIND_OF.keys());
+
 
 const AR = String.raw`(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?`;
 const CN = "零〇一二两三四五六七八九壹贰叁肆伍陆柒捌玖十拾百佰千仟";
@@ -31,29 +63,49 @@ const QTY = String.raw`(?:上(?=[百千万])|[几数](?=[十百千万]))?(?:(?<!
 // Not inside a longer number, code, phone number or ordinal ("第一人").
 const QTY_START = String.raw`(?<![\dA-Za-z.\-_/:${CN}万亿第])`;
 const RANGE = String.raw`(?:(?<sep>至|到|-|—|~|～)(?<q2>${QTY}))?`;
-const PEOPLE = String.raw`(?:个人|人|名|位|例)(?![员民口次们类士才])`;
+// 口 only counts people in "一家3口" (checked in code).
+const PEOPLE = String.raw`(?:个人|人|名|位|例|口)(?![员民口次们类士才])`;
 const APPROX_BEFORE = "约有|大约有|约|大约|近|将近|接近|超过|超|逾|至少|不少于|多达|不到|不足";
 const APPROX_AFTER = "以上|左右|上下|许";
-const LEAD = `(?:已经|已|为|是|在|达到|达|上升至|上升到|上升为|升至|增至|增加至|增加到|攀升至|共计|共|累计|合计|总计|有|高达|初步统计|初步核定|初步估算|初步估计|估算|估计|预计|人民币|折合|${APPROX_BEFORE})*`;
+const LEAD = `(?:已经|已|为|是|在|达到|达|上升至|上升到|上升为|升至|增至|增加至|增加到|攀升至|新增|共计|共|累计|合计|总计|有|高达|了|其|初步统计|初步核定|初步估算|初步估计|估算|估计|预计|人民币|折合|一家|全家|夫妻|母子|父子|母女|父女|兄弟|姐妹|祖孙|${APPROX_BEFORE})*`;
 const PUNCT = String.raw`\s，。；、！？,.;!?：:“”"（）()【】《》`;
 const LOSS = "(?:直接)?(?:经济|财产)损失|直接损失";
-const NOT_AFTER_KIND = "(?!率|原因|事故|事件|案|现场|风险|证明|赔偿|通知)";
+const NOT_AFTER_KIND = "(?!率|原因|事故|事件|案|现场|风险|证明|赔偿|通知|(?:者|人员)?的?(?:家属|亲属|遗属|家庭|子女|遗体|遗骸|名单|身份))";
+/** "4名儿童染怪病", "3人患肺炎": an illness named between 染/患 and 病/炎/肝. */
+const ILL = String.raw`[染患][^${PUNCT}\d]{0,3}?(?:病|炎|肝|流感)(?![毒菌原]|[女男]?婴|儿童|孩子|女孩|男孩|老人|学生|患者|病人|的)`;
+// A bare 死 / 伤 closes a clause ("37人死亡26人伤"); inside a word ("伤心", "死党") it is no casualty.
+const BARE = String.raw`[死伤](?=[${PUNCT}]|$)`;
 
-/** "12人死亡", "3名工人当场遇难", "约30人受伤" */
+/** "12人死亡", "3名工人当场遇难", "约30人受伤", "3人被撞死" */
 const COUNT_THEN_KIND = new RegExp(
-  String.raw`(?<pre>${APPROX_BEFORE})?${QTY_START}(?<q>${QTY})${RANGE}${PEOPLE}(?<post>${APPROX_AFTER})?(?<gap>(?:[^${PUNCT}\d]|\d+岁){0,10}?)(?<kind>${KIND})${NOT_AFTER_KIND}`,
+  String.raw`(?<pre>${APPROX_BEFORE})?${QTY_START}(?<q>${QTY})${RANGE}(?<cls>${PEOPLE})(?<post>${APPROX_AFTER})?(?<gap>(?:[^${PUNCT}\d]|\d+岁){0,10}?)(?<kind>${KIND}|${ILL}|${BARE})${NOT_AFTER_KIND}`,
   "g",
 );
-/** "死亡人数上升至23人", "受伤30余人", "受灾人口3.5万" */
+/** A second kind word later in the clause is the outcome: "打伤后死亡", "被困井下死亡", "中毒身亡". */
+const OUTCOME = new RegExp(String.raw`[^${PUNCT}\d${CN}万几数多余人名位例]{0,6}?(?<kind>${KIND}|${BARE})${NOT_AFTER_KIND}`, "y");
+/** "24名村民被20余名男子打伤": a passive clause whose agent may carry its own count. */
+const PASSIVE = new RegExp(
+  String.raw`(?<pre>${APPROX_BEFORE})?${QTY_START}(?<q>${QTY})${RANGE}(?<cls>${PEOPLE})(?<post>${APPROX_AFTER})?(?<gap>[^${PUNCT}\d]{0,8}?(?:被|遭到|遭)[^${PUNCT}]{1,16}?)(?<kind>${alternation(VERBS)})`,
+  "g",
+);
+/** "死亡人数上升至23人", "受伤30余人", "受灾人口3.5万", "炸死7名", "死伤近30人", "伤60人" (bare 死/伤 need a classifier) */
 const KIND_THEN_COUNT = new RegExp(
-  String.raw`(?<kind>${KIND})(?<noun>的?(?:(?:者|人员|群众|病例)(?:的?人数)?|人数|人口))?(?<lead>${LEAD})${QTY_START}(?<q>${QTY})${RANGE}(?<cls>${PEOPLE})?(?<post>${APPROX_AFTER})?`,
+  String.raw`(?<kind>${KIND}|死|伤)(?<noun>的?(?:(?:者|人员|群众|病例|患者|病人)(?:的?人数)?|人数|人口))?(?<lead>${LEAD})${QTY_START}(?<q>${QTY})${RANGE}(?<cls>${PEOPLE})?(?<post>${APPROX_AFTER})?`,
   "g",
 );
-/** "3死2伤", "1死" */
-const DEATHS_INJURED = new RegExp(
-  String.raw`${QTY_START}(?<q>${QTY})死(?:(?<q2>${QTY})伤|(?=[${PUNCT}]|$))`,
+/** "死于甲型流感者增至7人" */
+const DIED_OF = new RegExp(
+  String.raw`死于[^${PUNCT}\d]{1,12}?(?<noun>者|的人|病例|患者)(?:的?人数)?(?<lead>${LEAD})${QTY_START}(?<q>${QTY})${RANGE}(?<cls>${PEOPLE})?(?<post>${APPROX_AFTER})?`,
   "g",
 );
+/** One item of a compact count: "3死", "2伤", "5重伤", "14失踪" (chains are read in code). */
+const COMPACT = new RegExp(String.raw`${QTY_START}(?<q>${QTY})(?<k>重伤|轻伤|死|伤|失踪|失联)`, "g");
+const COMPACT_KIND: Readonly<Record<string, FigureKind>> = { 死: "deaths", 重伤: "seriously_injured", 轻伤: "injured", 伤: "injured", 失踪: "missing", 失联: "missing" };
+/** What may follow a lone "N死": a clause end or the noun it qualifies ("致5死事故"), never a word ("九死一生"). */
+const AFTER_LONE_DEATHS = new RegExp(String.raw`^(?:$|[${PUNCT}]|(?:重大|特大|较大)?(?:事故|车祸|惨案|血案|命案|大案|案|事件|火灾|爆炸|矿难|空难|枪击|的))`);
+/** What makes a lone Chinese-numeral "N死" a count: a causative before it ("致一死"). */
+const CAUSE_BEFORE = /(?:致|造成|酿成|已|共)(?:约|近|至少|超过|逾)?$/;
+const HEDGE_BEFORE = /(?:约|近|至少|超过|逾)$/;
 /** "直接经济损失约1.2亿元" */
 const LOSS_THEN_AMOUNT = new RegExp(
   String.raw`(?<kw>${LOSS})(?<lead>${LEAD})${QTY_START}(?<q>${QTY})${RANGE}元(?:人民币)?(?<post>${APPROX_AFTER})?`,
@@ -64,6 +116,11 @@ const AMOUNT_THEN_LOSS = new RegExp(
   String.raw`(?<pre>${APPROX_BEFORE})?${QTY_START}(?<q>${QTY})${RANGE}元(?:人民币)?(?<post>${APPROX_AFTER})?的?(?<kw>${LOSS})`,
   "g",
 );
+/** Before a kind word, these say the count is someone else: an agent, a suspect, a relative. */
+const NOT_VICTIM_GAP = /嫌疑人|嫌犯|犯罪|歹徒|凶手|劫匪|匪徒|责任人|涉案|家属|亲属|遗属|被告|肇事|导致|造成|致|将|把|[零一二两三四五六七八九十百千万几数]+(?:名|个人|人|位)/;
+/** A denial between the count and the kind ("3名工人均未受伤"); "不幸遇难", "抢救无效死亡" deny nothing. */
+const DENIAL_GAP = /[未没无不]/;
+const NOT_DENIAL = /不幸|(?:抢救|救治|医治)无效/g;
 
 interface Candidate extends Figure {
   start: number;
@@ -71,6 +128,8 @@ interface Candidate extends Figure {
   numberAt: number;
   /** Characters between the number and the word saying what it counts. */
   distance: number;
+  /** True when the kind word follows the count in one clause ("2人被困…烧死"): the last such word is the outcome. */
+  countFirst?: boolean;
 }
 
 function hedge(words: string): { below: boolean; above: boolean; about: boolean } {
@@ -117,40 +176,71 @@ function plausible(f: Figure): boolean {
   return f.value > 0 && (f.unit === "元" || f.value <= 1.5e9);
 }
 
+function kindOf(word: string): FigureKind | undefined {
+  if (word === "死") return "deaths";
+  if (word === "伤") return "injured";
+  return KIND_OF.get(word) ?? (/^[染患]/.test(word) ? "infected" : undefined);
+}
+
+/** "一家3口" counts people; "3口井" does not. */
+function familyCount(text: string, numberAt: number, cls: string | undefined): boolean {
+  return cls !== "口" || /(?:一家|全家)$/.test(text.slice(Math.max(0, numberAt - 2), numberAt));
+}
+
+/** A count before a kind word names the victims, unless the gap says it counts an agent, suspect or relative. */
+function victimGap(gap: string, kind: string, before: string): boolean {
+  if (DENIAL_GAP.test(gap.replace(NOT_DENIAL, ""))) return false;
+  // After 被/遭 comes the agent, who may well be a suspect ("两名路人遭歹徒刺伤").
+  if (NOT_VICTIM_GAP.test(gap.split(/被|遭/, 1)[0] ?? "")) return false;
+  // "3名男子打伤…": before a transitive verb the count is its agent, unless passive or after 将/把 ("将3人打伤").
+  if (VERBS.has(kind) && !SUBJECT_IS_VICTIM.has(kind) && !/[被遭]/.test(gap) && !/[将把]$/.test(before)) return false;
+  return true;
+}
+
 function* candidates(original: string, text: string): Generator<Candidate> {
-  for (const m of text.matchAll(COUNT_THEN_KIND)) {
-    const g = m.groups ?? {};
-    const kind = KIND_OF.get(g.kind ?? "");
-    // "3名工人均未受伤" denies the figure; "不幸遇难" and "经抢救无效死亡" do not.
-    if (kind === undefined || /[未没无不]/.test((g.gap ?? "").replace(/不幸|(?:抢救|救治|医治)无效/g, ""))) continue;
-    const q = quantityOf(g, `${g.pre ?? ""}${g.post ?? ""}`);
-    if (q === undefined) continue;
-    const start = m.index;
-    const numberAt = start + (g.pre?.length ?? 0);
-    yield { ...figure(kind, q, original.slice(start, start + m[0].length)), start, numberAt, distance: g.gap?.length ?? 0 };
+  // A kind word already closing a "count → kind" clause does not also take the count after it: in
+  // "3人死亡12人送医" the 12 belongs to the next clause.
+  const closed = new Set<number>();
+  for (const pattern of [COUNT_THEN_KIND, PASSIVE]) {
+    for (const m of text.matchAll(pattern)) {
+      const g = m.groups ?? {};
+      let word = g.kind ?? "";
+      let end = m.index + m[0].length;
+      OUTCOME.lastIndex = end;
+      const outcome = OUTCOME.exec(text);
+      if (outcome?.groups?.kind !== undefined && kindOf(outcome.groups.kind) !== undefined) {
+        word = outcome.groups.kind;
+        end += outcome[0].length;
+      }
+      const kind = kindOf(word);
+      const numberAt = m.index + (g.pre?.length ?? 0);
+      if (kind === undefined || !familyCount(text, numberAt, g.cls)) continue;
+      if (!victimGap(g.gap ?? "", word, text.slice(Math.max(0, numberAt - 1), numberAt))) continue;
+      const q = quantityOf(g, `${g.pre ?? ""}${g.post ?? ""}`);
+      if (q === undefined) continue;
+      const gapStart = m.index + m[0].length - (g.kind?.length ?? 0) - (g.gap?.length ?? 0);
+      closed.add(end - word.length);
+      yield { ...figure(kind, q, original.slice(m.index, end)), start: m.index, numberAt, distance: end - word.length - gapStart, countFirst: true };
+    }
   }
-  for (const m of text.matchAll(KIND_THEN_COUNT)) {
-    const g = m.groups ?? {};
-    const kind = KIND_OF.get(g.kind ?? "");
-    // Without a classifier ("死亡3天后") only "…人数为23" reads as a count.
-    if (kind === undefined || (g.cls === undefined && g.noun === undefined)) continue;
-    const end = m.index + m[0].length;
-    if (g.cls === undefined && /^[%年月日时分秒天号岁个次倍]/.test(text.slice(end))) continue;
-    const q = quantityOf(g, `${g.lead ?? ""}${g.post ?? ""}`);
-    if (q === undefined) continue;
-    const numberAt = m.index + (g.kind?.length ?? 0) + (g.noun?.length ?? 0) + (g.lead?.length ?? 0);
-    yield { ...figure(kind, q, original.slice(m.index, end)), start: m.index, numberAt, distance: (g.noun?.length ?? 0) + (g.lead?.length ?? 0) + 1 };
+  for (const pattern of [KIND_THEN_COUNT, DIED_OF]) {
+    for (const m of text.matchAll(pattern)) {
+      const g = m.groups ?? {};
+      const kind = pattern === DIED_OF ? "deaths" : kindOf(g.kind ?? "");
+      // Without a classifier ("死亡3天后") only "…人数为23" reads as a count; a bare 死/伤 always needs one.
+      if (kind === undefined || (g.cls === undefined && (g.noun === undefined || (g.kind ?? "").length === 1)) || closed.has(m.index)) continue;
+      const end = m.index + m[0].length;
+      if (g.cls === undefined && /^[%年月日时分秒天号岁个次倍]/.test(text.slice(end))) continue;
+      const numberAt = end - (g.post?.length ?? 0) - (g.cls?.length ?? 0) - (g.q2 === undefined ? 0 : g.q2.length + (g.sep?.length ?? 0)) - (g.q?.length ?? 0);
+      if (!familyCount(text, numberAt, g.cls)) continue;
+      const q = quantityOf(g, `${g.lead ?? ""}${g.post ?? ""}`);
+      if (q === undefined) continue;
+      // "死于该传染病者": the specific reading beats the illness word inside it.
+      const distance = pattern === DIED_OF ? 0 : (g.noun?.length ?? 0) + (g.lead?.length ?? 0) + 1;
+      yield { ...figure(kind, q, original.slice(m.index, end)), start: m.index, numberAt, distance };
+    }
   }
-  for (const m of text.matchAll(DEATHS_INJURED)) {
-    const g = m.groups ?? {};
-    const deaths = parseQuantity(g.q ?? "");
-    if (deaths === undefined) continue;
-    yield { ...figure("deaths", deaths, original.slice(m.index, m.index + m[0].length)), start: m.index, numberAt: m.index, distance: 0 };
-    if (g.q2 === undefined) continue;
-    const injured = parseQuantity(g.q2);
-    const at = m.index + (g.q?.length ?? 0) + 1;
-    if (injured) yield { ...figure("injured", injured, original.slice(m.index, m.index + m[0].length)), start: at, numberAt: at, distance: 0 };
-  }
+  yield* compactCandidates(original, text);
   for (const pattern of [LOSS_THEN_AMOUNT, AMOUNT_THEN_LOSS]) {
     for (const m of text.matchAll(pattern)) {
       const g = m.groups ?? {};
@@ -162,19 +252,62 @@ function* candidates(original: string, text: string): Generator<Candidate> {
   }
 }
 
-/** Of two readings of one number ("3人死亡2人受伤": is 2 dead or injured?), the nearer word wins, ties to the first. */
-function preferred(a: Candidate, b: Candidate): Candidate {
-  return b.distance < a.distance ? b : a;
+/**
+ * Compact counts: a chain with a death ("3死2伤", "2死3重伤", "53死14失踪", "一死三伤") or a lone "N死" that closes a
+ * clause or qualifies a noun ("致5死事故"); a Chinese-numeral lone "N死" needs a cause before it, so idioms
+ * ("九死一生", "万死不辞") are no counts.
+ */
+function* compactCandidates(original: string, text: string): Generator<Candidate> {
+  let chain: RegExpMatchArray[] = [];
+  const flush = function* (): Generator<Candidate> {
+    const items = chain;
+    chain = [];
+    if (!items.some((m) => m.groups?.k === "死")) return;
+    const first = items[0];
+    const last = items[items.length - 1];
+    if (first === undefined || last === undefined || first.index === undefined || last.index === undefined) return;
+    if (items.length === 1) {
+      const before = text.slice(Math.max(0, first.index - 4), first.index);
+      const after = text.slice(first.index + first[0].length, first.index + first[0].length + 4);
+      if (!AFTER_LONE_DEATHS.test(after)) return;
+      if (!/\d/.test(first.groups?.q ?? "") && !CAUSE_BEFORE.test(before)) return;
+    }
+    const hedged = HEDGE_BEFORE.exec(text.slice(Math.max(0, first.index - 2), first.index))?.[0] ?? "";
+    const span = original.slice(first.index - hedged.length, last.index + last[0].length);
+    for (const m of items) {
+      const g = m.groups ?? {};
+      const kind = COMPACT_KIND[g.k ?? ""];
+      const q = quantityOf(g, m === first ? hedged : "");
+      if (kind === undefined || q === undefined || m.index === undefined) continue;
+      yield { ...figure(kind, q, span), start: m.index, numberAt: m.index, distance: 0 };
+    }
+  };
+  let end = -1;
+  for (const m of text.matchAll(COMPACT)) {
+    if (m.index !== end) yield* flush();
+    chain.push(m);
+    end = m.index + m[0].length;
+  }
+  yield* flush();
 }
 
 /**
- * Casualty and loss figures in Chinese text, in order of appearance, without exact repeats: deaths, missing,
- * seriously injured, injured, trapped, affected people and direct economic loss in yuan. Reads Chinese and
- * full-width numerals, 万/亿 mixed with digits, ranges and hedges; ignores rates ("死亡率"), dates and phone numbers.
- * @example extractFigures("已致3人死亡、2人失联，直接经济损失约1.2亿元")
- * // [{ kind: "deaths", value: 3, … }, { kind: "missing", value: 2, … }, { kind: "loss_yuan", value: 120000000, approx: true, … }]
+ * Of two readings of one number, the nearer word wins, ties to the first ("3人死亡2人受伤": 2 is injured). When both
+ * words follow the count in its clause, the later one is the outcome ("2名工人被困屋内烧死" is 2 deaths).
  */
-export function extractFigures(text: string): Figure[] {
+function preferred(a: Candidate, b: Candidate): Candidate {
+  if (a.countFirst === true && b.countFirst === true) return b.distance > a.distance ? b : a;
+  return b.distance < a.distance ? b : a;
+}
+
+/** A figure and where its number stands in the text (UTF-16 offset), for grounding it in time. */
+export type LocatedFigure = Figure & { at: number };
+
+/**
+ * Every casualty and loss figure in the text with its position, in order of appearance, repeats included.
+ * @example locateFigures("3人死亡")[0]?.at // 0
+ */
+export function locateFigures(text: string): LocatedFigure[] {
   const normalized = normalizeWidth(text);
   const byNumber = new Map<string, Candidate>();
   for (const c of candidates(text, normalized)) {
@@ -183,16 +316,33 @@ export function extractFigures(text: string): Figure[] {
     const other = byNumber.get(key);
     byNumber.set(key, other === undefined ? c : preferred(other, c));
   }
+  return [...byNumber.values()]
+    .sort((a, b) => a.start - b.start || a.numberAt - b.numberAt)
+    .map(({ start: _start, numberAt, distance: _distance, countFirst: _countFirst, ...f }) => ({ ...f, at: numberAt }));
+}
+
+/** Drop exact repeats (same kind, value, bounds and time), keeping the first. */
+export function distinctFigures<F extends Figure>(figures: readonly F[]): F[] {
   const seen = new Set<string>();
-  const out: Figure[] = [];
-  for (const c of [...byNumber.values()].sort((a, b) => a.start - b.start || a.numberAt - b.numberAt)) {
-    const { start: _start, numberAt: _numberAt, distance: _distance, ...f } = c;
-    const key = `${f.kind}|${f.value}|${f.approx}|${f.min}|${f.max}`;
-    if (seen.has(key)) continue;
+  return figures.filter((f) => {
+    const key = `${f.kind}|${f.value}|${f.approx}|${f.min}|${f.max}|${f.time ?? "current"}`;
+    if (seen.has(key)) return false;
     seen.add(key);
-    out.push(f);
-  }
-  return out;
+    return true;
+  });
+}
+
+/**
+ * Casualty and loss figures in Chinese text, in order of appearance, without exact repeats: deaths, missing,
+ * seriously injured, injured, trapped, infected, combined 死伤 counts, affected people and direct economic loss in
+ * yuan. Reads Chinese and full-width numerals, 万/亿 mixed with digits, ranges and hedges, verb-first counts
+ * ("炸死7名"), passives ("3人被撞死") and compact forms ("3死2伤"); ignores rates ("死亡率"), dates, phone numbers and
+ * counts of agents, suspects or relatives. Figures carry no `time`: {@link groundFigures} adds it.
+ * @example extractFigures("已致3人死亡、2人失联，直接经济损失约1.2亿元")
+ * // [{ kind: "deaths", value: 3, … }, { kind: "missing", value: 2, … }, { kind: "loss_yuan", value: 120000000, approx: true, … }]
+ */
+export function extractFigures(text: string): Figure[] {
+  return distinctFigures(locateFigures(text)).map(({ at: _at, ...f }) => f);
 }
 
 /**

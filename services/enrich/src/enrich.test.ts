@@ -46,8 +46,18 @@ describe("enrichDocument", () => {
       { kind: "injured", value: 30, approx: true, min: 30, unit: "人", text: "30余人受伤" },
       { kind: "loss_yuan", value: 120_000_000, approx: true, unit: "元", text: "直接经济损失约1.2亿元" },
     ]);
+    expect(doc.timeRef).toEqual({ kind: "current" });
     expect(doc.simhash).toMatch(/^[0-9a-f]{16}$/);
     expect(doc.enrichedAt).toBe(NOW.toISOString());
+  });
+
+  it("grounds figures in the post's publication time", () => {
+    const recalled = raw({ title: "浏阳烟花厂爆炸十周年", text: "2016年6月3日，浏阳市一烟花厂爆炸，造成十二人遇难。", publishedAt: "2026-06-03T06:10:00Z" });
+    const doc = enrichDocument(recalled, segmenter, { keywords: 10, analysis: analyzer.resources }, NOW);
+    expect(doc.timeRef).toEqual({ kind: "past", cue: "周年", year: 2016 });
+    expect(doc.figures?.map((f) => [f.kind, f.value, f.time])).toEqual([["deaths", 12, "past"]]);
+    const fresh = raw({ title: "浏阳一烟花厂爆炸", text: "6月3日14时许，浏阳市一烟花厂爆炸，造成十二人遇难。", publishedAt: "2026-06-03T06:10:00Z" });
+    expect(enrichDocument(fresh, segmenter, { keywords: 10, analysis: analyzer.resources }, NOW).figures?.[0]?.time).toBeUndefined();
   });
 
   it("segments title and text once, exactly as segmenting them together would", () => {

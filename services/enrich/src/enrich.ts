@@ -37,6 +37,7 @@ export function enrichDocument(raw: RawDocument, segmenter: Segmenter, options: 
             tokens,
             keywords,
             regionHint: raw.region === undefined ? undefined : segmenter.segments(raw.region),
+            publishedAt: new Date(raw.publishedAt),
           },
           options.analysis,
         );
@@ -54,7 +55,7 @@ export function enrichDocument(raw: RawDocument, segmenter: Segmenter, options: 
   };
 }
 
-function analysisFields(a: Analysis): Pick<EnrichedDocument, "topics" | "category" | "sentiment" | "regions" | "figures" | "simhash"> {
+function analysisFields(a: Analysis): Pick<EnrichedDocument, "topics" | "category" | "sentiment" | "regions" | "figures" | "timeRef" | "simhash"> {
   return {
     topics: a.topics,
     ...(a.category === undefined ? {} : { category: a.category }),
@@ -62,6 +63,7 @@ function analysisFields(a: Analysis): Pick<EnrichedDocument, "topics" | "categor
     // The document schema (and its strict index mapping) carries code, name, level and province only.
     regions: a.regions.map(({ code, name, level, province }) => ({ code, name, level, province })),
     figures: a.figures,
+    timeRef: a.timeRef,
     simhash: a.simhash,
   };
 }

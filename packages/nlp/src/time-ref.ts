@@ -1,0 +1,203 @@
+import type { TimeRef, TimeRefKind } from "@liaowang/schemas";
+import type { Figure, LocatedFigure } from "./figures.js";
+import { distinctFigures } from "./figures.js";
+import { normalizeWidth } from "./text.js";
+
+/** What {@link groundFigures} needs besides the text. */
+export interface TimeGroundingOptions {
+  /** When the post was published: a date more than {@link PAST_AFTER_DAYS} days before it, or an earlier year, is past. */
+  publishedAt?: Date | undefined;
+}
+
+/** A dated event older than this many days before publication is a past event, not the post's news. */
+export const PAST_AFTER_DAYS = 30;
+
+type FigureTime = NonNullable<Figure["time"]>;
+type Cue = { kind: TimeRefKind; cue: string; year?: number | undefined; dated?: boolean };
+
+// Cue words, strongest first within each kind. All are plain alternations (linear, no nested quantifiers).
+/** A trial, sentence or compensation: the story is about an old incident whatever day it is told. */
+const FOLLOWUP_STRONG = /一审|二审|终审|再审|宣判|判处|被判|获刑|判刑|判决|死缓|无期徒刑|有期徒刑|执行死刑|开庭|受审|庭审|公诉|起诉|获赔|判赔|赔偿金|赔付|赔偿\d|赔\d|国家赔偿/;
+/** Punishment and memorial: a follow-up unless the same sentence reports something new today. */
+const FOLLOWUP_WEAK = /问责|被处分|受处分|处分|免职|撤职|追责|悼念|哀悼|默哀|祭奠|追悼|公祭|头七|周年祭/;
+/** Statistics: a period's totals, not one event's toll. */
+const STATISTIC =
+  /(?:今年|年初|去年|入汛|入冬|入夏|建国|新中国成立|有记录|改革开放|多年|近年|开战|战争?爆发)以来|近\d+年|\d+年来|[一二三四五六七八九十]+年来|累计|全年|(?:全国|全省|全市|全区|全县)(?:共|累计|每年|一年)|同比|环比|上半年|下半年|前三季度|[一二三四1-4]季度|年均|每年|平均每|\d+(?:至|-|到)\d+月|[1一](?:至|-|到)[\d一二三四五六七八九十]+月|\d{4}年度|统计|数据显示|报告显示|共发生|\d+年共/;
+/** Plans, forecasts and drills. */
+const PLAN = /计划|拟于|拟将|拟|预计将|将会|或将|将于|将在|将有|有望|规划|演练|模拟/;
+/** Recollection of a past event. */
+const PAST_WORDS = /周年|回顾|回忆|追忆|忆当年|当年|那年|那一年|多年前|几年前|数年前|\d+年前|[一二三四五六七八九十百]+年前|年前的今天|上世纪|历史上|昔日|(?<![赶前开])往事|曾(?:经|于|在|有|发生|因|被|致|造成)|去年|前年/;
+/** Words that place the news today. */
+const CURRENT =
+  /今天|今日|今晨|今早|今晚|今夜|昨天|昨日|昨晚|昨夜|前天|刚刚|刚才|突发|日前|近日|目前|截至|此刻|正在|本月|今年\d+月/;
+/** A realised event: "已致3人死亡" is no forecast, whatever the headline plans. */
+const REALISED = /已经|已|造成|导致|致/;
+/** "2008年5月12日", "2008年", "98年，", "5月12日". Two-digit years only before a month or a comma. */
+const DATE =
+  /(?<!\d)(?:(?:(?<y>(?:19|20)\d{2})年|(?<yy>\d{2})年(?=\d{1,2}月|[，,的底初末间]))(?:(?<m>\d{1,2})月(?:(?<d>\d{1,2})[日号])?)?|(?<m2>\d{1,2})月(?<d2>\d{1,2})[日号])/g;
+/** After a year these say it dates a building or a person, not the event ("2019年建成的大桥"). */
+const NOT_EVENT_YEAR = /^(?:[－\-—~～至到]|建成|建造|修建|兴建|建|落成|竣工|成立|开通|通车|投用|投入使用|出生|生|入学|毕业|入职|起|以来|至今|开始|开业)/;
+
+// Sentences for per-figure cues: a headline's space-separated parts and a post's 【title】 are sentences too.
+const SENTENCE_END = /[。！？!?；;\n【】\s\u3000]+/g;
+// The lead (title or first sentence) decides what the post as a whole speaks of.
+const LEAD_END = /[。！？!?\n]/;
+
+interface Span {
+  start: number;
+  end: number;
+}
+
+function sentences(text: string): Span[] {
+  const out: Span[] = [];
+  let start = 0;
+  for (const m of text.matchAll(SENTENCE_END)) {
+    if (m.index > start) out.push({ start, end: m.index });
+    start = m.index + m[0].length;
+  }
+  if (start < text.length) out.push({ start, end: text.length });
+  return out;
+}
+
+function leadEnd(text: string): number {
+  const first = text.search(LEAD_END);
+  if (first < 0) return text.length;
+  // A lead shorter than a headline ("突发！") takes the next sentence too.
+  if (first >= 12) return first;
+  const next = text.slice(first + 1).search(LEAD_END);
+  return next < 0 ? text.length : first + 1 + next;
+}
+
+/** A month and day without a year up to this many days ahead of publication is a coming date, not last year's. */
+const FUTURE_DAYS = 60;
+/** A date decides the post's time only near the start of its lead ("1988年3月13日，…发生森林火灾"). */
+const LEAD_DATE_CHARS = 30;
+/** An event in a sentence: a plan beside it is the incident's follow-up action, not the post's subject. */
+const INCIDENT = /死|伤|亡|遇害|牺牲|遇难|罹难|丧生|失踪|失联|被困|爆炸|坍塌|倒塌|起火|火灾|事故|车祸|中毒|感染|确诊/;
+
+function daysBetween(a: Date, b: Date): number {
+  return (b.getTime() - a.getTime()) / 86_400_000;
+}
+
+/** An explicit date or year in the sentence that is earlier than publication: the event is past. */
+function pastDate(sentence: string, publishedAt: Date | undefined): Cue | undefined {
+  if (publishedAt === undefined) return undefined;
+  const pubYear = publishedAt.getUTCFullYear();
+  for (const m of sentence.matchAll(DATE)) {
+    const g = m.groups ?? {};
+    if (NOT_EVENT_YEAR.test(sentence.slice(m.index + m[0].length))) continue;
+    const year = g.y !== undefined ? Number(g.y) : g.yy !== undefined ? (Number(g.yy) >= 50 ? 1900 : 2000) + Number(g.yy) : undefined;
+    const monthText = g.m ?? g.m2;
+    if (monthText === undefined) {
+      if (year !== undefined && year < pubYear) return { kind: "past", cue: m[0], year, dated: true };
+      continue;
+    }
+    const month = Number(monthText);
+    const dayText = g.d ?? g.d2;
+    const day = dayText === undefined ? 28 : Number(dayText);
+    if (month < 1 || month > 12 || day < 1 || day > 31) continue;
+    let when = new Date(Date.UTC(year ?? pubYear, month - 1, day));
+    // "12月30日" read on 2 January is last December; "4月8日" read in February is a coming date, not a past one.
+    if (year === undefined && daysBetween(publishedAt, when) > FUTURE_DAYS) when = new Date(Date.UTC(pubYear - 1, month - 1, day));
+    if (daysBetween(when, publishedAt) > PAST_AFTER_DAYS) return { kind: "past", cue: m[0], dated: true, ...(year === undefined ? {} : { year }) };
+  }
+  return undefined;
+}
+
+/**
+ * The time one sentence speaks of, by its cue words: followup, plan, statistic, past, or current (with the word
+ * that says today), or undefined when it says nothing. An explicit earlier date yields to a word placing the
+ * sentence today ("今天凌晨，2019年建成的大桥坍塌" is current); recollection words ("十周年", "十年前的今天") do not.
+ */
+function sentenceCue(sentence: string, publishedAt: Date | undefined, lead: boolean): Cue | undefined {
+  const strong = FOLLOWUP_STRONG.exec(sentence);
+  if (strong) return { kind: "followup", cue: strong[0] };
+  const current = CURRENT.exec(sentence);
+  const weak = FOLLOWUP_WEAK.exec(sentence);
+  if (weak && !current) return { kind: "followup", cue: weak[0] };
+  const plan = PLAN.exec(sentence);
+  if (plan) return { kind: "plan", cue: plan[0] };
+  const statistic = STATISTIC.exec(sentence);
+  if (statistic) return { kind: "statistic", cue: statistic[0] };
+  const past = PAST_WORDS.exec(sentence);
+  // 曾 in a lead ("该校曾…") is background to today's news; in the sentence with the figure it dates the figure.
+  if (past && (!lead || !past[0].startsWith("曾"))) return { kind: "past", cue: past[0] };
+  if (current) return { kind: "current", cue: current[0] };
+  return pastDate(sentence, publishedAt);
+}
+
+function firstYear(text: string): number | undefined {
+  const m = /(?<!\d)((?:19|20)\d{2})年/.exec(text);
+  return m?.[1] === undefined ? undefined : Number(m[1]);
+}
+
+function asFigureTime(kind: TimeRefKind): FigureTime {
+  // A follow-up's figures are the old incident's.
+  return kind === "followup" ? "past" : kind;
+}
+
+/**
+ * Ground casualty figures and the post in time. Each figure takes the time its own sentence states (an earlier
+ * date, 周年, 今年以来, 累计, 同比, 计划 …); a figure whose sentence says nothing takes the post's. The post's
+ * `timeRef` comes from its lead (title or first sentence): a trial, sentence or compensation makes it a follow-up; a
+ * current figure in the lead makes it current; otherwise the lead's cue decides (past, statistic, plan), and
+ * current is the default. Figures come back deduplicated, with `time` set only when it is not current.
+ * @example groundFigures(text, locateFigures(text), { publishedAt }).timeRef // { kind: "past", cue: "十周年" }
+ */
+export function groundFigures(text: string, figures: readonly LocatedFigure[], options: TimeGroundingOptions = {}): { timeRef: TimeRef; figures: Figure[] } {
+  const normalized = normalizeWidth(text);
+  const { publishedAt } = options;
+  const leadLength = leadEnd(normalized);
+  const spans = sentences(normalized);
+  const cues = spans.map((s) => sentenceCue(normalized.slice(s.start, s.end), publishedAt, s.start < leadLength));
+  const leadCue = postCue(normalized.slice(0, leadLength), spans, cues, publishedAt);
+  const docKind: TimeRefKind = leadCue?.kind ?? "current";
+
+  const grounded = figures.map((f) => {
+    const i = spans.findIndex((s) => f.at >= s.start && f.at < s.end);
+    const own = i < 0 ? undefined : cues[i];
+    const span = spans[i];
+    const sentence = span === undefined ? "" : normalized.slice(span.start, span.end);
+    let time: FigureTime;
+    if (own !== undefined) time = own.kind === "current" ? "current" : asFigureTime(own.kind);
+    else if (docKind === "plan" && REALISED.test(sentence)) time = "current";
+    else time = asFigureTime(docKind);
+    return { ...f, time, lead: f.at < leadLength };
+  });
+
+  let timeRef: TimeRef;
+  if (leadCue !== undefined && leadCue.kind !== "current" && (leadCue.kind === "followup" || !grounded.some((f) => f.lead && f.time === "current"))) {
+    timeRef = { kind: leadCue.kind, cue: leadCue.cue };
+  } else timeRef = { kind: "current", ...(leadCue?.cue === undefined ? {} : { cue: leadCue.cue }) };
+  const year = leadCue?.year ?? firstYear(normalized.slice(0, leadLength));
+  if (year !== undefined) timeRef.year = year;
+
+  const out = distinctFigures(grounded.map(({ at: _at, lead: _lead, time, ...f }) => (time === "current" ? f : { ...f, time })));
+  return { timeRef, figures: out };
+}
+
+/**
+ * What the lead says of the post as a whole. A trial, sentence or compensation anywhere in it makes a follow-up; a
+ * memorial or punishment does unless the lead also reports something today ("【默哀】昨日…爆炸"). Otherwise the
+ * first sentence cue of the lead, with dates counted only at its start and a plan yielding to an incident beside it
+ * ("…不幸身亡 警方将于3日立案").
+ */
+function postCue(lead: string, spans: readonly Span[], cues: ReadonlyArray<Cue | undefined>, publishedAt: Date | undefined): Cue | undefined {
+  const strong = FOLLOWUP_STRONG.exec(lead);
+  if (strong) return { kind: "followup", cue: strong[0] };
+  const current = CURRENT.exec(lead);
+  const weak = FOLLOWUP_WEAK.exec(lead);
+  if (weak && !current) return { kind: "followup", cue: weak[0] };
+  const inLead: Array<{ cue: Cue | undefined; sentence: string }> = [];
+  spans.forEach((s, i) => {
+    if (s.start < lead.length) inLead.push({ cue: cues[i], sentence: lead.slice(s.start, Math.min(s.end, lead.length)) });
+  });
+  const dated = pastDate(lead.slice(0, LEAD_DATE_CHARS), publishedAt);
+  const worded = inLead.map((x) => x.cue).filter((c): c is Cue => c !== undefined && c.kind !== "current" && c.kind !== "followup" && c.dated !== true);
+  const pick = worded.find((c) => c.kind === "plan") ?? worded.find((c) => c.kind === "statistic") ?? worded.find((c) => c.kind === "past") ?? dated;
+  if (pick === undefined) return current === null ? undefined : { kind: "current", cue: current[0] };
+  if (pick.kind === "plan" && inLead.some((x) => x.cue === undefined && INCIDENT.test(x.sentence))) {
+    return current === null ? undefined : { kind: "current", cue: current[0] };
+  }
+  return pick;
+}
