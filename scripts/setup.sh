@@ -52,6 +52,12 @@ if grep -rqs "playwright-core" --include='*.test.ts' packages services test 2>/d
   apt_install chromium
 fi
 
+# The daily brief's PDF is set in a Chinese font from Debian; its tests read the PDF back with poppler-utils.
+brief_missing=()
+[ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || brief_missing+=(fonts-wqy-microhei)
+command -v pdftotext >/dev/null && command -v pdftoppm >/dev/null || brief_missing+=(poppler-utils)
+if [ ${#brief_missing[@]} -gt 0 ]; then apt_install "${brief_missing[@]}"; fi
+
 # --- Java artifacts for the dev stack (Kafka + Elasticsearch from Maven Central) ------------------------------
 log "dev stack artifacts"
 pnpm -s liaowang stack fetch

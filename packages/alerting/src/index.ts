@@ -15,3 +15,4 @@ export * from "./digest.js";
 export * from "./calendar.js";
 export * from "./roster.js";
 export * from "./policy.js";
+export * from "./brief.js";

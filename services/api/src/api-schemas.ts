@@ -25,7 +25,8 @@ const pageFrom = z.coerce.number().int().min(0).max(10_000).default(0);
 const pageSize = (max: number, fallback: number) => z.coerce.number().int().min(1).max(max).default(fallback);
 
 export const SearchQuery = z.object({
-  q: z.string().trim().min(1, "q (the query) is required").max(200).describe("Chinese text; segmented by the production segmenter, every word must match"),
+  // May be empty when a filter narrows the search (the daily brief links to "this topic on this day").
+  q: z.string().trim().max(200).default("").describe("Chinese text; segmented by the production segmenter, every word must match; required unless topic, source, region or since is given"),
   source: z.string().max(200).optional(),
   region: z.string().max(100).optional(),
   topic: z.string().max(100).optional(),

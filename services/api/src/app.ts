@@ -14,6 +14,7 @@ import type { AlerterClient } from "./alerter-client.js";
 import type { UserDirectory } from "./auth/users.js";
 import { errorHandler, sendError } from "./http.js";
 import { registerAlertRoutes } from "./routes/alerts.js";
+import { registerBriefRoutes, type BriefSettings } from "./routes/brief.js";
 import { registerDirectoryRoutes } from "./routes/directory.js";
 import { registerDocumentRoutes } from "./routes/documents.js";
 import { registerIncidentRoutes } from "./routes/incidents.js";
@@ -36,6 +37,8 @@ export interface ApiDeps {
   ingest: { url: string; maxBytes: number; tokens: readonly string[] };
   log: Logger;
   clock?: () => Date;
+  /** 舆情日报 settings (time zone, dashboard address for PDF links, CJK font); defaults when absent. */
+  brief?: BriefSettings;
 }
 
 /** Only our own scripts run; feed text is rendered escaped, and this keeps an escaping slip from becoming script. */
@@ -69,6 +72,11 @@ export const publicDir = join(dirname(fileURLToPath(import.meta.url)), "..", "pu
 /** ECharts' browser builds, served from the installed npm package (no build step, no CDN). */
 function echartsDist(): string {
   return dirname(createRequire(import.meta.url).resolve("echarts"));
+}
+
+/** The echarts-wordcloud extension's browser build (the daily brief's hot-word cloud). */
+function wordCloudDist(): string {
+  return join(dirname(createRequire(import.meta.url).resolve("echarts-wordcloud/package.json")), "dist");
 }
 
 /**
@@ -114,6 +122,7 @@ export async function buildApp(deps: ApiDeps): Promise<ApiApp> {
         { name: "alerts", description: "alerts, their clocks and their lifecycle" },
         { name: "directory", description: "departments and the audit log" },
         { name: "sources", description: "feed health: sources that have gone silent" },
+        { name: "brief", description: "舆情日报: the daily brief as data and PDF" },
       ],
     },
     transform: jsonSchemaTransform,
@@ -127,10 +136,12 @@ export async function buildApp(deps: ApiDeps): Promise<ApiApp> {
   registerIncidentRoutes(app, deps);
   registerAlertRoutes(app, deps);
   registerSourceRoutes(app, deps);
+  registerBriefRoutes(app, deps, deps.brief ?? { timeZone: "Asia/Shanghai", publicUrl: "http://127.0.0.1:8080", fontPath: undefined });
   registerPushRoute(app, { ingestUrl: deps.ingest.url, maxBytes: deps.ingest.maxBytes, tokens: deps.ingest.tokens });
 
   await app.register(fastifyStatic, { root: publicDir, prefix: "/", index: ["index.html"], cacheControl: true, maxAge: 0 });
   await app.register(fastifyStatic, { root: echartsDist(), prefix: "/vendor/echarts/", decorateReply: false, maxAge: "1d" });
+  await app.register(fastifyStatic, { root: wordCloudDist(), prefix: "/vendor/echarts-wordcloud/", decorateReply: false, maxAge: "1d" });
   app.setNotFoundHandler((request, reply) => sendError(reply, "not_found", `no route ${request.method} ${request.url.split("?")[0]}`));
   return app;
 }

@@ -40,10 +40,16 @@ const ApiEnv = CommonEnv.extend({
   API_DEPARTMENTS_FILE: z.string().min(1).optional(),
   /** Most live alerts the duty board sorts at once (they are sorted in memory by deadline). */
   API_MAX_LIVE_ALERTS: z.coerce.number().int().min(10).max(10_000).default(2_000),
+  /** Daily brief settings (schedule, time zone, email recipients); see config/brief.yaml. */
+  API_BRIEF_FILE: z.string().min(1).optional(),
+  /** The dashboard's address as readers reach it: links in brief PDFs and emails point here. */
+  API_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** The Chinese font brief PDFs are set in (`file` or `file.ttc#PostScriptName`); default: the first installed of WenQuanYi Micro Hei, Noto Sans CJK. */
+  LIAOWANG_CJK_FONT: z.string().min(1).optional(),
 });
 
 /** The API service's validated settings. */
-export type ApiConfig = z.output<typeof ApiEnv> & { alerterUrl: string; ingestUrl: string; usersFile: string; departmentsFile: string };
+export type ApiConfig = z.output<typeof ApiEnv> & { alerterUrl: string; ingestUrl: string; usersFile: string; departmentsFile: string; briefFile: string; publicUrl: string };
 
 /** Validate the API's environment (fails naming each wrong key). */
 export function loadConfig(env: Env): ApiConfig {
@@ -54,5 +60,7 @@ export function loadConfig(env: Env): ApiConfig {
     ingestUrl: (base.INGEST_URL ?? `http://127.0.0.1:${base.INGEST_HTTP_PORT}`).replace(/\/+$/, ""),
     usersFile: base.API_USERS_FILE ?? join(base.LIAOWANG_CONFIG_DIR, "users.yaml"),
     departmentsFile: base.API_DEPARTMENTS_FILE ?? join(base.LIAOWANG_CONFIG_DIR, "departments.yaml"),
+    briefFile: base.API_BRIEF_FILE ?? join(base.LIAOWANG_CONFIG_DIR, "brief.yaml"),
+    publicUrl: (base.API_PUBLIC_URL ?? `http://${base.API_HTTP_HOST.includes(":") ? `[${base.API_HTTP_HOST}]` : base.API_HTTP_HOST}:${base.API_HTTP_PORT}`).replace(/\/+$/, ""),
   };
 }

@@ -8,6 +8,7 @@ import type { Logger } from "@liaowang/logger";
 import { createSegmenter } from "@liaowang/nlp";
 import { Lifecycle, type Started } from "@liaowang/runtime";
 import { AlerterClient } from "./alerter-client.js";
+import { loadBriefConfig } from "./brief/config.js";
 import { buildApp } from "./app.js";
 import { demoToken, DEMO_USER, loadUsers } from "./auth/users.js";
 import type { ApiConfig } from "./config.js";
@@ -38,6 +39,7 @@ export async function startApi(config: ApiConfig, log: Logger): Promise<Started>
     }
   }
 
+  const briefConfig = loadBriefConfig(config.briefFile);
   const segmenter = createSegmenter({ configDir: config.LIAOWANG_CONFIG_DIR });
   const app = await buildApp({
     es,
@@ -50,6 +52,7 @@ export async function startApi(config: ApiConfig, log: Logger): Promise<Started>
     maxLiveAlerts: config.API_MAX_LIVE_ALERTS,
     ingest: { url: config.ingestUrl, maxBytes: config.API_PUSH_MAX_BYTES, tokens: config.LIAOWANG_INGEST_TOKENS },
     log,
+    brief: { timeZone: briefConfig.timezone, publicUrl: config.publicUrl, fontPath: config.LIAOWANG_CJK_FONT },
   });
   const address = await app.listen({ host: config.API_HTTP_HOST, port: config.API_HTTP_PORT });
   lifecycle.add("http", app, (a) => a.close());

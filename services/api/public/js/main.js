@@ -1,6 +1,8 @@
 import { api, getToken, onUnauthenticated, serverNow, setToken } from "./api.js";
 import { renderAccountability } from "./accountability.js";
 import { renderBoard } from "./board.js";
+import { renderBrief } from "./brief.js";
+import { renderDocument } from "./doc.js";
 import { renderDetail } from "./detail.js";
 import { bjTime, esc } from "./format.js";
 import { renderSearch } from "./search.js";
@@ -79,8 +81,10 @@ function route() {
   else if (name === "search" && me.can.documents) cleanup = renderSearch(page, me, params, ctx);
   else if (name === "trends" && me.can.documents) cleanup = renderTrends(page, me, params, ctx);
   else if (name === "accountability") cleanup = renderAccountability(page, me, params, ctx);
+  else if (name === "brief") cleanup = renderBrief(page, me, params, ctx);
+  else if (name === "doc" && id) cleanup = renderDocument(page, me, decodeURIComponent(id), ctx);
   else cleanup = renderBoard(page, me, ctx);
-  document.title = `瞭望 · ${{ alert: "事件详情", search: "检索", trends: "趋势", accountability: "问责统计" }[name] ?? "值班台"}`;
+  document.title = `瞭望 · ${{ alert: "事件详情", search: "检索", trends: "趋势", accountability: "问责统计", brief: "舆情日报", doc: "原文" }[name] ?? "值班台"}`;
 }
 
 async function start() {

@@ -16,12 +16,19 @@ export function renderSearch(view, _me, params, { flash }) {
     if (data.get("since")) next.set("since", String(data.get("since")));
     location.hash = `#/search?${next}`;
   });
-  if (!q) {
+  // Links from the daily brief carry a topic and an exact period (ISO instants) instead of, or besides, words.
+  const exact = ["topic", "until"].filter((k) => params.get(k));
+  if (!q && exact.length === 0 && !params.get("since")) {
     results.innerHTML = `<div class="empty">输入关键词检索全部来源的文章</div>`;
     return () => {};
   }
   const query = new URLSearchParams({ q, size: "50" });
-  if (params.get("since")) query.set("since", new Date(`${params.get("since")}T00:00:00+08:00`).toISOString());
+  const since = params.get("since");
+  if (since) query.set("since", since.includes("T") ? since : new Date(`${since}T00:00:00+08:00`).toISOString());
+  for (const k of exact) query.set(k, params.get(k));
+  if (params.get("topic") || params.get("until")) {
+    view.querySelector("#search-form").insertAdjacentHTML("afterend", `<p class="muted search-scope">${params.get("topic") ? `话题：${esc(params.get("topic"))} · ` : ""}时段：${esc(bjTime(query.get("since")))} – ${esc(bjTime(params.get("until")))}</p>`);
+  }
   results.innerHTML = `<div class="empty">检索中…</div>`;
   api(`search?${query}`)
     .then((data) => {

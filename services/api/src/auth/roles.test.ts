@@ -21,6 +21,9 @@ describe("scopeFor", () => {
     expect(scopeFor(head, "audit:read")).toEqual({ kind: "department", department: "hrss" });
     expect(scopeFor(head, "departments:read")).toEqual({ kind: "all" });
     expect(scopeFor(head, "documents:search")).toEqual({ kind: "none" });
+    // the daily brief of their own department, and the posts it links to
+    expect(scopeFor(head, "brief:read")).toEqual({ kind: "department", department: "hrss" });
+    expect(scopeFor(head, "documents:read")).toEqual({ kind: "all" });
   });
 
   it("lets analysts read but not act or read the audit log", () => {

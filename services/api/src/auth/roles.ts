@@ -14,7 +14,10 @@ export type Permission =
   | "departments:read"
   | "audit:read"
   | "accountability:read"
-  | "sources:read";
+  | "sources:read"
+  // 舆情日报 and the stored documents (and their evidence) a brief or an incident links to
+  | "brief:read"
+  | "documents:read";
 
 /** A signed-in user (person ids match config/departments.yaml, so audit actors name real people). */
 export interface User {
@@ -34,19 +37,19 @@ export type Scope = { kind: "all" } | { kind: "department"; department: string }
 // Department heads are scoped to their department; everyone else with the permission sees everything.
 const GRANTS: Record<Role, { all: readonly Permission[]; ownDepartment: readonly Permission[] }> = {
   duty_officer: {
-    all: ["documents:search", "trends:read", "incidents:read", "alerts:read", "alerts:transition", "departments:read", "audit:read", "accountability:read", "sources:read"],
+    all: ["documents:search", "trends:read", "incidents:read", "alerts:read", "alerts:transition", "departments:read", "audit:read", "accountability:read", "sources:read", "brief:read", "documents:read"],
     ownDepartment: [],
   },
   dept_head: {
-    all: ["departments:read"],
-    ownDepartment: ["incidents:read", "alerts:read", "alerts:transition", "audit:read", "accountability:read"],
+    all: ["departments:read", "documents:read"],
+    ownDepartment: ["incidents:read", "alerts:read", "alerts:transition", "audit:read", "accountability:read", "brief:read"],
   },
   analyst: {
-    all: ["documents:search", "trends:read", "incidents:read", "alerts:read", "departments:read", "accountability:read", "sources:read"],
+    all: ["documents:search", "trends:read", "incidents:read", "alerts:read", "departments:read", "accountability:read", "sources:read", "brief:read", "documents:read"],
     ownDepartment: [],
   },
   admin: {
-    all: ["documents:search", "trends:read", "incidents:read", "alerts:read", "alerts:transition", "departments:read", "audit:read", "accountability:read", "sources:read"],
+    all: ["documents:search", "trends:read", "incidents:read", "alerts:read", "alerts:transition", "departments:read", "audit:read", "accountability:read", "sources:read", "brief:read", "documents:read"],
     ownDepartment: [],
   },
 };

@@ -27,6 +27,11 @@ function searchFilters(q: { source?: string | undefined; region?: string | undef
   };
 }
 
+/** A search needs words or at least one filter: an empty query over everything is a mistake, not a request. */
+function requireQueryOrFilter(q: { q: string; source?: string | undefined; region?: string | undefined; topic?: string | undefined; since?: string | undefined }): void {
+  if (q.q === "" && !q.source && !q.region && !q.topic && !q.since) throw invalidInput("q (the query) is required unless topic, source, region or since is given");
+}
+
 /** Full-text search and trends over documents, with the query segmented exactly as documents were. */
 export function registerDocumentRoutes(app: ApiApp, deps: ApiDeps): void {
   const clock = deps.clock ?? (() => new Date());
@@ -39,7 +44,8 @@ export function registerDocumentRoutes(app: ApiApp, deps: ApiDeps): void {
     },
     async (request) => {
       const q = request.query;
-      const terms = deps.searchTerms(q.q);
+      requireQueryOrFilter(q);
+      const terms = q.q ? deps.searchTerms(q.q) : [];
       const result = await es("search", () =>
         searchDocuments(deps.es, deps.indexPrefix, {
           terms,
@@ -65,7 +71,8 @@ export function registerDocumentRoutes(app: ApiApp, deps: ApiDeps): void {
     },
     async (request, reply) => {
       const q = request.query;
-      const terms = deps.searchTerms(q.q);
+      requireQueryOrFilter(q);
+      const terms = q.q ? deps.searchTerms(q.q) : [];
       const result = await es("search", () =>
         searchDocuments(deps.es, deps.indexPrefix, {
           terms,

@@ -1,0 +1,54 @@
+import { z } from "zod";
+
+const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "expected a date YYYY-MM-DD");
+
+/** Query of the brief endpoints: the day (default today, Beijing) and optionally one department. */
+export const BriefQuery = z.object({
+  date: date.optional().describe("the calendar day (in the brief's time zone); default today"),
+  department: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/).optional().describe("a department id for its own brief; department heads always get their own"),
+});
+
+const Ref = z.object({
+  kind: z.enum(["alert", "document", "search"]),
+  label: z.string(),
+  href: z.string().describe("where it opens in the dashboard"),
+  alertId: z.string().optional(),
+  incidentId: z.string().optional(),
+  docId: z.string().optional(),
+  url: z.string().optional(),
+  query: z.record(z.string(), z.string()).optional(),
+});
+const Line = z.object({ text: z.string(), refs: z.array(Ref).min(1), tone: z.enum(["alarm", "warn"]).optional() });
+
+export const BriefBody = z.object({
+  now: z.string(),
+  brief: z.object({
+    date: z.string(),
+    timeZone: z.string(),
+    department: z.object({ id: z.string(), name: z.string() }).nullable(),
+    title: z.string(),
+    period: z.object({ from: z.string(), to: z.string() }),
+    generatedAt: z.string(),
+    partial: z.boolean(),
+    summary: z.array(Line),
+    sections: z.array(z.object({ id: z.string(), title: z.string(), lines: z.array(Line), empty: z.string() })),
+    hotWords: z.array(z.object({ word: z.string(), count: z.number(), previous: z.number() })),
+  }),
+});
+
+/** One stored document as the document page shows it. */
+export const DocumentBody = z.object({
+  document: z.object({
+    id: z.string(),
+    source: z.string(),
+    title: z.string().optional(),
+    text: z.string(),
+    url: z.string().optional(),
+    author: z.string().optional(),
+    publishedAt: z.string(),
+    region: z.string().optional(),
+    keywords: z.array(z.string()),
+    topics: z.array(z.string()),
+    sentiment: z.object({ score: z.number(), label: z.string() }).nullable(),
+  }),
+});

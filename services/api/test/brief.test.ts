@@ -1,0 +1,161 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium, type Browser } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { repoRoot } from "@liaowang/config";
+import { DOCUMENTS, documentIndex, installTemplate, toEsDocument } from "@liaowang/es";
+import { createSegmenter } from "@liaowang/nlp";
+import type { EnrichedDocument } from "@liaowang/schemas";
+import { incident, outputs, startStack, testUsers, type Stack } from "./harness.js";
+
+// 舆情日报 end to end: alerts opened by the real alerter, documents in the real document index, the brief page in
+// Debian's chromium. Every line of the brief must carry a link, and every link must open what it names: the
+// incident, the stored post, or a search that finds the posts counted.
+
+const DEMO_TOKEN = "brief-test-demo-token-0123456789abcdef";
+const users = testUsers();
+const II = incident(31, { title: "岳麓区某化工厂发生爆炸，已造成12人遇难", level: "II", topic: "安全生产", keywords: ["爆炸", "化工厂"], onsetHoursAgo: 1 });
+const IV = incident(32, { title: "岳麓区工地农民工反映工资拖欠", level: "IV", topic: "工资拖欠", keywords: ["欠薪", "工资"], onsetHoursAgo: 2 });
+
+let stack: Stack;
+let browser: Browser;
+// search terms as the enrich service makes them, so the brief's search links find what the brief counted
+const segmenter = createSegmenter({ configDir: join(repoRoot, "config") });
+
+function post(n: number, fields: { title: string; text: string; minutesAgo: number; words: string[]; topic: string; sentiment: number }): EnrichedDocument {
+  const at = new Date(Date.now() - fields.minutesAgo * 60_000).toISOString();
+  return {
+    v: 1,
+    id: n.toString(16).padStart(32, "0"),
+    source: n % 2 ? "微博" : "本地论坛",
+    sourceKind: "webhook",
+    title: fields.title,
+    text: fields.text,
+    url: `https://posts.example/${n}`,
+    publishedAt: at,
+    ingestedAt: at,
+    lang: "zh",
+    tokens: fields.words,
+    titleSeg: fields.title,
+    textSeg: fields.text,
+    searchTerms: segmenter.cutForSearch(`${fields.title} ${fields.text}`),
+    keywords: fields.words.map((word, i) => ({ word, weight: 1 - i * 0.1 })),
+    enrichedAt: at,
+    topics: [{ id: fields.topic, score: 0.9 }],
+    sentiment: { score: fields.sentiment, label: fields.sentiment < -0.2 ? "negative" : fields.sentiment > 0.2 ? "positive" : "neutral" },
+  };
+}
+
+const POSTS = [
+  post(1, { title: "化工厂爆炸现场浓烟", text: "化工厂 爆炸 现场 浓烟 滚滚", minutesAgo: 20, words: ["爆炸", "化工厂", "浓烟"], topic: "安全生产", sentiment: -0.9 }),
+  post(2, { title: "爆炸致多人遇难", text: "爆炸 致 多人 遇难", minutesAgo: 15, words: ["爆炸", "遇难"], topic: "安全生产", sentiment: -0.7 }),
+  post(3, { title: "农民工讨薪", text: "农民工 工资 拖欠 半年", minutesAgo: 10, words: ["工资", "农民工"], topic: "工资拖欠", sentiment: -0.5 }),
+  post(4, { title: "昨日化工厂检查", text: "化工厂 安全 检查", minutesAgo: 24 * 60 + 30, words: ["化工厂", "检查"], topic: "安全生产", sentiment: 0.1 }),
+];
+
+beforeAll(async () => {
+  stack = await startStack("brief", { users, demoToken: DEMO_TOKEN });
+  await installTemplate(stack.es, join(repoRoot, "config"), stack.indexPrefix, DOCUMENTS);
+  const indexedAt = new Date().toISOString();
+  const bulk = await stack.es.bulk({ refresh: true, operations: POSTS.flatMap((d) => [{ index: { _index: documentIndex(stack.indexPrefix, d.publishedAt), _id: d.id } }, toEsDocument(d, indexedAt)]) });
+  if (bulk.errors) throw new Error(`indexing posts failed: ${JSON.stringify(bulk.items.map((i) => i.index?.error).filter(Boolean))}`);
+  await stack.seedIncidents([II, IV]);
+  // The IV alert answered now: its 48 h clock is met today.
+  const answered = await stack.call(`/api/v1/alerts/alert-${IV.id}/transitions`, { token: users.duty.token, method: "POST", body: { action: "respond", link: "https://gov.example/answer", publishedAt: new Date().toISOString() } });
+  expect(answered.status).toBe(200);
+  browser = await chromium.launch({ executablePath: process.env.LIAOWANG_CHROMIUM ?? "/usr/bin/chromium", args: ["--no-sandbox", "--disable-dev-shm-usage"] });
+}, 180_000);
+
+afterEach((context) => {
+  if (context.task.result?.state === "fail" && stack) process.stderr.write(outputs(stack.services));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+describe("daily brief (舆情日报)", () => {
+  it("every line of the page links to what it rests on, and every link opens it", async () => {
+    const page = await browser.newPage({ locale: "zh-CN", timezoneId: "Asia/Shanghai" });
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(error.message));
+    page.on("console", (message) => {
+      if (message.type() === "error") errors.push(message.text());
+    });
+    await page.goto(`${stack.apiUrl}/#token=${DEMO_TOKEN}`);
+    await page.locator("#user", { hasText: "演示值班员" }).waitFor();
+    await page.locator('nav a[data-route="brief"]').click();
+    await page.locator(".brief-head h1", { hasText: "全市舆情日报" }).waitFor({ timeout: 20_000 });
+
+    const lines = await page.locator(".brief-line").evaluateAll((els) => els.map((e) => ({ text: e.querySelector(".brief-text")?.textContent ?? "", hrefs: [...e.querySelectorAll("a.brief-ref")].map((a) => a.getAttribute("href") ?? "") })));
+    expect(lines.length).toBeGreaterThanOrEqual(10);
+    for (const line of lines) expect(line.hrefs.length, `line without a link: ${line.text}`).toBeGreaterThan(0);
+    const texts = lines.map((l) => l.text);
+    expect(texts).toContain("II级（重大）：新增 1 起，在办 1 起");
+    expect(texts).toContain("热词「爆炸」：2 篇，前一日 0 篇，新出现");
+    expect(texts).toContain("热词「化工厂」：1 篇，前一日 1 篇，持平");
+    expect(texts.some((t) => t.startsWith("按时：岳麓区工地农民工反映工资拖欠｜舆情回应（48 小时）"))).toBe(true);
+    expect(texts.filter((t) => t.startsWith("微博｜") || t.startsWith("本地论坛｜"))).toHaveLength(3);
+    // the hot-word cloud is drawn by echarts-wordcloud, served from node_modules under the page's CSP
+    await page.locator('#brief-cloud[data-ready="true"] canvas').waitFor({ timeout: 20_000 });
+
+    // Open every distinct link and check it shows what the line names.
+    const hrefs = [...new Set(lines.flatMap((l) => l.hrefs))];
+    for (const href of hrefs) {
+      await page.goto(`${stack.apiUrl}/${href}`);
+      if (href.startsWith("#/alert/")) {
+        const id = decodeURIComponent(href.slice("#/alert/".length));
+        const title = id === `alert-${II.id}` ? II.title : IV.title;
+        await page.locator("h1", { hasText: title }).waitFor({ timeout: 15_000 });
+      } else if (href.startsWith("#/doc/")) {
+        const id = decodeURIComponent(href.slice("#/doc/".length));
+        await page.locator(`[data-doc-id="${id}"] .doc-text`).waitFor({ timeout: 15_000 });
+        expect(POSTS.map((p) => p.id)).toContain(id);
+      } else if (href.startsWith("#/search?")) {
+        await page.locator(".hit").first().waitFor({ timeout: 15_000 });
+        const found = await page.locator(".hit").count();
+        const expected = lines.find((l) => l.hrefs.includes(href))?.text.match(/：(\d+) 篇/)?.[1];
+        if (expected) expect(found, href).toBe(Number(expected));
+      } else {
+        throw new Error(`unexpected link ${href}`);
+      }
+    }
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("a department head gets their own department's brief only", async () => {
+    const own = await stack.call<{ brief: { title: string; sections: { id: string; lines: { text: string }[] }[] } }>("/api/v1/brief", { token: users.hrssHead.token });
+    expect(own.status).toBe(200);
+    expect(own.body.brief.title).toMatch(/^.+舆情日报（\d{4}-\d{2}-\d{2}）$/);
+    expect(own.body.brief.title.startsWith("全市")).toBe(false);
+    const other = await stack.call("/api/v1/brief?department=emergency", { token: users.hrssHead.token });
+    expect(other.status).toBe(403);
+    const anonymous = await stack.call("/api/v1/brief");
+    expect(anonymous.status).toBe(401);
+  });
+
+  it("renders the PDF in Chinese with the lines linked to the dashboard", async () => {
+    const res = await fetch(`${stack.apiUrl}/api/v1/brief/pdf`, { headers: { authorization: `Bearer ${users.analyst.token}` } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("application/pdf");
+    const pdf = Buffer.from(await res.arrayBuffer());
+    expect(pdf.subarray(0, 5).toString()).toBe("%PDF-");
+    const dir = mkdtempSync(join(tmpdir(), "liaowang-brief-pdf-"));
+    writeFileSync(join(dir, "brief.pdf"), pdf);
+    // poppler-utils (scripts/setup.sh): the text layer holds the Chinese lines, so the font is embedded and mapped
+    const text = execFileSync("pdftotext", ["-enc", "UTF-8", join(dir, "brief.pdf"), "-"], { encoding: "utf8" });
+    expect(text).toContain("全市舆情日报");
+    expect(text).toContain("岳麓区某化工厂发生爆炸");
+    expect(text).toContain("热词「爆炸」：2 篇");
+    execFileSync("pdftoppm", ["-png", "-r", "40", "-f", "1", "-l", "1", join(dir, "brief.pdf"), join(dir, "page")]);
+    expect(readdirSync(dir).some((f) => f.startsWith("page") && f.endsWith(".png"))).toBe(true);
+    // link annotations point at the dashboard (API_PUBLIC_URL) detail pages
+    const raw = pdf.toString("latin1");
+    expect(raw).toContain(`#/alert/alert-${II.id}`);
+    expect(raw).toMatch(/\/URI \(http:\/\/127\.0\.0\.1:\d+\/#\/doc\//);
+  });
+});
