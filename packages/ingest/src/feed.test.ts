@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseFeed, rejectEntityDeclarations } from "./feed.js";
+import { parseFeed, parseFeedBounded, rejectEntityDeclarations } from "./feed.js";
 import type { FeedItemResult } from "./feed.js";
 
 const fetchedAt = new Date("2024-05-02T00:00:00Z");
@@ -47,7 +47,7 @@ describe("parseFeed (RSS 2.0)", () => {
     expect(feed.format).toBe("rss");
     expect(feed.title).toBe("星河市人民政府 & 新闻");
     expect(feed.updatedAt).toBe("2024-05-01T04:00:00.000Z");
-    expect(feed.items.map((item) => item.ok)).toEqual([true, false, true, false, true]);
+    expect(feed.items.map((item) => item.ok)).toEqual([true, true, true, false, true]);
   });
 
   it("maps an item: HTML body kept for the normaliser, relative link resolved, zone-less date as Beijing time, author name", () => {
@@ -62,13 +62,21 @@ describe("parseFeed (RSS 2.0)", () => {
     });
   });
 
-  it("rejects a bad item with its position, title and reason while the items around it flow", () => {
-    expect(feed.items[1]).toEqual({ item: 2, ok: false, reason: 'item 2 (日期错误的条目): date "not a date" is not an RFC 822 or ISO-8601 date' });
+  it("keeps an item whose date cannot be read, at the fetch time, flagged with the date text it carried", () => {
+    expect(feed.items[1]).toEqual({
+      item: 2,
+      ok: true,
+      record: { source: "xinghe-gov", region: "星河市", title: "日期错误的条目", text: "内容", publishedAt: fetchedAt.toISOString() },
+      notes: { flags: ["date_unreadable"], dateText: "not a date" },
+    });
+  });
+
+  it("rejects a bad item with its position and reason while the items around it flow", () => {
     expect(feed.items[3]).toMatchObject({ item: 4, ok: false, reason: "item 4: has no content:encoded, description or title" });
   });
 
   it("uses the title as text for headline-only items, a permalink guid as the link and the feed date when undated", () => {
-    expect(records(feed.items)[1]).toMatchObject({
+    expect(records(feed.items)[2]).toMatchObject({
       text: "仅有标题的公告：住房保障资格审核结果公示",
       url: "https://www.xinghe.gov.cn/zfbz/notice-7.html",
       publishedAt: "2024-05-01T04:00:00.000Z",
@@ -76,7 +84,7 @@ describe("parseFeed (RSS 2.0)", () => {
   });
 
   it("decodes predefined and numeric entities but leaves unknown entities as literal text", () => {
-    expect(records(feed.items)[2]).toMatchObject({ text: "<p>拖欠农民工工资</p> &custom; 中", author: "市人社局", publishedAt: "2024-05-01T00:00:00.000Z" });
+    expect(records(feed.items)[3]).toMatchObject({ text: "<p>拖欠农民工工资</p> &custom; 中", author: "市人社局", publishedAt: "2024-05-01T00:00:00.000Z" });
   });
 });
 
@@ -142,7 +150,66 @@ describe("parseFeed refuses hostile or broken documents", () => {
     // Lenient on purpose: real government feeds are often slightly malformed; every item is validated anyway.
     expect(records(parseFeed("<rss><channel><item><title>完整</title></item><item><link>x", opts).items)[0]?.title).toBe("完整");
     expect(() => parseFeed("<rss><channel><item><title>截断", opts)).toThrow("not well-formed XML (Unexpected end of title)");
-    expect(() => parseFeed("plain text", opts)).toThrow("not an RSS or Atom feed (root element missing)");
-    expect(() => parseFeed("<html><body/></html>", opts)).toThrow("not an RSS or Atom feed (root element <html>)");
+    expect(() => parseFeed("plain text", opts)).toThrow('not an RSS or Atom feed: it does not start with XML markup (starts with "plain text")');
+    expect(() => parseFeed('{"items":[]}', opts)).toThrow("not an RSS or Atom feed: it looks like JSON");
+    expect(() => parseFeed("  ", opts)).toThrow("not an RSS or Atom feed: the body is empty");
+    expect(() => parseFeed("<?xml version='1.0'?>", opts)).toThrow("not an RSS or Atom feed (root element missing)");
+    expect(() => parseFeed("<html><body/></html>", opts)).toThrow("not an RSS or Atom feed: it is an HTML page (root element <html>; expected <rss>, <feed> or <rdf:RDF>)");
+    expect(() => parseFeed("<\u0000r\u0000s\u0000s\u0000>", opts)).toThrow("NUL characters (UTF-16 or UTF-32 bytes read with another charset?)");
+  });
+});
+
+// Issue 9 finding 2: the DOCTYPE/CDATA pre-check and the text-construct CDATA split were quadratic (a lazy
+// "<![CDATA[ … ]]>" regex rescanned to the end from every unclosed opening), so a few MiB froze the event loop
+// for minutes. Both are single forward passes now; these inputs took longer than the test timeout before.
+describe("parseFeed stays linear on hostile input (issue 9, finding 2)", () => {
+  const unclosed = "<![CDATA[".repeat(200_000);
+
+  it("pre-checks 1.8 MB of unclosed CDATA after a DOCTYPE in well under a second", () => {
+    const started = performance.now();
+    expect(() => rejectEntityDeclarations(`<!DOCTYPE rss><rss>${unclosed}`)).not.toThrow();
+    expect(() => rejectEntityDeclarations(`<!DOCTYPE rss [<!ENTITY a "b">]><rss>${unclosed}`)).toThrow(/declares entities/);
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+
+  it("reads a description made of 1.8 MB of CDATA openings in well under a second", () => {
+    const started = performance.now();
+    const feed = parseFeed(`<!DOCTYPE rss><rss><channel><item><title>t</title><description>${unclosed}]]></description></item></channel></rss>`, opts);
+    expect(feed.items[0]).toMatchObject({ ok: false, reason: "item 1 (t): description is 1799991 characters, more than 200000" });
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+
+  it("still takes CDATA sections literally and skips them when looking for DOCTYPEs", () => {
+    const rss = `<!DOCTYPE rss><rss><channel><item><title>a</title><description>x &amp; <![CDATA[<!DOCTYPE y> &amp;]]> <![CDATA[<![CDATA[嵌套]]></description></item></channel></rss>`;
+    expect(records(parseFeed(rss, opts).items)[0]?.text).toBe("x & <!DOCTYPE y> &amp; <![CDATA[嵌套");
+  });
+});
+
+describe("parseFeedBounded (issue 9, finding 2: a time budget for the whole parse)", () => {
+  const item = "<item><title>标题</title><description>内容内容内容内容内容内容内容内容</description><pubDate>2024-05-01 09:30</pubDate></item>";
+
+  it("parses off the event loop and gives the same result as parseFeed", async () => {
+    const rss = `<rss><channel><title>星河</title>${item}${item.replace("标题", "另一条")}</channel></rss>`;
+    expect(await parseFeedBounded(rss, opts)).toEqual(parseFeed(rss, opts));
+  });
+
+  it("abandons a feed that takes longer than its budget, and the event loop keeps turning meanwhile", async () => {
+    const huge = `<rss><channel>${item.repeat(60_000)}</channel></rss>`;
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 5);
+    const started = performance.now();
+    try {
+      await expect(parseFeedBounded(huge, { ...opts, maxItems: 100_000, budgetMs: 100 })).rejects.toThrow(
+        expect.objectContaining({ code: "invalid_input", message: "feed took longer than 100 ms to parse and was abandoned (pathological or hostile XML)" }),
+      );
+    } finally {
+      clearInterval(ticker);
+    }
+    expect(performance.now() - started).toBeLessThan(3_000);
+    expect(ticks).toBeGreaterThan(0);
+  });
+
+  it("reports XML that is not well-formed the same way as on the calling thread", async () => {
+    await expect(parseFeedBounded("<rss><channel><item><title>截断", opts)).rejects.toThrow("not well-formed XML (Unexpected end of title)");
   });
 });

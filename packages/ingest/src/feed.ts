@@ -1,11 +1,13 @@
 import { decodeXML } from "entities";
-import { XMLParser } from "fast-xml-parser";
 import { invalidInput } from "@liaowang/errors";
 import type { IngestRecord } from "@liaowang/schemas";
 import { parseFeedDate } from "./dates.js";
 import { truncate } from "./issues.js";
 import { validateRecord } from "./records.js";
+import type { RecordNotes } from "./normalise.js";
 import { normaliseLine } from "./text.js";
+import { parseXml, parseXmlBounded } from "./xml.js";
+import type { XmlNode } from "./xml.js";
 
 /** Options for {@link parseFeed}. */
 export interface FeedParseOptions {
@@ -15,7 +17,7 @@ export interface FeedParseOptions {
   readonly fetchedAt: Date | number;
   /** The source's configured region, copied onto every record. */
   readonly region?: string;
-  /** The feed's URL, to resolve relative item links against. */
+  /** The feed's URL, to resolve relative item links against (default: the feed's own rel="self" link, xml:base or RSS channel link). */
   readonly baseUrl?: string;
   /** Largest accepted document in characters (default 10 Mi). */
   readonly maxChars?: number;
@@ -26,7 +28,7 @@ export interface FeedParseOptions {
 }
 
 /** One feed item's outcome; `item` is its 1-based position and the reason starts with "item N (title): ". */
-export type FeedItemResult = { item: number; ok: true; record: IngestRecord } | { item: number; ok: false; reason: string };
+export type FeedItemResult = { item: number; ok: true; record: IngestRecord; notes?: RecordNotes } | { item: number; ok: false; reason: string };
 
 /** A parsed feed: its format, title and date, and each item as a record or a rejection. */
 export interface ParsedFeed {
@@ -40,65 +42,93 @@ export interface ParsedFeed {
 const DEFAULT_MAX_CHARS = 10 * 1024 * 1024;
 const DEFAULT_MAX_ITEMS = 2_000;
 const DEFAULT_MAX_ITEM_CHARS = 200_000;
-
-type XmlNode = Record<string, unknown>;
-
-// Text constructs are stop nodes: we get their raw inner markup and decode it ourselves, because feeds put
-// escaped HTML, CDATA, Atom xhtml and (wrongly) bare HTML in them, and the parser would mangle the last two.
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: "@_",
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: true,
-  // The parser expands no entity at all, so no DOCTYPE-declared entity can ever be expanded (billion laughs)
-  // or resolved (XXE), even if one slipped past rejectEntityDeclarations. We decode the predefined XML
-  // entities and character references ourselves (decodeXML), which knows nothing user-defined.
-  processEntities: false,
-  htmlEntities: false,
-  stopNodes: ["*.title", "*.description", "*.content:encoded", "*.content", "*.summary"],
-  isArray: (name) => name === "item" || name === "entry" || name === "link",
-});
+/** Default time budget of one bounded feed parse ({@link parseFeedBounded}), XML parsing and item mapping together. */
+export const DEFAULT_PARSE_BUDGET_MS = 10_000;
 
 /**
  * Refuse documents that declare entities in a DOCTYPE (billion laughs, external entities/XXE) or carry more
  * than one DOCTYPE (which has been used to reset parsers' expansion limits). A bare DOCTYPE, as old RSS 0.91
- * feeds have, is fine: no external DTD is ever fetched. CDATA sections are ignored, since "<!DOCTYPE html>" in
- * an item's HTML is content, not markup.
+ * feeds have, is fine: no external DTD is ever fetched. CDATA sections are skipped, since "<!DOCTYPE html>" in
+ * an item's HTML is content, not markup. One forward pass: every character is looked at a bounded number of
+ * times, whatever the input (an unclosed CDATA ends the scan: the rest is CDATA).
  * @example rejectEntityDeclarations('<!DOCTYPE r [<!ENTITY a "…">]><r/>') // throws invalid_input
  */
 export function rejectEntityDeclarations(xml: string): void {
   if (!/<!DOCTYPE/i.test(xml)) return;
-  const markup = xml.replace(/<!\[CDATA\[[\s\S]*?\]\]>/g, "");
-  const doctypes = markup.match(/<!DOCTYPE/gi)?.length ?? 0;
+  const markup = /<!\[CDATA\[|<!DOCTYPE|<!ENTITY/gi;
+  let doctypes = 0;
+  let entities = false;
+  for (let match = markup.exec(xml); match !== null; match = markup.exec(xml)) {
+    const what = match[0].toUpperCase();
+    if (what === "<![CDATA[") {
+      const end = xml.indexOf("]]>", markup.lastIndex);
+      if (end === -1) break;
+      markup.lastIndex = end + 3;
+    } else if (what === "<!DOCTYPE") {
+      doctypes++;
+    } else {
+      entities = true;
+    }
+  }
   if (doctypes > 1) throw invalidInput(`feed has ${doctypes} DOCTYPE declarations; refused`);
-  if (doctypes === 1 && /<!ENTITY/i.test(markup)) {
+  if (doctypes === 1 && entities) {
     throw invalidInput("feed declares entities in its DOCTYPE (<!ENTITY …>); refused to prevent entity expansion (billion laughs) and external entity (XXE) attacks");
   }
 }
 
 /**
- * Parse an RSS 2.0 / RSS 1.0 / Atom document into per-item ingest records. Throws `invalid_input` for a
- * document that is too large, declares entities, or is not a feed; a bad item is reported, never fatal.
- * Undated items take the feed's own date, else the fetch time (so the record still has a publishedAt).
+ * Parse an RSS 2.0 / RSS 1.0 / Atom document into per-item ingest records, on the calling thread (the CLI and
+ * tests; the poller uses {@link parseFeedBounded}). Throws `invalid_input` for a document that is too large,
+ * declares entities, or is not a feed; a bad item is reported, never fatal. Undated items take the feed's own
+ * date, else the fetch time; an item whose date cannot be read keeps the fetch time and is flagged.
  * @example parseFeed(decodeBody(bytes, contentType).text, { source: "xinghe-gov", fetchedAt: now }).items
  */
 export function parseFeed(xml: string, options: FeedParseOptions): ParsedFeed {
+  checkDocument(xml, options);
+  return readFeed(parseXml(xml), options, Number.POSITIVE_INFINITY);
+}
+
+/**
+ * {@link parseFeed} with a time budget for the whole parse: the XML is parsed in a worker thread (so the event
+ * loop is never blocked by it) and abandoned past the budget; item mapping stops at the same deadline.
+ * @example const feed = await parseFeedBounded(text, { source: "xinghe-gov", fetchedAt: now, budgetMs: 5_000 });
+ */
+export async function parseFeedBounded(xml: string, options: FeedParseOptions & { readonly budgetMs?: number }): Promise<ParsedFeed> {
+  const budgetMs = options.budgetMs ?? DEFAULT_PARSE_BUDGET_MS;
+  const deadline = Date.now() + budgetMs;
+  checkDocument(xml, options);
+  const doc = await parseXmlBounded(xml, { budgetMs });
+  return readFeed(doc, options, deadline, budgetMs);
+}
+
+// Linear checks before any XML parsing: size, a plain statement when the body is not XML at all, entities.
+function checkDocument(xml: string, options: FeedParseOptions): void {
   const maxChars = options.maxChars ?? DEFAULT_MAX_CHARS;
   if (xml.length > maxChars) throw invalidInput(`feed is ${xml.length} characters, more than ${maxChars}`);
-  rejectEntityDeclarations(xml);
-  let doc: XmlNode;
-  try {
-    doc = parser.parse(xml) as XmlNode;
-  } catch (error) {
-    throw invalidInput(`not well-formed XML (${truncate(error instanceof Error ? error.message : String(error), 160)})`, error);
+  const body = xml.replace(/^\ufeff/, "").trimStart();
+  if (body.length === 0) throw invalidInput("not an RSS or Atom feed: the body is empty");
+  if (body.includes("\u0000")) {
+    throw invalidInput("not an RSS or Atom feed: the text contains NUL characters (UTF-16 or UTF-32 bytes read with another charset?)");
   }
+  if (!body.startsWith("<")) {
+    const kind = body.startsWith("{") || body.startsWith("[") ? "it looks like JSON" : "it does not start with XML markup";
+    throw invalidInput(`not an RSS or Atom feed: ${kind} (starts with ${JSON.stringify(truncate(body, 20))})`);
+  }
+  rejectEntityDeclarations(xml);
+}
+
+function readFeed(doc: XmlNode, options: FeedParseOptions, deadline: number, budgetMs?: number): ParsedFeed {
   const shape = feedShape(doc);
   const maxItems = options.maxItems ?? DEFAULT_MAX_ITEMS;
   const feedTitle = textOf(shape.head["title"]);
   const updatedAt = firstDate(shape.head, shape.format === "atom" ? ["updated", "modified"] : ["pubDate", "lastBuildDate", "dc:date"]);
-  const fallbackDate = updatedAt ?? new Date(options.fetchedAt).toISOString();
-  const items: FeedItemResult[] = shape.items.slice(0, maxItems).map((raw, i) => mapItem(raw, i + 1, shape.format, fallbackDate, options));
+  const fetchedAt = new Date(options.fetchedAt).toISOString();
+  const context: ItemContext = { format: shape.format, fallbackDate: updatedAt ?? fetchedAt, fetchedAt, baseUrl: options.baseUrl ?? selfUrl(shape.head, shape.format), options };
+  const items: FeedItemResult[] = [];
+  for (const [i, raw] of shape.items.slice(0, maxItems).entries()) {
+    if (Date.now() > deadline) throw invalidInput(`feed took longer than ${budgetMs ?? 0} ms to read (stopped at item ${i + 1} of ${shape.items.length})`);
+    items.push(mapItem(raw, i + 1, context));
+  }
   if (shape.items.length > maxItems) {
     items.push({ item: maxItems + 1, ok: false, reason: `items ${maxItems + 1}–${shape.items.length} not read: a feed may have at most ${maxItems} items` });
   }
@@ -108,6 +138,18 @@ export function parseFeed(xml: string, options: FeedParseOptions): ParsedFeed {
     ...(updatedAt === undefined ? {} : { updatedAt }),
     items,
   };
+}
+
+// The feed's own address, the base for relative links when the caller gave none: Atom's (or RSS's atom:link)
+// rel="self", else xml:base, else the RSS channel link. Only absolute http(s) URLs qualify.
+function selfUrl(head: XmlNode, format: "rss" | "atom"): string | undefined {
+  const links = [...asArray(head["link"]), ...asArray(head["atom:link"])].map(asNode).filter((node): node is XmlNode => node !== undefined);
+  const candidates = [
+    attributeOf(links.find((node) => attributeOf(node, "rel") === "self"), "href"),
+    attributeOf(head, "xml:base"),
+    format === "rss" ? asArray(head["link"]).map(plainOf).find((value) => value !== undefined && value !== "") : undefined,
+  ];
+  return candidates.find((candidate) => candidate !== undefined && httpUrl(candidate, undefined) !== undefined);
 }
 
 function feedShape(doc: XmlNode): { format: "rss" | "atom"; head: XmlNode; items: unknown[] } {
@@ -121,10 +163,22 @@ function feedShape(doc: XmlNode): { format: "rss" | "atom"; head: XmlNode; items
   const rdf = asNode(doc["rdf:RDF"]);
   if (rdf !== undefined) return { format: "rss", head: asNode(rdf["channel"]) ?? {}, items: asArray(rdf["item"]) };
   const root = Object.keys(doc).find((key) => !key.startsWith("?") && !key.startsWith("#"));
-  throw invalidInput(`not an RSS or Atom feed (root element ${root === undefined ? "missing" : `<${root}>`})`);
+  if (root === undefined) throw invalidInput("not an RSS or Atom feed (root element missing)");
+  const what = /^html$/i.test(root) ? "an HTML page" : /^(?:opml|sitemapindex|urlset)$/i.test(root) ? `an ${root} document` : "XML of another kind";
+  throw invalidInput(`not an RSS or Atom feed: it is ${what} (root element <${root}>; expected <rss>, <feed> or <rdf:RDF>)`);
 }
 
-function mapItem(raw: unknown, n: number, format: "rss" | "atom", fallbackDate: string, options: FeedParseOptions): FeedItemResult {
+interface ItemContext {
+  readonly format: "rss" | "atom";
+  /** The feed's own date, else the fetch time: the date of undated items. */
+  readonly fallbackDate: string;
+  /** The fetch time: the date of items whose date cannot be read. */
+  readonly fetchedAt: string;
+  readonly baseUrl: string | undefined;
+  readonly options: FeedParseOptions;
+}
+
+function mapItem(raw: unknown, n: number, { format, fallbackDate, fetchedAt, baseUrl, options }: ItemContext): FeedItemResult {
   const item = asNode(raw) ?? {};
   const title = textOf(item["title"]);
   const label = title ? `item ${n} (${truncate(normaliseLine(title), 30)})` : `item ${n}`;
@@ -145,13 +199,15 @@ function mapItem(raw: unknown, n: number, format: "rss" | "atom", fallbackDate: 
   const dateFields = format === "atom" ? ["published", "updated", "issued", "modified"] : ["pubDate", "dc:date"];
   const dateText = dateFields.map((field) => plainOf(item[field])).find((value) => value !== undefined && value !== "");
   let publishedAt = fallbackDate;
+  let notes: RecordNotes | undefined;
   if (dateText !== undefined) {
     const parsed = parseFeedDate(dateText);
-    if (parsed === undefined) return fail(`date "${truncate(dateText, 40)}" is not an RFC 822 or ISO-8601 date`);
-    publishedAt = parsed;
+    // An unreadable date never loses the post: it keeps the fetch time, flagged with the text it carried.
+    if (parsed === undefined) notes = { flags: ["date_unreadable"], dateText: truncate(dateText, 80) };
+    publishedAt = parsed ?? fetchedAt;
   }
 
-  const url = itemLink(item, format, options.baseUrl);
+  const url = itemLink(item, format, baseUrl);
   const author = itemAuthor(item, format);
   const result = validateRecord({
     source: options.source,
@@ -162,7 +218,8 @@ function mapItem(raw: unknown, n: number, format: "rss" | "atom", fallbackDate: 
     ...(author === undefined ? {} : { author }),
     ...(options.region === undefined ? {} : { region: options.region }),
   });
-  return result.ok ? { item: n, ok: true, record: result.record } : fail(result.reason);
+  if (!result.ok) return fail(result.reason);
+  return notes === undefined ? { item: n, ok: true, record: result.record } : { item: n, ok: true, record: result.record, notes };
 }
 
 function firstDate(node: XmlNode, fields: string[]): string | undefined {
@@ -232,14 +289,17 @@ function textOf(value: unknown): string | undefined {
  * then becomes HTML, which normalisation strips).
  */
 function decodeTextConstruct(raw: string, type: string | undefined): string {
-  return raw
-    .split(/(<!\[CDATA\[[\s\S]*?\]\]>)/)
-    .map((segment) => {
-      if (segment.startsWith("<![CDATA[")) return segment.slice(9, -3);
-      if (type === "xhtml" || /<\/?[a-zA-Z][^<>]*>/.test(segment)) return segment;
-      return decodeXML(segment);
-    })
-    .join("");
+  const markup = (segment: string) => (type === "xhtml" || /<\/?[a-zA-Z][^<>]*>/.test(segment) ? segment : decodeXML(segment));
+  // A forward scan with indexOf (linear): an unclosed "<![CDATA[" leaves the rest as ordinary text.
+  let out = "";
+  let at = 0;
+  for (;;) {
+    const open = raw.indexOf("<![CDATA[", at);
+    const close = open === -1 ? -1 : raw.indexOf("]]>", open + 9);
+    if (close === -1) return out + markup(raw.slice(at));
+    out += markup(raw.slice(at, open)) + raw.slice(open + 9, close);
+    at = close + 3;
+  }
 }
 
 /** The text of an ordinary (parsed) element, attribute-bearing or not, with XML escapes decoded. */

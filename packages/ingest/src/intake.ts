@@ -4,13 +4,14 @@ import { describeError } from "@liaowang/errors";
 import type { Deduper } from "./dedupe.js";
 import type { FeedItemResult } from "./feed.js";
 import { normaliseRecord } from "./normalise.js";
+import type { DateWindow, RecordNotes } from "./normalise.js";
 import type { ItemResult, LineResult } from "./records.js";
 
 /** Where an input unit sits in what was sent: an NDJSON line (1-based), a feed item (1-based) or an array index (0-based). */
 export type Position = { kind: "line" | "item" | "index"; n: number };
 
 /** One parsed input unit, valid or with the reason it is not (the reason already names its position). */
-export type ParsedUnit = { at: Position; ok: true; record: IngestRecord } | { at: Position; ok: false; reason: string };
+export type ParsedUnit = { at: Position; ok: true; record: IngestRecord; notes?: RecordNotes } | { at: Position; ok: false; reason: string };
 
 /** One rejected unit: its position ("line 3"), the same as a number under its kind, and the reason. */
 export interface Rejection {
@@ -57,13 +58,15 @@ export class Intake {
   readonly #now: () => Date;
   readonly #maxDocs: number;
   readonly #maxBytes: number;
+  readonly #window: DateWindow | undefined;
 
-  constructor(producer: RawProducer, options: { deduper?: Deduper; now?: () => Date } & IntakeLimits = {}) {
+  constructor(producer: RawProducer, options: { deduper?: Deduper; now?: () => Date; dateWindow?: DateWindow } & IntakeLimits = {}) {
     this.#producer = producer;
     this.#deduper = options.deduper;
     this.#now = options.now ?? (() => new Date());
     this.#maxDocs = options.maxBatchDocs ?? 500;
     this.#maxBytes = options.maxBatchBytes ?? 512 * 1024;
+    this.#window = options.dateWindow;
   }
 
   /** Normalise, de-duplicate and produce every valid unit; resolves once Kafka acknowledged all of them. */
@@ -96,7 +99,10 @@ export class Intake {
       }
       let doc: RawDocument;
       try {
-        doc = normaliseRecord(unit.record, sourceKind, now);
+        doc = normaliseRecord(unit.record, sourceKind, now, {
+          ...(unit.notes === undefined ? {} : { notes: unit.notes }),
+          ...(this.#window === undefined ? {} : { window: this.#window }),
+        });
       } catch (error) {
         report.rejected.push(rejection(unit.at, `${describePosition(unit.at)}: ${describeError(error)}`));
         continue;
@@ -143,9 +149,12 @@ export function fromItems(results: Iterable<ItemResult>): ParsedUnit[] {
   return [...results].map((r) => toUnit({ kind: "index", n: r.index }, r));
 }
 
-/** Label feed item results (1-based item) for an intake. */
+/** Label feed item results (1-based item) for an intake, keeping what the parser noted about each record. */
 export function fromFeedItems(results: Iterable<FeedItemResult>): ParsedUnit[] {
-  return [...results].map((r) => toUnit({ kind: "item", n: r.item }, r));
+  return [...results].map((r) => {
+    const unit = toUnit({ kind: "item", n: r.item }, r);
+    return r.ok && r.notes !== undefined && unit.ok ? { ...unit, notes: r.notes } : unit;
+  });
 }
 
 function toUnit(at: Position, r: { ok: true; record: IngestRecord } | { ok: false; reason: string }): ParsedUnit {

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { invalidInput } from "@liaowang/errors";
 import { RawDocument } from "@liaowang/schemas";
-import type { IngestRecord, SourceKind } from "@liaowang/schemas";
+import type { DocumentFlag, IngestRecord, SourceKind } from "@liaowang/schemas";
 import { normaliseLine, normaliseText } from "./text.js";
 
 /**
@@ -19,12 +19,53 @@ export function documentId(parts: { source: string; title?: string | undefined; 
     .slice(0, 32);
 }
 
+/** What a parser noticed about a record that the document must carry (e.g. an unreadable date). */
+export interface RecordNotes {
+  readonly flags?: readonly DocumentFlag[];
+  /** The date text the source gave when it could not be read. */
+  readonly dateText?: string;
+}
+
+/**
+ * How far publishedAt may lie from the ingest time. A date outside is kept as the source's claim but flagged
+ * `date_out_of_window`: it is indexed apart (not one monthly index per absurd month) and never moves an
+ * incident's onset.
+ */
+export interface DateWindow {
+  /** Oldest accepted age of a post, in days. */
+  readonly maxAgeDays: number;
+  /** How far in the future a post may be dated (clock skew), in minutes. */
+  readonly maxFutureMinutes: number;
+}
+
+/** Five years back (replays of archives), fifteen minutes ahead (clock skew). */
+export const DEFAULT_DATE_WINDOW: DateWindow = { maxAgeDays: 5 * 366, maxFutureMinutes: 15 };
+
+/**
+ * Whether publishedAt lies inside the window around `now`.
+ * @example inDateWindow("1001-05-01T00:00:00.000Z", new Date(), DEFAULT_DATE_WINDOW) === false
+ */
+export function inDateWindow(publishedAt: string, now: Date | number, window: DateWindow): boolean {
+  const at = Date.parse(publishedAt);
+  const nowMs = new Date(now).getTime();
+  return at >= nowMs - window.maxAgeDays * 86_400_000 && at <= nowMs + window.maxFutureMinutes * 60_000;
+}
+
+/** Options for {@link normaliseRecord}. */
+export interface NormaliseOptions {
+  readonly notes?: RecordNotes;
+  /** The plausible publishedAt window (default {@link DEFAULT_DATE_WINDOW}). */
+  readonly window?: DateWindow;
+}
+
 /**
  * Turn a validated ingest record into the raw-topic document: HTML stripped, half-width forms, whitespace
- * collapsed, controls removed, content-derived id. Throws `invalid_input` when nothing readable is left.
+ * collapsed, controls removed, content-derived id, and flags for what is wrong but worth keeping (an unreadable
+ * or implausible date, text with U+FFFD replacement characters). Throws `invalid_input` when nothing readable
+ * is left.
  * @example normaliseRecord(IngestRecord.parse(line), "file", new Date())
  */
-export function normaliseRecord(record: IngestRecord, sourceKind: SourceKind, now: Date | number): RawDocument {
+export function normaliseRecord(record: IngestRecord, sourceKind: SourceKind, now: Date | number, options: NormaliseOptions = {}): RawDocument {
   const source = normaliseLine(record.source);
   const text = normaliseText(record.text);
   const title = optionalLine(record.title);
@@ -36,6 +77,10 @@ export function normaliseRecord(record: IngestRecord, sourceKind: SourceKind, no
   }
   const author = optionalLine(record.author);
   const region = optionalLine(record.region);
+  const flags = new Set<DocumentFlag>(options.notes?.flags ?? []);
+  if (!inDateWindow(record.publishedAt, now, options.window ?? DEFAULT_DATE_WINDOW)) flags.add("date_out_of_window");
+  if (text.includes("\ufffd") || title?.includes("\ufffd") === true) flags.add("replacement_characters");
+  const dateText = options.notes?.dateText;
   return RawDocument.parse({
     v: 1,
     id: documentId({ source, title, text, url }),
@@ -50,6 +95,8 @@ export function normaliseRecord(record: IngestRecord, sourceKind: SourceKind, no
     ...(author === undefined ? {} : { author }),
     ...(region === undefined ? {} : { region }),
     ...(record.metrics === undefined ? {} : { metrics: record.metrics }),
+    ...(flags.size === 0 ? {} : { flags: [...flags].sort() }),
+    ...(dateText === undefined ? {} : { dateText }),
   });
 }
 

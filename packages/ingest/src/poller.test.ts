@@ -24,22 +24,23 @@ function fetched(url: string, bytes: Buffer | string, contentType?: string): Fet
 }
 
 describe("readFetched", () => {
-  it("decodes a GB2312 feed and gives every record the source's name and region", () => {
-    const { units, charset } = readFetched(gov, fetched(gov.url, RSS_GB, "text/xml; charset=GB2312"), now);
+  it("decodes a GB2312 feed and gives every record the source's name and region", async () => {
+    const { units, charset } = await readFetched(gov, fetched(gov.url, RSS_GB, "text/xml; charset=GB2312"), now);
     expect(charset).toBe("gb18030 (header)");
     expect(units[0]).toEqual({ at: { kind: "item", n: 1 }, ok: true, record: { source: "xinghe-gov", region: "星河市", title: "城东化工厂爆炸", text: "造成3人死亡", url: "https://www.xinghe.gov.cn/a/1.html", publishedAt: "2024-05-01T01:00:00.000Z" } });
-    expect(units[1]).toMatchObject({ ok: false, reason: 'item 2 (坏): date "x" is not an RFC 822 or ISO-8601 date' });
+    // An unreadable date keeps the item, at the fetch time, flagged with what the source wrote.
+    expect(units[1]).toMatchObject({ ok: true, record: { title: "坏", publishedAt: now.toISOString() }, notes: { flags: ["date_unreadable"], dateText: "x" } });
   });
 
-  it("reads a JSON source's records as that source", () => {
+  it("reads a JSON source's records as that source", async () => {
     const body = JSON.stringify([{ source: "other", text: "投诉", publishedAt: "2024-05-01T00:00:00Z" }, { text: "无来源", publishedAt: "2024-05-01T00:00:00Z" }]);
-    const { units } = readFetched(api, fetched(api.url, body, "application/json"), now);
+    const { units } = await readFetched(api, fetched(api.url, body, "application/json"), now);
     expect(units.map((u) => (u.ok ? u.record.source : u.reason))).toEqual(["hotline", "hotline"]);
   });
 
-  it("uses a configured charset whatever the server says", () => {
+  it("uses a configured charset whatever the server says", async () => {
     const lying = SourceConfig.parse({ ...gov, charset: "gbk" });
-    const { units, charset } = readFetched(lying, fetched(gov.url, RSS_GB, "text/xml; charset=utf-8"), now);
+    const { units, charset } = await readFetched(lying, fetched(gov.url, RSS_GB, "text/xml; charset=utf-8"), now);
     expect(charset).toBe("gb18030 (override)");
     expect(units[0]).toMatchObject({ ok: true, record: { title: "城东化工厂爆炸" } });
   });
@@ -68,9 +69,10 @@ describe("FeedPoller", () => {
     const disabled = SourceConfig.parse({ ...api, name: "off", enabled: false });
     const { poller, produced, logs } = harness([gov, broken, api, disabled]);
     const results = await poller.pollNow();
-    expect(results.map((r) => [r.source, r.ok, r.accepted, r.rejected.length])).toEqual([["xinghe-gov", true, 1, 1], ["broken", false, 0, 0], ["hotline", true, 1, 0]]);
+    expect(results.map((r) => [r.source, r.ok, r.accepted, r.rejected.length])).toEqual([["xinghe-gov", true, 2, 0], ["broken", false, 0, 0], ["hotline", true, 1, 0]]);
     expect(results[1]?.error).toBe("https://down.example.cn/atom answered HTTP 404");
-    expect(produced.map((d) => [d.source, d.sourceKind, d.text]).sort()).toEqual([["hotline", "json", "投诉：小区停水三天"], ["xinghe-gov", "rss", "造成3人死亡"]]);
+    expect(produced.map((d) => [d.source, d.sourceKind, d.text]).sort()).toEqual([["hotline", "json", "投诉：小区停水三天"], ["xinghe-gov", "rss", "坏"], ["xinghe-gov", "rss", "造成3人死亡"]]);
+    expect(produced.find((d) => d.text === "坏")).toMatchObject({ publishedAt: now.toISOString(), flags: ["date_unreadable"], dateText: "x" });
     expect(logs().find((l) => l["source"] === "broken")).toMatchObject({ level: 40, msg: "poll of broken failed; retrying at its next scheduled time" });
     expect(poller.status().map((s) => s.source).sort()).toEqual(["broken", "hotline", "xinghe-gov"]);
   });

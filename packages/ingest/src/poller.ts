@@ -3,9 +3,11 @@ import type { ScheduledTask } from "node-cron";
 import { describeError } from "@liaowang/errors";
 import type { Logger } from "@liaowang/logger";
 import { decodeBody } from "./charset.js";
+import { parseFeedBounded } from "./feed.js";
 import type { FeedParseOptions } from "./feed.js";
 import type { FeedFetcher, FetchedFeed } from "./fetch.js";
-import { parseDocument } from "./formats.js";
+import { parseJsonDocument } from "./formats.js";
+import { fromFeedItems } from "./intake.js";
 import type { Intake, ParsedUnit, Rejection } from "./intake.js";
 import type { SourceConfig } from "./sources.js";
 
@@ -23,27 +25,26 @@ export interface PollResult {
   durationMs: number;
 }
 
-/** Limits applied to every polled feed. */
-export type FeedLimits = Pick<FeedParseOptions, "maxChars" | "maxItems" | "maxItemChars">;
+/** Limits applied to every polled feed; `budgetMs` bounds the time one feed's parse may take. */
+export type FeedLimits = Pick<FeedParseOptions, "maxChars" | "maxItems" | "maxItemChars"> & { readonly budgetMs?: number };
 
 /**
  * Turn a fetched body into units: decode (source charset override, BOM, HTTP charset, XML declaration, UTF-8)
- * and parse as the source's kind. Every record carries the source's name and region.
- * @example readFetched(source, await fetcher.fetch(source.url), new Date()).units
+ * and parse as the source's kind, a feed within its time budget off the event loop. Every record carries the
+ * source's name and region; the feed's URL is the base of relative links.
+ * @example (await readFetched(source, await fetcher.fetch(source.url), new Date())).units
  */
-export function readFetched(source: SourceConfig, fetched: FetchedFeed, now: Date, limits: FeedLimits = {}): { units: ParsedUnit[]; charset: string } {
+export async function readFetched(source: SourceConfig, fetched: FetchedFeed, now: Date, limits: FeedLimits = {}): Promise<{ units: ParsedUnit[]; charset: string }> {
   const decoded = decodeBody(fetched.bytes, fetched.contentType, source.charset);
-  const defaults = { source: source.name, ...(source.region === undefined ? {} : { region: source.region }) };
-  const { units } = parseDocument(decoded.text, {
-    ...(source.kind === "json" ? {} : { format: "feed" as const }),
-    defaults,
-    fetchedAt: now,
-    baseUrl: fetched.url,
-    feed: limits,
-  });
-  // A JSON source's records name their own source only if they must: the configured source is authoritative.
-  const owned = source.kind === "json" ? units.map((unit) => (unit.ok ? { ...unit, record: { ...unit.record, source: source.name } } : unit)) : units;
-  return { units: owned, charset: `${decoded.charset} (${decoded.from})` };
+  const charset = `${decoded.charset} (${decoded.from})`;
+  const region = source.region === undefined ? {} : { region: source.region };
+  if (source.kind === "json") {
+    const units = parseJsonDocument(decoded.text, { defaults: { source: source.name, ...region }, fetchedAt: now });
+    // A JSON source's records name their own source only if they must: the configured source is authoritative.
+    return { units: units.map((unit) => (unit.ok ? { ...unit, record: { ...unit.record, source: source.name } } : unit)), charset };
+  }
+  const feed = await parseFeedBounded(decoded.text, { ...limits, source: source.name, ...region, fetchedAt: now, baseUrl: fetched.url });
+  return { units: fromFeedItems(feed.items), charset };
 }
 
 /** Options for {@link FeedPoller}. */
@@ -143,7 +144,7 @@ export class FeedPoller {
     const result: PollResult = { source: source.name, at: started.toISOString(), ok: false, accepted: 0, duplicates: 0, rejected: [], durationMs: 0 };
     try {
       const fetched = await this.#options.fetcher.fetch(source.url);
-      const { units, charset } = readFetched(source, fetched, started, this.#options.limits);
+      const { units, charset } = await readFetched(source, fetched, started, this.#options.limits);
       result.charset = charset;
       const report = await this.#options.intake.accept(units, source.kind);
       Object.assign(result, { ok: true, accepted: report.accepted, duplicates: report.duplicates, rejected: report.rejected });

@@ -123,7 +123,7 @@ describe("GB2312 feed over HTTP", () => {
     const fetcher = new FeedFetcher({ allow: ["127.0.0.1"] });
     try {
       const source = SourceConfig.parse({ name: "xinghe-gov", kind: "rss", url: `${base}/gb2312.xml`, schedule: "*/5 * * * *" });
-      const { units, charset } = readFetched(source, await fetcher.fetch(source.url), new Date());
+      const { units, charset } = await readFetched(source, await fetcher.fetch(source.url), new Date());
       expect(charset).toBe("gb18030 (header)");
       expect(units.map((u) => (u.ok ? [u.record.title, u.record.publishedAt] : u.reason))).toEqual([
         ["关于城东化工园区爆炸事故的情况通报", "2024-05-01T02:15:00.000Z"],

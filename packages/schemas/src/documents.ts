@@ -3,6 +3,16 @@ import { Metrics, SourceKind } from "./ingest.js";
 
 const utcIso = z.iso.datetime({ offset: true });
 
+/**
+ * A quality problem found at ingest that the document is kept with (added for issues 9 and 11, so nothing is
+ * silently dropped or silently trusted): `date_unreadable` (the source's date could not be read; publishedAt is
+ * the fetch time and `dateText` what the source said), `date_out_of_window` (publishedAt is the source's claim
+ * but implausibly far in the past or future: it is indexed apart and never moves an incident's onset),
+ * `replacement_characters` (the text contains U+FFFD: part of it was lost in decoding).
+ */
+export const DocumentFlag = z.enum(["date_unreadable", "date_out_of_window", "replacement_characters"]);
+export type DocumentFlag = z.infer<typeof DocumentFlag>;
+
 /** A validated, normalised post on the raw topic. `id` is content-derived so replays never duplicate. */
 export const RawDocument = z.object({
   v: z.literal(1),
@@ -18,6 +28,10 @@ export const RawDocument = z.object({
   region: z.string().optional(),
   lang: z.literal("zh"),
   metrics: Metrics.optional(),
+  // Optional (added for issues 9 and 11): documents from before carry no flags and still parse.
+  flags: z.array(DocumentFlag).optional(),
+  /** The date text the source gave when it could not be read (flag `date_unreadable`). */
+  dateText: z.string().max(80).optional(),
 });
 export type RawDocument = z.infer<typeof RawDocument>;
 

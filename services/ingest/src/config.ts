@@ -25,6 +25,11 @@ const IngestEnv = CommonEnv.extend({
   INGEST_ALLOW_INTERNAL: z.string().optional().transform(list),
   INGEST_FEED_TIMEOUT_MS: z.coerce.number().int().positive().default(20_000),
   INGEST_FEED_MAX_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
+  /** Time budget of one feed's parse (XML in a worker thread plus item mapping); a feed over it is abandoned. */
+  INGEST_FEED_PARSE_BUDGET_MS: z.coerce.number().int().positive().default(10_000),
+  /** publishedAt window: older posts (in days) or posts dated further ahead (in minutes) are kept but flagged date_out_of_window. */
+  INGEST_PUBLISHED_MAX_AGE_DAYS: z.coerce.number().int().positive().default(5 * 366),
+  INGEST_PUBLISHED_MAX_FUTURE_MINUTES: z.coerce.number().int().nonnegative().default(15),
   /** How many recently produced ids are remembered to skip re-producing unchanged feed items. */
   INGEST_DEDUPE_MAX: z.coerce.number().int().positive().default(100_000),
   /** Demo mode (the default for `pnpm start`): serve the bundled demo feeds, poll them and run the demo ticker. */

@@ -21,7 +21,10 @@ export async function startIngest(config: IngestConfig, log: Logger): Promise<In
   const lifecycle = new Lifecycle(log);
   routeCronLogs(log);
   const infra = await connectInfra(config, log, lifecycle, ["raw"]);
-  const intake = new Intake(infra.producer, { deduper: new Deduper({ max: config.INGEST_DEDUPE_MAX }) });
+  const intake = new Intake(infra.producer, {
+    deduper: new Deduper({ max: config.INGEST_DEDUPE_MAX }),
+    dateWindow: { maxAgeDays: config.INGEST_PUBLISHED_MAX_AGE_DAYS, maxFutureMinutes: config.INGEST_PUBLISHED_MAX_FUTURE_MINUTES },
+  });
 
   const app = createHttpServer({ log, maxBodyBytes: config.INGEST_MAX_BODY_BYTES });
   registerPushRoutes(app, { intake, tokens: config.LIAOWANG_INGEST_TOKENS });
@@ -35,7 +38,7 @@ export async function startIngest(config: IngestConfig, log: Logger): Promise<In
   if (config.LIAOWANG_INGEST_TOKENS.length === 0) log.warn("LIAOWANG_INGEST_TOKENS is not set: POST /api/v1/documents refuses every request");
 
   const fetchOptions = { timeoutMs: config.INGEST_FEED_TIMEOUT_MS, maxBytes: config.INGEST_FEED_MAX_BYTES };
-  const limits = { maxChars: config.INGEST_FEED_MAX_BYTES };
+  const limits = { maxChars: config.INGEST_FEED_MAX_BYTES, budgetMs: config.INGEST_FEED_PARSE_BUDGET_MS };
   // Both files are read before anything polls, so a bad file or a name defined twice fails start-up.
   const feeds = config.sourcesFile === undefined ? undefined : loadSources(config.sourcesFile);
   const demoSources = config.demo === undefined ? undefined : loadSources(config.demo.sourcesFile, { self: url });

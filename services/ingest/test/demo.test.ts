@@ -25,14 +25,14 @@ describe("shipped sources and demo content", () => {
     expect(demo.sources.every((s) => s.url.startsWith(`${SELF_ORIGIN}/demo/feeds/`))).toBe(true);
   });
 
-  it("every demo feed is served and read back without a single rejection, in Chinese", () => {
+  it("every demo feed is served and read back without a single rejection, in Chinese", async () => {
     const files = readdirSync(join(configDir, "demo/feeds"));
     const now = new Date();
     for (const source of demo.sources) {
       const file = source.url.slice(`${SELF_ORIGIN}/demo/feeds/`.length);
       expect(files).toContain(file);
       const feed = renderDemoFeed(file, readFileSync(join(configDir, "demo/feeds", file), "utf8"), now);
-      const { units } = readFetched(source, { url: source.url, status: 200, contentType: feed.contentType, bytes: feed.body }, now);
+      const { units } = await readFetched(source, { url: source.url, status: 200, contentType: feed.contentType, bytes: feed.body }, now);
       expect(units.filter((u) => !u.ok)).toEqual([]);
       expect(units.length).toBeGreaterThanOrEqual(4);
       for (const unit of units) {

@@ -62,10 +62,14 @@ describe("replay", () => {
     expect(docs.every((d) => d.source === "xinghe-gov" && d.region === "星河市")).toBe(true);
   });
 
-  it("reports feed item rejections by item number", async () => {
-    const result = await replay([fixture("sample-atom.xml")]);
-    expect(result.stdout).toContain("accepted:   2");
-    expect(result.stdout).toContain('  item 2 (日期无法识别的条目): date "下周一" is not an RFC 822 or ISO-8601 date');
+  it("keeps a feed item whose date cannot be read, at the replay time, flagged with what the feed said", async () => {
+    const before = Date.now();
+    const result = await replay([fixture("sample-atom.xml"), "--json"]);
+    const report = JSON.parse(result.stdout) as { accepted: number; rejected: unknown[]; ids: string[] };
+    expect(report).toMatchObject({ accepted: 3, rejected: [] });
+    const doc = await waitFor(async () => raw?.docs.find((d) => report.ids.includes(d.id) && d.title === "日期无法识别的条目"), { what: "the undatable item" });
+    expect(doc).toMatchObject({ flags: ["date_unreadable"], dateText: "下周一" });
+    expect(Date.parse(doc.publishedAt)).toBeGreaterThanOrEqual(before - 1_000);
   });
 
   it("exits non-zero with a clear message when Kafka is unreachable, and 2 on bad usage", async () => {
