@@ -49,3 +49,19 @@ export async function ensureTopics(admin: Admin, names: string[], numPartitions 
     topics: missing.map((topic) => ({ topic, numPartitions, replicationFactor: -1 })),
   });
 }
+
+/**
+ * How many records of `topic` the consumer group has not committed yet (summed over partitions); a partition the
+ * group never committed counts from its earliest retained offset.
+ */
+export async function groupLag(admin: Admin, groupId: string, topic: string): Promise<{ total: number; partitions: { partition: number; lag: number }[] }> {
+  const [committed, ends] = await Promise.all([admin.fetchOffsets({ groupId, topics: [topic] }), admin.fetchTopicOffsets(topic)]);
+  const byPartition = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, p.offset]));
+  const partitions = ends.map((end) => {
+    const at = byPartition.get(end.partition);
+    const from = at === undefined || at === "-1" ? BigInt(end.low) : BigInt(at);
+    const lag = BigInt(end.high) - from;
+    return { partition: end.partition, lag: Number(lag > 0n ? lag : 0n) };
+  });
+  return { total: partitions.reduce((n, p) => n + p.lag, 0), partitions };
+}

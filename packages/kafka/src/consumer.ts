@@ -1,7 +1,7 @@
 import type { Consumer, Kafka, KafkaMessage } from "kafkajs";
 import type { z } from "zod";
 import { topicName, topics, type DeadLetter, type TopicKey } from "@liaowang/schemas";
-import { describeError, isRetriable, LiaowangError } from "@liaowang/errors";
+import { describeError, LiaowangError } from "@liaowang/errors";
 import type { Logger } from "@liaowang/logger";
 import type { TypedProducer } from "./producer.js";
 
@@ -46,10 +46,33 @@ export interface ConsumerOptions<K extends TopicKey> {
   /** How many times a non-Liaowang (unknown) error is retried before the records are isolated. */
   unknownErrorRetries?: number;
   sessionTimeout?: number;
+  /** Failed attempts of a (part of a) batch before it is split in halves to find the record that fails; default 3. */
+  splitAfter?: number;
+  /** Most records per handler call (a fetched batch is handled in slices, each committed); default 500. */
+  maxRecordsPerCall?: number;
+  /** How long the same offsets may keep failing before the stage reports itself stuck (logs and status); default 60 s. */
+  stuckAfterMs?: number;
+}
+
+/** What a stage is doing, for health reports. */
+export interface ConsumerStatus {
+  service: string;
+  topic: string;
+  groupId: string;
+  /** When the last batch was made durable and committed (epoch ms). */
+  lastCommitAt?: number;
+  /** Records committed since start. */
+  committed: number;
+  /** Set while a batch has been failing for longer than `stuckAfterMs`: the same offsets are being retried. */
+  stuck?: { since: number; partition: number; firstOffset: string; lastOffset: string; records: number; attempts: number; error: string };
 }
 
 export interface RunningConsumer {
   consumer: Consumer;
+  /** The consumer group id. */
+  groupId: string;
+  /** Whether the stage is stuck on some offsets, and how far it got. */
+  status(): ConsumerStatus;
   stop(): Promise<void>;
 }
 
@@ -66,8 +89,15 @@ export async function runConsumer<K extends TopicKey>(options: ConsumerOptions<K
   const topic = topicName(options.topicPrefix, options.topic);
   const backoff = options.backoff ?? { initialMs: 250, maxMs: 15_000 };
   const unknownRetries = options.unknownErrorRetries ?? 3;
+  const stuckAfterMs = options.stuckAfterMs ?? 60_000;
+  const maxRecords = options.maxRecordsPerCall ?? 500;
+  const groupId = options.groupId ?? `${options.topicPrefix}${service}`;
+  const status: ConsumerStatus = { service, topic, groupId, committed: 0 };
+  // Failing batches per partition (kafkajs may run partitions concurrently); the oldest one is reported.
+  const failing = new Map<number, NonNullable<ConsumerStatus["stuck"]>>();
+  let lastLoud = 0;
   const consumer = kafka.consumer({
-    groupId: options.groupId ?? `${options.topicPrefix}${service}`,
+    groupId,
     sessionTimeout: options.sessionTimeout ?? 30_000,
     allowAutoTopicCreation: false,
   });
@@ -96,9 +126,79 @@ export async function runConsumer<K extends TopicKey>(options: ConsumerOptions<K
       value: (item.message.value?.toString() ?? "").slice(0, 100_000),
       at: new Date().toISOString(),
     }));
-    await options.deadLetters.send("deadLetter", letters);
+    const tooLarge = await options.deadLetters.sendAll("deadLetter", letters);
+    if (tooLarge.length > 0) {
+      // The letter must never wedge the stage: keep the reason and a short excerpt of the value.
+      const shortened = tooLarge.map(({ index }) => {
+        const letter = letters[index] as DeadLetter;
+        return { ...letter, value: `${letter.value.slice(0, 2_000)}… (value cut: too large for the dead-letter topic)` };
+      });
+      await options.deadLetters.send("deadLetter", shortened);
+    }
     for (const letter of letters) {
       log.warn({ deadLetter: { topic: letter.topic, partition: letter.partition, offset: letter.offset, recordId: letter.recordId, code: letter.code, reason: letter.reason } }, "record dead-lettered");
+    }
+  };
+
+  const processSlice = async (partition: number, batchTopic: string, messages: KafkaMessage[], alive: () => boolean, heartbeat: () => Promise<void>) => {
+    const byOffset = new Map<string, KafkaMessage>();
+    const valid: Delivered<T>[] = [];
+    const invalid: { message: KafkaMessage; partition: number; code: string; reason: string }[] = [];
+    for (const message of messages) {
+      byOffset.set(message.offset, message);
+      const parsed = parseMessage(def.schema, message);
+      if (parsed.ok) {
+        valid.push({ value: parsed.value as T, topic: batchTopic, partition, offset: message.offset, key: message.key?.toString() });
+      } else {
+        invalid.push({ message, partition, code: "invalid_message", reason: `offset ${message.offset}: ${parsed.reason}` });
+      }
+    }
+    const first = messages[0] as KafkaMessage;
+    const last = messages[messages.length - 1] as KafkaMessage;
+    const onFailure = (failure: { attempts: number; since: number; error: unknown } | undefined) => {
+      if (!failure) {
+        if (failing.delete(partition)) log.warn({ topic, partition }, "stage no longer stuck: the failing batch went through");
+        return;
+      }
+      const now = Date.now();
+      if (now - failure.since < stuckAfterMs) return;
+      const stuck = { since: failure.since, partition, firstOffset: first.offset, lastOffset: last.offset, records: messages.length, attempts: failure.attempts, error: describeError(failure.error) };
+      failing.set(partition, stuck);
+      if (now - lastLoud >= stuckAfterMs) {
+        lastLoud = now;
+        log.error(
+          { stuck: { ...stuck, since: new Date(stuck.since).toISOString(), forMs: now - stuck.since } },
+          `STAGE STUCK: ${service} has retried offsets ${stuck.firstOffset}-${stuck.lastOffset} of ${topic}[${partition}] for ${Math.round((now - stuck.since) / 1000)} s`,
+        );
+      }
+    };
+    const rejections = await processWithRetry(valid, options.handler, { alive, heartbeat, backoff, unknownRetries, splitAfter: options.splitAfter ?? 3, log, onFailure });
+    if (rejections === "aborted") {
+      failing.delete(partition);
+      // Stopping or rebalanced: leave the offsets uncommitted so the records are processed again.
+      throw new LiaowangError("unavailable", `consumer for ${topic} stopped before the batch was durable`);
+    }
+    await deadLetter([
+      ...invalid,
+      ...rejections.map((r) => ({
+        message: byOffset.get(r.record.offset) as KafkaMessage,
+        partition: r.record.partition,
+        code: r.code ?? "rejected",
+        reason: r.reason,
+        recordId: recordIdOf(r.record.value),
+      })),
+    ]);
+  };
+
+  const commit = async (batchTopic: string, partition: number, offset: string) => {
+    try {
+      await consumer.commitOffsets([{ topic: batchTopic, partition, offset }]);
+    } catch (error) {
+      // Lost the partition (the group rebalanced while we worked): hand kafkajs the protocol error it rejoins on,
+      // instead of the non-retriable wrapper that would crash the consumer. The records are processed again.
+      const cause = rebalanceCause(error);
+      if (cause) throw cause;
+      throw error;
     }
   };
 
@@ -108,51 +208,47 @@ export async function runConsumer<K extends TopicKey>(options: ConsumerOptions<K
     autoCommit: false,
     eachBatchAutoResolve: false,
     eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
-      if (batch.messages.length === 0) return;
-      const byOffset = new Map<string, KafkaMessage>();
-      const valid: Delivered<T>[] = [];
-      const invalid: { message: KafkaMessage; partition: number; code: string; reason: string }[] = [];
-      for (const message of batch.messages) {
-        byOffset.set(message.offset, message);
-        const parsed = parseMessage(def.schema, message);
-        if (parsed.ok) {
-          valid.push({ value: parsed.value as T, topic, partition: batch.partition, offset: message.offset, key: message.key?.toString() });
-        } else {
-          invalid.push({ message, partition: batch.partition, code: "invalid_message", reason: `offset ${message.offset}: ${parsed.reason}` });
-        }
-      }
-
       const alive = () => isRunning() && !isStale() && !stopping;
-      const rejections = await processWithRetry(valid, options.handler, { alive, heartbeat, backoff, unknownRetries, log });
-      if (rejections === "aborted") {
-        // Stopping or rebalanced: leave the offsets uncommitted so the batch is processed again.
-        throw new LiaowangError("unavailable", `consumer for ${topic} stopped before the batch was durable`);
+      // A fetch can hold thousands of records: the handler gets them in slices, each committed on its own, so one
+      // call stays short (heartbeats keep the group membership) and progress is durable as it is made.
+      for (let start = 0; start < batch.messages.length; start += maxRecords) {
+        if (!alive()) throw new LiaowangError("unavailable", `consumer for ${topic} stopped before the batch was durable`);
+        const slice = batch.messages.slice(start, start + maxRecords);
+        await processSlice(batch.partition, batch.topic, slice, alive, heartbeat);
+        const lastMessage = slice[slice.length - 1] as KafkaMessage;
+        await commit(batch.topic, batch.partition, (BigInt(lastMessage.offset) + 1n).toString());
+        // Committing does not move kafkajs's fetch position (resolving does): without this the batch is fetched again.
+        resolveOffset(lastMessage.offset);
+        status.committed += slice.length;
+        status.lastCommitAt = Date.now();
+        await heartbeat();
       }
-      await deadLetter([
-        ...invalid,
-        ...rejections.map((r) => ({
-          message: byOffset.get(r.record.offset) as KafkaMessage,
-          partition: r.record.partition,
-          code: r.code ?? "rejected",
-          reason: r.reason,
-          recordId: recordIdOf(r.record.value),
-        })),
-      ]);
-      const last = batch.messages[batch.messages.length - 1] as KafkaMessage;
-      await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }]);
-      // Committing does not move kafkajs's fetch position (resolving does): without this the batch is fetched again.
-      resolveOffset(last.offset);
-      await heartbeat();
     },
   });
 
   return {
     consumer,
+    groupId,
+    status() {
+      const oldest = [...failing.values()].sort((a, b) => a.since - b.since)[0];
+      return { ...status, ...(oldest ? { stuck: { ...oldest } } : {}) };
+    },
     async stop() {
       stopping = true;
       await consumer.disconnect();
     },
   };
+}
+
+const REBALANCE_TYPES = new Set(["REBALANCE_IN_PROGRESS", "NOT_COORDINATOR_FOR_GROUP", "ILLEGAL_GENERATION", "UNKNOWN_MEMBER_ID"]);
+
+/** The kafkajs protocol error in the cause chain that means "this member lost its partitions", if any. */
+function rebalanceCause(error: unknown): Error | undefined {
+  for (let e: unknown = error, depth = 0; e && typeof e === "object" && depth < 6; depth++) {
+    if (REBALANCE_TYPES.has(String((e as { type?: unknown }).type))) return e as Error;
+    e = (e as { originalError?: unknown }).originalError ?? (e as { cause?: unknown }).cause;
+  }
+  return undefined;
 }
 
 function recordIdOf(value: unknown): string | undefined {
@@ -181,51 +277,104 @@ interface RetryContext {
   heartbeat: () => Promise<void>;
   backoff: { initialMs: number; maxMs: number };
   unknownRetries: number;
+  /** Failed attempts of a group (retriable) before it is split in halves. */
+  splitAfter: number;
   log: Logger;
+  /** Called after every failed attempt, and with `undefined` once the batch went through. */
+  onFailure: (failure: { attempts: number; since: number; error: unknown } | undefined) => void;
+}
+
+/** Most groups a batch is split into while nothing in it succeeds (beyond that it looks like an outage, not poison). */
+const MAX_GROUPS_WITHOUT_PROGRESS = 16;
+
+interface Group<T> {
+  records: Delivered<T>[];
+  failures: number;
+  unknownFailures: number;
+  lastError?: unknown;
 }
 
 /**
- * Run the handler on the whole batch, retrying retriable failures with backoff for as long as the consumer
- * runs. A non-retriable failure of the whole batch is narrowed down record by record, so one poison record
- * is dead-lettered and the good records around it still go through.
+ * Run the handler on the whole batch; when it keeps failing, split it in halves down to the records that fail, so a
+ * batch can never be retried forever because of one record (or because it is too big as a whole):
+ * - a non-retriable failure splits at once, and a single record that fails so is rejected (dead-lettered);
+ * - a retriable failure is retried with backoff; after `splitAfter` failures the group is split. A single record
+ *   that keeps failing while other records of its batch went through (so the dependency is up) is rejected as
+ *   poison; while nothing succeeds it is an outage, and the groups are retried with growing backoff, split at most
+ *   one more per round so an outage costs a few calls per round and never dead-letters good records.
  */
 async function processWithRetry<T>(records: Delivered<T>[], handler: BatchHandler<T>, ctx: RetryContext): Promise<Rejection<T>[] | "aborted"> {
   if (records.length === 0) return [];
-  const outcome = await attempt(records, handler, ctx);
-  if (outcome.kind !== "failed") return outcome.kind === "ok" ? outcome.rejections : "aborted";
-  if (records.length === 1) {
-    return [{ record: records[0] as Delivered<T>, reason: describeError(outcome.error), code: codeOf(outcome.error) }];
-  }
   const rejections: Rejection<T>[] = [];
-  for (const record of records) {
-    const single = await processWithRetry([record], handler, ctx);
-    if (single === "aborted") return "aborted";
-    rejections.push(...single);
+  let pending: Group<T>[] = [{ records, failures: 0, unknownFailures: 0 }];
+  let progress = false;
+  let delay = ctx.backoff.initialMs;
+  let attempts = 0;
+  let since: number | undefined;
+  while (pending.length > 0) {
+    const next: Group<T>[] = [];
+    let moved = false;
+    for (const group of pending) {
+      if (!ctx.alive()) return "aborted";
+      try {
+        rejections.push(...((await handler(group.records)) ?? []));
+        progress = true;
+        moved = true;
+        continue;
+      } catch (error) {
+        attempts++;
+        since ??= Date.now();
+        ctx.onFailure({ attempts, since, error });
+        const known = error instanceof LiaowangError;
+        const permanent = (known && !error.retriable) || (!known && ++group.unknownFailures > ctx.unknownRetries);
+        group.failures++;
+        group.lastError = error;
+        if (permanent) {
+          moved = true;
+          if (group.records.length === 1) rejections.push({ record: group.records[0] as Delivered<T>, reason: describeError(error), code: codeOf(error) });
+          else next.push(...halves(group.records));
+          continue;
+        }
+        next.push(group);
+      }
+    }
+    // Decide what the retriable failures become in the next round.
+    let splitBudget = progress ? Number.POSITIVE_INFINITY : next.length < MAX_GROUPS_WITHOUT_PROGRESS ? 1 : 0;
+    pending = [];
+    for (const group of next) {
+      if (group.failures < ctx.splitAfter || group.lastError === undefined) {
+        pending.push(group);
+      } else if (group.records.length > 1 && splitBudget > 0) {
+        splitBudget--;
+        pending.push(...halves(group.records));
+      } else if (group.records.length === 1 && progress) {
+        // The rest of its batch went through, so the dependency is up: this record is what fails.
+        moved = true;
+        const record = group.records[0] as Delivered<T>;
+        rejections.push({ record, reason: `failed ${group.failures} times while the rest of its batch went through: ${describeError(group.lastError)}`, code: codeOf(group.lastError) });
+      } else {
+        pending.push(group);
+      }
+    }
+    if (pending.length === 0) break;
+    if (moved) {
+      delay = ctx.backoff.initialMs;
+    } else {
+      const failing = pending.reduce((n, g) => n + g.records.length, 0);
+      ctx.log.warn({ err: pending[0]?.lastError, records: failing, groups: pending.length, attempts, retryInMs: delay }, "batch failed, retrying");
+      await sleep(delay);
+      delay = Math.min(delay * 2, ctx.backoff.maxMs);
+    }
+    await ctx.heartbeat().catch(() => undefined);
   }
+  ctx.onFailure(undefined);
   return rejections;
 }
 
-async function attempt<T>(
-  records: Delivered<T>[],
-  handler: BatchHandler<T>,
-  ctx: RetryContext,
-): Promise<{ kind: "ok"; rejections: Rejection<T>[] } | { kind: "failed"; error: unknown } | { kind: "aborted" }> {
-  let delay = ctx.backoff.initialMs;
-  let unknownFailures = 0;
-  for (;;) {
-    if (!ctx.alive()) return { kind: "aborted" };
-    try {
-      return { kind: "ok", rejections: (await handler(records)) ?? [] };
-    } catch (error) {
-      const known = error instanceof LiaowangError;
-      if (known && !error.retriable) return { kind: "failed", error };
-      if (!known && ++unknownFailures > ctx.unknownRetries) return { kind: "failed", error };
-      ctx.log.warn({ err: error, records: records.length, retryInMs: delay }, "batch failed, retrying");
-      await sleep(delay);
-      delay = Math.min(delay * 2, ctx.backoff.maxMs);
-      await ctx.heartbeat().catch(() => undefined);
-    }
-  }
+/** Splits records in two halves (in order), each a fresh group. */
+function halves<T>(records: Delivered<T>[]): Group<T>[] {
+  const mid = Math.ceil(records.length / 2);
+  return [records.slice(0, mid), records.slice(mid)].filter((r) => r.length > 0).map((r) => ({ records: r, failures: 0, unknownFailures: 0 }));
 }
 
 function codeOf(error: unknown): string {

@@ -1,47 +1,201 @@
-import { Partitioners, type Kafka, type Producer } from "kafkajs";
+import { Partitioners, type ConfigResourceTypes, type Kafka, type Message, type Producer } from "kafkajs";
 import type { z } from "zod";
 import { topicName, topics, type TopicKey } from "@liaowang/schemas";
-import { invalidInput, unavailable } from "@liaowang/errors";
+import { invalidInput, LiaowangError, unavailable } from "@liaowang/errors";
 
 export const SCHEMA_VERSION_HEADER = "liaowang-schema-version";
 
+/** A record {@link TypedProducer.sendAll} did not produce because it alone exceeds the topic's message limit. */
+export interface TooLarge {
+  /** Index in the `messages` passed in. */
+  index: number;
+  bytes: number;
+  reason: string;
+}
+
 /** A producer that accepts only each catalog topic's schema input and waits for all in-sync replicas. */
 export interface TypedProducer {
+  /**
+   * Produce every message (in byte-bounded chunks) or throw: `invalid_input` (not retriable) when a message does
+   * not match its schema or is alone larger than the topic accepts, `unavailable` when Kafka fails.
+   */
   send<K extends TopicKey>(key: K, messages: z.input<(typeof topics)[K]["schema"]>[]): Promise<void>;
+  /**
+   * Like `send`, but a message that is alone larger than the topic accepts is left out and returned (with the
+   * reason) instead of failing the others, so the caller can dead-letter exactly that record.
+   */
+  sendAll<K extends TopicKey>(key: K, messages: z.input<(typeof topics)[K]["schema"]>[]): Promise<TooLarge[]>;
+  /** Bytes one produce request may carry to this topic (below the topic's and broker's message limit). */
+  batchBytes(key: TopicKey): Promise<number>;
   disconnect(): Promise<void>;
 }
 
+export interface ProducerOptions {
+  /**
+   * Upper bound of one produce request's bytes; by default the topic's `max.message.bytes` (which Kafka derives
+   * from the broker's `message.max.bytes` unless the topic overrides it), read from the cluster.
+   */
+  maxBatchBytes?: number | undefined;
+  /** Compress record batches (gzip is built into kafkajs); off by default. */
+  compression?: "none" | "gzip";
+}
+
+/** Kafka's own default `message.max.bytes`, used when the topic's limit cannot be read (e.g. no DescribeConfigs ACL). */
+export const KAFKA_DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
+
+// A record batch's header (61 bytes) plus a margin for the request framing; each record adds varints and attributes.
+const BATCH_OVERHEAD = 1_024;
+const RECORD_OVERHEAD = 40;
+
 /**
- * Connect an idempotent producer (broker-side de-duplication of retried sends) bound to a topic prefix.
+ * Connect an idempotent producer (broker-side de-duplication of retried sends) bound to a topic prefix. Every send is
+ * cut into chunks whose encoded size stays below the topic's message limit, so a burst can never make one produce
+ * request that Kafka refuses as a whole ("message larger than the max message size").
  * @example const producer = await createProducer(kafka, "liaowang."); await producer.send("raw", [doc]);
  */
-export async function createProducer(kafka: Kafka, topicPrefix: string): Promise<TypedProducer> {
+export async function createProducer(kafka: Kafka, topicPrefix: string, options: ProducerOptions = {}): Promise<TypedProducer> {
   const producer: Producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
   await producer.connect();
+  const limits = new Map<string, Promise<number>>();
+  const compression = options.compression === "gzip" ? 1 : 0;
+
+  const limitOf = (topic: string): Promise<number> => {
+    let limit = limits.get(topic);
+    if (!limit) {
+      limit = readTopicLimit(kafka, topic).then((topicLimit) => Math.min(topicLimit, options.maxBatchBytes ?? Number.POSITIVE_INFINITY));
+      // A failed read is retried at the next send rather than cached.
+      limit.catch(() => limits.delete(topic));
+      limits.set(topic, limit);
+    }
+    return limit;
+  };
+
+  const encode = <K extends TopicKey>(key: K, messages: z.input<(typeof topics)[K]["schema"]>[]): { message: Message; bytes: number }[] => {
+    const def = topics[key];
+    return messages.map((message, index) => {
+      const parsed = def.schema.safeParse(message);
+      if (!parsed.success) {
+        throw invalidInput(`message ${index} for topic ${def.name} does not match its schema: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+      }
+      const value = parsed.data as never;
+      const encoded: Message = { key: def.key(value), value: JSON.stringify(value), headers: { [SCHEMA_VERSION_HEADER]: String(def.version) } };
+      return { message: encoded, bytes: recordBytes(encoded) };
+    });
+  };
+
+  /** Produce chunks in order; a chunk the broker still finds too large (a limit we could not read) is halved. */
+  const produce = async (topic: string, chunk: Message[]): Promise<void> => {
+    try {
+      await producer.send({ topic, acks: -1, compression, messages: chunk });
+    } catch (error) {
+      if (isTooLarge(error) && chunk.length > 1) {
+        const half = Math.ceil(chunk.length / 2);
+        await produce(topic, chunk.slice(0, half));
+        await produce(topic, chunk.slice(half));
+        return;
+      }
+      if (isTooLarge(error)) throw invalidInput(`the broker refused a message to ${topic} as too large (${describeKafkaError(error)})`, error);
+      throw unavailable(`could not produce ${chunk.length} message(s) to ${topic}: ${describeKafkaError(error)}`, error);
+    }
+  };
+
+  const sendEncoded = async (key: TopicKey, encoded: { message: Message; bytes: number }[], tooLarge: (index: number, bytes: number, limit: number) => void): Promise<void> => {
+    if (encoded.length === 0) return;
+    const topic = topicName(topicPrefix, key);
+    const limit = await limitOf(topic);
+    const budget = Math.max(1, limit - BATCH_OVERHEAD);
+    let chunk: Message[] = [];
+    let chunkBytes = 0;
+    for (const [index, { message, bytes }] of encoded.entries()) {
+      if (bytes > budget) {
+        tooLarge(index, bytes, limit);
+        continue;
+      }
+      if (chunkBytes + bytes > budget && chunk.length > 0) {
+        await produce(topic, chunk);
+        chunk = [];
+        chunkBytes = 0;
+      }
+      chunk.push(message);
+      chunkBytes += bytes;
+    }
+    if (chunk.length > 0) await produce(topic, chunk);
+  };
+
   return {
     async send(key, messages) {
-      if (messages.length === 0) return;
-      const def = topics[key];
-      const encoded = messages.map((message, index) => {
-        const parsed = def.schema.safeParse(message);
-        if (!parsed.success) {
-          throw invalidInput(`message ${index} for topic ${def.name} does not match its schema: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
-        }
-        const value = parsed.data as never;
-        return {
-          key: def.key(value),
-          value: JSON.stringify(value),
-          headers: { [SCHEMA_VERSION_HEADER]: String(def.version) },
-        };
+      const encoded = encode(key, messages);
+      const refused: string[] = [];
+      // Check sizes before producing anything, so a refused send has produced nothing.
+      const topic = topicName(topicPrefix, key);
+      const budget = Math.max(1, (await limitOf(topic)) - BATCH_OVERHEAD);
+      encoded.forEach((e, index) => {
+        if (e.bytes > budget) refused.push(`message ${index}${idOf(messages[index])} is ${e.bytes} bytes`);
       });
-      try {
-        await producer.send({ topic: topicName(topicPrefix, key), acks: -1, messages: encoded });
-      } catch (error) {
-        throw unavailable(`could not produce ${encoded.length} message(s) to ${topicName(topicPrefix, key)}: ${String(error)}`, error);
-      }
+      if (refused.length > 0) throw invalidInput(`too large for topic ${topic} (at most ${budget} bytes per message): ${refused.join(", ")}`);
+      await sendEncoded(key, encoded, () => undefined);
+    },
+    async sendAll(key, messages) {
+      const encoded = encode(key, messages);
+      const out: TooLarge[] = [];
+      const topic = topicName(topicPrefix, key);
+      await sendEncoded(key, encoded, (index, bytes, limit) =>
+        out.push({ index, bytes, reason: `${bytes} bytes encoded, more than topic ${topic} accepts in one message (max.message.bytes ${limit})` }),
+      );
+      return out;
+    },
+    async batchBytes(key) {
+      return Math.max(1, (await limitOf(topicName(topicPrefix, key))) - BATCH_OVERHEAD);
     },
     async disconnect() {
       await producer.disconnect();
     },
   };
+}
+
+// kafkajs's ConfigResourceTypes.TOPIC; its CommonJS export is not visible to ESM named imports.
+const TOPIC_RESOURCE = 2 as ConfigResourceTypes;
+
+/** The topic's effective `max.message.bytes` (the broker default unless overridden), or Kafka's default when unreadable. */
+async function readTopicLimit(kafka: Kafka, topic: string): Promise<number> {
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    const res = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: TOPIC_RESOURCE, name: topic, configNames: ["max.message.bytes"] }] });
+    const value = res.resources[0]?.configEntries.find((e) => e.configName === "max.message.bytes")?.configValue;
+    const parsed = Number(value);
+    return Number.isFinite(parsed) && parsed > 0 ? parsed : KAFKA_DEFAULT_MAX_MESSAGE_BYTES;
+  } catch {
+    return KAFKA_DEFAULT_MAX_MESSAGE_BYTES;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+function recordBytes(message: Message): number {
+  let bytes = RECORD_OVERHEAD;
+  if (typeof message.key === "string") bytes += Buffer.byteLength(message.key);
+  if (typeof message.value === "string") bytes += Buffer.byteLength(message.value);
+  for (const [k, v] of Object.entries(message.headers ?? {})) bytes += Buffer.byteLength(k) + (typeof v === "string" ? Buffer.byteLength(v) : 8);
+  return bytes;
+}
+
+function idOf(message: unknown): string {
+  if (message && typeof message === "object" && "id" in message && typeof (message as { id: unknown }).id === "string") return ` (id ${(message as { id: string }).id})`;
+  return "";
+}
+
+/** True when Kafka refused a produce because a message or batch is above its size limit (anywhere in the cause chain). */
+function isTooLarge(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && typeof e === "object" && depth < 6; depth++) {
+    const type = (e as { type?: unknown }).type;
+    if (type === "MESSAGE_TOO_LARGE" || type === "RECORD_LIST_TOO_LARGE") return true;
+    e = (e as { cause?: unknown; originalError?: unknown }).originalError ?? (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+function describeKafkaError(error: unknown): string {
+  if (error instanceof LiaowangError) return error.message;
+  return error instanceof Error ? error.message : String(error);
 }

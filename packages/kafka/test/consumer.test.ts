@@ -28,11 +28,11 @@ function raw(i: number, text = `第${i}条：某区农民工反映工资拖欠`)
   };
 }
 
-async function readDeadLetters(count: number): Promise<DeadLetter[]> {
+async function readDeadLetters(count: number, prefix = topicPrefix): Promise<DeadLetter[]> {
   const letters: DeadLetter[] = [];
   const consumer = kafka.consumer({ groupId: `dlq-reader-${Date.now()}` });
   await consumer.connect();
-  await consumer.subscribe({ topic: topicName(topicPrefix, "deadLetter"), fromBeginning: true });
+  await consumer.subscribe({ topic: topicName(prefix, "deadLetter"), fromBeginning: true });
   await consumer.run({ eachMessage: async ({ message }) => void letters.push(DeadLetter.parse(JSON.parse(message.value!.toString()))) });
   try {
     await waitFor(async () => letters.length >= count, { timeoutMs: 30_000, what: `${count} dead letters` });
@@ -115,5 +115,61 @@ describe("runConsumer", () => {
     await producer.send("raw", [raw(5)]);
     await waitFor(async () => processed.length > before, { timeoutMs: 60_000, what: "the new record" });
     expect(processed.slice(before)).toEqual(["第5条"]);
+  });
+
+  it("finds a record that keeps failing retriably by splitting its batch, and waits out an outage without dead-lettering", async () => {
+    // own topics: this batch must arrive as one fetch
+    const own = isolatedEnv("kafka-consumer-split").topicPrefix;
+    const admin = kafka.admin();
+    await admin.connect();
+    await ensureTopics(admin, [topicName(own, "raw"), topicName(own, "deadLetter")], 1);
+    await admin.disconnect();
+    const ownProducer = await createProducer(kafka, own);
+    const docs = Array.from({ length: 40 }, (_, i) => raw(100 + i, i === 17 ? "POISON-R 每次都让下游超时的记录" : undefined));
+    await ownProducer.send("raw", docs);
+
+    const processed = new Set<string>();
+    let outage = true;
+    let calls = 0;
+    const handler = async (records: { value: RawDocument }[]) => {
+      calls++;
+      // first an outage: every call fails, as when Elasticsearch is frozen
+      if (outage) throw unavailable("connect ECONNREFUSED 127.0.0.1:9200");
+      if (records.some((r) => r.value.text.startsWith("POISON-R"))) throw unavailable("request timed out");
+      for (const r of records) processed.add(r.value.id);
+    };
+    const consumer = await runConsumer({
+      kafka,
+      topicPrefix: own,
+      topic: "raw",
+      service: "split-test",
+      handler,
+      deadLetters: ownProducer,
+      log,
+      onFatal: () => undefined,
+      backoff: { initialMs: 50, maxMs: 300 },
+      stuckAfterMs: 500,
+      sessionTimeout: 8_000,
+    });
+    running.push(consumer);
+    try {
+      const stuck = await waitFor(async () => consumer.status().stuck, { timeoutMs: 60_000, what: "the stage reporting itself stuck" });
+      expect(stuck).toMatchObject({ partition: 0, firstOffset: "0", lastOffset: "39", records: 40 });
+      expect(stuck.error).toContain("ECONNREFUSED");
+      // the outage keeps costing a handful of calls per round, not one per record
+      const callsDuringOutage = calls;
+      await new Promise((r) => setTimeout(r, 1_500));
+      expect(calls - callsDuringOutage).toBeLessThan(40);
+      expect(processed.size).toBe(0);
+
+      outage = false;
+      await waitFor(async () => processed.size === 39 && consumer.status().committed === 40, { timeoutMs: 60_000, what: "the 39 good records through and committed" });
+      const [letter] = await readDeadLetters(1, own);
+      expect(letter).toMatchObject({ recordId: docs[17]!.id, offset: "17", code: "unavailable" });
+      expect(letter!.reason).toContain("while the rest of its batch went through: request timed out");
+      expect(consumer.status().stuck).toBeUndefined();
+    } finally {
+      await ownProducer.disconnect();
+    }
   });
 });

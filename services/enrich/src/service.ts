@@ -47,6 +47,7 @@ export async function startEnrich(config: EnrichConfig, log: Logger, fatal: (err
       onFatal: fatal,
       handler: async (records) => {
         const out: EnrichedDocument[] = [];
+        const sources: typeof records = [];
         const rejections: Rejection<RawDocument>[] = [];
         const now = new Date();
         // Read once per batch: a reload between batches applies to the next one, never halfway through.
@@ -54,12 +55,18 @@ export async function startEnrich(config: EnrichConfig, log: Logger, fatal: (err
         for (const record of records) {
           try {
             out.push(enrichDocument(record.value, segmenter, options, now));
+            sources.push(record);
           } catch (error) {
             rejections.push({ record, reason: `document ${record.value.id} could not be enriched: ${describeError(error)}`, code: error instanceof LiaowangError ? error.code : "enrich_failed" });
           }
         }
-        // Produced (acks=all) before the runner commits the raw offsets: a crash re-enriches, never loses.
-        await infra.producer.send("enriched", out);
+        // Produced (acks=all, in chunks below the topic's message limit) before the runner commits the raw offsets:
+        // a crash re-enriches, never loses. A document whose enriched form alone exceeds the limit is dead-lettered.
+        const tooLarge = await infra.producer.sendAll("enriched", out);
+        for (const { index, reason } of tooLarge) {
+          const record = sources[index] as (typeof records)[number];
+          rejections.push({ record, reason: `enriched document ${record.value.id} cannot be produced: ${reason}`, code: "too_large" });
+        }
         return rejections;
       },
     }),
