@@ -37,6 +37,14 @@ export class AlerterClient {
     return parsed.data;
   }
 
+  /** Register a major policy document (its 3-working-day clock starts); `conflict` when it already is. */
+  async registerPolicyDocument(body: { title: string; docNumber?: string | undefined; url?: string | undefined; publishedAt: string; department: string; registeredBy: string }): Promise<Alert> {
+    const payload = (await this.request("/policy-documents", { method: "POST", body: JSON.stringify(body) })) as { alert?: unknown } | undefined;
+    const parsed = Alert.safeParse(payload?.alert);
+    if (!parsed.success) throw new LiaowangError("internal", "the alerter answered a policy document registration with an unexpected body");
+    return parsed.data;
+  }
+
   private async request(path: string, init: { method: string; body?: string }): Promise<unknown> {
     if (!this.token) throw unavailable("the alerter is not configured for the api: set ALERTER_API_TOKEN (and ALERTER_URL)");
     let res: Response;

@@ -7,6 +7,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, t
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { DepartmentsConfig } from "@liaowang/alerting";
+import { registerOpsRoutes, type OpsDeps } from "./ops.js";
 import { IngestRecord } from "@liaowang/schemas";
 import type { Client } from "@liaowang/es";
 import type { Logger } from "@liaowang/logger";
@@ -32,6 +33,8 @@ export interface ApiDeps {
   /** Search-mode tokens of a query, from the production segmenter. */
   searchTerms: (query: string) => string[];
   departments: DepartmentsConfig | undefined;
+  /** The duty roster, calendar and escalation policies (duty board, inbox); see services/api/src/ops.ts. */
+  ops?: OpsDeps | undefined;
   maxLiveAlerts: number;
   /** The ingest service push ingestion is forwarded to. */
   ingest: { url: string; maxBytes: number; tokens: readonly string[] };
@@ -123,6 +126,7 @@ export async function buildApp(deps: ApiDeps): Promise<ApiApp> {
         { name: "directory", description: "departments and the audit log" },
         { name: "sources", description: "feed health: sources that have gone silent" },
         { name: "brief", description: "舆情日报: the daily brief as data and PDF" },
+        { name: "operations", description: "duty roster, department inbox, policy documents and live alert changes" },
       ],
     },
     transform: jsonSchemaTransform,
@@ -138,6 +142,7 @@ export async function buildApp(deps: ApiDeps): Promise<ApiApp> {
   registerSourceRoutes(app, deps);
   registerBriefRoutes(app, deps, deps.brief ?? { timeZone: "Asia/Shanghai", publicUrl: "http://127.0.0.1:8080", fontPath: undefined });
   registerPushRoute(app, { ingestUrl: deps.ingest.url, maxBytes: deps.ingest.maxBytes, tokens: deps.ingest.tokens });
+  registerOpsRoutes(app, deps);
 
   await app.register(fastifyStatic, { root: publicDir, prefix: "/", index: ["index.html"], cacheControl: true, maxAge: 0 });
   await app.register(fastifyStatic, { root: echartsDist(), prefix: "/vendor/echarts/", decorateReply: false, maxAge: "1d" });

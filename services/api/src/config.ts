@@ -38,6 +38,10 @@ const ApiEnv = CommonEnv.extend({
   API_PUSH_MAX_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
   /** Departments (read-only here), as the alerter routes with them. */
   API_DEPARTMENTS_FILE: z.string().min(1).optional(),
+  /** The duty roster (值班表) the duty board shows; default `<config dir>/roster.yaml`, used when present. */
+  API_ROSTER_FILE: z.string().min(1).optional(),
+  /** Escalation policies, to tell a department head which escalations were addressed to them. */
+  API_ESCALATION_FILE: z.string().min(1).optional(),
   /** Most live alerts the duty board sorts at once (they are sorted in memory by deadline). */
   API_MAX_LIVE_ALERTS: z.coerce.number().int().min(10).max(10_000).default(2_000),
   /** Daily brief settings (schedule, time zone, email recipients); see config/brief.yaml. */
@@ -49,7 +53,7 @@ const ApiEnv = CommonEnv.extend({
 });
 
 /** The API service's validated settings. */
-export type ApiConfig = z.output<typeof ApiEnv> & { alerterUrl: string; ingestUrl: string; usersFile: string; departmentsFile: string; briefFile: string; publicUrl: string };
+export type ApiConfig = z.output<typeof ApiEnv> & { alerterUrl: string; ingestUrl: string; usersFile: string; departmentsFile: string; briefFile: string; publicUrl: string; escalationFile: string };
 
 /** Validate the API's environment (fails naming each wrong key). */
 export function loadConfig(env: Env): ApiConfig {
@@ -62,5 +66,6 @@ export function loadConfig(env: Env): ApiConfig {
     departmentsFile: base.API_DEPARTMENTS_FILE ?? join(base.LIAOWANG_CONFIG_DIR, "departments.yaml"),
     briefFile: base.API_BRIEF_FILE ?? join(base.LIAOWANG_CONFIG_DIR, "brief.yaml"),
     publicUrl: (base.API_PUBLIC_URL ?? `http://${base.API_HTTP_HOST.includes(":") ? `[${base.API_HTTP_HOST}]` : base.API_HTTP_HOST}:${base.API_HTTP_PORT}`).replace(/\/+$/, ""),
+    escalationFile: base.API_ESCALATION_FILE ?? join(base.LIAOWANG_CONFIG_DIR, "escalation.yaml"),
   };
 }

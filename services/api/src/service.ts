@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { DepartmentsConfig } from "@liaowang/alerting";
-import { esSettings, readConfigFile } from "@liaowang/config";
+import { esSettings, kafkaSettings, readConfigFile } from "@liaowang/config";
 import { createEsClient } from "@liaowang/es";
 import { invalidInput } from "@liaowang/errors";
 import type { Logger } from "@liaowang/logger";
@@ -10,6 +10,9 @@ import { Lifecycle, type Started } from "@liaowang/runtime";
 import { AlerterClient } from "./alerter-client.js";
 import { loadBriefConfig } from "./brief/config.js";
 import { buildApp } from "./app.js";
+import { startAlertFeed } from "./live/feed.js";
+import { LiveHub } from "./live/hub.js";
+import { loadOps } from "./ops.js";
 import { demoToken, DEMO_USER, loadUsers } from "./auth/users.js";
 import type { ApiConfig } from "./config.js";
 import { ReadStore } from "./store/read-store.js";
@@ -40,15 +43,30 @@ export async function startApi(config: ApiConfig, log: Logger): Promise<Started>
   }
 
   const briefConfig = loadBriefConfig(config.briefFile);
+  const store = new ReadStore(es, config.LIAOWANG_INDEX_PREFIX, log.child({ module: "store" }));
+  const ops = departments ? loadOps(config, departments, log) : undefined;
+  if (ops) {
+    const hub = new LiveHub((id) => store.getAlert(id), log.child({ module: "live" }));
+    ops.live = hub;
+    // Live updates are an addition to polling: an API without Kafka still serves, and says so.
+    try {
+      const feed = await startAlertFeed(kafkaSettings(config), hub, log.child({ module: "live" }));
+      lifecycle.add("live-feed", feed, (f) => f.stop());
+    } catch (error) {
+      log.warn({ err: error }, "live alert feed not started: dashboards fall back to polling");
+    }
+  }
+
   const segmenter = createSegmenter({ configDir: config.LIAOWANG_CONFIG_DIR });
   const app = await buildApp({
     es,
     indexPrefix: config.LIAOWANG_INDEX_PREFIX,
-    store: new ReadStore(es, config.LIAOWANG_INDEX_PREFIX, log.child({ module: "store" })),
+    store,
     users,
     alerter: new AlerterClient(config.alerterUrl, config.ALERTER_API_TOKEN),
     searchTerms: (query) => [...new Set(segmenter.cutForSearch(query))],
     departments,
+    ops,
     maxLiveAlerts: config.API_MAX_LIVE_ALERTS,
     ingest: { url: config.ingestUrl, maxBytes: config.API_PUSH_MAX_BYTES, tokens: config.LIAOWANG_INGEST_TOKENS },
     log,

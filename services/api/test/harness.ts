@@ -152,7 +152,7 @@ function notifyingConfig(department: string, receiverUrl: string): Record<string
 /** Start the alerter and the API (optionally ingest + enrich + indexer too) with unique prefixes. */
 export async function startStack(
   label: string,
-  options: { users: Record<string, TestUser>; pipeline?: boolean; demoToken?: string; notify?: { department: string; receiverUrl: string } },
+  options: { users: Record<string, TestUser>; pipeline?: boolean; demoToken?: string; notify?: { department: string; receiverUrl: string }; env?: Record<string, string> },
 ): Promise<Stack> {
   const { env: base, topicPrefix, indexPrefix } = isolatedEnv(label);
   const log = createLogger({ service: `${label}-test`, level: "warn" });
@@ -171,6 +171,7 @@ export async function startStack(
     ALERTER_API_TOKEN: ALERTER_TOKEN,
     INGEST_URL: `http://127.0.0.1:${ingestPort}`,
     ...(options.notify ? notifyingConfig(options.notify.department, options.notify.receiverUrl) : {}),
+    ...options.env,
   };
   const services: SpawnedService[] = [];
   services.push(spawnService("services/alerter/src/main.ts", { ...env, ALERTER_HTTP_PORT: String(alerterPort), ALERTER_ACK_SECRET: "api-test-ack-secret-0123456789abcdef0123", ALERTER_SCAN_SCHEDULE: "*/5 * * * * *" }));

@@ -1,6 +1,8 @@
 import { api, serverNow } from "./api.js";
 import { countdownHtml, tick } from "./clocks.js";
+import { dutyHtml, loadDuty, policyFormHtml, wirePolicyForm } from "./duty.js";
 import { bjShort, clockName, doneText, esc, levelBadge, stateBadge } from "./format.js";
+import { followAlerts, mergeAlert } from "./live.js";
 
 const REFRESH_MS = 10_000;
 
@@ -62,6 +64,8 @@ export function renderBoard(view, me, { flash }) {
         <button id="refresh" class="ghost">刷新</button>
       </div>
     </div>
+    <section id="duty-strip"></section>
+    <section id="policy-slot"></section>
     <section id="source-health" aria-live="polite"></section>
     <p class="muted" id="updated"></p>
     <section class="alerts" id="alerts"><div class="empty">加载中…</div></section>`;
@@ -80,19 +84,43 @@ export function renderBoard(view, me, { flash }) {
     }
   }
 
+  let alerts = [];
+  let live = false;
+  function render(now) {
+    const overdue = alerts.filter((a) => a.overdue).length;
+    const fresh = alerts.filter((a) => a.state === "new").length;
+    // visible from another tab or a minimised window: how many wait for acknowledgement
+    document.title = `${fresh ? `(${fresh}) ` : ""}瞭望 · 值班台`;
+    view.querySelector("#stats").innerHTML = `<span>在办 <b>${alerts.length}</b></span><span>待确认 <b class="${fresh ? "hot" : ""}">${fresh}</b></span><span>已超时 <b class="${overdue ? "hot" : ""}">${overdue}</b></span>`;
+    list.innerHTML = alerts.length === 0 ? `<div class="empty">当前没有在办预警</div>` : alerts.map((a) => alertHtml(a, me)).join("");
+    view.querySelector("#updated").textContent = `按最紧迫时限排序 · ${live ? "实时推送已连接" : `每 ${REFRESH_MS / 1000} 秒自动刷新`} · 更新于 ${bjShort(now)}`;
+    tick(list);
+  }
+
+  async function loadDutyStrip() {
+    try {
+      const { duty, departments } = await loadDuty();
+      if (stopped) return;
+      view.querySelector("#duty-strip").innerHTML = dutyHtml(duty);
+      const slot = view.querySelector("#policy-slot");
+      if (me.can.transition && !slot.firstChild) {
+        slot.innerHTML = policyFormHtml(departments, me);
+        wirePolicyForm(slot, { flash, onDone: () => void load() });
+      }
+    } catch (error) {
+      if (!stopped) flash(`值班表加载失败：${error.message}`);
+    }
+  }
+
   async function load() {
     void loadSources();
     try {
       const data = await api(`alerts?limit=500${level ? `&level=${level}` : ""}`);
       if (stopped) return;
-      const overdue = data.alerts.filter((a) => a.overdue).length;
-      const fresh = data.alerts.filter((a) => a.state === "new").length;
-      // visible from another tab or a minimised window: how many wait for acknowledgement
-      document.title = `${fresh ? `(${fresh}) ` : ""}瞭望 · 值班台`;
-      view.querySelector("#stats").innerHTML = `<span>在办 <b>${data.alerts.length}</b></span><span>待确认 <b class="${fresh ? "hot" : ""}">${fresh}</b></span><span>已超时 <b class="${overdue ? "hot" : ""}">${overdue}</b></span>`;
-      list.innerHTML = data.alerts.length === 0 ? `<div class="empty">当前没有在办预警</div>` : data.alerts.map((a) => alertHtml(a, me)).join("");
-      view.querySelector("#updated").textContent = `按最紧迫时限排序 · 每 ${REFRESH_MS / 1000} 秒自动刷新 · 更新于 ${bjShort(data.now)}`;
-      tick(list);
+      // A change pushed a moment ago may not be searchable yet: keep the fresher copy.
+      const known = new Map(alerts.map((a) => [a.id, a]));
+      alerts = data.alerts.map((a) => (Date.parse(known.get(a.id)?.updatedAt ?? "") > Date.parse(a.updatedAt) ? known.get(a.id) : a));
+      render(data.now);
     } catch (error) {
       if (!stopped) flash(`预警列表加载失败：${error.message}`);
     }
@@ -103,12 +131,14 @@ export function renderBoard(view, me, { flash }) {
     if (!button) return;
     button.disabled = true;
     try {
-      await api(`alerts/${encodeURIComponent(button.dataset.id)}/transitions`, { method: "POST", body: { action: button.dataset.action } });
+      const res = await api(`alerts/${encodeURIComponent(button.dataset.id)}/transitions`, { method: "POST", body: { action: button.dataset.action } });
       flash("已确认，进入研判", true);
+      alerts = mergeAlert(alerts, res.alert);
+      render(res.now);
     } catch (error) {
       flash(`操作失败：${error.message}`);
+      await load();
     }
-    await load();
   });
   view.querySelector("#refresh").addEventListener("click", () => void load());
   view.querySelector("#level-filter").addEventListener("change", (e) => {
@@ -117,10 +147,27 @@ export function renderBoard(view, me, { flash }) {
   });
 
   void load();
+  void loadDutyStrip();
   timer = setInterval(() => void load(), REFRESH_MS);
+  const dutyTimer = setInterval(() => void loadDutyStrip(), 60_000);
+  // Changes pushed by the server land at once; the 10 s poll stays as the fallback (and for incident updates).
+  const stopLive = followAlerts({
+    onAlert: ({ now, alert }) => {
+      if (stopped || (level && (alert.level ?? "ungraded") !== level)) return;
+      alerts = mergeAlert(alerts, alert);
+      render(now);
+    },
+    onStatus: (on) => {
+      live = on;
+      view.dataset.live = on ? "on" : "off";
+      if (on) void load();
+    },
+  });
   ticker = setInterval(() => tick(list), 1000);
   return () => {
     stopped = true;
+    stopLive();
+    clearInterval(dutyTimer);
     clearInterval(timer);
     clearInterval(ticker);
   };

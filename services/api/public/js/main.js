@@ -4,6 +4,7 @@ import { renderBoard } from "./board.js";
 import { renderBrief } from "./brief.js";
 import { renderDocument } from "./doc.js";
 import { renderDetail } from "./detail.js";
+import { renderInbox } from "./inbox.js";
 import { bjTime, esc } from "./format.js";
 import { renderSearch } from "./search.js";
 import { renderTrends } from "./trends.js";
@@ -72,7 +73,7 @@ function route() {
   const [path, query = ""] = location.hash.replace(/^#\/?/, "").split("?");
   const params = new URLSearchParams(query);
   const [name, id] = path.split("/");
-  for (const link of document.querySelectorAll("nav a")) link.classList.toggle("active", link.dataset.route === (name === "alert" ? "board" : name || "board"));
+  for (const link of document.querySelectorAll("nav a")) link.classList.toggle("active", link.dataset.route === (name === "alert" ? "board" : name || (me.scope === "department" ? "inbox" : "board")));
   // a fresh container per page, so listeners of the previous page go with it
   const page = document.createElement("section");
   view.replaceChildren(page);
@@ -83,8 +84,9 @@ function route() {
   else if (name === "accountability") cleanup = renderAccountability(page, me, params, ctx);
   else if (name === "brief") cleanup = renderBrief(page, me, params, ctx);
   else if (name === "doc" && id) cleanup = renderDocument(page, me, decodeURIComponent(id), ctx);
+  else if (name === "inbox" || (!name && me.scope === "department")) cleanup = renderInbox(page, me, params, ctx);
   else cleanup = renderBoard(page, me, ctx);
-  document.title = `瞭望 · ${{ alert: "事件详情", search: "检索", trends: "趋势", accountability: "问责统计", brief: "舆情日报", doc: "原文" }[name] ?? "值班台"}`;
+  document.title = `瞭望 · ${{ alert: "事件详情", search: "检索", trends: "趋势", accountability: "问责统计", brief: "舆情日报", doc: "原文", inbox: "部门待办" }[name] ?? (me.scope === "department" ? "部门待办" : "值班台")}`;
 }
 
 async function start() {
