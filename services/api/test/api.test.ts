@@ -328,6 +328,10 @@ describe("OpenAPI", () => {
         "/api/v1/search/export",
         "/api/v1/sources",
         "/api/v1/trends",
+        "/api/v1/duty",
+        "/api/v1/inbox",
+        "/api/v1/live",
+        "/api/v1/policy-documents",
       ].sort(),
     );
     expect(res.body.paths["/api/v1/health"]?.get?.security).toEqual([]);
