@@ -213,3 +213,35 @@ describe("deadline recomputation", () => {
     expect(alert.notified).toEqual([item]);
   });
 });
+
+describe("scope and refutation from the detector", () => {
+  it("shows why the alert was raised and its scope", () => {
+    const { alert } = openAlert(
+      sampleIncident({ scope: "本地", scopeReason: "事发地昆山市在辖区（苏州市）内", dutyBoard: true, boardReason: "事发地昆山市在辖区（苏州市）内；定为II级（重大）" }),
+      testConfig(),
+      Date.parse("2024-05-01T02:10:00.000Z"),
+    );
+    expect(alert).toMatchObject({ scope: "本地", scopeReason: "事发地昆山市在辖区（苏州市）内", raiseReason: "事发地昆山市在辖区（苏州市）内；定为II级（重大）" });
+  });
+
+  it("records an authority's refutation once as information published, which stops the 5 h clock", () => {
+    const config = testConfig();
+    const opened = openAlert(sampleIncident(), config, Date.parse("2024-05-01T02:10:00.000Z")).alert;
+    const refutedBy = { at: "2024-05-01T03:00:00.000Z", source: "昆山市公安局", url: "https://example.gov.cn/py/1", title: "网传爆炸系谣言", authority: true };
+    const once = applyCommand(opened, { type: "incident", incident: sampleIncident({ revision: 2, refutedBy }) }, config, Date.parse("2024-05-01T03:05:00.000Z")).alert;
+    expect(once.refuted).toEqual(refutedBy);
+    expect(once.milestones).toEqual([expect.objectContaining({ kind: "info_published", at: "2024-05-01T03:00:00.000Z", link: "https://example.gov.cn/py/1", note: "官方辟谣：昆山市公安局「网传爆炸系谣言」" })]);
+    expect(once.deadlines.find((d) => d.clock === "authoritative_info")?.metAt).toBe("2024-05-01T03:00:00.000Z");
+    const twice = applyCommand(once, { type: "incident", incident: sampleIncident({ revision: 3, refutedBy }) }, config, Date.parse("2024-05-01T03:10:00.000Z")).alert;
+    expect(twice.milestones).toHaveLength(1);
+  });
+
+  it("does not take a refutation by a non-authority for information published", () => {
+    const config = testConfig();
+    const opened = openAlert(sampleIncident(), config, Date.parse("2024-05-01T02:10:00.000Z")).alert;
+    const refutedBy = { at: "2024-05-01T03:00:00.000Z", source: "某网友", authority: false };
+    const next = applyCommand(opened, { type: "incident", incident: sampleIncident({ revision: 2, refutedBy }) }, config, Date.parse("2024-05-01T03:05:00.000Z")).alert;
+    expect(next.refuted).toEqual(refutedBy);
+    expect(next.milestones).toEqual([]);
+  });
+});

@@ -2,7 +2,7 @@ import { LiaowangError, invalidInput } from "@liaowang/errors";
 import type { Alert, AlertEventType, AlertLevel, AlertState, AuditEvent, DeadlineRevisionReason, Milestone, MilestoneKind, NotifiedItem } from "@liaowang/schemas";
 import { applyMilestone, cancelRunning, computeDeadlines } from "./clocks.js";
 import { type AlertingConfig } from "./config.js";
-import type { IncidentInput } from "./incident.js";
+import { belongsOnBoard, type IncidentInput } from "./incident.js";
 import { policyDeadlines } from "./policy.js";
 import { escalationFor } from "./roster.js";
 import { route } from "./routing.js";
@@ -158,7 +158,8 @@ export function openAlert(incident: IncidentInput, config: AlertingConfig, now: 
   };
   const draft: Draft = { alert, events: [], now: at };
   revise(draft, config, "opened", SYSTEM_ACTOR);
-  emit(draft, "opened", SYSTEM_ACTOR, { to: "new", data: { level: incident.level, department: r.department, coDepartments: r.coDepartments, routeReason: r.reason } });
+  emit(draft, "opened", SYSTEM_ACTOR, { to: "new", data: { level: incident.level, department: r.department, coDepartments: r.coDepartments, routeReason: r.reason, ...(incident.boardReason ? { raiseReason: incident.boardReason } : {}) } });
+  recordRefutation(draft, incident);
   return finish(draft, config);
 }
 
@@ -295,7 +296,12 @@ function reraise(draft: Draft, config: AlertingConfig, actor: string, note: stri
 
 /** What an alert shows of its incident's latest revision (level and onset have their own history-keeping paths). */
 function incidentView(incident: IncidentInput) {
+  const refuted = incident.refutedBy ? stripUndefined(incident.refutedBy) : undefined;
   return {
+    ...(incident.scope ? { scope: incident.scope } : {}),
+    ...(incident.scopeReason ? { scopeReason: incident.scopeReason } : {}),
+    ...(incident.boardReason && belongsOnBoard(incident) ? { raiseReason: incident.boardReason } : {}),
+    ...(refuted ? { refuted } : {}),
     title: incident.title,
     ...(incident.summary ? { summary: incident.summary } : {}),
     ...(incident.firstPost ? { firstPost: stripUndefined(incident.firstPost) } : {}),
@@ -349,6 +355,8 @@ function onIncident(draft: Draft, incident: IncidentInput, config: AlertingConfi
     draft.alert = { ...draft.alert, levelReason: incident.levelReason };
   }
 
+  recordRefutation(draft, incident);
+
   if (wasDismissed && grewSinceDismissal(draft.alert, alert, config)) {
     reraise(draft, config, SYSTEM_ACTOR, `dismissed incident grew: volume ${alert.volumeAtDismissal ?? 0} → ${incident.volume}${levelRank(incident.level) > levelRank(alert.level) ? `, grade ${alert.level ?? "ungraded"} → ${incident.level ?? "ungraded"}` : ""}`);
   }
@@ -361,6 +369,20 @@ function onIncident(draft: Draft, incident: IncidentInput, config: AlertingConfi
       moveTo(draft, "closed", "merged", SYSTEM_ACTOR, `incident merged into ${into}`, { mergedInto: into });
     }
   }
+}
+
+/**
+ * An authority's 辟谣 that joined the incident is authoritative information published: recorded once as the
+ * `info_published` milestone (with its source and link), which stops the 5 h / 48 h clocks it answers.
+ */
+function recordRefutation(draft: Draft, incident: IncidentInput): void {
+  const r = incident.refutedBy;
+  if (!r || !r.authority || draft.alert.state === "dismissed") return;
+  if (draft.alert.milestones.some((m) => m.kind === "info_published" && m.note?.startsWith("官方辟谣"))) return;
+  const at = ms(r.at) > ms(draft.now) ? draft.now : validIso(r.at, `refutation of incident ${incident.id}`);
+  const note = `官方辟谣：${r.source}${r.title ? `「${r.title}」` : ""}`;
+  const milestone = addMilestone(draft, { kind: "info_published", at, link: r.url, note, actor: "system:detector" });
+  emit(draft, "milestone_recorded", "system:detector", { note, data: { milestoneId: milestone.id, kind: milestone.kind, at: milestone.at, ...(milestone.link ? { link: milestone.link } : {}) } });
 }
 
 function grewSinceDismissal(updated: Alert, before: Alert, config: AlertingConfig): boolean {

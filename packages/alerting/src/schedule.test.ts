@@ -114,6 +114,24 @@ describe("reminder and escalation schedule over 24 h of simulated time", () => {
   });
 });
 
+describe("ungraded alerts", () => {
+  it("never escalate to department heads by time alone (even when a policy lists ungraded); duty reminders still run", () => {
+    const t0 = onset + 10 * MIN;
+    const { alert } = openAlert(sampleIncident({ level: null, levelReason: "无伤亡或损失数字，未归入突发事件类别，不定级" }), config, t0);
+    const { sent } = simulate(alert, t0, onset + 49 * H, { stepMs: 10 * MIN });
+    expect(sent.filter((s) => s.kind === "escalation")).toEqual([]);
+    expect(rel(sent).map(([, key]) => key)).toEqual([
+      "new",
+      "reminder:response:T-2h:2024-05-03T02:00:00.000Z",
+      "reminder:response:T-30m:2024-05-03T02:00:00.000Z",
+      "reminder:response:overdue:2024-05-03T02:00:00.000Z",
+    ]);
+    // The same alert graded IV does escalate to the head after 30 min unacknowledged.
+    const graded = openAlert(sampleIncident({ level: "IV" }), config, t0).alert;
+    expect(simulate(graded, t0, t0 + H).sent.filter((s) => s.kind === "escalation").map((s) => s.key)).toEqual([expect.stringContaining("esc:standard:head")]);
+  });
+});
+
 describe("grade upgrade", () => {
   it("recomputes deadlines: IV → II at onset + 1 h moves reminders from the 48 h clock to the 5 h and 24 h ones and tells the co-notified", () => {
     const t0 = onset + 10 * MIN;

@@ -37,6 +37,9 @@ export function isActive(alert: Alert): boolean {
 
 /** The escalation policy that applies to the alert's level: the first one listing it. */
 export function policyFor(alert: Alert, config: EscalationConfig): EscalationPolicy | undefined {
+  // Issue 7: an ungraded alert never escalates to department heads by time alone, whatever a policy lists; its
+  // reminders still go to the duty officers, and an officer can always escalate by hand.
+  if (alert.level === null) return undefined;
   return config.policies.find((p) => p.levels.includes(levelName(alert.level)));
 }
 

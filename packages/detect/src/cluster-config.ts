@@ -25,6 +25,11 @@ export interface ClusterConfig {
    * story arrives only after the story has an incident of its own.
    */
   bridgeThreshold: number;
+  /**
+   * An official statement (通报, 辟谣, 情况说明) joins at `joinThreshold` × this, in the same places only: it shares
+   * fewer words with the story it answers than ordinary posts do.
+   */
+  statementJoinFactor: number;
   /** SimHash distance at or below which a post is a near-duplicate / repost (joins regardless of keywords). */
   nearDuplicateDistance: number;
   /**
@@ -70,6 +75,7 @@ export const DEFAULT_CLUSTER_CONFIG: ClusterConfig = {
   joinThreshold: 0.4,
   mergeThreshold: 0.7,
   bridgeThreshold: 0.25,
+  statementJoinFactor: 0.5,
   nearDuplicateDistance: 6,
   sameCityFactor: 0.8,
   sameProvinceFactor: 0.5,
@@ -106,6 +112,7 @@ export const clusterConfigSchema = z
     joinThreshold: unit,
     mergeThreshold: z.number().min(0).max(1.01),
     bridgeThreshold: z.number().min(0).max(1.01),
+    statementJoinFactor: unit,
     nearDuplicateDistance: z.number().int().min(0).max(12),
     sameCityFactor: unit,
     sameProvinceFactor: unit,

@@ -44,8 +44,8 @@ describe("assign: one story from three sources", () => {
     expect(inc.sources.count).toBe(3);
     expect(inc.sources.list).toEqual(["新华网", "永州发布", "微博"]);
     expect(inc.level).toBe("II");
-    expect(inc.gradeReason).toBe("12 deaths reported by 3 sources → II (重大) per 生产安全事故 thresholds (II: 10–29 deaths)");
-    expect(inc.gradeHistory).toEqual([{ at: T0 + HOUR, from: null, to: "II", reason: "12 deaths reported by 1 source → II (重大) per 生产安全事故 thresholds (II: 10–29 deaths)" }]);
+    expect(inc.gradeReason).toBe("据3个来源报道死亡12人，依《生产安全事故报告和调查处理条例》重大事故标准（死亡10–29人）定为II级（重大）");
+    expect(inc.gradeHistory).toEqual([{ at: T0 + HOUR, from: null, to: "II", reason: "据1个来源报道死亡12人，依《生产安全事故报告和调查处理条例》重大事故标准（死亡10–29人）定为II级（重大）" }]);
     expect(inc.figures.deaths).toMatchObject({ value: 12, sourceCount: 3, sources: ["新华网", "永州发布", "微博"] });
     expect(inc.regions[0]).toMatchObject({ code: "431129", count: 3 });
     expect(inc.keywords.map((k) => k.word)).toEqual(expect.arrayContaining(["煤矿", "透水事故", "遇难"]));
@@ -133,7 +133,7 @@ describe("assign: reposts, redeliveries, late posts, windows", () => {
       [null, "III"],
       ["III", "II"],
     ]);
-    expect(open[0]?.timeline.some((e) => e.kind === "regraded" && e.text.startsWith("upgraded III → II"))).toBe(true);
+    expect(open[0]?.timeline.some((e) => e.kind === "regraded" && e.text.startsWith("定级升级：III级 → II级。"))).toBe(true);
   });
 });
 

@@ -1,6 +1,7 @@
 import { DEFAULT_CLUSTER_CONFIG } from "./cluster-config.js";
 import type { ClusterConfig } from "./cluster-config.js";
-import { absorbDoc, normalizedDocKeywords, openIncident, mergeInto, regrade, validateDoc } from "./incident.js";
+import { absorbDoc, isCurrent, normalizedDocKeywords, openIncident, mergeInto, regrade, validateDoc } from "./incident.js";
+import { statementOf } from "./statements.js";
 import type { IncidentChange } from "./incident.js";
 import type { IncidentState } from "./incident-state.js";
 import { hamming, keywordVector, mostSpecificRegions, regionRelation, vectorCosine } from "./similarity.js";
@@ -91,7 +92,7 @@ function regionsFactor(a: readonly Region[], b: readonly Region[], config: Clust
  * over words and their character bigrams — lowered when the places named differ (another province's mine accident
  * shares most words but is another story).
  */
-export function similarity(incident: IncidentState, doc: DocFeatures, config: ClusterConfig = DEFAULT_CLUSTER_CONFIG): MatchInfo {
+export function similarity(incident: IncidentState, doc: DocFeatures, config: ClusterConfig = DEFAULT_CLUSTER_CONFIG, threshold = config.joinThreshold): MatchInfo {
   const d = nearestDistance(incident, doc.simhash);
   const vector = docVector(doc, config);
   let keywordSimilarity = vectorCosine(vector, cachedVector(incident.keywords, incident.keywords));
@@ -104,7 +105,7 @@ export function similarity(incident: IncidentState, doc: DocFeatures, config: Cl
   }
   // Beyond near-duplicates SimHash says nothing reliable: compared with the dozens of hashes of hundreds of incidents,
   // some unrelated post always lands within 12–16 bits by chance.
-  if (keywordSimilarity < config.joinThreshold) {
+  if (keywordSimilarity < threshold) {
     return { score: keywordSimilarity, hamming: d, keywordSimilarity, regionFactor: 1, nearDuplicate: false };
   }
   const rf = regionsFactor(doc.regions, incident.regions, config);
@@ -179,13 +180,18 @@ export function assign(
   const dup = open.find((i) => i.openedBy === doc.id || i.recentDocIds.includes(doc.id));
   if (dup) return { incident: dup, changes: ["duplicate"] };
 
+  // An official statement shares fewer words with the story it answers (a 辟谣 restates the rumour briefly), so it
+  // joins at a lower similarity, still only where the places agree.
+  const threshold = statementOf(doc) ? config.joinThreshold * config.statementJoinFactor : config.joinThreshold;
   const scored: Scored[] = open
     .filter((i) => inWindow(i, doc.publishedAt, config))
-    .map((incident) => ({ incident, match: similarity(incident, doc, config) }))
-    .filter((s) => s.match.score >= config.joinThreshold)
+    .map((incident) => ({ incident, match: similarity(incident, doc, config, threshold) }))
+    .filter((s) => s.match.score >= threshold && (threshold >= config.joinThreshold || s.match.regionFactor === 1))
     .sort((a, b) => b.match.score - a.match.score || byAge(a.incident, b.incident));
 
   const best = scored[0];
+  // A post about the past, statistics or plans, or a follow-up, never opens an incident (it may join one).
+  if (!best && !isCurrent(doc)) return { incident: openIncident(doc, now, config), changes: ["ignored"] };
   if (!best) {
     const opened = absorbDoc(openIncident(doc, now, config), doc, now, config);
     const graded = regrade(opened.incident, now, doc.publishedAt, config);

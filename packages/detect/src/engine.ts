@@ -11,7 +11,9 @@ import type { FeedConfig, FeedsState, FlatlineCheck } from "./feeds.js";
 import { attachBursts, recordWatchMatches } from "./incident.js";
 import type { IncidentChange } from "./incident.js";
 import type { IncidentBurst, IncidentState } from "./incident-state.js";
-import { DEFAULT_REPORT_POLICY, reportReason } from "./report.js";
+import { DEFAULT_REPORT_POLICY, boardDecision, reportReason } from "./report.js";
+import { NATIONWIDE, docScope } from "./scope.js";
+import type { Jurisdiction } from "./scope.js";
 import type { ReportPolicy } from "./report.js";
 import { topKeywords } from "./similarity.js";
 import type { DocFeatures } from "./types.js";
@@ -23,6 +25,8 @@ export interface EngineConfig {
   burst: BurstConfig;
   feeds: FeedConfig;
   report: ReportPolicy;
+  /** The area whose duty board this detector feeds (属地管理); default 全国. */
+  jurisdiction: Jurisdiction;
   /** Top keywords of each post counted for keyword bursts. */
   burstKeywords: number;
 }
@@ -33,6 +37,7 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
   burst: DEFAULT_BURST_CONFIG,
   feeds: DEFAULT_FEED_CONFIG,
   report: DEFAULT_REPORT_POLICY,
+  jurisdiction: NATIONWIDE,
   burstKeywords: 5,
 };
 
@@ -103,6 +108,8 @@ export interface Plan {
   bursts: Burst[];
   /** Documents ignored as redeliveries. */
   duplicates: number;
+  /** Posts about the past, statistics, plans or follow-ups that matched no incident (they open none). */
+  ignored?: number;
   /** Flatline check (ticks only). */
   flatlines?: FlatlineCheck | undefined;
 }
@@ -257,12 +264,22 @@ export class DetectorEngine {
     const observations: Observation[] = [];
     const perSource = new Map<string, number>();
     let duplicates = 0;
+    let ignored = 0;
     let latestPost = Number.NEGATIVE_INFINITY;
 
-    for (const doc of docs) {
+    for (const input of docs) {
+      const doc = { ...input, scope: docScope(input, this.config.jurisdiction) };
       const result = assign(overlay.candidates(doc, cluster.docKeywordLimit), doc, now, cluster);
       if (result.changes[0] === "duplicate" || (result.changes[0] === "opened" && this.closed.has(result.incident.id))) {
         duplicates++;
+        continue;
+      }
+      const ts0 = Math.min(doc.publishedAt, now);
+      if (result.changes[0] === "ignored") {
+        // Still a post of its source and of its topics (trends), just no incident.
+        ignored++;
+        latestPost = Math.max(latestPost, ts0);
+        perSource.set(doc.source, (perSource.get(doc.source) ?? 0) + 1);
         continue;
       }
       overlay.put(result.incident, result.changes);
@@ -290,7 +307,9 @@ export class DetectorEngine {
       : [];
     this.attach(overlay, overlay.changedOpen(), found, now);
     this.evict(overlay, now);
-    return this.plan(overlay, now, { v: 1, bursts, feeds, watermark }, found, duplicates);
+    const plan = this.plan(overlay, now, { v: 1, bursts, feeds, watermark }, found, duplicates);
+    plan.ignored = ignored;
+    return plan;
   }
 
   /**
@@ -387,6 +406,15 @@ export class DetectorEngine {
           // Consumers see the incident for the first time now, whatever happened to it as a candidate.
           if (!changes.includes("opened")) changes.unshift("opened");
         }
+      }
+      if (next.reportedAt !== undefined) {
+        const board = boardDecision(next, this.config.report, this.config.jurisdiction);
+        const before = next.board;
+        if (before === undefined || before.onBoard !== board.onBoard || before.scope !== board.scope) {
+          if (before !== undefined && !changes.includes("scope")) changes.push("scope");
+        }
+        next = { ...next, board };
+        if (reportedBecause !== undefined) reportedBecause = board.reason;
       }
       const action: UpdateAction = next.reportedAt !== undefined ? "publish" : next.status === "open" ? "store" : "discard";
       if (action === "publish" && changes.length === 0) {

@@ -57,13 +57,14 @@ describe("grade: reasons", () => {
   it("names the figure, the number of sources, the level and the table", () => {
     const g = grade({ category: "生产安全事故", figures: { deaths: fig("deaths", 12, 3) } });
     expect(g).toMatchObject({ level: "II", table: "生产安全事故", decidedBy: "deaths" });
-    expect(g.reason).toBe("12 deaths reported by 3 sources → II (重大) per 生产安全事故 thresholds (II: 10–29 deaths)");
+    expect(g.reason).toBe("据3个来源报道死亡12人，依《生产安全事故报告和调查处理条例》重大事故标准（死亡10–29人）定为II级（重大）");
   });
 
   it("reads approximate figures by their lower bound and says so", () => {
     const g = grade({ category: "生产安全事故", figures: { deaths: fig("deaths", 30, 1, true, "30余人遇难") } });
     expect(g.level).toBe("I");
-    expect(g.reason).toContain('≥30 deaths ("30余人遇难" read as its lower bound) reported by 1 source → I (特别重大)');
+    expect(g.reason).toContain("据1个来源报道死亡30人以上（原文「30余人遇难」，按下限计）");
+    expect(g.reason).toContain("定为I级（特别重大）");
   });
 
   it("takes the most severe rule and lists the other graded figures", () => {
@@ -73,13 +74,13 @@ describe("grade: reasons", () => {
     });
     expect(g.level).toBe("I");
     expect(g.decidedBy).toBe("loss_yuan");
-    expect(g.reason).toMatch(/^1\.2亿元 direct loss reported by 1 source → I \(特别重大\)/);
-    expect(g.reason).toContain("also 4 deaths reported by 2 sources → III; 11 seriously injured reported by 1 source → III");
+    expect(g.reason).toMatch(/^据1个来源报道直接经济损失1\.2亿元，.*定为I级（特别重大）/);
+    expect(g.reason).toContain("；另据2个来源报道死亡4人（达III级）；据1个来源报道重伤11人（达III级）");
   });
 
   it("money bands read in 万元/亿元", () => {
     expect(grade({ category: "生产安全事故", figures: { loss_yuan: fig("loss_yuan", 60_000_000, 2) } }).reason).toBe(
-      "6000万元 direct loss reported by 2 sources → II (重大) per 生产安全事故 thresholds (II: 5000万元–<1亿元)",
+      "据2个来源报道直接经济损失6000万元，依《生产安全事故报告和调查处理条例》重大事故标准（直接经济损失5000万元–1亿元以下）定为II级（重大）",
     );
     expect(formatYuan(9_999_000)).toBe("999.9万元");
     expect(formatYuan(8_000)).toBe("8000元");
@@ -88,22 +89,23 @@ describe("grade: reasons", () => {
   it("IV for a figure below III, including kinds without thresholds (trapped, injured, missing)", () => {
     const below = grade({ category: "生产安全事故", figures: { deaths: fig("deaths", 2) } });
     expect(below.level).toBe("IV");
-    expect(below.reason).toContain("2 deaths reported by 1 source below III (IV: below 3 deaths) → IV (一般)");
+    expect(below.reason).toContain("据1个来源报道死亡2人，未达较大事故标准（死亡3–9人），依《生产安全事故报告和调查处理条例》定为IV级（一般）");
     const trapped = grade({ category: undefined, figures: { trapped: fig("trapped", 12) } });
     expect(trapped.level).toBe("IV");
-    expect(trapped.reason).toContain("12 trapped reported by 1 source (no threshold for this kind) → IV");
+    expect(trapped.reason).toContain("据1个来源报道被困12人（该类数字无分级标准）");
+    expect(trapped.reason).toContain("定为IV级（一般）");
   });
 
   it("IV for a 突发事件 category without figures", () => {
     const g = grade({ category: "自然灾害", figures: {} });
     expect(g.level).toBe("IV");
-    expect(g.reason).toContain("category 自然灾害 is a 突发事件");
+    expect(g.reason).toBe("属自然灾害（突发事件），暂无伤亡或损失数字，定为IV级（一般）");
   });
 
   it("ungraded without figures and outside the 突发事件 categories, and says why", () => {
     const g = grade({ category: "政策解读", figures: {} });
     expect(g.level).toBeNull();
-    expect(g.reason).toContain("category 政策解读 is not a 突发事件 category → ungraded");
+    expect(g.reason).toBe("无伤亡或损失数字，政策解读不属突发事件类别，不定级");
     expect(grade({ figures: {} }).level).toBeNull();
     expect(grade({ figures: { deaths: fig("deaths", 0) } }).level).toBeNull();
   });
@@ -111,7 +113,7 @@ describe("grade: reasons", () => {
   it("falls back to the 生产安全事故 table for categories without one, and names the fallback", () => {
     const g = grade({ category: "自然灾害", figures: { deaths: fig("deaths", 10) } });
     expect(g.level).toBe("II");
-    expect(g.reason).toContain("per 生产安全事故 thresholds (no table for 自然灾害)");
+    expect(g.reason).toContain("自然灾害暂无专门标准，参照《生产安全事故报告和调查处理条例》重大事故标准");
   });
 
   it("uses a category's own table when configured", () => {
@@ -158,7 +160,7 @@ describe("grade: injured without stated severity counts toward the 重伤 rule",
   it("says the injured figure was counted as seriously injured", () => {
     const g = grade({ category: "生产安全事故", figures: { injured: fig("injured", 60, 2) } });
     expect(g.reason).toBe(
-      "60 injured (counted as seriously injured: severity not stated) reported by 2 sources → II (重大) per 生产安全事故 thresholds (II: 50–99 seriously injured)",
+      "据2个来源报道受伤60人（未说明伤情，按重伤计），依《生产安全事故报告和调查处理条例》重大事故标准（重伤50–99人）定为II级（重大）",
     );
   });
 
@@ -176,8 +178,8 @@ describe("grade: injured without stated severity counts toward the 重伤 rule",
 describe("grade: approximate figures in words", () => {
   it("calls an estimate an estimate and a floor a floor", () => {
     const loss = grade({ category: "生产安全事故", figures: { loss_yuan: { ...fig("loss_yuan", 120_000_000, 1, true, "直接经济损失约1.2亿元") } } });
-    expect(loss.reason).toBe('about 1.2亿元 direct loss ("直接经济损失约1.2亿元") reported by 1 source → I (特别重大) per 生产安全事故 thresholds (I: ≥1亿元)');
+    expect(loss.reason).toBe("据1个来源报道直接经济损失约1.2亿元（原文「直接经济损失约1.2亿元」），依《生产安全事故报告和调查处理条例》特别重大事故标准（直接经济损失1亿元以上）定为I级（特别重大）");
     const floor = grade({ category: "生产安全事故", figures: { deaths: fig("deaths", 10, 2, true, "10余人遇难") } });
-    expect(floor.reason).toMatch(/^≥10 deaths \("10余人遇难" read as its lower bound\) reported by 2 sources → II/);
+    expect(floor.reason).toMatch(/^据2个来源报道死亡10人以上（原文「10余人遇难」，按下限计），.*定为II级/);
   });
 });

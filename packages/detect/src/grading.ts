@@ -124,7 +124,7 @@ export type MaxFigures = Partial<Record<FigureKind, FigureSummary>>;
 /** A grading decision. */
 export interface Grade {
   level: Level;
-  /** Why, in words and numbers, e.g. "12 deaths reported by 3 sources → II (重大) per 生产安全事故 thresholds". */
+  /** Why, in zh-CN words and numbers, e.g. "据3个来源报道死亡12人，依《生产安全事故报告和调查处理条例》重大事故标准（死亡10–29人）定为II级（重大）". */
   reason: string;
   /** Category whose table was applied, when one was. */
   table?: string | undefined;
@@ -138,17 +138,24 @@ export interface GradeInput {
   figures: MaxFigures;
 }
 
-const KIND_WORDS: Record<FigureKind, string> = {
-  deaths: "deaths",
-  seriously_injured: "seriously injured",
-  injured: "injured",
-  missing: "missing",
-  trapped: "trapped",
-  affected: "affected (受灾)",
-  loss_yuan: "direct loss",
-  infected: "infected",
-  casualties: "killed or injured (combined)",
+/** Chinese words of each figure kind, as reasons read them ("死亡12人", "直接经济损失1.2亿元"). */
+export const KIND_WORDS: Readonly<Record<FigureKind, string>> = {
+  deaths: "死亡",
+  seriously_injured: "重伤",
+  injured: "受伤",
+  missing: "失踪",
+  trapped: "被困",
+  affected: "受灾",
+  loss_yuan: "直接经济损失",
+  infected: "感染",
+  casualties: "死伤",
 };
+
+/** The regulation each table's thresholds come from, by category (others are named by their category). */
+const REGULATIONS: Readonly<Record<string, string>> = { 生产安全事故: "《生产安全事故报告和调查处理条例》" };
+
+/** What a level of an accident table is called: 特别重大事故 … 一般事故. */
+const ACCIDENT_CLASS: Readonly<Record<Exclude<Level, null>, string>> = { I: "特别重大事故", II: "重大事故", III: "较大事故", IV: "一般事故" };
 
 function trimNumber(n: number): string {
   return Number.isInteger(n) ? String(n) : String(Number(n.toFixed(4)));
@@ -162,7 +169,7 @@ export function formatYuan(v: number): string {
 }
 
 function formatAmount(kind: FigureKind, v: number): string {
-  return kind === "loss_yuan" ? `${formatYuan(v)} ${KIND_WORDS[kind]}` : `${trimNumber(v)} ${KIND_WORDS[kind]}`;
+  return kind === "loss_yuan" ? `${KIND_WORDS[kind]}${formatYuan(v)}` : `${KIND_WORDS[kind]}${trimNumber(v)}人`;
 }
 
 // "30余人", "100多人", "50人以上", "超过10人": the figure is a floor. "约1.2亿元", "近30人": an estimate.
@@ -170,10 +177,10 @@ const AT_LEAST = /余|多|以上|超过|逾|至少/;
 
 function describeFigure(f: FigureSummary, countedAs?: FigureKind): string {
   const amount = formatAmount(f.kind, f.value);
-  const approx = !f.approx ? amount : AT_LEAST.test(f.text) ? `≥${amount} ("${f.text}" read as its lower bound)` : `about ${amount} ("${f.text}")`;
-  const n = f.sourceCount;
-  const as = countedAs !== undefined && countedAs !== f.kind ? ` (counted as ${KIND_WORDS[countedAs]}: severity not stated)` : "";
-  return `${approx}${as} reported by ${n} source${n === 1 ? "" : "s"}`;
+  const about = `${KIND_WORDS[f.kind]}约${amount.slice(KIND_WORDS[f.kind].length)}`;
+  const approx = !f.approx ? amount : AT_LEAST.test(f.text) ? `${amount}以上（原文「${f.text}」，按下限计）` : `${about}（原文「${f.text}」）`;
+  const as = countedAs !== undefined && countedAs !== f.kind ? `（未说明伤情，按${KIND_WORDS[countedAs]}计）` : "";
+  return `据${f.sourceCount}个来源报道${approx}${as}`;
 }
 
 /** The figure a rule grades: its own kind's, or a `countAlso` kind's when that is larger. */
@@ -188,19 +195,18 @@ function figureForRule(rule: ThresholdRule, figures: MaxFigures): FigureSummary 
 
 function bandText(rule: ThresholdRule, level: Exclude<Level, null>): string {
   const money = rule.kind === "loss_yuan";
-  const fmt = (v: number): string => (money ? formatYuan(v) : trimNumber(v));
-  const unit = money ? "" : ` ${KIND_WORDS[rule.kind]}`;
-  // Headcounts are integers, so a band reads "10–29"; money is continuous, so "5000万元–<1亿元".
-  const upTo = (v: number): string => (money ? `<${fmt(v)}` : fmt(v - 1));
+  const fmt = (v: number): string => (money ? formatYuan(v) : `${trimNumber(v)}人`);
+  // Headcounts are integers, so a band reads "10–29人"; money is continuous, so "5000万元–1亿元以下".
+  const range = (lo: number, hi: number): string => (money ? `${fmt(lo)}–${fmt(hi)}以下` : `${trimNumber(lo)}–${fmt(hi - 1)}`);
   switch (level) {
     case "I":
-      return `I: ≥${fmt(rule.I)}${unit}`;
+      return `${KIND_WORDS[rule.kind]}${fmt(rule.I)}以上`;
     case "II":
-      return `II: ${fmt(rule.II)}–${upTo(rule.I)}${unit}`;
+      return `${KIND_WORDS[rule.kind]}${range(rule.II, rule.I)}`;
     case "III":
-      return `III: ${fmt(rule.III)}–${upTo(rule.II)}${unit}`;
+      return `${KIND_WORDS[rule.kind]}${range(rule.III, rule.II)}`;
     case "IV":
-      return `IV: below ${fmt(rule.III)}${unit}`;
+      return `${KIND_WORDS[rule.kind]}${fmt(rule.III)}以下`;
     default: {
       const _exhaustive: never = level;
       return _exhaustive;
@@ -233,14 +239,15 @@ export function tableFor(category: string | undefined, config: GradingConfig): T
  * a burst on a 民生 topic is an opinion event, not a 突发事件, and ungraded alerts still get the 48 h response
  * clock, so grading them IV would only blur the official levels.
  * @example grade({ category: "生产安全事故", figures: { deaths: { kind: "deaths", value: 12, approx: false, text: "12人死亡", sources: ["a","b","c"], sourceCount: 3, firstReportedAt: 0 } } })
- *   // { level: "II", reason: "12 deaths reported by 3 sources → II (重大) per 生产安全事故 thresholds (II: 10–29 deaths)", ... }
+ *   // { level: "II", reason: "据3个来源报道死亡12人，依《生产安全事故报告和调查处理条例》重大事故标准（死亡10–29人）定为II级（重大）", ... }
  */
 export function grade(input: GradeInput, config: GradingConfig = DEFAULT_GRADING): Grade {
   const table = tableFor(input.category, config);
-  const tableNote =
+  const regulation = REGULATIONS[table.category] ?? `${table.category}分级标准`;
+  const basis =
     input.category !== undefined && input.category !== table.category
-      ? `${table.category} thresholds (no table for ${input.category})`
-      : `${table.category} thresholds`;
+      ? `${input.category}暂无专门标准，参照${regulation}`
+      : `依${regulation}`;
 
   const graded: { figure: FigureSummary; rule: ThresholdRule; level: Exclude<Level, null> }[] = [];
   for (const rule of table.rules) {
@@ -256,11 +263,11 @@ export function grade(input: GradeInput, config: GradingConfig = DEFAULT_GRADING
     const others = graded
       .slice(1)
       .filter((g) => g.level !== "IV")
-      .map((g) => `${describeFigure(g.figure, g.rule.kind)} → ${g.level}`);
-    const also = others.length > 0 ? `; also ${others.join("; ")}` : "";
+      .map((g) => `${describeFigure(g.figure, g.rule.kind)}（达${g.level}级）`);
+    const also = others.length > 0 ? `；另${others.join("；")}` : "";
     return {
       level: top.level,
-      reason: `${describeFigure(top.figure, top.rule.kind)} → ${top.level} (${LEVEL_NAMES[top.level]}) per ${tableNote} (${bandText(top.rule, top.level)})${also}`,
+      reason: `${describeFigure(top.figure, top.rule.kind)}，${basis}${ACCIDENT_CLASS[top.level]}标准（${bandText(top.rule, top.level)}）定为${top.level}级（${LEVEL_NAMES[top.level]}）${also}`,
       table: table.category,
       decidedBy: top.figure.kind,
     };
@@ -271,12 +278,12 @@ export function grade(input: GradeInput, config: GradingConfig = DEFAULT_GRADING
   );
   if (anyFigures.length > 0) {
     const first = top?.figure ?? anyFigures[0];
-    const below = top ? ` below III (${bandText(top.rule, "IV")})` : " (no threshold for this kind)";
+    const below = top ? `，未达较大事故标准（${bandText(top.rule, "III")}）` : "（该类数字无分级标准）";
     const rest = anyFigures.filter((f) => f !== first).map((f) => describeFigure(f));
-    const also = rest.length > 0 ? `; also ${rest.join("; ")}` : "";
+    const also = rest.length > 0 ? `；另${rest.join("；")}` : "";
     return {
       level: "IV",
-      reason: `${first ? describeFigure(first, top?.rule.kind) : ""}${below} → IV (${LEVEL_NAMES.IV}) per ${tableNote}${also}`,
+      reason: `${first ? describeFigure(first, top?.rule.kind) : ""}${below}，${basis}定为IV级（${LEVEL_NAMES.IV}）${also}`,
       table: table.category,
       decidedBy: first?.kind,
     };
@@ -284,13 +291,13 @@ export function grade(input: GradeInput, config: GradingConfig = DEFAULT_GRADING
   if (input.category !== undefined && config.emergencyCategories.includes(input.category)) {
     return {
       level: "IV",
-      reason: `category ${input.category} is a 突发事件 with no casualty or loss figure reaching III → IV (${LEVEL_NAMES.IV})`,
+      reason: `属${input.category}（突发事件），暂无伤亡或损失数字，定为IV级（${LEVEL_NAMES.IV}）`,
       table: table.category,
     };
   }
-  const cat = input.category === undefined ? "no category" : `category ${input.category} is not a 突发事件 category`;
+  const cat = input.category === undefined ? "未归入突发事件类别" : `${input.category}不属突发事件类别`;
   return {
     level: null,
-    reason: `no casualty or loss figures and ${cat} → ungraded (the 48 h response clock still applies)`,
+    reason: `无伤亡或损失数字，${cat}，不定级`,
   };
 }

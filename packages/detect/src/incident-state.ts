@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { invalidInput } from "@liaowang/errors";
+import { SCOPES, scopeTallySchema } from "./scope.js";
 import { FIGURE_KINDS } from "./types.js";
 
 // The incident state is plain JSON (no Map/Set/BigInt) so the detector can store it in Elasticsearch and continue
@@ -44,6 +45,10 @@ export const timelineKindSchema = z.enum([
   "merged",
   "watch",
   "burst",
+  // Added for issue 7: an authority's statement, a refutation (已辟谣) and a follow-up story joined the incident.
+  "official",
+  "refuted",
+  "followup",
 ]);
 export type TimelineKind = z.infer<typeof timelineKindSchema>;
 
@@ -120,6 +125,18 @@ export const onsetCorrectionSchema = z.object({
 });
 export type OnsetCorrection = z.infer<typeof onsetCorrectionSchema>;
 
+/** An authority's 通报 / 辟谣 / 情况说明 / 回应 that joined the incident. */
+export const statementSchema = z.object({
+  kind: z.enum(["辟谣", "通报", "情况说明", "回应"]),
+  at: time,
+  source: z.string(),
+  url: z.string().optional(),
+  title: z.string().optional(),
+  docId: z.string(),
+  authority: z.boolean(),
+});
+export type StatementRecord = z.infer<typeof statementSchema>;
+
 /** Schema of {@link IncidentState}, for validating stored state on restore. */
 export const incidentStateSchema = z.object({
   v: z.literal(1),
@@ -169,6 +186,13 @@ export const incidentStateSchema = z.object({
   bursts: z.array(incidentBurstSchema),
   mergedFrom: z.array(z.string()),
   mergedInto: z.string().optional(),
+  /** Per-scope post counts and places named (issue 7; absent on incidents stored before). */
+  scope: scopeTallySchema.optional(),
+  /** Official statements that joined (bounded), and the refutation that marks it 已辟谣. */
+  statements: z.array(statementSchema).optional(),
+  refutedBy: statementSchema.optional(),
+  /** The duty-board decision at the last change: scope, whether it is raised, and why (zh-CN). */
+  board: z.object({ scope: z.enum(SCOPES), scopeReason: z.string(), onBoard: z.boolean(), reason: z.string() }).optional(),
   /** Processing time the incident first met the report policy and was published; unset while it is a candidate. */
   reportedAt: time.optional(),
 });

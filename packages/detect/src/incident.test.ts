@@ -28,7 +28,7 @@ describe("recordWatchMatches", () => {
     const first = recordWatchMatches(jianghua(), [match], T0, T0 + MIN, config);
     expect(first.changed).toBe(true);
     expect(first.incident.watch).toEqual([{ ruleId: "mine", name: "煤矿事故", level: "II", matched: ["煤矿", "透水"], count: 1, firstMatchedAt: T0, lastMatchedAt: T0 }]);
-    expect(first.incident.timeline.at(-1)).toMatchObject({ kind: "watch", text: "watch rule 煤矿事故 matched (煤矿, 透水)" });
+    expect(first.incident.timeline.at(-1)).toMatchObject({ kind: "watch", text: "命中监测规则「煤矿事故」（煤矿、透水）" });
     const second = recordWatchMatches(first.incident, [{ ...match, matched: ["煤矿", "瓦斯爆炸"] }], T0 - MIN, T0 + 2 * MIN, config);
     expect(second.changed).toBe(false);
     expect(second.incident.watch[0]).toMatchObject({ count: 2, matched: ["煤矿", "透水", "瓦斯爆炸"], firstMatchedAt: T0 - MIN, lastMatchedAt: T0 });

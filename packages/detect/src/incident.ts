@@ -6,6 +6,7 @@ import { fnv1a64Hex } from "./hash.js";
 import type {
   IncidentBurst,
   IncidentState,
+  StatementRecord,
   PostRef,
   RegionCount,
   RepresentativePost,
@@ -14,6 +15,9 @@ import type {
 } from "./incident-state.js";
 import { codeDepth, hamming, mostSpecificRegions, topKeywords } from "./similarity.js";
 import { addSource, emptySources, unionSources } from "./sources.js";
+import { addToTally, emptyTally, scopeValue } from "./scope.js";
+import { statementOf } from "./statements.js";
+import type { Statement } from "./statements.js";
 import { FIGURE_KINDS, levelRank } from "./types.js";
 import type { DocFeatures, Figure, FigureKind, Keyword, Region, TopicScore } from "./types.js";
 import type { WatchMatch } from "./watch.js";
@@ -34,7 +38,11 @@ export type IncidentChange =
   | "watch"
   | "burst"
   | "expired"
-  | "duplicate";
+  /** The duty-board decision changed (scope, or raised now). */
+  | "scope"
+  | "duplicate"
+  /** Internal: a post that may not open an incident (past, statistics, plan, follow-up) and matched none. */
+  | "ignored";
 
 /**
  * Deterministic incident id from the id of the document that opened it (replays reproduce the same id).
@@ -201,9 +209,9 @@ function crossed(milestones: readonly number[], before: number, after: number): 
 
 /** Re-grades from the incident's figures and category; records a grade change with its reason in the history. */
 export function regrade(inc: IncidentState, now: number, at: number, config: ClusterConfig): { incident: IncidentState; changed: boolean } {
-  const g = grade({ category: inc.category, figures: inc.figures }, config.grading);
+  const g = gradeInScope(inc, config);
   if (g.level === inc.level) return { incident: { ...inc, gradeReason: g.reason }, changed: false };
-  const direction = levelRank(g.level) > levelRank(inc.level) ? "upgraded" : "downgraded";
+  const direction = levelRank(g.level) > levelRank(inc.level) ? "升级" : "降级";
   return {
     incident: {
       ...inc,
@@ -211,12 +219,30 @@ export function regrade(inc: IncidentState, now: number, at: number, config: Clu
       gradeReason: g.reason,
       gradeHistory: [...inc.gradeHistory, { at: now, from: inc.level, to: g.level, reason: g.reason }],
       timeline: sortTimeline(
-        [...inc.timeline, { at, kind: "regraded", text: `${direction} ${inc.level ?? "ungraded"} → ${g.level ?? "ungraded"}: ${g.reason}` }],
+        [...inc.timeline, { at, kind: "regraded", text: `定级${direction}：${levelText(inc.level)} → ${levelText(g.level)}。${g.reason}` }],
         config.maxTimeline,
       ),
     },
     changed: true,
   };
+}
+
+function levelText(level: IncidentState["level"]): string {
+  return level === null ? "未定级" : `${level}级`;
+}
+
+/**
+ * The official grade, for incidents that may be this office's: an incident its posts place elsewhere in China or
+ * abroad is another office's 突发事件 and gets no grade here (its figures stay on it, and the reason says so).
+ */
+function gradeInScope(inc: IncidentState, config: ClusterConfig): { level: IncidentState["level"]; reason: string } {
+  const g = grade({ category: inc.category, figures: inc.figures }, config.grading);
+  const scope = inc.scope === undefined ? "未知" : scopeValue(inc.scope);
+  if (scope !== "外地" && scope !== "境外") return g;
+  const what = scope === "境外" ? "境外事件" : "外地事件";
+  const figures = FIGURE_KINDS.map((k) => inc.figures[k]).filter((f) => f !== undefined && f.value > 0);
+  const told = figures.length > 0 ? `（据报${figures.map((f) => f?.text).join("，")}）` : "";
+  return { level: null, reason: `${what}，不按本辖区突发事件定级${told}` };
 }
 
 /** Checks what clustering relies on; throws an `invalid_input` error naming the document. */
@@ -244,7 +270,7 @@ export function openIncident(doc: DocFeatures, now: number, config: ClusterConfi
     velocity: 0,
     minuteCounts: [],
     timeline: [
-      { at: doc.publishedAt, kind: "first_post", text: `首发 ${doc.source}: ${doc.title ?? first.snippet}`, docId: doc.id, source: doc.source },
+      { at: doc.publishedAt, kind: "first_post", text: `首发 ${doc.source}：${doc.title ?? first.snippet}`, docId: doc.id, source: doc.source },
     ],
     posts: [],
     recentSimhashes: [],
@@ -313,7 +339,7 @@ export function absorbDoc(
     firstPost = ref;
     changes.push("onset_moved");
     const minutes = Math.round((incident.onsetAt - t) / MINUTE);
-    timeline.push({ at: t, kind: "earlier_post", text: `earlier post by ${doc.source} becomes 首发 (onset moved back ${minutes} min)`, docId: doc.id, source: doc.source });
+    timeline.push({ at: t, kind: "earlier_post", text: `${doc.source}的更早报道成为首发（起始时间提前${minutes}分钟）`, docId: doc.id, source: doc.source });
   }
 
   const docKeywords = normalizedDocKeywords(doc, config.docKeywordLimit);
@@ -324,23 +350,24 @@ export function absorbDoc(
   const reg = addRegions(incident.regions, doc.regions, config);
   if (incident.volume > 0 && reg.fresh.length > 0) {
     changes.push("regions");
-    for (const r of reg.fresh) timeline.push({ at: t, kind: "new_region", text: `new place reported: ${r.name}`, docId: doc.id, source: doc.source });
+    for (const r of reg.fresh) timeline.push({ at: t, kind: "new_region", text: `新涉及地区：${r.name}`, docId: doc.id, source: doc.source });
   }
 
   const src = addSource(incident.sources, doc.source, config.maxSourceList, config.sourceSketchSize);
   if (src.isNew && incident.volume > 0) changes.push("sources");
   const sourceMilestone = crossed(SOURCE_MILESTONES, incident.sources.count, src.set.count);
   if (sourceMilestone !== undefined) {
-    timeline.push({ at: t, kind: "sources", text: `${sourceMilestone} distinct sources`, docId: doc.id, source: doc.source });
+    timeline.push({ at: t, kind: "sources", text: `已有${sourceMilestone}个来源报道`, docId: doc.id, source: doc.source });
   }
 
+  const statement = statementOf(doc);
   const figures: MaxFigures = { ...incident.figures };
-  for (const [kind, f] of docFigureMaxima(doc.figures)) {
+  for (const [kind, f] of docFigureMaxima(gradableFigures(doc, statement))) {
     const cur = figures[kind];
     if (!cur || f.lb > cur.value) {
       figures[kind] = { kind, value: f.lb, approx: f.approx, text: f.text, sources: [doc.source], sourceCount: 1, firstReportedAt: t };
       if (!changes.includes("figures")) changes.push("figures");
-      timeline.push({ at: t, kind: "figure", text: `${doc.source}: ${f.text}`, docId: doc.id, source: doc.source });
+      timeline.push({ at: t, kind: "figure", text: `${doc.source}报道：${f.text}`, docId: doc.id, source: doc.source });
     } else if (f.lb === cur.value) {
       const known = cur.sources.includes(doc.source);
       figures[kind] = {
@@ -358,7 +385,11 @@ export function absorbDoc(
 
   const volume = incident.volume + 1;
   const volumeMilestone = crossed(VOLUME_MILESTONES, incident.volume, volume);
-  if (volumeMilestone !== undefined) timeline.push({ at: t, kind: "volume", text: `${volumeMilestone} posts` });
+  if (volumeMilestone !== undefined) timeline.push({ at: t, kind: "volume", text: `相关信息达${volumeMilestone}条` });
+  const official = recordStatement(incident, doc, statement, timeline, config);
+  if (isFollowup(doc) && !statement && incident.volume > 0) {
+    timeline.push({ at: t, kind: "followup", text: `后续报道（${doc.timeRef?.cue ?? "追踪"}）${doc.source}：${headline(doc)}`, docId: doc.id, source: doc.source });
+  }
 
   const minute = Math.floor(t / MINUTE);
   const lastActivityAt = Math.max(incident.lastActivityAt, t);
@@ -393,6 +424,8 @@ export function absorbDoc(
     regions: reg.regions,
     sources: src.set,
     figures,
+    ...official,
+    ...(doc.scope === undefined ? {} : { scope: addToTally(incident.scope ?? emptyTally(), doc.scope) }),
     sentiment: { mean: incident.sentiment.mean + (doc.sentiment - incident.sentiment.mean) / n, n },
     engagement: {
       reposts: incident.engagement.reposts + (m?.reposts ?? 0),
@@ -402,6 +435,60 @@ export function absorbDoc(
   };
   if (incident.volume > 0) changes.unshift("grew");
   return { incident: next, changes };
+}
+
+function headline(doc: DocFeatures): string {
+  return doc.title?.trim() || [...doc.text].slice(0, 60).join("");
+}
+
+/** A follow-up story of an old incident (trial, compensation, punishment, memorial): joins, never grades. */
+export function isFollowup(doc: Pick<DocFeatures, "timeRef">): boolean {
+  return doc.timeRef?.kind === "followup";
+}
+
+/** True when a post speaks of the present (absent timeRef = current, as before issue 7). */
+export function isCurrent(doc: Pick<DocFeatures, "timeRef">): boolean {
+  return doc.timeRef === undefined || doc.timeRef.kind === "current";
+}
+
+/**
+ * The figures of a post that may grade: none from a post about the past, statistics, plans or a follow-up, none
+ * from a refutation (its numbers are the rumour's), and of the rest only those read as current.
+ */
+export function gradableFigures(doc: Pick<DocFeatures, "figures" | "timeRef">, statement: Statement | undefined): readonly Figure[] {
+  if (!isCurrent(doc) || statement?.kind === "辟谣") return [];
+  return doc.figures.filter((f) => f.time === undefined || f.time === "current");
+}
+
+const MAX_STATEMENTS = 10;
+
+/** Records an official statement on the incident and its timeline; a 辟谣 marks it 已辟谣. */
+function recordStatement(
+  incident: IncidentState,
+  doc: DocFeatures,
+  statement: Statement | undefined,
+  timeline: TimelineEvent[],
+  config: ClusterConfig,
+): Pick<IncidentState, "statements" | "refutedBy"> {
+  if (!statement) return {};
+  const record: StatementRecord = {
+    kind: statement.kind,
+    at: doc.publishedAt,
+    source: doc.source,
+    ...(doc.url === undefined ? {} : { url: doc.url }),
+    title: [...headline(doc)].slice(0, config.snippetLength).join(""),
+    docId: doc.id,
+    authority: statement.authority,
+  };
+  const statements = [...(incident.statements ?? []), record].slice(-MAX_STATEMENTS);
+  const who = statement.authority ? `${doc.source}（官方）` : doc.source;
+  if (statement.kind === "辟谣") {
+    timeline.push({ at: doc.publishedAt, kind: "refuted", text: `已辟谣：${who}发布「${record.title ?? ""}」${doc.url ? ` ${doc.url}` : ""}`, docId: doc.id, source: doc.source });
+    const keep = incident.refutedBy && (incident.refutedBy.authority || !statement.authority) ? incident.refutedBy : record;
+    return { statements, refutedBy: keep };
+  }
+  timeline.push({ at: doc.publishedAt, kind: "official", text: `${who}发布${statement.kind}：「${record.title ?? ""}」`, docId: doc.id, source: doc.source });
+  return { statements };
 }
 
 function mergeFigures(a: MaxFigures, b: MaxFigures, config: ClusterConfig): MaxFigures {
@@ -471,7 +558,7 @@ export function mergeInto(survivor: IncidentState, others: readonly IncidentStat
       minuteCounts,
       velocity: velocity({ minuteCounts, lastActivityAt }),
       timeline: sortTimeline(
-        [...inc.timeline, ...o.timeline, { at: lastActivityAt, kind: "merged", text: `merged incident ${o.id} (${o.volume} posts, 首发 ${o.firstPost.source})` }],
+        [...inc.timeline, ...o.timeline, { at: lastActivityAt, kind: "merged", text: `并入同一事件 ${o.id}（${o.volume}条，首发 ${o.firstPost.source}）` }],
         config.maxTimeline,
       ),
       posts,
@@ -495,6 +582,11 @@ export function mergeInto(survivor: IncidentState, others: readonly IncidentStat
       watch: watch.slice(0, config.maxWatchHits),
       bursts: bursts.sort((a, b) => b.detectedAt - a.detectedAt).slice(0, config.maxBursts),
       mergedFrom: [...inc.mergedFrom, o.id],
+      ...(inc.scope === undefined && o.scope === undefined ? {} : { scope: addToTally(inc.scope ?? emptyTally(), o.scope ?? emptyTally()) }),
+      ...(inc.statements === undefined && o.statements === undefined
+        ? {}
+        : { statements: [...(inc.statements ?? []), ...(o.statements ?? [])].sort((a, b) => a.at - b.at).slice(-MAX_STATEMENTS) }),
+      ...(inc.refutedBy === undefined && o.refutedBy === undefined ? {} : { refutedBy: inc.refutedBy?.authority || !o.refutedBy ? inc.refutedBy : o.refutedBy }),
     };
   }
   return inc;
@@ -528,7 +620,7 @@ export function recordWatchMatches(
       };
     } else if (watch.length < config.maxWatchHits) {
       watch.push({ ruleId: m.ruleId, name: m.name, level: m.level, matched: m.matched.slice(0, 20), count: 1, firstMatchedAt: at, lastMatchedAt: at });
-      timeline.push({ at, kind: "watch", text: `watch rule ${m.name} matched (${m.matched.join(", ")})` });
+      timeline.push({ at, kind: "watch", text: `命中监测规则「${m.name}」（${m.matched.join("、")}）` });
       changed = true;
     }
   }
@@ -555,6 +647,8 @@ export function burstValuesOf(incident: IncidentState, keywordLimit = 10): { top
   };
 }
 
+const BURST_KIND = { topic: "话题", keyword: "关键词", region: "地区" } as const;
+
 /**
  * Attaches bursts that concern the incident (see {@link burstValuesOf}); a burst already attached is updated in
  * place (its count grows while its bucket is open) without counting as a change.
@@ -579,7 +673,7 @@ export function attachBursts(
     else {
       list.push(b);
       changed = true;
-      timeline.push({ at: b.bucketStart, kind: "burst", text: `${b.kind} ${b.value}: ${b.count} posts, ${b.ratio.toFixed(1)}× its baseline of ${b.baselineMean.toFixed(1)}` });
+      timeline.push({ at: b.bucketStart, kind: "burst", text: `${BURST_KIND[b.kind]}「${b.value}」突增：${b.count}条，为基线${b.baselineMean.toFixed(1)}条的${b.ratio.toFixed(1)}倍` });
     }
   }
   list.sort((a, b) => b.detectedAt - a.detectedAt || b.ratio - a.ratio);
@@ -613,7 +707,7 @@ export function correctOnset(
     updatedAt: now,
     onsetCorrection: { at: correction.at, previousAt, reason: correction.reason, by: correction.by, correctedAt: now },
     timeline: sortTimeline(
-      [...incident.timeline, { at: now, kind: "onset_corrected", text: `onset corrected by ${correction.by}: ${new Date(previousAt).toISOString()} → ${new Date(correction.at).toISOString()} (${correction.reason})` }],
+      [...incident.timeline, { at: now, kind: "onset_corrected", text: `${correction.by}更正起始时间：${new Date(previousAt).toISOString()} → ${new Date(correction.at).toISOString()}（${correction.reason}）` }],
       config.maxTimeline,
     ),
   };

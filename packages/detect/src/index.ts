@@ -1,5 +1,5 @@
 /** Input features of an enriched document, figure kinds, regions and official levels. */
-export type { DocFeatures, Figure, FigureKind, Keyword, Level, Metrics, Region, TopicScore } from "./types.js";
+export type { DocFeatures, Figure, FigureKind, ForeignPlace, Keyword, Level, Metrics, Region, TimeRef, TopicScore } from "./types.js";
 /** Figure kinds, levels, level names and level comparisons. */
 export { FIGURE_KINDS, LEVELS, LEVEL_NAMES, isMajorLevel, levelRank } from "./types.js";
 
@@ -34,6 +34,7 @@ export type {
   PostRef,
   RegionCount,
   RepresentativePost,
+  StatementRecord,
   TimelineEvent,
   TimelineKind,
   WatchHit,
@@ -92,8 +93,17 @@ export { WATCH_LIMITS, compileWatchRules, parseWatchRules, watchRuleSchema, watc
 export type { WatchInput, WatchMatch, WatchMatcher, WatchRule, WatchRuleInput } from "./watch.js";
 
 /** When a cluster becomes a published incident. */
-export { DEFAULT_REPORT_POLICY, reportPolicySchema, reportReason } from "./report.js";
-export type { ReportPolicy } from "./report.js";
+export { DEFAULT_REPORT_POLICY, boardDecision, reportPolicySchema, reportReason } from "./report.js";
+export type { BoardDecision, ReportPolicy } from "./report.js";
+
+/** Jurisdiction scope (属地管理): 本地 / 涉本地 / 外地 / 境外 / 未知 per post and per incident. */
+export { NATIONWIDE, SCOPES, addToTally, decideScope, docScope, emptyTally, jurisdictionSchema, relationTo, scopeValue } from "./scope.js";
+export type { DocScope, Jurisdiction, Relation, Scope, ScopeDecision, ScopeTally } from "./scope.js";
+
+/** Official statements (通报 / 辟谣 / 情况说明 / 回应) and which posts may grade. */
+export { statementOf } from "./statements.js";
+export type { Statement, StatementKind } from "./statements.js";
+export { gradableFigures, isCurrent, isFollowup } from "./incident.js";
 
 /** The detector's whole domain behind plan / commit steps (no I/O). */
 export { DEFAULT_ENGINE_CONFIG, DetectorEngine, engineSnapshotSchema } from "./engine.js";

@@ -1,38 +1,93 @@
 import { z } from "zod";
 import type { IncidentState } from "./incident-state.js";
+import { NATIONWIDE, decideScope, emptyTally } from "./scope.js";
+import type { Jurisdiction, Scope } from "./scope.js";
 
 /**
- * When a cluster of posts becomes an incident worth publishing. Most posts match nothing and stay candidates:
- * publishing each would bury the duty board. Once reported, every later change is published.
+ * What makes a cluster of posts an incident worth publishing: a risk signal. Being in several sources is not one
+ * (ads, market quotes and sports results travel too). Published incidents are stored and sent on the incidents
+ * topic; of those, only the ones in the jurisdiction's scope reach the duty board (see {@link boardDecision}).
  */
 export interface ReportPolicy {
-  /** Distinct sources that make a story an incident on their own. */
+  /** Distinct sources a story needs before clearly negative sentiment alone counts as a risk signal. */
   minSources: number;
-  /** Report as soon as the incident is graded (casualty / loss figures, or a 突发事件 category). */
+  /** A grade (current casualty / loss figures, or a 突发事件 category) is a risk signal. */
   whenGraded: boolean;
-  /** Report when a watch rule matched. */
+  /** A 突发事件 category is a risk signal even when grading did not apply (an incident elsewhere). */
+  whenCategory: boolean;
+  /** A watch rule match is a risk signal. */
   whenWatched: boolean;
-  /** Report when one of its topics, keywords or regions bursts. */
+  /** A burst of one of its topics, keywords or regions over its baseline is a risk signal. */
   whenBurst: boolean;
+  /** Mean sentiment (−1 … +1) at or below which a story is clearly negative. */
+  negativeSentiment: number;
 }
 
-/** Defaults: graded, watched, bursting, or carried by two distinct sources. */
-export const DEFAULT_REPORT_POLICY: ReportPolicy = { minSources: 2, whenGraded: true, whenWatched: true, whenBurst: true };
+/** Defaults: graded, a 突发事件 category, watched, bursting, or clearly negative in two distinct sources. */
+export const DEFAULT_REPORT_POLICY: ReportPolicy = {
+  minSources: 2,
+  whenGraded: true,
+  whenCategory: true,
+  whenWatched: true,
+  whenBurst: true,
+  negativeSentiment: -0.5,
+};
 
 /** Schema of the report policy (every key optional). */
 export const reportPolicySchema = z
-  .object({ minSources: z.number().int().min(1), whenGraded: z.boolean(), whenWatched: z.boolean(), whenBurst: z.boolean() })
+  .object({
+    minSources: z.number().int().min(1),
+    whenGraded: z.boolean(),
+    whenCategory: z.boolean(),
+    whenWatched: z.boolean(),
+    whenBurst: z.boolean(),
+    negativeSentiment: z.number().min(-1).max(0),
+  })
   .partial()
   .transform((p): ReportPolicy => ({ ...DEFAULT_REPORT_POLICY, ...p }));
 
+const BURST_KIND = { topic: "话题", keyword: "关键词", region: "地区" } as const;
+
 /**
- * Why an incident meets the policy, or undefined while it does not.
- * @example reportReason(incident) // "graded II"
+ * The incident's risk signal in zh-CN words, or undefined while it has none (it then stays a candidate: searchable
+ * and in trends, never an alert).
+ * @example reportReason(incident) // "定为II级（重大）"
  */
 export function reportReason(incident: IncidentState, policy: ReportPolicy = DEFAULT_REPORT_POLICY): string | undefined {
-  if (policy.whenGraded && incident.level !== null) return `graded ${incident.level}`;
-  if (policy.whenWatched && incident.watch.length > 0) return `watch rule ${incident.watch[0]?.name ?? ""}`;
-  if (policy.whenBurst && incident.bursts.length > 0) return `burst of ${incident.bursts[0]?.kind ?? ""} ${incident.bursts[0]?.value ?? ""}`;
-  if (incident.sources.count >= policy.minSources) return `${incident.sources.count} distinct sources`;
+  if (policy.whenGraded && incident.level !== null) return `定为${incident.level}级（${LEVEL_NAME[incident.level]}）`;
+  if (policy.whenWatched && incident.watch.length > 0) return `命中监测规则「${incident.watch[0]?.name ?? ""}」`;
+  if (policy.whenCategory && incident.category !== undefined && EMERGENCY.has(incident.category)) return `属${incident.category}`;
+  const burst = incident.bursts[0];
+  if (policy.whenBurst && burst) return `${BURST_KIND[burst.kind]}「${burst.value}」突增（为基线的${burst.ratio.toFixed(1)}倍）`;
+  if (incident.sentiment.n > 0 && incident.sentiment.mean <= policy.negativeSentiment && incident.sources.count >= policy.minSources) {
+    return `舆情明显负面（情感均值${incident.sentiment.mean.toFixed(2)}，${incident.sources.count}个来源）`;
+  }
   return undefined;
+}
+
+const LEVEL_NAME = { I: "特别重大", II: "重大", III: "较大", IV: "一般" } as const;
+// The 突发事件 categories of the taxonomy (config/taxonomy.yaml) that signal risk by themselves.
+const EMERGENCY = new Set(["生产安全事故", "自然灾害", "公共卫生事件", "社会安全事件", "事故灾难"]);
+
+/** Whether a published incident reaches this jurisdiction's duty board, with its scope and the reason in zh-CN. */
+export interface BoardDecision {
+  scope: Scope;
+  scopeReason: string;
+  onBoard: boolean;
+  /** Why it was raised ("事发地…在辖区内；定为II级（重大）"), or why it stays off the board. */
+  reason: string;
+}
+
+/**
+ * The duty-board rule: an incident is raised when it is in the jurisdiction's scope (本地, 涉本地, or 未知 reported by
+ * local media) AND carries a risk signal. Incidents elsewhere keep their risk signal for analysts (外地/境外关注)
+ * with no clock, routing or notification.
+ * @example boardDecision(incident, policy, jurisdiction) // { scope: "本地", onBoard: true, reason: "事发地长沙市在辖区（长沙市）内；定为II级（重大）", … }
+ */
+export function boardDecision(incident: IncidentState, policy: ReportPolicy = DEFAULT_REPORT_POLICY, j: Jurisdiction = NATIONWIDE): BoardDecision {
+  const scope = decideScope(incident.scope ?? emptyTally(), incident.sources.list, j);
+  const signal = reportReason(incident, policy);
+  if (signal === undefined) return { scope: scope.scope, scopeReason: scope.reason, onBoard: false, reason: `${scope.reason}；无风险信号（未定级、无突发事件类别、未命中监测规则、无突增、舆情不明显负面），不上值班台` };
+  if (!scope.inScope) return { scope: scope.scope, scopeReason: scope.reason, onBoard: false, reason: `${scope.reason}；${signal}，列入外地/境外关注，不计时、不通知` };
+  return { scope: scope.scope, scopeReason: scope.reason, onBoard: true, reason: `${scope.reason}；${signal}` };
 }

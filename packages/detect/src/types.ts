@@ -1,4 +1,5 @@
-import type { Figure as FigureMessage } from "@liaowang/schemas";
+import type { DocScope } from "./scope.js";
+import type { Figure as FigureMessage, ForeignPlace as ForeignPlaceMessage, TimeRef } from "@liaowang/schemas";
 
 export { FIGURE_KINDS, type FigureKind } from "@liaowang/schemas";
 
@@ -11,7 +12,15 @@ export interface Region {
   name: string;
   level: "province" | "city" | "county";
   province: string;
+  /** `venue` where something happened ("在长沙"), `origin` whose people are involved ("长沙籍"); absent: plain. */
+  role?: "venue" | "origin" | undefined;
 }
+
+/** A place abroad named in a post (country code, Chinese name, city, role as for {@link Region}). */
+export type ForeignPlace = ForeignPlaceMessage;
+
+/** What time a post speaks of as a whole (absent = current). */
+export type { TimeRef };
 
 /** A weighted keyword (TF-IDF or similar). */
 export interface Keyword {
@@ -52,6 +61,12 @@ export interface DocFeatures {
   /** 突发事件 category, e.g. "生产安全事故", "自然灾害", "公共卫生事件", "社会安全事件". */
   category?: string | undefined;
   regions: readonly Region[];
+  /** Places abroad the post names. */
+  abroad?: readonly ForeignPlace[] | undefined;
+  /** Time the post speaks of: only current posts open and grade incidents (absent = current). */
+  timeRef?: TimeRef | undefined;
+  /** The post's scope in the deployment's jurisdiction (the engine sets it; absent: not tallied). */
+  scope?: DocScope | undefined;
   /** −1 (negative) … +1 (positive). */
   sentiment: number;
   figures: readonly Figure[];

@@ -37,4 +37,9 @@ export async function installTemplate(client: Client, configDir: string, prefix:
     priority: file.priority,
     template: { ...file.template, aliases: { [`${prefix}${family.alias}`]: {} } } as never,
   });
+  // Indices created from an older template (this month's) take the fields added since: mappings only ever grow.
+  const properties = (file.template.mappings as { properties?: Record<string, unknown> }).properties;
+  if (properties) {
+    await client.indices.putMapping({ index: `${prefix}${file.index_patterns_suffix}`, allow_no_indices: true, properties: properties as never });
+  }
 }

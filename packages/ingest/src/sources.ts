@@ -28,6 +28,8 @@ export const SourceConfig = z
     schedule: cronExpression,
     region: z.string().min(1).max(200).optional(),
     enabled: z.boolean().default(true),
+    /** A local medium of the deployment's jurisdiction (config/jurisdiction.yaml): its posts naming no place count as local. */
+    local: z.boolean().optional(),
     /** Decode with this charset whatever the server or the XML declaration says (for feeds that lie). */
     charset: z
       .string()

@@ -105,8 +105,9 @@ describe("Analyzer.reload", () => {
     cpSync(join(defaultConfigDir, "taxonomy.yaml"), join(dir, "taxonomy.yaml"));
     cpSync(join(defaultConfigDir, "sentiment"), join(dir, "sentiment"), { recursive: true });
     cpSync(join(defaultConfigDir, "dict", "region-ambiguous.txt"), join(dir, "region-ambiguous.txt"));
-    const local = new Analyzer({ configDir: dir, ambiguousPlacesPath: join(dir, "region-ambiguous.txt") });
-    expect(local.paths).toHaveLength(6);
+    cpSync(join(defaultConfigDir, "dict", "foreign-ambiguous.txt"), join(dir, "foreign-ambiguous.txt"));
+    const local = new Analyzer({ configDir: dir, ambiguousPlacesPath: join(dir, "region-ambiguous.txt"), ambiguousForeignPath: join(dir, "foreign-ambiguous.txt") });
+    expect(local.paths).toHaveLength(7);
     const before = local.resources;
 
     const taxonomyPath = join(dir, "taxonomy.yaml");

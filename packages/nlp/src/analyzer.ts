@@ -5,6 +5,10 @@ import { defaultConfigDir } from "@liaowang/config";
 import { invalidInput } from "@liaowang/errors";
 import type { TimeRef } from "@liaowang/schemas";
 import { locateFigures } from "./figures.js";
+import { buildForeignGazetteer, recognizeForeign } from "./foreign.js";
+import type { ForeignGazetteer, ForeignMatch } from "./foreign.js";
+import { placeRoles } from "./places.js";
+import type { PlaceRole } from "./places.js";
 import type { Figure } from "./figures.js";
 import type { Keyword } from "./keywords.js";
 import { buildGazetteer, parseAmbiguousPlaceNames, recognizeRegions } from "./regions.js";
@@ -37,7 +41,9 @@ export interface Analysis {
   topics: TopicScore[];
   category?: string | undefined;
   sentiment: Sentiment;
-  regions: RegionMatch[];
+  regions: Array<RegionMatch & { role?: PlaceRole }>;
+  /** Places abroad the text names, with how (see {@link placeRoles}). */
+  abroad: Array<ForeignMatch & { role?: PlaceRole }>;
   /** Casualty/loss figures, each with `time` when it is not current (past, statistic, plan). */
   figures: Figure[];
   /** What time the post speaks of as a whole: only "current" posts open or grade an incident. */
@@ -51,6 +57,7 @@ export interface AnalysisResources {
   taxonomy: Taxonomy;
   lexicon: SentimentLexicon;
   gazetteer: Gazetteer;
+  foreign: ForeignGazetteer;
 }
 
 /**
@@ -61,11 +68,19 @@ export function analyze(input: AnalysisInput, resources: AnalysisResources): Ana
   const { topics, category } = classify(input.tokens, resources.taxonomy);
   const { figures, timeRef } = groundFigures(input.text, locateFigures(input.text), { publishedAt: input.publishedAt });
   const placeTokens = input.regionHint && input.regionHint.length > 0 ? [...input.regionHint, "\n", ...input.segments] : input.segments;
+  const regions = recognizeRegions(placeTokens, resources.gazetteer);
+  const abroad = recognizeForeign(input.segments, resources.foreign);
+  const roles = placeRoles(input.segments, resources.gazetteer, resources.foreign, regions, abroad);
+  const withRole = <T extends { code: string }>(p: T): T & { role?: PlaceRole } => {
+    const role = roles.get(p.code);
+    return role === undefined ? p : { ...p, role };
+  };
   return {
     topics,
     ...(category === undefined ? {} : { category }),
     sentiment: scoreSentiment(input.segments, resources.lexicon),
-    regions: recognizeRegions(placeTokens, resources.gazetteer),
+    regions: regions.map(withRole),
+    abroad: abroad.map(withRole),
     figures,
     timeRef,
     simhash: simhash64(input.keywords),
@@ -82,6 +97,8 @@ export interface AnalyzerOptions {
   sentimentDir?: string | undefined;
   /** Overrides `<configDir>/dict/region-ambiguous.txt`. */
   ambiguousPlacesPath?: string | undefined;
+  /** Overrides `<configDir>/dict/foreign-ambiguous.txt`. */
+  ambiguousForeignPath?: string | undefined;
 }
 
 /** What a reload found, and whether anything changed (unchanged files are not re-parsed). */
@@ -107,6 +124,7 @@ export class Analyzer {
   readonly taxonomyPath: string;
   readonly lexiconPaths: Readonly<Record<keyof LexiconSources, string>>;
   readonly ambiguousPlacesPath: string;
+  readonly ambiguousForeignPath: string;
   #resources: AnalysisResources | undefined;
   #keys = { taxonomy: "", lexicon: "", places: "" };
 
@@ -121,12 +139,13 @@ export class Analyzer {
       degrees: join(sentimentDir, "degrees.txt"),
     };
     this.ambiguousPlacesPath = options.ambiguousPlacesPath ?? join(configDir, "dict", "region-ambiguous.txt");
+    this.ambiguousForeignPath = options.ambiguousForeignPath ?? join(configDir, "dict", "foreign-ambiguous.txt");
     this.reload();
   }
 
   /** Every file the analyzer reads. */
   get paths(): string[] {
-    return [this.taxonomyPath, ...Object.values(this.lexiconPaths), this.ambiguousPlacesPath];
+    return [this.taxonomyPath, ...Object.values(this.lexiconPaths), this.ambiguousPlacesPath, this.ambiguousForeignPath];
   }
 
   /** The resources currently in force. */
@@ -148,10 +167,11 @@ export class Analyzer {
       degrees: { text: readText(this.lexiconPaths.degrees, "Sentiment lexicon"), source: this.lexiconPaths.degrees },
     };
     const placesText = readText(this.ambiguousPlacesPath, "Ambiguous place-name list");
+    const foreignText = readText(this.ambiguousForeignPath, "Ambiguous foreign place-name list");
     const keys = {
       taxonomy: hash(taxonomyText),
       lexicon: hash(...Object.values(lexiconFiles).map((f: { text: string }) => f.text)),
-      places: hash(placesText),
+      places: hash(placesText, foreignText),
     };
     const previous = this.#resources;
     const taxonomy = previous && keys.taxonomy === this.#keys.taxonomy ? previous.taxonomy : parseTaxonomy(taxonomyText, this.taxonomyPath);
@@ -160,8 +180,12 @@ export class Analyzer {
       previous && keys.places === this.#keys.places
         ? previous.gazetteer
         : buildGazetteer(parseAmbiguousPlaceNames(placesText, this.ambiguousPlacesPath));
+    const foreign =
+      previous && gazetteer === previous.gazetteer
+        ? previous.foreign
+        : buildForeignGazetteer({ ambiguous: parseAmbiguousPlaceNames(foreignText, this.ambiguousForeignPath), chinese: gazetteer });
     const changed = previous === undefined || taxonomy !== previous.taxonomy || lexicon !== previous.lexicon || gazetteer !== previous.gazetteer;
-    this.#resources = { taxonomy, lexicon, gazetteer };
+    this.#resources = { taxonomy, lexicon, gazetteer, foreign };
     this.#keys = keys;
     const c = lexicon.counts;
     return {

@@ -108,6 +108,17 @@ export function divisionNames(): string[] {
   return [...new Set(flatten(level as readonly RawDivision[]).map((d) => d.name))].filter((n) => n.length >= 3 && !ZONE.test(n));
 }
 
+/** The division with a GB/T 2260 code, if the division package has it. */
+export function divisionByCode(code: string): RegionMatch | undefined {
+  const d = flatten(level as readonly RawDivision[]).find((x) => x.code === code);
+  return d === undefined ? undefined : toMatch(d);
+}
+
+/** Every division written with `name` (full or short form), as matches. */
+export function divisionsNamed(name: string, gazetteer: Gazetteer): RegionMatch[] {
+  return (gazetteer.index.get(indexForm(name)) ?? []).map((f) => toMatch(f.division));
+}
+
 /**
  * Parse the list of names that must not count on their own because they are also common words or names
  * ("朝阳", "安康", "东方"): one per line, `#` starts a comment.

@@ -1,3 +1,5 @@
+import { parse as parseYaml } from "yaml";
+import { JurisdictionFile } from "./jurisdiction.js";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -25,6 +27,11 @@ export interface SegmenterOptions {
    * dictionary, below any entry of the same word in the file. Default true.
    */
   placeNames?: boolean | undefined;
+  /**
+   * Local entities of the jurisdiction (parks, plants, schools, companies) kept whole, below any entry of the same
+   * word in the file. Default: `entities` of `<configDir>/jurisdiction.yaml`.
+   */
+  entities?: readonly string[] | undefined;
 }
 
 // Low enough that a name never beats a common word pair ("河东/区域", not "河东区/域"), high enough to keep it whole.
@@ -35,6 +42,13 @@ export interface ReloadResult {
   userWords: number;
   stopWords: number;
   changed: boolean;
+}
+
+function jurisdictionEntities(path: string): string[] {
+  if (!existsSync(path)) return [];
+  const parsed = JurisdictionFile.safeParse(parseYaml(readFileSync(path, "utf8")));
+  if (!parsed.success) throw invalidInput(`Invalid config file ${path}: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ")}`);
+  return parsed.data.entities;
 }
 
 function readDictionaryFile(path: string): string {
@@ -57,9 +71,11 @@ export class Segmenter {
   #dicts: JiebaDictionaries = { key: "", userDict: "", stopWords: "" };
   #stopWords: ReadonlySet<string> = new Set();
   readonly #placeNames: readonly string[];
+  readonly #entities: readonly string[];
 
   constructor(options: SegmenterOptions = {}) {
     const dictDir = join(options.configDir ?? defaultConfigDir, "dict");
+    this.#entities = options.entities ?? jurisdictionEntities(join(options.configDir ?? defaultConfigDir, "jurisdiction.yaml"));
     this.userDictPath = options.userDictPath ?? join(dictDir, "user.dict.txt");
     this.stopWordsPath = options.stopWordsPath ?? join(dictDir, "stopwords.txt");
     this.#placeNames = options.placeNames === false ? [] : divisionNames();
@@ -74,7 +90,7 @@ export class Segmenter {
     const userWords = parseUserDict(readDictionaryFile(this.userDictPath), this.userDictPath);
     const stopWords = parseStopWords(readDictionaryFile(this.stopWordsPath), this.stopWordsPath);
     const listed = new Set(userWords.map((w) => w.word));
-    const places = this.#placeNames.filter((name) => !listed.has(name)).map((word) => ({ word, freq: PLACE_NAME_FREQ, tag: "ns" }));
+    const places = [...new Set([...this.#placeNames, ...this.#entities])].filter((name) => !listed.has(name)).map((word) => ({ word, freq: PLACE_NAME_FREQ, tag: "ns" }));
     const userDict = formatUserDict([...places, ...userWords]);
     const stopText = stopWords.join("\n");
     const key = createHash("sha256").update(userDict).update("\0").update(stopText).digest("hex");

@@ -173,6 +173,14 @@ export const Alert = z.object({
   departmentName: z.string(),
   coDepartments: z.array(z.string()),
   routeReason: z.string(),
+  // Added for issue 7 (optional: alerts stored before lack them).
+  /** Scope in the jurisdiction (本地 / 涉本地 / 未知) and why, in zh-CN. */
+  scope: z.enum(["本地", "涉本地", "外地", "境外", "未知"]).optional(),
+  scopeReason: z.string().optional(),
+  /** Why the alert was raised (scope and risk signal), in zh-CN. */
+  raiseReason: z.string().optional(),
+  /** Set when an official refutation joined the incident: 已辟谣, with source and link. */
+  refuted: z.object({ at: utcIso, source: z.string(), url: z.string().optional(), title: z.string().optional(), authority: z.boolean() }).optional(),
   deadlines: z.array(Deadline),
   deadlineHistory: z.array(DeadlineRevision),
   milestones: z.array(Milestone),

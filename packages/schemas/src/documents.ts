@@ -101,8 +101,24 @@ export const Region = z.object({
   name: z.string(),
   level: z.enum(["province", "city", "county"]),
   province: z.string(),
+  /**
+   * How the text names it (added for issue 7): `venue` where something happened ("在长沙"), `origin` only whose
+   * people or teams are involved ("长沙籍游客"); absent for a plain mention. Jurisdiction scope reads it.
+   */
+  role: z.enum(["venue", "origin"]).optional(),
 });
 export type Region = z.infer<typeof Region>;
+
+/** A place abroad named in the text (added for issue 7): a country (ISO 3166-1 alpha-2), world region or city. */
+export const ForeignPlace = z.object({
+  /** ISO 3166-1 alpha-2 of the country, or the UN M49 / "EU" code of a world region. */
+  code: z.string(),
+  /** Chinese name of the country or region. */
+  name: z.string(),
+  city: z.string().optional(),
+  role: z.enum(["venue", "origin"]).optional(),
+});
+export type ForeignPlace = z.infer<typeof ForeignPlace>;
 
 /** U+2009 THIN SPACE: a whitespace character to Elasticsearch's whitespace analyzer that normalised text never contains. */
 export const SEGMENT_SEPARATOR = "\u2009";
@@ -123,6 +139,8 @@ export const EnrichedDocument = RawDocument.extend({
   category: z.string().optional(),
   sentiment: z.object({ score: z.number(), label: z.enum(["negative", "neutral", "positive"]) }).optional(),
   regions: z.array(Region).optional(),
+  /** Places abroad the post names (added for issue 7; absent on older messages). */
+  abroad: z.array(ForeignPlace).optional(),
   figures: z.array(Figure).optional(),
   timeRef: TimeRef.optional(),
   simhash: z.string().regex(/^[0-9a-f]{16}$/).optional(),

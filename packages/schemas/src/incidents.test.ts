@@ -17,7 +17,7 @@ const minimal = {
   firstSource: { docId: "d1", source: "新华网", snippet: "…", publishedAt: t },
   lastActivityAt: t,
   level: "II",
-  gradeReason: "12 deaths reported by 3 sources → II (重大) per 生产安全事故 thresholds (II: 10–29 deaths)",
+  gradeReason: "据3个来源报道死亡12人，依《生产安全事故报告和调查处理条例》重大事故标准（死亡10–29人）定为II级（重大）",
   gradeHistory: [{ at: t, from: null, to: "II", reason: "…" }],
   topics: [{ id: "安全生产", score: 1 }],
   regions: [{ code: "431129", name: "江华瑶族自治县", level: "county", province: "湖南省", count: 3 }],

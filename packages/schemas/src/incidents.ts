@@ -37,6 +37,8 @@ export const IncidentChange = z.enum([
   "watch",
   "burst",
   "expired",
+  // Added for issue 7: the scope or the duty-board decision changed.
+  "scope",
 ]);
 export type IncidentChange = z.infer<typeof IncidentChange>;
 
@@ -100,6 +102,23 @@ export const BurstInfo = z.object({
 });
 export type BurstInfo = z.infer<typeof BurstInfo>;
 
+/** Scope of an incident in the deployment's jurisdiction (属地管理). */
+export const IncidentScope = z.enum(["本地", "涉本地", "外地", "境外", "未知"]);
+export type IncidentScope = z.infer<typeof IncidentScope>;
+
+/** An authority's statement that joined an incident. */
+export const IncidentStatement = z.object({
+  kind: z.enum(["辟谣", "通报", "情况说明", "回应"]),
+  at: utcIso,
+  source: z.string(),
+  url: z.string().optional(),
+  title: z.string().optional(),
+  docId: z.string(),
+  /** Made by a government body (by the source, or the body named as the speaker). */
+  authority: z.boolean(),
+});
+export type IncidentStatement = z.infer<typeof IncidentStatement>;
+
 /**
  * One incident as the detector sees it, published on every open and change. Each message is a full snapshot:
  * consumers keep the one with the highest `revision` for an `id` (apply when `revision` ≥ the one held, since
@@ -129,7 +148,7 @@ export const Incident = z.object({
     .optional(),
   lastActivityAt: utcIso,
   level: IncidentLevel.nullable(),
-  /** Why, in words and numbers: "12 deaths reported by 3 sources → II (重大) per 生产安全事故 thresholds …". */
+  /** Why, in zh-CN words and numbers: "据3个来源报道死亡12人，依《生产安全事故报告和调查处理条例》重大事故标准（死亡10–29人）定为II级（重大）". */
   gradeReason: z.string(),
   gradeHistory: z.array(GradeChange),
   /** 突发事件 category the grading table was chosen by (majority of the posts). */
@@ -146,6 +165,18 @@ export const Incident = z.object({
   watchMatches: z.array(WatchRuleMatch),
   bursts: z.array(BurstInfo),
   sentiment: z.object({ mean: z.number(), n: z.number().int().nonnegative() }).optional(),
+  // Added for issue 7 (optional: older messages lack them).
+  /** Scope in the deployment's jurisdiction: 本地, 涉本地, 外地, 境外 or 未知, with why in zh-CN. */
+  scope: IncidentScope.optional(),
+  scopeReason: z.string().optional(),
+  /** Whether it belongs on the duty board (in scope with a risk signal); absent on older messages means yes. */
+  dutyBoard: z.boolean().optional(),
+  /** Why it was raised, or why it stays off the duty board (zh-CN). */
+  boardReason: z.string().optional(),
+  /** Official statements that joined the incident (通报 / 辟谣 / 情况说明 / 回应). */
+  statements: z.array(IncidentStatement).optional(),
+  /** The refutation that marks it 已辟谣. */
+  refutedBy: IncidentStatement.optional(),
   timeline: z.array(
     z.object({ at: utcIso, kind: z.string(), text: z.string(), docId: z.string().optional(), source: z.string().optional() }),
   ),

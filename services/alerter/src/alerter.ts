@@ -1,4 +1,4 @@
-import { alertIdFor, applyCommand, chineseCalendar, composeDigests, dueItems, escalationFor, openAlert, openPolicyAlert, previousDate, zonedDate, zonedDayStart, type AlertCommand, type AlertingConfig, type DigestSettings, type PolicyDocumentInput } from "@liaowang/alerting";
+import { alertIdFor, applyCommand, belongsOnBoard, chineseCalendar, composeDigests, dueItems, escalationFor, openAlert, openPolicyAlert, previousDate, zonedDate, zonedDayStart, type AlertCommand, type AlertingConfig, type DigestSettings, type PolicyDocumentInput } from "@liaowang/alerting";
 import { describeError, LiaowangError } from "@liaowang/errors";
 import type { TypedProducer } from "@liaowang/kafka";
 import type { Logger } from "@liaowang/logger";
@@ -60,7 +60,8 @@ export class Alerter {
       const id = alertIdFor(incident.id);
       const result = await this.deps.store.update(id, (current) => {
         const now = this.clock();
-        if (!current) return incident.status === "merged" ? undefined : openAlert(input, this.config, now).alert;
+        // Incidents elsewhere, or without a risk signal, are for analysts: no alert, no clock, no notification.
+        if (!current) return incident.status === "merged" || !belongsOnBoard(input) ? undefined : openAlert(input, this.config, now).alert;
         if (incident.revision < current.incidentRevision) return undefined;
         return applyCommand(current, { type: "incident", incident: input }, this.config, now).alert;
       });

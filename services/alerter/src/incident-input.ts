@@ -22,5 +22,12 @@ export function toIncidentInput(incident: Incident): IncidentInput {
     revision: incident.revision,
     onsetCorrection: incident.onsetCorrection ? { by: incident.onsetCorrection.by, reason: incident.onsetCorrection.reason } : undefined,
     firstPost: { source: first.source, url: first.url, title: first.title, publishedAt: first.publishedAt },
+    scope: incident.scope,
+    scopeReason: incident.scopeReason,
+    dutyBoard: incident.dutyBoard,
+    boardReason: incident.boardReason,
+    refutedBy: incident.refutedBy
+      ? { at: incident.refutedBy.at, source: incident.refutedBy.source, url: incident.refutedBy.url, title: incident.refutedBy.title, authority: incident.refutedBy.authority }
+      : undefined,
   };
 }

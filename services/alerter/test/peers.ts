@@ -61,7 +61,7 @@ export function incident(overrides: Partial<Incident> & Pick<Incident, "id" | "o
     firstSource: post,
     lastActivityAt: at,
     level: "II",
-    gradeReason: "12 deaths reported by 3 sources → II (重大) per 生产安全事故 thresholds",
+    gradeReason: "据3个来源报道死亡12人，依《生产安全事故报告和调查处理条例》重大事故标准（死亡10–29人）定为II级（重大）",
     gradeHistory: [],
     category: "生产安全事故",
     topics: [{ id: "安全生产", score: 0.9 }],

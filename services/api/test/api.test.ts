@@ -28,7 +28,7 @@ let receiver: Receiver;
 
 // Onsets chosen so the order by deadline is C (48 h clock overdue by 2 h), B (48 h clock due in 30 min),
 // A (II: 5 h clock due in 1 h), D (48 h clock due in 47 h).
-const A = incident(1, { title: "岳麓区某化工厂发生爆炸，已造成12人遇难", level: "II", topic: "安全生产", keywords: ["爆炸", "化工厂"], onsetHoursAgo: 4, gradeReason: "12 deaths reported by 3 sources → II (重大) per 生产安全事故 thresholds" });
+const A = incident(1, { title: "岳麓区某化工厂发生爆炸，已造成12人遇难", level: "II", topic: "安全生产", keywords: ["爆炸", "化工厂"], onsetHoursAgo: 4, gradeReason: "据3个来源报道死亡12人，依《生产安全事故报告和调查处理条例》重大事故标准（死亡10–29人）定为II级（重大）" });
 const B = incident(2, { title: "岳麓区工地农民工反映工资拖欠", level: "IV", topic: "工资拖欠", keywords: ["欠薪", "工资", "农民工"], onsetHoursAgo: 47.5 });
 const C = incident(3, { title: "岳麓区某中学学生反映校园食堂问题", level: "III", topic: "教育", keywords: ["学校", "学生"], onsetHoursAgo: 50 });
 const D = incident(4, { title: "岳麓区物流园讨薪求助", level: null, topic: "工资拖欠", keywords: ["讨薪", "工资"], onsetHoursAgo: 1 });

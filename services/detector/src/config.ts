@@ -9,6 +9,7 @@ import {
   type EngineConfig,
   type WatchMatcher,
 } from "@liaowang/detect";
+import { loadJurisdiction } from "@liaowang/nlp/jurisdiction";
 import { validate as validCron } from "node-cron";
 
 const HOUR = 3_600_000;
@@ -24,8 +25,16 @@ const DetectorEnv = CommonEnv.extend({
   DETECTOR_WATCH_RULES_FILE: z.string().min(1).optional(),
   /** Hours without a post after which a reported incident is expired. */
   DETECTOR_WINDOW_HOURS: z.coerce.number().positive().max(24 * 30).default(48),
-  /** Distinct sources that make a story an incident on their own (graded / watched / bursting ones report anyway). */
+  /**
+   * Distinct sources a clearly negative story needs before its sentiment alone counts as a risk signal. Sources alone
+   * never make an incident (issue 7): graded, 突发事件, watched or bursting stories report with one source.
+   */
   DETECTOR_REPORT_MIN_SOURCES: z.coerce.number().int().min(1).default(2),
+  /**
+   * The deployment's area (contract): comma-separated division names or GB/T 2260 codes, `全国` for all of mainland
+   * China; overrides `area` in config/jurisdiction.yaml.
+   */
+  LIAOWANG_JURISDICTION: z.string().min(1).optional(),
   /** Most open incidents (reported and candidates) held; the oldest candidates go first. */
   DETECTOR_MAX_OPEN: z.coerce.number().int().positive().default(20_000),
 });
@@ -51,9 +60,11 @@ export function loadDomainConfig(config: DetectorConfig): { engine: EngineConfig
     throw new LiaowangError("invalid_input", `Invalid config file ${watchFile}: ${describeError(error)}`, { cause: error });
   }
   const base = DEFAULT_ENGINE_CONFIG;
+  const jurisdiction = loadJurisdiction({ configDir: config.LIAOWANG_CONFIG_DIR, env: { LIAOWANG_JURISDICTION: config.LIAOWANG_JURISDICTION } });
   return {
     engine: {
       ...base,
+      jurisdiction,
       cluster: { ...base.cluster, grading, windowMs: config.DETECTOR_WINDOW_HOURS * HOUR, maxOpen: config.DETECTOR_MAX_OPEN },
       report: { ...base.report, minSources: config.DETECTOR_REPORT_MIN_SOURCES },
     },

@@ -19,6 +19,8 @@ export function toFeatures(doc: EnrichedDocument): DocFeatures {
     topics: doc.topics ?? [],
     category: doc.category,
     regions: doc.regions ?? [],
+    abroad: doc.abroad ?? [],
+    timeRef: doc.timeRef,
     sentiment: doc.sentiment?.score ?? 0,
     figures: doc.figures ?? [],
     metrics: doc.metrics,

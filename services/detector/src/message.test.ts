@@ -57,7 +57,7 @@ describe("toIncidentMessage", () => {
       figures: [{ kind: "deaths", value: 12, sourceCount: 2, sources: ["新华网", "永州发布"] }],
       watchMatches: [{ ruleId: "mine", name: "煤矿事故", level: "II", count: 2 }],
     });
-    expect(message.gradeReason).toBe("12 deaths reported by 2 sources → II (重大) per 生产安全事故 thresholds (II: 10–29 deaths)");
+    expect(message.gradeReason).toBe("据2个来源报道死亡12人，依《生产安全事故报告和调查处理条例》重大事故标准（死亡10–29人）定为II级（重大）");
     expect(message.topics.map((t) => t.id)).toEqual(["安全生产", "防灾减灾救灾"]);
     expect(message.topics.reduce((s, t) => s + t.score, 0)).toBeCloseTo(1, 3);
     expect(message.keywords.reduce((s, k) => s + k.weight, 0)).toBeCloseTo(1, 3);

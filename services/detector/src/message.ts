@@ -1,5 +1,5 @@
-import { FIGURE_KINDS, effectiveOnset, type IncidentChange as DomainChange, type IncidentState, type PostRef } from "@liaowang/detect";
-import type { Incident, IncidentChange, IncidentPost } from "@liaowang/schemas";
+import { FIGURE_KINDS, effectiveOnset, type IncidentChange as DomainChange, type IncidentState, type PostRef, type StatementRecord } from "@liaowang/detect";
+import type { Incident, IncidentChange, IncidentPost, IncidentStatement } from "@liaowang/schemas";
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -11,6 +11,18 @@ function post(p: PostRef): IncidentPost {
     ...(p.title === undefined ? {} : { title: p.title }),
     snippet: p.snippet,
     publishedAt: iso(p.publishedAt),
+  };
+}
+
+function statement(s: StatementRecord): IncidentStatement {
+  return {
+    kind: s.kind,
+    at: iso(s.at),
+    source: s.source,
+    ...(s.url === undefined ? {} : { url: s.url }),
+    ...(s.title === undefined ? {} : { title: s.title }),
+    docId: s.docId,
+    authority: s.authority,
   };
 }
 
@@ -98,6 +110,11 @@ export function toIncidentMessage(incident: IncidentState, changes: readonly Dom
       detectedAt: iso(b.detectedAt),
     })),
     sentiment: { mean: Math.round(incident.sentiment.mean * 10_000) / 10_000, n: incident.sentiment.n },
+    ...(incident.board === undefined
+      ? {}
+      : { scope: incident.board.scope, scopeReason: incident.board.scopeReason, dutyBoard: incident.board.onBoard, boardReason: incident.board.reason }),
+    ...(incident.statements === undefined ? {} : { statements: incident.statements.map(statement) }),
+    ...(incident.refutedBy === undefined ? {} : { refutedBy: statement(incident.refutedBy) }),
     timeline: incident.timeline.map((e) => ({
       at: iso(e.at),
       kind: e.kind,

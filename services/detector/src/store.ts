@@ -31,6 +31,8 @@ const INCIDENTS_MAPPINGS = {
     sources: { properties: { count: { type: "integer" }, names: { type: "keyword" } } },
     firstSource: { properties: { source: { type: "keyword" }, publishedAt: { type: "date" } } },
     watchMatches: { properties: { ruleId: { type: "keyword" } } },
+    scope: { type: "keyword" },
+    dutyBoard: { type: "boolean" },
     volume: { type: "integer" },
     velocity: { type: "float" },
     mergedInto: { type: "keyword" },

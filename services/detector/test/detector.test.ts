@@ -12,7 +12,7 @@ import { isolatedEnv, spawnService, waitFor, type SpawnedService } from "@liaowa
 // same incident instead of opening another.
 
 const { env, topicPrefix, indexPrefix } = isolatedEnv("detector");
-const detectorEnv = { ...env, DETECTOR_TICK_SCHEDULE: "*/2 * * * * *" };
+const detectorEnv = { ...env, DETECTOR_TICK_SCHEDULE: "*/2 * * * * *", LIAOWANG_JURISDICTION: "湖南省" };
 const log = createLogger({ service: "detector-test", level: "warn" });
 const es = createEsClient({ node: env.LIAOWANG_ES_URL ?? "", indexPrefix });
 const kafka = createKafka({ brokers: [env.LIAOWANG_KAFKA_BROKERS ?? ""], clientId: "detector-test", topicPrefix }, log);
@@ -170,7 +170,7 @@ describe("detector service", () => {
     const done = await waitFor(async () => (latest()?.sources.count === 3 ? latest() : undefined), { timeoutMs: 60_000, what: "the third source joining after the restart" });
     expect(new Set(received.map((i) => i.id))).toEqual(new Set([opened.id]));
     expect(done).toMatchObject({ id: opened.id, level: "II", volume: 3, status: "open" });
-    expect(done.gradeReason).toBe("12 deaths reported by 3 sources → II (重大) per 生产安全事故 thresholds (II: 10–29 deaths)");
+    expect(done.gradeReason).toBe("据3个来源报道死亡12人，依《生产安全事故报告和调查处理条例》重大事故标准（死亡10–29人）定为II级（重大）");
     expect(done.gradeHistory).toEqual([expect.objectContaining({ from: null, to: "II" })]);
     expect(done.sources.names).toEqual(["新华网", "永州发布", "微博"]);
     expect(done.figures).toEqual([expect.objectContaining({ kind: "deaths", value: 12, sourceCount: 3 })]);

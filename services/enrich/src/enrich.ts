@@ -55,13 +55,14 @@ export function enrichDocument(raw: RawDocument, segmenter: Segmenter, options: 
   };
 }
 
-function analysisFields(a: Analysis): Pick<EnrichedDocument, "topics" | "category" | "sentiment" | "regions" | "figures" | "timeRef" | "simhash"> {
+function analysisFields(a: Analysis): Pick<EnrichedDocument, "topics" | "category" | "sentiment" | "regions" | "abroad" | "figures" | "timeRef" | "simhash"> {
   return {
     topics: a.topics,
     ...(a.category === undefined ? {} : { category: a.category }),
     sentiment: a.sentiment,
     // The document schema (and its strict index mapping) carries code, name, level and province only.
-    regions: a.regions.map(({ code, name, level, province }) => ({ code, name, level, province })),
+    regions: a.regions.map(({ code, name, level, province, role }) => ({ code, name, level, province, ...(role === undefined ? {} : { role }) })),
+    abroad: a.abroad,
     figures: a.figures,
     timeRef: a.timeRef,
     simhash: a.simhash,

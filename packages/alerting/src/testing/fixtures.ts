@@ -66,7 +66,7 @@ export function sampleIncident(overrides: Partial<IncidentInput> = {}): Incident
     title: "昆山某化工厂发生爆炸，已造成12人遇难",
     onsetAt: "2024-05-01T02:00:00.000Z",
     level: "II",
-    levelReason: "12 deaths reported by 3 sources → II per 生产安全事故 thresholds",
+    levelReason: "据3个来源报道死亡12人，依《生产安全事故报告和调查处理条例》重大事故标准（死亡10–29人）定为II级（重大）",
     topics: ["安全生产"],
     regions: [{ code: "320583", name: "昆山市", province: "江苏省", level: "county" }],
     keywords: ["爆炸", "化工厂"],

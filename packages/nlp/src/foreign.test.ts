@@ -1,0 +1,55 @@
+import { describe, expect, it } from "vitest";
+import { buildForeignGazetteer, recognizeForeign } from "./foreign.js";
+import { placeRoles } from "./places.js";
+import { buildGazetteer, recognizeRegions } from "./regions.js";
+
+const chinese = buildGazetteer();
+const foreign = buildForeignGazetteer({ ambiguous: ["中非", "黑山"], chinese });
+const codes = (...tokens: string[]) => recognizeForeign(tokens, foreign).map((f) => f.code);
+
+describe("recognizeForeign", () => {
+  it("reads countries from the maintained data, in short and full forms", () => {
+    expect(codes("泰国", "发生", "地震")).toEqual(["TH"]);
+    expect(codes("印尼", "和", "印度尼西亚")).toEqual(["ID"]);
+    expect(codes("阿拉伯联合酋长国")).toEqual(["AE"]);
+    expect(foreign.size).toBeGreaterThan(500);
+  });
+
+  it("reads well-known cities and places them in their country", () => {
+    expect(recognizeForeign(["日本", "东京", "地铁"], foreign)).toEqual([{ code: "JP", name: "日本", city: "东京" }]);
+    expect(recognizeForeign(["曼谷", "一", "商场"], foreign)).toEqual([{ code: "TH", name: "泰国", city: "曼谷" }]);
+  });
+
+  it("matches on word boundaries, so longer names are not read as the shorter country", () => {
+    expect(codes("巴布亚新几内亚", "发生", "地震")).toEqual(["PG"]);
+    expect(codes("新几内亚", "岛")).toEqual([]);
+    expect(codes("几内亚湾", "海盗")).toEqual([]);
+  });
+
+  it("never takes China, its regions or a Chinese division for a place abroad", () => {
+    expect(codes("中国", "香港", "澳门", "台北")).toEqual([]);
+    expect(codes("上海", "乌鲁木齐")).toEqual([]);
+  });
+
+  it("counts ambiguous names only next to another place abroad", () => {
+    expect(codes("中非", "合作", "论坛")).toEqual([]);
+    expect(codes("黑山", "和", "塞尔维亚")).toEqual(["ME", "RS"]);
+  });
+});
+
+describe("placeRoles", () => {
+  const roles = (tokens: string[]) => {
+    const regions = recognizeRegions(tokens, chinese);
+    const abroad = recognizeForeign(tokens, foreign);
+    return Object.fromEntries(placeRoles(tokens, chinese, foreign, regions, abroad));
+  };
+
+  it("tells where something happened from whose people are involved", () => {
+    expect(roles(["长沙", "籍", "游客", "在", "泰国", "遇险"])).toEqual({ "430100": "origin", TH: "venue" });
+    expect(roles(["来自", "泰国", "的", "游客", "在", "长沙", "橘子洲", "落水"])).toEqual({ TH: "origin", "430100": "venue" });
+  });
+
+  it("leaves plain mentions without a role", () => {
+    expect(roles(["长沙市", "岳麓区", "一", "化工厂", "爆炸"])).toEqual({});
+  });
+});

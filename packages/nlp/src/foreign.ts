@@ -1,0 +1,139 @@
+import { createRequire } from "node:module";
+import ct from "countries-and-timezones";
+import countries from "i18n-iso-countries";
+import zhCountries from "i18n-iso-countries/langs/zh.json" with { type: "json" };
+import { PhraseIndex } from "./phrases.js";
+import type { Gazetteer } from "./regions.js";
+import { indexForm } from "./text.js";
+
+/** A place abroad named in a text: a country (ISO 3166-1 alpha-2), a world region (UN M49 / EU) or a city in one. */
+export interface ForeignMatch {
+  /** ISO 3166-1 alpha-2 of the country, or the M49 / "EU" code of a world region. */
+  code: string;
+  /** Chinese name of the country or region. */
+  name: string;
+  /** The city named, when the text named a city ("东京" → JP, city 东京). */
+  city?: string | undefined;
+}
+
+interface ForeignEntry {
+  code: string;
+  name: string;
+  city?: string | undefined;
+  /** False for names that are also Chinese places or common words ("中非", "黑山"): need another foreign name. */
+  standalone: boolean;
+}
+
+/** Foreign countries, world regions and well-known cities by every Chinese name they are written with. */
+export interface ForeignGazetteer {
+  readonly index: PhraseIndex<ForeignEntry>;
+  readonly size: number;
+}
+
+// Mainland China and the regions the Chinese gazetteer already knows as divisions of China (港澳台) are not abroad.
+const NOT_FOREIGN = new Set(["CN", "HK", "MO", "TW"]);
+// UN M49 world regions (and the EU) that lie wholly outside China, for "欧洲", "非洲", "东南亚", "欧盟".
+const WORLD_REGIONS = ["002", "150", "019", "005", "009", "419", "145", "035", "034", "053", "054", "EU"];
+
+const require = createRequire(import.meta.url);
+
+interface ZoneNames {
+  main: { zh: { dates: { timeZoneNames: { zone: Record<string, unknown> } } } };
+}
+
+/** Exemplar cities of the IANA time zones in CLDR's Chinese data (东京, 纽约, 曼谷 …), with the zone id. */
+function exemplarCities(): { zone: string; city: string }[] {
+  const data = require("cldr-dates-full/main/zh/timeZoneNames.json") as ZoneNames;
+  const out: { zone: string; city: string }[] = [];
+  const walk = (node: Record<string, unknown>, path: string): void => {
+    for (const [key, value] of Object.entries(node)) {
+      if (value === null || typeof value !== "object") continue;
+      const city = (value as { exemplarCity?: unknown }).exemplarCity;
+      if (typeof city === "string") out.push({ zone: `${path}${key}`, city });
+      else walk(value as Record<string, unknown>, `${path}${key}/`);
+    }
+  };
+  walk(data.main.zh.dates.timeZoneNames.zone, "");
+  return out.filter((z) => !z.zone.startsWith("Etc/"));
+}
+
+function countryOfZone(zone: string): string | undefined {
+  const tz = ct.getTimezone(zone);
+  const target = tz?.aliasOf ? (ct.getTimezone(tz.aliasOf) ?? tz) : tz;
+  return target?.countries[0];
+}
+
+/** Every surface form of a Chinese division in the gazetteer (full and short names), to spot shared names. */
+function chineseForms(gazetteer: Gazetteer | undefined): (name: string) => boolean {
+  if (!gazetteer) return () => false;
+  return (name) => gazetteer.index.get(indexForm(name)) !== undefined;
+}
+
+/**
+ * Build the foreign gazetteer from maintained data: country names from `i18n-iso-countries` (zh) and CLDR (the
+ * runtime's `Intl.DisplayNames`, which adds full forms such as 印度尼西亚 and 阿拉伯联合酋长国), world regions from
+ * CLDR, and well-known cities from CLDR's Chinese time-zone exemplar cities (`cldr-dates-full`) placed in their
+ * country by `countries-and-timezones`. Names that are also Chinese divisions (with `chinese`) or listed as
+ * `ambiguous` only count next to another foreign name.
+ * @example const foreign = buildForeignGazetteer({ ambiguous: ["中非", "黑山"], chinese: buildGazetteer() });
+ */
+export function buildForeignGazetteer(options: { ambiguous?: Iterable<string>; chinese?: Gazetteer } = {}): ForeignGazetteer {
+  countries.registerLocale(zhCountries);
+  const display = new Intl.DisplayNames(["zh"], { type: "region" });
+  const ambiguous = new Set([...(options.ambiguous ?? [])].map(indexForm));
+  const isChinese = chineseForms(options.chinese);
+  const entries = new Map<string, ForeignEntry>();
+  const add = (surface: string, entry: Omit<ForeignEntry, "standalone">): void => {
+    const key = indexForm(surface.trim());
+    if ([...key].length < 2 || entries.has(key)) return;
+    entries.set(key, { ...entry, standalone: !ambiguous.has(key) && !isChinese(key) });
+  };
+  const countryName = new Map<string, string>();
+  for (const code of Object.keys(countries.getAlpha2Codes())) {
+    if (NOT_FOREIGN.has(code)) continue;
+    const own = countries.getName(code, "zh", { select: "all" }) ?? [];
+    const cldr = display.of(code);
+    const names = [...own, ...(cldr && cldr !== code ? [cldr] : [])];
+    const main = names[0];
+    if (main === undefined) continue;
+    countryName.set(code, main);
+    for (const n of names) {
+      add(n, { code, name: main });
+      // "刚果（金）" is also written "刚果"; the first country keeps the bare name.
+      const bare = n.replace(/[（(].*[)）]$/, "");
+      if (bare !== n) add(bare, { code, name: main });
+    }
+  }
+  for (const code of WORLD_REGIONS) {
+    const name = display.of(code);
+    if (name && name !== code) add(name, { code, name });
+  }
+  for (const { zone, city } of exemplarCities()) {
+    const code = countryOfZone(zone);
+    if (code === undefined || NOT_FOREIGN.has(code)) continue;
+    const name = countryName.get(code);
+    if (name === undefined) continue;
+    add(city, { code, name, city });
+  }
+  return { index: new PhraseIndex(entries, 4), size: entries.size };
+}
+
+/**
+ * The places abroad a text names, in order of first mention, one per country or region (the first city named in
+ * it kept). `tokens` are the segmenter's segments, so names are found on word boundaries ("几内亚湾" is no
+ * 几内亚, "巴布亚新几内亚" no 几内亚). Ambiguous names count only when the text names another place abroad.
+ * @example recognizeForeign(seg.segments("日本东京地铁发生事故"), foreign) // [{ code: "JP", name: "日本", city: "东京" }]
+ */
+export function recognizeForeign(tokens: readonly string[], gazetteer: ForeignGazetteer): ForeignMatch[] {
+  const found = gazetteer.index.findAll(tokens);
+  const anchored = found.some((m) => m.value.standalone);
+  const out = new Map<string, ForeignMatch>();
+  for (const m of found) {
+    if (!m.value.standalone && !anchored) continue;
+    const { code, name, city } = m.value;
+    const held = out.get(code);
+    if (!held) out.set(code, { code, name, ...(city === undefined ? {} : { city }) });
+    else if (held.city === undefined && city !== undefined) out.set(code, { ...held, city });
+  }
+  return [...out.values()];
+}
