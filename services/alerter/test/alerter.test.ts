@@ -221,7 +221,7 @@ describe("alerter on the real stack", () => {
 
       const listed = await waitFor(async () => (await listAlerts(h.env)).find((a) => a.state === "acknowledged"), { what: "acknowledged alert listed" });
       expect(listed).toMatchObject({ id: `alert-${inc.id}`, level: "II", department: "emergency", departmentName: "市应急管理局", coDepartments: ["propaganda", "cyberspace", "police", "telecom"] });
-      expect(listed.reason).toContain("12 deaths");
+      expect(listed.reason).toContain("死亡12人");
       expect(listed.nextDeadline).toMatchObject({ clock: "authoritative_info", status: "running" });
       expect(listed.deadlines.map((d) => d.clock)).toEqual(["authoritative_info", "press_conference"]);
       expect(listed.delivery.sent).toBeGreaterThanOrEqual(10);
