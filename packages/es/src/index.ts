@@ -4,3 +4,4 @@ export * from "./bulk.js";
 export * from "./documents.js";
 export * from "./search.js";
 export * from "./trends.js";
+export * from "./retention.js";

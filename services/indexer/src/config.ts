@@ -1,13 +1,27 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { validate as validateCron } from "node-cron";
 import { z } from "zod";
-import { CommonEnv, loadEnv, type Env } from "@liaowang/config";
+import { CommonEnv, loadEnv, readConfigFile, type Env } from "@liaowang/config";
+import { RetentionConfig } from "@liaowang/es";
+import { invalidInput } from "@liaowang/errors";
 
 const IndexerEnv = CommonEnv.extend({
   /** Consumer group; default `<LIAOWANG_TOPIC_PREFIX>indexer`, so deployments sharing a cluster never share a group. */
   INDEXER_GROUP_ID: z.string().min(1).optional(),
+  /** Retention settings (config/retention.yaml by default; built-in defaults when absent). */
+  INDEXER_RETENTION_FILE: z.string().min(1).optional(),
+  /** `off` disables the retention sweep on this replica (e.g. when another job prunes the cluster). */
+  INDEXER_RETENTION: z.enum(["on", "off"]).default("on"),
 });
-export type IndexerConfig = z.output<typeof IndexerEnv>;
+export type IndexerConfig = z.output<typeof IndexerEnv> & { retention: RetentionConfig };
 
-/** Validate the indexer's environment (fails naming each wrong key). */
+/** Validate the indexer's environment and read the retention file (fails naming each wrong key). */
 export function loadConfig(env: Env): IndexerConfig {
-  return loadEnv(IndexerEnv, env);
+  const base = loadEnv(IndexerEnv, env);
+  const fallback = join(base.LIAOWANG_CONFIG_DIR, "retention.yaml");
+  const file = base.INDEXER_RETENTION_FILE ?? (existsSync(fallback) ? fallback : undefined);
+  const retention = file ? readConfigFile(file, RetentionConfig) : RetentionConfig.parse({});
+  if (!validateCron(retention.schedule)) throw invalidInput(`Invalid config file ${file}:\n  schedule: "${retention.schedule}" is not a node-cron expression (expected e.g. "30 3 * * *")`);
+  return { ...base, retention };
 }

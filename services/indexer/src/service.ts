@@ -1,7 +1,8 @@
-import { installTemplate, DOCUMENTS } from "@liaowang/es";
+import { schedule } from "node-cron";
+import { applyRetention, installTemplate, DOCUMENTS } from "@liaowang/es";
 import { runConsumer } from "@liaowang/kafka";
 import type { Logger } from "@liaowang/logger";
-import { connectInfra, Lifecycle, type Started } from "@liaowang/runtime";
+import { connectInfra, Lifecycle, routeCronLogs, type Started } from "@liaowang/runtime";
 import type { IndexerConfig } from "./config.js";
 import { createIndexHandler } from "./handler.js";
 
@@ -26,5 +27,24 @@ export async function startIndexer(config: IndexerConfig, log: Logger, fatal: (e
     }),
     (consumer) => consumer.stop(),
   );
+  if (config.INDEXER_RETENTION === "on") {
+    const retentionLog = log.child({ module: "retention" });
+    const sweep = async () => {
+      try {
+        const report = await applyRetention(infra.es, infra.indexPrefix, config.retention, new Date(), retentionLog);
+        retentionLog.info({ report }, "retention sweep done");
+      } catch (error) {
+        retentionLog.warn({ err: error }, "retention sweep failed; the next run retries");
+      }
+    };
+    routeCronLogs(log);
+    const task = schedule(config.retention.schedule, sweep, { name: "indexer-retention", timezone: config.retention.timezone, noOverlap: true });
+    lifecycle.add("retention", task, async (t) => {
+      await t.stop();
+      await t.destroy();
+    });
+    const { documents, incidents, alerts, schedule: at } = config.retention;
+    retentionLog.info({ documentsDays: documents, incidentsDays: incidents, alertsDays: alerts, schedule: at }, "retention sweep scheduled");
+  }
   return { stop: () => lifecycle.stop() };
 }
