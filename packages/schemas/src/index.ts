@@ -3,3 +3,4 @@ export * from "./documents.js";
 export * from "./incidents.js";
 export * from "./alerts.js";
 export * from "./topics.js";
+export * from "./stages.js";

@@ -3,7 +3,7 @@ import { schedule } from "node-cron";
 import { runConsumer } from "@liaowang/kafka";
 import type { Logger } from "@liaowang/logger";
 import { createChannelRouter } from "@liaowang/notify";
-import { connectInfra, Lifecycle, routeCronLogs, type Started } from "@liaowang/runtime";
+import { connectInfra, Lifecycle, reportStageHealth, routeCronLogs, type Started } from "@liaowang/runtime";
 import { alertIndices } from "@liaowang/schemas";
 import { Alerter } from "./alerter.js";
 import type { AlerterConfig } from "./config.js";
@@ -63,7 +63,7 @@ export async function startAlerter(config: AlerterConfig, log: Logger, fatal: (e
   };
   await scan();
 
-  lifecycle.add(
+  const consumer = lifecycle.add(
     "consumer",
     await runConsumer({
       kafka: infra.kafka,
@@ -79,8 +79,9 @@ export async function startAlerter(config: AlerterConfig, log: Logger, fatal: (e
       onFatal: fatal,
       sessionTimeout: infra.sessionTimeout,
     }),
-    (consumer) => consumer.stop(),
+    (c) => c.stop(),
   );
+  reportStageHealth(infra, lifecycle, consumer, log.child({ module: "stage-health" }));
 
   routeCronLogs(log);
   const task = schedule(config.ALERTER_SCAN_SCHEDULE, scan, { name: "alerter-scan", noOverlap: true });

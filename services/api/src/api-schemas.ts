@@ -3,6 +3,7 @@ import { invalidInput } from "@liaowang/errors";
 import { AlertState, AuditEvent, Incident, MilestoneKind } from "@liaowang/schemas";
 import { Role } from "./auth/roles.js";
 import { AlertView } from "./views/alerts.js";
+import { StageView } from "./views/stages.js";
 
 const isoDateTime = z.iso.datetime({ offset: true });
 const id = z.string().min(1).max(200);
@@ -17,7 +18,13 @@ export const ErrorBody = z
   })
   .meta({ id: "Error" });
 
-export const HealthBody = z.object({ status: z.enum(["ok", "degraded"]), elasticsearch: z.enum(["ok", "unavailable"]), time: isoDateTime });
+export const HealthBody = z.object({
+  status: z.enum(["ok", "degraded"]),
+  elasticsearch: z.enum(["ok", "unavailable"]),
+  time: isoDateTime,
+  /** Each pipeline stage's consumer lag, live replicas, and the offsets it is stuck on (degraded while any is). */
+  stages: z.array(StageView).optional(),
+});
 
 export const MeBody = z.object({ id: z.string(), name: z.string(), roles: z.array(Role), department: z.string().optional(), departmentName: z.string().optional() });
 

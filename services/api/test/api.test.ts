@@ -1,6 +1,7 @@
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startReceiver, type Receiver } from "@liaowang/notify/testing";
+import { stageHealthIndex } from "@liaowang/schemas";
 import { waitFor } from "@liaowang/testing";
 import {
   incident,
@@ -336,5 +337,45 @@ describe("OpenAPI", () => {
     );
     expect(res.body.paths["/api/v1/health"]?.get?.security).toEqual([]);
     expect(JSON.stringify(res.body)).toContain('"bearerAuth"');
+  });
+});
+
+describe("pipeline health", () => {
+  it("lists every running stage with its consumer lag, and a stage stuck on the same offsets as degraded", async () => {
+    type Health = { status: string; stages: { service: string; lag: number | null; replicas: number; silent: boolean; stuck?: { partition: number; firstOffset: string; attempts: number; error: string; forMs: number } }[] };
+    // the enrich, indexer and alerter this suite runs report themselves every few seconds
+    const live = await waitFor(
+      async () => {
+        const res = await stack.call<Health>("/api/v1/health");
+        const names = (res.body.stages ?? []).map((s) => s.service);
+        return ["enrich", "indexer", "alerter"].every((n) => names.includes(n)) && res.body;
+      },
+      { timeoutMs: 60_000, what: "enrich, indexer and alerter in the health report" },
+    );
+    expect(live.status).toBe("ok");
+    for (const stage of live.stages) {
+      expect(stage).toMatchObject({ silent: false, replicas: 1 });
+      expect(stage.lag).toEqual(expect.any(Number));
+      expect(stage).not.toHaveProperty("stuck");
+    }
+
+    // a second enrich replica that has retried the same offsets for five minutes (what its reporter stores)
+    const since = new Date(Date.now() - 300_000).toISOString();
+    await stack.es.index({
+      index: stageHealthIndex(stack.indexPrefix),
+      id: "enrich-stuck-replica",
+      refresh: true,
+      document: {
+        service: "enrich", instance: "stuck-replica", topic: "raw", groupId: "g", reportedAt: new Date().toISOString(), lag: 20_000, committed: 500,
+        stuck: { since, partition: 1, firstOffset: "500", lastOffset: "1499", records: 1000, attempts: 57, error: "could not produce 1000 message(s): message too large" },
+      },
+    });
+    const degraded = await stack.call<Health>("/api/v1/health");
+    expect(degraded.status).toBe(200);
+    expect(degraded.body.status).toBe("degraded");
+    const enrich = degraded.body.stages.find((s) => s.service === "enrich");
+    expect(enrich).toMatchObject({ replicas: 2, stuck: { partition: 1, firstOffset: "500", attempts: 57, error: "could not produce 1000 message(s): message too large" } });
+    expect(enrich!.stuck!.forMs).toBeGreaterThanOrEqual(300_000);
+    await stack.es.delete({ index: stageHealthIndex(stack.indexPrefix), id: "enrich-stuck-replica", refresh: true });
   });
 });

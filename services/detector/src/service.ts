@@ -2,7 +2,7 @@ import { schedule } from "node-cron";
 import { DetectorEngine } from "@liaowang/detect";
 import { runConsumer } from "@liaowang/kafka";
 import type { Logger } from "@liaowang/logger";
-import { connectInfra, Lifecycle, routeCronLogs, type Started } from "@liaowang/runtime";
+import { connectInfra, Lifecycle, reportStageHealth, routeCronLogs, type Started } from "@liaowang/runtime";
 import { loadDomainConfig, type DetectorConfig } from "./config.js";
 import { Detector } from "./detector.js";
 import { IncidentStore } from "./store.js";
@@ -36,7 +36,7 @@ export async function startDetector(config: DetectorConfig, log: Logger, fatal: 
   });
   // Stopped after the consumer (reverse order), so the counters saved include the last batch.
   lifecycle.add("state", detector, (d) => d.saveState());
-  lifecycle.add(
+  const consumer = lifecycle.add(
     "consumer",
     await runConsumer({
       kafka: infra.kafka,
@@ -50,8 +50,9 @@ export async function startDetector(config: DetectorConfig, log: Logger, fatal: 
       log: log.child({ module: "consumer" }),
       onFatal: fatal,
     }),
-    (consumer) => consumer.stop(),
+    (c) => c.stop(),
   );
+  reportStageHealth(infra, lifecycle, consumer, log.child({ module: "stage-health" }));
   routeCronLogs(log);
   const task = schedule(config.DETECTOR_TICK_SCHEDULE, () => detector.tick(), { name: "detector-tick", noOverlap: true });
   lifecycle.add("tick", task, async (t) => {

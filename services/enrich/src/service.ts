@@ -1,7 +1,7 @@
 import { Analyzer, createSegmenter, watchDictionaries, watchFiles } from "@liaowang/nlp";
 import { runConsumer, type Rejection } from "@liaowang/kafka";
 import type { Logger } from "@liaowang/logger";
-import { connectInfra, Lifecycle, type Started } from "@liaowang/runtime";
+import { connectInfra, Lifecycle, reportStageHealth, type Started } from "@liaowang/runtime";
 import type { EnrichedDocument, RawDocument } from "@liaowang/schemas";
 import { describeError, LiaowangError } from "@liaowang/errors";
 import type { EnrichConfig } from "./config.js";
@@ -33,7 +33,7 @@ export async function startEnrich(config: EnrichConfig, log: Logger, fatal: (err
     );
   }
   const infra = await connectInfra(config, log, lifecycle, ["raw", "enriched", "deadLetter"]);
-  await lifecycle.add(
+  const consumer = lifecycle.add(
     "consumer",
     await runConsumer({
       kafka: infra.kafka,
@@ -70,7 +70,8 @@ export async function startEnrich(config: EnrichConfig, log: Logger, fatal: (err
         return rejections;
       },
     }),
-    (consumer) => consumer.stop(),
+    (c) => c.stop(),
   );
+  reportStageHealth(infra, lifecycle, consumer, log.child({ module: "stage-health" }));
   return { stop: () => lifecycle.stop() };
 }

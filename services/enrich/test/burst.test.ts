@@ -2,7 +2,8 @@ import { createHash } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createKafka, createProducer, type TypedProducer } from "@liaowang/kafka";
 import { createLogger } from "@liaowang/logger";
-import { DeadLetter, EnrichedDocument, topicName, type RawDocument } from "@liaowang/schemas";
+import { createEsClient } from "@liaowang/es";
+import { DeadLetter, EnrichedDocument, stageHealthIndex, topicName, type RawDocument, type StageHealth } from "@liaowang/schemas";
 import { isolatedEnv, spawnService, waitFor, type SpawnedService } from "@liaowang/testing";
 
 // The reported stall: a burst lands in raw, enrich turns a whole fetch into one produce that is larger than the
@@ -10,7 +11,8 @@ import { isolatedEnv, spawnService, waitFor, type SpawnedService } from "@liaowa
 // enriched topic's max.message.bytes is small so a few thousand short posts reproduce it in seconds; one post
 // whose enriched form is alone above the limit must be dead-lettered with the reason, and everything else enriched.
 
-const { env, topicPrefix } = isolatedEnv("enrich-burst");
+const { env, topicPrefix, indexPrefix } = isolatedEnv("enrich-burst");
+const es = createEsClient({ node: env.LIAOWANG_ES_URL!, indexPrefix });
 const log = createLogger({ service: "enrich-burst-test", level: "silent" });
 const kafka = createKafka({ brokers: [env.LIAOWANG_KAFKA_BROKERS!], clientId: "enrich-burst-test", topicPrefix }, log);
 const TOPIC_LIMIT = 120_000;
@@ -65,6 +67,8 @@ afterAll(async () => {
   await enrich?.stop();
   for (const stop of stops) await stop();
   await producer?.disconnect();
+  await es.indices.delete({ index: `${indexPrefix}*` }).catch(() => undefined);
+  await es.close();
 });
 
 describe("enrich under a burst", () => {
@@ -91,5 +95,16 @@ describe("enrich under a burst", () => {
     expect(letters[0]!.reason).toContain("max.message.bytes 120000");
     // no batch was retried: nothing failed on the way
     expect(enrich.output()).not.toContain("batch failed, retrying");
+    // and the stage says so where the API's health endpoint reads it: caught up, not stuck
+    const health = await waitFor(
+      async () => {
+        const res = await es.search<StageHealth>({ index: stageHealthIndex(indexPrefix), query: { term: { service: "enrich" } } }, { ignore: [404] });
+        const doc = res.hits?.hits[0]?._source;
+        return doc && doc.lag === 0 && doc.committed >= POSTS + 1 && doc;
+      },
+      { timeoutMs: 30_000, what: "enrich reporting lag 0 and every record committed" },
+    );
+    expect(health).toMatchObject({ topic: topicName(topicPrefix, "raw"), groupId: `${topicPrefix}enrich` });
+    expect(health).not.toHaveProperty("stuck");
   });
 });

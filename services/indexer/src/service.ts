@@ -2,7 +2,7 @@ import { schedule } from "node-cron";
 import { applyRetention, installTemplate, DOCUMENTS } from "@liaowang/es";
 import { runConsumer } from "@liaowang/kafka";
 import type { Logger } from "@liaowang/logger";
-import { connectInfra, Lifecycle, routeCronLogs, type Started } from "@liaowang/runtime";
+import { connectInfra, Lifecycle, reportStageHealth, routeCronLogs, type Started } from "@liaowang/runtime";
 import type { IndexerConfig } from "./config.js";
 import { createIndexHandler } from "./handler.js";
 
@@ -11,7 +11,7 @@ export async function startIndexer(config: IndexerConfig, log: Logger, fatal: (e
   const lifecycle = new Lifecycle(log);
   const infra = await connectInfra(config, log, lifecycle, ["enriched", "deadLetter"]);
   await installTemplate(infra.es, config.LIAOWANG_CONFIG_DIR, infra.indexPrefix, DOCUMENTS);
-  await lifecycle.add(
+  const consumer = lifecycle.add(
     "consumer",
     await runConsumer({
       kafka: infra.kafka,
@@ -25,8 +25,9 @@ export async function startIndexer(config: IndexerConfig, log: Logger, fatal: (e
       log,
       onFatal: fatal,
     }),
-    (consumer) => consumer.stop(),
+    (c) => c.stop(),
   );
+  reportStageHealth(infra, lifecycle, consumer, log.child({ module: "stage-health" }));
   if (config.INDEXER_RETENTION === "on") {
     const retentionLog = log.child({ module: "retention" });
     const sweep = async () => {

@@ -50,6 +50,37 @@ function silentHtml(sources) {
     .join("");
 }
 
+const STAGE_NAMES = { enrich: "分词分析", indexer: "入库索引", detector: "事件研判", alerter: "预警分发" };
+
+function spanText(ms) {
+  if (ms >= 3_600_000) return `${Math.floor(ms / 3_600_000)} 小时`;
+  if (ms >= 60_000) return `${Math.floor(ms / 60_000)} 分钟`;
+  return `${Math.max(1, Math.floor(ms / 1000))} 秒`;
+}
+
+/** The pipeline strip: each stage's backlog, and a banner for a stage stuck on the same records or not reporting. */
+function stagesHtml(stages) {
+  if (!stages || stages.length === 0) return "";
+  const name = (s) => STAGE_NAMES[s.service] ?? s.service;
+  const chips = stages
+    .map((s) => {
+      const state = s.stuck ? "stuck" : s.silent ? "silent" : "ok";
+      const lag = s.lag === null ? "积压未知" : `积压 ${s.lag.toLocaleString("zh-CN")} 条`;
+      return `<span class="stage stage-${state}" data-stage="${esc(s.service)}">${esc(name(s))} · ${esc(lag)}${s.replicas > 1 ? ` · ${s.replicas} 副本` : ""}</span>`;
+    })
+    .join("");
+  const banners = stages
+    .map((s) => {
+      if (s.stuck) {
+        return `<div class="stage-alarm" role="alert" data-stage="${esc(s.service)}">处理环节卡住：${esc(name(s))}已连续 ${spanText(s.stuck.forMs)}重试同一批数据（分区 ${s.stuck.partition}，偏移 ${esc(s.stuck.firstOffset)}–${esc(s.stuck.lastOffset)}，已尝试 ${s.stuck.attempts} 次）。原因：${esc(s.stuck.error)}</div>`;
+      }
+      if (s.silent) return `<div class="stage-alarm" role="alert" data-stage="${esc(s.service)}">处理环节无心跳：${esc(name(s))}已 ${spanText(Math.max(0, serverNow() - Date.parse(s.reportedAt)))}未上报状态，可能已停止运行</div>`;
+      return "";
+    })
+    .join("");
+  return `<div class="stages" aria-label="处理流水线状态">${chips}</div>${banners}`;
+}
+
 /** 值班台: every live alert, most urgent deadline first, with live countdowns and one-click acknowledge. */
 export function renderBoard(view, me, { flash }) {
   let timer;
@@ -64,6 +95,7 @@ export function renderBoard(view, me, { flash }) {
         <button id="refresh" class="ghost">刷新</button>
       </div>
     </div>
+    <section id="pipeline-health" aria-live="polite"></section>
     <section id="duty-strip"></section>
     <section id="policy-slot"></section>
     <section id="source-health" aria-live="polite"></section>
@@ -81,6 +113,16 @@ export function renderBoard(view, me, { flash }) {
       if (!stopped) health.innerHTML = silentHtml(data.sources);
     } catch (error) {
       if (!stopped) flash(`数据源状态加载失败：${error.message}`);
+    }
+  }
+
+  const pipeline = view.querySelector("#pipeline-health");
+  async function loadStages() {
+    try {
+      const data = await api("health");
+      if (!stopped) pipeline.innerHTML = stagesHtml(data.stages);
+    } catch (error) {
+      if (!stopped) pipeline.innerHTML = `<div class="stage-alarm" role="alert">系统状态不可用：${esc(error.message)}</div>`;
     }
   }
 
@@ -114,6 +156,7 @@ export function renderBoard(view, me, { flash }) {
 
   async function load() {
     void loadSources();
+    void loadStages();
     try {
       const data = await api(`alerts?limit=500${level ? `&level=${level}` : ""}`);
       if (stopped) return;

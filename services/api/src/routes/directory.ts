@@ -2,6 +2,7 @@ import type { ApiApp, ApiDeps } from "../app.js";
 import { LiaowangError, invalidInput } from "@liaowang/errors";
 import { AccountabilityBody, AccountabilityQuery, AuditBody, AuditQuery, DepartmentAccountability, DepartmentsBody, ErrorBody, HealthBody, MeBody } from "../api-schemas.js";
 import { principal, requirePermission } from "../http.js";
+import { stageViews } from "../views/stages.js";
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 503: ErrorBody };
 
@@ -12,10 +13,14 @@ export function registerDirectoryRoutes(app: ApiApp, deps: ApiDeps): void {
 
   app.get(
     "/api/v1/health",
-    { schema: { tags: ["system"], summary: "Liveness and Elasticsearch reachability (no authentication)", security: [], response: { 200: HealthBody, 503: HealthBody } } },
+    { schema: { tags: ["system"], summary: "Liveness, Elasticsearch reachability, and each pipeline stage's consumer lag and stuck offsets (no authentication)", security: [], response: { 200: HealthBody, 503: HealthBody } } },
     async (_request, reply) => {
       const ok = await deps.es.ping({}, { requestTimeout: 3_000, maxRetries: 0 }).catch(() => false);
-      return reply.code(ok ? 200 : 503).send({ status: ok ? "ok" : "degraded", elasticsearch: ok ? "ok" : "unavailable", time: clock().toISOString() });
+      const now = clock();
+      const stages = ok ? stageViews(await deps.store.stageReports().catch(() => []), now) : undefined;
+      // A stuck stage degrades the pipeline but not the API itself: 503 only when Elasticsearch is unreachable.
+      const degraded = !ok || (stages ?? []).some((s) => s.stuck !== undefined);
+      return reply.code(ok ? 200 : 503).send({ status: degraded ? "degraded" : "ok", elasticsearch: ok ? "ok" : "unavailable", time: now.toISOString(), ...(stages ? { stages } : {}) });
     },
   );
 

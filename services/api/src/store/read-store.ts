@@ -2,7 +2,7 @@ import type { estypes } from "@elastic/elasticsearch";
 import type { Client } from "@liaowang/es";
 import { describeError, LiaowangError, unavailable } from "@liaowang/errors";
 import type { Logger } from "@liaowang/logger";
-import { Alert, AuditEvent, Incident, alertIndices, type AlertState, type AuditEvent as AuditEventT, type Incident as IncidentT, type Alert as AlertT } from "@liaowang/schemas";
+import { Alert, AuditEvent, Incident, StageHealth, alertIndices, stageHealthIndex, type AlertState, type AuditEvent as AuditEventT, type Incident as IncidentT, type Alert as AlertT } from "@liaowang/schemas";
 import type { z } from "zod";
 import { DetectorStateDoc } from "../views/sources.js";
 
@@ -69,6 +69,7 @@ export class ReadStore {
   private readonly audit: string;
   private readonly incidents: string;
   private readonly detectorState: string;
+  private readonly stageHealth: string;
 
   constructor(
     private readonly es: Client,
@@ -80,6 +81,7 @@ export class ReadStore {
     this.audit = names.audit;
     this.incidents = incidentsIndex(prefix);
     this.detectorState = detectorStateIndex(prefix);
+    this.stageHealth = stageHealthIndex(prefix);
   }
 
   private parse<S extends z.ZodType>(schema: S, source: unknown, what: string): z.output<S> | undefined {
@@ -223,6 +225,18 @@ export class ReadStore {
       );
       return (res.hits?.hits ?? []).flatMap((h) => {
         const d = this.parse(DetectorStateDoc, h._source, `detector state ${h._id}`);
+        return d ? [d] : [];
+      });
+    });
+  }
+
+  /** Every stage replica's last health report (lag, stuck offsets), none before a stage first reported. */
+  async stageReports(): Promise<StageHealth[]> {
+    const index = this.stageHealth;
+    return this.run(`search ${index}`, async () => {
+      const res = await this.es.search<unknown>({ index, size: 200, query: { match_all: {} } }, { ignore: [404] });
+      return (res.hits?.hits ?? []).flatMap((h) => {
+        const d = this.parse(StageHealth, h._source, `stage health ${h._id}`);
         return d ? [d] : [];
       });
     });
