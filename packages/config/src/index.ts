@@ -1,3 +1,4 @@
 export * from "./env.js";
 export * from "./files.js";
 export * from "./common.js";
+export * from "./interpolate.js";

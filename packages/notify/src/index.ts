@@ -15,3 +15,4 @@ export * from "./channels/wecom.js";
 export * from "./channels/dingtalk.js";
 export * from "./channels/email.js";
 export * from "./channels/sms.js";
+export * from "./channels/email-report.js";

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { chineseCalendar, DepartmentsConfig, DigestSettings, EscalationConfig, RosterConfig, rosterProblems, type AlertingConfig } from "@liaowang/alerting";
-import { CommonEnv, formatIssues, loadEnv, type Env } from "@liaowang/config";
+import { CommonEnv, formatIssues, interpolateEnv, loadEnv, type Env } from "@liaowang/config";
 import { invalidInput } from "@liaowang/errors";
 import { NotifyConfig } from "@liaowang/notify";
 import { validate as validateCron } from "node-cron";
@@ -54,21 +54,8 @@ export type AlerterConfig = z.output<typeof AlerterEnv> & {
   digest: DigestSettings | undefined;
 };
 
-const PLACEHOLDER = /\$\{([A-Z0-9_]+)\}/g;
-
-/** Replace `${NAME}` in every string of a parsed YAML tree with the environment variable, so secrets stay out of config files. */
-export function interpolateEnv(value: unknown, env: Env, path: string): unknown {
-  if (typeof value === "string") {
-    return value.replace(PLACEHOLDER, (_, name: string) => {
-      const v = env[name];
-      if (v === undefined || v === "") throw invalidInput(`${path} uses \${${name}}, but ${name} is not set`);
-      return v;
-    });
-  }
-  if (Array.isArray(value)) return value.map((v) => interpolateEnv(v, env, path));
-  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolateEnv(v, env, path)]));
-  return value;
-}
+/** Moved to @liaowang/config (the api reads notify.yaml's smtp settings too); re-exported for existing callers. */
+export { interpolateEnv };
 
 /** Read a YAML config file, interpolate `${ENV}` placeholders and validate it, naming file, key, value and expectation. */
 export function readYamlConfig<S extends z.ZodType>(path: string, schema: S, env: Env): z.output<S> {

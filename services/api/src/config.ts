@@ -44,6 +44,8 @@ const ApiEnv = CommonEnv.extend({
   API_ESCALATION_FILE: z.string().min(1).optional(),
   /** Most live alerts the duty board sorts at once (they are sorted in memory by deadline). */
   API_MAX_LIVE_ALERTS: z.coerce.number().int().min(10).max(10_000).default(2_000),
+  /** Notification settings: the daily brief email uses its `smtp` section. */
+  API_NOTIFY_FILE: z.string().min(1).optional(),
   /** Daily brief settings (schedule, time zone, email recipients); see config/brief.yaml. */
   API_BRIEF_FILE: z.string().min(1).optional(),
   /** The dashboard's address as readers reach it: links in brief PDFs and emails point here. */
@@ -53,7 +55,7 @@ const ApiEnv = CommonEnv.extend({
 });
 
 /** The API service's validated settings. */
-export type ApiConfig = z.output<typeof ApiEnv> & { alerterUrl: string; ingestUrl: string; usersFile: string; departmentsFile: string; briefFile: string; publicUrl: string; escalationFile: string };
+export type ApiConfig = z.output<typeof ApiEnv> & { alerterUrl: string; ingestUrl: string; usersFile: string; departmentsFile: string; briefFile: string; notifyFile: string; publicUrl: string; escalationFile: string };
 
 /** Validate the API's environment (fails naming each wrong key). */
 export function loadConfig(env: Env): ApiConfig {
@@ -65,6 +67,7 @@ export function loadConfig(env: Env): ApiConfig {
     usersFile: base.API_USERS_FILE ?? join(base.LIAOWANG_CONFIG_DIR, "users.yaml"),
     departmentsFile: base.API_DEPARTMENTS_FILE ?? join(base.LIAOWANG_CONFIG_DIR, "departments.yaml"),
     briefFile: base.API_BRIEF_FILE ?? join(base.LIAOWANG_CONFIG_DIR, "brief.yaml"),
+    notifyFile: base.API_NOTIFY_FILE ?? join(base.LIAOWANG_CONFIG_DIR, "notify.yaml"),
     publicUrl: (base.API_PUBLIC_URL ?? `http://${base.API_HTTP_HOST.includes(":") ? `[${base.API_HTTP_HOST}]` : base.API_HTTP_HOST}:${base.API_HTTP_PORT}`).replace(/\/+$/, ""),
     escalationFile: base.API_ESCALATION_FILE ?? join(base.LIAOWANG_CONFIG_DIR, "escalation.yaml"),
   };

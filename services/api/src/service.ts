@@ -6,9 +6,10 @@ import { createEsClient } from "@liaowang/es";
 import { invalidInput } from "@liaowang/errors";
 import type { Logger } from "@liaowang/logger";
 import { createSegmenter } from "@liaowang/nlp";
-import { Lifecycle, type Started } from "@liaowang/runtime";
+import { Lifecycle, routeCronLogs, type Started } from "@liaowang/runtime";
 import { AlerterClient } from "./alerter-client.js";
 import { loadBriefConfig } from "./brief/config.js";
+import { BriefMailer, readSmtp } from "./brief/mailer.js";
 import { buildApp } from "./app.js";
 import { startAlertFeed } from "./live/feed.js";
 import { LiveHub } from "./live/hub.js";
@@ -43,6 +44,13 @@ export async function startApi(config: ApiConfig, log: Logger): Promise<Started>
   }
 
   const briefConfig = loadBriefConfig(config.briefFile);
+  for (const r of briefConfig.recipients) {
+    if (r.department && departments && !departments.departments.some((d) => d.id === r.department)) throw invalidInput(`${config.briefFile}: recipients name department "${r.department}", which ${config.departmentsFile} does not define`);
+  }
+  // SMTP only when someone is to receive the brief: the page and PDF need none.
+  const smtp = briefConfig.recipients.length > 0 ? readSmtp(config.notifyFile, process.env) : undefined;
+  if (briefConfig.recipients.length > 0 && !smtp) throw invalidInput(`${config.briefFile} lists brief recipients, but ${config.notifyFile} has no smtp settings to send with`);
+  const briefSettings = { timeZone: briefConfig.timezone, publicUrl: config.publicUrl, fontPath: config.LIAOWANG_CJK_FONT };
   const store = new ReadStore(es, config.LIAOWANG_INDEX_PREFIX, log.child({ module: "store" }));
   const ops = departments ? loadOps(config, departments, log) : undefined;
   if (ops) {
@@ -70,8 +78,13 @@ export async function startApi(config: ApiConfig, log: Logger): Promise<Started>
     maxLiveAlerts: config.API_MAX_LIVE_ALERTS,
     ingest: { url: config.ingestUrl, maxBytes: config.API_PUSH_MAX_BYTES, tokens: config.LIAOWANG_INGEST_TOKENS },
     log,
-    brief: { timeZone: briefConfig.timezone, publicUrl: config.publicUrl, fontPath: config.LIAOWANG_CJK_FONT },
+    brief: briefSettings,
   });
+  if (smtp) {
+    routeCronLogs(log);
+    const mailer = BriefMailer.create({ es, indexPrefix: config.LIAOWANG_INDEX_PREFIX, departments, log: log.child({ module: "brief" }) }, briefSettings, briefConfig, smtp);
+    lifecycle.add("brief-mail", mailer.start(() => new Date()), (task) => task.stop());
+  }
   const address = await app.listen({ host: config.API_HTTP_HOST, port: config.API_HTTP_PORT });
   lifecycle.add("http", app, (a) => a.close());
   const url = address.replace("[::1]", "localhost");

@@ -4,11 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { repoRoot } from "@liaowang/config";
-import { DOCUMENTS, documentIndex, installTemplate, toEsDocument } from "@liaowang/es";
-import { createSegmenter } from "@liaowang/nlp";
-import type { EnrichedDocument } from "@liaowang/schemas";
+import { zonedDate, zonedDayStart } from "@liaowang/alerting";
 import { incident, outputs, startStack, testUsers, type Stack } from "./harness.js";
+import { indexPosts, post } from "./posts.js";
 
 // 舆情日报 end to end: alerts opened by the real alerter, documents in the real document index, the brief page in
 // Debian's chromium. Every line of the brief must carry a link, and every link must open what it names: the
@@ -21,46 +19,21 @@ const IV = incident(32, { title: "岳麓区工地农民工反映工资拖欠", l
 
 let stack: Stack;
 let browser: Browser;
-// search terms as the enrich service makes them, so the brief's search links find what the brief counted
-const segmenter = createSegmenter({ configDir: join(repoRoot, "config") });
 
-function post(n: number, fields: { title: string; text: string; minutesAgo: number; words: string[]; topic: string; sentiment: number }): EnrichedDocument {
-  const at = new Date(Date.now() - fields.minutesAgo * 60_000).toISOString();
-  return {
-    v: 1,
-    id: n.toString(16).padStart(32, "0"),
-    source: n % 2 ? "微博" : "本地论坛",
-    sourceKind: "webhook",
-    title: fields.title,
-    text: fields.text,
-    url: `https://posts.example/${n}`,
-    publishedAt: at,
-    ingestedAt: at,
-    lang: "zh",
-    tokens: fields.words,
-    titleSeg: fields.title,
-    textSeg: fields.text,
-    searchTerms: segmenter.cutForSearch(`${fields.title} ${fields.text}`),
-    keywords: fields.words.map((word, i) => ({ word, weight: 1 - i * 0.1 })),
-    enrichedAt: at,
-    topics: [{ id: fields.topic, score: 0.9 }],
-    sentiment: { score: fields.sentiment, label: fields.sentiment < -0.2 ? "negative" : fields.sentiment > 0.2 ? "positive" : "neutral" },
-  };
-}
-
+// Today's posts stay inside today (Beijing) even just after midnight; yesterday's is an hour before today began.
+const todayStart = zonedDayStart(zonedDate(Date.now(), "Asia/Shanghai"), "Asia/Shanghai");
+const minutesAgo = (m: number) => new Date(Math.max(todayStart + (30 - m) * 1000, Date.now() - m * 60_000)).toISOString();
+const yesterday = new Date(todayStart - 3_600_000).toISOString();
 const POSTS = [
-  post(1, { title: "化工厂爆炸现场浓烟", text: "化工厂 爆炸 现场 浓烟 滚滚", minutesAgo: 20, words: ["爆炸", "化工厂", "浓烟"], topic: "安全生产", sentiment: -0.9 }),
-  post(2, { title: "爆炸致多人遇难", text: "爆炸 致 多人 遇难", minutesAgo: 15, words: ["爆炸", "遇难"], topic: "安全生产", sentiment: -0.7 }),
-  post(3, { title: "农民工讨薪", text: "农民工 工资 拖欠 半年", minutesAgo: 10, words: ["工资", "农民工"], topic: "工资拖欠", sentiment: -0.5 }),
-  post(4, { title: "昨日化工厂检查", text: "化工厂 安全 检查", minutesAgo: 24 * 60 + 30, words: ["化工厂", "检查"], topic: "安全生产", sentiment: 0.1 }),
+  post(1, { title: "化工厂爆炸现场浓烟", text: "化工厂 爆炸 现场 浓烟 滚滚", at: minutesAgo(20), words: ["爆炸", "化工厂", "浓烟"], topic: "安全生产", sentiment: -0.9 }),
+  post(2, { title: "爆炸致多人遇难", text: "爆炸 致 多人 遇难", at: minutesAgo(15), words: ["爆炸", "遇难"], topic: "安全生产", sentiment: -0.7 }),
+  post(3, { title: "农民工讨薪", text: "农民工 工资 拖欠 半年", at: minutesAgo(10), words: ["工资", "农民工"], topic: "工资拖欠", sentiment: -0.5 }),
+  post(4, { title: "昨日化工厂检查", text: "化工厂 安全 检查", at: yesterday, words: ["化工厂", "检查"], topic: "安全生产", sentiment: 0.1 }),
 ];
 
 beforeAll(async () => {
   stack = await startStack("brief", { users, demoToken: DEMO_TOKEN });
-  await installTemplate(stack.es, join(repoRoot, "config"), stack.indexPrefix, DOCUMENTS);
-  const indexedAt = new Date().toISOString();
-  const bulk = await stack.es.bulk({ refresh: true, operations: POSTS.flatMap((d) => [{ index: { _index: documentIndex(stack.indexPrefix, d.publishedAt), _id: d.id } }, toEsDocument(d, indexedAt)]) });
-  if (bulk.errors) throw new Error(`indexing posts failed: ${JSON.stringify(bulk.items.map((i) => i.index?.error).filter(Boolean))}`);
+  await indexPosts(stack.es, stack.indexPrefix, POSTS);
   await stack.seedIncidents([II, IV]);
   // The IV alert answered now: its 48 h clock is met today.
   const answered = await stack.call(`/api/v1/alerts/alert-${IV.id}/transitions`, { token: users.duty.token, method: "POST", body: { action: "respond", link: "https://gov.example/answer", publishedAt: new Date().toISOString() } });

@@ -152,7 +152,7 @@ function notifyingConfig(department: string, receiverUrl: string): Record<string
 /** Start the alerter and the API (optionally ingest + enrich + indexer too) with unique prefixes. */
 export async function startStack(
   label: string,
-  options: { users: Record<string, TestUser>; pipeline?: boolean; demoToken?: string; notify?: { department: string; receiverUrl: string }; env?: Record<string, string> },
+  options: { users: Record<string, TestUser>; pipeline?: boolean; demoToken?: string; notify?: { department: string; receiverUrl: string }; env?: Record<string, string>; beforeStart?: (es: Client, indexPrefix: string) => Promise<void> },
 ): Promise<Stack> {
   const { env: base, topicPrefix, indexPrefix } = isolatedEnv(label);
   const log = createLogger({ service: `${label}-test`, level: "warn" });
@@ -163,6 +163,7 @@ export async function startStack(
   await admin.disconnect();
   const producer = await createProducer(kafka, topicPrefix);
   const es = createEsClient({ node: base.LIAOWANG_ES_URL!, indexPrefix });
+  await options.beforeStart?.(es, indexPrefix);
 
   const [alerterPort, apiPort, ingestPort] = [await freePort(), await freePort(), await freePort()];
   const env = {
