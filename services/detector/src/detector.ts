@@ -38,12 +38,20 @@ export class Detector {
   /** The consumer's batch handler for the enriched topic. */
   readonly handle: BatchHandler<EnrichedDocument> = (records) =>
     this.exclusive(async () => {
-      const now = this.clock();
-      const plan = this.deps.engine.process(
-        records.map((r) => toFeatures(r.value)),
-        now.getTime(),
-      );
-      await this.apply(plan, now);
+      const features = records.map((r) => toFeatures(r.value));
+      // A lost compare-and-set race (another replica wrote first) reloads those incidents: plan again at once,
+      // a few times, before handing the batch back to the consumer's backoff.
+      for (let attempt = 1; ; attempt++) {
+        const now = this.clock();
+        const plan = this.deps.engine.process(features, now.getTime());
+        try {
+          await this.apply(plan, now);
+          return;
+        } catch (error) {
+          if (!(error instanceof LiaowangError && error.code === "conflict") || attempt >= 3) throw error;
+          this.deps.log.info({ attempt, err: error }, "incidents changed elsewhere; planned again");
+        }
+      }
     });
 
   /**

@@ -289,8 +289,14 @@ export class IncidentStore {
     if (incident.id !== id) throw new LiaowangError("internal", `stored incident ${id} in ${index} holds the state of ${incident.id}`);
     if (seqNo !== undefined && primaryTerm !== undefined) {
       const held = this.versions.get(id);
-      // Keep the newest known version; the same id can briefly sit in both indices while it moves.
-      if (!held || held.index !== this.indices.incidents || index === this.indices.incidents) this.versions.set(id, { index, seqNo, primaryTerm });
+      // Keep the newest known version. Search sees the last refreshed version, which can be older than the one this
+      // replica just wrote: taking it would make our own next write conflict (the "changed elsewhere" storm). The
+      // same id can briefly sit in both indices while it moves; the incidents index wins.
+      const newer =
+        !held ||
+        (held.index !== index && index === this.indices.incidents) ||
+        (held.index === index && (primaryTerm > held.primaryTerm || (primaryTerm === held.primaryTerm && seqNo > held.seqNo)));
+      if (newer) this.versions.set(id, { index, seqNo, primaryTerm });
     }
     return incident;
   }

@@ -31,7 +31,8 @@ function doc(id: string, source: string, minutes: number, extra: Partial<DocFeat
     simhash: "0123456789abcdef",
     topics: [{ id: "教育", score: 0.8 }],
     regions: [],
-    sentiment: 0,
+    // clearly negative: two sources of it are a risk signal, so a story is published at its second source
+    sentiment: -0.8,
     figures: [],
     ...extra,
   };
@@ -113,4 +114,36 @@ describe("IncidentStore", () => {
     expect(await store.loadSnapshot("replica-1")).toEqual(engine.snapshot());
     expect(await store.loadSnapshot("replica-2")).toBeUndefined();
   });
+
+  it("never conflicts with itself: a search that sees an older version (before Elasticsearch's refresh) does not replace what this replica wrote", async () => {
+    // The reported storm: one detector, under load, kept logging "incidents … were changed elsewhere". Its periodic
+    // sync searched incidents stored lately; search sees the last refreshed version, older than the one this
+    // replica had just written, and that older _seq_no replaced the one held, so the next write conflicted.
+    const store = new IncidentStore(es, indexPrefix, log);
+    await store.init();
+    await es.indices.putSettings({ index: store.indices.incidents, settings: { refresh_interval: "-1" } });
+    try {
+      const engine = new DetectorEngine(DEFAULT_ENGINE_CONFIG, compileWatchRules([]));
+      const step = async (d: DocFeatures, at: number) => {
+        const plan = engine.process([d], at);
+        const result = await store.write(items(plan.updates), new Date(at));
+        engine.commit(plan);
+        return result;
+      };
+      const kw = { keywords: [{ word: "停水", weight: 3 }, { word: "小区", weight: 2 }], simhash: "0f0f0f0f0f0f0f0f", title: "某小区停水三天", text: "某小区停水三天无人处理" };
+      await step(doc("s1", "甲", 0, kw), T0);
+      await step(doc("s2", "乙", 1, kw), T0 + 60_000);
+      await es.indices.refresh({ index: store.indices.incidents });
+      expect(await step(doc("s3", "丙", 2, kw), T0 + 120_000)).toEqual({ conflicts: [] });
+      // the sync's search sees revision 2 (refreshed) while revision 3 is stored
+      const seen = (await store.loadChangedSince(T0, 100)).filter((i) => i.openedBy === "s1");
+      expect(seen.map((i) => i.revision)).toEqual([2]);
+      expect(engine.replace(seen)).toBe(0);
+      expect(await step(doc("s4", "丁", 3, kw), T0 + 180_000)).toEqual({ conflicts: [] });
+      expect(engine.open().find((i) => i.openedBy === "s1")).toMatchObject({ revision: 4, sources: { count: 4 } });
+    } finally {
+      await es.indices.putSettings({ index: store.indices.incidents, settings: { refresh_interval: "1s" } });
+    }
+  });
 });
+
