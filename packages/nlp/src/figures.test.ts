@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { extractFigures, maxFigures } from "./figures.js";
+import { KIND_WORD_LIST, TRIGGER, extractFigures, maxFigures } from "./figures.js";
 import type { Figure, FigureKind } from "./figures.js";
 
 /** kind:value with "~" for approximate and [min,max] when bounded: compact enough to read many cases. */
@@ -177,6 +177,7 @@ describe("extractFigures: verb-first, compact and passive phrasings", () => {
       "致6死火灾原因查明": ["deaths:6"],
       "爆炸致至少40死": ["deaths:~40[40,]"],
       "民房倒塌一死两伤": ["deaths:1", "injured:2"],
+      "袭击致8死5伤18人遭绑架": ["deaths:8", "injured:5"],
     };
     for (const [text, expected] of Object.entries(cases)) expect(brief(text), text).toEqual(expected);
   });
@@ -189,6 +190,21 @@ describe("extractFigures: verb-first, compact and passive phrasings", () => {
       "2名工人被困在屋内烧死": ["deaths:2"],
       "14名村民被30余名持械男子打伤": ["injured:14"],
       "五名男孩是被人打伤后死亡": ["deaths:5"],
+    };
+    for (const [text, expected] of Object.entries(cases)) expect(brief(text), text).toEqual(expected);
+  });
+
+  it("reads headline counts without 名/人, first cases, totals and 被杀", () => {
+    const cases: Record<string, string[]> = {
+      "失控货车撞死两行人": ["deaths:2"],
+      "5男生结伴游泳溺水身亡": ["deaths:5"],
+      "歹徒将三个小学生砍伤": ["injured:3"],
+      "男子杀害对方一家五口": ["deaths:5"],
+      "两名村民被杀": ["deaths:2"],
+      "3名武装分子被当场击毙": ["deaths:3"],
+      "该省确诊首例输入性病例": ["infected:1"],
+      "医院发现一例禽流感病例": ["infected:1"],
+      "死亡人数新增3人，总数达45人": ["deaths:3", "deaths:45"],
     };
     for (const [text, expected] of Object.entries(cases)) expect(brief(text), text).toEqual(expected);
   });
@@ -213,6 +229,11 @@ describe("extractFigures: verb-first, compact and passive phrasings", () => {
       "打死也不说",
       "救援人员300人连夜搜救",
       "3口井被污染",
+      "初三学生被打伤",
+      "一男子坠楼身亡",
+      "三人骗婚被识破后杀人灭口",
+      "17例疑似病例正在排查",
+      "袭击中另有18人遭绑架",
     ]) {
       expect(brief(text), text).toEqual([]);
     }
@@ -231,5 +252,11 @@ describe("extractFigures: verb-first, compact and passive phrasings", () => {
     ]) {
       expect(brief(text), text).toEqual([]);
     }
+  });
+});
+
+describe("the trigger that lets most posts skip figure reading", () => {
+  it("is in every kind word and verb, so no figure is skipped", () => {
+    for (const word of [...KIND_WORD_LIST, "损失", "染病", "患肝炎"]) expect(TRIGGER.test(word), word).toBe(true);
   });
 });

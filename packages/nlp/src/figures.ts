@@ -34,7 +34,7 @@ const VERB_WORDS: ReadonlyArray<readonly [FigureKind, readonly string[]]> = [
     "deaths",
     [
       "打死", "撞死", "砸死", "烧死", "淹死", "毒死", "杀死", "刺死", "砍死", "压死", "咬死", "轧死", "捅死", "炸死", "勒死",
-      "掐死", "闷死", "冻死", "饿死", "摔死", "溺死", "电死", "踩死", "碾死", "击毙", "枪杀", "射杀", "杀害", "害死", "捂死",
+      "掐死", "闷死", "冻死", "饿死", "摔死", "溺死", "电死", "踩死", "碾死", "击毙", "枪杀", "射杀", "杀害", "害死", "捂死", "连杀", "杀",
     ],
   ],
   [
@@ -47,6 +47,8 @@ const VERB_WORDS: ReadonlyArray<readonly [FigureKind, readonly string[]]> = [
 ];
 /** Verbs whose grammatical subject is the victim: "3人烧伤", "两人溺死". */
 const SUBJECT_IS_VICTIM = new Set(["烧伤", "烫伤", "灼伤", "摔伤", "冻伤", "冻死", "饿死", "淹死", "溺死", "摔死", "烧死"]);
+/** Every word that names a kind, for tests and tools. */
+export const KIND_WORD_LIST: readonly string[] = [...KIND_WORDS, ...VERB_WORDS].flatMap(([, words]) => words);
 const KIND_OF = new Map<string, FigureKind>(
   [...KIND_WORDS, ...VERB_WORDS].flatMap(([kind, words]) => words.map((w) => [w, kind] as const)),
 );
@@ -63,12 +65,19 @@ const QTY = String.raw`(?:上(?=[百千万])|[几数](?=[十百千万]))?(?:(?<!
 // Not inside a longer number, code, phone number or ordinal ("第一人").
 const QTY_START = String.raw`(?<![\dA-Za-z.\-_/:${CN}万亿第])`;
 const RANGE = String.raw`(?:(?<sep>至|到|-|—|~|～)(?<q2>${QTY}))?`;
-// 口 only counts people in "一家3口" (checked in code).
-const PEOPLE = String.raw`(?:个人|人|名|位|例|口)(?![员民口次们类士才])`;
+const PUNCT = String.raw`\s，。；、！？,.;!?：:“”"（）()【】《》`;
+/** People counted without 名/人 in headlines: "撞死两女工", "4男生遇难", "三个初三学生". */
+const PEOPLE_NOUN =
+  "学生|男生|女生|学童|儿童|孩子|小孩|女孩|男孩|男童|女童|幼童|婴儿|女婴|男婴|少年|少女|老人|妇女|男子|女子|女工|工人|矿工|民工|职工|员工|村民|居民|群众|游客|乘客|路人|行人|士兵|军人|警察|民警|渔民|船员|记者|人质|同学|亲人|家人";
+// 口 only counts people in "一家3口" (checked in code); 个 and a bare count only before a person ("三个初三学生").
+const CLASSIFIER = String.raw`(?:个人|人|名|位|例|口|个(?=[^${PUNCT}\d]{0,3}?(?:${PEOPLE_NOUN})))(?![员民口次们类士才])`;
+// Before a kind word a bare count needs Arabic digits ("4男生遇难"; "初三学生" is a grade), checked in code.
+const PEOPLE = String.raw`(?:${CLASSIFIER}|(?=${PEOPLE_NOUN}))`;
+/** After a verb a bare count before a person counts them: "撞死两女工", "杀两亲人". */
+const PERSON_NEXT = new RegExp(`^(?:${PEOPLE_NOUN})`);
 const APPROX_BEFORE = "约有|大约有|约|大约|近|将近|接近|超过|超|逾|至少|不少于|多达|不到|不足";
 const APPROX_AFTER = "以上|左右|上下|许";
-const LEAD = `(?:已经|已|为|是|在|达到|达|上升至|上升到|上升为|升至|增至|增加至|增加到|攀升至|新增|共计|共|累计|合计|总计|有|高达|了|其|初步统计|初步核定|初步估算|初步估计|估算|估计|预计|人民币|折合|一家|全家|夫妻|母子|父子|母女|父女|兄弟|姐妹|祖孙|${APPROX_BEFORE})*`;
-const PUNCT = String.raw`\s，。；、！？,.;!?：:“”"（）()【】《》`;
+const LEAD = `(?:已经|已|为|是|在|达到|达|上升至|上升到|上升为|升至|增至|增加至|增加到|攀升至|新增|共计|共|累计|合计|总计|有|高达|了|其|初步统计|初步核定|初步估算|初步估计|估算|估计|预计|人民币|折合|一家|全家|对方|他|她|夫妻|母子|父子|母女|父女|兄弟|姐妹|祖孙|${APPROX_BEFORE})*`;
 const LOSS = "(?:直接)?(?:经济|财产)损失|直接损失";
 const NOT_AFTER_KIND = "(?!率|原因|事故|事件|案|现场|风险|证明|赔偿|通知|(?:者|人员)?的?(?:家属|亲属|遗属|家庭|子女|遗体|遗骸|名单|身份))";
 /** "4名儿童染怪病", "3人患肺炎": an illness named between 染/患 and 病/炎/肝. */
@@ -78,26 +87,30 @@ const BARE = String.raw`[死伤](?=[${PUNCT}]|$)`;
 
 /** "12人死亡", "3名工人当场遇难", "约30人受伤", "3人被撞死" */
 const COUNT_THEN_KIND = new RegExp(
-  String.raw`(?<pre>${APPROX_BEFORE})?${QTY_START}(?<q>${QTY})${RANGE}(?<cls>${PEOPLE})(?<post>${APPROX_AFTER})?(?<gap>(?:[^${PUNCT}\d]|\d+岁){0,10}?)(?<kind>${KIND}|${ILL}|${BARE})${NOT_AFTER_KIND}`,
+  String.raw`(?<pre>${APPROX_BEFORE})?${QTY_START}(?<q>${QTY})${RANGE}(?<cls>${PEOPLE})(?<post>${APPROX_AFTER})?(?<gap>(?:[^${PUNCT}\d]|\d+岁){0,10}?)(?<kind>${KIND}|${ILL}|病例|${BARE})${NOT_AFTER_KIND}`,
   "g",
 );
 /** A second kind word later in the clause is the outcome: "打伤后死亡", "被困井下死亡", "中毒身亡". */
 const OUTCOME = new RegExp(String.raw`[^${PUNCT}\d${CN}万几数多余人名位例]{0,6}?(?<kind>${KIND}|${BARE})${NOT_AFTER_KIND}`, "y");
 /** "24名村民被20余名男子打伤": a passive clause whose agent may carry its own count. */
 const PASSIVE = new RegExp(
-  String.raw`(?<pre>${APPROX_BEFORE})?${QTY_START}(?<q>${QTY})${RANGE}(?<cls>${PEOPLE})(?<post>${APPROX_AFTER})?(?<gap>[^${PUNCT}\d]{0,8}?(?:被|遭到|遭)[^${PUNCT}]{1,16}?)(?<kind>${alternation(VERBS)})`,
+  String.raw`(?<pre>${APPROX_BEFORE})?${QTY_START}(?<q>${QTY})${RANGE}(?<cls>${PEOPLE})(?<post>${APPROX_AFTER})?(?<gap>[^${PUNCT}\d]{0,16}?(?:被|遭到|遭)[^${PUNCT}]{0,16}?)(?<kind>${alternation(VERBS)})`,
   "g",
 );
 /** "死亡人数上升至23人", "受伤30余人", "受灾人口3.5万", "炸死7名", "死伤近30人", "伤60人" (bare 死/伤 need a classifier) */
 const KIND_THEN_COUNT = new RegExp(
-  String.raw`(?<kind>${KIND}|死|伤)(?<noun>的?(?:(?:者|人员|群众|病例|患者|病人)(?:的?人数)?|人数|人口))?(?<lead>${LEAD})${QTY_START}(?<q>${QTY})${RANGE}(?<cls>${PEOPLE})?(?<post>${APPROX_AFTER})?`,
+  String.raw`(?<kind>${KIND}|死|伤)(?<noun>的?(?:(?:者|人员|群众|病例|患者|病人)(?:的?人数)?|人数|人口))?(?<lead>${LEAD})${QTY_START}(?<q>${QTY})${RANGE}(?<cls>${CLASSIFIER})?(?<post>${APPROX_AFTER})?`,
   "g",
 );
 /** "死于甲型流感者增至7人" */
 const DIED_OF = new RegExp(
-  String.raw`死于[^${PUNCT}\d]{1,12}?(?<noun>者|的人|病例|患者)(?:的?人数)?(?<lead>${LEAD})${QTY_START}(?<q>${QTY})${RANGE}(?<cls>${PEOPLE})?(?<post>${APPROX_AFTER})?`,
+  String.raw`死于[^${PUNCT}\d]{1,12}?(?<noun>者|的人|病例|患者)(?:的?人数)?(?<lead>${LEAD})${QTY_START}(?<q>${QTY})${RANGE}(?<cls>${CLASSIFIER})?(?<post>${APPROX_AFTER})?`,
   "g",
 );
+/** "确诊首例甲型流感病例": the first case is one infection. */
+const FIRST_CASE = new RegExp(String.raw`(?:确诊|发现|报告|出现)了?[^${PUNCT}\d]{0,6}?首例[^${PUNCT}]{0,12}?(?:病例|患者|感染者)`, "g");
+/** "死亡人数新增4人 总数达89人": a total continues the kind of the figure just before it. */
+const TOTAL = new RegExp(String.raw`(?:总数|总人数)(?<lead>${LEAD})${QTY_START}(?<q>${QTY})${RANGE}(?<cls>${CLASSIFIER})?(?<post>${APPROX_AFTER})?`, "g");
 /** One item of a compact count: "3死", "2伤", "5重伤", "14失踪" (chains are read in code). */
 const COMPACT = new RegExp(String.raw`${QTY_START}(?<q>${QTY})(?<k>重伤|轻伤|死|伤|失踪|失联)`, "g");
 const COMPACT_KIND: Readonly<Record<string, FigureKind>> = { 死: "deaths", 重伤: "seriously_injured", 轻伤: "injured", 伤: "injured", 失踪: "missing", 失联: "missing" };
@@ -116,11 +129,14 @@ const AMOUNT_THEN_LOSS = new RegExp(
   String.raw`(?<pre>${APPROX_BEFORE})?${QTY_START}(?<q>${QTY})${RANGE}元(?:人民币)?(?<post>${APPROX_AFTER})?的?(?<kw>${LOSS})`,
   "g",
 );
+/** One character of every kind word, verb, illness and loss phrase (kept in step with the lists by a unit test). */
+export const TRIGGER = /[死伤亡丧难踪联困埋灾损染患诊毒病杀毙害命殉牲危落响]/;
 /** Before a kind word, these say the count is someone else: an agent, a suspect, a relative. */
-const NOT_VICTIM_GAP = /嫌疑人|嫌犯|犯罪|歹徒|凶手|劫匪|匪徒|责任人|涉案|家属|亲属|遗属|被告|肇事|导致|造成|致|将|把|[零一二两三四五六七八九十百千万几数]+(?:名|个人|人|位)/;
+const NOT_VICTIM_GAP = /疑似|嫌疑人|嫌犯|犯罪|歹徒|凶手|劫匪|匪徒|责任人|涉案|家属|亲属|遗属|被告|肇事|导致|造成|致|将|把|[零一二两三四五六七八九十百千万几数]+(?:名|个人|人|位)/;
 /** A denial between the count and the kind ("3名工人均未受伤"); "不幸遇难", "抢救无效死亡" deny nothing. */
 const DENIAL_GAP = /[未没无不]/;
 const NOT_DENIAL = /不幸|(?:抢救|救治|医治)无效/g;
+const OBJECT_COUNT = /^了?[\d零一二两三四五六七八九十百千万几数]/;
 
 interface Candidate extends Figure {
   start: number;
@@ -179,7 +195,14 @@ function plausible(f: Figure): boolean {
 function kindOf(word: string): FigureKind | undefined {
   if (word === "死") return "deaths";
   if (word === "伤") return "injured";
+  if (word === "病例") return "infected";
   return KIND_OF.get(word) ?? (/^[染患]/.test(word) ? "infected" : undefined);
+}
+
+/** Run a pattern only over texts holding a word it cannot match without: most posts skip most patterns. */
+function needs(text: string, word: string | RegExp, pattern: RegExp): Iterable<RegExpExecArray> {
+  const present = typeof word === "string" ? text.includes(word) : word.test(text);
+  return present ? text.matchAll(pattern) : [];
 }
 
 /** "一家3口" counts people; "3口井" does not. */
@@ -188,21 +211,50 @@ function familyCount(text: string, numberAt: number, cls: string | undefined): b
 }
 
 /** A count before a kind word names the victims, unless the gap says it counts an agent, suspect or relative. */
-function victimGap(gap: string, kind: string, before: string): boolean {
+/** A bare count before a person reads only in Arabic digits: "4男生" counts, "一男子" is "a man", "初三学生" a grade. */
+function countedPeople(q: string | undefined, cls: string | undefined): boolean {
+  return cls !== "" || /^\d+$/.test(q ?? "");
+}
+
+function victimGap(gap: string, kind: string, before: string, after: string): boolean {
   if (DENIAL_GAP.test(gap.replace(NOT_DENIAL, ""))) return false;
   // After 被/遭 comes the agent, who may well be a suspect ("两名路人遭歹徒刺伤").
   if (NOT_VICTIM_GAP.test(gap.split(/被|遭/, 1)[0] ?? "")) return false;
   // "3名男子打伤…": before a transitive verb the count is its agent, unless passive or after 将/把 ("将3人打伤").
-  if (VERBS.has(kind) && !SUBJECT_IS_VICTIM.has(kind) && !/[被遭]/.test(gap) && !/[将把]$/.test(before)) return false;
+  if (VERBS.has(kind) && !/[被遭]/.test(gap) && !/[将把]$/.test(before)) {
+    // "两人溺死" has its victims before the verb; "一男子烧伤4人" has them after it.
+    if (!SUBJECT_IS_VICTIM.has(kind) || OBJECT_COUNT.test(after)) return false;
+  }
   return true;
 }
 
 function* candidates(original: string, text: string): Generator<Candidate> {
+  const people: Candidate[] = [];
+  for (const c of readings(original, text)) {
+    if (c.unit === "人") people.push(c);
+    yield c;
+  }
+  for (const m of needs(text, "首例", FIRST_CASE)) {
+    const at = m.index + m[0].indexOf("首例");
+    yield { ...figure("infected", { value: 1, approx: false }, original.slice(m.index, m.index + m[0].length)), start: m.index, numberAt: at, distance: 0 };
+  }
+  for (const m of needs(text, "总", TOTAL)) {
+    const g = m.groups ?? {};
+    const before = people.filter((c) => c.start < m.index && m.index - c.start <= 24 && !/[。！？!?\n]/.test(text.slice(c.start, m.index))).pop();
+    const q = quantityOf(g, `${g.lead ?? ""}${g.post ?? ""}`);
+    if (before === undefined || q === undefined || (g.cls === undefined && /^[%年月日时分秒天号岁个次倍]/.test(text.slice(m.index + m[0].length)))) continue;
+    const end = m.index + m[0].length;
+    const numberAt = end - (g.post?.length ?? 0) - (g.cls?.length ?? 0) - (g.q2 === undefined ? 0 : g.q2.length + (g.sep?.length ?? 0)) - (g.q?.length ?? 0);
+    yield { ...figure(before.kind, q, original.slice(m.index, end)), start: m.index, numberAt, distance: 0 };
+  }
+}
+
+function* readings(original: string, text: string): Generator<Candidate> {
   // A kind word already closing a "count → kind" clause does not also take the count after it: in
   // "3人死亡12人送医" the 12 belongs to the next clause.
   const closed = new Set<number>();
   for (const pattern of [COUNT_THEN_KIND, PASSIVE]) {
-    for (const m of text.matchAll(pattern)) {
+    for (const m of pattern === PASSIVE ? needs(text, /[被遭]/, PASSIVE) : text.matchAll(pattern)) {
       const g = m.groups ?? {};
       let word = g.kind ?? "";
       let end = m.index + m[0].length;
@@ -214,8 +266,10 @@ function* candidates(original: string, text: string): Generator<Candidate> {
       }
       const kind = kindOf(word);
       const numberAt = m.index + (g.pre?.length ?? 0);
-      if (kind === undefined || !familyCount(text, numberAt, g.cls)) continue;
-      if (!victimGap(g.gap ?? "", word, text.slice(Math.max(0, numberAt - 1), numberAt))) continue;
+      if (kind === undefined || !familyCount(text, numberAt, g.cls) || !countedPeople(g.q, g.cls)) continue;
+      // A bare 杀 takes its victims only straight after 被 ("两人被杀"), never across a clause ("…被识破电击杀人").
+      if (word === "杀" && !/(?:被|遭)$/.test(g.gap ?? "")) continue;
+      if (!victimGap(g.gap ?? "", word, text.slice(Math.max(0, numberAt - 1), numberAt), text.slice(end, end + 2))) continue;
       const q = quantityOf(g, `${g.pre ?? ""}${g.post ?? ""}`);
       if (q === undefined) continue;
       const gapStart = m.index + m[0].length - (g.kind?.length ?? 0) - (g.gap?.length ?? 0);
@@ -224,15 +278,18 @@ function* candidates(original: string, text: string): Generator<Candidate> {
     }
   }
   for (const pattern of [KIND_THEN_COUNT, DIED_OF]) {
-    for (const m of text.matchAll(pattern)) {
+    for (const m of pattern === DIED_OF ? needs(text, "死于", DIED_OF) : text.matchAll(pattern)) {
       const g = m.groups ?? {};
       const kind = pattern === DIED_OF ? "deaths" : kindOf(g.kind ?? "");
       // Without a classifier ("死亡3天后") only "…人数为23" reads as a count; a bare 死/伤 always needs one.
-      if (kind === undefined || (g.cls === undefined && (g.noun === undefined || (g.kind ?? "").length === 1)) || closed.has(m.index)) continue;
       const end = m.index + m[0].length;
-      if (g.cls === undefined && /^[%年月日时分秒天号岁个次倍]/.test(text.slice(end))) continue;
+      const person = g.cls === undefined && PERSON_NEXT.test(text.slice(end, end + 2)) && g.q !== "一";
+      if (kind === undefined || (g.cls === undefined && !person && (g.noun === undefined || (g.kind ?? "").length === 1)) || closed.has(m.index)) continue;
+      if (g.cls === undefined && !person && /^[%年月日时分秒天号岁个次倍]/.test(text.slice(end))) continue;
       const numberAt = end - (g.post?.length ?? 0) - (g.cls?.length ?? 0) - (g.q2 === undefined ? 0 : g.q2.length + (g.sep?.length ?? 0)) - (g.q?.length ?? 0);
-      if (!familyCount(text, numberAt, g.cls)) continue;
+      if (!familyCount(text, numberAt, g.cls) || !countedPeople(g.q, g.cls)) continue;
+      // "8死5伤18人": a bare 死/伤 right after a number closes a compact count, it does not open one.
+      if ((g.kind ?? "").length === 1 && /[\d零一二两三四五六七八九十百千万]$/.test(text.slice(0, m.index))) continue;
       const q = quantityOf(g, `${g.lead ?? ""}${g.post ?? ""}`);
       if (q === undefined) continue;
       // "死于该传染病者": the specific reading beats the illness word inside it.
@@ -240,9 +297,9 @@ function* candidates(original: string, text: string): Generator<Candidate> {
       yield { ...figure(kind, q, original.slice(m.index, end)), start: m.index, numberAt, distance };
     }
   }
-  yield* compactCandidates(original, text);
+  if (text.includes("死")) yield* compactCandidates(original, text);
   for (const pattern of [LOSS_THEN_AMOUNT, AMOUNT_THEN_LOSS]) {
-    for (const m of text.matchAll(pattern)) {
+    for (const m of needs(text, "损失", pattern)) {
       const g = m.groups ?? {};
       const q = quantityOf(g, `${g.pre ?? ""}${g.lead ?? ""}${g.post ?? ""}`);
       if (q === undefined) continue;
@@ -308,6 +365,8 @@ export type LocatedFigure = Figure & { at: number };
  * @example locateFigures("3人死亡")[0]?.at // 0
  */
 export function locateFigures(text: string): LocatedFigure[] {
+  // Every kind word, verb and loss phrase holds one of these characters; a post without any reads no figure.
+  if (!TRIGGER.test(text)) return [];
   const normalized = normalizeWidth(text);
   const byNumber = new Map<string, Candidate>();
   for (const c of candidates(text, normalized)) {

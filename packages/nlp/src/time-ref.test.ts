@@ -66,6 +66,7 @@ describe("groundFigures: statistics and plans", () => {
     expect(ground("去年全年道路交通事故死亡3000人").figures).toEqual(["deaths:3000@statistic"]);
     expect(ground("近5年来全市累计因溺水死亡200余人").ref).toBe("statistic(近5年)");
     expect(ground("战争爆发以来已有4000名士兵阵亡，1万人受伤").figures).toEqual(["injured:10000@statistic"]);
+    expect(ground("历届赛事共有3人遇难").ref).toBe("statistic(历届)");
   });
 
   it("marks plans and drills as plans", () => {
@@ -80,5 +81,8 @@ describe("groundFigures: follow-ups of an old incident", () => {
     expect(ground("矿难遇难者家属获赔120万元").ref).toBe("followup(获赔)");
     expect(ground("致2死事故多名责任人被问责").ref).toBe("followup(问责)");
     expect(ground("全市各界悼念遇难同胞").ref).toBe("followup(悼念)");
+    expect(ground("潜逃12年的杀人嫌犯落网").ref).toBe("followup(潜逃12年)");
+    expect(ground("见义勇为牺牲者家属获2万元慰问金").ref).toBe("followup(慰问金)");
+    expect(ground("【默哀】昨日某市商场火灾致5人死亡").ref).toBe("current(昨日)");
   });
 });

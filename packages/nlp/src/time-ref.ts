@@ -15,18 +15,19 @@ export const PAST_AFTER_DAYS = 30;
 type FigureTime = NonNullable<Figure["time"]>;
 type Cue = { kind: TimeRefKind; cue: string; year?: number | undefined; dated?: boolean };
 
-// Cue words, strongest first within each kind. All are plain alternations (linear, no nested quantifiers).
+// Cue words, strongest first within each kind. All are plain alternations; a run of digits or numerals is matched
+// only from its start (the lookbehinds), so a long run is never rescanned from every position.
 /** A trial, sentence or compensation: the story is about an old incident whatever day it is told. */
-const FOLLOWUP_STRONG = /一审|二审|终审|再审|宣判|判处|被判|获刑|判刑|判决|死缓|无期徒刑|有期徒刑|执行死刑|开庭|受审|庭审|公诉|起诉|获赔|判赔|赔偿金|赔付|赔偿\d|赔\d|国家赔偿/;
+const FOLLOWUP_STRONG = /一审|二审|终审|再审|宣判|判处|被判|获刑|判刑|判决|死缓|无期徒刑|有期徒刑|执行死刑|处死|枪决|开庭|受审|庭审|公诉|起诉|批捕|获释|出狱|胜诉|败诉|获赔|判赔|赔偿金|赔款|赔付|赔偿\d|赔\d|国家赔偿|慰问金|抚恤金|(?:潜逃|逃亡|在逃)(?:\d+|[一二三四五六七八九十]+)年/;
 /** Punishment and memorial: a follow-up unless the same sentence reports something new today. */
-const FOLLOWUP_WEAK = /问责|被处分|受处分|处分|免职|撤职|追责|悼念|哀悼|默哀|祭奠|追悼|公祭|头七|周年祭/;
+const FOLLOWUP_WEAK = /问责|被处分|受处分|处分|免职|撤职|追责|悼念|哀悼|默哀|祭奠|追悼|公祭|头七|周年祭|葬礼|送行|追思会|遗体告别/;
 /** Statistics: a period's totals, not one event's toll. */
 const STATISTIC =
-  /(?:今年|年初|去年|入汛|入冬|入夏|建国|新中国成立|有记录|改革开放|多年|近年|开战|战争?爆发)以来|近\d+年|\d+年来|[一二三四五六七八九十]+年来|累计|全年|(?:全国|全省|全市|全区|全县)(?:共|累计|每年|一年)|同比|环比|上半年|下半年|前三季度|[一二三四1-4]季度|年均|每年|平均每|\d+(?:至|-|到)\d+月|[1一](?:至|-|到)[\d一二三四五六七八九十]+月|\d{4}年度|统计|数据显示|报告显示|共发生|\d+年共/;
+  /(?:今年|年初|去年|入汛|入冬|入夏|建国|新中国成立|有记录|改革开放|多年|近年|开战|战争?爆发)以来|(?<!\d)(?:19|20)?\d{2}年以来|历届|历年|近\d+年|(?<!\d)\d+年来|(?<![一二三四五六七八九十])[一二三四五六七八九十]+年来|累计|全年|(?:全国|全省|全市|全区|全县)(?:共|累计|每年|一年)|同比|环比|上半年|下半年|前三季度|[一二三四1-4]季度|年均|每年|平均每|(?<!\d)\d+(?:至|-|到)\d+月|[1一](?:至|-|到)[\d一二三四五六七八九十]+月|\d{4}年度|统计|数据显示|报告显示|共发生|(?<!\d)\d+年共/;
 /** Plans, forecasts and drills. */
-const PLAN = /计划|拟于|拟将|拟|预计将|将会|或将|将于|将在|将有|有望|规划|演练|模拟/;
+const PLAN = /计划|拟于|拟将|拟|预计将|将会|或将|将于|将在|将有|将(?:推出|发布|上市|开通|实施|举办|召开|启动|建设|投入|开放|开始)|有望|规划|演练|模拟/;
 /** Recollection of a past event. */
-const PAST_WORDS = /周年|回顾|回忆|追忆|忆当年|当年|那年|那一年|多年前|几年前|数年前|\d+年前|[一二三四五六七八九十百]+年前|年前的今天|上世纪|历史上|昔日|(?<![赶前开])往事|曾(?:经|于|在|有|发生|因|被|致|造成)|去年|前年/;
+const PAST_WORDS = /周年|回顾|回忆|追忆|忆当年|当年|那年|那一年|多年前|几年前|数年前|(?<!\d)\d+年前|(?<![一二三四五六七八九十百])[一二三四五六七八九十百]+年前|年前的今天|上世纪|历史上|昔日|(?<![赶前开])往事|曾(?:经|于|在|有|发生|因|被|致|造成)|去年|前年/;
 /** Words that place the news today. */
 const CURRENT =
   /今天|今日|今晨|今早|今晚|今夜|昨天|昨日|昨晚|昨夜|前天|刚刚|刚才|突发|日前|近日|目前|截至|此刻|正在|本月|今年\d+月/;
@@ -104,26 +105,60 @@ function pastDate(sentence: string, publishedAt: Date | undefined): Cue | undefi
   return undefined;
 }
 
+type Word = "strong" | "current" | "weak" | "plan" | "statistic" | "past";
+const WORD_PATTERNS: ReadonlyArray<readonly [Word, RegExp]> = [
+  ["strong", FOLLOWUP_STRONG],
+  ["current", CURRENT],
+  ["weak", FOLLOWUP_WEAK],
+  ["plan", PLAN],
+  ["statistic", STATISTIC],
+  ["past", PAST_WORDS],
+];
+/** Every cue word in one pass over the text (one alternation, not one scan per kind). */
+const CUE_WORDS = new RegExp(WORD_PATTERNS.map(([word, re]) => `(?<${word}>${re.source})`).join("|"), "g");
+
+interface Found {
+  word: Word;
+  text: string;
+  at: number;
+}
+
+function cueWords(text: string): Found[] {
+  const found: Found[] = [];
+  for (const m of text.matchAll(CUE_WORDS)) {
+    const g = m.groups ?? {};
+    const word = WORD_PATTERNS.find(([w]) => g[w] !== undefined)?.[0];
+    if (word !== undefined) found.push({ word, text: m[0], at: m.index });
+  }
+  return found;
+}
+
+/** The first cue word of a kind inside [start, end). */
+function first(found: readonly Found[], word: Word, start: number, end: number): Found | undefined {
+  return found.find((f) => f.word === word && f.at >= start && f.at < end);
+}
+
 /**
  * The time one sentence speaks of, by its cue words: followup, plan, statistic, past, or current (with the word
  * that says today), or undefined when it says nothing. An explicit earlier date yields to a word placing the
  * sentence today ("今天凌晨，2019年建成的大桥坍塌" is current); recollection words ("十周年", "十年前的今天") do not.
  */
-function sentenceCue(sentence: string, publishedAt: Date | undefined, lead: boolean): Cue | undefined {
-  const strong = FOLLOWUP_STRONG.exec(sentence);
-  if (strong) return { kind: "followup", cue: strong[0] };
-  const current = CURRENT.exec(sentence);
-  const weak = FOLLOWUP_WEAK.exec(sentence);
-  if (weak && !current) return { kind: "followup", cue: weak[0] };
-  const plan = PLAN.exec(sentence);
-  if (plan) return { kind: "plan", cue: plan[0] };
-  const statistic = STATISTIC.exec(sentence);
-  if (statistic) return { kind: "statistic", cue: statistic[0] };
-  const past = PAST_WORDS.exec(sentence);
+function sentenceCue(text: string, span: Span, found: readonly Found[], publishedAt: Date | undefined, lead: boolean): Cue | undefined {
+  const { start, end } = span;
+  const strong = first(found, "strong", start, end);
+  if (strong) return { kind: "followup", cue: strong.text };
+  const current = first(found, "current", start, end);
+  const weak = first(found, "weak", start, end);
+  if (weak && !current) return { kind: "followup", cue: weak.text };
+  const plan = first(found, "plan", start, end);
+  if (plan) return { kind: "plan", cue: plan.text };
+  const statistic = first(found, "statistic", start, end);
+  if (statistic) return { kind: "statistic", cue: statistic.text };
   // 曾 in a lead ("该校曾…") is background to today's news; in the sentence with the figure it dates the figure.
-  if (past && (!lead || !past[0].startsWith("曾"))) return { kind: "past", cue: past[0] };
-  if (current) return { kind: "current", cue: current[0] };
-  return pastDate(sentence, publishedAt);
+  const past = found.find((f) => f.word === "past" && f.at >= start && f.at < end && (!lead || !f.text.startsWith("曾")));
+  if (past) return { kind: "past", cue: past.text };
+  if (current) return { kind: "current", cue: current.text };
+  return pastDate(text.slice(start, end), publishedAt);
 }
 
 function firstYear(text: string): number | undefined {
@@ -149,13 +184,22 @@ export function groundFigures(text: string, figures: readonly LocatedFigure[], o
   const { publishedAt } = options;
   const leadLength = leadEnd(normalized);
   const spans = sentences(normalized);
-  const cues = spans.map((s) => sentenceCue(normalized.slice(s.start, s.end), publishedAt, s.start < leadLength));
-  const leadCue = postCue(normalized.slice(0, leadLength), spans, cues, publishedAt);
+  const found = cueWords(normalized);
+  // Sentence cues are read only where they matter: the lead and the sentences holding a figure.
+  const memo = new Map<number, Cue | undefined>();
+  const cueOf = (i: number): Cue | undefined => {
+    if (memo.has(i)) return memo.get(i);
+    const span = spans[i];
+    const cue = span === undefined ? undefined : sentenceCue(normalized, span, found, publishedAt, span.start < leadLength);
+    memo.set(i, cue);
+    return cue;
+  };
+  const leadCue = postCue(normalized.slice(0, leadLength), spans, found, cueOf, publishedAt);
   const docKind: TimeRefKind = leadCue?.kind ?? "current";
 
   const grounded = figures.map((f) => {
     const i = spans.findIndex((s) => f.at >= s.start && f.at < s.end);
-    const own = i < 0 ? undefined : cues[i];
+    const own = i < 0 ? undefined : cueOf(i);
     const span = spans[i];
     const sentence = span === undefined ? "" : normalized.slice(span.start, span.end);
     let time: FigureTime;
@@ -182,22 +226,31 @@ export function groundFigures(text: string, figures: readonly LocatedFigure[], o
  * first sentence cue of the lead, with dates counted only at its start and a plan yielding to an incident beside it
  * ("…不幸身亡 警方将于3日立案").
  */
-function postCue(lead: string, spans: readonly Span[], cues: ReadonlyArray<Cue | undefined>, publishedAt: Date | undefined): Cue | undefined {
-  const strong = FOLLOWUP_STRONG.exec(lead);
-  if (strong) return { kind: "followup", cue: strong[0] };
-  const current = CURRENT.exec(lead);
-  const weak = FOLLOWUP_WEAK.exec(lead);
-  if (weak && !current) return { kind: "followup", cue: weak[0] };
+function postCue(
+  lead: string,
+  spans: readonly Span[],
+  found: readonly Found[],
+  cueOf: (i: number) => Cue | undefined,
+  publishedAt: Date | undefined,
+): Cue | undefined {
+  const strong = first(found, "strong", 0, lead.length);
+  if (strong) return { kind: "followup", cue: strong.text };
+  const current = first(found, "current", 0, lead.length);
+  const weak = first(found, "weak", 0, lead.length);
+  if (weak && !current) return { kind: "followup", cue: weak.text };
+  const today: Cue | undefined = current === undefined ? undefined : { kind: "current", cue: current.text };
   const inLead: Array<{ cue: Cue | undefined; sentence: string }> = [];
   spans.forEach((s, i) => {
-    if (s.start < lead.length) inLead.push({ cue: cues[i], sentence: lead.slice(s.start, Math.min(s.end, lead.length)) });
+    if (s.start < lead.length) inLead.push({ cue: cueOf(i), sentence: lead.slice(s.start, Math.min(s.end, lead.length)) });
   });
   const dated = pastDate(lead.slice(0, LEAD_DATE_CHARS), publishedAt);
   const worded = inLead.map((x) => x.cue).filter((c): c is Cue => c !== undefined && c.kind !== "current" && c.kind !== "followup" && c.dated !== true);
   const pick = worded.find((c) => c.kind === "plan") ?? worded.find((c) => c.kind === "statistic") ?? worded.find((c) => c.kind === "past") ?? dated;
-  if (pick === undefined) return current === null ? undefined : { kind: "current", cue: current[0] };
-  if (pick.kind === "plan" && inLead.some((x) => x.cue === undefined && INCIDENT.test(x.sentence))) {
-    return current === null ? undefined : { kind: "current", cue: current[0] };
+  if (pick === undefined) return today;
+  // "…训练中受伤，预计将缺席4周": an incident told before the plan is the news, the plan its consequence.
+  const planAt = pick.kind === "plan" ? lead.indexOf(pick.cue) : -1;
+  if (pick.kind === "plan" && (inLead.some((x) => x.cue === undefined && INCIDENT.test(x.sentence)) || INCIDENT.test(lead.slice(0, Math.max(0, planAt))))) {
+    return today;
   }
   return pick;
 }
