@@ -3,6 +3,7 @@ import type { ScheduledTask } from "node-cron";
 import { describeError } from "@liaowang/errors";
 import type { Logger } from "@liaowang/logger";
 import { decodeBody } from "./charset.js";
+import type { DecodedText } from "./charset.js";
 import { parseFeedBounded } from "./feed.js";
 import type { FeedParseOptions } from "./feed.js";
 import type { FeedFetcher, FetchedFeed } from "./fetch.js";
@@ -19,11 +20,16 @@ export interface PollResult {
   accepted: number;
   duplicates: number;
   rejected: Rejection[];
-  /** The charset the body was decoded with and why (e.g. "gb18030 (header)"). */
+  /** The charset the body was decoded with and where it came from (e.g. "gb18030 (header)"). */
   charset?: string;
+  /** How the body was decoded and why ("header said utf-8, body is GB18030"), and the label it contradicted. */
+  encoding?: FeedEncoding;
   error?: string;
   durationMs: number;
 }
+
+/** How one fetched body was decoded: {@link DecodedText} without the text. */
+export type FeedEncoding = Omit<DecodedText, "text">;
 
 /** Limits applied to every polled feed; `budgetMs` bounds the time one feed's parse may take. */
 export type FeedLimits = Pick<FeedParseOptions, "maxChars" | "maxItems" | "maxItemChars"> & { readonly budgetMs?: number };
@@ -34,17 +40,22 @@ export type FeedLimits = Pick<FeedParseOptions, "maxChars" | "maxItems" | "maxIt
  * source's name and region; the feed's URL is the base of relative links.
  * @example (await readFetched(source, await fetcher.fetch(source.url), new Date())).units
  */
-export async function readFetched(source: SourceConfig, fetched: FetchedFeed, now: Date, limits: FeedLimits = {}): Promise<{ units: ParsedUnit[]; charset: string }> {
-  const decoded = decodeBody(fetched.bytes, fetched.contentType, source.charset);
-  const charset = `${decoded.charset} (${decoded.from})`;
+export async function readFetched(
+  source: SourceConfig,
+  fetched: FetchedFeed,
+  now: Date,
+  limits: FeedLimits = {},
+): Promise<{ units: ParsedUnit[]; charset: string; encoding: FeedEncoding }> {
+  const { text, ...encoding } = decodeBody(fetched.bytes, fetched.contentType, source.charset);
+  const charset = `${encoding.charset} (${encoding.from})`;
   const region = source.region === undefined ? {} : { region: source.region };
   if (source.kind === "json") {
-    const units = parseJsonDocument(decoded.text, { defaults: { source: source.name, ...region }, fetchedAt: now });
+    const units = parseJsonDocument(text, { defaults: { source: source.name, ...region }, fetchedAt: now });
     // A JSON source's records name their own source only if they must: the configured source is authoritative.
-    return { units: units.map((unit) => (unit.ok ? { ...unit, record: { ...unit.record, source: source.name } } : unit)), charset };
+    return { units: units.map((unit) => (unit.ok ? { ...unit, record: { ...unit.record, source: source.name } } : unit)), charset, encoding };
   }
-  const feed = await parseFeedBounded(decoded.text, { ...limits, source: source.name, ...region, fetchedAt: now, baseUrl: fetched.url });
-  return { units: fromFeedItems(feed.items), charset };
+  const feed = await parseFeedBounded(text, { ...limits, source: source.name, ...region, fetchedAt: now, baseUrl: fetched.url });
+  return { units: fromFeedItems(feed.items), charset, encoding };
 }
 
 /** Options for {@link FeedPoller}. */
@@ -57,6 +68,8 @@ export interface FeedPollerOptions {
   readonly log: Logger;
   readonly limits?: FeedLimits;
   readonly now?: () => Date;
+  /** Called with every poll's result (e.g. to store it for the sources page); a failure is logged, never fatal. */
+  readonly onPolled?: (result: PollResult) => Promise<void>;
 }
 
 /**
@@ -144,16 +157,31 @@ export class FeedPoller {
     const result: PollResult = { source: source.name, at: started.toISOString(), ok: false, accepted: 0, duplicates: 0, rejected: [], durationMs: 0 };
     try {
       const fetched = await this.#options.fetcher.fetch(source.url);
-      const { units, charset } = await readFetched(source, fetched, started, this.#options.limits);
-      result.charset = charset;
+      const { units, charset, encoding } = await readFetched(source, fetched, started, this.#options.limits);
+      Object.assign(result, { charset, encoding });
       const report = await this.#options.intake.accept(units, source.kind);
       Object.assign(result, { ok: true, accepted: report.accepted, duplicates: report.duplicates, rejected: report.rejected });
     } catch (error) {
       result.error = describeError(error);
     }
     result.durationMs = this.#now().getTime() - started.getTime();
+    const previous = this.#last.get(source.name);
     this.#last.set(source.name, result);
-    const fields = { source: source.name, accepted: result.accepted, duplicates: result.duplicates, rejected: result.rejected.length, durationMs: result.durationMs };
+    const fields = {
+      source: source.name,
+      accepted: result.accepted,
+      duplicates: result.duplicates,
+      rejected: result.rejected.length,
+      durationMs: result.durationMs,
+      ...(result.encoding === undefined ? {} : { encoding: result.encoding.reason }),
+    };
+    // Said once when it starts (or changes), not at every poll: the sources page keeps showing it.
+    if (result.encoding?.mislabelled !== undefined && result.encoding.reason !== previous?.encoding?.reason) {
+      this.#log.warn(fields, `${source.name} labels its charset wrongly (${result.encoding.reason}); decoded as ${result.encoding.charset}`);
+    }
+    if ((result.encoding?.replacements ?? 0) > 0) {
+      this.#log.warn({ ...fields, replacements: result.encoding?.replacements }, `${source.name}: text lost in decoding (U+FFFD replacement characters); affected documents are flagged`);
+    }
     if (result.error !== undefined) {
       this.#log.warn({ ...fields, error: result.error }, `poll of ${source.name} failed; retrying at its next scheduled time`);
     } else if (result.rejected.length > 0) {
@@ -161,6 +189,9 @@ export class FeedPoller {
       this.#log.warn({ ...fields, rejections: result.rejected.slice(0, 5).map((r) => r.reason.slice(0, 200)) }, `polled ${source.name} with rejected items`);
     } else {
       this.#log.info(fields, `polled ${source.name}`);
+    }
+    if (this.#options.onPolled !== undefined) {
+      await this.#options.onPolled(result).catch((error: unknown) => this.#log.warn({ source: source.name, error: describeError(error) }, `could not record the poll of ${source.name}`));
     }
     return result;
   }

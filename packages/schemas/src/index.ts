@@ -4,3 +4,4 @@ export * from "./incidents.js";
 export * from "./alerts.js";
 export * from "./topics.js";
 export * from "./stages.js";
+export * from "./feeds.js";

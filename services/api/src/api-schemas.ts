@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { invalidInput } from "@liaowang/errors";
-import { AlertState, AuditEvent, Incident, MilestoneKind } from "@liaowang/schemas";
+import { AlertState, AuditEvent, FeedPollStatus, Incident, MilestoneKind } from "@liaowang/schemas";
 import { Role } from "./auth/roles.js";
 import { AlertView } from "./views/alerts.js";
 import { StageView } from "./views/stages.js";
@@ -232,4 +232,10 @@ export const SourcesBody = z.object({
   now: isoDateTime,
   updatedAt: isoDateTime.nullable().describe("when a detector replica last saved its state; null before it first did (then sources is empty)"),
   sources: z.array(SourceHealth),
+  // Added for issue 11 (optional, so older clients and answers still match): each polled feed's latest poll,
+  // mislabelled ones first, so a feed whose charset label is wrong or missing stands out.
+  feeds: z
+    .array(FeedPollStatus.meta({ id: "FeedPoll" }))
+    .optional()
+    .describe("each polled feed's latest poll as ingest recorded it; mislabelled or failing feeds first"),
 });

@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "@liaowang/testing";
 import { removeDetectorTemplates, writeDetectorState } from "./detector-state.js";
 import { incident, outputs, startStack, testUsers, type AlertResponse, type Stack } from "./harness.js";
+import { pollStatusWriter } from "../../ingest/src/poll-status.js";
 
 // The dashboard in a real browser (Debian's chromium driven by playwright-core) against the API, the alerter and
 // the real stack: signing in through the demo login link, the duty board shows the alert with a running
@@ -89,6 +90,25 @@ describe("dashboard", () => {
     await banner.waitFor({ timeout: 20_000 });
     await expect(banner.textContent()).resolves.toBe("数据源静默：岳麓区融媒体中心 已 3 小时无新数据");
     await expect(page.locator(".source-silent").count()).resolves.toBe(1);
+    await page.close();
+  });
+
+  it("shows a banner per feed whose charset label is wrong or missing (issue 11)", async () => {
+    await pollStatusWriter(stack.es, stack.indexPrefix)({
+      source: "xinghe-gov",
+      at: new Date().toISOString(),
+      ok: true,
+      accepted: 3,
+      duplicates: 0,
+      rejected: [],
+      durationMs: 30,
+      encoding: { charset: "gb18030", from: "detected", reason: "header said utf-8, body is GB18030", mislabelled: "header said utf-8", replacements: 0 },
+    });
+    const page = await browser.newPage({ locale: "zh-CN", timezoneId: "Asia/Shanghai" });
+    await page.goto(`${stack.apiUrl}/#token=${DEMO_TOKEN}`);
+    const banner = page.locator('.source-mislabelled[data-source="xinghe-gov"]');
+    await banner.waitFor({ timeout: 20_000 });
+    await expect(banner.textContent()).resolves.toBe("编码标注有误：xinghe-gov 服务器声明编码为 utf-8，实际为 GB18030，已按实际编码解码");
     await page.close();
   });
 

@@ -1,6 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { z } from "zod";
 import type { SourcesBody } from "../src/api-schemas.js";
+// Ingest's own writer stores the feed polls, so these tests break if the document the API reads changes shape.
+import { pollStatusWriter } from "../../ingest/src/poll-status.js";
 import { writeDetectorState, removeDetectorTemplates } from "./detector-state.js";
 import { outputs, startStack, testUsers, type Stack } from "./harness.js";
 
@@ -73,5 +75,28 @@ describe("GET /api/v1/sources", () => {
     expect(healthy).toMatchObject({ normalGapMs: 10 * M, count: 120 });
     expect(healthy?.silentSince).toBeUndefined();
     expect(learning?.normalGapMs).toBeNull();
+  });
+
+  it("lists each polled feed with how its charset was decoded, the mislabelled ones first (issue 11)", async () => {
+    const write = pollStatusWriter(stack.es, stack.indexPrefix);
+    const at = new Date().toISOString();
+    const poll = { at, ok: true, accepted: 3, duplicates: 0, rejected: [], durationMs: 40 };
+    await write({ ...poll, source: "a-good-feed", charset: "gb18030 (header)", encoding: { charset: "gb18030", from: "header", reason: "header said gb2312", replacements: 0 } });
+    await write({
+      ...poll,
+      source: "xinghe-gov",
+      charset: "gb18030 (detected)",
+      encoding: { charset: "gb18030", from: "detected", reason: "header said utf-8, body is GB18030", mislabelled: "header said utf-8", replacements: 0 },
+    });
+    await write({ ...poll, source: "broken", ok: false, accepted: 0, error: "not an RSS or Atom feed: it is an HTML page (root element <html>; expected <rss>, <feed> or <rdf:RDF>)" });
+    await stack.es.indices.refresh({ index: `${stack.indexPrefix}feed-polls` });
+    const res = await stack.call<SourcesResponse>("/api/v1/sources", { token: users.duty.token });
+    expect(res.status).toBe(200);
+    expect(res.body.feeds?.map((f) => [f.source, f.encoding?.mislabelled ?? null, f.ok])).toEqual([
+      ["xinghe-gov", "header said utf-8", true],
+      ["broken", null, false],
+      ["a-good-feed", null, true],
+    ]);
+    expect(res.body.feeds?.[0]).toEqual({ source: "xinghe-gov", at, ok: true, accepted: 3, duplicates: 0, rejected: 0, durationMs: 40, encoding: { charset: "gb18030", from: "detected", reason: "header said utf-8, body is GB18030", mislabelled: "header said utf-8", replacements: 0 } });
   });
 });

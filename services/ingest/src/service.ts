@@ -6,6 +6,7 @@ import type { IngestConfig } from "./config.js";
 import { registerDemoFeeds } from "./demo/feeds.js";
 import { DemoTicker } from "./demo/runner.js";
 import { createHttpServer, registerPollRoutes, registerPushRoutes } from "./http.js";
+import { pollStatusWriter } from "./poll-status.js";
 
 /** A running ingest service. */
 export interface IngestService extends Started {
@@ -60,7 +61,8 @@ export async function startIngest(config: IngestConfig, log: Logger): Promise<In
   }
 
   function startPoller(what: string, file: SourcesFile, fetcher: FeedFetcher): FeedPoller {
-    const poller = new FeedPoller({ sources: file.sources, timezone: file.timezone, fetcher, intake, log: log.child({ pollers: what }), limits });
+    const onPolled = pollStatusWriter(infra.es, infra.indexPrefix);
+    const poller = new FeedPoller({ sources: file.sources, timezone: file.timezone, fetcher, intake, log: log.child({ pollers: what }), limits, onPolled });
     lifecycle.add(`poller (${what})`, poller, (p) => p.stop());
     poller.start({ pollNow: true });
     return poller;

@@ -81,6 +81,29 @@ function stagesHtml(stages) {
   return `<div class="stages" aria-label="处理流水线状态">${chips}</div>${banners}`;
 }
 
+/** The wrong or missing charset label a feed was decoded despite, in words an officer reads (issue 11). */
+function labelSaid(mislabelled) {
+  const header = /^header said (.+?)(?: \(unknown\))?$/.exec(mislabelled);
+  if (header) return `服务器声明编码为 ${header[1]}`;
+  const declaration = /^XML declaration said (.+)$/.exec(mislabelled);
+  if (declaration) return `XML 声明编码为 ${declaration[1]}`;
+  return "未声明编码";
+}
+
+/** One banner per feed whose charset label is wrong or missing, and per feed whose text lost characters. */
+function encodingHtml(feeds) {
+  return (feeds ?? [])
+    .flatMap((f) => {
+      const e = f.encoding;
+      if (!e) return [];
+      const out = [];
+      if (e.mislabelled) out.push(`<div class="source-mislabelled" role="status" data-source="${esc(f.source)}">编码标注有误：${esc(f.source)} ${esc(labelSaid(e.mislabelled))}，实际为 ${esc(e.charset.toUpperCase())}，已按实际编码解码</div>`);
+      if (e.replacements > 0) out.push(`<div class="source-mislabelled" role="status" data-source="${esc(f.source)}">解码有损：${esc(f.source)} 有 ${e.replacements} 个字符无法识别，相关文档已标记</div>`);
+      return out;
+    })
+    .join("");
+}
+
 /** 值班台: every live alert, most urgent deadline first, with live countdowns and one-click acknowledge. */
 export function renderBoard(view, me, { flash }) {
   let timer;
@@ -110,7 +133,7 @@ export function renderBoard(view, me, { flash }) {
     if (!me.can.documents) return;
     try {
       const data = await api("sources");
-      if (!stopped) health.innerHTML = silentHtml(data.sources);
+      if (!stopped) health.innerHTML = silentHtml(data.sources) + encodingHtml(data.feeds);
     } catch (error) {
       if (!stopped) flash(`数据源状态加载失败：${error.message}`);
     }

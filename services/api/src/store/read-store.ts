@@ -2,7 +2,7 @@ import type { estypes } from "@elastic/elasticsearch";
 import type { Client } from "@liaowang/es";
 import { describeError, LiaowangError, unavailable } from "@liaowang/errors";
 import type { Logger } from "@liaowang/logger";
-import { Alert, AuditEvent, Incident, StageHealth, alertIndices, stageHealthIndex, type AlertState, type AuditEvent as AuditEventT, type Incident as IncidentT, type Alert as AlertT } from "@liaowang/schemas";
+import { Alert, AuditEvent, FeedPollStatus, Incident, StageHealth, alertIndices, feedPollsIndex, stageHealthIndex, type AlertState, type AuditEvent as AuditEventT, type Incident as IncidentT, type Alert as AlertT } from "@liaowang/schemas";
 import type { z } from "zod";
 import { DetectorStateDoc } from "../views/sources.js";
 
@@ -70,6 +70,7 @@ export class ReadStore {
   private readonly incidents: string;
   private readonly detectorState: string;
   private readonly stageHealth: string;
+  private readonly feedPolls: string;
 
   constructor(
     private readonly es: Client,
@@ -82,6 +83,7 @@ export class ReadStore {
     this.incidents = incidentsIndex(prefix);
     this.detectorState = detectorStateIndex(prefix);
     this.stageHealth = stageHealthIndex(prefix);
+    this.feedPolls = feedPollsIndex(prefix);
   }
 
   private parse<S extends z.ZodType>(schema: S, source: unknown, what: string): z.output<S> | undefined {
@@ -237,6 +239,17 @@ export class ReadStore {
       const res = await this.es.search<unknown>({ index, size: 200, query: { match_all: {} } }, { ignore: [404] });
       return (res.hits?.hits ?? []).flatMap((h) => {
         const d = this.parse(StageHealth, h._source, `stage health ${h._id}`);
+        return d ? [d] : [];
+      });
+    });
+  }
+
+  /** Each polled feed's latest poll as ingest stored it (none before ingest first polled): how it was decoded and why. */
+  async feedPollStatuses(): Promise<FeedPollStatus[]> {
+    return this.run(`search ${this.feedPolls}`, async () => {
+      const res = await this.es.search<unknown>({ index: this.feedPolls, size: 1000, query: { match_all: {} } }, { ignore: [404] });
+      return (res.hits?.hits ?? []).flatMap((h) => {
+        const d = this.parse(FeedPollStatus, h._source, `feed poll ${h._id}`);
         return d ? [d] : [];
       });
     });

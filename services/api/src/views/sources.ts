@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { FeedPollStatus } from "@liaowang/schemas";
 
 /**
  * The part of the detector's `<prefix>detector-state` document (one per replica, id = DETECTOR_INSTANCE_ID) the API
@@ -82,4 +83,14 @@ export function sourceViews(docs: readonly DetectorStateDoc[], now: Date): Sourc
     silentForMs: Math.max(0, now.getTime() - m.lastSeenAt),
   }));
   return views.sort((a, b) => Number(b.silent) - Number(a.silent) || (a.silent ? b.silentForMs - a.silentForMs : 0) || (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
+}
+
+/**
+ * The polled feeds for the sources page: mislabelled (charset label wrong or missing) first, then failing polls,
+ * then by name.
+ * @example feedViews(polls).filter((f) => f.encoding?.mislabelled !== undefined)
+ */
+export function feedViews(polls: readonly FeedPollStatus[]): FeedPollStatus[] {
+  const rank = (f: FeedPollStatus) => (f.encoding?.mislabelled !== undefined ? 0 : f.ok ? 2 : 1);
+  return [...polls].sort((a, b) => rank(a) - rank(b) || (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
 }
