@@ -11,6 +11,19 @@ export interface TopicDef<S extends z.ZodType> {
   readonly key: (message: z.output<S>) => string;
 }
 
+/**
+ * Partition key of an enriched document: a coarse place (its first region's province), so every post of a local
+ * story lands on one partition and one detector replica owns the story; without a place, its strongest keyword.
+ * Re-processing stays idempotent (document ids are content-derived), so the key only decides who handles it.
+ * @example storyKey({ regions: [{ province: "湖南省", … }], … }) === "place:湖南省"
+ */
+export function storyKey(doc: Pick<z.output<typeof EnrichedDocument>, "id" | "regions" | "keywords">): string {
+  const province = doc.regions?.find((r) => r.province)?.province;
+  if (province) return `place:${province}`;
+  const keyword = doc.keywords[0]?.word;
+  return keyword ? `kw:${keyword}` : doc.id;
+}
+
 function defineTopic<S extends z.ZodType>(def: TopicDef<S>): TopicDef<S> {
   return def;
 }
@@ -20,8 +33,8 @@ function defineTopic<S extends z.ZodType>(def: TopicDef<S>): TopicDef<S> {
  * Keys keep one document / incident on one partition so its updates stay ordered.
  */
 export const topics = {
-  raw: defineTopic({ name: "raw", schema: RawDocument, version: 1, key: (d) => d.id }),
-  enriched: defineTopic({ name: "enriched", schema: EnrichedDocument, version: 1, key: (d) => d.id }),
+  raw: defineTopic({ name: "raw", schema: RawDocument, version: 1, key: (d) => storyKey(d) }),
+  enriched: defineTopic({ name: "enriched", schema: EnrichedDocument, version: 1, key: (d) => storyKey(d) }),
   alertEvents: defineTopic({ name: "alert-events", schema: AlertEventMessage, version: 1, key: (m) => m.event.alertId }),
   incidents: defineTopic({ name: "incidents", schema: Incident, version: 1, key: (i) => i.id }),
   deadLetter: defineTopic({ name: "dead-letter", schema: DeadLetter, version: 1, key: (d) => d.recordId ?? d.topic }),

@@ -76,6 +76,23 @@ export class Detector {
     });
   }
 
+  /**
+   * After a rebalance (partitions moved between replicas): take in the open incidents and candidates another replica
+   * stored, so stories whose partition this replica now owns continue instead of opening again. Held incidents are
+   * only replaced by newer revisions.
+   */
+  takeOver(): Promise<void> {
+    return this.exclusive(async () => {
+      try {
+        const open = await this.deps.store.loadOpen(this.deps.engine.config.cluster.maxOpen);
+        const taken = this.deps.engine.replace(open);
+        this.deps.log.info({ incidents: taken }, "partitions reassigned; took in open incidents stored by other replicas");
+      } catch (error) {
+        this.deps.log.warn({ err: error }, "could not reload open incidents after a rebalance; the next tick's sync catches up");
+      }
+    });
+  }
+
   /** Stores this replica's burst counters and source rhythms (also called at shutdown). */
   async saveState(now = this.clock()): Promise<void> {
     const snapshot = this.deps.engine.snapshot();

@@ -52,6 +52,9 @@ export async function startDetector(config: DetectorConfig, log: Logger, fatal: 
     }),
     (c) => c.stop(),
   );
+  // A join after the restore above means partitions (stories) may have moved between replicas (the first one
+  // repeats the restore, harmlessly: held incidents are only replaced by newer revisions).
+  consumer.consumer.on(consumer.consumer.events.GROUP_JOIN, () => void detector.takeOver());
   reportStageHealth(infra, lifecycle, consumer, log.child({ module: "stage-health" }));
   routeCronLogs(log);
   const task = schedule(config.DETECTOR_TICK_SCHEDULE, () => detector.tick(), { name: "detector-tick", noOverlap: true });
