@@ -33,7 +33,7 @@ function defineTopic<S extends z.ZodType>(def: TopicDef<S>): TopicDef<S> {
  * Keys keep one document / incident on one partition so its updates stay ordered.
  */
 export const topics = {
-  raw: defineTopic({ name: "raw", schema: RawDocument, version: 1, key: (d) => storyKey(d) }),
+  raw: defineTopic({ name: "raw", schema: RawDocument, version: 1, key: (d) => d.id }),
   enriched: defineTopic({ name: "enriched", schema: EnrichedDocument, version: 1, key: (d) => storyKey(d) }),
   alertEvents: defineTopic({ name: "alert-events", schema: AlertEventMessage, version: 1, key: (m) => m.event.alertId }),
   incidents: defineTopic({ name: "incidents", schema: Incident, version: 1, key: (i) => i.id }),
