@@ -12,6 +12,7 @@ const SERVICES: ServiceSpec[] = [
   { name: "indexer", entry: "services/indexer/src/main.ts" },
   { name: "detector", entry: "services/detector/src/main.ts" },
   { name: "alerter", entry: "services/alerter/src/main.ts" },
+  { name: "evidence", entry: "services/evidence/src/main.ts" },
   { name: "api", entry: "services/api/src/main.ts" },
 ];
 

@@ -108,7 +108,8 @@ export class FeedFetcher {
       if (statusCode < 200 || statusCode > 299) {
         await body.dump();
         const message = `${target.href} answered HTTP ${statusCode}`;
-        throw statusCode >= 500 || statusCode === 429 ? unavailable(message) : invalidInput(message);
+        // the status rides on the error: evidence re-checks tell a deleted post (404/410) from a flaky server
+        throw Object.assign(statusCode >= 500 || statusCode === 429 ? unavailable(message) : invalidInput(message), { httpStatus: statusCode });
       }
       const declared = Number(header(headers["content-length"]));
       if (Number.isFinite(declared) && declared > this.#options.maxBytes) {
@@ -190,6 +191,12 @@ export async function fetchFeed(url: string, options: FetchOptions = {}): Promis
   } finally {
     await fetcher.close();
   }
+}
+
+/** The HTTP status a fetch was refused with (non-2xx), if that is why it failed. */
+export function httpStatusOf(error: unknown): number | undefined {
+  const status = (error as { httpStatus?: unknown } | null)?.httpStatus;
+  return typeof status === "number" ? status : undefined;
 }
 
 function header(value: string | string[] | undefined): string | undefined {

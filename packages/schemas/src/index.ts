@@ -5,3 +5,4 @@ export * from "./alerts.js";
 export * from "./topics.js";
 export * from "./stages.js";
 export * from "./feeds.js";
+export * from "./evidence.js";

@@ -16,6 +16,7 @@ import type { UserDirectory } from "./auth/users.js";
 import { errorHandler, sendError } from "./http.js";
 import { registerAlertRoutes } from "./routes/alerts.js";
 import { registerBriefRoutes, type BriefSettings } from "./routes/brief.js";
+import { registerEvidenceRoutes } from "./routes/evidence.js";
 import { registerDirectoryRoutes } from "./routes/directory.js";
 import { registerDocumentRoutes } from "./routes/documents.js";
 import { registerIncidentRoutes } from "./routes/incidents.js";
@@ -140,6 +141,7 @@ export async function buildApp(deps: ApiDeps): Promise<ApiApp> {
   registerIncidentRoutes(app, deps);
   registerAlertRoutes(app, deps);
   registerSourceRoutes(app, deps);
+  registerEvidenceRoutes(app, deps);
   registerBriefRoutes(app, deps, deps.brief ?? { timeZone: "Asia/Shanghai", publicUrl: "http://127.0.0.1:8080", fontPath: undefined });
   registerPushRoute(app, { ingestUrl: deps.ingest.url, maxBytes: deps.ingest.maxBytes, tokens: deps.ingest.tokens });
   registerOpsRoutes(app, deps);

@@ -1,3 +1,4 @@
+import { loadEvidence } from "./evidence.js";
 import { api } from "./api.js";
 import { countdownHtml, tick } from "./clocks.js";
 import { actorText, bjShort, bjTime, clockName, doneText, esc, EVENT_LABELS, levelBadge, stateBadge } from "./format.js";
@@ -116,8 +117,10 @@ export function renderDetail(view, me, alertId, { flash }) {
       <div class="grid2"><div>${clocksCard(alert)}${incidentCards(incident, alert)}${auditCard(audit)}</div><div>${actionsCard(alert, me)}
         <div class="card"><h2>概况</h2><dl class="kv"><dt>事件编号</dt><dd>${esc(alert.incidentId)}</dd><dt>首发（起算）</dt><dd>${esc(bjTime(alert.onsetAt))}</dd><dt>声量</dt><dd>${alert.volume} 条 / ${alert.sourceCount} 个来源</dd><dt>话题</dt><dd>${esc(alert.topics.join("、") || "—")}</dd><dt>地区</dt><dd>${esc(alert.regions.map((r) => r.name).join("、") || "—")}</dd><dt>关键词</dt><dd>${esc(alert.keywords.slice(0, 12).join("、") || "—")}</dd></dl></div>
         <div class="card"><h2>通知送达</h2><div id="deliveries" class="muted">加载中…</div></div>
+        <div class="card" id="evidence"><h2>证据固定</h2><p class="muted">加载中…</p></div>
       </div></div>`;
     tick(view);
+    loadEvidence(view.querySelector("#evidence"), alert.incidentId, flash);
     api(`alerts/${encodeURIComponent(alertId)}/deliveries`)
       .then((d) => {
         const el = view.querySelector("#deliveries");

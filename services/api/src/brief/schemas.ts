@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { EvidenceRecord } from "@liaowang/schemas";
 
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "expected a date YYYY-MM-DD");
 
@@ -51,4 +52,8 @@ export const DocumentBody = z.object({
     topics: z.array(z.string()),
     sentiment: z.object({ score: z.number(), label: z.string() }).nullable(),
   }),
+  /** True when the post is no longer in the document index and is shown from its evidence record. */
+  fromEvidence: z.boolean(),
+  /** 证据固定: the kept original's capture (without the bytes) and whether the post was deleted at its source. */
+  evidence: EvidenceRecord.omit({ body: true }).nullable(),
 });

@@ -9,6 +9,7 @@ import { renderBriefPdf } from "../brief/pdf.js";
 import { BriefBody, BriefQuery, DocumentBody } from "../brief/schemas.js";
 import { readBriefInput } from "../brief/source.js";
 import { principal, requirePermission } from "../http.js";
+import { evidenceOf } from "./evidence.js";
 import type { Scope } from "../auth/roles.js";
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 503: ErrorBody };
@@ -95,9 +96,19 @@ export function registerBriefRoutes(app: ApiApp, deps: ApiDeps, settings: BriefS
       } catch (error) {
         throw unavailable(`Elasticsearch document lookup failed: ${describeError(error)}`, error);
       }
+      const [evidence] = await evidenceOf(deps, { docId: id });
+      if (!hit && evidence) {
+        // Gone from the document index (retention) but kept as evidence: shown from the evidence record.
+        const text = evidence.ingested;
+        return {
+          document: { id, source: evidence.source ?? "", ...(evidence.title ? { title: evidence.title } : {}), text: text?.text ?? "", ...(evidence.url ? { url: evidence.url } : {}), publishedAt: text?.publishedAt ?? evidence.firstSeenAt, keywords: [], topics: [], sentiment: null },
+          fromEvidence: true,
+          evidence,
+        };
+      }
       if (!hit) throw new LiaowangError("not_found", `document ${id} is not stored (never indexed, or removed by retention)`);
       const { keywords, topics, sentiment, ...rest } = hit;
-      return { document: { ...rest, keywords: (keywords ?? []).map((k) => k.word), topics: (topics ?? []).map((t) => t.id), sentiment: sentiment ?? null } };
+      return { document: { ...rest, keywords: (keywords ?? []).map((k) => k.word), topics: (topics ?? []).map((t) => t.id), sentiment: sentiment ?? null }, fromEvidence: false, evidence: evidence ?? null };
     },
   );
 }
