@@ -1,11 +1,33 @@
-import { Kafka, logLevel, type Admin, type LogEntry } from "kafkajs";
+import { Kafka, logLevel, type Admin, type KafkaConfig, type LogEntry, type SASLOptions } from "kafkajs";
 import type { Logger } from "@liaowang/logger";
 
-/** Where the brokers are and how topic names are prefixed. */
+/** Where the brokers are, how topic names are prefixed, and the credentials of a secured cluster. */
 export interface KafkaSettings {
   brokers: string[];
   clientId: string;
   topicPrefix: string;
+  /** SASL (SCRAM-SHA-256/512 or PLAIN) as this service's own user; the cluster's ACLs decide what it may do. */
+  sasl?: { mechanism: "scram-sha-256" | "scram-sha-512" | "plain"; username: string; password: string };
+  /** TLS to the brokers; `ca` is a PEM bundle (otherwise the system CAs). */
+  tls?: { ca?: string };
+}
+
+/**
+ * The connection part of the kafkajs configuration: brokers, client id, SASL and TLS. Pure, so tests can check what
+ * a service would connect with; the password is only ever in `sasl`, never in a log line.
+ */
+export function kafkaConnection(settings: KafkaSettings): Pick<KafkaConfig, "clientId" | "brokers" | "ssl" | "sasl"> {
+  const sasl: SASLOptions | undefined = settings.sasl
+    ? settings.sasl.mechanism === "plain"
+      ? { mechanism: "plain", username: settings.sasl.username, password: settings.sasl.password }
+      : { mechanism: settings.sasl.mechanism, username: settings.sasl.username, password: settings.sasl.password }
+    : undefined;
+  return {
+    clientId: settings.clientId,
+    brokers: settings.brokers,
+    ...(settings.tls ? { ssl: settings.tls.ca ? { ca: [settings.tls.ca], rejectUnauthorized: true } : true } : {}),
+    ...(sasl ? { sasl } : {}),
+  };
 }
 
 const LEVELS: Record<number, "error" | "warn" | "info" | "debug"> = {
@@ -19,8 +41,7 @@ const LEVELS: Record<number, "error" | "warn" | "info" | "debug"> = {
 export function createKafka(settings: KafkaSettings, log: Logger): Kafka {
   const kafkaLog = log.child({ module: "kafkajs" });
   return new Kafka({
-    clientId: settings.clientId,
-    brokers: settings.brokers,
+    ...kafkaConnection(settings),
     retry: { initialRetryTime: 300, retries: 8 },
     logLevel: logLevel.WARN,
     logCreator:
