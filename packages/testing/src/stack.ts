@@ -95,3 +95,28 @@ export function processesWithEnv(name: string, value: string): ProcessInfo[] {
   }
   return found;
 }
+
+/** Stop one server of a stack (SIGTERM, as an operator or a crash-free outage would) and wait until it is gone. */
+export async function stopStackServer(stackDir: string, name: "kafka" | "elasticsearch", timeoutMs = 60_000): Promise<void> {
+  const record = JSON.parse(readFileSync(join(stackDir, "run", `${name}.json`), "utf8")) as { pid: number };
+  process.kill(record.pid, "SIGTERM");
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      process.kill(record.pid, 0);
+    } catch {
+      return;
+    }
+    if (Date.now() > deadline) {
+      process.kill(record.pid, "SIGKILL");
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Start whichever servers of a private stack are not running (after {@link stopStackServer}); waits for health. */
+export async function startStackServers(stack: PrivateStack): Promise<void> {
+  const { stackUp } = await import("@liaowang/devstack");
+  await stackUp({ env: { ...process.env, ...stack.stackEnv } });
+}
