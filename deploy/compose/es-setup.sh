@@ -2,7 +2,8 @@
 # One Elasticsearch API key per service with least privilege, written to the secrets volume as <service>/es.key
 # (each service mounts only its own folder). Re-running
 # invalidates the previous keys of the same name first, so only the current ones work. ingest and enrich touch no
-# index; the api reads and never writes documents, incidents or alerts (transitions go through the alerter).
+# index but stage health; the api reads and never writes documents, incidents or alerts (transitions go through the
+# alerter), and writes only its daily-brief send claims.
 set -euo pipefail
 : "${ELASTIC_PASSWORD:?set LIAOWANG_ES_ELASTIC_PASSWORD}"
 es=${ES_URL:-http://elasticsearch:9200}
@@ -15,16 +16,18 @@ until call "$es/_cluster/health?wait_for_status=yellow&timeout=5s" >/dev/null 2>
 
 rw='["create_index","read","write","view_index_metadata","manage"]'
 ro='["read","view_index_metadata"]'
+# every consuming stage reports its lag and stuck offsets in <prefix>stage-health (the api's health reads it)
+health="{\"names\":[\"${p}stage-health*\"],\"privileges\":$rw}"
 role() { # service, cluster privileges, index privileges
   printf '{"name":"liaowang-%s","role_descriptors":{"liaowang-%s":{"cluster":%s,"indices":%s}},"metadata":{"service":"%s"}}' "$1" "$1" "$2" "$3" "$1"
 }
 declare -A roles=(
   [ingest]="$(role ingest '[]' '[]')"
-  [enrich]="$(role enrich '[]' '[]')"
-  [indexer]="$(role indexer '["monitor","manage_index_templates"]' "[{\"names\":[\"${p}docs*\"],\"privileges\":$rw}]")"
-  [detector]="$(role detector '["monitor","manage_index_templates"]' "[{\"names\":[\"${p}incidents*\",\"${p}incident-candidates*\",\"${p}detector-state*\"],\"privileges\":$rw},{\"names\":[\"${p}docs*\"],\"privileges\":$ro}]")"
-  [alerter]="$(role alerter '["monitor","manage_index_templates"]' "[{\"names\":[\"${p}alerts*\",\"${p}alert-*\"],\"privileges\":$rw},{\"names\":[\"${p}incidents*\"],\"privileges\":$ro}]")"
-  [api]="$(role api '["monitor"]' "[{\"names\":[\"${p}docs*\",\"${p}incidents*\",\"${p}incident-candidates*\",\"${p}detector-state*\",\"${p}alerts*\",\"${p}alert-*\"],\"privileges\":$ro},{\"names\":[\"${p}api-*\"],\"privileges\":$rw}]")"
+  [enrich]="$(role enrich '[]' "[$health]")"
+  [indexer]="$(role indexer '["monitor","manage_index_templates"]' "[{\"names\":[\"${p}docs*\"],\"privileges\":$rw},$health]")"
+  [detector]="$(role detector '["monitor","manage_index_templates"]' "[{\"names\":[\"${p}incidents*\",\"${p}incident-candidates*\",\"${p}detector-state*\"],\"privileges\":$rw},{\"names\":[\"${p}docs*\"],\"privileges\":$ro},$health]")"
+  [alerter]="$(role alerter '["monitor","manage_index_templates"]' "[{\"names\":[\"${p}alerts*\",\"${p}alert-*\"],\"privileges\":$rw},{\"names\":[\"${p}incidents*\"],\"privileges\":$ro},$health]")"
+  [api]="$(role api '["monitor"]' "[{\"names\":[\"${p}docs*\",\"${p}incidents*\",\"${p}incident-candidates*\",\"${p}detector-state*\",\"${p}alerts*\",\"${p}alert-*\",\"${p}stage-health*\"],\"privileges\":$ro},{\"names\":[\"${p}brief-sends*\"],\"privileges\":$rw}]")"
 )
 for service in "${!roles[@]}"; do
   call -X DELETE "$es/_security/api_key" -d "{\"name\":\"liaowang-$service\"}" >/dev/null || true

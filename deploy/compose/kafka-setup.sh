@@ -3,7 +3,7 @@
 # service mounts), the topics, and ACLs that give each service only what it does: ingest writes raw; enrich reads raw,
 # writes enriched;
 # indexer reads enriched; detector reads enriched, writes incidents; alerter reads incidents, writes alert-events;
-# every consumer writes dead-letter and uses its own consumer group. The api has no Kafka user at all.
+# every consumer writes dead-letter and uses its own consumer group; the api only reads alert-events.
 set -euo pipefail
 : "${LIAOWANG_KAFKA_ADMIN_PASSWORD:?set LIAOWANG_KAFKA_ADMIN_PASSWORD}"
 prefix=${LIAOWANG_TOPIC_PREFIX:-liaowang.}
@@ -22,7 +22,7 @@ for topic in raw enriched incidents alert-events dead-letter; do
   kafka "$bin/kafka-topics.sh" --create --if-not-exists --topic "$prefix$topic" --partitions 3 --replication-factor 1 >/dev/null
 done
 
-for service in ingest enrich indexer detector alerter; do
+for service in ingest enrich indexer detector alerter api; do
   mkdir -p "$secrets/$service"
   file="$secrets/$service/kafka.password"
   [ -s "$file" ] || head -c 32 /dev/urandom | base64 | tr -d '/+=\n' >"$file"
@@ -42,4 +42,7 @@ consume enrich raw;       produce enrich enriched;    produce enrich dead-letter
 consume indexer enriched; produce indexer dead-letter
 consume detector enriched; produce detector incidents; produce detector dead-letter
 consume alerter incidents; produce alerter alert-events; produce alerter dead-letter
+# the api follows alert-events for live updates, in a consumer group of its own per replica (deleted on stop)
+acl --allow-principal User:api --operation Read --operation Describe --topic "${prefix}alert-events"
+acl --allow-principal User:api --operation Read --operation Delete --resource-pattern-type prefixed --group "${prefix}api-live-"
 echo "kafka users and ACLs in place"
