@@ -138,6 +138,8 @@ describe("extractFigures: kinds beyond deaths and injuries", () => {
       "某中学46名学生食物中毒": ["infected:46"],
       "6名儿童染怪病，其中1人死亡": ["infected:6", "deaths:1"],
       "确诊人数升至120人": ["infected:120"],
+      "30名学生疑似食物中毒": ["infected:30"],
+      "新增确诊病例8例": ["infected:8"],
     };
     for (const [text, expected] of Object.entries(cases)) expect(brief(text), text).toEqual(expected);
   });
@@ -198,6 +200,10 @@ describe("extractFigures: verb-first, compact and passive phrasings", () => {
     const cases: Record<string, string[]> = {
       "失控货车撞死两行人": ["deaths:2"],
       "5男生结伴游泳溺水身亡": ["deaths:5"],
+      "3名儿童在水塘溺亡": ["deaths:3"],
+      "2名工人从脚手架坠亡": ["deaths:2"],
+      "伤者中2人送院后不治": ["deaths:2"],
+      "1人重伤不治": ["deaths:1"],
       "歹徒将三个小学生砍伤": ["injured:3"],
       "男子杀害对方一家五口": ["deaths:5"],
       "两名村民被杀": ["deaths:2"],
@@ -233,6 +239,7 @@ describe("extractFigures: verb-first, compact and passive phrasings", () => {
       "一男子坠楼身亡",
       "三人骗婚被识破后杀人灭口",
       "17例疑似病例正在排查",
+      "疑似病例增至17人",
       "袭击中另有18人遭绑架",
     ]) {
       expect(brief(text), text).toEqual([]);

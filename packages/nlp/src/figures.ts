@@ -14,7 +14,7 @@ export type Figure = FigureMessage & { unit: "人" | "元" };
 
 /** Words that say what a count counts, placed after the count ("3人死亡") or before it ("死亡人数3人"). */
 const KIND_WORDS: ReadonlyArray<readonly [FigureKind, readonly string[]]> = [
-  ["deaths", ["死亡", "遇难", "罹难", "身亡", "丧生", "殒命", "丧命", "遇害", "殉职", "牺牲", "死者", "亡者"]],
+  ["deaths", ["死亡", "遇难", "罹难", "身亡", "丧生", "殒命", "丧命", "遇害", "殉职", "牺牲", "死者", "亡者", "溺亡", "坠亡", "不治"]],
   ["missing", ["失联", "失踪", "下落不明"]],
   ["seriously_injured", ["重伤", "危重", "伤势严重", "伤势较重", "伤情严重", "伤情危重"]],
   ["injured", ["受伤", "轻伤", "负伤", "伤者", "伤员"]],
@@ -130,9 +130,9 @@ const AMOUNT_THEN_LOSS = new RegExp(
   "g",
 );
 /** One character of every kind word, verb, illness and loss phrase (kept in step with the lists by a unit test). */
-export const TRIGGER = /[死伤亡丧难踪联困埋灾损染患诊毒病杀毙害命殉牲危落响]/;
+export const TRIGGER = /[死伤亡丧治难踪联困埋灾损染患诊毒病杀毙害命殉牲危落响]/;
 /** Before a kind word, these say the count is someone else: an agent, a suspect, a relative. */
-const NOT_VICTIM_GAP = /疑似|嫌疑人|嫌犯|犯罪|歹徒|凶手|劫匪|匪徒|责任人|涉案|家属|亲属|遗属|被告|肇事|导致|造成|致|将|把|[零一二两三四五六七八九十百千万几数]+(?:名|个人|人|位)/;
+const NOT_VICTIM_GAP = /嫌疑人|嫌犯|犯罪|歹徒|凶手|劫匪|匪徒|责任人|涉案|家属|亲属|遗属|被告|肇事|导致|造成|致|将|把|[零一二两三四五六七八九十百千万几数]+(?:名|个人|人|位)/;
 /** A denial between the count and the kind ("3名工人均未受伤"); "不幸遇难", "抢救无效死亡" deny nothing. */
 const DENIAL_GAP = /[未没无不]/;
 const NOT_DENIAL = /不幸|(?:抢救|救治|医治)无效/g;
@@ -267,6 +267,8 @@ function* readings(original: string, text: string): Generator<Candidate> {
       const kind = kindOf(word);
       const numberAt = m.index + (g.pre?.length ?? 0);
       if (kind === undefined || !familyCount(text, numberAt, g.cls) || !countedPeople(g.q, g.cls)) continue;
+      // "17例疑似病例" are not (yet) infections; "30名学生疑似食物中毒" are ill whatever the cause.
+      if (word === "病例" && (g.gap ?? "").includes("疑似")) continue;
       // A bare 杀 takes its victims only straight after 被 ("两人被杀"), never across a clause ("…被识破电击杀人").
       if (word === "杀" && !/(?:被|遭)$/.test(g.gap ?? "")) continue;
       if (!victimGap(g.gap ?? "", word, text.slice(Math.max(0, numberAt - 1), numberAt), text.slice(end, end + 2))) continue;

@@ -40,6 +40,7 @@ describe("groundFigures: past events", () => {
     expect(ground("2015年8月12日，某港区发生爆炸，造成165人遇难")).toEqual({ ref: "past(2015年8月12日)", figures: ["deaths:165@past"] });
     expect(groundFigures("2015年8月12日，某港区发生爆炸", [], { publishedAt: PUBLISHED }).timeRef).toEqual({ kind: "past", cue: "2015年8月12日", year: 2015 });
     expect(ground("回顾：那场洪灾中30人失踪").ref).toBe("past(回顾)");
+    expect(ground("地震十年后的北川：当年2万人遇难").ref).toBe("past(十年后)");
   });
 
   it("dates a figure by its own sentence inside a current post", () => {
@@ -67,6 +68,8 @@ describe("groundFigures: statistics and plans", () => {
     expect(ground("近5年来全市累计因溺水死亡200余人").ref).toBe("statistic(近5年)");
     expect(ground("战争爆发以来已有4000名士兵阵亡，1万人受伤").figures).toEqual(["injured:10000@statistic"]);
     expect(ground("历届赛事共有3人遇难").ref).toBe("statistic(历届)");
+    expect(ground("近三年全市因溺水死亡42人").ref).toBe("statistic(近三年)");
+    expect(ground("过去一年里，该路段车祸致9人死亡").figures).toEqual(["deaths:9@statistic"]);
   });
 
   it("marks plans and drills as plans", () => {
