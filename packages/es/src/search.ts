@@ -8,6 +8,8 @@ export interface SearchRequest {
   source?: string;
   region?: string;
   topic?: string;
+  /** Sentiment label of the document: positive, neutral or negative. */
+  sentiment?: string;
   since?: string;
   until?: string;
   from?: number;
@@ -24,6 +26,9 @@ export interface SearchHit {
   /** Highlighted fragments with <em>…</em> around matches, separators removed. */
   highlights: { title?: string; text: string[] };
   keywords: string[];
+  /** The document's sentiment label and topics, so hits show what the filters matched. */
+  sentiment?: string;
+  topics?: string[];
 }
 
 export interface SearchResult {
@@ -38,6 +43,33 @@ interface DocSource {
   url?: string;
   publishedAt: string;
   keywords?: { word: string }[];
+  text?: string;
+  sentiment?: { label?: string };
+  topics?: { id: string }[];
+}
+
+/** Highlight fragments are shown with their <em> marks only; text around them must not carry any. */
+function escapeMarkup(text: string): string {
+  return text.replace(/</g, "＜").replace(/>/g, "＞");
+}
+
+/**
+ * A snippet when Elasticsearch highlighted nothing: the query word sits inside a longer segmented token
+ * (“工资” in “拖欠工资”), or only filters were given. A window of the text around the first query word, every
+ * query word marked; else the text's start.
+ * @example snippet("农民工追回拖欠工资，工人满意", ["工资"]) === "农民工追回拖欠<em>工资</em>，工人满意"
+ */
+export function snippet(text: string | undefined, terms: readonly string[]): string[] {
+  const plain = (text ?? "").replace(/\s+/g, " ").trim();
+  if (plain === "") return [];
+  const words = [...new Set(terms.filter((t) => t.trim().length > 0))].sort((a, b) => b.length - a.length);
+  const first = Math.min(...words.map((w) => plain.indexOf(w)).filter((i) => i >= 0), Number.POSITIVE_INFINITY);
+  const start = Number.isFinite(first) ? Math.max(0, first - 40) : 0;
+  const window = plain.slice(start, start + 160);
+  const marked = escapeMarkup(window);
+  if (words.length === 0) return [`${marked}${start + 160 < plain.length ? "…" : ""}`];
+  const pattern = new RegExp(words.map((w) => escapeMarkup(w).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"), "g");
+  return [marked.replace(pattern, (m) => `<em>${m}</em>`)];
 }
 
 /**
@@ -49,6 +81,7 @@ export async function searchDocuments(client: Client, prefix: string, request: S
   if (request.source) filter.push({ term: { source: request.source } });
   if (request.region) filter.push({ bool: { should: [{ term: { region: request.region } }, { term: { "regions.name": request.region } }, { term: { "regions.province": request.region } }] } });
   if (request.topic) filter.push({ term: { "topics.id": request.topic } });
+  if (request.sentiment) filter.push({ term: { "sentiment.label": request.sentiment } });
   if (request.since || request.until) {
     filter.push({ range: { publishedAt: { ...(request.since ? { gte: request.since } : {}), ...(request.until ? { lte: request.until } : {}) } } });
   }
@@ -66,7 +99,7 @@ export async function searchDocuments(client: Client, prefix: string, request: S
     track_total_hits: true,
     query: { bool: { must, should, filter } },
     sort: [{ _score: { order: "desc" } }, { publishedAt: { order: "desc" } }],
-    _source: ["id", "source", "title", "url", "publishedAt", "keywords"],
+    _source: ["id", "source", "title", "url", "publishedAt", "keywords", "text", "sentiment.label", "topics.id"],
     highlight: {
       pre_tags: ["<em>"],
       post_tags: ["</em>"],
@@ -90,8 +123,11 @@ export async function searchDocuments(client: Client, prefix: string, request: S
         ...(doc.title ? { title: doc.title } : {}),
         ...(doc.url ? { url: doc.url } : {}),
         publishedAt: doc.publishedAt,
-        highlights: { ...(titleHl ? { title: unsegment(titleHl) } : {}), text: (hit.highlight?.text_seg ?? []).map(unsegment) },
+        // Plain stored text is escaped by the dashboard like every other field; only <em> marks are kept from highlights.
+        highlights: { ...(titleHl ? { title: unsegment(titleHl) } : {}), text: hit.highlight?.text_seg ? hit.highlight.text_seg.map(unsegment) : snippet(doc.text, terms) },
         keywords: (doc.keywords ?? []).map((k) => k.word),
+        ...(doc.sentiment?.label ? { sentiment: doc.sentiment.label } : {}),
+        ...(doc.topics && doc.topics.length > 0 ? { topics: doc.topics.map((t) => t.id) } : {}),
       },
     ];
   });

@@ -11,6 +11,7 @@ import { registerDutyRoutes } from "./routes/duty.js";
 import { registerInboxRoutes } from "./routes/inbox.js";
 import { registerLiveRoutes } from "./routes/live.js";
 import { registerPolicyRoutes } from "./routes/policy-documents.js";
+import { registerSavedSearchRoutes } from "./routes/saved-searches.js";
 
 /** What the press-office screens (duty strip, inbox, policy documents, live updates) need beyond the core API. */
 export interface OpsDeps {
@@ -41,10 +42,11 @@ export function loadOps(config: ApiConfig, departments: DepartmentsConfig, log: 
   return { roster, calendar: chineseCalendar(), escalation };
 }
 
-/** Register the press-office routes: duty strip, department inbox, policy documents and the live stream. */
+/** Register the press-office routes: duty strip, department inbox, policy documents, the live stream and saved searches. */
 export function registerOpsRoutes(app: ApiApp, deps: ApiDeps): void {
   registerDutyRoutes(app, deps);
   registerInboxRoutes(app, deps);
   registerPolicyRoutes(app, deps);
   registerLiveRoutes(app, deps);
+  registerSavedSearchRoutes(app, deps);
 }

@@ -336,6 +336,9 @@ describe("OpenAPI", () => {
         "/api/v1/inbox",
         "/api/v1/live",
         "/api/v1/policy-documents",
+        "/api/v1/saved-searches",
+        "/api/v1/saved-searches/{id}",
+        "/api/v1/trends/export",
       ].sort(),
     );
     expect(res.body.paths["/api/v1/health"]?.get?.security).toEqual([]);

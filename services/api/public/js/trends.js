@@ -1,5 +1,5 @@
 import * as echarts from "/vendor/echarts/echarts.esm.min.mjs";
-import { api } from "./api.js";
+import { api, download } from "./api.js";
 import { esc } from "./format.js";
 
 const DIMENSIONS = { topics: "话题", keywords: "关键词", sentiment: "情感", regions: "地区", sources: "来源" };
@@ -22,6 +22,7 @@ export function renderTrends(view, _me, params, { flash }) {
       <select name="span" aria-label="时间范围">${[["24h", "近24小时"], ["72h", "近3天（按小时）"], ["7d", "近7天"], ["30d", "近30天"]].map(([v, t]) => `<option value="${v}"${v === span ? " selected" : ""}>${t}</option>`).join("")}</select>
       <select name="dim" aria-label="维度">${Object.entries(DIMENSIONS).map(([v, t]) => `<option value="${v}"${v === dim ? " selected" : ""}>${t}</option>`).join("")}</select>
       <button class="primary" type="submit">查看</button>
+      <button class="ghost" type="button" id="trend-export">导出 CSV</button>
     </form>
     <div class="card"><h2 id="trend-title">声量</h2><div id="trend-chart"></div></div>
     <div class="card"><h2>${esc(DIMENSIONS[dim] ?? dim)} 排行</h2><div id="trend-topics"></div></div>`;
@@ -36,6 +37,11 @@ export function renderTrends(view, _me, params, { flash }) {
   if (span.endsWith("h")) query.set("hours", span.slice(0, -1));
   else query.set("days", span.slice(0, -1));
   if (q) query.set("q", q);
+  view.querySelector("#trend-export").addEventListener("click", () => {
+    const all = new URLSearchParams(query);
+    all.set("dimensions", "topics,keywords,sentiment,regions,sources");
+    download(`trends/export?${all}`, "trends.csv").catch((error) => flash(`导出失败：${error.message}`));
+  });
   const onResize = () => charts.forEach((c) => c.resize());
   window.addEventListener("resize", onResize);
 

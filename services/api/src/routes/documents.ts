@@ -5,6 +5,7 @@ import type { ApiApp, ApiDeps } from "../app.js";
 import { ErrorBody, SearchBody, SearchQuery, TrendDimension as Dimension, TrendsBody, TrendsQuery } from "../api-schemas.js";
 import { requirePermission } from "../http.js";
 import { toCsv } from "../views/csv.js";
+import { trendRows } from "../views/trend-rows.js";
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 503: ErrorBody };
 
@@ -17,8 +18,9 @@ async function es<T>(what: string, fn: () => Promise<T>): Promise<T> {
 }
 
 /** The optional filters of a search query, as searchDocuments takes them (absent ones left out). */
-function searchFilters(q: { source?: string | undefined; region?: string | undefined; topic?: string | undefined; since?: string | undefined; until?: string | undefined }) {
+function searchFilters(q: { source?: string | undefined; region?: string | undefined; topic?: string | undefined; sentiment?: string | undefined; since?: string | undefined; until?: string | undefined }) {
   return {
+    ...(q.sentiment ? { sentiment: q.sentiment } : {}),
     ...(q.source ? { source: q.source } : {}),
     ...(q.region ? { region: q.region } : {}),
     ...(q.topic ? { topic: q.topic } : {}),
@@ -28,8 +30,8 @@ function searchFilters(q: { source?: string | undefined; region?: string | undef
 }
 
 /** A search needs words or at least one filter: an empty query over everything is a mistake, not a request. */
-function requireQueryOrFilter(q: { q: string; source?: string | undefined; region?: string | undefined; topic?: string | undefined; since?: string | undefined }): void {
-  if (q.q === "" && !q.source && !q.region && !q.topic && !q.since) throw invalidInput("q (the query) is required unless topic, source, region or since is given");
+function requireQueryOrFilter(q: { q: string; source?: string | undefined; region?: string | undefined; topic?: string | undefined; sentiment?: string | undefined; since?: string | undefined }): void {
+  if (q.q === "" && !q.source && !q.region && !q.topic && !q.sentiment && !q.since) throw invalidInput("q (the query) is required unless topic, source, region, sentiment or since is given");
 }
 
 /** Full-text search and trends over documents, with the query segmented exactly as documents were. */
@@ -94,41 +96,66 @@ export function registerDocumentRoutes(app: ApiApp, deps: ApiDeps): void {
     },
   );
 
+  /** Trends for a query: the span, dimensions and optional words of GET /trends. */
+  async function loadTrends(q: z.output<typeof TrendsQuery>): Promise<z.output<typeof TrendsBody>> {
+    const hourly = q.hours !== undefined;
+    const until = clock();
+    const since = new Date(until.getTime() - (hourly ? (q.hours ?? 24) * 3_600_000 : (q.days ?? 7) * 86_400_000));
+    let dimensions: TrendDimension[] | undefined;
+    if (q.dimensions) {
+      dimensions = q.dimensions.split(",").map((d) => {
+        const parsed = Dimension.safeParse(d.trim());
+        if (!parsed.success) throw invalidInput(`dimensions: "${d}" is not one of ${Dimension.options.join(", ")}`);
+        return parsed.data;
+      });
+    }
+    const terms = q.q ? deps.searchTerms(q.q) : undefined;
+    // Before the indexer wrote anything there is no document alias to aggregate over.
+    if (!(await es("index check", () => deps.es.indices.exists({ index: documentsAlias(deps.indexPrefix) })))) {
+      return { since: since.toISOString(), until: until.toISOString(), interval: hourly ? ("hour" as const) : ("day" as const), buckets: [], volume: [], total: 0, series: {} };
+    }
+    const result = await es("trends", () =>
+      trends(deps.es, deps.indexPrefix, {
+        since: since.toISOString(),
+        until: until.toISOString(),
+        interval: hourly ? "hour" : "day",
+        top: q.top,
+        ...(dimensions ? { dimensions } : {}),
+        ...(terms && terms.length > 0 ? { terms } : {}),
+      }),
+    );
+    return { since: since.toISOString(), until: until.toISOString(), ...result };
+  }
+
   app.get(
     "/api/v1/trends",
     {
       onRequest: requirePermission(deps.users, "trends:read"),
       schema: { tags: ["documents"], summary: "Volume over time and top topics, keywords, sentiment, regions and sources per bucket", querystring: TrendsQuery, response: { 200: TrendsBody, ...errors } },
     },
-    async (request) => {
-      const q = request.query;
-      const hourly = q.hours !== undefined;
-      const until = clock();
-      const since = new Date(until.getTime() - (hourly ? (q.hours ?? 24) * 3_600_000 : (q.days ?? 7) * 86_400_000));
-      let dimensions: TrendDimension[] | undefined;
-      if (q.dimensions) {
-        dimensions = q.dimensions.split(",").map((d) => {
-          const parsed = Dimension.safeParse(d.trim());
-          if (!parsed.success) throw invalidInput(`dimensions: "${d}" is not one of ${Dimension.options.join(", ")}`);
-          return parsed.data;
-        });
-      }
-      const terms = q.q ? deps.searchTerms(q.q) : undefined;
-      // Before the indexer wrote anything there is no document alias to aggregate over.
-      if (!(await es("index check", () => deps.es.indices.exists({ index: documentsAlias(deps.indexPrefix) })))) {
-        return { since: since.toISOString(), until: until.toISOString(), interval: hourly ? ("hour" as const) : ("day" as const), buckets: [], volume: [], total: 0, series: {} };
-      }
-      const result = await es("trends", () =>
-        trends(deps.es, deps.indexPrefix, {
-          since: since.toISOString(),
-          until: until.toISOString(),
-          interval: hourly ? "hour" : "day",
-          top: q.top,
-          ...(dimensions ? { dimensions } : {}),
-          ...(terms && terms.length > 0 ? { terms } : {}),
-        }),
-      );
-      return { since: since.toISOString(), until: until.toISOString(), ...result };
+    async (request) => loadTrends(request.query),
+  );
+
+  app.get(
+    "/api/v1/trends/export",
+    {
+      onRequest: requirePermission(deps.users, "trends:read"),
+      schema: {
+        tags: ["documents"],
+        summary: "The trends of GET /trends as CSV (UTF-8 with BOM): one row per bucket and series (全部 = the volume), Beijing time",
+        querystring: TrendsQuery,
+        response: { 200: z.string().describe("text/csv"), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const data = await loadTrends(request.query);
+      const csv = toCsv(["时间（北京）", "维度", "值", "篇数"], trendRows(data));
+      const stamp = clock().toISOString().slice(0, 10);
+      return reply
+        .type("text/csv; charset=utf-8")
+        .header("content-disposition", `attachment; filename="liaowang-trends-${stamp}.csv"; filename*=UTF-8''${encodeURIComponent(`趋势-${stamp}.csv`)}`)
+        .serializer((payload: unknown) => String(payload))
+        .send(csv);
     },
   );
 }
