@@ -128,7 +128,15 @@ describe("press-office screens", () => {
     const expected = new Date(workingDaysDue(Date.parse(`${publishedLocal}:00+08:00`), 3, chineseCalendar())).toISOString();
     expect(stored.body.alert.deadlines.map((d) => [d.clock, d.dueAt])).toEqual([["policy_interpretation", expected]]);
     expect(stored.body.alert).toMatchObject({ department: "hrss", state: "new", policyDocument: { docNumber: "长政发〔2026〕12号", registeredBy: "demo-duty" } });
-    expect(stored.body.audit.map((e) => [e.type, e.actor])).toEqual([["opened", "demo-duty"]]);
+    // the audit trail is searched, so it shows the event once the index refreshed
+    const audit = await waitFor(
+      async () => {
+        const res = await stack.call<AlertResponse>(`/api/v1/alerts/${id}`, { token: users.duty.token });
+        return res.body.audit.length > 0 && res.body.audit;
+      },
+      { timeoutMs: 10_000, intervalMs: 300, what: "the registration in the audit trail" },
+    );
+    expect(audit.map((e) => [e.type, e.actor])).toEqual([["opened", "demo-duty"]]);
     // the same document again is refused; a department head may not register for another department
     const again = await stack.call("/api/v1/policy-documents", { token: users.duty.token, method: "POST", body: { title: "x", docNumber: "长政发〔2026〕12号", publishedAt: `${publishedLocal}:00+08:00`, department: "hrss" } });
     expect(again.status).toBe(409);
