@@ -36,20 +36,28 @@ async function stored(): Promise<StoredDoc[]> {
   return res.hits.hits.flatMap((h) => (h._source ? [h._source] : []));
 }
 
-const expectedDocs = ENCODING_CASES.reduce((n, c) => n + c.items.length, 0) + DATE_FORMS.length;
+// Issue 9 finding 3: dates far outside any plausible window, which used to create one index per absurd month.
+const IMPLAUSIBLE = [
+  ["千年前的通报", "Sat, 01 May 1001 09:30:00 +0800", "1001-05-01T01:30:00.000Z"],
+  ["遥远未来的通报", "9999-12-31 09:30:00", "9999-12-31T01:30:00.000Z"],
+] as const;
+const implausibleFeed = `<?xml version="1.0" encoding="utf-8"?><rss><channel><title>日期异常</title>${IMPLAUSIBLE.map(([title, date]) => `<item><title>${title}</title><description>${title}正文</description><pubDate>${date}</pubDate></item>`).join("")}</channel></rss>`;
+
+const expectedDocs = ENCODING_CASES.reduce((n, c) => n + c.items.length, 0) + DATE_FORMS.length + IMPLAUSIBLE.length;
 
 beforeAll(async () => {
   server = createServer((req, res) => {
     const name = (req.url ?? "/").replace(/^\/|\.xml$/g, "");
     const found = ENCODING_CASES.find((c) => c.name === name);
     if (name === "dates") res.writeHead(200, { "content-type": "application/rss+xml; charset=utf-8" }).end(datesFeed());
+    else if (name === "implausible") res.writeHead(200, { "content-type": "application/rss+xml; charset=utf-8" }).end(implausibleFeed);
     else if (found === undefined) res.writeHead(404).end();
     else res.writeHead(200, { "content-type": found.contentType }).end(found.bytes);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const sourcesFile = join(dir, "sources.yaml");
-  const names = [...ENCODING_CASES.map((c) => c.name), "dates"];
+  const names = [...ENCODING_CASES.map((c) => c.name), "dates", "implausible"];
   // A schedule that never fires during the test: every source is polled once at start-up.
   writeFileSync(sourcesFile, `sources:\n${names.map((name) => `  - name: ${name}\n    kind: rss\n    url: ${base}/${name}.xml\n    schedule: "0 0 1 1 *"\n`).join("")}`);
   services.push(
@@ -100,7 +108,7 @@ describe("mislabelled Chinese feeds through the poller into Elasticsearch", () =
       await es.indices.refresh({ index: `${indexPrefix}feed-polls` });
       const res = await es.search({ index: `${indexPrefix}feed-polls`, size: 100, query: { match_all: {} } });
       const parsed = res.hits.hits.map((h) => FeedPollStatus.parse(h._source));
-      return parsed.length === ENCODING_CASES.length + 1 && parsed;
+      return parsed.length === ENCODING_CASES.length + 2 && parsed;
     }, { timeoutMs: 60_000, what: "every poll stored" });
     for (const c of ENCODING_CASES) {
       const poll = polls.find((p) => p.source === c.name);
@@ -115,5 +123,13 @@ describe("mislabelled Chinese feeds through the poller into Elasticsearch", () =
       if (expected !== undefined) expect([text, doc?.publishedAt, doc?.flags]).toEqual([text, expected, undefined]);
       else expect(doc).toMatchObject({ flags: ["date_unreadable"], dateText: text, publishedAt: expect.stringMatching(/^20\d\d-/) });
     });
+  });
+
+  it("keeps implausibly dated posts as claimed, flagged, in one bounded index instead of one index per absurd month", async () => {
+    const docs = (await stored()).filter((d) => d.source === "implausible");
+    expect(docs.map((d) => [d.title, d.publishedAt, d.flags]).sort()).toEqual(IMPLAUSIBLE.map(([title, , iso]) => [title, iso, ["date_out_of_window"]]).sort());
+    const indices = Object.keys(await es.indices.get({ index: `${indexPrefix}docs-*` }));
+    expect(indices).toContain(`${indexPrefix}docs-out-of-window`);
+    expect(indices.filter((i) => /docs-(1001|9999)\./.test(i))).toEqual([]);
   });
 });

@@ -5,6 +5,7 @@ import type { StoryName } from "./__fixtures__/stories.js";
 import { DEFAULT_CLUSTER_CONFIG } from "./cluster-config.js";
 import { applyAssignment, assign, expire, similarity } from "./cluster.js";
 import type { Assignment } from "./cluster.js";
+import { detectionTime } from "./event-time.js";
 import { simhash64, tokenFeatures } from "./hash.js";
 import { parseIncidentState } from "./incident-state.js";
 import type { IncidentState } from "./incident-state.js";
@@ -114,6 +115,20 @@ describe("assign: reposts, redeliveries, late posts, windows", () => {
     expect(results[1]?.changes).toContain("onset_moved");
     expect(open[0]).toMatchObject({ onsetAt: T0, firstPost: { source: "新华网" }, id: incidentIdFor("doc-yongzhou") });
     expect(open[0]?.timeline.map((e) => e.kind)).toContain("earlier_post");
+  });
+
+  // Issue 9 finding 3: a back-dated (or absurdly dated) post moved the 首发 and every deadline with it.
+  it("never lets a post with an implausible date move the onset: detection places it at its ingest time", () => {
+    const ingestedAt = new Date(T0 + 40 * MIN).toISOString();
+    for (const claimed of ["1001-05-01T00:00:00.000Z", new Date(T0 - 47 * HOUR).toISOString(), "9999-12-31T00:00:00.000Z"]) {
+      const t = detectionTime({ publishedAt: claimed, ingestedAt, flags: ["date_out_of_window"] });
+      const { open, results } = run([at("yongzhou", 30), at("xinhua", 0, { publishedAt: t })]);
+      expect(results.map((r) => r.changes[0])).toEqual(["opened", "grew"]);
+      expect(results[1]?.changes).not.toContain("onset_moved");
+      expect(open[0]).toMatchObject({ onsetAt: T0 + 30 * MIN, lastActivityAt: T0 + 40 * MIN });
+    }
+    // Unflagged, the claimed time is the time.
+    expect(detectionTime({ publishedAt: new Date(T0).toISOString(), ingestedAt })).toBe(T0);
   });
 
   it("opens a new incident for a post after the window has passed", () => {

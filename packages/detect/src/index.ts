@@ -108,3 +108,4 @@ export { gradableFigures, isCurrent, isFollowup } from "./incident.js";
 /** The detector's whole domain behind plan / commit steps (no I/O). */
 export { DEFAULT_ENGINE_CONFIG, DetectorEngine, engineSnapshotSchema } from "./engine.js";
 export type { EngineConfig, EngineSnapshot, IncidentUpdate, Plan, UpdateAction } from "./engine.js";
+export * from "./event-time.js";

@@ -9,6 +9,23 @@ export function documentIndex(prefix: string, publishedAt: string): string {
   return `${prefix}docs-${publishedAt.slice(0, 4)}.${publishedAt.slice(5, 7)}`;
 }
 
+/**
+ * The one index for documents whose publishedAt ingest flagged as implausible (`date_out_of_window`, issue 9):
+ * kept and searchable through the alias, but one index in all rather than one per absurd month (year 1001, 9999),
+ * which would exhaust the cluster's shard limit.
+ */
+export function outOfWindowIndex(prefix: string): string {
+  return `${prefix}docs-out-of-window`;
+}
+
+/**
+ * Where the indexer files a document: its monthly index, or {@link outOfWindowIndex} when its date is flagged.
+ * @example documentIndexFor("l-", { publishedAt: "1001-05-01T00:00:00.000Z", flags: ["date_out_of_window"] }) === "l-docs-out-of-window"
+ */
+export function documentIndexFor(prefix: string, doc: Pick<EnrichedDocument, "publishedAt" | "flags">): string {
+  return doc.flags?.includes("date_out_of_window") === true ? outOfWindowIndex(prefix) : documentIndex(prefix, doc.publishedAt);
+}
+
 /** The alias all document indices join; searches and trends go through it. */
 export function documentsAlias(prefix: string): string {
   return `${prefix}docs`;

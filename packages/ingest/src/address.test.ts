@@ -18,6 +18,18 @@ describe("classifyAddress", () => {
     ["::ffff:127.0.0.1", "loopback"],
     ["2002:a00:1::", "6to4"],
     ["not-an-ip", "invalid"],
+    // Issue 9 finding 6: IPv6 forms that embed an IPv4 address. ::/96 (IPv4-compatible) passed as "unicast".
+    ["::127.0.0.1", "ipv4Compatible"],
+    ["::7f00:1", "ipv4Compatible"],
+    ["::a9fe:a9fe", "ipv4Compatible"],
+    ["::8.8.8.8", "ipv4Compatible"],
+    ["::ffff:169.254.169.254", "linkLocal"],
+    ["::ffff:0:127.0.0.1", "rfc6145"],
+    ["64:ff9b::127.0.0.1", "rfc6052"],
+    ["64:ff9b::8.8.8.8", "rfc6052"],
+    ["64:ff9b:1::a00:1", "rfc6052"],
+    ["2002:7f00:1::", "6to4"],
+    ["2001:0:4136:e378:8000:63bf:3fff:fdd2", "teredo"],
   ])("refuses %s (%s)", (address, range) => {
     expect(classifyAddress(address)).toEqual({ public: false, range });
   });

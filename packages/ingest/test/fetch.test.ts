@@ -81,6 +81,23 @@ describe("fetchFeed", () => {
     expect(fetched.bytes.toString()).toContain("路径 /x");
   });
 
+  // Issue 9 finding 6: [::127.0.0.1] (IPv4-compatible ::/96) passed the check as a "unicast" IPv6 address.
+  it("refuses IPv6 literals and DNS answers that embed an IPv4 address", async () => {
+    const port = (server.address() as AddressInfo).port;
+    for (const [host, range] of [
+      ["[::127.0.0.1]", "ipv4Compatible"],
+      ["[::7f00:1]", "ipv4Compatible"],
+      ["[::ffff:127.0.0.1]", "loopback"],
+      ["[::ffff:0:127.0.0.1]", "rfc6145"],
+      ["[64:ff9b::169.254.169.254]", "rfc6052"],
+      ["[2002:7f00:1::1]", "6to4"],
+    ]) {
+      await expect(fetchFeed(`http://${host}:${port}/x`), host).rejects.toThrow(new RegExp(`refusing to fetch http://\\[[^\\]]+\\]:${port}/x: [0-9a-f:.]+, a ${range} address`));
+    }
+    const resolve = async () => [{ address: "::7f00:1", family: 6 }];
+    await expect(fetchFeed(`http://compat.example.test:${port}/x`, { resolve })).rejects.toThrow("compat.example.test resolves to ::7f00:1, a ipv4Compatible address");
+  });
+
   it("allow-lists internal ranges by CIDR", async () => {
     const port = (server.address() as AddressInfo).port;
     const resolve = async () => [{ address: "127.0.0.1", family: 4 }];

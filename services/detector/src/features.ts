@@ -1,4 +1,4 @@
-import { simhash64, tokenFeatures, type DocFeatures } from "@liaowang/detect";
+import { detectionTime, simhash64, tokenFeatures, type DocFeatures } from "@liaowang/detect";
 import type { EnrichedDocument } from "@liaowang/schemas";
 
 /**
@@ -12,7 +12,8 @@ export function toFeatures(doc: EnrichedDocument): DocFeatures {
     url: doc.url,
     title: doc.title,
     text: doc.text,
-    publishedAt: Date.parse(doc.publishedAt),
+    // An implausible claimed date (flagged by ingest) never moves an onset: detection uses the ingest time then.
+    publishedAt: detectionTime(doc),
     tokens: doc.tokens,
     keywords: doc.keywords,
     simhash: doc.simhash ?? simhash64(tokenFeatures(doc.tokens)),

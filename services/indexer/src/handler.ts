@@ -1,5 +1,5 @@
 import type { Client } from "@liaowang/es";
-import { bulkIndex, documentIndex, toEsDocument } from "@liaowang/es";
+import { bulkIndex, documentIndexFor, toEsDocument } from "@liaowang/es";
 import type { BatchHandler, Delivered, Rejection } from "@liaowang/kafka";
 import type { Logger } from "@liaowang/logger";
 import type { EnrichedDocument } from "@liaowang/schemas";
@@ -17,7 +17,7 @@ export function createIndexHandler(es: Client, indexPrefix: string, log: Logger,
     const failures = await bulkIndex(
       es,
       [...latest.values()].map((record) => ({
-        index: documentIndex(indexPrefix, record.value.publishedAt),
+        index: documentIndexFor(indexPrefix, record.value),
         id: record.value.id,
         document: toEsDocument(record.value, indexedAt),
         ref: record,
