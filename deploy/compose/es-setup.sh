@@ -27,7 +27,8 @@ declare -A roles=(
   [indexer]="$(role indexer '["monitor","manage_index_templates"]' "[{\"names\":[\"${p}docs*\"],\"privileges\":$rw},$health]")"
   [detector]="$(role detector '["monitor","manage_index_templates"]' "[{\"names\":[\"${p}incidents*\",\"${p}incident-candidates*\",\"${p}detector-state*\"],\"privileges\":$rw},{\"names\":[\"${p}docs*\"],\"privileges\":$ro},$health]")"
   [alerter]="$(role alerter '["monitor","manage_index_templates"]' "[{\"names\":[\"${p}alerts*\",\"${p}alert-*\"],\"privileges\":$rw},{\"names\":[\"${p}incidents*\"],\"privileges\":$ro},$health]")"
-  [api]="$(role api '["monitor"]' "[{\"names\":[\"${p}docs*\",\"${p}incidents*\",\"${p}incident-candidates*\",\"${p}detector-state*\",\"${p}alerts*\",\"${p}alert-*\",\"${p}stage-health*\"],\"privileges\":$ro},{\"names\":[\"${p}brief-sends*\"],\"privileges\":$rw}]")"
+  [evidence]="$(role evidence '["monitor"]' "[{\"names\":[\"${p}evidence*\"],\"privileges\":$rw},{\"names\":[\"${p}incidents*\",\"${p}docs*\"],\"privileges\":$ro}]")"
+  [api]="$(role api '["monitor"]' "[{\"names\":[\"${p}docs*\",\"${p}incidents*\",\"${p}incident-candidates*\",\"${p}detector-state*\",\"${p}alerts*\",\"${p}alert-*\",\"${p}stage-health*\",\"${p}evidence*\"],\"privileges\":$ro},{\"names\":[\"${p}brief-sends*\"],\"privileges\":$rw}]")"
 )
 for service in "${!roles[@]}"; do
   call -X DELETE "$es/_security/api_key" -d "{\"name\":\"liaowang-$service\"}" >/dev/null || true
