@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { inject } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { repoRoot } from "@liaowang/config";
-import { createKafka, ensureTopics } from "@liaowang/kafka";
+import { createKafka } from "@liaowang/kafka";
 import { createLogger } from "@liaowang/logger";
 import { DeadLetter, topicName } from "@liaowang/schemas";
 import { createEsClient, type Client } from "@liaowang/es";
@@ -139,24 +139,10 @@ export class FaultCase {
     const ports = { ingest: await freePort(), alerter: await freePort(), api: await freePort() };
     const c = new FaultCase(label, stack.dir, proxy, receiver, ports, options);
     const started = Date.now();
-    await c.createTopics();
     await c.group.startAll();
     report(`${label}: six services started in ${seconds(Date.now() - started)} s`);
     c.plan(Date.now());
     return c;
-  }
-
-  /** The topics exist before the services start, as on a production cluster (several services creating the same
-   * fresh topic at once can see it before its partitions have a leader). */
-  private async createTopics(): Promise<void> {
-    const kafka = createKafka({ brokers: [this.env.LIAOWANG_KAFKA_BROKERS as string], clientId: "faults-setup", topicPrefix: this.topicPrefix }, createLogger({ service: "faults-test", level: "warn" }));
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      await ensureTopics(admin, (["raw", "enriched", "incidents", "alertEvents", "deadLetter"] as const).map((t) => topicName(this.topicPrefix, t)));
-    } finally {
-      await admin.disconnect();
-    }
   }
 
   /** The stream, timed from now: the explosion's 5 h deadline falls `deadlineInMs` from now. */

@@ -1,4 +1,5 @@
 import { Kafka, logLevel, type Admin, type KafkaConfig, type LogEntry, type SASLOptions } from "kafkajs";
+import { LiaowangError } from "@liaowang/errors";
 import type { Logger } from "@liaowang/logger";
 
 /** Where the brokers are, how topic names are prefixed, and the credentials of a secured cluster. */
@@ -58,17 +59,42 @@ export function createKafka(settings: KafkaSettings, log: Logger): Kafka {
 }
 
 /**
- * Create the topics that do not exist yet (idempotent: existing topics are left alone).
- * Production clusters usually pre-create topics; this keeps local and test runs self-contained.
+ * Create the topics that do not exist yet (idempotent: existing topics are left alone) and wait until every
+ * partition of each has a leader. Production clusters usually pre-create topics; this keeps local and test runs
+ * self-contained. Several services starting at once may create the same topics: a topic another one created an
+ * instant ago answers UNKNOWN_TOPIC_OR_PARTITION until its metadata has spread, which kafkajs's own
+ * `waitForLeaders` gives up on (and the service used to die at start-up), so the wait is done here.
  */
-export async function ensureTopics(admin: Admin, names: string[], numPartitions = 3): Promise<void> {
+export async function ensureTopics(admin: Admin, names: string[], numPartitions = 3, timeoutMs = 30_000): Promise<void> {
   const existing = new Set(await admin.listTopics());
   const missing = names.filter((name) => !existing.has(name));
-  if (missing.length === 0) return;
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: missing.map((topic) => ({ topic, numPartitions, replicationFactor: -1 })),
-  });
+  if (missing.length > 0) {
+    await admin.createTopics({
+      waitForLeaders: false,
+      topics: missing.map((topic) => ({ topic, numPartitions, replicationFactor: -1 })),
+    });
+  }
+  await waitForLeaders(admin, names, timeoutMs);
+}
+
+async function waitForLeaders(admin: Admin, topics: string[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let problem = "";
+  for (;;) {
+    try {
+      const { topics: found } = await admin.fetchTopicMetadata({ topics });
+      const leaderless = topics.filter((name) => {
+        const topic = found.find((t) => t.name === name);
+        return !topic || topic.partitions.length === 0 || topic.partitions.some((p) => p.leader < 0);
+      });
+      if (leaderless.length === 0) return;
+      problem = `no leader yet for ${leaderless.join(", ")}`;
+    } catch (error) {
+      problem = error instanceof Error ? error.message : String(error);
+    }
+    if (Date.now() >= deadline) throw new LiaowangError("unavailable", `Kafka topics not ready after ${timeoutMs} ms: ${problem}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 /**
