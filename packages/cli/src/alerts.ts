@@ -33,6 +33,11 @@ export interface ListedAlert {
   level: Alert["level"];
   /** Why the alert has its level, in words and numbers (the grade reason). */
   reason: string;
+  /** Scope in the jurisdiction and why it was raised (zh-CN), when the detector said (issue 7). */
+  scope?: Alert["scope"];
+  raiseReason?: string | undefined;
+  /** 已辟谣: the refutation that joined the incident. */
+  refuted?: Alert["refuted"];
   state: Alert["state"];
   department: string;
   departmentName: string;
@@ -135,6 +140,9 @@ export async function alertsCommand(args: string[], io: CliIo): Promise<number> 
           title: a.title,
           level: a.level,
           reason: a.levelReason,
+          ...(a.scope === undefined ? {} : { scope: a.scope }),
+          ...(a.raiseReason === undefined ? {} : { raiseReason: a.raiseReason }),
+          ...(a.refuted === undefined ? {} : { refuted: a.refuted }),
           state: a.state,
           department: a.department,
           departmentName: a.departmentName,
@@ -159,6 +167,8 @@ export async function alertsCommand(args: string[], io: CliIo): Promise<number> 
       println(io.stdout, `[${a.level ?? "未定级"}] ${a.title}`);
       println(io.stdout, `  ${stateLabel(a.state)} · ${a.departmentName}${a.coDepartments.length > 0 ? ` (+${a.coDepartments.join(",")})` : ""} · ${a.id}`);
       println(io.stdout, `  定级依据: ${a.reason}`);
+      if (a.raiseReason) println(io.stdout, `  预警原因: ${a.raiseReason}`);
+      if (a.refuted) println(io.stdout, `  已辟谣: ${a.refuted.source}${a.refuted.url ? ` ${a.refuted.url}` : ""}`);
       for (const d of a.deadlines) {
         const tail = d.status === "running" || d.status === "overdue" ? remaining(d.remainingMs) : d.status;
         println(io.stdout, `  ${d.label} ${beijingTime(d.dueAt)}  ${tail}`);

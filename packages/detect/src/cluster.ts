@@ -1,6 +1,6 @@
 import { DEFAULT_CLUSTER_CONFIG } from "./cluster-config.js";
 import type { ClusterConfig } from "./cluster-config.js";
-import { absorbDoc, isCurrent, normalizedDocKeywords, openIncident, mergeInto, regrade, validateDoc } from "./incident.js";
+import { absorbDoc, isCurrent, isFollowup, normalizedDocKeywords, openIncident, mergeInto, regrade, validateDoc } from "./incident.js";
 import { statementOf } from "./statements.js";
 import type { IncidentChange } from "./incident.js";
 import type { IncidentState } from "./incident-state.js";
@@ -108,8 +108,31 @@ export function similarity(incident: IncidentState, doc: DocFeatures, config: Cl
   if (keywordSimilarity < threshold) {
     return { score: keywordSimilarity, hamming: d, keywordSimilarity, regionFactor: 1, nearDuplicate: false };
   }
-  const rf = regionsFactor(doc.regions, incident.regions, config);
+  const rf = Math.min(regionsFactor(doc.regions, incident.regions, config), abroadFactor(doc, incident, config));
   return { score: keywordSimilarity * rf, hamming: d, keywordSimilarity, regionFactor: rf, nearDuplicate: false };
+}
+
+/** Countries a post names as where something happened (not whose people are involved). */
+function docCountries(doc: DocFeatures): string[] {
+  return (doc.abroad ?? []).filter((p) => p.role !== "origin").map((p) => p.name);
+}
+
+/**
+ * Places abroad against places at home: a chemical plant blast in 孟买 is not the one in 长沙县 however alike the
+ * words. A post naming only places abroad and an incident naming only places in China (or the reverse), or
+ * different countries, are different places.
+ */
+function abroadFactor(doc: DocFeatures, incident: IncidentState, config: ClusterConfig): number {
+  const countries = docCountries(doc);
+  const incidentAbroad = incident.scope?.abroad ?? [];
+  const docHome = mostSpecificRegions(doc.regions).length > 0;
+  const incidentHome = mostSpecificRegions(incident.regions).length > 0;
+  if (countries.length > 0 && !docHome) {
+    if (incidentAbroad.length === 0) return incidentHome ? config.differentRegionFactor : 1;
+    return countries.some((c) => incidentAbroad.some((a) => a.startsWith(c))) ? 1 : config.differentRegionFactor;
+  }
+  if (countries.length === 0 && docHome && incidentAbroad.length > 0 && !incidentHome) return config.differentRegionFactor;
+  return 1;
 }
 
 /** Whether two incidents look like one story: similar keywords and the same places (used before merging). */
@@ -190,8 +213,9 @@ export function assign(
     .sort((a, b) => b.match.score - a.match.score || byAge(a.incident, b.incident));
 
   const best = scored[0];
-  // A post about the past, statistics or plans, or a follow-up, never opens an incident (it may join one).
-  if (!best && !isCurrent(doc)) return { incident: openIncident(doc, now, config), changes: ["ignored"] };
+  // A post about the past, statistics or plans is no incident's; a follow-up (trial, compensation, memorial) may
+  // join the incident it follows but never opens one.
+  if (!isCurrent(doc) && (!best || !isFollowup(doc))) return { incident: openIncident(doc, now, config), changes: ["ignored"] };
   if (!best) {
     const opened = absorbDoc(openIncident(doc, now, config), doc, now, config);
     const graded = regrade(opened.incident, now, doc.publishedAt, config);

@@ -48,12 +48,20 @@ describe("DetectorEngine.process", () => {
     expect(second.updates[0]?.incident.reportedAt).toBeUndefined();
   });
 
-  it("reports a clearly negative story once two sources carry it", () => {
-    const engine = new DetectorEngine(DEFAULT_ENGINE_CONFIG, noRules);
+  it("reports a clearly negative story once two sources carry it, or at once when it is about the area itself", () => {
+    // Jurisdiction 长沙市: a post naming only 湖南省 is 未知 there.
+    const changsha = { ...DEFAULT_ENGINE_CONFIG, jurisdiction: { all: false, codes: ["430100"], label: "长沙市", entities: [], localSources: [] } };
+    const engine = new DetectorEngine(changsha, noRules);
     expect(summary(step(engine, [at("gaokao", 0, { sentiment: -0.8 })]))).toEqual([["doc-gaokao", "store", 1, ["opened"]]]);
     const second = step(engine, [at("gaokao", 5, { id: "doc-gaokao-2", source: "红网", sentiment: -0.7 })]);
     expect(second.updates[0]?.action).toBe("publish");
-    expect(second.updates[0]?.reportedBecause).toMatch(/舆情明显负面（情感均值-0\.75，2个来源）$/);
+    expect(second.updates[0]?.reportedBecause).toMatch(/舆情明显负面（情感均值-0\.75，2个来源）/);
+    expect(second.updates[0]?.incident.board?.onBoard).toBe(false);
+
+    const national = new DetectorEngine(DEFAULT_ENGINE_CONFIG, noRules);
+    const one = step(national, [at("gaokao", 0, { sentiment: -0.8 })]);
+    expect(one.updates[0]?.action).toBe("publish");
+    expect(one.updates[0]?.incident.board).toMatchObject({ scope: "本地", onBoard: true });
   });
 
   it("reports a candidate that a watch rule matches", () => {

@@ -401,6 +401,8 @@ export class DetectorEngine {
       let reportedBecause: string | undefined;
       if (next.reportedAt === undefined && next.status === "open") {
         reportedBecause = reportReason(next, this.config.report);
+        // A single clearly negative post about the area itself belongs on its duty board (see boardDecision).
+        if (reportedBecause === undefined && boardDecision(next, this.config.report, this.config.jurisdiction).onBoard) reportedBecause = "board";
         if (reportedBecause !== undefined) {
           next = { ...next, reportedAt: now };
           // Consumers see the incident for the first time now, whatever happened to it as a candidate.

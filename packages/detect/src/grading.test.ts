@@ -96,16 +96,19 @@ describe("grade: reasons", () => {
     expect(trapped.reason).toContain("定为IV级（一般）");
   });
 
-  it("IV for a 突发事件 category without figures", () => {
+  it("ungraded for a 突发事件 category without figures by default, IV where the config lists the category", () => {
     const g = grade({ category: "自然灾害", figures: {} });
-    expect(g.level).toBe("IV");
-    expect(g.reason).toBe("属自然灾害（突发事件），暂无伤亡或损失数字，定为IV级（一般）");
+    expect(g.level).toBeNull();
+    expect(g.reason).toBe("属自然灾害，报道未提及伤亡或损失数字，暂不定级");
+    const listed = grade({ category: "自然灾害", figures: {} }, { ...DEFAULT_GRADING, emergencyCategories: ["自然灾害"] });
+    expect(listed.level).toBe("IV");
+    expect(listed.reason).toBe("属自然灾害（突发事件），暂无伤亡或损失数字，定为IV级（一般）");
   });
 
   it("ungraded without figures and outside the 突发事件 categories, and says why", () => {
     const g = grade({ category: "政策解读", figures: {} });
     expect(g.level).toBeNull();
-    expect(g.reason).toBe("无伤亡或损失数字，政策解读不属突发事件类别，不定级");
+    expect(g.reason).toBe("属政策解读，报道未提及伤亡或损失数字，暂不定级");
     expect(grade({ figures: {} }).level).toBeNull();
     expect(grade({ figures: { deaths: fig("deaths", 0) } }).level).toBeNull();
   });

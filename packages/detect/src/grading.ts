@@ -89,7 +89,8 @@ export const DEFAULT_GRADING: GradingConfig = {
     },
   ],
   fallbackCategory: "生产安全事故",
-  emergencyCategories: ["生产安全事故", "自然灾害", "公共卫生事件", "社会安全事件", "事故灾难"],
+  // Since issue 7 grades come from stated figures only (config/grading.yaml may list categories graded IV without).
+  emergencyCategories: [],
 };
 
 /**
@@ -295,9 +296,6 @@ export function grade(input: GradeInput, config: GradingConfig = DEFAULT_GRADING
       table: table.category,
     };
   }
-  const cat = input.category === undefined ? "未归入突发事件类别" : `${input.category}不属突发事件类别`;
-  return {
-    level: null,
-    reason: `无伤亡或损失数字，${cat}，不定级`,
-  };
+  if (input.category === undefined) return { level: null, reason: "无伤亡或损失数字，未归入突发事件类别，不定级" };
+  return { level: null, reason: `属${input.category}，报道未提及伤亡或损失数字，暂不定级` };
 }

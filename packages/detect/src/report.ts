@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { IncidentState } from "./incident-state.js";
-import { NATIONWIDE, decideScope, emptyTally } from "./scope.js";
+import { NATIONWIDE, decideScope, emptyTally, relationTo } from "./scope.js";
 import type { Jurisdiction, Scope } from "./scope.js";
 
 /**
@@ -21,6 +21,10 @@ export interface ReportPolicy {
   whenBurst: boolean;
   /** Mean sentiment (−1 … +1) at or below which a story is clearly negative. */
   negativeSentiment: number;
+  /** Mean sentiment at or below which a single post about the area itself (本地) is a risk signal. */
+  negativeSentimentAlone: number;
+  /** 突发事件 categories that are a risk signal by themselves. */
+  riskCategories: string[];
 }
 
 /** Defaults: graded, a 突发事件 category, watched, bursting, or clearly negative in two distinct sources. */
@@ -31,6 +35,8 @@ export const DEFAULT_REPORT_POLICY: ReportPolicy = {
   whenWatched: true,
   whenBurst: true,
   negativeSentiment: -0.5,
+  negativeSentimentAlone: -0.65,
+  riskCategories: ["生产安全事故", "事故灾难", "自然灾害", "公共卫生事件", "社会安全事件"],
 };
 
 /** Schema of the report policy (every key optional). */
@@ -42,6 +48,8 @@ export const reportPolicySchema = z
     whenWatched: z.boolean(),
     whenBurst: z.boolean(),
     negativeSentiment: z.number().min(-1).max(0),
+    negativeSentimentAlone: z.number().min(-1).max(0),
+    riskCategories: z.array(z.string().min(1)),
   })
   .partial()
   .transform((p): ReportPolicy => ({ ...DEFAULT_REPORT_POLICY, ...p }));
@@ -54,20 +62,28 @@ const BURST_KIND = { topic: "话题", keyword: "关键词", region: "地区" } a
  * @example reportReason(incident) // "定为II级（重大）"
  */
 export function reportReason(incident: IncidentState, policy: ReportPolicy = DEFAULT_REPORT_POLICY): string | undefined {
+  return riskSignal(incident, policy);
+}
+
+/**
+ * The risk signal, seen from a jurisdiction when one is given: a burst of a region counts only when the region
+ * touches the jurisdiction (a burst of posts about 重庆 is no risk to 长沙), and clearly negative sentiment counts
+ * from a single source when the posts place the story inside the jurisdiction (本地).
+ */
+function riskSignal(incident: IncidentState, policy: ReportPolicy, seen?: { j: Jurisdiction; scope: Scope }): string | undefined {
   if (policy.whenGraded && incident.level !== null) return `定为${incident.level}级（${LEVEL_NAME[incident.level]}）`;
   if (policy.whenWatched && incident.watch.length > 0) return `命中监测规则「${incident.watch[0]?.name ?? ""}」`;
-  if (policy.whenCategory && incident.category !== undefined && EMERGENCY.has(incident.category)) return `属${incident.category}`;
-  const burst = incident.bursts[0];
+  if (policy.whenCategory && incident.category !== undefined && policy.riskCategories.includes(incident.category)) return `属${incident.category}`;
+  const burst = incident.bursts.find((b) => !seen || b.kind !== "region" || relationTo(b.value, seen.j) !== "outside");
   if (policy.whenBurst && burst) return `${BURST_KIND[burst.kind]}「${burst.value}」突增（为基线的${burst.ratio.toFixed(1)}倍）`;
-  if (incident.sentiment.n > 0 && incident.sentiment.mean <= policy.negativeSentiment && incident.sources.count >= policy.minSources) {
+  const threshold = incident.sources.count >= policy.minSources ? policy.negativeSentiment : seen?.scope === "本地" ? policy.negativeSentimentAlone : -Infinity;
+  if (incident.sentiment.n > 0 && incident.sentiment.mean <= threshold) {
     return `舆情明显负面（情感均值${incident.sentiment.mean.toFixed(2)}，${incident.sources.count}个来源）`;
   }
   return undefined;
 }
 
 const LEVEL_NAME = { I: "特别重大", II: "重大", III: "较大", IV: "一般" } as const;
-// The 突发事件 categories of the taxonomy (config/taxonomy.yaml) that signal risk by themselves.
-const EMERGENCY = new Set(["生产安全事故", "自然灾害", "公共卫生事件", "社会安全事件", "事故灾难"]);
 
 /** Whether a published incident reaches this jurisdiction's duty board, with its scope and the reason in zh-CN. */
 export interface BoardDecision {
@@ -86,7 +102,7 @@ export interface BoardDecision {
  */
 export function boardDecision(incident: IncidentState, policy: ReportPolicy = DEFAULT_REPORT_POLICY, j: Jurisdiction = NATIONWIDE): BoardDecision {
   const scope = decideScope(incident.scope ?? emptyTally(), incident.sources.list, j);
-  const signal = reportReason(incident, policy);
+  const signal = scope.inScope ? riskSignal(incident, policy, { j, scope: scope.scope }) : riskSignal(incident, policy);
   if (signal === undefined) return { scope: scope.scope, scopeReason: scope.reason, onBoard: false, reason: `${scope.reason}；无风险信号（未定级、无突发事件类别、未命中监测规则、无突增、舆情不明显负面），不上值班台` };
   if (!scope.inScope) return { scope: scope.scope, scopeReason: scope.reason, onBoard: false, reason: `${scope.reason}；${signal}，列入外地/境外关注，不计时、不通知` };
   return { scope: scope.scope, scopeReason: scope.reason, onBoard: true, reason: `${scope.reason}；${signal}` };

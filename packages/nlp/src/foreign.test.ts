@@ -53,3 +53,29 @@ describe("placeRoles", () => {
     expect(roles(["长沙市", "岳麓区", "一", "化工厂", "爆炸"])).toEqual({});
   });
 });
+
+describe("one-character abbreviations", () => {
+  it("are derived from the country names and read only where headlines use them", () => {
+    expect(foreign.abbreviations.get("美")?.code).toBe("US");
+    expect(foreign.abbreviations.get("日")?.code).toBe("JP");
+    expect(foreign.abbreviations.get("俄")?.code).toBe("RU");
+    expect(foreign.abbreviations.has("中")).toBe(false);
+    expect(foreign.abbreviations.has("澳")).toBe(false);
+    expect(codes("美", "小型", "飞机", "当街", "坠落")).toEqual(["US"]);
+    expect(codes("据", "报道", "，", "俄", "军", "演习")).toEqual(["RU"]);
+    expect(codes("我", "觉得", "很", "美")).toEqual([]);
+  });
+});
+
+describe("abbreviations in dates", () => {
+  it("do not read the 日 of a date as Japan", () => {
+    expect(codes("5", "月", "1", "日", "男子", "被捕")).toEqual([]);
+  });
+});
+
+describe("abbreviations of less common countries", () => {
+  it("need a cue after them, so a caption's (图) is no 图瓦卢", () => {
+    expect(codes("第三者", "(", "图", ")")).toEqual([]);
+    expect(codes("日", "首相", "访华")).toEqual(["JP"]);
+  });
+});

@@ -28,7 +28,16 @@ interface ForeignEntry {
 export interface ForeignGazetteer {
   readonly index: PhraseIndex<ForeignEntry>;
   readonly size: number;
+  /** One-character abbreviations of headlines ("美", "日", "俄"): counted only where headlines use them. */
+  readonly abbreviations: ReadonlyMap<string, ForeignEntry>;
 }
+
+// After a one-character abbreviation these say a country is meant ("美军", "日首相", "俄方"); alone, at the head of
+// a headline or sentence, it is one too ("美小型飞机坠落").
+const ABBREVIATION_CUES = new Set([
+  "军", "方", "总统", "首相", "总理", "政府", "媒", "媒体", "警方", "官员", "外长", "防长", "议员", "股", "驻", "海军", "空军", "陆军",
+  "国防部", "外交部", "央行", "国会", "众议院", "参议院", "大使馆", "领导人", "民众", "男子", "女子", "客机", "军机", "舰",
+]);
 
 // Mainland China and the regions the Chinese gazetteer already knows as divisions of China (港澳台) are not abroad.
 const NOT_FOREIGN = new Set(["CN", "HK", "MO", "TW"]);
@@ -108,6 +117,22 @@ export function buildForeignGazetteer(options: { ambiguous?: Iterable<string>; c
     const name = display.of(code);
     if (name && name !== code) add(name, { code, name });
   }
+  // "美国" → 美, and the first character of a country name no other name starts with (日本 → 日, 俄罗斯 → 俄); never
+  // one that also starts China's own names (中国, 香港, 澳门, 台湾 keep 中, 香, 澳, 台 out).
+  const firsts = new Map<string, Set<string>>();
+  const mark = (ch: string, code: string): void => {
+    firsts.set(ch, new Set([...(firsts.get(ch) ?? []), code]));
+  };
+  for (const [key, e] of entries) if (e.city === undefined && /^[A-Z]{2}$/.test(e.code)) mark([...key][0] ?? "", e.code);
+  for (const code of NOT_FOREIGN) for (const n of countries.getName(code, "zh", { select: "all" }) ?? []) mark([...n][0] ?? "", code);
+  const abbreviations = new Map<string, ForeignEntry>();
+  for (const [code, name] of countryName) {
+    const chars = [...name];
+    const first = chars[0] ?? "";
+    const own = chars.length === 2 && chars[1] === "国" ? first : firsts.get(first)?.size === 1 ? first : undefined;
+    // `standalone` here: "X国" abbreviations may stand at the head of a headline; the others need a cue after them.
+    if (own !== undefined && own !== "" && !abbreviations.has(own) && !ambiguous.has(own)) abbreviations.set(own, { code, name, standalone: chars[1] === "国" });
+  }
   for (const { zone, city } of exemplarCities()) {
     const code = countryOfZone(zone);
     if (code === undefined || NOT_FOREIGN.has(code)) continue;
@@ -115,7 +140,21 @@ export function buildForeignGazetteer(options: { ambiguous?: Iterable<string>; c
     if (name === undefined) continue;
     add(city, { code, name, city });
   }
-  return { index: new PhraseIndex(entries, 4), size: entries.size };
+  return { index: new PhraseIndex(entries, 4), size: entries.size, abbreviations };
+}
+
+function abbreviated(tokens: readonly string[], gazetteer: ForeignGazetteer): { value: ForeignEntry }[] {
+  const out: { value: ForeignEntry }[] = [];
+  tokens.forEach((token, i) => {
+    const entry = gazetteer.abbreviations.get(token);
+    if (!entry) return;
+    const before = i === 0 ? "" : (tokens[i - 1] ?? "");
+    // "5月1日，…" is a date, not Japan.
+    if (/[\d〇一二三四五六七八九十]$/.test(before)) return;
+    const atHead = i === 0 || /^[\s\p{P}\p{S}]+$/u.test(before);
+    if ((atHead && entry.standalone) || ABBREVIATION_CUES.has(tokens[i + 1] ?? "")) out.push({ value: { ...entry, standalone: true } });
+  });
+  return out;
 }
 
 /**
@@ -125,7 +164,7 @@ export function buildForeignGazetteer(options: { ambiguous?: Iterable<string>; c
  * @example recognizeForeign(seg.segments("日本东京地铁发生事故"), foreign) // [{ code: "JP", name: "日本", city: "东京" }]
  */
 export function recognizeForeign(tokens: readonly string[], gazetteer: ForeignGazetteer): ForeignMatch[] {
-  const found = gazetteer.index.findAll(tokens);
+  const found = [...gazetteer.index.findAll(tokens), ...abbreviated(tokens, gazetteer)];
   const anchored = found.some((m) => m.value.standalone);
   const out = new Map<string, ForeignMatch>();
   for (const m of found) {

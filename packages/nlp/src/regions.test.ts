@@ -69,7 +69,13 @@ describe("recognizeRegions", () => {
     expect(names("浙江", "西部", "山区")).toEqual(["浙江省"]);
     expect(names("上海", "南站")).toEqual(["上海市"]);
     expect(names("广西南宁")).toEqual(["南宁市", "广西壮族自治区"]);
-    expect(names("武汉长江大桥")).toEqual([]);
+  });
+
+  it("reads a province or city at the start of a token kept whole, never a county or an ambiguous name", () => {
+    expect(names("北京地铁", "划", "脸案")).toEqual(["北京市"]);
+    expect(names("武汉长江大桥")).toEqual(["武汉市", "湖北省"]);
+    expect(names("浏阳河")).toEqual([]);
+    expect(names("朝阳产业")).toEqual([]);
   });
 
   it("returns each division once, ordered by level then first mention", () => {

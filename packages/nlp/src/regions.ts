@@ -207,6 +207,20 @@ function decompose(token: string, index: PhraseIndex<readonly Form[]>): Array<re
   return whole !== undefined && whole.length >= 2 ? whole : [];
 }
 
+/**
+ * A province or city named at the start of a token the segmenter kept whole ("北京地铁", "北京警方", "广州白云机场"):
+ * only standalone province / city names, never a county's or an ambiguous one ("北海道" is no 北海).
+ */
+function leadingPlace(token: string, index: PhraseIndex<readonly Form[]>): readonly Form[] | undefined {
+  if (token.length < 3) return undefined;
+  for (let k = Math.min(token.length - 1, 8); k >= 2; k--) {
+    const forms = index.get(token.slice(0, k));
+    const usable = forms?.filter((f) => f.standalone && f.division.level !== "county");
+    if (usable && usable.length > 0) return usable;
+  }
+  return undefined;
+}
+
 function toMatch(d: Division): RegionMatch {
   const province = d.province ?? d;
   return {
@@ -230,7 +244,13 @@ export function recognizeRegions(tokens: readonly string[], gazetteer: Gazetteer
   const covered = new Set(phrases.flatMap((m) => Array.from({ length: m.end - m.start }, (_, k) => m.start + k)));
   const matches: Array<{ value: readonly Form[]; start: number }> = [...phrases];
   tokens.forEach((token, i) => {
-    if (!covered.has(i)) for (const forms of decompose(indexForm(token), gazetteer.index)) matches.push({ value: forms, start: i });
+    if (covered.has(i)) return;
+    const parts = decompose(indexForm(token), gazetteer.index);
+    for (const forms of parts) matches.push({ value: forms, start: i });
+    if (parts.length === 0) {
+      const lead = leadingPlace(indexForm(token), gazetteer.index);
+      if (lead) matches.push({ value: lead, start: i });
+    }
   });
   matches.sort((a, b) => a.start - b.start);
   const found = new Map<Division, number>();

@@ -95,6 +95,11 @@ export const IncidentsQuery = z.object({
   status: z.enum(["open", "expired", "merged"]).optional(),
   level: LevelFilter.optional(),
   since: isoDateTime.optional().describe("last activity at or after"),
+  scope: z
+    .string()
+    .regex(/^(本地|涉本地|外地|境外|未知)(,(本地|涉本地|外地|境外|未知))*$/, "expected scopes 本地, 涉本地, 外地, 境外, 未知, comma-separated")
+    .optional()
+    .describe("scope in the jurisdiction, comma-separated: 外地,境外 is the 外地/境外关注 list"),
   from: pageFrom,
   size: pageSize(200, 50),
 });

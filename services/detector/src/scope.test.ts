@@ -21,7 +21,7 @@ function features(text: string, source = "新华网", minutes = 0): DocFeatures 
   const segments = segmenter.segments(text);
   const tokens = segmenter.contentTokens(segments);
   const keywords = segmenter.keywords(text, 20);
-  const a = analyze({ text, segments, tokens, keywords }, analyzer.resources);
+  const a = analyze({ text, segments, tokens, keywords, publishedAt: new Date(T0 + minutes * 60_000) }, analyzer.resources);
   return {
     id: `doc-${++n}`,
     source,
@@ -34,6 +34,7 @@ function features(text: string, source = "新华网", minutes = 0): DocFeatures 
     category: a.category,
     regions: a.regions,
     abroad: a.abroad,
+    timeRef: a.timeRef,
     sentiment: a.sentiment.score,
     figures: a.figures,
   };
@@ -168,5 +169,23 @@ describe("one incident per story: an official refutation joins the rumour it ans
     const p2 = e.process([features("雨花区应急管理局发布情况通报：塔吊倒塌事故原因正在调查，善后工作有序开展", "长沙发布", 60)], T0 + 2 * 3_600_000);
     expect(p2.updates[0]?.incident.id).toBe(p1.updates[0]?.incident.id);
     expect(p2.updates[0]?.incident.statements).toEqual([expect.objectContaining({ kind: "通报", authority: true, source: "长沙发布" })]);
+  });
+});
+
+describe("time and place keep stories apart", () => {
+  it("a blast abroad never joins the local blast however alike the words", () => {
+    const e = new DetectorEngine({ ...DEFAULT_ENGINE_CONFIG, jurisdiction: changsha }, compileWatchRules([]));
+    const p1 = e.process([features("长沙县星沙一化工厂发生爆炸，已造成12人死亡", "红网", 0)], T0 + 3_600_000);
+    e.commit(p1);
+    const p2 = e.process([features("印度孟买一化工厂发生爆炸，已造成12人死亡", "新华网", 10)], T0 + 3_600_000);
+    expect(p2.updates[0]?.incident.id).not.toBe(p1.updates[0]?.incident.id);
+    expect(p2.updates[0]?.incident.board).toMatchObject({ scope: "境外", onBoard: false });
+  });
+
+  it("a post that only recalls a past event opens no incident and grades none", () => {
+    const e = new DetectorEngine({ ...DEFAULT_ENGINE_CONFIG, jurisdiction: changsha }, compileWatchRules([]));
+    const plan = e.process([features("浏阳烟花厂爆炸事故十周年：2015年浏阳市一烟花厂发生爆炸，造成12人死亡", "长沙晚报", 0)], T0 + 3_600_000);
+    expect(plan.updates).toEqual([]);
+    expect(plan.ignored).toBe(1);
   });
 });

@@ -32,6 +32,8 @@ function alertHtml(alert, me) {
     <div>
       <a class="title" href="#/alert/${encodeURIComponent(alert.id)}">${esc(alert.title)}</a>
       <div class="meta">${esc(alert.departmentName)}${esc(co)} · 首发 ${esc(bjShort(alert.onsetAt))}${alert.firstPost ? ` · ${esc(alert.firstPost.source)}` : ""} · ${alert.sourceCount} 个来源 / ${alert.volume} 条${regions ? ` · ${esc(regions)}` : ""}</div>
+      ${alert.raiseReason ? `<div class="meta raise-reason">预警原因：${esc(alert.raiseReason)}</div>` : ""}
+      ${alert.refuted ? `<div class="meta refuted">已辟谣：${esc(alert.refuted.source)}${/^https?:\/\//.test(alert.refuted.url ?? "") ? ` <a href="${esc(alert.refuted.url)}" target="_blank" rel="noopener">查看</a>` : ""}</div>` : ""}
     </div>
     ${clocksHtml(alert)}
     ${actionsHtml(alert, me)}

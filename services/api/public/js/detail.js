@@ -88,6 +88,7 @@ function incidentCards(incident, alert) {
   const posts = (incident?.representativeDocs ?? []).map((p) => `<li><span class="when">${esc(bjTime(p.publishedAt))} · ${esc(p.source)}</span><br>${p.url ? `<a href="${esc(p.url)}" target="_blank" rel="noopener noreferrer">${esc(p.title ?? p.snippet)}</a>` : esc(p.title ?? "")}<br><span class="muted">${esc(p.snippet)}</span></li>`).join("");
   const figures = (incident?.figures ?? []).map((f) => `<span class="chip">${esc(f.text)}（${f.sourceCount} 个来源）</span>`).join("");
   return `<div class="card"><h2>首发</h2>${firstHtml}</div>
+    ${alert.raiseReason || alert.scopeReason ? `<div class="card"><h2>属地与预警原因</h2><p>${esc(alert.scope ?? "")} ${esc(alert.raiseReason ?? alert.scopeReason ?? "")}</p>${alert.refuted ? `<p class="refuted">已辟谣：${esc(alert.refuted.source)}${alert.refuted.title ? `「${esc(alert.refuted.title)}」` : ""} ${esc(bjTime(alert.refuted.at))}</p>` : ""}</div>` : ""}
     <div class="card"><h2>定级依据</h2><p>${levelBadge(alert.level)} ${esc(incident?.gradeReason ?? alert.levelReason)}</p>${figures ? `<div class="chips">${figures}</div>` : ""}
       ${grades ? `<h2>定级变更</h2><ul class="timeline">${grades}</ul>` : ""}</div>
     ${timeline ? `<div class="card"><h2>事件时间线</h2><ul class="timeline">${timeline}</ul></div>` : ""}

@@ -4,6 +4,7 @@ import { renderBoard } from "./board.js";
 import { renderBrief } from "./brief.js";
 import { renderDocument } from "./doc.js";
 import { renderDetail } from "./detail.js";
+import { renderElsewhere } from "./elsewhere.js";
 import { renderInbox } from "./inbox.js";
 import { bjTime, esc } from "./format.js";
 import { renderSearch } from "./search.js";
@@ -83,10 +84,11 @@ function route() {
   else if (name === "trends" && me.can.documents) cleanup = renderTrends(page, me, params, ctx);
   else if (name === "accountability") cleanup = renderAccountability(page, me, params, ctx);
   else if (name === "brief") cleanup = renderBrief(page, me, params, ctx);
+  else if (name === "elsewhere") cleanup = renderElsewhere(page);
   else if (name === "doc" && id) cleanup = renderDocument(page, me, decodeURIComponent(id), ctx);
   else if (name === "inbox" || (!name && me.scope === "department")) cleanup = renderInbox(page, me, params, ctx);
   else cleanup = renderBoard(page, me, ctx);
-  document.title = `瞭望 · ${{ alert: "事件详情", search: "检索", trends: "趋势", accountability: "问责统计", brief: "舆情日报", doc: "原文", inbox: "部门待办" }[name] ?? (me.scope === "department" ? "部门待办" : "值班台")}`;
+  document.title = `瞭望 · ${{ alert: "事件详情", search: "检索", trends: "趋势", accountability: "问责统计", brief: "舆情日报", doc: "原文", inbox: "部门待办", elsewhere: "外地/境外关注" }[name] ?? (me.scope === "department" ? "部门待办" : "值班台")}`;
 }
 
 async function start() {

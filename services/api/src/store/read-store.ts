@@ -50,6 +50,8 @@ export interface IncidentFilter {
   /** Restrict to these incidents (department scope). */
   ids?: readonly string[] | undefined;
   since?: string | undefined;
+  /** Comma-separated scopes (本地, 涉本地, 外地, 境外, 未知). */
+  scope?: string | undefined;
   from: number;
   size: number;
 }
@@ -193,6 +195,7 @@ export class ReadStore {
     if (filter.level) must.push(filter.level === "ungraded" ? { bool: { must_not: [{ exists: { field: "level" } }] } } : { match: { level: filter.level } });
     if (filter.ids) must.push({ ids: { values: [...filter.ids] } });
     if (filter.since) must.push({ range: { lastActivityAt: { gte: filter.since } } });
+    if (filter.scope) must.push({ bool: { should: filter.scope.split(",").map((s) => ({ match: { scope: s } })), minimum_should_match: 1 } });
     return this.run(`search ${this.incidents}`, async () => {
       const res = await this.es.search<unknown>(
         { index: this.incidents, from: filter.from, size: filter.size, track_total_hits: true, _source_excludes: [...DETECTOR_PRIVATE], query: { bool: { must } }, sort: [{ lastActivityAt: { order: "desc", unmapped_type: "date" } }] },

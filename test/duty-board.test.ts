@@ -1,0 +1,130 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createEsClient } from "@liaowang/es";
+import type { Incident } from "@liaowang/schemas";
+import { isolatedEnv, spawnService, waitFor, type SpawnedService } from "@liaowang/testing";
+import { runCaptured } from "../packages/cli/src/capture.js";
+import type { ListedAlert } from "../packages/cli/src/alerts.js";
+import { REFUTATION_URL, mixedStreamNdjson } from "./fixtures/incidents/mixed.js";
+import { explosionPosts } from "./fixtures/incidents/stream.js";
+
+// Issue 7 end to end, as real processes on the real stack, for a deployment whose jurisdiction is 长沙市
+// (LIAOWANG_JURISDICTION): a mixed stream — a local II explosion with a rumour about it and the police's 辟谣, the
+// same kind of explosion in 广东 and in 印度, an anniversary of a past local explosion, benign local chatter in three
+// sources — must give exactly one alert: the local one, graded II, its 5 h / 24 h clocks from the 首发, the refutation
+// on its timeline as authoritative information published; nothing else on the duty board.
+
+const { env, indexPrefix } = isolatedEnv("duty-board");
+const es = createEsClient({ node: env.LIAOWANG_ES_URL!, indexPrefix });
+const services: SpawnedService[] = [];
+const dir = mkdtempSync(join(tmpdir(), "liaowang-board-"));
+const onset = new Date(Date.now() - 100 * 60_000);
+const H = 3_600_000;
+
+function serviceEnv(): Record<string, string> {
+  return {
+    ...env,
+    LIAOWANG_JURISDICTION: "长沙市",
+    ALERTER_ACK_SECRET: "duty-board-ack-secret-0123456789abcdef",
+    ALERTER_API_TOKEN: "duty-board-api-token-0123456789",
+    ALERTER_HTTP_PORT: "0",
+    ALERTER_SCAN_SCHEDULE: "*/2 * * * * *",
+    ALERTER_NOTIFY_FILE: join(dir, "notify.json"),
+    DETECTOR_TICK_SCHEDULE: "*/5 * * * * *",
+  };
+}
+
+const cli = (args: string[]) => runCaptured(args, serviceEnv());
+
+async function listAlerts(): Promise<ListedAlert[]> {
+  const result = await cli(["alerts", "--json", "--all"]);
+  if (result.code !== 0) throw new Error(result.stderr);
+  return (JSON.parse(result.stdout) as { alerts: ListedAlert[] }).alerts;
+}
+
+async function incidents(): Promise<Incident[]> {
+  const res = await es.search<Incident>({ index: `${indexPrefix}incidents`, size: 100, query: { match_all: {} } }, { ignore: [404] });
+  return (res.hits?.hits ?? []).flatMap((h) => (h._source ? [h._source] : []));
+}
+
+beforeAll(() => {
+  // No notification targets: this test is about what reaches the duty board, not about delivery.
+  writeFileSync(join(dir, "notify.json"), JSON.stringify({ timeoutMs: 3_000, targets: {} }));
+  const e = serviceEnv();
+  services.push(
+    spawnService("services/enrich/src/main.ts", e),
+    spawnService("services/detector/src/main.ts", e),
+    spawnService("services/alerter/src/main.ts", e),
+  );
+});
+
+afterEach(async (context) => {
+  if (context.task.result?.state !== "fail") return;
+  for (const s of services) process.stderr.write(s.output().slice(-5000));
+  const alerts = await listAlerts().catch(() => []);
+  process.stderr.write(`alerts: ${JSON.stringify(alerts.map((a) => [a.level, a.title, a.raiseReason]), null, 1)}\n`);
+  process.stderr.write(`incidents: ${JSON.stringify((await incidents().catch(() => [])).map((i) => [i.status, i.level, i.scope, i.dutyBoard, i.title]), null, 1)}\n`);
+});
+
+afterAll(async () => {
+  await Promise.all(services.map((s) => s.stop()));
+  await es.indices.delete({ index: `${indexPrefix}*` }).catch(() => undefined);
+  await es.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("duty board of a 长沙市 deployment on a mixed stream", () => {
+  it("raises exactly the local II explosion, with its clocks from the 首发 and the 辟谣 on its timeline; nothing else", { timeout: 240_000 }, async () => {
+    const file = join(dir, "mixed.ndjson");
+    writeFileSync(file, mixedStreamNdjson(onset));
+    const replay = await cli(["replay", file, "--json"]);
+    expect(replay.code, replay.stderr).toBe(0);
+    expect(JSON.parse(replay.stdout)).toMatchObject({ accepted: 16, rejected: [] });
+
+    // The detector has read the whole stream once the refutation joined the explosion and the incidents elsewhere
+    // are published for analysts.
+    const firstPost = explosionPosts(onset)[0]!;
+    const done = await waitFor(
+      async () => {
+        const all = await incidents();
+        const local = all.find((i) => i.status === "open" && i.refutedBy !== undefined && i.level === "II");
+        const elsewhere = all.filter((i) => i.scope === "外地" || i.scope === "境外");
+        return local && elsewhere.length >= 2 ? { local, elsewhere } : undefined;
+      },
+      { timeoutMs: 150_000, intervalMs: 1_500, what: "the local incident refuted and graded II, and the incidents elsewhere published" },
+    );
+    expect(done.local).toMatchObject({ scope: "本地", dutyBoard: true, onsetAt: firstPost.publishedAt });
+    expect(done.local.refutedBy).toMatchObject({ kind: "辟谣", source: "长沙县公安局", url: REFUTATION_URL, authority: true });
+    expect(done.local.timeline.some((e) => e.kind === "refuted" && e.text.startsWith("已辟谣：长沙县公安局（官方）"))).toBe(true);
+    expect(done.local.gradeReason).toMatch(/^据\d+个来源报道死亡12人，依《生产安全事故报告和调查处理条例》重大事故标准（死亡10–29人）定为II级（重大）/);
+    // Elsewhere: published for the 外地/境外关注 list, ungraded, never on the duty board.
+    expect(done.elsewhere.map((i) => [i.scope, i.level, i.dutyBoard]).sort()).toEqual([
+      ["境外", null, false],
+      ["外地", null, false],
+    ]);
+    expect(done.elsewhere.every((i) => i.boardReason?.includes("列入外地/境外关注，不计时、不通知"))).toBe(true);
+
+    // The duty board: the alert catches up with the refutation (milestone), then stays the only one.
+    const alert = await waitFor(
+      async () => {
+        const alerts = await listAlerts();
+        const a = alerts.find((x) => x.incidentId === done.local.id);
+        return a?.level === "II" && a.refuted && a.deadlines.some((d) => d.clock === "authoritative_info" && d.metAt) ? a : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 1_000, what: "the II alert with the refutation recorded" },
+    );
+    expect(alert).toMatchObject({ scope: "本地", departmentName: "市应急管理局", state: "new" });
+    expect(alert.raiseReason).toMatch(/^事发地.*长沙县.*在辖区（长沙市）内；定为II级（重大）$/);
+    const due = Object.fromEntries(alert.deadlines.map((d) => [d.clock, Date.parse(d.dueAt) - Date.parse(firstPost.publishedAt)]));
+    expect(due).toEqual({ authoritative_info: 5 * H, press_conference: 24 * H });
+    // The police's 辟谣 is authoritative information published: it meets the 5 h clock at its publication time.
+    expect(alert.deadlines.find((d) => d.clock === "authoritative_info")?.metAt).toBe(new Date(onset.getTime() + 85 * 60_000).toISOString());
+    expect(alert.deadlines.find((d) => d.clock === "press_conference")?.status).toBe("running");
+
+    // Nothing else reaches the duty board, also after a few more detector ticks and alerter scans.
+    await new Promise((r) => setTimeout(r, 12_000));
+    expect((await listAlerts()).map((a) => a.incidentId)).toEqual([done.local.id]);
+  });
+});
