@@ -9,6 +9,8 @@ const USAGE = `usage: pnpm liaowang <command>
   search <query> [--json] [--size N] search documents
   trends [--json] [--days N]         topic, keyword, sentiment, region and source trends
   alerts [--json]                    live alerts with level, reason, deadlines, state and department
+  user add | disable | enable | unlock | list   password accounts (the first administrator is created here)
+  audit verify | prune               check the security audit's hash chain; prune past retention (≥ 183 days)
 `;
 
 type Command = (args: string[], io: CliIo) => Promise<number>;
@@ -24,6 +26,8 @@ const commands: Record<string, () => Promise<Command>> = {
   search: async () => (await import("./search.js")).searchCommand,
   trends: async () => (await import("./trends.js")).trendsCommand,
   alerts: async () => (await import("./alerts.js")).alertsCommand,
+  user: async () => (await import("./security.js")).userCommand,
+  audit: async () => (await import("./security.js")).auditCommand,
 };
 
 /** Run one CLI command; returns the exit code. */

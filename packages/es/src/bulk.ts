@@ -25,6 +25,11 @@ export interface BulkOptions {
   maxAttempts?: number;
   initialBackoffMs?: number;
   refresh?: boolean | "wait_for";
+  /**
+   * `create`: write-once (`op_type: create`), for append-only records such as audit trails; an item whose id
+   * exists is left as it is and counts as written (a replay of the same record).
+   */
+  op?: "index" | "create";
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -46,7 +51,7 @@ export async function bulkIndex<R>(client: Client, items: BulkItem<R>[], options
     let response;
     try {
       response = await client.bulk({
-        operations: pending.flatMap((item) => [{ index: { _index: item.index, _id: item.id } }, item.document]),
+        operations: pending.flatMap((item) => [options.op === "create" ? { create: { _index: item.index, _id: item.id } } : { index: { _index: item.index, _id: item.id } }, item.document]),
         ...(options.refresh === undefined ? {} : { refresh: options.refresh }),
       });
     } catch (error) {
@@ -63,6 +68,7 @@ export async function bulkIndex<R>(client: Client, items: BulkItem<R>[], options
       const item = pending[i] as BulkItem<R>;
       if (!result || !result.error) return;
       const status = result.status;
+      if (options.op === "create" && status === 409) return;
       if (retriableStatus(status)) retry.push(item);
       else failures.push({ ref: item.ref, id: item.id, status, reason: `${result.error.type}: ${result.error.reason ?? ""}`.trim() });
     });

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AlertingConfig } from "@liaowang/alerting";
 import { LiaowangError } from "@liaowang/errors";
+import type { AuditLog } from "@liaowang/auth";
 import type { Logger } from "@liaowang/logger";
 import { ackTokenId, formatBeijingTime, verifyAckToken } from "@liaowang/notify";
 import type { Alert } from "@liaowang/schemas";
@@ -15,6 +16,8 @@ export interface AckDeps {
   ackSecrets: readonly string[];
   log: Logger;
   clock: () => Date;
+  /** The security audit (hash-chained, shared with the API): link acknowledgements and refusals are recorded there too. */
+  securityAudit?: Pick<AuditLog, "append"> | undefined;
 }
 
 /** The path of an acknowledge link with its token replaced: the token is a credential and never reaches a log. */
@@ -78,6 +81,7 @@ export async function handleAck(req: IncomingMessage, res: ServerResponse, token
   const who = signer(personId, alert, deps.alerting);
   if (!who.allowed) {
     deps.log.warn({ alertId, personId }, "acknowledge link refused: not the responsible department");
+    await deps.securityAudit?.append({ actor: `link:${personId}`, action: "alert.acknowledge_link", outcome: "denied", source: sourceOf(req), target: alertId, details: { reason: "not the responsible department" } });
     return page(res, 403, "无权确认", `<p>${title}</p><p>该预警由责任部门确认处置，此链接无权确认。请登录值班台查看。</p>`);
   }
   if (raisedAt !== alert.raisedAt) {
@@ -114,5 +118,6 @@ export async function handleAck(req: IncomingMessage, res: ServerResponse, token
     throw error;
   }
   deps.log.info({ alertId, personId }, "acknowledged by link");
+  await deps.securityAudit?.append({ actor: `link:${personId}`, action: "alert.acknowledge_link", outcome: "ok", source, target: alertId });
   page(res, 200, "已确认", `<p>${title}</p><p>已记录确认，请尽快研判处置。</p>`);
 }

@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { z } from "zod";
 import { accountability, type AlertCommand, type AlertingConfig } from "@liaowang/alerting";
 import { describeError, LiaowangError, type ErrorCode } from "@liaowang/errors";
+import type { AuditLog } from "@liaowang/auth";
 import type { Logger } from "@liaowang/logger";
 import { deliveryStatus, type OutboxStore } from "@liaowang/notify";
 import { handleAck, redactAckPath } from "./ack.js";
@@ -19,6 +20,7 @@ export interface HttpDeps {
   ackSecrets: string[];
   apiToken: string;
   log: Logger;
+  securityAudit?: Pick<AuditLog, "append">;
   clock?: () => Date;
 }
 

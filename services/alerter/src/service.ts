@@ -2,6 +2,7 @@ import { hostname } from "node:os";
 import { schedule } from "node-cron";
 import { runConsumer } from "@liaowang/kafka";
 import type { Logger } from "@liaowang/logger";
+import { AuditLog, authIndices } from "@liaowang/auth";
 import { createChannelRouter } from "@liaowang/notify";
 import { connectInfra, Lifecycle, reportStageHealth, routeCronLogs, type Started } from "@liaowang/runtime";
 import { alertIndices } from "@liaowang/schemas";
@@ -24,6 +25,8 @@ export async function startAlerter(config: AlerterConfig, log: Logger, fatal: (e
   const outbox = new EsOutboxStore(infra.es, indices);
   await store.init();
   await outbox.init();
+  const securityAudit = new AuditLog(infra.es, authIndices(infra.indexPrefix).audit);
+  await securityAudit.init();
 
   warnCalendarCoverage(config, log);
   const router = createChannelRouter(config.notify, { resolveExtra: personResolver(config.alerting) });
@@ -48,6 +51,7 @@ export async function startAlerter(config: AlerterConfig, log: Logger, fatal: (e
     ackSecrets: [config.ALERTER_ACK_SECRET, ...(config.ALERTER_ACK_SECRET_PREVIOUS ? [config.ALERTER_ACK_SECRET_PREVIOUS] : [])],
     apiToken: config.ALERTER_API_TOKEN,
     log: log.child({ module: "http" }),
+    securityAudit,
   });
   const port = await listen(server, config.ALERTER_HTTP_HOST, config.ALERTER_HTTP_PORT);
   lifecycle.add("http", server, (s) => new Promise<void>((resolve) => s.close(() => resolve())));

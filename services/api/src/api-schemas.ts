@@ -26,7 +26,15 @@ export const HealthBody = z.object({
   stages: z.array(StageView).optional(),
 });
 
-export const MeBody = z.object({ id: z.string(), name: z.string(), roles: z.array(Role), department: z.string().optional(), departmentName: z.string().optional() });
+export const MeBody = z.object({
+  id: z.string(),
+  name: z.string(),
+  roles: z.array(Role),
+  department: z.string().optional(),
+  departmentName: z.string().optional(),
+  /** Only for a session cookie: send it in x-csrf-token on state-changing requests. */
+  csrfToken: z.string().optional(),
+});
 
 const pageFrom = z.coerce.number().int().min(0).max(10_000).default(0);
 const pageSize = (max: number, fallback: number) => z.coerce.number().int().min(1).max(max).default(fallback);

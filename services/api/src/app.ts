@@ -12,6 +12,9 @@ import { IngestRecord } from "@liaowang/schemas";
 import type { Client } from "@liaowang/es";
 import type { Logger } from "@liaowang/logger";
 import type { AlerterClient } from "./alerter-client.js";
+import type { AccountStore, AuditLog } from "@liaowang/auth";
+import { auditHook } from "./auth/audit-hook.js";
+import type { SignIn } from "./auth/session-auth.js";
 import type { UserDirectory } from "./auth/users.js";
 import { errorHandler, sendError } from "./http.js";
 import { registerAlertRoutes } from "./routes/alerts.js";
@@ -21,6 +24,7 @@ import { registerDirectoryRoutes } from "./routes/directory.js";
 import { registerDocumentRoutes } from "./routes/documents.js";
 import { registerIncidentRoutes } from "./routes/incidents.js";
 import { registerPushRoute } from "./routes/push.js";
+import { registerSessionRoutes } from "./routes/session.js";
 import { registerSourceRoutes } from "./routes/sources.js";
 import type { ReadStore } from "./store/read-store.js";
 
@@ -43,6 +47,10 @@ export interface ApiDeps {
   clock?: () => Date;
   /** 舆情日报 settings (time zone, dashboard address for PDF links, CJK font); defaults when absent. */
   brief?: BriefSettings;
+  /** Behind a reverse proxy: take the client address and protocol from X-Forwarded-* (audit, Secure cookies). */
+  trustProxy?: boolean;
+  /** Password sign-in, accounts and the security audit; without it only bearer tokens work and nothing is audited. */
+  auth?: { signIn: SignIn; accounts: AccountStore; audit: AuditLog };
 }
 
 /** Only our own scripts run; feed text is rendered escaped, and this keeps an escaping slip from becoming script. */
@@ -88,7 +96,7 @@ function wordCloudDist(): string {
  * @example const app = await buildApp(deps); await app.listen({ host: "127.0.0.1", port: 8080 });
  */
 export async function buildApp(deps: ApiDeps): Promise<ApiApp> {
-  const app: ApiApp = Fastify({ loggerInstance: deps.log.child({ module: "http" }) as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: 64 * 1024 }).withTypeProvider<ZodTypeProvider>();
+  const app: ApiApp = Fastify({ loggerInstance: deps.log.child({ module: "http" }) as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: 64 * 1024, trustProxy: deps.trustProxy ?? false }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
@@ -134,6 +142,10 @@ export async function buildApp(deps: ApiDeps): Promise<ApiApp> {
     transformObject: (document) => describePush(jsonSchemaTransformObject(document)),
   });
 
+  if (deps.auth) {
+    app.addHook("onResponse", auditHook(deps.auth.audit, deps.log.child({ module: "audit" })));
+    registerSessionRoutes(app, { users: deps.users, ...deps.auth, clock: deps.clock ?? (() => new Date()) });
+  }
   // Public like health: it describes the API and holds no data.
   app.get("/api/v1/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   registerDirectoryRoutes(app, deps);

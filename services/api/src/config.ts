@@ -36,6 +36,19 @@ const ApiEnv = CommonEnv.extend({
     .refine((tokens) => tokens.every((t) => t.length >= 16), "expected comma-separated tokens of at least 16 characters each"),
   /** Largest push body forwarded (the ingest service has its own limit, INGEST_MAX_BODY_BYTES). */
   API_PUSH_MAX_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
+  /** Sessions end after this long without a request (idle) … */
+  API_SESSION_IDLE_SECONDS: z.coerce.number().int().min(1).default(30 * 60),
+  /** … and this long after sign-in whatever the activity (absolute). */
+  API_SESSION_ABSOLUTE_SECONDS: z.coerce.number().int().min(1).default(12 * 3600),
+  /** Consecutive wrong passwords before an account locks, and for how long. */
+  API_SIGNIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
+  API_SIGNIN_LOCK_SECONDS: z.coerce.number().int().min(1).default(15 * 60),
+  /** Sign-in attempts per source address per 5 minutes, whatever the account. */
+  API_SIGNIN_PER_SOURCE: z.coerce.number().int().min(1).default(30),
+  /** Secure session cookies: `auto` when the request came over TLS (behind a proxy: API_TRUST_PROXY=true), or always / never. */
+  API_COOKIE_SECURE: z.enum(["auto", "always", "never"]).default("auto"),
+  /** Trust X-Forwarded-For / -Proto from a reverse proxy (source addresses in the audit, Secure cookies). */
+  API_TRUST_PROXY: z.enum(["true", "false"]).default("false"),
   /** Departments (read-only here), as the alerter routes with them. */
   API_DEPARTMENTS_FILE: z.string().min(1).optional(),
   /** The duty roster (值班表) the duty board shows; default `<config dir>/roster.yaml`, used when present. */

@@ -1,7 +1,9 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { ZodError } from "zod";
 import { describeError, LiaowangError, type ErrorCode } from "@liaowang/errors";
+import { sameSecret } from "@liaowang/auth";
 import { rolesWith, scopeFor, type Permission, type Scope, type User } from "./auth/roles.js";
+import { cookieValue, CSRF_HEADER, SESSION_COOKIE } from "./auth/session-auth.js";
 import type { UserDirectory } from "./auth/users.js";
 
 declare module "fastify" {
@@ -10,8 +12,12 @@ declare module "fastify" {
     user?: User;
     /** What the user may reach with the route's permission. */
     scope?: Scope;
+    /** Set when the user came with a session cookie (not a bearer token): its CSRF token. */
+    csrf?: string;
   }
 }
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /** HTTP status of each error code; only the API maps errors to statuses. */
 export const STATUS: Record<ErrorCode, number> = { invalid_input: 400, not_found: 404, conflict: 409, unauthenticated: 401, forbidden: 403, unavailable: 503, internal: 500 };
@@ -30,27 +36,46 @@ export function bearer(request: FastifyRequest): string {
 }
 
 /**
- * An onRequest hook: 401 without a valid bearer token, 403 when none of the user's roles holds the permission.
- * Runs before body and query validation, so an anonymous caller learns nothing about the endpoint.
+ * An onRequest hook: 401 without a valid bearer token or session cookie, 403 when none of the user's roles holds
+ * the permission (`signed_in`: any signed-in user), 403 for a cookie-authenticated state-changing request without
+ * its CSRF token (bearer tokens, which browsers never send on their own, are exempt). Runs before body and query
+ * validation, so an anonymous caller learns nothing about the endpoint.
  */
-export function requirePermission(users: UserDirectory, permission: Permission) {
+export function requirePermission(users: UserDirectory, permission: Permission | "signed_in") {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const token = bearer(request);
-    if (token === "") {
-      await sendError(reply, "unauthenticated", "sign in: send Authorization: Bearer <token> (tokens are issued in config/users.yaml)");
-      return;
+    let user: User | undefined;
+    if (token !== "") {
+      user = users.authenticate(token);
+      if (!user) {
+        await sendError(reply, "unauthenticated", "the bearer token is not valid (unknown, revoked or mistyped)");
+        return;
+      }
+    } else {
+      const cookie = cookieValue(request, SESSION_COOKIE);
+      if (cookie === "") {
+        await sendError(reply, "unauthenticated", "sign in (POST /api/v1/session), or send Authorization: Bearer <token> (tokens are issued in config/users.yaml)");
+        return;
+      }
+      const session = await users.authenticateSession(cookie);
+      if (!session) {
+        await sendError(reply, "unauthenticated", "the session has ended (signed out, idle or past its time limit): sign in again");
+        return;
+      }
+      if (!SAFE_METHODS.has(request.method) && !sameSecret(String(request.headers[CSRF_HEADER] ?? ""), session.csrf)) {
+        request.user = session.user;
+        await sendError(reply, "forbidden", `a state-changing request with a session cookie needs its CSRF token in ${CSRF_HEADER} (from GET /api/v1/me)`);
+        return;
+      }
+      user = session.user;
+      request.csrf = session.csrf;
     }
-    const user = users.authenticate(token);
-    if (!user) {
-      await sendError(reply, "unauthenticated", "the bearer token is not valid (unknown, revoked or mistyped)");
-      return;
-    }
-    const scope = scopeFor(user, permission);
-    if (scope.kind === "none") {
-      await sendError(reply, "forbidden", `user ${user.id} (${user.roles.join(", ")}) may not ${permission}; roles that may: ${rolesWith(permission).join(", ")}`);
-      return;
-    }
+    const scope = permission === "signed_in" ? ({ kind: "all" } as const) : scopeFor(user, permission);
     request.user = user;
+    if (scope.kind === "none") {
+      await sendError(reply, "forbidden", `user ${user.id} (${user.roles.join(", ")}) may not ${permission}; roles that may: ${rolesWith(permission as Permission).join(", ")}`);
+      return;
+    }
     request.scope = scope;
   };
 }

@@ -2,7 +2,8 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { DepartmentsConfig } from "@liaowang/alerting";
 import { esSettings, kafkaSettings, readConfigFile } from "@liaowang/config";
-import { createEsClient } from "@liaowang/es";
+import { AccountStore, AuditLog, authIndices, SessionStore } from "@liaowang/auth";
+import { createEsClient, type Client } from "@liaowang/es";
 import { invalidInput } from "@liaowang/errors";
 import type { Logger } from "@liaowang/logger";
 import { createSegmenter } from "@liaowang/nlp";
@@ -14,9 +15,34 @@ import { buildApp } from "./app.js";
 import { startAlertFeed } from "./live/feed.js";
 import { LiveHub } from "./live/hub.js";
 import { loadOps } from "./ops.js";
+import { SignIn } from "./auth/session-auth.js";
 import { demoToken, DEMO_USER, loadUsers } from "./auth/users.js";
 import type { ApiConfig } from "./config.js";
 import { ReadStore } from "./store/read-store.js";
+
+/** Accounts, sessions and the security audit in Elasticsearch (indices created when missing). */
+async function startAuth(config: ApiConfig, es: Client) {
+  const indices = authIndices(config.LIAOWANG_INDEX_PREFIX);
+  const accounts = new AccountStore(es, indices.accounts);
+  const sessions = new SessionStore(es, indices.sessions, { idleMs: config.API_SESSION_IDLE_SECONDS * 1000, absoluteMs: config.API_SESSION_ABSOLUTE_SECONDS * 1000 });
+  const audit = new AuditLog(es, indices.audit);
+  await Promise.all([accounts.init(), sessions.init(), audit.init()]);
+  const signIn = new SignIn({
+    accounts,
+    sessions,
+    audit,
+    clock: () => new Date(),
+    settings: {
+      maxFailures: config.API_SIGNIN_MAX_FAILURES,
+      lockMs: config.API_SIGNIN_LOCK_SECONDS * 1000,
+      perSourceLimit: config.API_SIGNIN_PER_SOURCE,
+      windowMs: 5 * 60_000,
+      secureCookie: config.API_COOKIE_SECURE,
+      absoluteMs: config.API_SESSION_ABSOLUTE_SECONDS * 1000,
+    },
+  });
+  return { accounts, audit, signIn };
+}
 
 /** Where the demo token is kept when API_DEMO_TOKEN is not given (beside the other local secrets). */
 function demoFile(config: ApiConfig): string {
@@ -64,6 +90,8 @@ export async function startApi(config: ApiConfig, log: Logger): Promise<Started>
       log.warn({ err: error }, "live alert feed not started: dashboards fall back to polling");
     }
   }
+  const auth = await startAuth(config, es);
+  users.useSessions((token) => auth.signIn.resolve(token));
 
   const segmenter = createSegmenter({ configDir: config.LIAOWANG_CONFIG_DIR });
   const app = await buildApp({
@@ -79,6 +107,8 @@ export async function startApi(config: ApiConfig, log: Logger): Promise<Started>
     ingest: { url: config.ingestUrl, maxBytes: config.API_PUSH_MAX_BYTES, tokens: config.LIAOWANG_INGEST_TOKENS },
     log,
     brief: briefSettings,
+    auth,
+    trustProxy: config.API_TRUST_PROXY === "true",
   });
   if (smtp) {
     routeCronLogs(log);

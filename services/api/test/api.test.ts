@@ -330,6 +330,9 @@ describe("OpenAPI", () => {
         "/api/v1/me",
         "/api/v1/search",
         "/api/v1/search/export",
+        "/api/v1/security/audit",
+        "/api/v1/security/audit/verify",
+        "/api/v1/session",
         "/api/v1/sources",
         "/api/v1/trends",
         "/api/v1/duty",
@@ -339,6 +342,7 @@ describe("OpenAPI", () => {
         "/api/v1/saved-searches",
         "/api/v1/saved-searches/{id}",
         "/api/v1/trends/export",
+        "/api/v1/users",
       ].sort(),
     );
     expect(res.body.paths["/api/v1/health"]?.get?.security).toEqual([]);

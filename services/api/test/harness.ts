@@ -63,7 +63,10 @@ export function testUsers() {
     duty: user("p-duty-1", "值班员张三", ["duty_officer"]),
     analyst: user("p-analyst-1", "分析员王五", ["analyst"]),
     hrssHead: user("p-hrss-head", "人社局负责人李四", ["dept_head"], "hrss"),
-    admin: user("p-admin", "管理员", ["admin"]),
+    // 三员分立: three administrators, each with one function.
+    admin: user("p-sysadmin", "系统管理员", ["sys_admin"]),
+    secAdmin: user("p-secadmin", "安全管理员", ["sec_admin"]),
+    auditAdmin: user("p-auditadmin", "审计管理员", ["audit_admin"]),
   };
 }
 
@@ -152,7 +155,7 @@ function notifyingConfig(department: string, receiverUrl: string): Record<string
 /** Start the alerter and the API (optionally ingest + enrich + indexer too) with unique prefixes. */
 export async function startStack(
   label: string,
-  options: { users: Record<string, TestUser>; pipeline?: boolean; demoToken?: string; notify?: { department: string; receiverUrl: string }; env?: Record<string, string>; beforeStart?: (es: Client, indexPrefix: string) => Promise<void> },
+  options: { users: Record<string, TestUser>; pipeline?: boolean; demoToken?: string; notify?: { department: string; receiverUrl: string }; env?: Record<string, string>; beforeStart?: (es: Client, indexPrefix: string) => Promise<void>; apiEnv?: Record<string, string> },
 ): Promise<Stack> {
   const { env: base, topicPrefix, indexPrefix } = isolatedEnv(label);
   const log = createLogger({ service: `${label}-test`, level: "warn" });
@@ -188,6 +191,7 @@ export async function startStack(
       API_USERS: usersEnv(options.users),
       LIAOWANG_INGEST_TOKENS: PUSH_TOKEN,
       ...(options.demoToken ? { LIAOWANG_DEMO: "on", API_DEMO_TOKEN: options.demoToken } : {}),
+      ...options.apiEnv,
     }),
   );
   const apiUrl = `http://127.0.0.1:${apiPort}`;
@@ -228,7 +232,7 @@ export async function startStack(
       const bulk = await es.bulk({ refresh: true, operations: incidents.flatMap((i) => [{ index: { _index: index, _id: i.id } }, i]) });
       if (bulk.errors) throw new Error(`seeding incidents failed: ${JSON.stringify(bulk.items.map((i) => i.index?.error).filter(Boolean))}`);
       await producer.send("incidents", incidents);
-      const admin = Object.values(options.users).find((u) => u.roles.includes("admin") || u.roles.includes("duty_officer"))?.token ?? anyToken;
+      const admin = Object.values(options.users).find((u) => u.roles.includes("duty_officer"))?.token ?? anyToken;
       await waitFor(
         async () => {
           const res = await call<AlertsResponse>("/api/v1/alerts?state=new,acknowledged,handling,responded,closed,dismissed&limit=2000", { token: admin });

@@ -35,7 +35,7 @@ describe("GET /api/v1/sources", () => {
     expect(res.body.updatedAt).toBeNull();
   });
 
-  it("needs a token and one of duty_officer, analyst, admin", async () => {
+  it("needs a token and one of duty_officer, analyst, sys_admin", async () => {
     const anonymous = await stack.call("/api/v1/sources");
     expect(anonymous.status).toBe(401);
     expect(anonymous.body.error).toBe("unauthenticated");

@@ -139,13 +139,13 @@ export class AlertStore {
     return (await this.alerts.search({ size: limit, query, sort: [{ openedAt: "asc" }, { id: "asc" }] })).map((h) => h.value);
   }
 
-  /** Index audit events under their fixed ids (a replay overwrites itself). */
+  /** Write audit events once under their fixed ids (create-only: a replay finds them written, nothing is overwritten). */
   async writeAudit(events: readonly AuditEvent[]): Promise<void> {
     if (events.length === 0) return;
     const failures = await bulkIndex(
       this.es,
       events.map((e) => ({ index: this.audit.index, id: e.id, document: e as unknown as Record<string, unknown>, ref: e.id })),
-      { log: this.log },
+      { log: this.log, op: "create" },
     );
     if (failures.length > 0) throw new LiaowangError("internal", `audit events refused by Elasticsearch: ${failures.map((f) => `${f.id} (${f.status}: ${f.reason})`).join("; ")}`);
   }

@@ -11,6 +11,12 @@ export class ApiError extends Error {
 }
 
 let offsetMs = 0;
+// The CSRF token of a cookie session (from sign-in or GET /me); sent on every state-changing request.
+let csrf = "";
+
+export function setCsrf(token) {
+  csrf = token ?? "";
+}
 const listeners = new Set();
 
 /** Server time now (ms), corrected by the offset measured on the last API answer. */
@@ -38,21 +44,23 @@ export async function api(path, { method = "GET", body } = {}) {
   const token = getToken();
   if (token) headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers["content-type"] = "application/json";
+  if (method !== "GET" && csrf) headers["x-csrf-token"] = csrf;
   const sentAt = Date.now();
   let res;
   try {
-    res = await fetch(`/api/v1/${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: "no-store" });
+    res = await fetch(`/api/v1/${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: "no-store", credentials: "same-origin" });
   } catch {
     throw new ApiError(0, "unavailable", "无法连接服务器，请检查网络或服务状态");
   }
-  const data = await res.json().catch(() => ({}));
+  const data = res.status === 204 ? {} : await res.json().catch(() => ({}));
   if (typeof data.now === "string") {
     const receivedAt = Date.now();
     offsetMs = Date.parse(data.now) - (sentAt + receivedAt) / 2;
   }
   if (!res.ok) {
     const error = new ApiError(res.status, data.error ?? "internal", data.message ?? `HTTP ${res.status}`);
-    if (res.status === 401) for (const fn of listeners) fn(error);
+    error.reason = data.reason;
+    if (res.status === 401 && path !== "session") for (const fn of listeners) fn(error);
     throw error;
   }
   return data;
@@ -60,7 +68,8 @@ export async function api(path, { method = "GET", body } = {}) {
 
 /** Fetch a file from /api/v1/<path> with the bearer token and hand it to the browser as a download. */
 export async function download(path, fallbackName) {
-  const res = await fetch(`/api/v1/${path}`, { headers: { authorization: `Bearer ${getToken()}` }, cache: "no-store" });
+  const token = getToken();
+  const res = await fetch(`/api/v1/${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {}, cache: "no-store", credentials: "same-origin" });
   if (!res.ok) {
     const data = await res.json().catch(() => ({}));
     throw new ApiError(res.status, data.error ?? "internal", data.message ?? `HTTP ${res.status}`);

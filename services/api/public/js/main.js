@@ -1,4 +1,5 @@
-import { api, getToken, onUnauthenticated, serverNow, setToken } from "./api.js";
+import { ApiError, api, getToken, onUnauthenticated, serverNow, setCsrf, setToken } from "./api.js";
+import { renderSecurityAudit, renderUsers } from "./admin.js";
 import { renderAccountability } from "./accountability.js";
 import { renderBoard } from "./board.js";
 import { renderBrief } from "./brief.js";
@@ -17,7 +18,7 @@ let cleanup = () => {};
 let me = null;
 let bannerTimer;
 
-const ROLE_NAMES = { duty_officer: "值班员", dept_head: "部门负责人", analyst: "分析员", admin: "管理员" };
+const ROLE_NAMES = { duty_officer: "值班员", dept_head: "部门负责人", analyst: "分析员", sys_admin: "系统管理员", sec_admin: "安全管理员", audit_admin: "审计管理员" };
 
 /** Show a message at the top: errors stay until replaced, confirmations fade. */
 function flash(message, ok = false) {
@@ -31,13 +32,16 @@ function flash(message, ok = false) {
 /** What the signed-in user may do, from their roles (the API enforces the same rules). */
 function capabilities(user) {
   const roles = new Set(user.roles);
-  const wide = roles.has("duty_officer") || roles.has("admin") || roles.has("analyst");
+  const wide = roles.has("duty_officer") || roles.has("analyst");
   return {
     ...user,
     scope: wide ? "all" : "department",
     can: {
-      documents: roles.has("duty_officer") || roles.has("admin") || roles.has("analyst"),
-      transition: roles.has("duty_officer") || roles.has("admin") || roles.has("dept_head"),
+      business: roles.has("duty_officer") || roles.has("analyst") || roles.has("dept_head"),
+      documents: roles.has("duty_officer") || roles.has("analyst"),
+      transition: roles.has("duty_officer") || roles.has("dept_head"),
+      security_audit: roles.has("audit_admin"),
+      users: roles.has("sec_admin"),
     },
   };
 }
@@ -57,14 +61,16 @@ function showLogin(message) {
 
 async function signIn() {
   try {
-    me = capabilities(await api("me"));
+    const who = await api("me");
+    setCsrf(who.csrfToken);
+    me = capabilities(who);
   } catch (error) {
-    showLogin(error.status === 401 ? "令牌无效，请重新输入" : error.message);
+    showLogin(error.status === 401 ? (getToken() ? "令牌无效，请重新输入" : undefined) : error.message);
     return false;
   }
   document.getElementById("user").innerHTML = `${esc(me.name)} <span class="muted">${esc(me.roles.map((r) => ROLE_NAMES[r] ?? r).join("、"))}${me.departmentName ? ` · ${esc(me.departmentName)}` : ""}</span>`;
   document.getElementById("logout").hidden = false;
-  for (const link of document.querySelectorAll("nav a[data-needs=documents]")) link.hidden = !me.can.documents;
+  for (const link of document.querySelectorAll("nav a[data-needs]")) link.hidden = !me.can[link.dataset.needs];
   return true;
 }
 
@@ -82,39 +88,91 @@ function route() {
   if (name === "alert" && id) cleanup = renderDetail(page, me, decodeURIComponent(id), ctx);
   else if (name === "search" && me.can.documents) cleanup = renderSearch(page, me, params, ctx);
   else if (name === "trends" && me.can.documents) cleanup = renderTrends(page, me, params, ctx);
-  else if (name === "accountability") cleanup = renderAccountability(page, me, params, ctx);
-  else if (name === "brief") cleanup = renderBrief(page, me, params, ctx);
-  else if (name === "elsewhere") cleanup = renderElsewhere(page);
-  else if (name === "doc" && id) cleanup = renderDocument(page, me, decodeURIComponent(id), ctx);
-  else if (name === "inbox" || (!name && me.scope === "department")) cleanup = renderInbox(page, me, params, ctx);
-  else cleanup = renderBoard(page, me, ctx);
-  document.title = `瞭望 · ${{ alert: "事件详情", search: "检索", trends: "趋势", accountability: "问责统计", brief: "舆情日报", doc: "原文", inbox: "部门待办", elsewhere: "外地/境外关注" }[name] ?? (me.scope === "department" ? "部门待办" : "值班台")}`;
+  else if (name === "accountability" && me.can.business) cleanup = renderAccountability(page, me, params, ctx);
+  else if (name === "brief" && me.can.business) cleanup = renderBrief(page, me, params, ctx);
+  else if (name === "elsewhere" && me.can.business) cleanup = renderElsewhere(page);
+  else if (name === "doc" && id && me.can.business) cleanup = renderDocument(page, me, decodeURIComponent(id), ctx);
+  else if (name === "security-audit" && me.can.security_audit) cleanup = renderSecurityAudit(page, me, params, ctx);
+  else if (name === "users" && me.can.users) cleanup = renderUsers(page, me, params, ctx);
+  else if (me.can.business && (name === "inbox" || (!name && me.scope === "department"))) cleanup = renderInbox(page, me, params, ctx);
+  else if (me.can.business) cleanup = renderBoard(page, me, ctx);
+  else if (me.can.security_audit) cleanup = renderSecurityAudit(page, me, params, ctx);
+  else if (me.can.users) cleanup = renderUsers(page, me, params, ctx);
+  else page.innerHTML = `<p class="muted">该账号没有值班台权限（${esc(me.roles.map((r) => ROLE_NAMES[r] ?? r).join("、"))}）。</p>`;
+  document.title = `瞭望 · ${{ alert: "事件详情", search: "检索", trends: "趋势", accountability: "问责统计", brief: "舆情日报", doc: "原文", inbox: "部门待办", "security-audit": "安全审计", users: "用户", elsewhere: "外地/境外关注" }[name] ?? (me.scope === "department" ? "部门待办" : "值班台")}`;
+}
+
+/** Who a bearer token belongs to, without adopting it. */
+async function whoIs(token) {
+  const res = await fetch("/api/v1/me", { headers: { authorization: `Bearer ${token}` }, cache: "no-store" });
+  return res.ok ? res.json() : null;
 }
 
 async function start() {
   // A login link (`pnpm start` prints one in demo mode) carries the token in the fragment, never sent to servers.
   const fromLink = /(?:^#|&)token=([^&]+)/.exec(location.hash);
   if (fromLink) {
-    setToken(decodeURIComponent(fromLink[1]));
+    const token = decodeURIComponent(fromLink[1]);
     history.replaceState(null, "", `${location.pathname}#/board`);
+    // Someone may be signed in already: a link must not silently replace who is acting at this desk.
+    const current = await api("me").catch(() => null);
+    const next = await whoIs(token);
+    if (!next) {
+      if (!current) return showLogin("登录链接无效或已过期");
+    } else if (!current || current.id === next.id || window.confirm(`此链接将以「${next.name}」身份登录，替换当前登录的「${current.name}」。确定替换吗？`)) {
+      if (current && current.id !== next.id && current.csrfToken) {
+        setCsrf(current.csrfToken);
+        await api("session", { method: "DELETE" }).catch(() => undefined);
+      }
+      setToken(token);
+    }
   }
-  if (!getToken()) return showLogin();
   if (await signIn()) route();
 }
 
+const loginMode = document.getElementById("login-mode");
+function useTokenMode(on) {
+  document.getElementById("login-password").hidden = on;
+  document.getElementById("login-token-row").hidden = !on;
+  for (const id of ["login-username", "login-pass"]) document.getElementById(id).required = !on;
+  document.getElementById("login-token").required = on;
+  loginMode.textContent = on ? "使用用户名和密码登录" : "使用访问令牌登录";
+  loginMode.dataset.token = on ? "1" : "";
+}
+loginMode.addEventListener("click", () => useTokenMode(!loginMode.dataset.token));
+
 document.getElementById("login-form").addEventListener("submit", async (event) => {
   event.preventDefault();
-  setToken(document.getElementById("login-token").value.trim());
+  const error = document.getElementById("login-error");
+  if (loginMode.dataset.token) {
+    setToken(document.getElementById("login-token").value.trim());
+  } else {
+    const totp = document.getElementById("login-totp").value.trim();
+    try {
+      const result = await api("session", { method: "POST", body: { username: document.getElementById("login-username").value.trim(), password: document.getElementById("login-pass").value, ...(totp ? { totp } : {}) } });
+      setToken("");
+      setCsrf(result.csrfToken);
+      document.getElementById("login-pass").value = "";
+      document.getElementById("login-totp").value = "";
+    } catch (failure) {
+      if (failure instanceof ApiError && failure.reason === "totp_required") document.getElementById("login-totp-row").hidden = false;
+      error.textContent = failure.message;
+      error.hidden = false;
+      return;
+    }
+  }
   if (await signIn()) {
     loginDialog.close();
     route();
   }
 });
-document.getElementById("logout").addEventListener("click", () => {
+document.getElementById("logout").addEventListener("click", async () => {
+  if (!getToken()) await api("session", { method: "DELETE" }).catch(() => undefined);
   setToken("");
+  setCsrf("");
   showLogin();
 });
-onUnauthenticated(() => showLogin("登录已失效，请重新输入令牌"));
+onUnauthenticated(() => showLogin("登录已失效，请重新登录"));
 window.addEventListener("hashchange", route);
 setInterval(() => (document.getElementById("clock").textContent = `北京时间 ${bjTime(new Date(serverNow()).toISOString())}`), 1000);
 void start();

@@ -4,11 +4,13 @@ import { alertActionable, alertVisible, rolesWith, scopeFor, type User } from ".
 const duty: User = { id: "d", name: "值班员", roles: ["duty_officer"] };
 const head: User = { id: "h", name: "负责人", roles: ["dept_head"], department: "hrss" };
 const analyst: User = { id: "a", name: "分析员", roles: ["analyst"] };
-const admin: User = { id: "x", name: "管理员", roles: ["admin"] };
+const sys: User = { id: "x", name: "系统管理员", roles: ["sys_admin"] };
+const sec: User = { id: "s", name: "安全管理员", roles: ["sec_admin"] };
+const auditor: User = { id: "u", name: "审计管理员", roles: ["audit_admin"] };
 
 describe("scopeFor", () => {
-  it("gives duty officers and admins everything", () => {
-    for (const user of [duty, admin]) {
+  it("gives duty officers every business permission", () => {
+    for (const user of [duty]) {
       for (const p of ["documents:search", "trends:read", "incidents:read", "alerts:read", "alerts:transition", "departments:read", "audit:read"] as const) {
         expect(scopeFor(user, p)).toEqual({ kind: "all" });
       }
@@ -43,8 +45,20 @@ describe("scopeFor", () => {
   });
 
   it("names the roles that hold a permission", () => {
-    expect(rolesWith("alerts:transition")).toEqual(["duty_officer", "dept_head", "admin"]);
-    expect(rolesWith("documents:search")).toEqual(["duty_officer", "analyst", "admin"]);
+    expect(rolesWith("alerts:transition")).toEqual(["duty_officer", "dept_head"]);
+    expect(rolesWith("documents:search")).toEqual(["duty_officer", "analyst"]);
+  });
+
+  it("separates the three administrators (三员分立): none reads business data or another's function", () => {
+    expect(rolesWith("security_audit:read")).toEqual(["audit_admin"]);
+    expect(rolesWith("users:manage")).toEqual(["sec_admin"]);
+    expect(rolesWith("system:read")).toEqual(["sys_admin"]);
+    for (const user of [sys, sec, auditor]) {
+      for (const p of ["documents:search", "alerts:read", "alerts:transition", "audit:read", "incidents:read"] as const) expect(scopeFor(user, p)).toEqual({ kind: "none" });
+    }
+    expect(scopeFor(auditor, "users:manage")).toEqual({ kind: "none" });
+    expect(scopeFor(sec, "security_audit:read")).toEqual({ kind: "none" });
+    expect(scopeFor(sys, "users:manage")).toEqual({ kind: "none" });
   });
 });
 

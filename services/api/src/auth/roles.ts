@@ -1,8 +1,7 @@
-import { z } from "zod";
+import { Role } from "@liaowang/auth";
 
-/** Who a user is to the API (ARCHITECTURE §1). A user may hold several roles. */
-export const Role = z.enum(["duty_officer", "dept_head", "analyst", "admin"]);
-export type Role = z.infer<typeof Role>;
+/** Who a user is to the API (ARCHITECTURE §1, 三员分立): defined with the accounts in @liaowang/auth. */
+export { Role };
 
 /** What an endpoint needs. */
 export type Permission =
@@ -17,7 +16,14 @@ export type Permission =
   | "sources:read"
   // 舆情日报 and the stored documents (and their evidence) a brief or an incident links to
   | "brief:read"
-  | "documents:read";
+  | "documents:read"
+
+  /** The security audit (sign-ins, every change, exports): the audit administrator only. */
+  | "security_audit:read"
+  /** Users and roles: the security administrator only. */
+  | "users:manage"
+  /** System status and configuration: the system administrator. */
+  | "system:read";
 
 /** A signed-in user (person ids match config/departments.yaml, so audit actors name real people). */
 export interface User {
@@ -48,10 +54,10 @@ const GRANTS: Record<Role, { all: readonly Permission[]; ownDepartment: readonly
     all: ["documents:search", "trends:read", "incidents:read", "alerts:read", "departments:read", "accountability:read", "sources:read", "brief:read", "documents:read"],
     ownDepartment: [],
   },
-  admin: {
-    all: ["documents:search", "trends:read", "incidents:read", "alerts:read", "alerts:transition", "departments:read", "audit:read", "accountability:read", "sources:read", "brief:read", "documents:read"],
-    ownDepartment: [],
-  },
+  // 三员分立: each administrator reaches only its own function, none of them the business data or each other's.
+  sys_admin: { all: ["departments:read", "sources:read", "system:read"], ownDepartment: [] },
+  sec_admin: { all: ["departments:read", "users:manage"], ownDepartment: [] },
+  audit_admin: { all: ["security_audit:read"], ownDepartment: [] },
 };
 
 /**

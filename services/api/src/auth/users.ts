@@ -5,6 +5,7 @@ import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { formatIssues } from "@liaowang/config";
 import { invalidInput } from "@liaowang/errors";
+import { separationProblem } from "@liaowang/auth";
 import { Role, type User } from "./roles.js";
 
 const id = z.string().regex(/^[A-Za-z0-9._:-]{1,100}$/, "ids are letters, digits and . _ : -");
@@ -22,7 +23,10 @@ export const UserEntry = z
     /** Several hashes let a token be rotated without a gap. */
     tokens: z.array(TokenHash).min(1),
   })
-  .refine((u) => !u.roles.includes("dept_head") || u.department !== undefined, { message: "a dept_head needs the department it heads", path: ["department"] });
+  .superRefine((u, ctx) => {
+    const problem = separationProblem(u.roles, u.department);
+    if (problem) ctx.addIssue({ code: "custom", message: problem, path: [problem.includes("department") ? "department" : "roles"] });
+  });
 export type UserEntry = z.infer<typeof UserEntry>;
 
 /**
@@ -54,9 +58,16 @@ function parseUsers(text: string, where: string): UserEntry[] {
   return result.data.users;
 }
 
-/** Bearer-token lookup: token → user. */
+/** A signed-in browser session as the auth hook sees it. */
+export interface SessionUser {
+  user: User;
+  csrf: string;
+}
+
+/** Bearer-token lookup (token → user), and session-cookie lookup once sign-in is wired (`useSessions`). */
 export class UserDirectory {
   private readonly byHash = new Map<string, User>();
+  private sessions: ((token: string) => Promise<SessionUser | undefined>) | undefined;
 
   constructor(entries: readonly UserEntry[]) {
     const ids = new Set<string>();
@@ -70,6 +81,16 @@ export class UserDirectory {
         this.byHash.set(hash, user);
       }
     }
+  }
+
+  /** Resolve session cookies with this (password sign-in); without it only bearer tokens authenticate. */
+  useSessions(resolve: (token: string) => Promise<SessionUser | undefined>): void {
+    this.sessions = resolve;
+  }
+
+  /** The user of a session cookie value. */
+  async authenticateSession(token: string): Promise<SessionUser | undefined> {
+    return token.length === 0 ? undefined : this.sessions?.(token);
   }
 
   /** The user a presented bearer token belongs to. */

@@ -94,6 +94,8 @@ export function registerAlertRoutes(app: ApiApp, deps: ApiDeps): void {
       const current = await deps.store.getAlert(id);
       if (!current) throw new LiaowangError("not_found", `alert ${id} does not exist`);
       if (scope.kind === "department" && !alertActionable(scope, current)) throw outOfScope(id, scope, "the responsibility of");
+      // The department held to the clocks does not move what they count from: the press office's duty officers do.
+      if (scope.kind === "department" && request.body.action === "correct_onset") throw new LiaowangError("forbidden", `department heads may not correct the onset of alert ${id}: its clocks measure their own department; ask the duty officer`);
       const alert = await deps.alerter.transition(id, { ...request.body, actor: user.id });
       const now = clock().getTime();
       request.log.info({ alertId: id, action: request.body.action, actor: user.id, state: alert.state }, "transition applied");

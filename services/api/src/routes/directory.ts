@@ -26,11 +26,11 @@ export function registerDirectoryRoutes(app: ApiApp, deps: ApiDeps): void {
 
   app.get(
     "/api/v1/me",
-    { onRequest: requirePermission(deps.users, "departments:read"), schema: { tags: ["system"], summary: "The signed-in user and their roles", response: { 200: MeBody, ...errors } } },
+    { onRequest: requirePermission(deps.users, "signed_in"), schema: { tags: ["system"], summary: "The signed-in user and their roles (and, for a session cookie, its CSRF token)", response: { 200: MeBody, ...errors } } },
     async (request) => {
       const { user } = principal(request);
       const name = departmentName(user.department);
-      return { id: user.id, name: user.name, roles: user.roles, ...(user.department ? { department: user.department } : {}), ...(name ? { departmentName: name } : {}) };
+      return { id: user.id, name: user.name, roles: user.roles, ...(user.department ? { department: user.department } : {}), ...(name ? { departmentName: name } : {}), ...(request.csrf ? { csrfToken: request.csrf } : {}) };
     },
   );
 
