@@ -73,7 +73,7 @@ const MATRIX: Row[] = [
 ];
 /** Routes anyone may call, and the push route, which takes push tokens only. (GET /api/v1/live, a stream, and the
  * PDF brief are covered by the authentication sweep; their permissions are those of /alerts and /brief.) */
-const PUBLIC = ["GET /api/v1/health", "POST /api/v1/session"];
+const PUBLIC = ["GET /api/v1/health", "POST /api/v1/session", "GET /api/v1/session"];
 const PUSH = "POST /api/v1/documents";
 
 async function raw(path: string, init: { method?: string; token?: string; cookie?: string; csrf?: string; body?: unknown } = {}): Promise<{ status: number; body: Record<string, unknown>; setCookie: string | null }> {
@@ -184,6 +184,8 @@ describe("password sign-in and sessions", () => {
     const first = await signIn("desk-1", PASSWORD);
     expect(first.status).toBe(200);
     expect(first.setCookie).toMatch(/^lw_session=[A-Za-z0-9_-]{40,}; Path=\/; HttpOnly; SameSite=Strict; Max-Age=\d+$/);
+    expect((await raw("/api/v1/session")).body).toEqual({ user: null });
+    expect((await raw("/api/v1/session", { cookie: first.cookie })).body).toMatchObject({ user: { id: "desk-1" } });
     const me = await raw("/api/v1/me", { cookie: first.cookie });
     expect(me.body).toMatchObject({ id: "desk-1", roles: ["duty_officer"], csrfToken: first.csrf });
 

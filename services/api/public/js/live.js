@@ -39,7 +39,7 @@ export function followAlerts({ onAlert, onStatus }) {
     if (stopped) return;
     controller = new AbortController();
     try {
-      const res = await fetch("/api/v1/live", { headers: { accept: "text/event-stream", authorization: `Bearer ${getToken()}` }, cache: "no-store", signal: controller.signal });
+      const res = await fetch("/api/v1/live", { headers: { accept: "text/event-stream", ...(getToken() ? { authorization: `Bearer ${getToken()}` } : {}) }, cache: "no-store", signal: controller.signal });
       if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
       const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
       let buffer = "";

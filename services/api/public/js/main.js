@@ -70,6 +70,7 @@ async function signIn() {
   }
   document.getElementById("user").innerHTML = `${esc(me.name)} <span class="muted">${esc(me.roles.map((r) => ROLE_NAMES[r] ?? r).join("、"))}${me.departmentName ? ` · ${esc(me.departmentName)}` : ""}</span>`;
   document.getElementById("logout").hidden = false;
+  if (loginDialog.open) loginDialog.close();
   for (const link of document.querySelectorAll("nav a[data-needs]")) link.hidden = !me.can[link.dataset.needs];
   return true;
 }
@@ -102,10 +103,10 @@ function route() {
   document.title = `瞭望 · ${{ alert: "事件详情", search: "检索", trends: "趋势", accountability: "问责统计", brief: "舆情日报", doc: "原文", inbox: "部门待办", "security-audit": "安全审计", users: "用户", elsewhere: "外地/境外关注" }[name] ?? (me.scope === "department" ? "部门待办" : "值班台")}`;
 }
 
-/** Who a bearer token belongs to, without adopting it. */
+/** Who a bearer token (or, without one, the session cookie) belongs to, without adopting it or showing the login. */
 async function whoIs(token) {
-  const res = await fetch("/api/v1/me", { headers: { authorization: `Bearer ${token}` }, cache: "no-store" });
-  return res.ok ? res.json() : null;
+  const res = await fetch("/api/v1/session", { headers: token ? { authorization: `Bearer ${token}` } : {}, cache: "no-store", credentials: "same-origin" });
+  return res.ok ? ((await res.json()).user ?? null) : null;
 }
 
 async function start() {
@@ -115,17 +116,24 @@ async function start() {
     const token = decodeURIComponent(fromLink[1]);
     history.replaceState(null, "", `${location.pathname}#/board`);
     // Someone may be signed in already: a link must not silently replace who is acting at this desk.
-    const current = await api("me").catch(() => null);
+    const current = await whoIs(getToken());
     const next = await whoIs(token);
     if (!next) {
       if (!current) return showLogin("登录链接无效或已过期");
     } else if (!current || current.id === next.id || window.confirm(`此链接将以「${next.name}」身份登录，替换当前登录的「${current.name}」。确定替换吗？`)) {
-      if (current && current.id !== next.id && current.csrfToken) {
-        setCsrf(current.csrfToken);
+      if (current && current.id !== next.id && !getToken()) {
+        // End the replaced cookie session rather than leave it behind.
+        const who = await api("me").catch(() => null);
+        setCsrf(who?.csrfToken);
         await api("session", { method: "DELETE" }).catch(() => undefined);
       }
       setToken(token);
     }
+  }
+  // Ask who is signed in first (never a 401): a fresh desk gets the sign-in form without a failed request.
+  if (!(await whoIs(getToken()))) {
+    if (getToken()) setToken("");
+    return showLogin();
   }
   if (await signIn()) route();
 }

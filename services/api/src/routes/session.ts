@@ -5,7 +5,7 @@ import type { ApiApp } from "../app.js";
 import { ErrorBody } from "../api-schemas.js";
 import { cookieValue, SESSION_COOKIE, type SignIn } from "../auth/session-auth.js";
 import type { UserDirectory } from "../auth/users.js";
-import { principal, requirePermission, sendError } from "../http.js";
+import { bearer, principal, requirePermission, sendError } from "../http.js";
 
 /** What sign-in, the security audit and user management need. */
 export interface SessionDeps {
@@ -62,6 +62,24 @@ export function registerSessionRoutes(app: ApiApp, deps: SessionDeps): void {
       if (!result.ok) return reply.code(result.status).send({ error: "unauthenticated", message: result.message, reason: result.reason });
       deps.signIn.setCookie(request, reply, result.token);
       return { user: result.user, csrfToken: result.csrf };
+    },
+  );
+
+  app.get(
+    "/api/v1/session",
+    {
+      config: { audit: false },
+      schema: {
+        tags: ["system"],
+        summary: "Who is signed in by this request's session cookie or bearer token, or null: never 401, so a page can ask before showing its login",
+        security: [],
+        response: { 200: z.object({ user: SignInResult.shape.user.nullable() }) },
+      },
+    },
+    async (request) => {
+      const token = bearer(request);
+      const user = token ? deps.users.authenticate(token) : (await deps.users.authenticateSession(cookieValue(request, SESSION_COOKIE)))?.user;
+      return { user: user ? { id: user.id, name: user.name, roles: user.roles, ...(user.department ? { department: user.department } : {}) } : null };
     },
   );
 
