@@ -70,6 +70,9 @@ const MATRIX: Row[] = [
   { method: "GET", path: "/api/v1/brief", call: "/api/v1/brief", allowed: BUSINESS },
   { method: "GET", path: "/api/v1/documents/{id}", call: "/api/v1/documents/no-such-document", allowed: BUSINESS },
   { method: "POST", path: "/api/v1/policy-documents", call: "/api/v1/policy-documents", body: {}, allowed: ["duty", "hrssHead"] },
+  { method: "GET", path: "/api/v1/trends/export", call: "/api/v1/trends/export", allowed: ["duty", "analyst"] },
+  { method: "GET", path: "/api/v1/saved-searches", call: "/api/v1/saved-searches", allowed: ["duty", "analyst"] },
+  { method: "DELETE", path: "/api/v1/saved-searches/{id}", call: "/api/v1/saved-searches/no-such-search", allowed: ["duty", "analyst"] },
 ];
 /** Routes anyone may call, and the push route, which takes push tokens only. (GET /api/v1/live, a stream, and the
  * PDF brief are covered by the authentication sweep; their permissions are those of /alerts and /brief.) */

@@ -11,7 +11,7 @@ declare module "fastify" {
 
 const STATE_CHANGING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 // Reads that are audited too: exports always, searches when a department head makes them.
-const AUDITED_READS = new Set(["/api/v1/search/export"]);
+const AUDITED_READS = new Set(["/api/v1/search/export", "/api/v1/trends/export", "/api/v1/incidents/:id/evidence.zip", "/api/v1/brief/pdf"]);
 const DEPT_HEAD_READS = new Set(["/api/v1/search", "/api/v1/trends"]);
 
 /** Why a request belongs in the security audit, or undefined. */
