@@ -180,6 +180,32 @@ export class Segmenter {
     });
   }
 
+  /**
+   * {@link keywords} of a text whose {@link segments} are already known (saves cutting it again): the same result.
+   * @example const segs = seg.segments(text); seg.keywordsOfSegments(text, segs, 20)
+   */
+  keywordsOfSegments(text: string, segments: readonly string[], topN = 10, options?: KeywordOptions): Keyword[] {
+    if (text === "" || topN <= 0) return [];
+    const normalized = replaceLoneSurrogates(normalizeWidth(text));
+    // Normalisation keeps every UTF-16 length, so the segments' lengths cut the normalised text the same way.
+    const tokens: string[] = [];
+    let offset = 0;
+    for (const segment of segments) {
+      tokens.push(normalized.slice(offset, offset + segment.length));
+      offset += segment.length;
+    }
+    if (offset !== normalized.length) return this.keywords(text, topN, options);
+    useDictionaries(this.#dicts);
+    return rankKeywords({
+      extracted: jiebaExtract(normalized, normalized.length),
+      tokens,
+      unknownIdf: unknownWordIdf(),
+      isStopWord: (word) => this.#stopWords.has(word),
+      topN,
+      options,
+    });
+  }
+
   #cutNormalized(normalized: string): string[] {
     if (normalized === "") return [];
     useDictionaries(this.#dicts);

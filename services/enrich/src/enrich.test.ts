@@ -68,6 +68,16 @@ describe("enrichDocument", () => {
     expect(doc.textSeg.split(SEGMENT_SEPARATOR).join("")).toBe(r.text);
   });
 
+  it("takes keywords from the segments it already cut, exactly as keywords() of the whole text gives them", () => {
+    for (const r of [raw(), raw({ title: "ＣＯＶＩＤ－19 防控：２４小时内发布", text: "def 24小时内发布权威信息，损失约1.2亿元。" }), raw({ title: undefined })]) {
+      const full = r.title ? `${r.title}\n${r.text}` : r.text;
+      const doc = enrichDocument(r, segmenter, { keywords: 20 }, NOW);
+      const direct = segmenter.keywords(full, 20).map((k) => ({ word: k.word, weight: Math.round(k.weight * 10_000) / 10_000 }));
+      expect(doc.keywords).toEqual(direct);
+      expect(direct.length).toBeGreaterThan(0);
+    }
+  });
+
   it("reads the ingest record's region as a place", () => {
     const doc = enrichDocument(raw({ title: undefined, text: "朝阳区一小区连续三天停水，居民投诉无人处理。", region: "北京市" }), segmenter, { keywords: 10, analysis: analyzer.resources }, NOW);
     expect(doc.regions?.map((r) => r.name)).toEqual(["朝阳区", "北京市"]);

@@ -26,7 +26,7 @@ export function enrichDocument(raw: RawDocument, segmenter: Segmenter, options: 
   // Cutting title and text apart gives the same segments as cutting `full`: the newline always separates.
   const segments = title ? [...titleSegments, "\n", ...textSegments] : textSegments;
   const tokens = segmenter.contentTokens(segments);
-  const keywords = segmenter.keywords(full, options.keywords).map((k) => ({ word: k.word, weight: round(k.weight) }));
+  const keywords = segmenter.keywordsOfSegments(full, segments, options.keywords).map((k) => ({ word: k.word, weight: round(k.weight) }));
   const analysis =
     options.analysis === undefined
       ? undefined
