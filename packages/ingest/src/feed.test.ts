@@ -110,6 +110,15 @@ describe("parseFeed (Atom and RSS 1.0)", () => {
     expect(records(parseFeed(rdf, opts).items)).toEqual([{ source: "xinghe-gov", region: "星河市", title: "养老服务", text: "新增床位", publishedAt: "2024-04-30T16:00:00.000Z" }]);
   });
 
+  it("resolves relative links against the feed's own address when no base URL is given", () => {
+    const atom = `<feed xmlns="http://www.w3.org/2005/Atom"><link rel="self" href="https://zjj.xinghe.gov.cn/feeds/atom.xml"/><entry><title>公示</title><link href="../zfbz/118.html"/><summary>名单</summary></entry></feed>`;
+    expect(records(parseFeed(atom, opts).items)[0]?.url).toBe("https://zjj.xinghe.gov.cn/zfbz/118.html");
+    const rss = `<rss xmlns:atom="http://www.w3.org/2005/Atom"><channel><link>https://www.xinghe.gov.cn/</link><item><title>通报</title><link>/xwfb/1.html</link></item></channel></rss>`;
+    expect(records(parseFeed(rss, opts).items)[0]?.url).toBe("https://www.xinghe.gov.cn/xwfb/1.html");
+    // The URL the feed was fetched from wins over what the feed says of itself.
+    expect(records(parseFeed(rss, { ...opts, baseUrl: "https://mirror.xinghe.gov.cn/rss.xml" }).items)[0]?.url).toBe("https://mirror.xinghe.gov.cn/xwfb/1.html");
+  });
+
   it("falls back to the fetch time when neither item nor feed is dated", () => {
     const rss = "<rss><channel><item><title>t</title></item></channel></rss>";
     expect(records(parseFeed(rss, opts).items)[0]?.publishedAt).toBe(fetchedAt.toISOString());
@@ -207,6 +216,10 @@ describe("parseFeedBounded (issue 9, finding 2: a time budget for the whole pars
     }
     expect(performance.now() - started).toBeLessThan(3_000);
     expect(ticks).toBeGreaterThan(0);
+    // The abandoned worker is replaced: the next feeds parse, several at once, each with its own answer.
+    const feeds = ["甲", "乙", "丙"].map((t) => `<rss><channel>${item.replace("标题", t)}</channel></rss>`);
+    const parsed = await Promise.all(feeds.map((f) => parseFeedBounded(f, opts)));
+    expect(parsed.map((p) => (p.items[0]?.ok === true ? p.items[0].record.title : undefined))).toEqual(["甲", "乙", "丙"]);
   });
 
   it("reports XML that is not well-formed the same way as on the calling thread", async () => {

@@ -44,37 +44,89 @@ export function parseXml(xml: string): XmlNode {
   }
 }
 
+interface ParseJob {
+  readonly xml: string;
+  readonly budgetMs: number;
+  readonly resolve: (doc: XmlNode) => void;
+  readonly reject: (error: Error) => void;
+}
+
+/**
+ * One long-lived worker thread that parses documents one after another (starting a thread per feed costs more
+ * than most parses). A document over its budget gets the worker terminated; the next job starts a fresh one. The
+ * budget runs from when the job reaches the worker, so feeds queued behind another are not charged for the wait.
+ * The thread is unref'd: it never keeps a process alive.
+ */
+class XmlWorker {
+  #worker: Worker | undefined;
+  #current: (ParseJob & { timer: NodeJS.Timeout }) | undefined;
+  readonly #queue: ParseJob[] = [];
+
+  parse(xml: string, budgetMs: number): Promise<XmlNode> {
+    return new Promise<XmlNode>((resolve, reject) => {
+      this.#queue.push({ xml, budgetMs, resolve, reject });
+      this.#next();
+    });
+  }
+
+  #next(): void {
+    if (this.#current !== undefined) return;
+    const job = this.#queue.shift();
+    if (job === undefined) return;
+    const worker = this.#worker ?? this.#start();
+    const timer = setTimeout(() => {
+      this.#stop();
+      this.#settle((j) => j.reject(invalidInput(`feed took longer than ${j.budgetMs} ms to parse and was abandoned (pathological or hostile XML)`)));
+    }, job.budgetMs);
+    this.#current = { ...job, timer };
+    worker.postMessage(job.xml);
+  }
+
+  #start(): Worker {
+    const worker = new Worker(WORKER_URL, { workerData: { options: PARSER_OPTIONS }, resourceLimits: { maxOldGenerationSizeMb: 512 } });
+    worker.unref();
+    // A terminated worker's late answer belongs to an abandoned job, never to the next one.
+    worker.on("message", (message: { ok: true; doc: XmlNode } | { ok: false; message: string }) => {
+      if (this.#worker === worker) this.#settle((job) => (message.ok ? job.resolve(message.doc) : job.reject(notWellFormed(message.message))));
+    });
+    worker.on("error", (error) => {
+      if (this.#worker !== worker) return;
+      this.#stop(worker);
+      this.#settle((job) => job.reject(invalidInput(`feed could not be parsed (${truncate(error.message, 160)})`, error)));
+    });
+    worker.on("exit", (code) => {
+      if (this.#worker !== worker) return;
+      this.#worker = undefined;
+      this.#settle((job) => job.reject(invalidInput(`feed parser stopped (exit code ${code}) before finishing`)));
+    });
+    this.#worker = worker;
+    return worker;
+  }
+
+  #stop(worker = this.#worker): void {
+    if (worker === undefined) return;
+    if (this.#worker === worker) this.#worker = undefined;
+    void worker.terminate();
+  }
+
+  #settle(outcome: (job: ParseJob) => void): void {
+    const job = this.#current;
+    if (job === undefined) return;
+    this.#current = undefined;
+    clearTimeout(job.timer);
+    outcome(job);
+    this.#next();
+  }
+}
+
+const sharedWorker = new XmlWorker();
+
 /**
  * Parse XML in a worker thread within `budgetMs`: the event loop (pushes, other feeds) never waits on a
  * third-party parser, and a document that takes longer (hostile or pathological) is abandoned, the worker
  * terminated, and `invalid_input` thrown saying so. The worker's heap is bounded too.
  * @example const doc = await parseXmlBounded(text, { budgetMs: 10_000 });
  */
-export function parseXmlBounded(xml: string, options: { budgetMs: number; maxHeapMb?: number }): Promise<XmlNode> {
-  return new Promise<XmlNode>((resolve, reject) => {
-    const worker = new Worker(WORKER_URL, {
-      workerData: { options: PARSER_OPTIONS },
-      resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMb ?? 512 },
-      stdout: false,
-      stderr: false,
-    });
-    let settled = false;
-    const finish = (outcome: () => void) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      void worker.terminate();
-      outcome();
-    };
-    const timer = setTimeout(
-      () => finish(() => reject(invalidInput(`feed took longer than ${options.budgetMs} ms to parse and was abandoned (pathological or hostile XML)`))),
-      options.budgetMs,
-    );
-    worker.once("message", (message: { ok: true; doc: XmlNode } | { ok: false; message: string }) =>
-      finish(() => (message.ok ? resolve(message.doc) : reject(notWellFormed(message.message)))),
-    );
-    worker.once("error", (error) => finish(() => reject(invalidInput(`feed could not be parsed (${truncate(error.message, 160)})`, error))));
-    worker.once("exit", (code) => finish(() => reject(invalidInput(`feed parser stopped (exit code ${code}) before finishing`))));
-    worker.postMessage(xml);
-  });
+export function parseXmlBounded(xml: string, options: { budgetMs: number }): Promise<XmlNode> {
+  return sharedWorker.parse(xml, options.budgetMs);
 }
