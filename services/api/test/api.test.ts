@@ -233,6 +233,15 @@ describe("alerts", () => {
     expect((await stack.call("/api/v1/incidents/inc-ffffffffffffffff", { token: users.analyst.token })).status).toBe(404);
   });
 
+  it("lists incidents outside the jurisdiction (外地/境外关注) by scope, with no alert for them", async () => {
+    const abroad = { ...incident(9, { title: "日本大阪一化工厂爆炸 35人死亡", level: null, topic: "安全生产", keywords: ["爆炸"], onsetHoursAgo: 2 }), regions: [], scope: "境外" as const, scopeReason: "事发地日本大阪在境外，不属辖区（长沙市）", dutyBoard: false, boardReason: "事发地日本大阪在境外，不属辖区（长沙市）；属生产安全事故，列入外地/境外关注，不计时、不通知" };
+    await stack.es.index({ index: `${stack.indexPrefix}incidents`, id: abroad.id, document: abroad, refresh: true });
+    const list = await stack.call<{ total: number; incidents: { id: string; scope?: string }[] }>(`/api/v1/incidents?scope=${encodeURIComponent("外地,境外")}`, { token: users.analyst.token });
+    expect(list.status).toBe(200);
+    expect(list.body.incidents.map((i) => [i.id, i.scope])).toEqual([[abroad.id, "境外"]]);
+    expect((await stack.call(`/api/v1/incidents?scope=${encodeURIComponent("火星")}`, { token: users.analyst.token })).status).toBe(400);
+  });
+
   it("lists departments without contact details", async () => {
     const res = await stack.call<{ departments: { id: string; name: string; people: Record<string, unknown>[] }[]; routing: { default: string } }>("/api/v1/departments", { token: users.hrssHead.token });
     expect(res.status).toBe(200);

@@ -227,7 +227,7 @@ export async function startStack(
       const index = `${indexPrefix}incidents`;
       // The detector creates this index with explicit, non-dynamic mappings; these are the fields the API queries.
       if (!(await es.indices.exists({ index }))) {
-        await es.indices.create({ index, mappings: { dynamic: false, properties: { id: { type: "keyword" }, status: { type: "keyword" }, level: { type: "keyword" }, lastActivityAt: { type: "date" } } } });
+        await es.indices.create({ index, mappings: { dynamic: false, properties: { id: { type: "keyword" }, status: { type: "keyword" }, level: { type: "keyword" }, scope: { type: "keyword" }, lastActivityAt: { type: "date" } } } });
       }
       const bulk = await es.bulk({ refresh: true, operations: incidents.flatMap((i) => [{ index: { _index: index, _id: i.id } }, i]) });
       if (bulk.errors) throw new Error(`seeding incidents failed: ${JSON.stringify(bulk.items.map((i) => i.index?.error).filter(Boolean))}`);
