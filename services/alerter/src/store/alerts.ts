@@ -145,7 +145,8 @@ export class AlertStore {
     const failures = await bulkIndex(
       this.es,
       events.map((e) => ({ index: this.audit.index, id: e.id, document: e as unknown as Record<string, unknown>, ref: e.id })),
-      { log: this.log, op: "create" },
+      // Searchable before the flush clears them from the alert, so the trail never has a gap (audit volume is low).
+      { log: this.log, op: "create", refresh: "wait_for" },
     );
     if (failures.length > 0) throw new LiaowangError("internal", `audit events refused by Elasticsearch: ${failures.map((f) => `${f.id} (${f.status}: ${f.reason})`).join("; ")}`);
   }
