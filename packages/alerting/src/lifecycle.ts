@@ -8,6 +8,7 @@ import { escalationFor } from "./roster.js";
 import { route } from "./routing.js";
 import { isActive, nextDueAt } from "./schedule.js";
 import { iso, ms, toMs } from "./time.js";
+import { openedLifecycle } from "./opened.js";
 
 /** The actor of changes the alerter makes on its own (incident updates, merges, re-raises). */
 export const SYSTEM_ACTOR = "system:alerter";
@@ -130,19 +131,7 @@ export function openAlert(incident: IncidentInput, config: AlertingConfig, now: 
     gradeHistory: [],
     onsetAt: validIso(incident.onsetAt, `onset of incident ${incident.id}`),
     onsetHistory: [],
-    state: "new",
-    stateChangedAt: at,
-    openedAt: at,
-    raisedAt: at,
-    reraiseCount: 0,
-    volumeAtDismissal: null,
-    acknowledgedAt: null,
-    acknowledgedBy: null,
-    respondedAt: null,
-    closedAt: null,
-    dismissedAt: null,
-    dismissReason: null,
-    mergedInto: null,
+    ...openedLifecycle(at),
     department: r.department,
     departmentName: r.departmentName,
     coDepartments: r.coDepartments,

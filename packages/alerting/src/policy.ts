@@ -5,6 +5,7 @@ import { workingDaysDue, type WorkCalendar } from "./calendar.js";
 import type { AlertingConfig } from "./config.js";
 import { escalationFor } from "./roster.js";
 import { nextDueAt } from "./schedule.js";
+import { openedLifecycle } from "./opened.js";
 import { iso, ms, toMs } from "./time.js";
 
 const HOUR = 3_600_000;
@@ -111,19 +112,7 @@ export function openPolicyAlert(input: PolicyDocumentInput, config: AlertingConf
     incidentStatus: "policy_document",
     incidentUpdatedAt: at,
     incidentRevision: 0,
-    state: "new",
-    stateChangedAt: at,
-    openedAt: at,
-    raisedAt: at,
-    reraiseCount: 0,
-    volumeAtDismissal: null,
-    acknowledgedAt: null,
-    acknowledgedBy: null,
-    respondedAt: null,
-    closedAt: null,
-    dismissedAt: null,
-    dismissReason: null,
-    mergedInto: null,
+    ...openedLifecycle(at),
     policyDocument,
     department: department.id,
     departmentName: department.name,
