@@ -54,6 +54,8 @@ describe("pnpm start under a process manager", () => {
         intervalMs: 1_000,
         what: "all six services started",
       });
+      // ... against the stack this run started on its own ports, not the default ones (they used to dial 9092/9200)
+      expect(output).not.toMatch(/ECONNREFUSED/);
       const running = processesWithEnv("LIAOWANG_TEST_RUN", RUN_ID);
       expect(running.filter((p) => p.command.includes("-Dliaowang.devstack=")).length).toBe(2);
       expect(running.filter((p) => SERVICES.some((s) => p.command.includes(`services/${s}/src/main.ts`))).length).toBe(6);

@@ -39,6 +39,8 @@ export async function startCommand(_args: string[], io: CliIo): Promise<number> 
   const stackDir = io.env.LIAOWANG_STACK_DIR || join(repoRoot, ".devstack");
   const devstack = await import("@liaowang/devstack");
   let startedStack = false;
+  // Where the services find the stack this run started: its ports may not be the defaults (LIAOWANG_STACK_*_PORT).
+  let stackAddresses: Record<string, string> = {};
   const stopStack = async () => {
     if (startedStack && io.env.LIAOWANG_KEEP_STACK !== "1") await devstack.stackDown({ env: io.env, log: (line) => println(io.stdout, line) });
   };
@@ -48,7 +50,13 @@ export async function startCommand(_args: string[], io: CliIo): Promise<number> 
     } else {
       const before = await devstack.stackStatus({ env: io.env });
       startedStack = !before.every((s) => s.state === "healthy");
-      await devstack.stackUp({ env: io.env, log: (line) => println(io.stdout, line) });
+      const up = await devstack.stackUp({ env: io.env, log: (line) => println(io.stdout, line) });
+      const kafka = up.find((c) => c.name === "kafka");
+      const elasticsearch = up.find((c) => c.name === "elasticsearch");
+      stackAddresses = {
+        ...(kafka ? { LIAOWANG_KAFKA_BROKERS: kafka.address } : {}),
+        ...(elasticsearch ? { LIAOWANG_ES_URL: elasticsearch.address } : {}),
+      };
     }
   } catch (error) {
     stop.dispose();
@@ -66,6 +74,7 @@ export async function startCommand(_args: string[], io: CliIo): Promise<number> 
   const token = io.env.LIAOWANG_INGEST_TOKENS ?? localSecret(stackDir, "ingest-token");
   const env = {
     ...io.env,
+    ...stackAddresses,
     LIAOWANG_DEMO: demo ? "on" : "off",
     LIAOWANG_INGEST_TOKENS: token,
     ALERTER_ACK_SECRET: io.env.ALERTER_ACK_SECRET ?? localSecret(stackDir, "ack-secret"),

@@ -38,6 +38,26 @@ const LEVELS: Record<number, "error" | "warn" | "info" | "debug"> = {
   [logLevel.DEBUG]: "debug",
 };
 
+/**
+ * Errors in an answer that only mean "the cluster is still settling": a topic created an instant ago whose metadata
+ * has not reached this broker, a leader election, a coordinator still loading its state after the broker started.
+ * kafkajs logs the answer at error level and then refreshes and retries by itself (and throws if the retries run
+ * out, which the caller reports), so an operator reading them (the replay command prints errors to the terminal)
+ * would see a failure that did not happen. They are kept at debug.
+ */
+const SETTLING_ERRORS = new Set([
+  "This server does not host this topic-partition",
+  "There is no leader for this topic-partition as we are in the middle of a leadership election",
+  "This server is not the leader for that topic-partition",
+  "The coordinator is loading and hence can't process requests for this group",
+  "The group coordinator is not available",
+  "This is not the correct coordinator for this group",
+]);
+
+function isSettlingError(message: unknown, fields: Record<string, unknown>): boolean {
+  return typeof message === "string" && message.startsWith("Response ") && SETTLING_ERRORS.has(String(fields.error));
+}
+
 /** A kafkajs client whose own logs go through our pino logger (kafkajs is chatty at info: demoted to debug). */
 export function createKafka(settings: KafkaSettings, log: Logger): Kafka {
   const kafkaLog = log.child({ module: "kafkajs" });
@@ -52,7 +72,7 @@ export function createKafka(settings: KafkaSettings, log: Logger): Kafka {
         // We bound producer retries on purpose so a dead broker surfaces as an error (HTTP 503, replay failure)
         // instead of blocking forever; acks=all + idempotence still hold for every send that succeeds.
         if (typeof message === "string" && message.startsWith("Limiting retries for the idempotent producer")) return;
-        const method = LEVELS[level] ?? "info";
+        const method = isSettlingError(message, rest) ? "debug" : (LEVELS[level] ?? "info");
         kafkaLog[method === "info" ? "debug" : method]({ kafka: { ...rest, timestamp: undefined } }, message);
       },
   });
