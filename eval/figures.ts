@@ -21,23 +21,39 @@ export interface FigureEval extends Score {
   heldOut: Score;
   /** The rest, on which the phrasing rules were tuned (added beside the interface the eval command relies on). */
   tuning: Score;
+  /** Labels of figures-fresh.tsv: labelled before the extractor ever ran on them, never used to write a rule. */
+  fresh: Score;
   /** Texts with numbers that are no casualty figures: clean when no figure at all is read. */
   negatives: { total: number; clean: number };
   /** The post's time (current, past, statistic, plan, followup) over every labelled text. */
   timeRef: { total: number; correct: number };
   /** Per figure kind, over the texts where the label or the reading has that kind. */
   byKind: Record<string, { total: number; exact: number }>;
-  misses: Array<{ corpus: string; id: string; expected: string; got: string }>;
+  /** Negatives of figures-fresh.tsv alone (also counted in `negatives`). */
+  freshNegatives: { total: number; clean: number };
+  misses: Miss[];
   /** Texts whose time was read wrong (added beside `misses`, which keeps figure misses only). */
-  timeRefMisses: Array<{ corpus: string; id: string; expected: string; got: string }>;
+  timeRefMisses: Miss[];
 }
 
+export interface Miss {
+  corpus: string;
+  id: string;
+  expected: string;
+  got: string;
+  part?: "tuning" | "held-out" | "fresh";
+}
+
+type Corpus = "thucnews" | "weibo" | "msr";
+
 interface Label {
-  corpus: "thucnews" | "weibo";
+  corpus: Corpus;
   id: string;
   set: "fig" | "neg";
   figures: string[];
   timeRef: TimeRefKind;
+  /** From figures-fresh.tsv: held out by construction, not by hash. */
+  fresh: boolean;
 }
 
 interface Text {
@@ -64,12 +80,12 @@ function readLabels(): Label[] {
         if (line.trim() === "" || line.startsWith("#")) return;
         const [corpus, id, set, figures, timeRef] = line.split("\t");
         const where = `${file}:${i + 1}`;
-        if (corpus !== "thucnews" && corpus !== "weibo") throw new Error(`${where}: unknown corpus ${corpus}`);
+        if (corpus !== "thucnews" && corpus !== "weibo" && corpus !== "msr") throw new Error(`${where}: unknown corpus ${corpus}`);
         if (id === undefined || id === "" || (set !== "fig" && set !== "neg")) throw new Error(`${where}: bad id or set`);
         if (timeRef === undefined || !TIME_KINDS.includes(timeRef)) throw new Error(`${where}: bad timeRef ${timeRef}`);
         const list = figures === undefined || figures === "-" ? [] : figures.split(",");
         if (list.some((f) => !/^[a-z_]+=\d+(?:\.\d+)?$/.test(f))) throw new Error(`${where}: bad figures ${figures}`);
-        labels.push({ corpus, id, set, figures: list, timeRef: timeRef as TimeRefKind });
+        labels.push({ corpus, id, set, figures: list, timeRef: timeRef as TimeRefKind, fresh: file === "figures-fresh.tsv" });
       });
   }
   return labels;
@@ -85,6 +101,12 @@ function readTexts(evalDir: string): Map<string, Text> {
   readFileSync(join(evalDir, "thucnews_dev", "dev.txt"), "utf8")
     .split("\n")
     .forEach((line, i) => texts.set(`thucnews:${i + 1}`, { text: line.split("\t")[0] ?? "" }));
+  const msr = join(evalDir, "sighan2005_msr", "msr_test.utf8");
+  if (existsSync(msr)) {
+    readFileSync(msr, "utf8")
+      .split("\n")
+      .forEach((line, i) => texts.set(`msr:${i + 1}`, { text: line.trim() }));
+  }
   for (const line of readFileSync(join(evalDir, "weibo_ced_dev", "originals.jsonl"), "utf8").split("\n")) {
     if (line.trim() === "") continue;
     const post = JSON.parse(line) as { id: string; text: string; time?: unknown };
@@ -121,8 +143,9 @@ export async function evaluateFigures(opts: { evalDir?: string } = {}): Promise<
     return { skipped: `no evaluation corpus at ${evalDir} (set LIAOWANG_EVAL_DIR)` };
   }
   const texts = readTexts(evalDir);
-  const counts = { tuning: [0, 0], heldOut: [0, 0] };
+  const counts = { tuning: [0, 0], heldOut: [0, 0], fresh: [0, 0] };
   const negatives = { total: 0, clean: 0 };
+  const freshNegatives = { total: 0, clean: 0 };
   const timeRef = { total: 0, correct: 0 };
   const byKind: Record<string, { total: number; exact: number }> = {};
   const misses: FigureEval["misses"] = [];
@@ -131,21 +154,25 @@ export async function evaluateFigures(opts: { evalDir?: string } = {}): Promise<
     const source = texts.get(`${label.corpus}:${label.id}`);
     if (source === undefined) throw new Error(`label ${label.corpus} ${label.id} names no text in ${evalDir}`);
     const got = readFigures(source.text, source.publishedAt);
+    const where = { corpus: label.corpus, id: label.id, part: label.fresh ? "fresh" : isHeldOut(label.corpus, label.id) ? "held-out" : "tuning" } as const;
     timeRef.total += 1;
     if (got.timeRef === label.timeRef) timeRef.correct += 1;
-    else timeRefMisses.push({ corpus: label.corpus, id: label.id, expected: label.timeRef, got: got.timeRef });
+    else timeRefMisses.push({ ...where, expected: label.timeRef, got: got.timeRef });
     if (label.set === "neg") {
       negatives.total += 1;
+      if (label.fresh) freshNegatives.total += 1;
       const read = got.all.filter((f) => f.kind !== "affected");
-      if (read.length === 0) negatives.clean += 1;
-      else misses.push({ corpus: label.corpus, id: label.id, expected: "(none)", got: read.map((f) => `${f.kind}=${f.value}@${f.time ?? "current"}`).join(",") });
+      if (read.length === 0) {
+        negatives.clean += 1;
+        if (label.fresh) freshNegatives.clean += 1;
+      } else misses.push({ ...where, expected: "(none)", got: read.map((f) => `${f.kind}=${f.value}@${f.time ?? "current"}`).join(",") });
       continue;
     }
     const exact = sameSet(label.figures, got.current);
-    const part = isHeldOut(label.corpus, label.id) ? counts.heldOut : counts.tuning;
+    const part = label.fresh ? counts.fresh : isHeldOut(label.corpus, label.id) ? counts.heldOut : counts.tuning;
     part[0] = (part[0] ?? 0) + 1;
     if (exact) part[1] = (part[1] ?? 0) + 1;
-    else misses.push({ corpus: label.corpus, id: label.id, expected: label.figures.join(",") || "-", got: got.current.join(",") || "-" });
+    else misses.push({ ...where, expected: label.figures.join(",") || "-", got: got.current.join(",") || "-" });
     const kinds = new Set([...label.figures, ...got.current].map((f) => f.split("=")[0] ?? ""));
     for (const kind of kinds) {
       const k = (byKind[kind] ??= { total: 0, exact: 0 });
@@ -156,11 +183,14 @@ export async function evaluateFigures(opts: { evalDir?: string } = {}): Promise<
   }
   const [tt = 0, te = 0] = counts.tuning;
   const [ht = 0, he = 0] = counts.heldOut;
+  const [ft = 0, fe = 0] = counts.fresh;
   return {
-    ...score(tt + ht, te + he),
+    ...score(tt + ht + ft, te + he + fe),
     heldOut: score(ht, he),
     tuning: score(tt, te),
+    fresh: score(ft, fe),
     negatives,
+    freshNegatives,
     timeRef,
     byKind,
     misses,
@@ -182,15 +212,16 @@ async function main(): Promise<void> {
   console.log("figure accuracy on real headlines and posts (exact set of current figures)");
   row("all texts stating figures", result.exact, result.total);
   row("  tuning", result.tuning.exact, result.tuning.total);
-  row("  held out", result.heldOut.exact, result.heldOut.total);
+  row("  held out (by hash)", result.heldOut.exact, result.heldOut.total);
+  row("  fresh held out (figures-fresh.tsv)", result.fresh.exact, result.fresh.total);
   row("negatives with no figure read", result.negatives.clean, result.negatives.total);
+  row("  fresh negatives", result.freshNegatives.clean, result.freshNegatives.total);
   row("post time (timeRef) right", result.timeRef.correct, result.timeRef.total);
   for (const [kind, k] of Object.entries(result.byKind).sort()) row(`  kind ${kind}`, k.exact, k.total);
   const texts = readTexts(process.env.LIAOWANG_EVAL_DIR ?? join(repoRoot, "..", "shared", "eval"));
-  const show = (m: { corpus: string; id: string; expected: string; got: string }) => {
+  const show = (m: Miss) => {
     const text = (texts.get(`${m.corpus}:${m.id}`)?.text ?? "").replace(/\s+/g, " ").slice(0, 90);
-    const part = m.corpus === "thucnews" || m.corpus === "weibo" ? (isHeldOut(m.corpus, m.id) ? "held-out" : "tuning") : "";
-    console.log(`  ${m.corpus} ${m.id} [${part}] expected ${m.expected} got ${m.got}\n      ${text}`);
+    console.log(`  ${m.corpus} ${m.id} [${m.part ?? ""}] expected ${m.expected} got ${m.got}\n      ${text}`);
   };
   console.log(`\nfigure misses (${result.misses.length}):`);
   result.misses.forEach(show);
