@@ -45,7 +45,27 @@ export interface ConsumerOptions<K extends TopicKey> {
   backoff?: { initialMs: number; maxMs: number };
   /** How many times a non-Liaowang (unknown) error is retried before the records are isolated. */
   unknownErrorRetries?: number;
+  /** Group session timeout (ms): a member not heard from for this long is dropped; default 30 s. */
   sessionTimeout?: number;
+  /** How often a busy or waiting batch heartbeats (ms); default a third of the session timeout, at most 3 s. */
+  heartbeatInterval?: number;
+  /**
+   * A single handler call that has not returned after this long (ms) is presumed hung: its batch stops heartbeating,
+   * so the group gives the partitions to a healthy member instead of trusting a wedged one forever; default 5 min.
+   * Retry waits between calls always heartbeat (the stage is healthy, the dependency is not).
+   */
+  maxHandlerCallMs?: number;
+  /**
+   * Called when this member is about to lose its partitions (a rebalance it noticed while handling a batch, or
+   * `stop()`), after the last batch of them was committed and before they go to another member; a service keeping
+   * per-partition state flushes it here. Errors are logged, never thrown.
+   */
+  onRevoke?: (partitions: number[]) => Promise<void>;
+  /**
+   * Called with this member's partitions of the topic after every group join; batches wait until it settles, so a
+   * service can load per-partition state before it handles their records. Errors are logged, never thrown.
+   */
+  onAssign?: (partitions: number[]) => Promise<void>;
   /** Failed attempts of a (part of a) batch before it is split in halves to find the record that fails; default 3. */
   splitAfter?: number;
   /** Most records per handler call (a fetched batch is handled in slices, each committed); default 500. */
@@ -63,6 +83,13 @@ export interface ConsumerStatus {
   lastCommitAt?: number;
   /** Records committed since start. */
   committed: number;
+  /** Group joins since start: 1 when the member never lost its membership (more means rebalances). */
+  joins: number;
+  /**
+   * Batches abandoned uncommitted because the group rebalanced or this member's session ended while they were handled;
+   * their records are delivered again (to this or another member).
+   */
+  abandoned: number;
   /** Set while a batch has been failing for longer than `stuckAfterMs`: the same offsets are being retried. */
   stuck?: { since: number; partition: number; firstOffset: string; lastOffset: string; records: number; attempts: number; error: string };
 }
@@ -92,16 +119,53 @@ export async function runConsumer<K extends TopicKey>(options: ConsumerOptions<K
   const stuckAfterMs = options.stuckAfterMs ?? 60_000;
   const maxRecords = options.maxRecordsPerCall ?? 500;
   const groupId = options.groupId ?? `${options.topicPrefix}${service}`;
-  const status: ConsumerStatus = { service, topic, groupId, committed: 0 };
+  const status: ConsumerStatus = { service, topic, groupId, committed: 0, joins: 0, abandoned: 0 };
+  const sessionTimeout = options.sessionTimeout ?? 30_000;
+  const heartbeatInterval = options.heartbeatInterval ?? Math.min(3_000, Math.floor(sessionTimeout / 3));
+  const maxHandlerCallMs = options.maxHandlerCallMs ?? 300_000;
   // Failing batches per partition (kafkajs may run partitions concurrently); the oldest one is reported.
   const failing = new Map<number, NonNullable<ConsumerStatus["stuck"]>>();
   let lastLoud = 0;
   const consumer = kafka.consumer({
     groupId,
-    sessionTimeout: options.sessionTimeout ?? 30_000,
+    sessionTimeout,
+    heartbeatInterval,
     allowAutoTopicCreation: false,
   });
   let stopping = false;
+  // Partitions this member holds (from the last join), the hook's settling, and the batch being handled.
+  let assigned: number[] = [];
+  let assignment: Promise<void> = Promise.resolve();
+  let inFlight: Promise<void> = Promise.resolve();
+  let revoked = true;
+  // Revoking and assigning run one after the other (a join's assignment waits for the hand-over before it).
+  const revoke = (why: string): Promise<void> => {
+    assignment = assignment.then(async () => {
+      if (revoked) return;
+      revoked = true;
+      if (!options.onRevoke) return;
+      try {
+        await options.onRevoke([...assigned]);
+      } catch (error) {
+        log.warn({ err: error, partitions: assigned, why }, "onRevoke failed");
+      }
+    });
+    return assignment;
+  };
+  // kafkajs noticed the rebalance itself (between batches) and rejoins at once: hand over meanwhile.
+  consumer.on(consumer.events.REBALANCING, () => void revoke("rebalance"));
+
+  consumer.on(consumer.events.GROUP_JOIN, (event) => {
+    status.joins++;
+    const partitions = [...(event.payload.memberAssignment[topic] ?? [])].sort((a, b) => a - b);
+    assigned = partitions;
+    revoked = false;
+    if (status.joins > 1) log.info({ partitions, joins: status.joins }, "rejoined the consumer group");
+    const onAssign = options.onAssign;
+    if (onAssign) {
+      assignment = assignment.then(() => onAssign(partitions)).catch((error: unknown) => log.warn({ err: error, partitions }, "onAssign failed"));
+    }
+  });
 
   consumer.on(consumer.events.CRASH, (event) => {
     // kafkajs restarts itself after retriable crashes; when it will not, the consumer is dead while the
@@ -140,7 +204,7 @@ export async function runConsumer<K extends TopicKey>(options: ConsumerOptions<K
     }
   };
 
-  const processSlice = async (partition: number, batchTopic: string, messages: KafkaMessage[], alive: () => boolean, heartbeat: () => Promise<void>) => {
+  const processSlice = async (partition: number, batchTopic: string, messages: KafkaMessage[], membership: Membership) => {
     const byOffset = new Map<string, KafkaMessage>();
     const valid: Delivered<T>[] = [];
     const invalid: { message: KafkaMessage; partition: number; code: string; reason: string }[] = [];
@@ -172,11 +236,11 @@ export async function runConsumer<K extends TopicKey>(options: ConsumerOptions<K
         );
       }
     };
-    const rejections = await processWithRetry(valid, options.handler, { alive, heartbeat, backoff, unknownRetries, splitAfter: options.splitAfter ?? 3, log, onFailure });
+    const rejections = await processWithRetry(valid, options.handler, { membership, backoff, unknownRetries, splitAfter: options.splitAfter ?? 3, log, onFailure });
     if (rejections === "aborted") {
       failing.delete(partition);
       // Stopping or rebalanced: leave the offsets uncommitted so the records are processed again.
-      throw new LiaowangError("unavailable", `consumer for ${topic} stopped before the batch was durable`);
+      throw abandon(membership, partition, first.offset, last.offset);
     }
     await deadLetter([
       ...invalid,
@@ -190,14 +254,34 @@ export async function runConsumer<K extends TopicKey>(options: ConsumerOptions<K
     ]);
   };
 
+  /** The error a batch that cannot be committed is abandoned with (counted and logged once). */
+  const abandon = (membership: Membership, partition: number, firstOffset: string, lastOffset: string): Error => {
+    status.abandoned++;
+    const lost = membership.lost;
+    if (lost) {
+      log.info(
+        { partition, firstOffset, lastOffset, reason: describeError(lost) },
+        "group rebalanced while a batch was handled: left it uncommitted, its records will be delivered again",
+      );
+      // The protocol error itself: kafkajs rejoins the group on it (a wrapper would crash the consumer instead).
+      return lost;
+    }
+    return new LiaowangError("unavailable", `consumer for ${topic} stopped before the batch was durable`);
+  };
+
   const commit = async (batchTopic: string, partition: number, offset: string) => {
     try {
       await consumer.commitOffsets([{ topic: batchTopic, partition, offset }]);
     } catch (error) {
-      // Lost the partition (the group rebalanced while we worked): hand kafkajs the protocol error it rejoins on,
-      // instead of the non-retriable wrapper that would crash the consumer. The records are processed again.
+      // Lost the partition (the group rebalanced, or the coordinator dropped this member): hand kafkajs the protocol
+      // error it rejoins on, instead of the non-retriable wrapper that would crash the consumer. The work was durable
+      // and is idempotent by record id; the records are delivered again and their second handling changes nothing.
       const cause = rebalanceCause(error);
-      if (cause) throw cause;
+      if (cause) {
+        status.abandoned++;
+        log.info({ partition, offset, reason: describeError(cause) }, "commit refused after a rebalance: the records will be delivered again");
+        throw cause;
+      }
       throw error;
     }
   };
@@ -208,21 +292,41 @@ export async function runConsumer<K extends TopicKey>(options: ConsumerOptions<K
     autoCommit: false,
     eachBatchAutoResolve: false,
     eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
-      const alive = () => isRunning() && !isStale() && !stopping;
-      // A fetch can hold thousands of records: the handler gets them in slices, each committed on its own, so one
-      // call stays short (heartbeats keep the group membership) and progress is durable as it is made.
-      for (let start = 0; start < batch.messages.length; start += maxRecords) {
-        if (!alive()) throw new LiaowangError("unavailable", `consumer for ${topic} stopped before the batch was durable`);
-        const slice = batch.messages.slice(start, start + maxRecords);
-        await processSlice(batch.partition, batch.topic, slice, alive, heartbeat);
-        const lastMessage = slice[slice.length - 1] as KafkaMessage;
-        await commit(batch.topic, batch.partition, (BigInt(lastMessage.offset) + 1n).toString());
-        // Committing does not move kafkajs's fetch position (resolving does): without this the batch is fetched again.
-        resolveOffset(lastMessage.offset);
-        status.committed += slice.length;
-        status.lastCommitAt = Date.now();
-        await heartbeat();
-      }
+      await assignment;
+      // Heartbeats go on while the handler works and while a failing batch waits to be retried, so a dependency being
+      // down for longer than the session timeout does not cost the group membership; a rebalance or an expired
+      // session seen by a heartbeat makes the batch stop at the next safe point.
+      const membership = new Membership(heartbeat, () => isRunning() && !isStale() && !stopping, maxHandlerCallMs, log);
+      const work = (async () => {
+        try {
+          // A fetch can hold thousands of records: the handler gets them in slices, each committed on its own, so
+          // progress is durable as it is made.
+          for (let start = 0; start < batch.messages.length; start += maxRecords) {
+            const slice = batch.messages.slice(start, start + maxRecords);
+            const first = slice[0] as KafkaMessage;
+            const lastMessage = slice[slice.length - 1] as KafkaMessage;
+            if (!membership.alive()) throw abandon(membership, batch.partition, first.offset, lastMessage.offset);
+            await processSlice(batch.partition, batch.topic, slice, membership);
+            // Committed even when a rebalance was just noticed: until this member rejoins, the coordinator still
+            // takes commits of its generation, and the next owner then starts after work that is already durable.
+            await commit(batch.topic, batch.partition, (BigInt(lastMessage.offset) + 1n).toString());
+            // Committing does not move kafkajs's fetch position (resolving does): without this the batch is fetched again.
+            resolveOffset(lastMessage.offset);
+            status.committed += slice.length;
+            status.lastCommitAt = Date.now();
+            await membership.beat();
+          }
+          if (membership.lost) throw membership.lost;
+        } catch (error) {
+          // About to rejoin: the partitions may go elsewhere, so let the service hand over their state first.
+          if (membership.lost || rebalanceCause(error)) await revoke("rebalance");
+          throw error;
+        } finally {
+          membership.close();
+        }
+      })();
+      inFlight = work.catch(() => undefined);
+      await work;
     },
   });
 
@@ -235,6 +339,10 @@ export async function runConsumer<K extends TopicKey>(options: ConsumerOptions<K
     },
     async stop() {
       stopping = true;
+      // The batch in hand stops at its next safe point; then the partitions' state is handed over before the group
+      // learns that this member leaves (disconnecting leaves the group).
+      await inFlight;
+      await revoke("stop");
       await consumer.disconnect();
     },
   };
@@ -272,9 +380,67 @@ function parseMessage(schema: z.ZodType, message: KafkaMessage): { ok: true; val
   return { ok: false, reason: result.error.issues.slice(0, 5).map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ") };
 }
 
+/**
+ * The group membership of one eachBatch call: heartbeats every second while the batch is handled (kafkajs sends one
+ * only when its heartbeat interval has passed) and remembers the protocol error that says the membership is gone.
+ */
+class Membership {
+  /** Set once a heartbeat said the group is rebalancing or no longer knows this member. */
+  lost: Error | undefined;
+  private callStartedAt: number | undefined;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly heartbeat: () => Promise<void>,
+    private readonly running: () => boolean,
+    private readonly maxCallMs: number,
+    private readonly log: Logger,
+  ) {
+    this.timer = setInterval(() => void this.beat(), 1_000);
+    this.timer.unref();
+  }
+
+  /** Whether the batch may go on: the consumer runs and still owns its partitions. */
+  alive(): boolean {
+    return this.lost === undefined && this.running();
+  }
+
+  /** Runs one handler call, heartbeating meanwhile unless it outlasts `maxCallMs`. */
+  async call<R>(fn: () => Promise<R>): Promise<R> {
+    this.callStartedAt = Date.now();
+    try {
+      return await fn();
+    } finally {
+      this.callStartedAt = undefined;
+    }
+  }
+
+  /** Waits `ms`, heartbeating, and returns early once the batch may not go on. */
+  async wait(ms: number): Promise<void> {
+    const until = Date.now() + ms;
+    while (this.alive() && Date.now() < until) await sleep(Math.min(200, until - Date.now()));
+  }
+
+  async beat(): Promise<void> {
+    if (this.lost) return;
+    if (this.callStartedAt !== undefined && Date.now() - this.callStartedAt > this.maxCallMs) return;
+    try {
+      await this.heartbeat();
+    } catch (error) {
+      const cause = rebalanceCause(error);
+      if (cause) this.lost ??= cause;
+      // Anything else (the coordinator moving, a broker restarting) is retried at the next beat.
+      else this.log.debug({ err: error }, "heartbeat failed; retrying");
+    }
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+  }
+}
+
 interface RetryContext {
-  alive: () => boolean;
-  heartbeat: () => Promise<void>;
+  membership: Membership;
   backoff: { initialMs: number; maxMs: number };
   unknownRetries: number;
   /** Failed attempts of a group (retriable) before it is split in halves. */
@@ -315,9 +481,9 @@ async function processWithRetry<T>(records: Delivered<T>[], handler: BatchHandle
     const next: Group<T>[] = [];
     let moved = false;
     for (const group of pending) {
-      if (!ctx.alive()) return "aborted";
+      if (!ctx.membership.alive()) return "aborted";
       try {
-        rejections.push(...((await handler(group.records)) ?? []));
+        rejections.push(...((await ctx.membership.call(() => handler(group.records))) ?? []));
         progress = true;
         moved = true;
         continue;
@@ -362,10 +528,10 @@ async function processWithRetry<T>(records: Delivered<T>[], handler: BatchHandle
     } else {
       const failing = pending.reduce((n, g) => n + g.records.length, 0);
       ctx.log.warn({ err: pending[0]?.lastError, records: failing, groups: pending.length, attempts, retryInMs: delay }, "batch failed, retrying");
-      await sleep(delay);
+      await ctx.membership.wait(delay);
       delay = Math.min(delay * 2, ctx.backoff.maxMs);
     }
-    await ctx.heartbeat().catch(() => undefined);
+    await ctx.membership.beat();
   }
   ctx.onFailure(undefined);
   return rejections;

@@ -172,4 +172,150 @@ describe("runConsumer", () => {
       await ownProducer.disconnect();
     }
   });
+
+  // The membership cases: a dependency down for longer than the session timeout must not cost the member its place in
+  // the group (before, heartbeats stopped during retry waits and long calls, the coordinator dropped the member and
+  // the commit failed with "The coordinator is not aware of this member"); a real rebalance during a failing batch
+  // must leave it uncommitted for the next owner instead of crashing or committing what was not done.
+
+  async function ownTopic(label: string, count: number, offset: number) {
+    const own = isolatedEnv(label).topicPrefix;
+    const admin = kafka.admin();
+    await admin.connect();
+    await ensureTopics(admin, [topicName(own, "raw"), topicName(own, "deadLetter")], 1);
+    await admin.disconnect();
+    const ownProducer = await createProducer(kafka, own);
+    const docs = Array.from({ length: count }, (_, i) => raw(offset + i));
+    await ownProducer.send("raw", docs);
+    return { own, ownProducer, docs };
+  }
+
+  async function groupState(groupId: string, topic: string) {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const [group] = (await admin.describeGroups([groupId])).groups;
+      const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+      return { members: group?.members.map((m) => m.memberId) ?? [], state: group?.state, offset: offsets?.partitions[0]?.offset };
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  it("keeps its group membership while a batch fails for longer than the session timeout, then commits it once", async () => {
+    const { own, ownProducer, docs } = await ownTopic("kafka-consumer-session", 30, 200);
+    const sessionTimeout = 6_000;
+    const handled = new Map<string, number>();
+    let outageUntil = Number.POSITIVE_INFINITY;
+    let calls = 0;
+    const handler = async (records: { value: RawDocument }[]) => {
+      calls++;
+      if (Date.now() < outageUntil) {
+        // the first call hangs for longer than the session timeout, as a request to a frozen Elasticsearch does
+        if (calls === 1) await new Promise((r) => setTimeout(r, sessionTimeout + 2_000));
+        throw unavailable("connect ECONNREFUSED 127.0.0.1:9200");
+      }
+      for (const r of records) handled.set(r.value.id, (handled.get(r.value.id) ?? 0) + 1);
+    };
+    const fatal: unknown[] = [];
+    const consumer = await runConsumer({
+      kafka,
+      topicPrefix: own,
+      topic: "raw",
+      service: "session-test",
+      handler,
+      deadLetters: ownProducer,
+      log,
+      onFatal: (e) => fatal.push(e),
+      // waits between attempts longer than the session timeout too
+      backoff: { initialMs: 500, maxMs: sessionTimeout + 1_000 },
+      stuckAfterMs: 3_000,
+      sessionTimeout,
+    });
+    running.push(consumer);
+    const topic = topicName(own, "raw");
+    try {
+      const before = await waitFor(async () => {
+        const g = await groupState(consumer.groupId, topic);
+        return g.state === "Stable" && g.members.length === 1 && g;
+      }, { timeoutMs: 30_000, what: "the member in the group" });
+      outageUntil = Date.now() + 3 * sessionTimeout;
+      // the outage is reported as stuck offsets while it lasts
+      const stuck = await waitFor(async () => consumer.status().stuck, { timeoutMs: 30_000, what: "the stage reporting itself stuck" });
+      expect(stuck).toMatchObject({ partition: 0, firstOffset: "0", lastOffset: "29" });
+
+      await waitFor(async () => consumer.status().committed === docs.length, { timeoutMs: 90_000, what: "the batch committed after the outage" });
+      const after = await groupState(consumer.groupId, topic);
+      // the same member, never dropped and never rejoined; every record handled and committed exactly once
+      expect(after.members).toEqual(before.members);
+      expect(consumer.status()).toMatchObject({ joins: 1, abandoned: 0, committed: docs.length });
+      expect(consumer.status().stuck).toBeUndefined();
+      expect(after.offset).toBe(String(docs.length));
+      expect([...handled.values()].every((n) => n === 1)).toBe(true);
+      expect(handled.size).toBe(docs.length);
+      expect(fatal).toEqual([]);
+      // and nothing is retried once it went through
+      const settled = calls;
+      await new Promise((r) => setTimeout(r, 1_500));
+      expect(calls).toBe(settled);
+    } finally {
+      await ownProducer.disconnect();
+    }
+  });
+
+  it("leaves a failing batch uncommitted when the group rebalances, hands over, and the next owner commits it once", async () => {
+    const { own, ownProducer, docs } = await ownTopic("kafka-consumer-rebalance", 20, 300);
+    const topic = topicName(own, "raw");
+    const handled = new Map<string, number>();
+    let outage = true;
+    const handler = async (records: { value: RawDocument }[]) => {
+      if (outage) throw unavailable("connect ECONNREFUSED 127.0.0.1:9200");
+      for (const r of records) handled.set(r.value.id, (handled.get(r.value.id) ?? 0) + 1);
+    };
+    const revoked: { member: string; partitions: number[] }[] = [];
+    const assigned: { member: string; partitions: number[] }[] = [];
+    const fatal: unknown[] = [];
+    const member = (name: string) =>
+      runConsumer({
+        kafka,
+        topicPrefix: own,
+        topic: "raw",
+        service: "rebalance-test",
+        handler,
+        deadLetters: ownProducer,
+        log,
+        onFatal: (e) => fatal.push(e),
+        backoff: { initialMs: 200, maxMs: 5_000 },
+        sessionTimeout: 8_000,
+        onRevoke: async (partitions) => void revoked.push({ member: name, partitions }),
+        onAssign: async (partitions) => void assigned.push({ member: name, partitions }),
+      });
+    const a = await member("a");
+    running.push(a);
+    try {
+      await waitFor(async () => a.status().stuck === undefined && revoked.length === 0 && assigned.length === 1 && a.status().committed === 0 && (await groupState(a.groupId, topic)).state === "Stable", { timeoutMs: 30_000, what: "member a in the group" });
+      // a is retrying the batch when b joins: a notices the rebalance at its next heartbeat and rejoins at once,
+      // well within the rebalance timeout (60 s), instead of sleeping through its backoff
+      await new Promise((r) => setTimeout(r, 2_000));
+      const joinStarted = Date.now();
+      const b = await member("b");
+      running.push(b);
+      const joinMs = Date.now() - joinStarted;
+      expect(joinMs).toBeLessThan(20_000);
+      expect(a.status().abandoned).toBeGreaterThanOrEqual(1);
+      expect(a.status().committed).toBe(0);
+      // a handed its partition over before rejoining; each member was told what it holds now
+      expect(revoked[0]).toEqual({ member: "a", partitions: [0] });
+      expect(assigned.filter((x) => x.partitions.length > 0).map((x) => x.partitions)).toContainEqual([0]);
+
+      outage = false;
+      await waitFor(async () => (await groupState(a.groupId, topic)).offset === String(docs.length), { timeoutMs: 60_000, what: "the batch committed by the owner" });
+      expect(a.status().committed + b.status().committed).toBe(docs.length);
+      expect(handled.size).toBe(docs.length);
+      expect([...handled.values()].every((n) => n === 1)).toBe(true);
+      expect(fatal).toEqual([]);
+    } finally {
+      await ownProducer.disconnect();
+    }
+  });
 });
