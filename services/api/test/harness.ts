@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse as parseYaml, stringify as toYaml } from "yaml";
@@ -9,7 +8,7 @@ import { createEsClient, type Client } from "@liaowang/es";
 import { createKafka, createProducer, ensureTopics, type TypedProducer } from "@liaowang/kafka";
 import { createLogger } from "@liaowang/logger";
 import type { Incident } from "@liaowang/schemas";
-import { isolatedEnv, spawnService, waitFor, type SpawnedService } from "@liaowang/testing";
+import { freePort, isolatedEnv, spawnService, waitFor, type SpawnedService } from "@liaowang/testing";
 import type { z } from "zod";
 import type { AlertBody, AlertsBody, AuditBody, ErrorBody, SearchBody, TransitionResult, TrendsBody } from "../src/api-schemas.js";
 import { newToken, tokenHash } from "../src/auth/users.js";
@@ -30,19 +29,6 @@ const H = 3_600_000;
 export const ALERTER_TOKEN = "api-test-alerter-token-0123456789";
 /** The push-ingestion token the ingest service accepts in these tests. */
 export const PUSH_TOKEN = "api-test-push-token-0123456789abcdef";
-
-/** A free TCP port on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** A test user with a fresh token. */
 export interface TestUser {

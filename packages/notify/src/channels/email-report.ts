@@ -1,6 +1,5 @@
-import nodemailer from "nodemailer";
 import type { SmtpConfig } from "../config.js";
-import { emailMessageId } from "./email.js";
+import { emailMessageId, smtpTransport } from "./email.js";
 
 /** A report mailed as it is (not an alert notification): subject, bodies, attachments. */
 export interface ReportEmail {
@@ -18,17 +17,7 @@ export interface ReportEmail {
  * @example await createReportMailer(config.smtp).send({ to: ["office@example.gov.cn"], subject: "…", text, html, idempotencyKey: "brief:office:2024-05-01" })
  */
 export function createReportMailer(smtp: SmtpConfig, options: { timeoutMs?: number } = {}): { send(report: ReportEmail): Promise<{ messageId: string; rejected: string[] }> } {
-  const timeoutMs = options.timeoutMs ?? 10_000;
-  const transport = nodemailer.createTransport({
-    host: smtp.host,
-    port: smtp.port,
-    secure: smtp.secure,
-    requireTLS: !smtp.secure && smtp.requireTLS,
-    ...(smtp.user !== undefined && smtp.pass !== undefined ? { auth: { user: smtp.user, pass: smtp.pass } } : {}),
-    connectionTimeout: timeoutMs,
-    greetingTimeout: timeoutMs,
-    socketTimeout: timeoutMs,
-  });
+  const transport = smtpTransport(smtp, options.timeoutMs);
   return {
     async send(report) {
       const info = await transport.sendMail({

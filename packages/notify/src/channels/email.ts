@@ -22,13 +22,9 @@ export function emailMessageId(idempotencyKey: string, from: string): string {
   return `<${createHash("sha256").update(idempotencyKey, "utf8").digest("hex").slice(0, 32)}@${domain}>`;
 }
 
-/**
- * Email via SMTP (nodemailer): zh-CN subject, plain text plus simple HTML, UTF-8.
- * @example await createEmailChannel(config.smtp).send(notification, { channel: "email", to: ["duty@example.gov.cn"] })
- */
-export function createEmailChannel(smtp: SmtpConfig, options: EmailChannelOptions = {}): Channel<EmailTarget> {
-  const timeoutMs = options.timeoutMs ?? 10_000;
-  const transport = nodemailer.createTransport({
+/** One nodemailer transport for the configured SMTP server; every timeout (connect, greeting, idle socket) bounded. */
+export function smtpTransport(smtp: SmtpConfig, timeoutMs = 10_000): ReturnType<typeof nodemailer.createTransport> {
+  return nodemailer.createTransport({
     host: smtp.host,
     port: smtp.port,
     secure: smtp.secure,
@@ -38,6 +34,14 @@ export function createEmailChannel(smtp: SmtpConfig, options: EmailChannelOption
     greetingTimeout: timeoutMs,
     socketTimeout: timeoutMs,
   });
+}
+
+/**
+ * Email via SMTP (nodemailer): zh-CN subject, plain text plus simple HTML, UTF-8.
+ * @example await createEmailChannel(config.smtp).send(notification, { channel: "email", to: ["duty@example.gov.cn"] })
+ */
+export function createEmailChannel(smtp: SmtpConfig, options: EmailChannelOptions = {}): Channel<EmailTarget> {
+  const transport = smtpTransport(smtp, options.timeoutMs);
   return {
     kind: "email",
     async send(message: Notification, target: EmailTarget): Promise<DeliveryResult> {
