@@ -13,6 +13,7 @@ export * from "./accountability.js";
 export { beijingTime } from "./time.js";
 export * from "./digest.js";
 export * from "./calendar.js";
+export * from "./holidays.js";
 export * from "./roster.js";
 export * from "./policy.js";
 export * from "./brief.js";

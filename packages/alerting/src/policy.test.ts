@@ -55,3 +55,20 @@ describe("the 3-working-day clock of a major policy document", () => {
     expect(() => openPolicyAlert({ ...doc, publishedAt: "2026-10-01T10:00:00+08:00" }, config, calendar, bj("2026-09-29T11:00:00"))).toThrow(/in the future/);
   });
 });
+
+describe("a policy document registered late in December (the calendar ends with 2026)", () => {
+  it("counts 2027 Monday–Friday and says so in the deadline's reason", () => {
+    const late = { ...doc, publishedAt: "2026-12-29T10:00:00+08:00" };
+    const { alert } = openPolicyAlert(late, config, calendar, bj("2026-12-29T11:00:00"));
+    // 12-30, 12-31, then Friday 2027-01-01, which no published schedule covers yet.
+    expect(alert.deadlines[0]?.dueAt).toBe("2027-01-01T16:00:00.000Z");
+    expect(alert.levelReason).toContain("2027年节假日安排尚未发布，暂按周一至周五计算，发布后请更新日历");
+    expect(alert.policyDocument?.calendarNote).toBe("2027年节假日安排尚未发布，暂按周一至周五计算，发布后请更新日历");
+  });
+
+  it("says nothing of the calendar when every counted day is covered", () => {
+    const { alert } = openPolicyAlert(doc, config, calendar, bj("2026-09-29T11:00:00"));
+    expect(alert.levelReason).not.toContain("节假日安排尚未发布");
+    expect(alert.policyDocument?.calendarNote).toBeUndefined();
+  });
+});

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { invalidInput } from "@liaowang/errors";
 import type { Alert, AuditEvent, Deadline, Milestone } from "@liaowang/schemas";
-import { workingDaysDue, type WorkCalendar } from "./calendar.js";
+import { workingDaysDeadline, type WorkCalendar } from "./calendar.js";
 import type { AlertingConfig } from "./config.js";
 import { escalationFor } from "./roster.js";
 import { nextDueAt } from "./schedule.js";
@@ -69,7 +69,8 @@ export function openPolicyAlert(input: PolicyDocumentInput, config: AlertingConf
   if (published > t + 60_000) throw invalidInput(`policy document "${title}": publishedAt ${iso(published)} is in the future`);
   const department = config.departments.departments.find((d) => d.id === input.department);
   if (!department) throw invalidInput(`policy document "${title}": unknown department "${input.department}"`);
-  const dueAt = iso(workingDaysDue(published, POLICY_WORKING_DAYS, calendar));
+  const counted = workingDaysDeadline(published, POLICY_WORKING_DAYS, calendar);
+  const dueAt = iso(counted.dueAt);
   const id = policyAlertId(input);
   const policyDocument = {
     title,
@@ -79,6 +80,7 @@ export function openPolicyAlert(input: PolicyDocumentInput, config: AlertingConf
     workingDays: POLICY_WORKING_DAYS,
     dueAt,
     registeredBy: input.registeredBy,
+    ...(counted.note ? { calendarNote: counted.note } : {}),
   };
   const deadlines = policyDeadlines(policyDocument, []);
   const opened: AuditEvent = {
@@ -93,7 +95,7 @@ export function openPolicyAlert(input: PolicyDocumentInput, config: AlertingConf
     note: "登记重大政策文件，启动解读时限",
     data: { level: null, department: department.id, coDepartments: [], policyDocument: { title, publishedAt: iso(published), dueAt } },
   };
-  const reason = `重大政策文件${input.docNumber ? `（${input.docNumber.trim()}）` : ""}：发布后 ${POLICY_WORKING_DAYS} 个工作日内发布解读材料（按国家法定节假日和调休安排计算）`;
+  const reason = `重大政策文件${input.docNumber ? `（${input.docNumber.trim()}）` : ""}：发布后 ${POLICY_WORKING_DAYS} 个工作日内发布解读材料（按国家法定节假日和调休安排计算）${counted.note ? `；${counted.note}` : ""}`;
   const alert: Alert = {
     v: 1,
     id,

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Alert } from "@liaowang/schemas";
 import { chineseCalendar } from "./calendar.js";
 import { DepartmentsConfig, EscalationConfig, type AlertingConfig } from "./config.js";
+import { HolidaysConfig } from "./holidays.js";
 import { openAlert } from "./lifecycle.js";
 import { resolveRecipients } from "./recipients.js";
 import { escalationFor, holderAt, RosterConfig, rosterHolders, rosterProblems, type RosterConfigInput } from "./roster.js";
@@ -68,6 +69,16 @@ describe("duty roster with the official calendar", () => {
     expect(duty(bj("2026-10-10T10:00:00"))).toBe("p-c");
     // The Sunday after is an ordinary rest day again.
     expect(holderAt(roster, "emergency", "duty", bj("2026-10-11T10:00:00"), calendar)?.personId).toMatch(/^p-h/);
+  });
+
+  it("follows config/holidays.yaml in a year the package does not cover: a 调休 Saturday takes the working-day rotation", () => {
+    const withConfig = chineseCalendar(HolidaysConfig.parse({ years: [{ year: 2027, holidays: [{ name: "元旦", from: "2027-01-01", to: "2027-01-03" }], workdays: [{ name: "元旦", date: "2027-01-09" }] }] }));
+    const on = (t: number, cal = withConfig) => holderAt(roster, "emergency", "duty", t, cal)?.personId;
+    expect(on(bj("2027-01-01T12:00:00"))).toMatch(/^p-h/); // configured holiday (a Friday)
+    expect(on(bj("2027-01-09T12:00:00"))).toMatch(/^p-[abc]$/); // configured 调休 Saturday
+    // Without the config, 2027 counts Monday–Friday: Friday 01-01 is a working day and Saturday 01-09 is not.
+    expect(on(bj("2027-01-01T12:00:00"), calendar)).toMatch(/^p-[abc]$/);
+    expect(on(bj("2027-01-09T12:00:00"), calendar)).toMatch(/^p-h/);
   });
 
   it("hands over at midnight when the department's hand-over is 00:00", () => {

@@ -167,6 +167,11 @@ export const Alert = z.object({
       workingDays: z.number().int().positive(),
       dueAt: utcIso,
       registeredBy: z.string(),
+      /**
+       * zh-CN, set when the days counted reach into a year without an official holiday schedule (counted
+       * Monday–Friday). Added with config/holidays.yaml; absent on documents registered before.
+       */
+      calendarNote: z.string().optional(),
     })
     .optional(),
   department: z.string(),

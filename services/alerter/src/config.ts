@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
-import { chineseCalendar, DepartmentsConfig, DigestSettings, EscalationConfig, RosterConfig, rosterProblems, type AlertingConfig } from "@liaowang/alerting";
+import { chineseCalendar, DepartmentsConfig, HolidaysConfig, DigestSettings, EscalationConfig, RosterConfig, rosterProblems, type AlertingConfig } from "@liaowang/alerting";
 import { CommonEnv, formatIssues, interpolateEnv, loadEnv, type Env } from "@liaowang/config";
 import { invalidInput } from "@liaowang/errors";
 import { NotifyConfig } from "@liaowang/notify";
@@ -50,6 +50,8 @@ export type AlerterConfig = z.output<typeof AlerterEnv> & {
   alerting: AlertingConfig;
   notify: NotifyConfig;
   publicUrl: string;
+  /** config/holidays.yaml (official schedules the chinese-days package lacks yet), when present. */
+  holidays: HolidaysConfig | undefined;
   /** The daily digest after the environment override; undefined when off. */
   digest: DigestSettings | undefined;
 };
@@ -96,11 +98,13 @@ export function loadConfig(env: Env): AlerterConfig {
   const escalationFile = base.ALERTER_ESCALATION_FILE ?? join(dir, "escalation.yaml");
   const notifyFile = base.ALERTER_NOTIFY_FILE ?? join(dir, "notify.yaml");
   const departments = readYamlConfig(departmentsFile, DepartmentsConfig, env);
+  const holidaysFile = join(dir, "holidays.yaml");
+  const holidays = existsSync(holidaysFile) ? readYamlConfig(holidaysFile, HolidaysConfig, env) : undefined;
   const alerting: AlertingConfig = {
     departments,
     escalation: readYamlConfig(escalationFile, EscalationConfig, env),
     roster: loadRoster(base.ALERTER_ROSTER_FILE, join(dir, "roster.yaml"), departments, env),
-    calendar: chineseCalendar(),
+    calendar: chineseCalendar(holidays),
   };
   const notify = readYamlConfig(notifyFile, NotifyConfig, env);
   checkTargets(alerting, notify, notifyFile);
@@ -109,7 +113,7 @@ export function loadConfig(env: Env): AlerterConfig {
     throw invalidInput(`Invalid config file ${escalationFile}:\n  digest.schedule: "${configured.schedule}" is not a node-cron expression (expected e.g. "0 8 * * *")`);
   }
   const digest = base.ALERTER_DIGEST_SCHEDULE ? DigestSettings.parse({ ...configured, schedule: base.ALERTER_DIGEST_SCHEDULE }) : configured;
-  return { ...base, alerting, notify, digest, publicUrl: (base.ALERTER_PUBLIC_URL ?? `http://${base.ALERTER_HTTP_HOST}:${base.ALERTER_HTTP_PORT}`).replace(/\/+$/, "") };
+  return { ...base, alerting, notify, digest, holidays, publicUrl: (base.ALERTER_PUBLIC_URL ?? `http://${base.ALERTER_HTTP_HOST}:${base.ALERTER_HTTP_PORT}`).replace(/\/+$/, "") };
 }
 
 /**

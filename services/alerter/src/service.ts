@@ -1,5 +1,6 @@
 import { hostname } from "node:os";
 import { schedule } from "node-cron";
+import { calendarCoverage, holidayConflicts } from "@liaowang/alerting";
 import { runConsumer } from "@liaowang/kafka";
 import type { Logger } from "@liaowang/logger";
 import { AuditLog, authIndices } from "@liaowang/auth";
@@ -114,15 +115,17 @@ export async function startAlerter(config: AlerterConfig, log: Logger, fatal: (e
   return { stop: () => lifecycle.stop() };
 }
 
-/** The holiday data comes with the chinese-days package: say so when it lacks this year (or next, in December). */
+/** The holiday data comes with chinese-days (and config/holidays.yaml): say so when it ends within 60 days. */
 function warnCalendarCoverage(config: AlerterConfig, log: Logger): void {
   const calendar = config.alerting.calendar;
   if (!calendar) return;
-  const now = new Date(Date.now() + 8 * 3_600_000);
-  const years = [now.getUTCFullYear(), ...(now.getUTCMonth() === 11 ? [now.getUTCFullYear() + 1] : [])];
-  const missing = years.filter((y) => !calendar.covers(y));
-  if (missing.length > 0) {
-    log.warn({ years: missing }, `the holiday calendar (chinese-days) has no official schedule for ${missing.join(", ")}: working days there are Monday–Friday until the package is updated (pnpm update chinese-days)`);
+  const coverage = calendarCoverage(calendar, Date.now());
+  if (coverage.warning) {
+    log.warn({ coveredUntil: coverage.coveredUntil, daysLeft: coverage.daysLeft }, `the holiday calendar (chinese-days + config/holidays.yaml) ends ${coverage.coveredUntil ?? "before this year"}: working days after it count Monday–Friday until the next year's official schedule is added (pnpm update chinese-days, or config/holidays.yaml)`);
+  }
+  const conflicts = holidayConflicts(config.holidays);
+  if (conflicts.length > 0) {
+    log.warn({ conflicts: conflicts.slice(0, 20) }, "config/holidays.yaml differs from the chinese-days package on some days; the config's days are used (remove the year from holidays.yaml once the package has it right)");
   }
   if (config.alerting.roster) log.info({ departments: config.alerting.roster.departments.map((d) => d.department) }, "duty roster loaded");
 }

@@ -24,6 +24,8 @@ export const HealthBody = z.object({
   time: isoDateTime,
   /** Each pipeline stage's consumer lag, live replicas, and the offsets it is stuck on (degraded while any is). */
   stages: z.array(StageView).optional(),
+  /** The holiday calendar's reach (working-day clocks, roster); `warning` (zh-CN) once it ends within 60 days. */
+  calendar: z.object({ coveredUntil: z.string().nullable(), daysLeft: z.number().int(), warning: z.string().nullable() }).optional(),
 });
 
 export const MeBody = z.object({

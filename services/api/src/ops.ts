@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { chineseCalendar, EscalationConfig, RosterConfig, rosterProblems, type DepartmentsConfig, type WorkCalendar } from "@liaowang/alerting";
+import { chineseCalendar, EscalationConfig, HolidaysConfig, RosterConfig, rosterProblems, type DepartmentsConfig, type WorkCalendar } from "@liaowang/alerting";
 import { readConfigFile } from "@liaowang/config";
 import { describeError, invalidInput } from "@liaowang/errors";
 import type { Logger } from "@liaowang/logger";
@@ -25,7 +25,8 @@ export interface OpsDeps {
 
 /**
  * Read the roster (API_ROSTER_FILE, else `<config dir>/roster.yaml` when present; its people must be in
- * departments.yaml) and escalation.yaml (for the inbox; a missing file only turns that part off).
+ * departments.yaml), `<config dir>/holidays.yaml` when present (official schedules the chinese-days package lacks
+ * yet) and escalation.yaml (for the inbox; a missing file only turns that part off).
  */
 export function loadOps(config: ApiConfig, departments: DepartmentsConfig, log: Logger): OpsDeps {
   const fallback = join(config.LIAOWANG_CONFIG_DIR, "roster.yaml");
@@ -39,7 +40,9 @@ export function loadOps(config: ApiConfig, departments: DepartmentsConfig, log: 
   } catch (error) {
     log.warn({ file: config.escalationFile }, `escalation policies not readable, the inbox shows no escalations: ${describeError(error)}`);
   }
-  return { roster, calendar: chineseCalendar(), escalation };
+  const holidaysFile = join(config.LIAOWANG_CONFIG_DIR, "holidays.yaml");
+  const holidays = existsSync(holidaysFile) ? readConfigFile(holidaysFile, HolidaysConfig) : undefined;
+  return { roster, calendar: chineseCalendar(holidays), escalation };
 }
 
 /** Register the press-office routes: duty strip, department inbox, policy documents, the live stream and saved searches. */

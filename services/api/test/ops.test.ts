@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
-import { chineseCalendar, DepartmentsConfig, holderAt, RosterConfig, workingDaysDue } from "@liaowang/alerting";
+import { calendarCoverage, chineseCalendar, DepartmentsConfig, holderAt, RosterConfig, workingDaysDue } from "@liaowang/alerting";
 import { repoRoot } from "@liaowang/config";
 import { waitFor } from "@liaowang/testing";
 import { removeDetectorTemplates } from "./detector-state.js";
@@ -95,6 +95,12 @@ describe("press-office screens", () => {
     await cell.waitFor({ timeout: 20_000 });
     await expect(cell.textContent()).resolves.toBe(name);
     await expect(page.locator(".duty summary").textContent()).resolves.toMatch(/今日值班 · \d{4}-\d\d-\d\d (工作日|休息日)/);
+    // How far the holiday data reaches, on the health endpoint and (within 60 days of its end) on the strip.
+    const health = await stack.call<{ calendar?: { coveredUntil: string | null; daysLeft: number; warning: string | null } }>("/api/v1/health", {});
+    const coverage = calendarCoverage(chineseCalendar(), Date.now());
+    expect(health.body.calendar).toEqual({ coveredUntil: coverage.coveredUntil, daysLeft: coverage.daysLeft, warning: coverage.warning });
+    if (coverage.warning) await expect(page.locator("#calendar-warning").textContent()).resolves.toBe(coverage.warning);
+    else expect(await page.locator("#calendar-warning").count()).toBe(0);
     // a department head's duty strip has their own department only
     const own = await stack.call<{ departments: { id: string }[] }>("/api/v1/duty", { token: users.hrssHead.token });
     expect(own.body.departments.map((d) => d.id)).toEqual(["hrss"]);

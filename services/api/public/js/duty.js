@@ -5,7 +5,8 @@ import { bjShort, esc } from "./format.js";
 /** 今日值班: who holds each role of each department now; the day's kind per the official calendar. */
 export function dutyHtml(data) {
   const day = `${esc(data.today.date)} ${data.today.workday ? "工作日" : "休息日"}${data.today.name ? `（${esc(data.today.name)}）` : ""}`;
-  const warn = data.today.covered ? "" : `<span class="error">节假日数据未覆盖本年度，暂按周一至周五计算工作日</span>`;
+  const note = data.calendar?.warning ?? (data.today.covered ? null : "节假日数据未覆盖本年度，暂按周一至周五计算工作日");
+  const warn = note ? `<span class="error" id="calendar-warning">${esc(note)}</span>` : "";
   const rows = data.departments
     .map((d) => {
       const roles = d.holders

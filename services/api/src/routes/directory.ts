@@ -1,3 +1,4 @@
+import { calendarCoverage } from "@liaowang/alerting";
 import type { ApiApp, ApiDeps } from "../app.js";
 import { LiaowangError, invalidInput } from "@liaowang/errors";
 import { AccountabilityBody, AccountabilityQuery, AuditBody, AuditQuery, DepartmentAccountability, DepartmentsBody, ErrorBody, HealthBody, MeBody } from "../api-schemas.js";
@@ -20,7 +21,15 @@ export function registerDirectoryRoutes(app: ApiApp, deps: ApiDeps): void {
       const stages = ok ? stageViews(await deps.store.stageReports().catch(() => []), now) : undefined;
       // A stuck stage degrades the pipeline but not the API itself: 503 only when Elasticsearch is unreachable.
       const degraded = !ok || (stages ?? []).some((s) => s.stuck !== undefined);
-      return reply.code(ok ? 200 : 503).send({ status: degraded ? "degraded" : "ok", elasticsearch: ok ? "ok" : "unavailable", time: now.toISOString(), ...(stages ? { stages } : {}) });
+      // The calendar's reach is a warning for operators, never a reason to call the API degraded.
+      const calendar = deps.ops ? calendarCoverage(deps.ops.calendar, now.getTime()) : undefined;
+      return reply.code(ok ? 200 : 503).send({
+        status: degraded ? "degraded" : "ok",
+        elasticsearch: ok ? "ok" : "unavailable",
+        time: now.toISOString(),
+        ...(stages ? { stages } : {}),
+        ...(calendar ? { calendar: { coveredUntil: calendar.coveredUntil, daysLeft: calendar.daysLeft, warning: calendar.warning } } : {}),
+      });
     },
   );
 

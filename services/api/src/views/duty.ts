@@ -1,4 +1,4 @@
-import { beijingDate, holderAt, RosterRole, rosterCovers, rosterRoleLabel, type DepartmentsConfig, type RosterConfig, type WorkCalendar } from "@liaowang/alerting";
+import { beijingDate, calendarCoverage, holderAt, RosterRole, rosterCovers, rosterRoleLabel, type DepartmentsConfig, type RosterConfig, type WorkCalendar } from "@liaowang/alerting";
 import { z } from "zod";
 
 /** Who holds one role of a department now. */
@@ -18,6 +18,8 @@ export const DutyHolder = z.object({
 export const DutyBody = z.object({
   now: z.string(),
   today: z.object({ date: z.string(), workday: z.boolean(), name: z.string().nullable(), covered: z.boolean() }),
+  /** How far the official holiday data reaches; `warning` (zh-CN) once it ends within 60 days. */
+  calendar: z.object({ coveredUntil: z.string().nullable(), daysLeft: z.number().int(), warning: z.string().nullable() }),
   departments: z.array(
     z.object({
       id: z.string(),
@@ -66,6 +68,7 @@ export function dutyBoard(departments: DepartmentsConfig, roster: RosterConfig |
   return {
     now: new Date(now).toISOString(),
     today: { date: today, workday: calendar.isWorkday(today), name: calendar.dayName(today) ?? null, covered: calendar.covers(Number(today.slice(0, 4))) },
+    calendar: (({ coveredUntil, daysLeft, warning }) => ({ coveredUntil, daysLeft, warning }))(calendarCoverage(calendar, now)),
     departments: out,
   };
 }
