@@ -2,6 +2,7 @@ import type { Client } from "@elastic/elasticsearch";
 import { z } from "zod";
 import { describeError, LiaowangError } from "@liaowang/errors";
 import type { Logger } from "@liaowang/logger";
+import { outOfWindowIndex } from "./documents.js";
 
 const DAY = 86_400_000;
 /** Six calendar months are at most 184 days (July–December). */
@@ -20,6 +21,11 @@ const days = z
 export const RetentionConfig = z.object({
   /** Days a monthly document index is kept after its month ended. */
   documents: days.default(180),
+  /**
+   * Days a document of `<prefix>docs-out-of-window` (publishedAt implausible, issue 9) is kept after it was
+   * ingested (its own date says nothing); default: `documents`.
+   */
+  outOfWindow: days.optional(),
   /** Days a finished incident (expired or merged) is kept after its last activity. */
   incidents: days.default(365).refine((d) => d >= MIN_CASE_RETENTION_DAYS, `incidents are kept at least 6 months (${MIN_CASE_RETENTION_DAYS} days)`),
   /** Days a closed or dismissed alert, with its audit events, is kept after it ended. */
@@ -53,6 +59,8 @@ export function expiredDocumentIndices(names: readonly string[], prefix: string,
 /** What one sweep removed. */
 export interface RetentionReport {
   documentIndices: string[];
+  /** Documents deleted from `<prefix>docs-out-of-window`. */
+  outOfWindowDocuments: number;
   incidents: number;
   alerts: number;
   auditEvents: number;
@@ -76,6 +84,7 @@ async function ids(es: Client, index: string, query: Record<string, unknown>): P
 /**
  * One retention sweep (no painless, no _delete_by_query, so it runs on the bare dev node too):
  * - document indices whose month ended more than `documents` days ago are deleted whole;
+ * - documents of the out-of-window index ingested more than `outOfWindow` (default `documents`) days ago go;
  * - closed or dismissed alerts that ended more than `alerts` days ago go, with their audit events;
  * - expired or merged incidents inactive for more than `incidents` days go, unless their alert is still kept.
  * Live alerts and open incidents are never touched, however old.
@@ -83,7 +92,7 @@ async function ids(es: Client, index: string, query: Record<string, unknown>): P
  */
 export async function applyRetention(es: Client, prefix: string, config: RetentionConfig, now: Date, log: Logger): Promise<RetentionReport> {
   const t = now.getTime();
-  const report: RetentionReport = { documentIndices: [], incidents: 0, alerts: 0, auditEvents: 0 };
+  const report: RetentionReport = { documentIndices: [], outOfWindowDocuments: 0, incidents: 0, alerts: 0, auditEvents: 0 };
   try {
     const catalog = await es.cat.indices({ index: `${prefix}docs-*`, format: "json", h: "index" }, { ignore: [404] });
     const names = (Array.isArray(catalog) ? catalog : []).flatMap((row) => (typeof row.index === "string" ? [row.index] : []));
@@ -92,6 +101,19 @@ export async function applyRetention(es: Client, prefix: string, config: Retenti
       report.documentIndices.push(index);
       log.info({ index, keepDays: config.documents }, "retention: deleted a monthly document index past the window");
     }
+
+    // Implausibly dated documents share one index, so they go one by one, by when they were ingested.
+    const outOfWindow = outOfWindowIndex(prefix);
+    const keepOutOfWindow = config.outOfWindow ?? config.documents;
+    const ingestedCutoff = new Date(t - keepOutOfWindow * DAY).toISOString();
+    for (;;) {
+      const batch = await ids(es, outOfWindow, { range: { ingestedAt: { lt: ingestedCutoff } } });
+      if (batch.length === 0) break;
+      const deleted = await deleteIds(es, outOfWindow, batch);
+      report.outOfWindowDocuments += deleted;
+      if (batch.length < PAGE || deleted === 0) break;
+    }
+    if (report.outOfWindowDocuments > 0) log.info({ index: outOfWindow, deleted: report.outOfWindowDocuments, keepDays: keepOutOfWindow }, "retention: deleted out-of-window documents ingested before the window");
 
     const alertCutoff = new Date(t - config.alerts * DAY).toISOString();
     for (;;) {

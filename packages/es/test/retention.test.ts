@@ -19,6 +19,14 @@ beforeAll(async () => {
   for (const month of ["2025.12", "2026.05", "2026.06", "2026.12"]) {
     await es.index({ index: `${p}docs-${month}`, id: `d-${month}`, document: { text: "x", publishedAt: `${month.replace(".", "-")}-15T00:00:00Z` }, refresh: true });
   }
+  // Implausibly dated documents (year 1001, 9999) share one index and go by when they were ingested.
+  await es.indices.create({ index: `${p}docs-out-of-window`, mappings: { dynamic: false, properties: { publishedAt: { type: "date" }, ingestedAt: { type: "date" } } } });
+  const outOfWindow = [
+    { id: "oow-old", publishedAt: "1001-05-01T00:00:00Z", ingestedAt: "2026-05-01T00:00:00Z" },
+    { id: "oow-old-future", publishedAt: "9999-01-01T00:00:00Z", ingestedAt: "2026-03-01T00:00:00Z" },
+    { id: "oow-recent", publishedAt: "1001-05-01T00:00:00Z", ingestedAt: "2026-11-20T00:00:00Z" },
+  ];
+  await es.bulk({ refresh: true, operations: outOfWindow.flatMap((d) => [{ index: { _index: `${p}docs-out-of-window`, _id: d.id } }, { text: "x", ...d }]) });
   await es.indices.create({ index: `${p}alerts`, mappings: { dynamic: false, properties: { id: { type: "keyword" }, state: { type: "keyword" }, updatedAt: { type: "date" } } } });
   await es.indices.create({ index: `${p}alert-audit`, mappings: { dynamic: false, properties: { alertId: { type: "keyword" } } } });
   await es.indices.create({ index: `${p}incidents`, mappings: { dynamic: false, properties: { id: { type: "keyword" }, status: { type: "keyword" }, lastActivityAt: { type: "date" } } } });
@@ -63,6 +71,12 @@ describe("retention sweep", () => {
     expect(await exists(`${p}docs-2026.06`)).toBe(true);
     expect(await exists(`${p}docs-2026.12`)).toBe(true);
 
+    // the out-of-window index stays; its documents ingested more than 180 days ago go
+    expect(report.outOfWindowDocuments).toBe(2);
+    expect(await has(`${p}docs-out-of-window`, "oow-old")).toBe(false);
+    expect(await has(`${p}docs-out-of-window`, "oow-old-future")).toBe(false);
+    expect(await has(`${p}docs-out-of-window`, "oow-recent")).toBe(true);
+
     expect(report).toMatchObject({ alerts: 1, auditEvents: 2 });
     expect(await has(`${p}alerts`, "alert-inc-old-closed")).toBe(false);
     expect(await has(`${p}alerts`, "alert-inc-old-live")).toBe(true);
@@ -79,6 +93,13 @@ describe("retention sweep", () => {
     expect(report.incidents).toBe(2);
 
     // a second sweep finds nothing more
-    expect(await applyRetention(es, p, RetentionConfig.parse({ documents: "180d", incidents: "200d", alerts: "200d" }), now, log)).toEqual({ documentIndices: [], incidents: 0, alerts: 0, auditEvents: 0 });
+    expect(await applyRetention(es, p, RetentionConfig.parse({ documents: "180d", incidents: "200d", alerts: "200d" }), now, log)).toEqual({ documentIndices: [], outOfWindowDocuments: 0, incidents: 0, alerts: 0, auditEvents: 0 });
+  });
+
+  it("keeps out-of-window documents for their own window when one is configured", async () => {
+    const report = await applyRetention(es, p, RetentionConfig.parse({ documents: "180d", outOfWindow: "7d", incidents: "200d", alerts: "200d" }), now, log);
+    expect(report.outOfWindowDocuments).toBe(1);
+    expect(await has(`${p}docs-out-of-window`, "oow-recent")).toBe(false);
+    expect(await exists(`${p}docs-out-of-window`)).toBe(true);
   });
 });

@@ -44,8 +44,8 @@ export async function startIndexer(config: IndexerConfig, log: Logger, fatal: (e
       await t.stop();
       await t.destroy();
     });
-    const { documents, incidents, alerts, schedule: at } = config.retention;
-    retentionLog.info({ documentsDays: documents, incidentsDays: incidents, alertsDays: alerts, schedule: at }, "retention sweep scheduled");
+    const { documents, outOfWindow, incidents, alerts, schedule: at } = config.retention;
+    retentionLog.info({ documentsDays: documents, outOfWindowDays: outOfWindow ?? documents, incidentsDays: incidents, alertsDays: alerts, schedule: at }, "retention sweep scheduled");
   }
   return { stop: () => lifecycle.stop() };
 }
