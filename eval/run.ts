@@ -268,7 +268,7 @@ async function figures(): Promise<void> {
   const mod = (await import(pathToFileURL(path).href)) as {
     evaluateFigures: (opts?: { evalDir?: string }) => Promise<
       | { skipped: string }
-      | { total: number; exact: number; accuracy: number; heldOut: { total: number; exact: number; accuracy: number }; negatives: { total: number; clean: number }; timeRef: { total: number; correct: number } }
+      | { total: number; exact: number; accuracy: number; heldOut: { total: number; exact: number; accuracy: number }; tuning?: { total: number; exact: number }; fresh?: { total: number; exact: number }; negatives: { total: number; clean: number }; timeRef: { total: number; correct: number } }
     >;
   };
   const f = await mod.evaluateFigures();
@@ -277,7 +277,8 @@ async function figures(): Promise<void> {
     console.log(`  skipped: ${f.skipped}`);
     return;
   }
-  console.log(`  exact match: ${pct(f.exact, f.total)} (${f.exact}/${f.total}); held out: ${pct(f.heldOut.exact, f.heldOut.total)} (${f.heldOut.exact}/${f.heldOut.total})`);
+  const part = (name: string, p: { total: number; exact: number } | undefined) => (p === undefined ? "" : `; ${name}: ${pct(p.exact, p.total)} (${p.exact}/${p.total})`);
+  console.log(`  exact match: ${pct(f.exact, f.total)} (${f.exact}/${f.total})${part("tuning", f.tuning)}; held out: ${pct(f.heldOut.exact, f.heldOut.total)} (${f.heldOut.exact}/${f.heldOut.total})${part("fresh held out", f.fresh)}`);
   console.log(`  texts with numbers that are no figures read clean: ${f.negatives.clean}/${f.negatives.total}; post time right: ${f.timeRef.correct}/${f.timeRef.total}`);
 }
 

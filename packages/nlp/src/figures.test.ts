@@ -262,6 +262,59 @@ describe("extractFigures: verb-first, compact and passive phrasings", () => {
   });
 });
 
+describe("extractFigures: long clauses, counts after the noun, pairs and named events", () => {
+  it("reads a count whose kind word comes after a long modifier in the same clause", () => {
+    const cases: Record<string, string[]> = {
+      "3名来自外省的务工人员在工地宿舍内煤气中毒身亡": ["deaths:3"],
+      "2名前往山区支教的大学生遭遇山洪身亡": ["deaths:2"],
+      "一名游客在景区游玩时不慎坠崖身亡": ["deaths:1"],
+      "1名工人在12楼外墙作业时坠落身亡": ["deaths:1"],
+      "3名袭击联合国驻地的武装人员被击毙": ["deaths:3"],
+    };
+    for (const [text, expected] of Object.entries(cases)) expect(brief(text), text).toEqual(expected);
+  });
+
+  it("does not reach across a long clause to someone else's death or a denial", () => {
+    for (const text of [
+      "一名男子在河边钓鱼时看到有人落水身亡",
+      "5名学生在河边玩耍时有人溺水身亡",
+      "3名民警赶到现场时该男子已身亡",
+      "一名女士结账时跟在身边的孩子突然失踪",
+      "3名男子及时示警避免路人伤亡",
+    ]) {
+      expect(brief(text), text).toEqual([]);
+    }
+    expect(brief("姐弟两人1死1重伤")).toEqual(["deaths:1", "seriously_injured:1"]);
+  });
+
+  it("reads a count after the victim noun and X俩 as two", () => {
+    const cases: Record<string, string[]> = {
+      歹徒砍死邻居夫妇二人: ["deaths:2"],
+      货车撞伤行人3名: ["injured:3"],
+      男子打伤其同事两人: ["injured:2"],
+      死亡矿工3名: ["deaths:3"],
+      "受伤学生12名已送医": ["injured:12"],
+      母子俩在家中煤气中毒身亡: ["deaths:2"],
+      兄弟俩下河游泳溺水身亡: ["deaths:2"],
+    };
+    for (const [text, expected] of Object.entries(cases)) expect(brief(text), text).toEqual(expected);
+  });
+
+  it("reads a toll that names its event, but not a class of accidents or a threat", () => {
+    expect(brief("某地踩踏15人死亡事件调查结果公布")).toEqual(["deaths:15"]);
+    expect(brief("隧道塌方3人死亡事故调查报告发布")).toEqual(["deaths:3"]);
+    expect(brief("全年发生3人以上死亡事故12起")).toEqual([]);
+    expect(brief("3名死亡事故责任人被问责")).toEqual([]);
+    expect(brief("20多名记者收到死亡威胁")).toEqual([]);
+  });
+
+  it("reads trapped people and the ill of a food poisoning with a vague count before the noun", () => {
+    expect(brief("暴雨致300余游客被困山顶")).toEqual(["trapped:~300[300,]"]);
+    expect(brief("某小学二十多名学生早餐后出现呕吐腹泻")).toEqual(["infected:~20[20,]"]);
+    expect(brief("工地食堂12名工人晚饭后上吐下泻")).toEqual(["infected:12"]);
+  });
+});
+
 describe("the trigger that lets most posts skip figure reading", () => {
   it("is in every kind word and verb, so no figure is skipped", () => {
     for (const word of [...KIND_WORD_LIST, "损失", "染病", "患肝炎"]) expect(TRIGGER.test(word), word).toBe(true);

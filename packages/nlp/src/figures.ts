@@ -21,7 +21,8 @@ const KIND_WORDS: ReadonlyArray<readonly [FigureKind, readonly string[]]> = [
   ["trapped", ["被困", "受困", "被埋压", "被埋"]],
   ["affected", ["受灾", "受影响"]],
   // Infections and illness of a 公共卫生事件 (food poisoning included) are not injuries.
-  ["infected", ["感染", "确诊", "染病", "发病", "中毒"]],
+  // Symptoms and falling ill count the ill of a 公共卫生事件: "一百多名学生午饭后出现呕吐腹泻".
+  ["infected", ["感染", "确诊", "染病", "发病", "中毒", "生病", "病倒", "呕吐", "腹泻", "上吐下泻"]],
   // "死伤近30人", "造成8人伤亡": killed and injured together, never to be read as deaths.
   ["casualties", ["死伤", "伤亡"]],
 ];
@@ -79,7 +80,19 @@ const APPROX_BEFORE = "约有|大约有|约|大约|近|将近|接近|超过|超|
 const APPROX_AFTER = "以上|左右|上下|许";
 const LEAD = `(?:已经|已|为|是|在|达到|达|上升至|上升到|上升为|升至|增至|增加至|增加到|攀升至|新增|共计|共|累计|合计|总计|有|高达|了|其|初步统计|初步核定|初步估算|初步估计|估算|估计|预计|人民币|折合|一家|全家|对方|他|她|夫妻|母子|父子|母女|父女|兄弟|姐妹|祖孙|${APPROX_BEFORE})*`;
 const LOSS = "(?:直接)?(?:经济|财产)损失|直接损失";
-const NOT_AFTER_KIND = "(?!率|原因|事故|事件|案|现场|风险|证明|赔偿|通知|(?:者|人员)?的?(?:家属|亲属|遗属|家庭|子女|遗体|遗骸|名单|身份))";
+// "200人死亡事件" is a death toll naming its event; "死亡事故责任人", "死亡原因", "死亡率" count nothing.
+const NOT_AFTER_KIND =
+  "(?!率|原因|(?:事故|事件|案)(?:率|原因|责任|发生率|起数|数量|隐患|多发)|现场|风险|威胁|证明|赔偿|通知|(?:者|人员)?的?(?:家属|亲属|遗属|家庭|子女|遗体|遗骸|名单|身份))";
+/**
+ * What may stand between a count and its kind word within one clause: up to {@link LONG_GAP} characters, digits
+ * included when they count no people ("一名女子在8楼客房坠楼身亡", "身中300多枪身亡"), never a clause mark.
+ */
+const GAP_CHAR = String.raw`(?:[^${PUNCT}\d]|\d+(?:\.\d+)?(?![\d.,]|[余多]?(?:名|人|位|例|口|个(?!月)|死|伤|重伤|轻伤|失踪|失联)))`;
+const LONG_GAP = 24;
+/** Kin and people a verb's object names before its count: "杀死其夫妇二人", "撞伤路边行人3名". */
+const KIN = "夫妇|夫妻|妻儿|妻女|妻子|丈夫|儿子|女儿|父母|父亲|母亲|岳父母|公婆|邻居|同事|室友|情侣|兄妹|姐弟|母子|父子|母女|父女|祖孙";
+/** "父女俩", "母子俩", "兄弟俩": two people. */
+const PAIR = "(?:夫妇|夫妻|母子|父子|母女|父女|兄弟|姐妹|姐弟|兄妹|祖孙|爷孙|婆媳|师徒|夫妻|小两口|哥|姐|弟|妹)俩";
 /** "4名儿童染怪病", "3人患肺炎": an illness named between 染/患 and 病/炎/肝. */
 const ILL = String.raw`[染患][^${PUNCT}\d]{0,3}?(?:病|炎|肝|流感)(?![毒菌原]|[女男]?婴|儿童|孩子|女孩|男孩|老人|学生|患者|病人|的)`;
 // A bare 死 / 伤 closes a clause ("37人死亡26人伤"); inside a word ("伤心", "死党") it is no casualty.
@@ -87,7 +100,7 @@ const BARE = String.raw`[死伤](?=[${PUNCT}]|$)`;
 
 /** "12人死亡", "3名工人当场遇难", "约30人受伤", "3人被撞死" */
 const COUNT_THEN_KIND = new RegExp(
-  String.raw`(?<pre>${APPROX_BEFORE})?${QTY_START}(?<q>${QTY})${RANGE}(?<cls>${PEOPLE})(?<post>${APPROX_AFTER})?(?<gap>(?:[^${PUNCT}\d]|\d+岁){0,10}?)(?<kind>${KIND}|${ILL}|病例|${BARE})${NOT_AFTER_KIND}`,
+  String.raw`(?:(?<pre>${APPROX_BEFORE})?${QTY_START}(?<q>${QTY})${RANGE}(?<cls>${PEOPLE})(?<post>${APPROX_AFTER})?|(?<pair>${PAIR}))(?<gap>${GAP_CHAR}{0,${LONG_GAP}}?)(?<kind>${KIND}|${ILL}|病例|${BARE})${NOT_AFTER_KIND}`,
   "g",
 );
 /** A second kind word later in the clause is the outcome: "打伤后死亡", "被困井下死亡", "中毒身亡". */
@@ -99,7 +112,7 @@ const PASSIVE = new RegExp(
 );
 /** "死亡人数上升至23人", "受伤30余人", "受灾人口3.5万", "炸死7名", "死伤近30人", "伤60人" (bare 死/伤 need a classifier) */
 const KIND_THEN_COUNT = new RegExp(
-  String.raw`(?<kind>${KIND}|死|伤)(?<noun>的?(?:(?:者|人员|群众|病例|患者|病人)(?:的?人数)?|人数|人口))?(?<lead>${LEAD})${QTY_START}(?<q>${QTY})${RANGE}(?<cls>${CLASSIFIER})?(?<post>${APPROX_AFTER})?`,
+  String.raw`(?<kind>${KIND}|死|伤)(?<noun>的?(?:(?:者|人员|群众|病例|患者|病人)(?:的?人数)?|人数|人口))?(?<lead>${LEAD})(?<obj>(?:${PEOPLE_NOUN}|${KIN}){1,2}(?:共|计)?)?${QTY_START}(?<q>${QTY})${RANGE}(?<cls>${CLASSIFIER})?(?<post>${APPROX_AFTER})?`,
   "g",
 );
 /** "死于甲型流感者增至7人" */
@@ -130,12 +143,18 @@ const AMOUNT_THEN_LOSS = new RegExp(
   "g",
 );
 /** One character of every kind word, verb, illness and loss phrase (kept in step with the lists by a unit test). */
-export const TRIGGER = /[死伤亡丧治难踪联困埋灾损染患诊毒病杀毙害命殉牲危落响]/;
+export const TRIGGER = /[死伤亡丧治难踪联困埋灾损染患诊毒病杀毙害命殉牲危落响吐泻]/;
 /** Before a kind word, these say the count is someone else: an agent, a suspect, a relative. */
-const NOT_VICTIM_GAP = /嫌疑人|嫌犯|犯罪|歹徒|凶手|劫匪|匪徒|责任人|涉案|家属|亲属|遗属|被告|肇事|导致|造成|致|将|把|[零一二两三四五六七八九十百千万几数]+(?:名|个人|人|位)/;
+const NOT_VICTIM_GAP = /嫌疑人|嫌犯|犯罪|歹徒|凶手|劫匪|匪徒|责任人|涉案|家属|亲属|遗属|被告|肇事|导致|造成|致|将|把|[\d零一二两三四五六七八九十百千万几数]+[余多]?(?:名|个人|人|位)/;
+/** Gaps longer than this must not name a second subject or someone who acts on the scene. */
+const SHORT_GAP = 10;
+/** In a long gap these say the kind word is someone else's: "3名民警赶到现场时该男子已身亡". */
+const NOT_LONG_GAP = /该|其|他|她|对方|一[名位个男女]|赶到|赶赴|到场|抓获|救出|发现|看到|目睹|得知|听说|称|据|报警|送|救援|搜救/;
+/** A person named after a time clause is the kind word's own subject: "一名女士结账时身边的孩子突然失踪". */
+const LATE_PERSON = new RegExp(`[时后中].*?(?:${PEOPLE_NOUN}|${KIN}|人)`);
 /** A denial between the count and the kind ("3名工人均未受伤"); "不幸遇难", "抢救无效死亡" deny nothing. */
-const DENIAL_GAP = /[未没无不]/;
-const NOT_DENIAL = /不幸|(?:抢救|救治|医治)无效/g;
+const DENIAL_GAP = /[未没无不]|避免|防止|以免|险些|差点|幸免/;
+const NOT_DENIAL = /不幸|不慎|不小心|不明|无辜|(?:抢救|救治|医治)无效/g;
 const OBJECT_COUNT = /^了?[\d零一二两三四五六七八九十百千万几数]/;
 
 interface Candidate extends Figure {
@@ -213,11 +232,14 @@ function familyCount(text: string, numberAt: number, cls: string | undefined): b
 /** A count before a kind word names the victims, unless the gap says it counts an agent, suspect or relative. */
 /** A bare count before a person reads only in Arabic digits: "4男生" counts, "一男子" is "a man", "初三学生" a grade. */
 function countedPeople(q: string | undefined, cls: string | undefined): boolean {
-  return cls !== "" || /^\d+$/.test(q ?? "");
+  return cls !== "" || /^\d+[余多]?$/.test(q ?? "");
 }
 
 function victimGap(gap: string, kind: string, before: string, after: string): boolean {
   if (DENIAL_GAP.test(gap.replace(NOT_DENIAL, ""))) return false;
+  // After 被/遭 comes the agent, whoever it is ("24名村民被20余名持械男子打伤").
+  const subjectPart = gap.split(/被|遭/, 1)[0] ?? "";
+  if (subjectPart.length > SHORT_GAP && (NOT_LONG_GAP.test(subjectPart) || LATE_PERSON.test(subjectPart))) return false;
   // After 被/遭 comes the agent, who may well be a suspect ("两名路人遭歹徒刺伤").
   if (NOT_VICTIM_GAP.test(gap.split(/被|遭/, 1)[0] ?? "")) return false;
   // "3名男子打伤…": before a transitive verb the count is its agent, unless passive or after 将/把 ("将3人打伤").
@@ -265,14 +287,16 @@ function* readings(original: string, text: string): Generator<Candidate> {
         end += outcome[0].length;
       }
       const kind = kindOf(word);
-      const numberAt = m.index + (g.pre?.length ?? 0);
-      if (kind === undefined || !familyCount(text, numberAt, g.cls) || !countedPeople(g.q, g.cls)) continue;
+      const numberAt = m.index + (g.pre?.length ?? 0) + (g.pair === undefined ? 0 : g.pair.length - 1);
+      if (kind === undefined || (g.pair === undefined && (!familyCount(text, numberAt, g.cls) || !countedPeople(g.q, g.cls)))) continue;
       // "17例疑似病例" are not (yet) infections; "30名学生疑似食物中毒" are ill whatever the cause.
       if (word === "病例" && (g.gap ?? "").includes("疑似")) continue;
+      // "3人以上死亡事故" names a class of accidents, not a toll ("200人死亡事件" is one).
+      if (/以上|以下/.test(g.post ?? "") && /^(?:的)?(?:事故|事件|案)/.test(text.slice(end, end + 3))) continue;
       // A bare 杀 takes its victims only straight after 被 ("两人被杀"), never across a clause ("…被识破电击杀人").
       if (word === "杀" && !/(?:被|遭)$/.test(g.gap ?? "")) continue;
       if (!victimGap(g.gap ?? "", word, text.slice(Math.max(0, numberAt - 1), numberAt), text.slice(end, end + 2))) continue;
-      const q = quantityOf(g, `${g.pre ?? ""}${g.post ?? ""}`);
+      const q = g.pair === undefined ? quantityOf(g, `${g.pre ?? ""}${g.post ?? ""}`) : { value: 2, approx: false };
       if (q === undefined) continue;
       const gapStart = m.index + m[0].length - (g.kind?.length ?? 0) - (g.gap?.length ?? 0);
       closed.add(end - word.length);
@@ -286,6 +310,8 @@ function* readings(original: string, text: string): Generator<Candidate> {
       // Without a classifier ("死亡3天后") only "…人数为23" reads as a count; a bare 死/伤 always needs one.
       const end = m.index + m[0].length;
       const person = g.cls === undefined && PERSON_NEXT.test(text.slice(end, end + 2)) && g.q !== "一";
+      // An object before the count ("杀死其夫妇二人", "受伤学生3名") needs a classifier after it.
+      if (g.obj !== undefined && g.cls === undefined) continue;
       if (kind === undefined || (g.cls === undefined && !person && (g.noun === undefined || (g.kind ?? "").length === 1)) || closed.has(m.index)) continue;
       if (g.cls === undefined && !person && /^[%年月日时分秒天号岁个次倍]/.test(text.slice(end))) continue;
       const numberAt = end - (g.post?.length ?? 0) - (g.cls?.length ?? 0) - (g.q2 === undefined ? 0 : g.q2.length + (g.sep?.length ?? 0)) - (g.q?.length ?? 0);
@@ -295,7 +321,7 @@ function* readings(original: string, text: string): Generator<Candidate> {
       const q = quantityOf(g, `${g.lead ?? ""}${g.post ?? ""}`);
       if (q === undefined) continue;
       // "死于该传染病者": the specific reading beats the illness word inside it.
-      const distance = pattern === DIED_OF ? 0 : (g.noun?.length ?? 0) + (g.lead?.length ?? 0) + 1;
+      const distance = pattern === DIED_OF ? 0 : (g.noun?.length ?? 0) + (g.lead?.length ?? 0) + (g.obj?.length ?? 0) + 1;
       yield { ...figure(kind, q, original.slice(m.index, end)), start: m.index, numberAt, distance };
     }
   }

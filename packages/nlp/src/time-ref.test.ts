@@ -85,6 +85,9 @@ describe("groundFigures: follow-ups of an old incident", () => {
     expect(ground("致2死事故多名责任人被问责").ref).toBe("followup(问责)");
     expect(ground("全市各界悼念遇难同胞").ref).toBe("followup(悼念)");
     expect(ground("潜逃12年的杀人嫌犯落网").ref).toBe("followup(潜逃12年)");
+    // A new crime after years on the run is today's news, not a follow-up of the old one.
+    expect(ground("杀人潜逃十年后再次作案杀害一人").ref).toBe("current");
+    expect(ground("潜逃8年后又持刀伤人致2人受伤").figures).toEqual(["injured:2@current"]);
     expect(ground("见义勇为牺牲者家属获2万元慰问金").ref).toBe("followup(慰问金)");
     expect(ground("【默哀】昨日某市商场火灾致5人死亡").ref).toBe("current(昨日)");
   });

@@ -18,7 +18,7 @@ type Cue = { kind: TimeRefKind; cue: string; year?: number | undefined; dated?: 
 // Cue words, strongest first within each kind. All are plain alternations; a run of digits or numerals is matched
 // only from its start (the lookbehinds), so a long run is never rescanned from every position.
 /** A trial, sentence or compensation: the story is about an old incident whatever day it is told. */
-const FOLLOWUP_STRONG = /一审|二审|终审|再审|宣判|判处|被判|获刑|判刑|判决|死缓|无期徒刑|有期徒刑|执行死刑|处死|枪决|开庭|受审|庭审|公诉|起诉|批捕|获释|出狱|胜诉|败诉|获赔|判赔|赔偿金|赔款|赔付|赔偿\d|赔\d|国家赔偿|慰问金|抚恤金|(?:潜逃|逃亡|在逃)(?:\d+|[一二三四五六七八九十]+)年/;
+const FOLLOWUP_STRONG = /一审|二审|终审|再审|宣判|判处|被判|获刑|判刑|判决|死缓|无期徒刑|有期徒刑|执行死刑|处死|枪决|开庭|受审|庭审|公诉|起诉|批捕|获释|出狱|胜诉|败诉|获赔|判赔|赔偿金|赔款|赔付|赔偿\d|赔\d|国家赔偿|慰问金|抚恤金|(?:潜逃|逃亡|在逃|出逃)(?:\d+|[一二三四五六七八九十]+)(?:多|余)?年(?!后?(?:又|再|再次|再度|竟|仍)[^，。！？,!?]{0,6}?(?:杀|伤|砍|捅|刺|撞|打|抢|作案|行凶|犯案|强奸|绑架))/;
 /** Punishment and memorial: a follow-up unless the same sentence reports something new today. */
 const FOLLOWUP_WEAK = /问责|被处分|受处分|处分|免职|撤职|追责|悼念|哀悼|默哀|祭奠|追悼|公祭|头七|周年祭|葬礼|送行|追思会|遗体告别/;
 /** Statistics: a period's totals, not one event's toll. */
@@ -27,7 +27,7 @@ const STATISTIC =
 /** Plans, forecasts and drills. */
 const PLAN = /计划|拟于|拟将|拟|预计将|将会|或将|将于|将在|将有|将(?:推出|发布|上市|开通|实施|举办|召开|启动|建设|投入|开放|开始)|有望|规划|演练|模拟/;
 /** Recollection of a past event. */
-const PAST_WORDS = /周年|回顾|回忆|追忆|忆当年|当年|那年|那一年|多年前|几年前|数年前|(?<!\d)\d+年[前后]|(?<![一二三四五六七八九十百])[一二三四五六七八九十百]+年[前后]|年前的今天|上世纪|历史上|昔日|(?<![赶前开])往事|曾(?:经|于|在|有|发生|因|被|致|造成)|去年|前年/;
+const PAST_WORDS = /周年|回顾|回忆|追忆|忆当年|当年|那年|那一年|多年前|几年前|数年前|(?<!\d|(?:潜逃|逃亡|在逃|出逃))\d+年[前后]|(?<![一二三四五六七八九十百]|(?:潜逃|逃亡|在逃|出逃))[一二三四五六七八九十百]+年[前后]|年前的今天|上世纪|历史上|昔日|(?<![赶前开])往事|曾(?:经|于|在|有|发生|因|被|致|造成)|去年|前年/;
 /** Words that place the news today. */
 const CURRENT =
   /今天|今日|今晨|今早|今晚|今夜|昨天|昨日|昨晚|昨夜|前天|刚刚|刚才|突发|日前|近日|目前|截至|此刻|正在|本月|今年\d+月/;
