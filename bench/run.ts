@@ -104,7 +104,7 @@ function f1(predicted: string[][], gold: string[][]): number {
 }
 const gold = goldLines.map((l) => l.split(/\s+/).filter(Boolean));
 
-// Raw nodejieba first, with its default dictionaries (the production segmenter then loads ours into the same engine).
+// Raw nodejieba (a dev dependency of packages/nlp, kept as the baseline) with its default dictionaries.
 const require = createRequire(join(repoRoot, "packages", "nlp", "package.json"));
 const nodejieba = require("nodejieba") as { cut(text: string, hmm?: boolean): string[] };
 const rawPerSec = rate(() => shortTexts.forEach((t) => nodejieba.cut(t, true)));

@@ -1,3 +1,4 @@
+import type { IdfTable } from "./jieba.js";
 import { indexForm, isNumber, isPunctuation } from "./text.js";
 
 /** A weighted keyword (TF-IDF). */
@@ -12,14 +13,12 @@ export interface KeywordOptions {
   includeNumbers?: boolean;
 }
 
-/** What {@link rankKeywords} combines: the native extractor's CJK keywords and our own Latin/number tokens. */
+/** What {@link rankKeywords} weighs: the text's own tokens and jieba's IDF table. */
 export interface KeywordInput {
-  /** Native TF-IDF output for the text (it splits Latin words, so its ASCII-only entries are ignored). */
-  extracted: readonly Keyword[];
-  /** The text's tokens with Latin words and numbers whole. */
+  /** The text's precise-mode tokens (half-width, Latin words and numbers whole), punctuation and stop words included. */
   tokens: readonly string[];
-  /** IDF used for words absent from the IDF table, as the native extractor uses it. */
-  unknownIdf: number;
+  /** IDF by word; absent words (and every Latin word or number) get its average. */
+  idf: IdfTable;
   isStopWord: (word: string) => boolean;
   topN: number;
   options?: KeywordOptions | undefined;
@@ -31,29 +30,31 @@ const ASCII_ONLY = /^[\x20-\x7e]+$/;
 const CHINESE_NUMBER = /^[零〇一二两三四五六七八九十百千万亿]+$/;
 
 function keep(word: string, input: KeywordInput): boolean {
-  if ([...word].length < 2 || isPunctuation(word) || input.isStopWord(word)) return false;
+  if (word.length < 2 || [...word].length < 2 || isPunctuation(word) || input.isStopWord(word)) return false;
   return input.options?.includeNumbers === true || !(isNumber(word) || CHINESE_NUMBER.test(word));
 }
 
 /**
- * Merge the native extractor's keywords with whole Latin words and numbers (weighted term count × unknown-word
- * IDF, exactly as the extractor weighs unknown words), drop stop words, single characters and punctuation,
- * and return the best `topN` in index form (lowercase), ties broken by word.
+ * TF-IDF keywords of a tokenised text, as jieba's extractor weighs them (term count × IDF, the table's average for
+ * words it lacks), with Latin words and numbers counted whole at the average IDF; stop words, single characters and
+ * punctuation dropped; the best `topN` in index form (lowercase), ties broken by word.
+ * @example rankKeywords({ tokens: seg.segments(text), idf, isStopWord: (w) => seg.isStopWord(w), topN: 5 })
  */
 export function rankKeywords(input: KeywordInput): Keyword[] {
+  if (input.topN <= 0) return [];
+  // Count first, then weigh each distinct word once: most tokens repeat or are filtered out.
+  const counts = new Map<string, number>();
+  for (const token of input.tokens) counts.set(token, (counts.get(token) ?? 0) + 1);
   const weights = new Map<string, number>();
-  for (const k of input.extracted) {
-    const word = indexForm(k.word);
-    if (ASCII_ONLY.test(word) || !keep(word, input)) continue;
-    weights.set(word, (weights.get(word) ?? 0) + k.weight);
-  }
-  for (const token of input.tokens) {
+  for (const [token, count] of counts) {
     const word = indexForm(token);
-    if (!ASCII_ONLY.test(word) || !keep(word, input)) continue;
-    weights.set(word, (weights.get(word) ?? 0) + input.unknownIdf);
+    if (!keep(word, input)) continue;
+    // The IDF table is keyed by the token as cut (CJK words have no case); Latin words are never looked up.
+    const idf = ASCII_ONLY.test(word) ? input.idf.average : (input.idf.get(token) ?? input.idf.average);
+    weights.set(word, (weights.get(word) ?? 0) + count * idf);
   }
   return [...weights]
     .map(([word, weight]) => ({ word, weight }))
     .sort((a, b) => b.weight - a.weight || (a.word < b.word ? -1 : a.word > b.word ? 1 : 0))
-    .slice(0, Math.max(0, input.topN));
+    .slice(0, input.topN);
 }

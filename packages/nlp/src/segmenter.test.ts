@@ -162,8 +162,39 @@ describe("Segmenter.keywords", () => {
   });
 });
 
-describe("nodejieba globals", () => {
-  it("does not leak the loader's implicit globals", () => {
-    for (const name of ["dict", "hmmDict", "userDict", "idfDict", "stopWordDict"]) expect(name in globalThis).toBe(false);
+describe("Segmenter.keywordsOfSegments", () => {
+  // Our own sentences; the expected top words are what the former nodejieba extractor gave for them.
+  const SENTENCES: Array<[string, string[]]> = [
+    [
+      "6月3日，某市一化工厂发生爆炸事故，造成3人死亡、12人受伤，直接经济损失约1.2亿元。应急管理局第一时间启动应急响应，应急管理局表示将开展安全生产隐患排查。",
+      ["应急管理局", "安全生产", "应急响应", "直接经济损失", "第一时间", "隐患排查", "某市", "发生爆炸"],
+    ],
+    ["小区居民反映连续三天停水，物业公司迟迟没有回应，多名业主拨打12345热线投诉，住建部门称已责令物业公司限期整改。", ["物业公司", "12345热线"]],
+    [
+      "受强降雨影响，多个乡镇出现山洪和泥石流，防汛抗旱指挥部启动Ⅳ级应急响应，转移安置群众两千余人。",
+      ["强降雨", "ⅳ级", "应急响应", "转移安置", "防汛抗旱指挥部", "两千余", "山洪", "泥石流"],
+    ],
+    ["网传某中学食堂饭菜变质导致学生腹泻，教育局和市场监管局联合调查，目前学生已无大碍，食堂暂停营业。", ["食堂", "暂停营业", "市场监管局", "网传", "学生", "大碍", "教育局", "饭菜"]],
+  ];
+
+  it("ranks the segments already cut exactly as keywords() ranks the text, with the former extractor's top words", () => {
+    for (const [text, top] of SENTENCES) {
+      const fromSegments = seg.keywordsOfSegments(text, seg.segments(text), 8);
+      expect(fromSegments, text).toEqual(seg.keywords(text, 8));
+      expect(fromSegments.map((k) => k.word).slice(0, top.length), text).toEqual(top);
+    }
+  });
+
+  it("weighs a word by its count × IDF: twice mentioned, twice the weight", () => {
+    const once = seg.keywords("泥石流冲毁道路", 5).find((k) => k.word === "泥石流");
+    const twice = seg.keywords("泥石流冲毁道路，泥石流", 5).find((k) => k.word === "泥石流");
+    expect(once?.weight).toBeGreaterThan(5);
+    expect(twice?.weight).toBeCloseTo(2 * (once?.weight ?? 0), 6);
+  });
+
+  it("reads full-width text like keywords() and falls back to cutting when the segments do not cover the text", () => {
+    const text = "ＣＯＶＩＤ－１９疫情防控，ＣＯＶＩＤ－１９疫苗接种";
+    expect(seg.keywordsOfSegments(text, seg.segments(text), 5)).toEqual(seg.keywords(text, 5));
+    expect(seg.keywordsOfSegments(text, ["ＣＯＶＩＤ"], 5)).toEqual(seg.keywords(text, 5));
   });
 });

@@ -7,8 +7,9 @@ import { defaultConfigDir } from "@liaowang/config";
 import { LiaowangError, invalidInput } from "@liaowang/errors";
 import { mergeAsciiRuns } from "./ascii-runs.js";
 import { formatUserDict, parseStopWords, parseUserDict } from "./dictionary.js";
-import { jiebaCut, jiebaCutForSearch, jiebaExtract, unknownWordIdf, useDictionaries } from "./jieba.js";
-import type { JiebaDictionaries } from "./jieba.js";
+import type { UserWord } from "./dictionary.js";
+import { idfTable, loadEngine } from "./jieba.js";
+import type { JiebaEngine } from "./jieba.js";
 import { rankKeywords } from "./keywords.js";
 import { divisionNames } from "./regions.js";
 import type { Keyword, KeywordOptions } from "./keywords.js";
@@ -37,7 +38,7 @@ export interface SegmenterOptions {
 // Low enough that a name never beats a common word pair ("河东/区域", not "河东区/域"), high enough to keep it whole.
 const PLACE_NAME_FREQ = 800;
 
-/** What a reload found: word counts, and whether anything changed (unchanged files skip the native reload). */
+/** What a reload found: word counts, and whether anything changed (unchanged files skip the engine rebuild). */
 export interface ReloadResult {
   userWords: number;
   stopWords: number;
@@ -59,8 +60,9 @@ function readDictionaryFile(path: string): string {
 /**
  * Chinese segmentation with the project's user dictionary and stop words. Latin words, numbers, decimals and
  * percentages stay whole ("COVID-19", "1.2", "24"), full-width letters and digits are read as half-width.
- * The native engine is one per process: segmenters with different dictionaries work, but alternating between
- * them reloads it (about two seconds), so a process should hold one.
+ * The engine (jieba's dictionary plus ours, ~50 MB) is built on first use, not by the constructor, so a process that
+ * holds a segmenter it rarely needs (the api, for text queries) stays small until then; segmenters with the same
+ * dictionaries share one engine.
  * @example const seg = createSegmenter(); seg.cut("国务院办公厅印发通知") // ["国务院办公厅", "印发", "通知"]
  */
 export class Segmenter {
@@ -68,7 +70,9 @@ export class Segmenter {
   readonly userDictPath: string;
   /** The stop-word file (one word per line). */
   readonly stopWordsPath: string;
-  #dicts: JiebaDictionaries = { key: "", userDict: "", stopWords: "" };
+  #key = "";
+  #userWords: readonly UserWord[] = [];
+  #engine: JiebaEngine | undefined;
   #stopWords: ReadonlySet<string> = new Set();
   readonly #placeNames: readonly string[];
   readonly #entities: readonly string[];
@@ -83,25 +87,33 @@ export class Segmenter {
   }
 
   /**
-   * Re-read both dictionary files and load them. An invalid file throws and leaves the previous dictionaries
-   * in force. Blocks for about two seconds when the content changed (the native engine rebuilds its trie).
+   * Re-read both dictionary files. An invalid file throws and leaves the previous dictionaries in force. When the
+   * words changed, the engine is rebuilt (about half a second) if it was in use, else on its next use.
    */
   reload(): ReloadResult {
     const userWords = parseUserDict(readDictionaryFile(this.userDictPath), this.userDictPath);
     const stopWords = parseStopWords(readDictionaryFile(this.stopWordsPath), this.stopWordsPath);
     const listed = new Set(userWords.map((w) => w.word));
     const places = [...new Set([...this.#placeNames, ...this.#entities])].filter((name) => !listed.has(name)).map((word) => ({ word, freq: PLACE_NAME_FREQ, tag: "ns" }));
-    const userDict = formatUserDict([...places, ...userWords]);
+    const words = [...places, ...userWords];
     const stopText = stopWords.join("\n");
-    const key = createHash("sha256").update(userDict).update("\0").update(stopText).digest("hex");
-    const changed = key !== this.#dicts.key;
+    const key = createHash("sha256").update(formatUserDict(words)).update("\0").update(stopText).digest("hex");
+    const changed = key !== this.#key;
     if (changed) {
-      const dicts = { key, userDict, stopWords: stopText };
-      useDictionaries(dicts);
-      this.#dicts = dicts;
+      const wasLoaded = this.#engine !== undefined;
+      this.#engine = undefined;
+      this.#key = key;
+      this.#userWords = words;
       this.#stopWords = new Set(stopWords);
+      if (wasLoaded) this.#engineInUse();
     }
     return { userWords: userWords.length, stopWords: stopWords.length, changed };
+  }
+
+  /** Build the engine now rather than on the first text (a service that will segment at once avoids a slow first batch). */
+  warm(): this {
+    this.#engineInUse();
+    return this;
   }
 
   /** True when `word` (any case or width) is a stop word. */
@@ -114,8 +126,10 @@ export class Segmenter {
    * @example seg.segments("约1.2亿元 损失") // ["约", "1.2", "亿元", " ", "损失"]
    */
   segments(text: string): string[] {
-    const normalized = replaceLoneSurrogates(normalizeWidth(text));
+    const normalized = normalizeForEngine(text);
     const pieces = this.#cutNormalized(normalized);
+    // Normalisation keeps every UTF-16 length, so when it changed nothing the pieces are the original's slices.
+    if (normalized === text) return pieces;
     const out: string[] = [];
     let offset = 0;
     for (const piece of pieces) {
@@ -144,7 +158,12 @@ export class Segmenter {
    * @example seg.contentTokens(seg.segments("COVID-19的防控")) // ["covid-19", "防控"]
    */
   contentTokens(segments: readonly string[]): string[] {
-    return segments.map(indexForm).filter((token) => !isPunctuation(token) && !this.#stopWords.has(token));
+    const out: string[] = [];
+    for (const segment of segments) {
+      const token = indexForm(segment);
+      if (!this.#stopWords.has(token) && !isPunctuation(token)) out.push(token);
+    }
+    return out;
   }
 
   /**
@@ -154,11 +173,8 @@ export class Segmenter {
    */
   cutForSearch(text: string): string[] {
     if (text === "") return [];
-    useDictionaries(this.#dicts);
-    const normalized = replaceLoneSurrogates(normalizeWidth(text));
-    return mergeAsciiRuns(jiebaCutForSearch(normalized))
-      .map(indexForm)
-      .filter((token) => !isPunctuation(token) && !this.#stopWords.has(token));
+    const normalized = normalizeForEngine(text);
+    return this.contentTokens(mergeAsciiRuns(this.#engineInUse().cutForSearch(normalized)));
   }
 
   /**
@@ -168,16 +184,7 @@ export class Segmenter {
    */
   keywords(text: string, topN = 10, options?: KeywordOptions): Keyword[] {
     if (text === "" || topN <= 0) return [];
-    const normalized = replaceLoneSurrogates(normalizeWidth(text));
-    const tokens = this.#cutNormalized(normalized);
-    return rankKeywords({
-      extracted: jiebaExtract(normalized, normalized.length),
-      tokens,
-      unknownIdf: unknownWordIdf(),
-      isStopWord: (word) => this.#stopWords.has(word),
-      topN,
-      options,
-    });
+    return this.#rank(this.#cutNormalized(normalizeForEngine(text)), topN, options);
   }
 
   /**
@@ -186,7 +193,11 @@ export class Segmenter {
    */
   keywordsOfSegments(text: string, segments: readonly string[], topN = 10, options?: KeywordOptions): Keyword[] {
     if (text === "" || topN <= 0) return [];
-    const normalized = replaceLoneSurrogates(normalizeWidth(text));
+    let length = 0;
+    for (const segment of segments) length += segment.length;
+    if (length !== text.length) return this.keywords(text, topN, options);
+    const normalized = normalizeForEngine(text);
+    if (normalized === text) return this.#rank(segments, topN, options);
     // Normalisation keeps every UTF-16 length, so the segments' lengths cut the normalised text the same way.
     const tokens: string[] = [];
     let offset = 0;
@@ -194,28 +205,37 @@ export class Segmenter {
       tokens.push(normalized.slice(offset, offset + segment.length));
       offset += segment.length;
     }
-    if (offset !== normalized.length) return this.keywords(text, topN, options);
-    useDictionaries(this.#dicts);
-    return rankKeywords({
-      extracted: jiebaExtract(normalized, normalized.length),
-      tokens,
-      unknownIdf: unknownWordIdf(),
-      isStopWord: (word) => this.#stopWords.has(word),
-      topN,
-      options,
-    });
+    return this.#rank(tokens, topN, options);
+  }
+
+  #rank(tokens: readonly string[], topN: number, options: KeywordOptions | undefined): Keyword[] {
+    return rankKeywords({ tokens, idf: idfTable(), isStopWord: (word) => this.#stopWords.has(word), topN, options });
+  }
+
+  #engineInUse(): JiebaEngine {
+    this.#engine ??= loadEngine(this.#key, this.#userWords);
+    return this.#engine;
   }
 
   #cutNormalized(normalized: string): string[] {
     if (normalized === "") return [];
-    useDictionaries(this.#dicts);
-    const pieces = mergeAsciiRuns(jiebaCut(normalized));
-    if (pieces.join("") !== normalized) {
+    const pieces = mergeAsciiRuns(this.#engineInUse().cut(normalized));
+    let offset = 0;
+    for (const piece of pieces) {
+      if (!normalized.startsWith(piece, offset)) break;
+      offset += piece.length;
+    }
+    if (offset !== normalized.length) {
       // Slicing the original by piece lengths relies on this; never hand out silently misaligned tokens.
       throw new LiaowangError("internal", `Segmenter lost or altered characters of a ${normalized.length}-character text`);
     }
     return pieces;
   }
+}
+
+/** The text as the engine reads it: half-width letters and digits, lone surrogates replaced (lengths unchanged). */
+function normalizeForEngine(text: string): string {
+  return replaceLoneSurrogates(normalizeWidth(text));
 }
 
 /** Create the production segmenter (dictionaries under `<configDir>/dict`). */
