@@ -97,6 +97,11 @@ function wordCloudDist(): string {
  */
 export async function buildApp(deps: ApiDeps): Promise<ApiApp> {
   const app: ApiApp = Fastify({ loggerInstance: deps.log.child({ module: "http" }) as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: 64 * 1024, trustProxy: deps.trustProxy ?? false }).withTypeProvider<ZodTypeProvider>();
+  const routes: string[] = [];
+  ROUTES.set(app, routes);
+  app.addHook("onRoute", (route) => {
+    for (const method of [route.method].flat()) routes.push(`${method} ${route.url}`);
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
@@ -142,6 +147,7 @@ export async function buildApp(deps: ApiDeps): Promise<ApiApp> {
     transformObject: (document) => describePush(jsonSchemaTransformObject(document)),
   });
 
+  deps.users.useDepartments(deps.departments);
   if (deps.auth) {
     app.addHook("onResponse", auditHook(deps.auth.audit, deps.log.child({ module: "audit" })));
     registerSessionRoutes(app, { users: deps.users, ...deps.auth, clock: deps.clock ?? (() => new Date()) });
@@ -163,6 +169,16 @@ export async function buildApp(deps: ApiDeps): Promise<ApiApp> {
   await app.register(fastifyStatic, { root: wordCloudDist(), prefix: "/vendor/echarts-wordcloud/", decorateReply: false, maxAge: "1d" });
   app.setNotFoundHandler((request, reply) => sendError(reply, "not_found", `no route ${request.method} ${request.url.split("?")[0]}`));
   return app;
+}
+
+const ROUTES = new WeakMap<object, string[]>();
+
+/**
+ * Every route registered on an app buildApp made, as "METHOD /path" (fastify's `:param` form, HEAD included):
+ * the authorisation matrix test enumerates these, so a route without a matrix entry fails it.
+ */
+export function registeredRoutes(app: ApiApp): readonly string[] {
+  return ROUTES.get(app) ?? [];
 }
 
 /** The API server type routes register on. */

@@ -70,7 +70,7 @@ export function requirePermission(users: UserDirectory, permission: Permission |
       user = session.user;
       request.csrf = session.csrf;
     }
-    const scope = permission === "signed_in" ? ({ kind: "all" } as const) : scopeFor(user, permission);
+    const scope = permission === "signed_in" ? ({ kind: "all" } as const) : scopeFor(user, permission, (d) => users.reach(d));
     request.user = user;
     if (scope.kind === "none") {
       await sendError(reply, "forbidden", `user ${user.id} (${user.roles.join(", ")}) may not ${permission}; roles that may: ${rolesWith(permission as Permission).join(", ")}`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { alertActionable, alertVisible, rolesWith, scopeFor, type User } from "./roles.js";
+import { alertActionable, alertVisible, departmentReach, rolesWith, scopeFor, type User } from "./roles.js";
 
 const duty: User = { id: "d", name: "值班员", roles: ["duty_officer"] };
 const head: User = { id: "h", name: "负责人", roles: ["dept_head"], department: "hrss" };
@@ -18,14 +18,15 @@ describe("scopeFor", () => {
   });
 
   it("scopes department heads to their department and keeps them out of search", () => {
-    expect(scopeFor(head, "alerts:read")).toEqual({ kind: "department", department: "hrss" });
-    expect(scopeFor(head, "alerts:transition")).toEqual({ kind: "department", department: "hrss" });
-    expect(scopeFor(head, "audit:read")).toEqual({ kind: "department", department: "hrss" });
+    expect(scopeFor(head, "alerts:read")).toEqual({ kind: "department", department: "hrss", departments: ["hrss"] });
+    expect(scopeFor(head, "alerts:transition")).toEqual({ kind: "department", department: "hrss", departments: ["hrss"] });
+    expect(scopeFor(head, "audit:read")).toEqual({ kind: "department", department: "hrss", departments: ["hrss"] });
     expect(scopeFor(head, "departments:read")).toEqual({ kind: "all" });
     expect(scopeFor(head, "documents:search")).toEqual({ kind: "none" });
     // the daily brief of their own department, and the posts it links to
-    expect(scopeFor(head, "brief:read")).toEqual({ kind: "department", department: "hrss" });
-    expect(scopeFor(head, "documents:read")).toEqual({ kind: "all" });
+    expect(scopeFor(head, "brief:read")).toEqual({ kind: "department", department: "hrss", departments: ["hrss"] });
+    // posts only through their department's incidents and brief (checked per post)
+    expect(scopeFor(head, "documents:read")).toEqual({ kind: "department", department: "hrss", departments: ["hrss"] });
   });
 
   it("lets analysts read but not act or read the audit log", () => {
@@ -37,7 +38,7 @@ describe("scopeFor", () => {
 
   it("takes the widest scope of several roles", () => {
     expect(scopeFor({ ...head, roles: ["dept_head", "analyst"] }, "alerts:read")).toEqual({ kind: "all" });
-    expect(scopeFor({ ...head, roles: ["dept_head", "analyst"] }, "alerts:transition")).toEqual({ kind: "department", department: "hrss" });
+    expect(scopeFor({ ...head, roles: ["dept_head", "analyst"] }, "alerts:transition")).toEqual({ kind: "department", department: "hrss", departments: ["hrss"] });
   });
 
   it("gives a dept_head without a department nothing department-scoped", () => {
@@ -66,7 +67,7 @@ describe("alert scope", () => {
   const own = { department: "hrss", coDepartments: [] };
   const coNotified = { department: "emergency", coDepartments: ["hrss"] };
   const other = { department: "emergency", coDepartments: ["propaganda"] };
-  const scope = { kind: "department", department: "hrss" } as const;
+  const scope = { kind: "department", department: "hrss", departments: ["hrss"] } as const;
 
   it("shows a department its own and co-notified alerts", () => {
     expect(alertVisible(scope, own)).toBe(true);
@@ -74,6 +75,24 @@ describe("alert scope", () => {
     expect(alertVisible(scope, other)).toBe(false);
     expect(alertVisible({ kind: "all" }, other)).toBe(true);
     expect(alertVisible({ kind: "none" }, own)).toBe(false);
+  });
+
+  it("shows a parent department what is routed to the departments below it, but lets it act on its own only", () => {
+    const hierarchy = { departments: [{ id: "gov" }, { id: "emergency", parent: "gov" }, { id: "fire", parent: "emergency" }, { id: "hrss", parent: "gov" }] };
+    expect(departmentReach(hierarchy, "gov")).toEqual(["gov", "emergency", "hrss", "fire"]);
+    expect(departmentReach(hierarchy, "emergency")).toEqual(["emergency", "fire"]);
+    expect(departmentReach(hierarchy, "hrss")).toEqual(["hrss"]);
+    expect(departmentReach(undefined, "hrss")).toEqual(["hrss"]);
+    const gov = scopeFor({ ...head, department: "gov" }, "alerts:read", (d) => departmentReach(hierarchy, d));
+    expect(gov).toEqual({ kind: "department", department: "gov", departments: ["gov", "emergency", "hrss", "fire"] });
+    const emergency = scopeFor({ ...head, department: "emergency" }, "alerts:read", (d) => departmentReach(hierarchy, d));
+    const grandchild = { department: "fire", coDepartments: [] };
+    expect(alertVisible(gov, grandchild)).toBe(true);
+    expect(alertVisible(emergency, grandchild)).toBe(true);
+    expect(alertVisible(emergency, own)).toBe(false);
+    expect(alertVisible(emergency, { department: "gov", coDepartments: [] })).toBe(false);
+    expect(alertActionable(gov, grandchild)).toBe(false);
+    expect(alertActionable(emergency, { department: "emergency" })).toBe(true);
   });
 
   it("lets only the responsible department act", () => {

@@ -36,9 +36,24 @@ export interface User {
 
 /**
  * Which slice of the data a permission reaches for a user: everything, one department's alerts (and what hangs
- * off them: incidents, audit), or nothing.
+ * off them: incidents, audit, the posts they name), or nothing. `departments` is the department and, below it,
+ * every department whose `parent` chain leads to it (config/departments.yaml): a parent department's head reads
+ * what is routed to its children, but acts only on its own department's alerts.
  */
-export type Scope = { kind: "all" } | { kind: "department"; department: string } | { kind: "none" };
+export type Scope = { kind: "all" } | { kind: "department"; department: string; departments: readonly string[] } | { kind: "none" };
+
+/**
+ * A department and every department below it (children, their children, …) by the `parent` links of
+ * config/departments.yaml, the department itself first.
+ * @example departmentReach({ departments: [{ id: "gov" }, { id: "hrss", parent: "gov" }] }, "gov") // ["gov", "hrss"]
+ */
+export function departmentReach(config: { departments: readonly { id: string; parent?: string | undefined }[] } | undefined, department: string): string[] {
+  const reach = [department];
+  for (let i = 0; i < reach.length; i++) {
+    for (const d of config?.departments ?? []) if (d.parent === reach[i] && !reach.includes(d.id)) reach.push(d.id);
+  }
+  return reach;
+}
 
 // Department heads are scoped to their department; everyone else with the permission sees everything.
 const GRANTS: Record<Role, { all: readonly Permission[]; ownDepartment: readonly Permission[] }> = {
@@ -46,9 +61,10 @@ const GRANTS: Record<Role, { all: readonly Permission[]; ownDepartment: readonly
     all: ["documents:search", "trends:read", "incidents:read", "alerts:read", "alerts:transition", "departments:read", "audit:read", "accountability:read", "sources:read", "brief:read", "documents:read"],
     ownDepartment: [],
   },
+  // Posts only through their department's incidents and brief (documents:read is checked per post).
   dept_head: {
-    all: ["departments:read", "documents:read"],
-    ownDepartment: ["incidents:read", "alerts:read", "alerts:transition", "audit:read", "accountability:read", "brief:read"],
+    all: ["departments:read"],
+    ownDepartment: ["incidents:read", "alerts:read", "alerts:transition", "audit:read", "accountability:read", "brief:read", "documents:read"],
   },
   analyst: {
     all: ["documents:search", "trends:read", "incidents:read", "alerts:read", "departments:read", "accountability:read", "sources:read", "brief:read", "documents:read"],
@@ -61,13 +77,14 @@ const GRANTS: Record<Role, { all: readonly Permission[]; ownDepartment: readonly
 };
 
 /**
- * The widest scope any of the user's roles gives for a permission.
- * @example scopeFor({ id: "h1", name: "…", roles: ["dept_head"], department: "hrss" }, "alerts:read") // { kind: "department", department: "hrss" }
+ * The widest scope any of the user's roles gives for a permission; `reach` lists the departments below one
+ * (departmentReach over the departments file; without it a department reaches only itself).
+ * @example scopeFor({ id: "h1", name: "…", roles: ["dept_head"], department: "hrss" }, "alerts:read") // { kind: "department", department: "hrss", departments: ["hrss"] }
  */
-export function scopeFor(user: User, permission: Permission): Scope {
+export function scopeFor(user: User, permission: Permission, reach: (department: string) => readonly string[] = (d) => [d]): Scope {
   if (user.roles.some((role) => GRANTS[role].all.includes(permission))) return { kind: "all" };
   if (user.department !== undefined && user.roles.some((role) => GRANTS[role].ownDepartment.includes(permission))) {
-    return { kind: "department", department: user.department };
+    return { kind: "department", department: user.department, departments: reach(user.department) };
   }
   return { kind: "none" };
 }
@@ -77,19 +94,25 @@ export function rolesWith(permission: Permission): Role[] {
   return Role.options.filter((role) => GRANTS[role].all.includes(permission) || GRANTS[role].ownDepartment.includes(permission));
 }
 
-/** Whether an alert is visible in a scope: a department sees alerts it is responsible for or co-notified on. */
+/**
+ * Whether an alert is visible in a scope: a department sees alerts it, or a department below it, is responsible
+ * for or co-notified on.
+ */
 export function alertVisible(scope: Scope, alert: { department: string; coDepartments: readonly string[] }): boolean {
   switch (scope.kind) {
     case "all":
       return true;
     case "department":
-      return alert.department === scope.department || alert.coDepartments.includes(scope.department);
+      return scope.departments.includes(alert.department) || alert.coDepartments.some((d) => scope.departments.includes(d));
     case "none":
       return false;
   }
 }
 
-/** Whether a scope may change an alert: only the responsible department acts on it (co-notified ones watch). */
+/**
+ * Whether a scope may change an alert: only the responsible department acts on it (co-notified ones and parent
+ * departments watch: the clocks measure the responsible department).
+ */
 export function alertActionable(scope: Scope, alert: { department: string }): boolean {
   switch (scope.kind) {
     case "all":

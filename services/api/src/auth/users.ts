@@ -6,7 +6,7 @@ import { z } from "zod";
 import { formatIssues } from "@liaowang/config";
 import { invalidInput } from "@liaowang/errors";
 import { separationProblem } from "@liaowang/auth";
-import { Role, type User } from "./roles.js";
+import { departmentReach, Role, type User } from "./roles.js";
 
 const id = z.string().regex(/^[A-Za-z0-9._:-]{1,100}$/, "ids are letters, digits and . _ : -");
 
@@ -68,6 +68,7 @@ export interface SessionUser {
 export class UserDirectory {
   private readonly byHash = new Map<string, User>();
   private sessions: ((token: string) => Promise<SessionUser | undefined>) | undefined;
+  private hierarchy: Parameters<typeof departmentReach>[0];
 
   constructor(entries: readonly UserEntry[]) {
     const ids = new Set<string>();
@@ -86,6 +87,16 @@ export class UserDirectory {
   /** Resolve session cookies with this (password sign-in); without it only bearer tokens authenticate. */
   useSessions(resolve: (token: string) => Promise<SessionUser | undefined>): void {
     this.sessions = resolve;
+  }
+
+  /** Scope department heads by this hierarchy (`parent` links): a parent department reaches its children. */
+  useDepartments(departments: Parameters<typeof departmentReach>[0]): void {
+    this.hierarchy = departments;
+  }
+
+  /** A department and the departments below it. */
+  reach(department: string): string[] {
+    return departmentReach(this.hierarchy, department);
   }
 
   /** The user of a session cookie value. */

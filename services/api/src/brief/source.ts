@@ -16,7 +16,8 @@ const LIVE = ["new", "acknowledged", "handling", "responded"];
 type SampleHit = { _source?: { id?: string; title?: string; source?: string; text?: string } };
 type TermBucket = { key: string; doc_count: number; samples?: { hits: { hits: SampleHit[] } } };
 
-function scopeFilter(scope: DocumentScope | undefined): estypes.QueryDslQueryContainer[] {
+/** The brief's document filter of a department (also the posts a department head may open from it). */
+export function scopeFilter(scope: DocumentScope | undefined): estypes.QueryDslQueryContainer[] {
   if (!scope) return [];
   if (scope.topics.length > 0) return [{ terms: { "topics.id": [...scope.topics] } }];
   if (scope.regions.length > 0) return [{ bool: { should: [{ terms: { "regions.name": [...scope.regions] } }, { terms: { "regions.province": [...scope.regions] } }, { terms: { region: [...scope.regions] } }], minimum_should_match: 1 } }];

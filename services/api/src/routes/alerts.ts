@@ -8,7 +8,7 @@ import { alertView, compareUrgency } from "../views/alerts.js";
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 503: ErrorBody };
 
 function outOfScope(alertId: string, scope: Scope & { kind: "department" }, what: string): LiaowangError {
-  return new LiaowangError("forbidden", `alert ${alertId} is not ${what} department ${scope.department}; department heads ${what === "routed to" ? "see" : "act on"} their own department's alerts only`);
+  return new LiaowangError("forbidden", `alert ${alertId} is not ${what} department ${scope.department}; department heads ${what === "routed to" ? "see their own department's alerts (and those of departments below it)" : "act on their own department's alerts"} only`);
 }
 
 /** Alerts with live clocks, and their lifecycle transitions (applied by the alerter). */
@@ -30,8 +30,8 @@ export function registerAlertRoutes(app: ApiApp, deps: ApiDeps): void {
       const { scope } = principal(request);
       const q = request.query;
       const states = parseStates(q.state);
-      if (scope.kind === "department" && q.department !== undefined && q.department !== scope.department) throw outOfScope(`list of ${q.department}`, scope, "routed to");
-      const department = scope.kind === "department" ? scope.department : q.department;
+      if (scope.kind === "department" && q.department !== undefined && !scope.departments.includes(q.department)) throw outOfScope(`list of ${q.department}`, scope, "routed to");
+      const department = scope.kind === "department" ? (q.department ?? scope.departments) : q.department;
       const { alerts, total } = await deps.store.listAlerts({ states, live: states === undefined, department, level: q.level, limit: Math.min(q.limit, deps.maxLiveAlerts) });
       const now = clock().getTime();
       let views = alerts.filter((a) => alertVisible(scope, a)).map((a) => alertView(a, now));

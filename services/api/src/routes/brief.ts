@@ -10,6 +10,7 @@ import { BriefBody, BriefQuery, DocumentBody } from "../brief/schemas.js";
 import { readBriefInput } from "../brief/source.js";
 import { principal, requirePermission } from "../http.js";
 import { evidenceOf } from "./evidence.js";
+import { assertPostReachable } from "../auth/document-access.js";
 import type { Scope } from "../auth/roles.js";
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 503: ErrorBody };
@@ -39,8 +40,8 @@ export async function buildBrief(deps: Pick<ApiDeps, "es" | "indexPrefix" | "dep
 
 function departmentOf(scope: Scope, asked: string | undefined): string | undefined {
   if (scope.kind !== "department") return asked;
-  if (asked && asked !== scope.department) throw new LiaowangError("forbidden", `department heads read their own department's brief only (${scope.department}), not ${asked}'s`);
-  return scope.department;
+  if (asked && !scope.departments.includes(asked)) throw new LiaowangError("forbidden", `department heads read the brief of their own department (${scope.department}) and the departments below it only, not ${asked}'s`);
+  return asked ?? scope.department;
 }
 
 /** 舆情日报 (JSON for the page, PDF) and the stored documents its lines link to. */
@@ -88,6 +89,8 @@ export function registerBriefRoutes(app: ApiApp, deps: ApiDeps, settings: BriefS
     },
     async (request) => {
       const id = request.params.id;
+      const [evidence] = await evidenceOf(deps, { docId: id });
+      await assertPostReachable(deps, principal(request).scope, id, evidence?.incidentIds ?? []);
       type Stored = { id: string; source: string; title?: string; text: string; url?: string; author?: string; publishedAt: string; region?: string; keywords?: { word: string }[]; topics?: { id: string }[]; sentiment?: { score: number; label: string } };
       let hit: Stored | undefined;
       try {
@@ -96,7 +99,6 @@ export function registerBriefRoutes(app: ApiApp, deps: ApiDeps, settings: BriefS
       } catch (error) {
         throw unavailable(`Elasticsearch document lookup failed: ${describeError(error)}`, error);
       }
-      const [evidence] = await evidenceOf(deps, { docId: id });
       if (!hit && evidence) {
         // Gone from the document index (retention) but kept as evidence: shown from the evidence record.
         const text = evidence.ingested;

@@ -74,7 +74,7 @@ export function registerDirectoryRoutes(app: ApiApp, deps: ApiDeps): void {
     async (request) => {
       const { scope } = principal(request);
       const q = request.query;
-      const alertIds = scope.kind === "department" ? (await deps.store.alertRefsOfDepartment(scope.department)).map((r) => r.id) : undefined;
+      const alertIds = scope.kind === "department" ? (await deps.store.alertRefsOfDepartment(scope.departments)).map((r) => r.id) : undefined;
       return deps.store.listAudit({ ...q, alertIds });
     },
   );
@@ -100,7 +100,7 @@ export function registerDirectoryRoutes(app: ApiApp, deps: ApiDeps): void {
       const parsed = AccountabilityBody.omit({ departments: true }).extend({ departments: DepartmentAccountability.array() }).safeParse(answer);
       if (!parsed.success) throw new LiaowangError("internal", "the alerter answered accountability with an unexpected body");
       const departments = parsed.data.departments
-        .filter((d) => scope.kind === "all" || (scope.kind === "department" && d.department === scope.department))
+        .filter((d) => scope.kind === "all" || (scope.kind === "department" && scope.departments.includes(d.department)))
         .map((d) => ({ ...d, departmentName: departmentName(d.department) ?? d.department }));
       return { from, to, departments };
     },

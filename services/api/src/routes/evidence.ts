@@ -8,6 +8,7 @@ import type { ApiApp, ApiDeps } from "../app.js";
 import { ErrorBody, IdParams } from "../api-schemas.js";
 import { alertVisible } from "../auth/roles.js";
 import { principal, requirePermission } from "../http.js";
+import { assertPostReachable } from "../auth/document-access.js";
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 503: ErrorBody };
 
@@ -44,7 +45,7 @@ export async function evidenceOf(deps: Pick<ApiDeps, "es" | "indexPrefix">, quer
   });
 }
 
-/** The incident, if the user may see it (department heads: their department's). */
+/** The incident, if the user may see it (department heads: their department's and those below it). */
 async function visibleIncident(deps: ApiDeps, request: Parameters<typeof principal>[0], id: string): Promise<Incident> {
   const { scope } = principal(request);
   const [incident, alert] = await Promise.all([deps.store.getIncident(id), deps.store.getAlert(alertIdFor(id))]);
@@ -150,6 +151,7 @@ export function registerEvidenceRoutes(app: ApiApp, deps: ApiDeps): void {
     },
     async (request, reply) => {
       const [record] = await evidenceOf(deps, { docId: request.params.id }, true);
+      await assertPostReachable(deps, principal(request).scope, request.params.id, record?.incidentIds ?? []);
       if (!record || record.body === null) throw new LiaowangError("not_found", `no original kept for post ${request.params.id}`);
       // Served as an attachment of an opaque type: captured pages are untrusted HTML and must not run on our origin.
       return reply

@@ -25,13 +25,14 @@ export function registerInboxRoutes(app: ApiApp, deps: ApiDeps): void {
       const { scope } = principal(request);
       if (!deps.departments) throw new LiaowangError("unavailable", "the departments file is not readable by the api (API_DEPARTMENTS_FILE / config/departments.yaml)");
       const asked = request.query.department;
-      if (scope.kind === "department" && asked !== undefined && asked !== scope.department) {
-        throw new LiaowangError("forbidden", `department heads see their own department's inbox only (${scope.department}), not ${asked}`);
+      if (scope.kind === "department" && asked !== undefined && !scope.departments.includes(asked)) {
+        throw new LiaowangError("forbidden", `department heads see the inbox of their own department (${scope.department}) and the departments below it only, not ${asked}'s`);
       }
-      const department = scope.kind === "department" ? scope.department : asked;
+      const department = scope.kind === "department" ? (asked ?? scope.department) : asked;
       if (department === undefined) throw new LiaowangError("invalid_input", "name the department: /api/v1/inbox?department=<id>");
       if (!deps.departments.departments.some((d) => d.id === department)) throw new LiaowangError("invalid_input", `unknown department "${department}"`);
-      const { alerts } = await deps.store.listAlerts({ live: true, department, limit: deps.maxLiveAlerts });
+      // The departments below it too: escalations to a parent department are about its children's alerts.
+      const { alerts } = await deps.store.listAlerts({ live: true, department: deps.users.reach(department), limit: deps.maxLiveAlerts });
       return inbox(alerts, department, deps.departments, deps.ops?.escalation, clock().getTime());
     },
   );

@@ -20,7 +20,7 @@ export function registerIncidentRoutes(app: ApiApp, deps: ApiDeps): void {
     },
     async (request) => {
       const { scope } = principal(request);
-      const ids = scope.kind === "department" ? (await deps.store.alertRefsOfDepartment(scope.department)).map((r) => r.incidentId) : undefined;
+      const ids = scope.kind === "department" ? (await deps.store.alertRefsOfDepartment(scope.departments)).map((r) => r.incidentId) : undefined;
       return deps.store.listIncidents({ ...request.query, ids });
     },
   );

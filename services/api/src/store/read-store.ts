@@ -21,11 +21,11 @@ const DETECTOR_PRIVATE = ["state", "storedAt"] as const;
 
 const LIVE_STATES: readonly AlertState[] = ["new", "acknowledged", "handling", "responded"];
 
-/** Filters of the alert list; `department` matches the responsible or a co-notified department. */
+/** Filters of the alert list; `department` matches the responsible or a co-notified department (any of several). */
 export interface AlertFilter {
   states?: readonly AlertState[] | undefined;
   live?: boolean | undefined;
-  department?: string | undefined;
+  department?: string | readonly string[] | undefined;
   level?: string | undefined;
   incidentId?: string | undefined;
   limit: number;
@@ -54,6 +54,12 @@ export interface IncidentFilter {
   scope?: string | undefined;
   from: number;
   size: number;
+}
+
+/** Alerts one of the departments is responsible for or co-notified on. */
+function departmentQuery(department: string | readonly string[]): estypes.QueryDslQueryContainer {
+  const ids = typeof department === "string" ? [department] : [...department];
+  return { bool: { should: [{ terms: { department: ids } }, { terms: { coDepartments: ids } }], minimum_should_match: 1 } };
 }
 
 function total(hits: estypes.SearchHitsMetadata<unknown> | undefined): number {
@@ -109,7 +115,7 @@ export class ReadStore {
     const must: estypes.QueryDslQueryContainer[] = [];
     const states = filter.states ?? (filter.live ? LIVE_STATES : undefined);
     if (states) must.push({ terms: { state: [...states] } });
-    if (filter.department) must.push({ bool: { should: [{ term: { department: filter.department } }, { term: { coDepartments: filter.department } }], minimum_should_match: 1 } });
+    if (filter.department !== undefined) must.push(departmentQuery(filter.department));
     if (filter.level) must.push(filter.level === "ungraded" ? { bool: { must_not: [{ exists: { field: "level" } }] } } : { term: { level: filter.level } });
     if (filter.incidentId) must.push({ term: { incidentId: filter.incidentId } });
     return this.run(`search ${this.alerts}`, async () => {
@@ -136,15 +142,15 @@ export class ReadStore {
     });
   }
 
-  /** Ids of every alert a department is responsible for or co-notified on (department-scoped audit and incidents). */
-  async alertRefsOfDepartment(department: string, limit = 10_000): Promise<{ id: string; incidentId: string }[]> {
+  /** Ids of every alert a department (or any of several) is responsible for or co-notified on (department-scoped audit and incidents). */
+  async alertRefsOfDepartment(department: string | readonly string[], limit = 10_000): Promise<{ id: string; incidentId: string }[]> {
     return this.run(`search ${this.alerts}`, async () => {
       const res = await this.es.search<{ id: string; incidentId: string }>(
         {
           index: this.alerts,
           size: limit,
           _source: ["id", "incidentId"],
-          query: { bool: { should: [{ term: { department } }, { term: { coDepartments: department } }], minimum_should_match: 1 } },
+          query: departmentQuery(department),
         },
         { ignore: [404] },
       );

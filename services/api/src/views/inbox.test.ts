@@ -64,12 +64,12 @@ describe("department inbox", () => {
     expect(box.watching).toEqual([]);
   });
 
-  it("keeps a child department's alerts out of the parent's inbox (API scope), and gives co-notified departments a watch list", () => {
+  it("lists a child department's alert escalated to the parent among the parent's escalations (not its open alerts), and gives co-notified departments a watch list", () => {
     const late = scanned("inc-c", "II", t0 + 4 * 3_600_000 + 5 * 60_000);
     const parent = inbox([late], "office", departments, escalation, t0 + 4.1 * 3_600_000);
-    // office is not responsible: the leader step reached it by notification, but its inbox lists its own alerts only
+    // office is not responsible (no open alert of its own), but the parent step addressed its leader about hrss's alert
     expect(parent.open).toEqual([]);
-    expect(parent.escalated).toEqual([]);
+    expect(parent.escalated.map((a) => [a.id, a.escalations.map((e) => e.stepId)])).toEqual([["alert-inc-c", ["parent-before"]]]);
     const forHrss = inbox([late], "hrss", departments, escalation, t0 + 4.1 * 3_600_000);
     expect(forHrss.escalated[0]?.escalations.map((e) => e.stepId)).toEqual(["head-late"]);
     const watch = inbox([late], "propaganda", departments, escalation, t0 + 6 * 3_600_000);

@@ -50,14 +50,16 @@ export function escalationsTo(alert: Alert, department: string, escalation: Esca
 }
 
 /**
- * A department's inbox from its live alerts (responsible or co-notified): escalations addressed to its
- * leadership, its own open alerts most urgent first, how many are overdue, and what it only watches.
+ * A department's inbox from its live alerts (responsible or co-notified, and those of the departments below it):
+ * escalations addressed to its leadership, its own open alerts most urgent first, how many are overdue, and what
+ * it only watches.
  */
 export function inbox(alerts: readonly Alert[], department: string, departments: DepartmentsConfig, escalation: EscalationConfig | undefined, now: number): InboxBody {
   const own = alerts.filter((a) => a.department === department);
   const open = own.map((a) => alertView(a, now)).sort(compareUrgency);
+  // Escalations may be addressed to a parent department about its children's alerts: taken from every alert given.
   const escalated = escalation
-    ? own
+    ? alerts
         .map((a) => ({ alert: a, escalations: escalationsTo(a, department, escalation, departments) }))
         .filter((e) => e.escalations.length > 0)
         .sort((a, b) => Date.parse(b.escalations[0]?.at ?? "") - Date.parse(a.escalations[0]?.at ?? ""))
