@@ -1,0 +1,112 @@
+// The benchmark's text. Real posts and titles are read at run time from ../shared/eval/ when present (never copied
+// into the repository); otherwise a generated corpus stands in and the report says so.
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+
+export interface Corpus {
+  /** Short posts: Weibo posts and news titles. */
+  posts: string[];
+  /** Where they came from, for the report. */
+  source: string;
+  /** Set when no real text was found. */
+  note?: string;
+}
+
+/** Real Weibo posts (weibo_ced_dev) and news titles (thucnews_dev), or a generated stand-in. */
+export function loadCorpus(evalDir: string): Corpus {
+  const posts: string[] = [];
+  const sources: string[] = [];
+  const weibo = join(evalDir, "weibo_ced_dev", "originals.jsonl");
+  if (existsSync(weibo)) {
+    for (const line of readFileSync(weibo, "utf8").split("\n")) {
+      if (!line.trim()) continue;
+      const text = (JSON.parse(line) as { text?: string }).text?.trim();
+      if (text && text.length >= 10) posts.push(text);
+    }
+    sources.push("weibo_ced_dev");
+  }
+  const news = join(evalDir, "thucnews_dev", "dev.txt");
+  if (existsSync(news)) {
+    for (const line of readFileSync(news, "utf8").split("\n")) if (line.includes("\t")) posts.push(line.split("\t")[0]!);
+    sources.push("thucnews_dev");
+  }
+  if (posts.length > 0) return { posts, source: sources.join(" + ") };
+  const parts = ["某市", "小区居民", "反映", "连续停水", "物业", "回应", "12345热线", "已转交", "住建部门", "处理", "群众", "不满", "记者", "现场", "了解到", "相关负责人", "表示"];
+  return {
+    posts: Array.from({ length: 3_000 }, (_, i) => Array.from({ length: 8 + (i % 20) }, (_, j) => parts[(i * 7 + j * 3) % parts.length]).join("")),
+    source: "generated",
+    note: `no real text under ${evalDir}: a generated corpus was used (figures are not comparable with real-text runs)`,
+  };
+}
+
+/** An ingest record (the push contract). */
+export interface IngestRecord {
+  source: string;
+  text: string;
+  title?: string;
+  publishedAt: string;
+  region?: string;
+}
+
+/**
+ * Background traffic: real posts made unique (ids are content-derived, so a repeated text would be de-duplicated) by
+ * a serial suffix, spread over ten sources, published "now".
+ */
+export function backgroundRecord(corpus: Corpus, run: string, i: number, now = Date.now()): IngestRecord {
+  return { source: `bench-${i % 10}`, text: `${corpus.posts[i % corpus.posts.length]!} [${run}-${i}]`, publishedAt: new Date(now).toISOString() };
+}
+
+/**
+ * A long article: ~`bytes` of real sentences (consecutive posts of the corpus joined into paragraphs), with a title.
+ * Real articles are not in the evaluation data, so this is the closest real text of that length.
+ */
+export function longRecord(corpus: Corpus, run: string, i: number, bytes = 4_096, now = Date.now()): IngestRecord {
+  const paragraphs: string[] = [];
+  let size = 0;
+  for (let k = 0; size < bytes; k++) {
+    const post = corpus.posts[(i * 37 + k) % corpus.posts.length]!;
+    paragraphs.push(post);
+    size += Buffer.byteLength(post) + 1;
+  }
+  return { source: `bench-long-${i % 5}`, title: `${corpus.posts[(i * 37) % corpus.posts.length]!.slice(0, 30)} [${run}-${i}]`, text: paragraphs.join("\n"), publishedAt: new Date(now).toISOString() };
+}
+
+const DISTRICTS = ["岳麓区", "开福区", "雨花区", "天心区", "芙蓉区", "望城区", "长沙县", "浏阳市", "宁乡市"];
+const NAME_A = ["鑫", "宏", "华", "盛", "金", "恒", "瑞", "永", "新", "东", "利", "丰", "嘉", "明", "泰", "安"];
+const NAME_B = ["达", "远", "强", "源", "诚", "晟", "洋", "发", "兴", "光", "鼎", "隆", "辉", "信", "和", "正"];
+const KINDS = [
+  { what: "化工厂", event: "爆炸", first: "一声巨响，浓烟滚滚，附近窗户玻璃都震碎了", second: "发生爆炸事故" },
+  { what: "烟花厂", event: "爆炸", first: "连续传出爆炸声，火光冲天，周边居民紧急疏散", second: "发生爆炸事故" },
+  { what: "煤矿", event: "透水", first: "听说井下出事了，很多救护车往矿上开", second: "发生透水事故" },
+  { what: "商场", event: "火灾", first: "着火了，黑烟从楼里冒出来，消防车来了好多辆", second: "发生火灾" },
+];
+
+/**
+ * A local story in two posts from two sources, as the duty board must catch it: a resident's 首发 (no figures yet)
+ * and then an official 通报 with a death toll that makes it 重大 (II). Each story has its own facility name (which
+ * the incident's title carries) and district, so stories never merge with each other.
+ */
+export function incidentPair(k: number, now = Date.now()): { name: string; first: IngestRecord; second: IngestRecord } {
+  const district = DISTRICTS[k % DISTRICTS.length]!;
+  const kind = KINDS[Math.floor(k / DISTRICTS.length) % KINDS.length]!;
+  const name = `${NAME_A[k % NAME_A.length]}${NAME_B[Math.floor(k / NAME_A.length) % NAME_B.length]}${kind.what}`;
+  const region = `湖南省长沙市${district}`;
+  const deaths = 10 + (k % 15);
+  return {
+    name,
+    first: {
+      source: `微博网友@bench${k}`,
+      title: `${district}${name}${kind.event}`,
+      text: `${district}${name}刚才${kind.first}，好像是${name}${kind.event}了！`,
+      publishedAt: new Date(now - 60_000).toISOString(),
+      region,
+    },
+    second: {
+      source: `${district}应急管理局`,
+      title: `关于${district}${name}${kind.event}事故的情况通报`,
+      text: `${district}${name}${kind.second}。截至目前，事故已造成${deaths}人遇难、${deaths * 2}人受伤，搜救工作仍在进行，事故原因正在调查中。`,
+      publishedAt: new Date(now).toISOString(),
+      region,
+    },
+  };
+}

@@ -1,0 +1,191 @@
+// The pipeline as real processes on the dev stack, with the benchmark's own topic and index prefixes: push through
+// the API (→ ingest → raw), count what is searchable, read consumer lag per stage and CPU / RSS per process.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { createEsClient, documentsAlias, type Client } from "@liaowang/es";
+import { createKafka, groupLag } from "@liaowang/kafka";
+import { createLogger } from "@liaowang/logger";
+import { topicName, type TopicKey } from "@liaowang/schemas";
+import { freePort, PIPELINE_SERVICES, spawnService, type PipelineService, type SpawnedService } from "@liaowang/testing";
+import { newToken, tokenHash } from "../../services/api/src/auth/users.js";
+import type { IngestRecord } from "./corpus.js";
+import { procStat, sleep } from "./measure.js";
+
+/** The consuming stages and what they consume, for lag. */
+export const STAGES: { service: PipelineService; topic: TopicKey }[] = [
+  { service: "enrich", topic: "raw" },
+  { service: "indexer", topic: "enriched" },
+  { service: "detector", topic: "enriched" },
+  { service: "alerter", topic: "incidents" },
+];
+
+export interface RunningService {
+  name: PipelineService;
+  replica: number;
+  proc: SpawnedService;
+  /** Spawn → "started" logged (connected, topics ensured, consumer joined), ms. */
+  startupMs: number;
+}
+
+type Kafka = ReturnType<typeof createKafka>;
+type Admin = ReturnType<Kafka["admin"]>;
+
+/** A user of the API the benchmark reads alerts as (a duty officer). */
+interface BenchUser {
+  token: string;
+  env: string;
+}
+
+export class BenchStack {
+  readonly services: RunningService[] = [];
+  readonly es: Client;
+  readonly kafka: Kafka;
+  private admin: Admin | undefined;
+  private readonly dir = mkdtempSync(join(tmpdir(), "liaowang-bench-"));
+  private readonly pushToken = newToken();
+  private readonly user: BenchUser;
+  private ports: Record<"api" | "ingest" | "alerter", number> = { api: 0, ingest: 0, alerter: 0 };
+
+  constructor(
+    readonly env: Record<string, string>,
+    readonly topicPrefix: string,
+    readonly indexPrefix: string,
+  ) {
+    this.es = createEsClient({ node: env.LIAOWANG_ES_URL!, indexPrefix });
+    this.kafka = createKafka({ brokers: env.LIAOWANG_KAFKA_BROKERS!.split(","), clientId: "bench", topicPrefix }, createLogger({ service: "bench", level: "error" }));
+    const token = newToken();
+    this.user = { token, env: JSON.stringify({ users: [{ id: "bench-duty", name: "基准测试值班员", roles: ["duty_officer"], tokens: [tokenHash(token)] }] }) };
+    // No notification targets: the benchmark measures what reaches the duty board, not delivery.
+    writeFileSync(join(this.dir, "notify.json"), JSON.stringify({ timeoutMs: 3_000, targets: {} }));
+    writeFileSync(join(this.dir, "sources.yaml"), "sources: []\n");
+  }
+
+  async allocatePorts(): Promise<void> {
+    this.ports = { api: await freePort(), ingest: await freePort(), alerter: await freePort() };
+  }
+
+  private envFor(name: PipelineService, replica: number): Record<string, string> {
+    const common = {
+      ...this.env,
+      ALERTER_URL: `http://127.0.0.1:${this.ports.alerter}`,
+      ALERTER_API_TOKEN: "bench-alerter-token-0123456789abcdef",
+      INGEST_URL: `http://127.0.0.1:${this.ports.ingest}`,
+      LIAOWANG_INGEST_TOKENS: this.pushToken,
+    };
+    switch (name) {
+      case "ingest":
+        return { ...common, INGEST_HTTP_PORT: String(this.ports.ingest), INGEST_SOURCES_FILE: join(this.dir, "sources.yaml"), LIAOWANG_DEMO: "off" };
+      case "enrich":
+        return { ...common, ENRICH_WATCH_DICTIONARIES: "off" };
+      case "indexer":
+        return { ...common, INDEXER_RETENTION: "off" };
+      case "detector":
+        return { ...common, DETECTOR_INSTANCE_ID: `bench-detector-${replica}` };
+      case "alerter":
+        return { ...common, ALERTER_HTTP_PORT: String(this.ports.alerter), ALERTER_ACK_SECRET: "bench-ack-secret-0123456789abcdef0123", ALERTER_NOTIFY_FILE: join(this.dir, "notify.json") };
+      case "api":
+        return { ...common, API_HTTP_PORT: String(this.ports.api), API_USERS: this.user.env, LIAOWANG_DEMO: "off" };
+    }
+  }
+
+  /** Spawn one replica and wait until it logged "started"; throws with its output when it exits or takes > 3 min. */
+  async start(name: PipelineService, replica = 1): Promise<RunningService> {
+    const t0 = performance.now();
+    const proc = spawnService(PIPELINE_SERVICES[name], this.envFor(name, replica));
+    let exited = false;
+    void proc.exited.then(() => (exited = true));
+    for (;;) {
+      if (proc.output().includes('"msg":"started"')) break;
+      if (exited || performance.now() - t0 > 180_000) throw new Error(`${name} (replica ${replica}) did not start:\n${proc.output().slice(-3000)}`);
+      await sleep(50);
+    }
+    const running = { name, replica, proc, startupMs: performance.now() - t0 };
+    this.services.push(running);
+    return running;
+  }
+
+  /** POST records to the API as NDJSON (forwarded to the ingest service, which produces them to raw). */
+  async push(records: IngestRecord[]): Promise<void> {
+    const res = await fetch(`http://127.0.0.1:${this.ports.api}/api/v1/documents`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${this.pushToken}`, "content-type": "application/x-ndjson" },
+      body: records.map((r) => JSON.stringify(r)).join("\n"),
+    });
+    const body = await res.text();
+    if (res.status !== 202) throw new Error(`push of ${records.length} records answered ${res.status}: ${body.slice(0, 500)}`);
+    const report = JSON.parse(body) as { accepted?: number; rejected?: unknown[] };
+    if (report.accepted !== records.length) throw new Error(`push of ${records.length} records accepted ${report.accepted}: ${body.slice(0, 500)}`);
+  }
+
+  /** Push in requests of `perRequest` records, `concurrency` at a time. */
+  async pushAll(records: IngestRecord[], perRequest = 1_000, concurrency = 4): Promise<void> {
+    const chunks: IngestRecord[][] = [];
+    for (let i = 0; i < records.length; i += perRequest) chunks.push(records.slice(i, i + perRequest));
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < chunks.length) await this.push(chunks[next++]!);
+      }),
+    );
+  }
+
+  /** Documents visible to search now (no forced refresh: the index's own refresh interval applies). */
+  async searchable(): Promise<number> {
+    const res = await this.es.count({ index: documentsAlias(this.indexPrefix), ignore_unavailable: true, allow_no_indices: true });
+    return res.count;
+  }
+
+  /** Uncommitted records per stage (consumer group of the stage on its topic). */
+  async lags(): Promise<Record<string, number>> {
+    if (!this.admin) {
+      this.admin = this.kafka.admin();
+      await this.admin.connect();
+    }
+    const admin = this.admin;
+    const out: Record<string, number> = {};
+    await Promise.all(
+      STAGES.map(async ({ service, topic }) => {
+        out[service] = (await groupLag(admin, `${this.topicPrefix}${service}`, topicName(this.topicPrefix, topic))).total;
+      }),
+    );
+    return out;
+  }
+
+  /** Live alerts of level I or II as the API shows them to a duty officer. */
+  async alerts(): Promise<{ title: string; level: string | null; incidentId: string }[]> {
+    const res = await fetch(`http://127.0.0.1:${this.ports.api}/api/v1/alerts?limit=2000`, { headers: { authorization: `Bearer ${this.user.token}` } });
+    if (!res.ok) throw new Error(`GET /api/v1/alerts answered ${res.status}`);
+    return ((await res.json()) as { alerts: { title: string; level: string | null; incidentId: string }[] }).alerts;
+  }
+
+  /** CPU seconds and RSS per running process, keyed `name` or `name#replica`. */
+  stats(): Record<string, { rssMB: number; cpuS: number }> {
+    const out: Record<string, { rssMB: number; cpuS: number }> = {};
+    for (const s of this.services) {
+      const stat = procStat(s.proc.pid);
+      if (stat) out[s.replica === 1 ? s.name : `${s.name}#${s.replica}`] = stat;
+    }
+    return out;
+  }
+
+  /** "STAGE STUCK" or "batch failed, retrying" lines any process printed. */
+  troubles(): string[] {
+    return this.services.filter((s) => /STAGE STUCK|batch failed, retrying/.test(s.proc.output())).map((s) => (s.replica === 1 ? s.name : `${s.name}#${s.replica}`));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.services.map((s) => s.proc.stop()));
+    await this.admin?.disconnect().catch(() => undefined);
+    await this.es.indices.delete({ index: `${this.indexPrefix}*` }).catch(() => undefined);
+    await this.es.indices.deleteIndexTemplate({ name: `${this.indexPrefix}*` }).catch(() => undefined);
+    const admin = this.kafka.admin();
+    await admin.connect().catch(() => undefined);
+    const mine = (await admin.listTopics().catch(() => [] as string[])).filter((t: string) => t.startsWith(this.topicPrefix));
+    if (mine.length > 0) await admin.deleteTopics({ topics: mine }).catch(() => undefined);
+    await admin.disconnect().catch(() => undefined);
+    await this.es.close();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
