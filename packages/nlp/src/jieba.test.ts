@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { Jieba } from "@node-rs/jieba";
+import { dict } from "@node-rs/jieba/dict";
 import { idfTable, loadEngine } from "./jieba.js";
 
 describe("idfTable", () => {
@@ -28,6 +30,20 @@ describe("loadEngine", () => {
     const engine = loadEngine("test-c", [{ word: "Ⅳ级", freq: 3000, tag: "n" }, { word: "应急响应" }]);
     expect(engine.cut("启动Ⅳ级应急响应")).toEqual(["启动", "Ⅳ级", "应急响应"]);
     expect(engine.cut("Ⅳ类水质")).toEqual(expect.arrayContaining(["Ⅳ"]));
-    expect(engine.cutForSearch("启动Ⅳ级应急响应")).toContain("Ⅳ级");
+  });
+
+  it("builds search mode from precise pieces exactly as the native search mode cuts the text", () => {
+    const engine = loadEngine("test-d", []);
+    const native = Jieba.withDict(dict);
+    for (const text of ["国务院办公厅印发通知", "中华人民共和国应急管理部", "某市化工厂发生爆炸事故，造成3人死亡", "小明硕士毕业于中国科学院计算所，后在日本京都大学深造"]) {
+      expect(engine.searchPieces(engine.cut(text)), text).toEqual(native.cutForSearch(text, true));
+    }
+    expect(engine.searchPieces(["化工厂"])).toEqual(["化工", "工厂", "化工厂"]);
+    expect(engine.searchPieces(["😀化工厂"])).toEqual(["化工", "工厂", "化工厂", "😀化工厂"]);
+  });
+
+  it("adds the user words to search mode", () => {
+    const engine = loadEngine("test-e", [{ word: "信办", freq: 3000, tag: "nt" }]);
+    expect(engine.searchPieces(["网信办"])).toEqual(["信办", "网信办"]);
   });
 });

@@ -4,6 +4,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { Jieba } from "@node-rs/jieba";
+import { PackedStrings } from "./packed-strings.js";
 
 const require = createRequire(import.meta.url);
 
@@ -23,8 +24,11 @@ export interface EngineWord {
 export interface JiebaEngine {
   /** Precise-mode segmentation with HMM recognition of unknown words (names, new words). */
   cut(text: string): string[];
-  /** Search-mode segmentation: precise mode plus the shorter dictionary words inside long words. */
-  cutForSearch(text: string): string[];
+  /**
+   * Search mode from precise pieces, as jieba's cut_for_search builds it on its precise cut: before each piece of
+   * three or more characters, the dictionary words of two, then of three characters inside it.
+   */
+  searchPieces(pieces: readonly string[]): string[];
 }
 
 // One engine per distinct user dictionary, shared by the segmenters that use it; the latest load only, so a reload
@@ -59,11 +63,66 @@ export function loadEngine(key: string, userWords: readonly EngineWord[]): Jieba
     jieba.loadDict(Buffer.from(userWords.map((w) => `${w.word} ${w.freq ?? median} ${w.tag ?? "x"}`).join("\n")));
   }
   const join = crossBlockJoiner(userWords.map((w) => w.word));
-  const engine: JiebaEngine = join
-    ? { cut: (text) => join(text, jieba.cut(text, true)), cutForSearch: (text) => join(text, jieba.cutForSearch(text, true)) }
-    : { cut: (text) => jieba.cut(text, true), cutForSearch: (text) => jieba.cutForSearch(text, true) };
+  // Built on the first search-mode use only: a second native pass per text cost as much as the precise cut.
+  let shortWords: PackedStrings | undefined;
+  const engine: JiebaEngine = {
+    cut: join ? (text) => join(text, jieba.cut(text, true)) : (text) => jieba.cut(text, true),
+    searchPieces: (pieces) => {
+      shortWords ??= dictionaryShortWords(dict, userWords);
+      return searchPieces(pieces, shortWords);
+    },
+  };
   cached = { key, engine };
   return engine;
+}
+
+/** The words of two or three characters of jieba's dictionary and the user words: the only ones search mode adds. */
+function dictionaryShortWords(dict: Buffer, userWords: readonly EngineWord[]): PackedStrings {
+  const words: string[] = [];
+  const short = (word: string): boolean => {
+    const n = codePointCount(word);
+    return n === 2 || n === 3;
+  };
+  for (const line of dict.toString("utf8").split("\n")) {
+    const space = line.indexOf(" ");
+    const word = space < 0 ? line.trim() : line.slice(0, space);
+    if (short(word)) words.push(word);
+  }
+  for (const { word } of userWords) if (short(word)) words.push(word);
+  return new PackedStrings(words);
+}
+
+function codePointCount(word: string): number {
+  let n = 0;
+  for (let i = 0; i < word.length; i++) {
+    const c = word.charCodeAt(i);
+    if (c < 0xdc00 || c > 0xdfff || i === 0 || (word.charCodeAt(i - 1) & 0xfc00) !== 0xd800) n++;
+  }
+  return n;
+}
+
+function searchPieces(pieces: readonly string[], shortWords: PackedStrings): string[] {
+  const out: string[] = [];
+  for (const piece of pieces) {
+    if (piece.length > 2) {
+      // Character boundaries (a surrogate pair is one character, as jieba counts them).
+      const bounds: number[] = [];
+      for (let i = 0; i < piece.length; i++) {
+        const c = piece.charCodeAt(i);
+        if (c < 0xdc00 || c > 0xdfff || i === 0 || (piece.charCodeAt(i - 1) & 0xfc00) !== 0xd800) bounds.push(i);
+      }
+      bounds.push(piece.length);
+      const chars = bounds.length - 1;
+      if (chars > 2) {
+        for (let i = 0; i + 2 <= chars; i++) if (shortWords.indexOf(piece, bounds[i]!, bounds[i + 2]!) >= 0) out.push(piece.slice(bounds[i]!, bounds[i + 2]!));
+      }
+      if (chars > 3) {
+        for (let i = 0; i + 3 <= chars; i++) if (shortWords.indexOf(piece, bounds[i]!, bounds[i + 3]!) >= 0) out.push(piece.slice(bounds[i]!, bounds[i + 3]!));
+      }
+    }
+    out.push(piece);
+  }
+  return out;
 }
 
 // jieba (Python and Rust) first splits text into blocks of these characters and cuts each block alone, so a
@@ -116,16 +175,9 @@ export interface IdfTable {
 
 let idf: IdfTable | undefined;
 
-/** FNV-1a over UTF-16 units of `text[start, end)`. */
-function hashOf(text: string, start: number, end: number): number {
-  let h = 0x811c9dc5;
-  for (let i = start; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return h >>> 0;
-}
-
 /**
- * The IDF table, read on first use and then kept (one per process). Packed (one string of all words, typed arrays of
- * offsets, values and an open-addressing index: ~7 MB) rather than a Map of 270,000 entries (~35 MB of heap).
+ * The IDF table, read on first use and then kept (one per process): packed ({@link PackedStrings}, ~7 MB) rather
+ * than a Map of 270,000 entries (~35 MB of heap).
  */
 export function idfTable(): IdfTable {
   if (idf !== undefined) return idf;
@@ -139,35 +191,13 @@ export function idfTable(): IdfTable {
     words.push(line.slice(0, space));
     values.push(value);
   }
-  const all = words.join("");
-  const offsets = new Uint32Array(words.length + 1);
-  for (let i = 0; i < words.length; i++) offsets[i + 1] = offsets[i]! + words[i]!.length;
+  const table = new PackedStrings(words);
   const idfs = Float64Array.from(values);
-  let capacity = 1;
-  while (capacity < words.length * 2) capacity *= 2;
-  const mask = capacity - 1;
-  // Slot value: 1 + index of the word; 0 is empty. A word listed twice keeps its last value, as a Map would.
-  const slots = new Int32Array(capacity);
-  const sameWord = (index: number, word: string, start: number, end: number): boolean => {
-    const from = offsets[index]!;
-    if (offsets[index + 1]! - from !== end - start) return false;
-    for (let k = 0; k < end - start; k++) if (all.charCodeAt(from + k) !== word.charCodeAt(start + k)) return false;
-    return true;
-  };
-  const find = (word: string, start: number, end: number): number => {
-    let slot = hashOf(word, start, end) & mask;
-    for (;;) {
-      const entry = slots[slot]!;
-      if (entry === 0 || sameWord(entry - 1, word, start, end)) return slot;
-      slot = (slot + 1) & mask;
-    }
-  };
-  for (let i = 0; i < words.length; i++) slots[find(all, offsets[i]!, offsets[i + 1]!)] = i + 1;
   const sum = values.reduce((a, b) => a + b, 0);
   idf = {
     get: (word) => {
-      const entry = slots[find(word, 0, word.length)]!;
-      return entry === 0 ? undefined : idfs[entry - 1];
+      const index = table.indexOf(word);
+      return index < 0 ? undefined : idfs[index];
     },
     average: words.length === 0 ? 0 : sum / words.length,
   };

@@ -24,13 +24,21 @@ export interface KeywordInput {
   options?: KeywordOptions | undefined;
 }
 
-const ASCII_ONLY = /^[\x20-\x7e]+$/;
+function isAsciiOnly(word: string): boolean {
+  for (let i = 0; i < word.length; i++) {
+    const c = word.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e) return false;
+  }
+  return word.length > 0;
+}
 
 // Chinese numerals ("十二", "三十") are figures, not topics, like Arabic ones.
 const CHINESE_NUMBER = /^[零〇一二两三四五六七八九十百千万亿]+$/;
 
 function keep(word: string, input: KeywordInput): boolean {
-  if (word.length < 2 || [...word].length < 2 || isPunctuation(word) || input.isStopWord(word)) return false;
+  // One character, counting a surrogate pair (an emoji) as one.
+  if (word.length < 2 || (word.length === 2 && (word.charCodeAt(0) & 0xfc00) === 0xd800)) return false;
+  if (input.isStopWord(word) || isPunctuation(word)) return false;
   return input.options?.includeNumbers === true || !(isNumber(word) || CHINESE_NUMBER.test(word));
 }
 
@@ -50,7 +58,7 @@ export function rankKeywords(input: KeywordInput): Keyword[] {
     const word = indexForm(token);
     if (!keep(word, input)) continue;
     // The IDF table is keyed by the token as cut (CJK words have no case); Latin words are never looked up.
-    const idf = ASCII_ONLY.test(word) ? input.idf.average : (input.idf.get(token) ?? input.idf.average);
+    const idf = isAsciiOnly(word) ? input.idf.average : (input.idf.get(token) ?? input.idf.average);
     weights.set(word, (weights.get(word) ?? 0) + count * idf);
   }
   return [...weights]

@@ -32,3 +32,22 @@ describe("PhraseIndex.findAll", () => {
     expect(index.findAll(["ＣＯＶＩＤ－１９"]).map((m) => m.value)).toEqual([5]);
   });
 });
+
+describe("PhraseIndex lookups", () => {
+  it("tells phrases from mere prefixes, counts each phrase once, and keeps the last value of a repeated one", () => {
+    const idx = new PhraseIndex<number>([
+      ["燃气爆炸", 1],
+      ["燃气", 2],
+      ["燃气爆炸", 3],
+    ]);
+    expect(idx.size).toBe(2);
+    expect(idx.get("燃气")).toBe(2);
+    expect(idx.get("燃气爆炸")).toBe(3);
+    expect(idx.get("燃气爆")).toBeUndefined();
+    expect(idx.startsPhrase("燃气爆")).toBe(true);
+    expect(idx.startsPhrase("燃气")).toBe(true);
+    expect(idx.startsPhrase("燃气爆炸")).toBe(false);
+    expect(idx.longestAt(["燃气", "爆"], 0)).toEqual({ start: 0, end: 1, phrase: "燃气", value: 2 });
+  });
+});
+

@@ -1,5 +1,13 @@
 import { indexForm, isPunctuation } from "./text.js";
 
+interface Entry<T> {
+  /** A whole phrase (else only a prefix of longer ones). */
+  readonly phrase: boolean;
+  readonly value: T | undefined;
+  /** A proper prefix of some longer phrase. */
+  readonly prefix: boolean;
+}
+
 /** A phrase found in a token sequence: tokens [start, end) joined make `phrase`. */
 export interface PhraseMatch<T> {
   start: number;
@@ -15,37 +23,50 @@ export interface PhraseMatch<T> {
  * @example new PhraseIndex([["没人管", -1]]).longestAt(["没人", "管"], 0) // { start: 0, end: 2, phrase: "没人管", value: -1 }
  */
 export class PhraseIndex<T> {
-  readonly #phrases: ReadonlyMap<string, T>;
-  // Every proper prefix of every phrase: lookups stop as soon as the text read so far can start no phrase.
-  readonly #prefixes: ReadonlySet<string>;
+  // Each phrase and each proper prefix of a phrase, in one map so a lookup step costs one hash probe: lookups stop as
+  // soon as the text read so far can start no phrase.
+  readonly #entries: ReadonlyMap<string, Entry<T>>;
+  readonly #size: number;
   readonly #maxTokens: number;
 
   constructor(entries: Iterable<readonly [string, T]>, maxTokens = 6) {
-    const phrases = new Map<string, T>();
-    const prefixes = new Set<string>();
+    const map = new Map<string, { phrase: boolean; value: T | undefined; prefix: boolean }>();
+    let size = 0;
     for (const [phrase, value] of entries) {
       if (phrase === "") continue;
-      phrases.set(phrase, value);
-      for (let i = 1; i < phrase.length; i++) prefixes.add(phrase.slice(0, i));
+      const entry = map.get(phrase);
+      if (entry === undefined || !entry.phrase) size++;
+      if (entry === undefined) map.set(phrase, { phrase: true, value, prefix: false });
+      else {
+        entry.phrase = true;
+        entry.value = value;
+      }
+      for (let i = 1; i < phrase.length; i++) {
+        const head = phrase.slice(0, i);
+        const known = map.get(head);
+        if (known === undefined) map.set(head, { phrase: false, value: undefined, prefix: true });
+        else known.prefix = true;
+      }
     }
-    this.#phrases = phrases;
-    this.#prefixes = prefixes;
+    this.#entries = map;
+    this.#size = size;
     this.#maxTokens = maxTokens;
   }
 
   /** True when some phrase is longer than `text` and starts with it. */
   startsPhrase(text: string): boolean {
-    return this.#prefixes.has(text);
+    return this.#entries.get(text)?.prefix === true;
   }
 
   /** Number of phrases. */
   get size(): number {
-    return this.#phrases.size;
+    return this.#size;
   }
 
   /** The value of a phrase given whole. */
   get(phrase: string): T | undefined {
-    return this.#phrases.get(phrase);
+    const entry = this.#entries.get(phrase);
+    return entry?.phrase === true ? entry.value : undefined;
   }
 
   /** The longest phrase starting at token `start` (tokens already in index form), if any. */
@@ -56,9 +77,11 @@ export class PhraseIndex<T> {
       const token = tokens[end] ?? "";
       if (token === "") break;
       joined += token;
-      const value = this.#phrases.get(joined);
-      if (value !== undefined && !isPunctuation(token)) best = { start, end: end + 1, phrase: joined, value };
-      if (!this.#prefixes.has(joined) || isPunctuation(token)) break;
+      const entry = this.#entries.get(joined);
+      if (entry === undefined) break;
+      const punctuation = isPunctuation(token);
+      if (entry.phrase && entry.value !== undefined && !punctuation) best = { start, end: end + 1, phrase: joined, value: entry.value };
+      if (!entry.prefix || punctuation) break;
     }
     return best;
   }
@@ -91,9 +114,10 @@ export class PhraseIndex<T> {
       let longest: PhraseMatch<T> | undefined;
       for (let to = from + 1; to <= token.length; to++) {
         const phrase = token.slice(from, to);
-        const value = to - from >= 2 ? this.#phrases.get(phrase) : undefined;
-        if (value !== undefined) longest = { start: at, end: at + 1, phrase, value };
-        if (!this.#prefixes.has(phrase)) break;
+        const entry = this.#entries.get(phrase);
+        if (entry === undefined) break;
+        if (to - from >= 2 && entry.phrase && entry.value !== undefined) longest = { start: at, end: at + 1, phrase, value: entry.value };
+        if (!entry.prefix) break;
       }
       if (longest) {
         out.push(longest);

@@ -132,6 +132,13 @@ describe("Segmenter.cutForSearch", () => {
   it("keeps Latin words and numbers whole", () => {
     expect(seg.cutForSearch("COVID-19 24小时")).toEqual(["covid-19", "24", "小时"]);
   });
+
+  it("gives the same terms from segments already cut, and cuts again when they do not cover the text", () => {
+    for (const text of [PARAGRAPH, "ＣＯＶＩＤ－１９疫情防控，拨打12345热线", "启动Ⅳ级应急响应😀", ""]) {
+      expect(seg.cutForSearchOfSegments(text, seg.segments(text)), text).toEqual(seg.cutForSearch(text));
+    }
+    expect(seg.cutForSearchOfSegments("国务院办公厅", ["国务院"])).toEqual(seg.cutForSearch("国务院办公厅"));
+  });
 });
 
 describe("Segmenter.keywords", () => {

@@ -173,8 +173,21 @@ export class Segmenter {
    */
   cutForSearch(text: string): string[] {
     if (text === "") return [];
-    const normalized = normalizeForEngine(text);
-    return this.contentTokens(mergeAsciiRuns(this.#engineInUse().cutForSearch(normalized)));
+    return this.#search(this.#cutNormalized(normalizeForEngine(text)));
+  }
+
+  /**
+   * {@link cutForSearch} of a text whose {@link segments} are already known (saves cutting it again): the same result.
+   * @example const segs = seg.segments(text); seg.cutForSearchOfSegments(text, segs)
+   */
+  cutForSearchOfSegments(text: string, segments: readonly string[]): string[] {
+    if (text === "") return [];
+    const pieces = this.#normalizedSegments(text, segments);
+    return pieces === undefined ? this.cutForSearch(text) : this.#search(pieces);
+  }
+
+  #search(pieces: readonly string[]): string[] {
+    return this.contentTokens(this.#engineInUse().searchPieces(pieces));
   }
 
   /**
@@ -193,19 +206,25 @@ export class Segmenter {
    */
   keywordsOfSegments(text: string, segments: readonly string[], topN = 10, options?: KeywordOptions): Keyword[] {
     if (text === "" || topN <= 0) return [];
+    const pieces = this.#normalizedSegments(text, segments);
+    return pieces === undefined ? this.keywords(text, topN, options) : this.#rank(pieces, topN, options);
+  }
+
+  /** The segments as pieces of the normalised text, or undefined when they do not cover `text`. */
+  #normalizedSegments(text: string, segments: readonly string[]): readonly string[] | undefined {
     let length = 0;
     for (const segment of segments) length += segment.length;
-    if (length !== text.length) return this.keywords(text, topN, options);
+    if (length !== text.length) return undefined;
     const normalized = normalizeForEngine(text);
-    if (normalized === text) return this.#rank(segments, topN, options);
+    if (normalized === text) return segments;
     // Normalisation keeps every UTF-16 length, so the segments' lengths cut the normalised text the same way.
-    const tokens: string[] = [];
+    const pieces: string[] = [];
     let offset = 0;
     for (const segment of segments) {
-      tokens.push(normalized.slice(offset, offset + segment.length));
+      pieces.push(normalized.slice(offset, offset + segment.length));
       offset += segment.length;
     }
-    return this.#rank(tokens, topN, options);
+    return pieces;
   }
 
   #rank(tokens: readonly string[], topN: number, options: KeywordOptions | undefined): Keyword[] {

@@ -29,6 +29,14 @@ describe("simhash64", () => {
     expect(withoutLightest).toBeLessThanOrEqual(8);
   });
 
+  it("hashes the words' UTF-8 bytes: values stored by earlier versions stay comparable", () => {
+    // Pinned from the TextEncoder-based version: ASCII, 2-, 3- and 4-byte characters and a lone surrogate (as U+FFFD).
+    expect(simhash64(REPORT)).toBe("421420024c0c1f93");
+    expect(simhash64(kw(["covid-19", 3], ["café", 2], ["😀开心", 1.5], ["\uD800坏", 1], ["ⅳ级", 0.7]))).toBe("b5cb9b94be5c4518");
+    expect(simhash64(kw(["😀", 1]))).toBe("3303a80aaa0ea5af");
+    expect(simhash64(kw(["\uDC00x", 1]))).toBe("c6eba4d12bc3ccdb");
+  });
+
   it("gives zeros for no usable keywords", () => {
     expect(simhash64([])).toBe("0000000000000000");
     expect(simhash64(kw(["无权重", 0], ["负", -1]))).toBe("0000000000000000");

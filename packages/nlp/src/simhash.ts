@@ -1,14 +1,40 @@
 import type { Keyword } from "./keywords.js";
 
-const encoder = new TextEncoder();
-
-/** Two independent 32-bit hashes of a word (FNV-1a with a murmur3 finaliser, two seeds): its 64 feature bits. */
+/** Two independent 32-bit hashes of a word's UTF-8 bytes (FNV-1a with a murmur3 finaliser, two seeds): its 64 feature bits. */
 function hash64(text: string): [number, number] {
   let a = 0x811c9dc5;
   let b = 0x01000193 ^ 0x9e3779b9;
-  for (const byte of encoder.encode(text)) {
-    a = Math.imul(a ^ byte, 0x01000193);
-    b = Math.imul(b ^ byte, 0x01000193);
+  // The UTF-8 bytes TextEncoder would give (a lone surrogate as U+FFFD), without allocating them; up to 4 per
+  // character, packed little-end first into `bytes` (no closure: this runs for every keyword of every document).
+  for (let i = 0; i < text.length; i++) {
+    let c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdfff) {
+      const next = text.charCodeAt(i + 1);
+      if (c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+        c = 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00);
+        i++;
+      } else c = 0xfffd;
+    }
+    let bytes: number;
+    let count: number;
+    if (c < 0x80) {
+      bytes = c;
+      count = 1;
+    } else if (c < 0x800) {
+      bytes = (0xc0 | (c >> 6)) | ((0x80 | (c & 0x3f)) << 8);
+      count = 2;
+    } else if (c < 0x10000) {
+      bytes = (0xe0 | (c >> 12)) | ((0x80 | ((c >> 6) & 0x3f)) << 8) | ((0x80 | (c & 0x3f)) << 16);
+      count = 3;
+    } else {
+      bytes = (0xf0 | (c >> 18)) | ((0x80 | ((c >> 12) & 0x3f)) << 8) | ((0x80 | ((c >> 6) & 0x3f)) << 16) | ((0x80 | (c & 0x3f)) << 24);
+      count = 4;
+    }
+    for (let k = 0; k < count; k++) {
+      const byte = (bytes >>> (8 * k)) & 0xff;
+      a = Math.imul(a ^ byte, 0x01000193);
+      b = Math.imul(b ^ byte, 0x01000193);
+    }
   }
   return [fmix32(a), fmix32(Math.imul(b, 0x85ebca6b) ^ a)];
 }

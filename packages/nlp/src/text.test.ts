@@ -36,5 +36,27 @@ describe("token classes", () => {
   it("gives the index form: half-width lowercase", () => {
     expect(indexForm("ＣＯＶＩＤ-19")).toBe("covid-19");
     expect(indexForm("政务")).toBe("政务");
+    // Beyond ASCII and ideographs too: Roman numerals, Greek, full-width letters inside a word.
+    expect(indexForm("Ⅳ级")).toBe("ⅳ级");
+    expect(indexForm("Δ变异株")).toBe("δ变异株");
+    expect(indexForm("ＰＭ２.５浓度")).toBe("pm2.5浓度");
+    expect(indexForm("pm2.5")).toBe("pm2.5");
+  });
+
+  it("classifies a token by all its characters, not only the first", () => {
+    expect(isPunctuation("，政务")).toBe(false);
+    expect(isPunctuation("政务，")).toBe(false);
+    expect(isPunctuation("")).toBe(false);
+    expect(isWhitespace(" 政")).toBe(false);
+    expect(isWhitespace("政 ")).toBe(false);
+    expect(isWhitespace("\u3000")).toBe(true);
+  });
+
+  it("leaves texts without full-width forms or lone surrogates as they are", () => {
+    const text = "2024年6月3日，某市发生爆炸。😀";
+    expect(normalizeWidth(text)).toBe(text);
+    expect(replaceLoneSurrogates(text)).toBe(text);
+    expect(normalizeWidth("损失１．２亿元")).toBe("损失1.2亿元");
+    expect(replaceLoneSurrogates("\uDC00😀\uD800")).toBe("\uFFFD😀\uFFFD");
   });
 });

@@ -4,8 +4,23 @@
  * @example normalizeWidth("２４小时，ＣＯＶＩＤ－１９") // "24小时，COVID-19"
  */
 export function normalizeWidth(text: string): string {
+  // Hot path (every text and token): most have nothing to map, and scanning is far cheaper than a regex replace.
+  let i = 0;
+  while (i < text.length && !isFullWidthAscii(text.charCodeAt(i))) i++;
+  if (i === text.length) return text;
   // Other full-width punctuation (，：？) is kept: it is the normal Chinese form and readers expect it back.
   return text.replace(/[０-９Ａ-Ｚａ-ｚ．％－＋＿]/g, (ch) => String.fromCharCode(ch.charCodeAt(0) - 0xfee0));
+}
+
+/** The UTF-16 units {@link normalizeWidth} maps: full-width digits, letters and ．％－＋＿. */
+function isFullWidthAscii(c: number): boolean {
+  if (c < 0xff05 || c > 0xff5a) return false;
+  return (c >= 0xff10 && c <= 0xff19) || (c >= 0xff21 && c <= 0xff3a) || (c >= 0xff41 && c <= 0xff5a) || c === 0xff0e || c === 0xff05 || c === 0xff0d || c === 0xff0b || c === 0xff3f;
+}
+
+/** A CJK ideograph of the basic block: no case, no width form, neither punctuation nor space. */
+function isCjkLetter(c: number): boolean {
+  return c >= 0x4e00 && c <= 0x9fff;
 }
 
 /**
@@ -13,6 +28,10 @@ export function normalizeWidth(text: string): string {
  * segmenter neither loses nor adds characters.
  */
 export function replaceLoneSurrogates(text: string): string {
+  // Most texts have no surrogate at all (no emoji): skip the lookbehind regex for them.
+  let i = 0;
+  while (i < text.length && (text.charCodeAt(i) & 0xf800) !== 0xd800) i++;
+  if (i === text.length) return text;
   return text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "\uFFFD");
 }
 
@@ -20,11 +39,15 @@ const PUNCT_OR_SPACE = /^[\p{P}\p{S}\p{Z}\p{C}\s]+$/u;
 
 /** True for a token made only of punctuation, symbols, whitespace or control characters. */
 export function isPunctuation(token: string): boolean {
+  const c = token.charCodeAt(0);
+  if (isCjkLetter(c) || (c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a)) return false;
   return PUNCT_OR_SPACE.test(token);
 }
 
 /** True for a token made only of whitespace (including the ideographic space). */
 export function isWhitespace(token: string): boolean {
+  const c = token.charCodeAt(0);
+  if (isCjkLetter(c) || (c > 0x20 && c < 0x7f)) return false;
   return token.trim() === "";
 }
 
@@ -38,5 +61,10 @@ export function isNumber(token: string): boolean {
 
 /** The form a token is indexed and compared in: half-width and lowercase. */
 export function indexForm(token: string): string {
-  return normalizeWidth(token).toLowerCase();
+  // Hot path (every token, several times): a token of CJK ideographs and ASCII without capitals is its own form.
+  for (let i = 0; i < token.length; i++) {
+    const c = token.charCodeAt(i);
+    if (c < 0x80 ? c >= 0x41 && c <= 0x5a : !isCjkLetter(c)) return normalizeWidth(token).toLowerCase();
+  }
+  return token;
 }

@@ -18,8 +18,8 @@ const separatorPattern = new RegExp(SEGMENT_SEPARATOR, "g");
  * @example enrichDocument(raw, createSegmenter(), { keywords: 20, analysis: new Analyzer().resources }, new Date())
  */
 export function enrichDocument(raw: RawDocument, segmenter: Segmenter, options: EnrichOptions, now: Date): EnrichedDocument {
-  const title = (raw.title ?? "").replace(separatorPattern, " ");
-  const text = raw.text.replace(separatorPattern, " ");
+  const title = withoutSeparator(raw.title ?? "");
+  const text = withoutSeparator(raw.text);
   const full = title ? `${title}\n${text}` : text;
   const titleSegments = segmenter.segments(title);
   const textSegments = segmenter.segments(text);
@@ -48,7 +48,7 @@ export function enrichDocument(raw: RawDocument, segmenter: Segmenter, options: 
     tokens,
     titleSeg: titleSegments.join(SEGMENT_SEPARATOR),
     textSeg: textSegments.join(SEGMENT_SEPARATOR),
-    searchTerms: [...new Set(segmenter.cutForSearch(full))],
+    searchTerms: [...new Set(segmenter.cutForSearchOfSegments(full, segments))],
     keywords,
     enrichedAt: now.toISOString(),
     ...(analysis === undefined ? {} : analysisFields(analysis)),
@@ -67,6 +67,10 @@ function analysisFields(a: Analysis): Pick<EnrichedDocument, "topics" | "categor
     timeRef: a.timeRef,
     simhash: a.simhash,
   };
+}
+
+function withoutSeparator(text: string): string {
+  return text.includes(SEGMENT_SEPARATOR) ? text.replace(separatorPattern, " ") : text;
 }
 
 function round(value: number): number {

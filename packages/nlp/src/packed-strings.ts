@@ -1,0 +1,53 @@
+/**
+ * A large, fixed set of short strings packed for memory: one string holding them all, their offsets and an
+ * open-addressing hash index in typed arrays (~20 bytes a word against ~120 in a Map), looked up without slicing.
+ * @example const set = new PackedStrings(["应急", "管理"]); set.indexOf("应急管理局", 0, 2) // 0
+ */
+export class PackedStrings {
+  readonly #all: string;
+  readonly #offsets: Uint32Array;
+  // Slot value: 1 + index of the word; 0 is empty.
+  readonly #slots: Int32Array;
+  readonly #mask: number;
+
+  /** Index the words; a word listed twice is found at its last index. */
+  constructor(words: readonly string[]) {
+    this.#all = words.join("");
+    this.#offsets = new Uint32Array(words.length + 1);
+    for (let i = 0; i < words.length; i++) this.#offsets[i + 1] = this.#offsets[i]! + words[i]!.length;
+    let capacity = 16;
+    while (capacity < words.length * 2) capacity *= 2;
+    this.#mask = capacity - 1;
+    this.#slots = new Int32Array(capacity);
+    for (let i = 0; i < words.length; i++) this.#slots[this.#slot(this.#all, this.#offsets[i]!, this.#offsets[i + 1]!)] = i + 1;
+  }
+
+  /** Number of words indexed (repeats included). */
+  get length(): number {
+    return this.#offsets.length - 1;
+  }
+
+  /** The index of `text[start, end)` among the words, or -1. */
+  indexOf(text: string, start = 0, end = text.length): number {
+    return this.#slots[this.#slot(text, start, end)]! - 1;
+  }
+
+  #slot(text: string, start: number, end: number): number {
+    // FNV-1a over the UTF-16 units.
+    let h = 0x811c9dc5;
+    for (let i = start; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+    let slot = (h >>> 0) & this.#mask;
+    for (;;) {
+      const entry = this.#slots[slot]!;
+      if (entry === 0 || this.#same(entry - 1, text, start, end)) return slot;
+      slot = (slot + 1) & this.#mask;
+    }
+  }
+
+  #same(index: number, text: string, start: number, end: number): boolean {
+    const from = this.#offsets[index]!;
+    if (this.#offsets[index + 1]! - from !== end - start) return false;
+    for (let k = 0; k < end - start; k++) if (this.#all.charCodeAt(from + k) !== text.charCodeAt(start + k)) return false;
+    return true;
+  }
+}
