@@ -5,3 +5,4 @@ export * from "./documents.js";
 export * from "./search.js";
 export * from "./trends.js";
 export * from "./retention.js";
+export * from "./live-config.js";

@@ -75,7 +75,7 @@ export function readYamlConfig<S extends z.ZodType>(path: string, schema: S, env
 }
 
 /** Every department target id must be a configured notify target, or messages would be dropped at send time. */
-function checkTargets(alerting: AlertingConfig, notify: NotifyConfig, file: string): void {
+export function checkTargets(alerting: AlertingConfig, notify: NotifyConfig, file: string): void {
   const problems: string[] = [];
   for (const d of alerting.departments.departments) {
     for (const t of d.targets) if (!Object.hasOwn(notify.targets, t)) problems.push(`department "${d.id}" names target "${t}", which ${file} does not define`);

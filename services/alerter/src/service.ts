@@ -10,6 +10,7 @@ import { alertIndices } from "@liaowang/schemas";
 import { Alerter } from "./alerter.js";
 import type { AlerterConfig } from "./config.js";
 import { createHttpServer, listen } from "./http.js";
+import { startAlertingConfigWatch } from "./live-config.js";
 import { personResolver } from "./notifications.js";
 import { AlertStore } from "./store/alerts.js";
 import { EsOutboxStore } from "./store/outbox.js";
@@ -29,6 +30,7 @@ export async function startAlerter(config: AlerterConfig, log: Logger, fatal: (e
   const securityAudit = new AuditLog(infra.es, authIndices(infra.indexPrefix).audit);
   await securityAudit.init();
 
+  lifecycle.add("config-watch", await startAlertingConfigWatch(infra.es, infra.indexPrefix, config, log), (w) => w.stop());
   warnCalendarCoverage(config, log);
   const router = createChannelRouter(config.notify, { resolveExtra: personResolver(config.alerting) });
   const alerter = new Alerter({

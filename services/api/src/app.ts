@@ -17,6 +17,7 @@ import { auditHook } from "./auth/audit-hook.js";
 import type { SignIn } from "./auth/session-auth.js";
 import type { UserDirectory } from "./auth/users.js";
 import { errorHandler, sendError } from "./http.js";
+import { registerAdminRoutes, type AdminDeps } from "./routes/admin.js";
 import { registerAlertRoutes } from "./routes/alerts.js";
 import { registerBriefRoutes, type BriefSettings } from "./routes/brief.js";
 import { registerEvidenceRoutes } from "./routes/evidence.js";
@@ -51,6 +52,8 @@ export interface ApiDeps {
   trustProxy?: boolean;
   /** Password sign-in, accounts and the security audit; without it only bearer tokens work and nothing is audited. */
   auth?: { signIn: SignIn; accounts: AccountStore; audit: AuditLog };
+  /** The admin screens' live configuration (sources, watch rules, departments, escalation); absent: those routes answer 503. */
+  admin?: AdminDeps;
 }
 
 /** Only our own scripts run; feed text is rendered escaped, and this keeps an escaping slip from becoming script. */
@@ -141,6 +144,7 @@ export async function buildApp(deps: ApiDeps): Promise<ApiApp> {
         { name: "sources", description: "feed health: sources that have gone silent" },
         { name: "brief", description: "舆情日报: the daily brief as data and PDF" },
         { name: "operations", description: "duty roster, department inbox, policy documents and live alert changes" },
+        { name: "admin", description: "admin screens: live configuration of sources, watch rules, departments and routing, escalation" },
       ],
     },
     transform: jsonSchemaTransform,
@@ -163,6 +167,7 @@ export async function buildApp(deps: ApiDeps): Promise<ApiApp> {
   registerBriefRoutes(app, deps, deps.brief ?? { timeZone: "Asia/Shanghai", publicUrl: "http://127.0.0.1:8080", fontPath: undefined });
   registerPushRoute(app, { ingestUrl: deps.ingest.url, maxBytes: deps.ingest.maxBytes, tokens: deps.ingest.tokens });
   registerOpsRoutes(app, deps);
+  registerAdminRoutes(app, deps, deps.admin);
 
   await app.register(fastifyStatic, { root: publicDir, prefix: "/", index: ["index.html"], cacheControl: true, maxAge: 0 });
   await app.register(fastifyStatic, { root: echartsDist(), prefix: "/vendor/echarts/", decorateReply: false, maxAge: "1d" });

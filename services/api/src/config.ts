@@ -55,6 +55,11 @@ const ApiEnv = CommonEnv.extend({
   API_ROSTER_FILE: z.string().min(1).optional(),
   /** Escalation policies, to tell a department head which escalations were addressed to them. */
   API_ESCALATION_FILE: z.string().min(1).optional(),
+  /** Internal feed hosts / CIDR ranges the admin screens' test fetch may reach, comma-separated (the ingest service's setting). */
+  INGEST_ALLOW_INTERNAL: z
+    .string()
+    .optional()
+    .transform((v) => (v ?? "").split(",").map((s) => s.trim()).filter(Boolean)),
   /** Most live alerts the duty board sorts at once (they are sorted in memory by deadline). */
   API_MAX_LIVE_ALERTS: z.coerce.number().int().min(10).max(10_000).default(2_000),
   /** Notification settings: the daily brief email uses its `smtp` section. */

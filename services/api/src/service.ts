@@ -1,9 +1,9 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { DepartmentsConfig } from "@liaowang/alerting";
+import { DepartmentsConfig, EscalationConfig } from "@liaowang/alerting";
 import { esSettings, kafkaSettings, readConfigFile } from "@liaowang/config";
 import { AccountStore, AuditLog, authIndices, SessionStore } from "@liaowang/auth";
-import { createEsClient, type Client } from "@liaowang/es";
+import { createEsClient, LiveConfigStore, watchLiveConfig, type Client } from "@liaowang/es";
 import { invalidInput } from "@liaowang/errors";
 import type { Logger } from "@liaowang/logger";
 import { createSegmenter } from "@liaowang/nlp";
@@ -11,7 +11,7 @@ import { Lifecycle, routeCronLogs, type Started } from "@liaowang/runtime";
 import { AlerterClient } from "./alerter-client.js";
 import { loadBriefConfig } from "./brief/config.js";
 import { BriefMailer, readSmtp } from "./brief/mailer.js";
-import { buildApp } from "./app.js";
+import { buildApp, type ApiDeps } from "./app.js";
 import { startAlertFeed } from "./live/feed.js";
 import { LiveHub } from "./live/hub.js";
 import { loadOps } from "./ops.js";
@@ -93,8 +93,20 @@ export async function startApi(config: ApiConfig, log: Logger): Promise<Started>
   const auth = await startAuth(config, es);
   users.useSessions((token) => auth.signIn.resolve(token));
 
+  // Admin screens: configuration edited live, stored in Elasticsearch; the files in config/ are version 0.
+  const liveConfig = new LiveConfigStore(es, config.LIAOWANG_INDEX_PREFIX);
+  await liveConfig.init();
+  const dir = config.LIAOWANG_CONFIG_DIR;
+  const admin = {
+    store: liveConfig,
+    files: { "watch-rules": join(dir, "watch-rules.yaml"), sources: join(dir, "sources.yaml"), departments: config.departmentsFile, escalation: config.escalationFile },
+    notifyFile: config.notifyFile,
+    allowInternal: config.INGEST_ALLOW_INTERNAL,
+    accounts: auth.accounts,
+  };
+
   const segmenter = createSegmenter({ configDir: config.LIAOWANG_CONFIG_DIR });
-  const app = await buildApp({
+  const apiDeps: ApiDeps = {
     es,
     indexPrefix: config.LIAOWANG_INDEX_PREFIX,
     store,
@@ -109,7 +121,22 @@ export async function startApi(config: ApiConfig, log: Logger): Promise<Started>
     brief: briefSettings,
     auth,
     trustProxy: config.API_TRUST_PROXY === "true",
-  });
+    admin,
+  };
+  const app = await buildApp(apiDeps);
+  // What this API reads itself (department names, inbox, escalations) follows the stored versions, edits made
+  // through another replica included.
+  const storedDepartments = await liveConfig.current("departments");
+  const storedEscalation = await liveConfig.current("escalation");
+  try {
+    if (storedDepartments) apiDeps.departments = DepartmentsConfig.parse(storedDepartments.data);
+    if (storedEscalation && apiDeps.ops) apiDeps.ops.escalation = EscalationConfig.parse(storedEscalation.data);
+  } catch (error) {
+    log.error({ err: error }, "stored departments / escalation configuration is invalid: the files are used");
+  }
+  const watchLog = log.child({ module: "admin" });
+  lifecycle.add("departments-watch", watchLiveConfig({ store: liveConfig, kind: "departments", parse: (d) => DepartmentsConfig.parse(d), apply: (v) => void (apiDeps.departments = v), since: storedDepartments?.version ?? 0, log: watchLog }), (w) => w.stop());
+  lifecycle.add("escalation-watch", watchLiveConfig({ store: liveConfig, kind: "escalation", parse: (d) => EscalationConfig.parse(d), apply: (v) => void (apiDeps.ops && (apiDeps.ops.escalation = v)), since: storedEscalation?.version ?? 0, log: watchLog }), (w) => w.stop());
   if (smtp) {
     routeCronLogs(log);
     const mailer = BriefMailer.create({ es, indexPrefix: config.LIAOWANG_INDEX_PREFIX, departments, log: log.child({ module: "brief" }) }, briefSettings, briefConfig, smtp);

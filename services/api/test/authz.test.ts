@@ -104,6 +104,15 @@ const MATRIX: Row[] = [
   { route: "POST /api/v1/policy-documents", own: ["/api/v1/policy-documents"], body: {}, allowed: ["duty", ...HEADS] },
   // Server-Sent Events: the stream's status is read, then the stream is closed.
   { route: "GET /api/v1/live", own: ["/api/v1/live"], allowed: BUSINESS },
+  // Admin screens (三员分立): the system administrator changes configuration, the audit administrator reads it. Bodies
+  // are invalid (400) or name nothing that exists (404) once past the guard, so the matrix changes no configuration.
+  { route: "GET /api/v1/admin/config/:kind", own: ["/api/v1/admin/config/watch-rules"], allowed: ["admin", "auditAdmin"] },
+  { route: "PUT /api/v1/admin/config/:kind", own: ["/api/v1/admin/config/watch-rules"], body: {}, allowed: ["admin"] },
+  { route: "POST /api/v1/admin/watch-rules", own: ["/api/v1/admin/watch-rules"], body: {}, allowed: ["admin"] },
+  { route: "DELETE /api/v1/admin/watch-rules/:id", own: ["/api/v1/admin/watch-rules/no-such-rule"], allowed: ["admin"] },
+  { route: "POST /api/v1/admin/sources", own: ["/api/v1/admin/sources"], body: {}, allowed: ["admin"] },
+  { route: "POST /api/v1/admin/sources/:id/state", own: ["/api/v1/admin/sources/no-such-source/state"], body: {}, allowed: ["admin"] },
+  { route: "POST /api/v1/admin/sources/test", own: ["/api/v1/admin/sources/test"], body: {}, allowed: ["admin"] },
 ];
 /** Routes anyone may call, and the push route, which takes push tokens only. */
 const PUBLIC = ["GET /api/v1/health", "POST /api/v1/session", "GET /api/v1/session", "GET /api/v1/openapi.json"];

@@ -1,5 +1,6 @@
 import { schedule } from "node-cron";
-import { DetectorEngine } from "@liaowang/detect";
+import { compileWatchRules, DetectorEngine, type WatchMatcher } from "@liaowang/detect";
+import { initialLiveConfig, LiveConfigStore, watchLiveConfig } from "@liaowang/es";
 import { runConsumer } from "@liaowang/kafka";
 import type { Logger } from "@liaowang/logger";
 import { connectInfra, Lifecycle, reportStageHealth, routeCronLogs, type Started } from "@liaowang/runtime";
@@ -21,9 +22,25 @@ export async function startDetector(config: DetectorConfig, log: Logger, fatal: 
 
   const incidents = await store.loadOpen(domain.engine.cluster.maxOpen);
   const snapshot = await store.loadSnapshot(config.DETECTOR_INSTANCE_ID);
-  const engine = new DetectorEngine(domain.engine, domain.watch, { incidents, snapshot });
+  // Watch rules edited in the admin screens are stored in Elasticsearch and applied between posts, without a restart;
+  // the file is the rules until the first edit.
+  const liveConfig = new LiveConfigStore(infra.es, infra.indexPrefix);
+  const initial = await initialLiveConfig(liveConfig, "watch-rules", parseStoredRules, () => domain.watch, log);
+  let watch: WatchMatcher = initial.value;
+  const liveWatch: WatchMatcher = {
+    get rules() {
+      return watch.rules;
+    },
+    match: (doc) => watch.match(doc),
+  };
+  const engine = new DetectorEngine(domain.engine, liveWatch, { incidents, snapshot });
+  lifecycle.add(
+    "watch-rules",
+    watchLiveConfig({ store: liveConfig, kind: "watch-rules", parse: parseStoredRules, since: initial.version, log, apply: (next) => void (watch = next) }),
+    (w) => w.stop(),
+  );
   log.info(
-    { open: incidents.length, reported: incidents.filter((i) => i.reportedAt !== undefined).length, watchRules: domain.watch.rules.length, counters: snapshot !== undefined, files: domain.files },
+    { open: incidents.length, reported: incidents.filter((i) => i.reportedAt !== undefined).length, watchRules: watch.rules.length, watchRulesVersion: initial.version, counters: snapshot !== undefined, files: domain.files },
     "detector state restored",
   );
 
@@ -63,4 +80,10 @@ export async function startDetector(config: DetectorConfig, log: Logger, fatal: 
     await t.destroy();
   });
   return { stop: () => lifecycle.stop() };
+}
+
+/** Stored watch rules have the file's shape, `{ rules: [...] }`. */
+function parseStoredRules(data: unknown): WatchMatcher {
+  const rules = data && typeof data === "object" && "rules" in data ? (data as { rules: unknown }).rules : undefined;
+  return compileWatchRules(rules ?? []);
 }

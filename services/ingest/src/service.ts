@@ -1,5 +1,6 @@
 import { join } from "node:path";
-import { Deduper, FeedFetcher, FeedPoller, Intake, loadSources, mergeSources, type SourcesFile } from "@liaowang/ingest";
+import { initialLiveConfig, LiveConfigStore, watchLiveConfig } from "@liaowang/es";
+import { Deduper, FeedFetcher, FeedPoller, Intake, loadSources, mergeSources, SourcesFile } from "@liaowang/ingest";
 import type { Logger } from "@liaowang/logger";
 import { connectInfra, Lifecycle, routeCronLogs, type Started } from "@liaowang/runtime";
 import type { IngestConfig } from "./config.js";
@@ -44,9 +45,36 @@ export async function startIngest(config: IngestConfig, log: Logger): Promise<In
   const feeds = config.sourcesFile === undefined ? undefined : loadSources(config.sourcesFile);
   const demoSources = config.demo === undefined ? undefined : loadSources(config.demo.sourcesFile, { self: url });
   mergeSources([feeds, demoSources].filter((f): f is SourcesFile => f !== undefined));
-  if (feeds !== undefined) {
+  // Sources edited in the admin screens are stored in Elasticsearch (the file is version 0) and applied without a
+  // restart: the feed poller is replaced by one polling the new list (pausing a source is `enabled: false`).
+  const liveConfig = new LiveConfigStore(infra.es, infra.indexPrefix);
+  const parseSources = (data: unknown): SourcesFile => {
+    const next = SourcesFile.parse(data);
+    mergeSources([next, demoSources].filter((f): f is SourcesFile => f !== undefined));
+    return next;
+  };
+  const initial = await initialLiveConfig(liveConfig, "sources", parseSources, () => feeds ?? { timezone: "Asia/Shanghai", sources: [] }, log);
+  {
     const fetcher = lifecycle.add("fetcher", new FeedFetcher({ ...fetchOptions, allow: config.INGEST_ALLOW_INTERNAL }), (f) => f.close());
-    pollers.push(startPoller("feeds", feeds, fetcher));
+    let current = createPoller("feeds", initial.value, fetcher);
+    pollers.push(current);
+    current.start({ pollNow: true });
+    lifecycle.add("poller (feeds)", pollers, async () => current.stop());
+    const watch = watchLiveConfig({
+      store: liveConfig,
+      kind: "sources",
+      parse: parseSources,
+      since: initial.version,
+      log,
+      apply: async (next) => {
+        const previous = current;
+        await previous.stop();
+        current = createPoller("feeds", next, fetcher);
+        pollers[pollers.indexOf(previous)] = current;
+        current.start({ pollNow: true });
+      },
+    });
+    lifecycle.add("sources-watch", watch, (w) => w.stop());
   }
   if (config.demo !== undefined && demoSources !== undefined) {
     // The demo sources point at this very server; only their fetcher allow-lists it.
@@ -60,10 +88,13 @@ export async function startIngest(config: IngestConfig, log: Logger): Promise<In
     log.info({ feeds: demoFeeds.map((f) => `${url}/demo/feeds/${f}`) }, "demo mode: serving and polling the bundled demo feeds and running the demo ticker (LIAOWANG_DEMO=off to disable)");
   }
 
-  function startPoller(what: string, file: SourcesFile, fetcher: FeedFetcher): FeedPoller {
+  function createPoller(what: string, file: SourcesFile, fetcher: FeedFetcher): FeedPoller {
     const onPolled = pollStatusWriter(infra.es, infra.indexPrefix);
-    const poller = new FeedPoller({ sources: file.sources, timezone: file.timezone, fetcher, intake, log: log.child({ pollers: what }), limits, onPolled });
-    lifecycle.add(`poller (${what})`, poller, (p) => p.stop());
+    return new FeedPoller({ sources: file.sources, timezone: file.timezone, fetcher, intake, log: log.child({ pollers: what }), limits, onPolled });
+  }
+
+  function startPoller(what: string, file: SourcesFile, fetcher: FeedFetcher): FeedPoller {
+    const poller = lifecycle.add(`poller (${what})`, createPoller(what, file, fetcher), (p) => p.stop());
     poller.start({ pollNow: true });
     return poller;
   }

@@ -6,12 +6,12 @@ const OUTCOME = { ok: "成功", denied: "拒绝", failed: "失败" };
 /** 安全审计 (audit administrators): the hash-chained security audit, newest first, and the chain check. */
 export function renderSecurityAudit(view, _me, params, { flash }) {
   view.innerHTML = `<h1>安全审计</h1><p id="audit-chain" class="muted">校验中…</p>
-    <div class="card"><table id="audit-table"><thead><tr><th>序号</th><th>时间</th><th>操作人</th><th>操作</th><th>结果</th><th>来源地址</th><th>对象</th></tr></thead><tbody></tbody></table></div>`;
+    <div class="card"><table id="audit-table"><thead><tr><th>序号</th><th>时间</th><th>操作人</th><th>操作</th><th>结果</th><th>来源地址</th><th>对象</th><th>详情</th></tr></thead><tbody></tbody></table></div>`;
   const actor = params.get("actor");
   api(`security/audit?size=200${actor ? `&actor=${encodeURIComponent(actor)}` : ""}`)
     .then((data) => {
       view.querySelector("#audit-table tbody").innerHTML = data.records
-        .map((r) => `<tr data-seq="${r.seq}"><td>${r.seq}</td><td>${esc(bjTime(r.at))}</td><td>${esc(r.actor)}</td><td>${esc(r.action)}</td><td class="${r.outcome === "ok" ? "" : "error"}">${OUTCOME[r.outcome] ?? esc(r.outcome)}</td><td>${esc(r.source)}</td><td>${esc(r.target ?? "")}</td></tr>`)
+        .map((r) => `<tr data-seq="${r.seq}"><td>${r.seq}</td><td>${esc(bjTime(r.at))}</td><td>${esc(r.actor)}</td><td>${esc(r.action)}</td><td class="${r.outcome === "ok" ? "" : "error"}">${OUTCOME[r.outcome] ?? esc(r.outcome)}</td><td>${esc(r.source)}</td><td>${esc(r.target ?? "")}</td><td>${esc(r.details?.summary ?? "")}</td></tr>`)
         .join("");
     })
     .catch((error) => flash(`审计记录加载失败：${error.message}`));

@@ -3,6 +3,7 @@ import { renderSecurityAudit, renderUsers } from "./admin.js";
 import { renderAccountability } from "./accountability.js";
 import { renderBoard } from "./board.js";
 import { renderBrief } from "./brief.js";
+import { renderConfigAdmin } from "./config-admin.js";
 import { renderDocument } from "./doc.js";
 import { renderDetail } from "./detail.js";
 import { renderElsewhere } from "./elsewhere.js";
@@ -42,6 +43,8 @@ function capabilities(user) {
       transition: roles.has("duty_officer") || roles.has("dept_head"),
       security_audit: roles.has("audit_admin"),
       users: roles.has("sec_admin"),
+      config: roles.has("sys_admin") || roles.has("audit_admin"),
+      configManage: roles.has("sys_admin"),
     },
   };
 }
@@ -95,12 +98,14 @@ function route() {
   else if (name === "doc" && id && me.can.business) cleanup = renderDocument(page, me, decodeURIComponent(id), ctx);
   else if (name === "security-audit" && me.can.security_audit) cleanup = renderSecurityAudit(page, me, params, ctx);
   else if (name === "users" && me.can.users) cleanup = renderUsers(page, me, params, ctx);
+  else if (name === "admin" && me.can.config) cleanup = renderConfigAdmin(page, me, id, ctx);
   else if (me.can.business && (name === "inbox" || (!name && me.scope === "department"))) cleanup = renderInbox(page, me, params, ctx);
   else if (me.can.business) cleanup = renderBoard(page, me, ctx);
   else if (me.can.security_audit) cleanup = renderSecurityAudit(page, me, params, ctx);
   else if (me.can.users) cleanup = renderUsers(page, me, params, ctx);
+  else if (me.can.configManage) cleanup = renderConfigAdmin(page, me, "sources", ctx);
   else page.innerHTML = `<p class="muted">该账号没有值班台权限（${esc(me.roles.map((r) => ROLE_NAMES[r] ?? r).join("、"))}）。</p>`;
-  document.title = `瞭望 · ${{ alert: "事件详情", search: "检索", trends: "趋势", accountability: "问责统计", brief: "舆情日报", doc: "原文", inbox: "部门待办", "security-audit": "安全审计", users: "用户", elsewhere: "外地/境外关注" }[name] ?? (me.scope === "department" ? "部门待办" : "值班台")}`;
+  document.title = `瞭望 · ${{ alert: "事件详情", search: "检索", trends: "趋势", accountability: "问责统计", brief: "舆情日报", doc: "原文", inbox: "部门待办", "security-audit": "安全审计", users: "用户", admin: "系统配置", elsewhere: "外地/境外关注" }[name] ?? (me.scope === "department" ? "部门待办" : "值班台")}`;
 }
 
 /** Who a bearer token (or, without one, the session cookie) belongs to, without adopting it or showing the login. */

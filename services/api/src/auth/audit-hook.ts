@@ -7,6 +7,10 @@ declare module "fastify" {
     /** false: the route writes its own, more precise audit records (sign-in). */
     audit?: boolean;
   }
+  interface FastifyRequest {
+    /** What a route adds to its audit record (e.g. the config kind, version and summary of an admin change). */
+    auditDetails?: { target?: string; [key: string]: unknown };
+  }
 }
 
 const STATE_CHANGING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
@@ -41,6 +45,8 @@ export function auditHook(audit: AuditLog, log: Logger) {
     const query = request.query as Record<string, unknown> | undefined;
     const details: Record<string, unknown> = { status };
     if (body && typeof body === "object" && !Buffer.isBuffer(body) && typeof body.action === "string") details.action = body.action;
+    const { target: routeTarget, ...extra } = request.auditDetails ?? {};
+    Object.assign(details, extra);
     if (request.routeOptions.url?.startsWith("/api/v1/search") && query) details.query = { q: query.q, source: query.source, region: query.region, topic: query.topic };
     try {
       await audit.append({
@@ -48,7 +54,7 @@ export function auditHook(audit: AuditLog, log: Logger) {
         action,
         outcome: status < 400 ? "ok" : status === 401 || status === 403 ? "denied" : "failed",
         source: request.ip,
-        target: typeof params?.id === "string" ? params.id : undefined,
+        target: routeTarget ?? (typeof params?.id === "string" ? params.id : undefined),
         details,
       });
     } catch (error) {

@@ -23,7 +23,10 @@ export type Permission =
   /** Users and roles: the security administrator only. */
   | "users:manage"
   /** System status and configuration: the system administrator. */
-  | "system:read";
+  | "system:read"
+  /** Live configuration (sources, watch rules, departments and routing, escalation): the system administrator changes it, the audit administrator reads it. */
+  | "config:read"
+  | "config:manage";
 
 /** A signed-in user (person ids match config/departments.yaml, so audit actors name real people). */
 export interface User {
@@ -71,9 +74,9 @@ const GRANTS: Record<Role, { all: readonly Permission[]; ownDepartment: readonly
     ownDepartment: [],
   },
   // 三员分立: each administrator reaches only its own function, none of them the business data or each other's.
-  sys_admin: { all: ["departments:read", "sources:read", "system:read"], ownDepartment: [] },
+  sys_admin: { all: ["departments:read", "sources:read", "system:read", "config:read", "config:manage"], ownDepartment: [] },
   sec_admin: { all: ["departments:read", "users:manage"], ownDepartment: [] },
-  audit_admin: { all: ["security_audit:read"], ownDepartment: [] },
+  audit_admin: { all: ["security_audit:read", "config:read"], ownDepartment: [] },
 };
 
 /**

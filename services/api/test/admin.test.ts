@@ -1,0 +1,200 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { chromium, type Browser } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { spawnService, waitFor } from "@liaowang/testing";
+import { outputs, PUSH_TOKEN, startStack, testUsers, type AlertsResponse, type Stack } from "./harness.js";
+
+// The admin screens on the real pipeline (ingest → enrich → indexer → detector → alerter): a system administrator
+// adds a watch rule and pauses a feed source, in Debian's chromium; the detector and the ingest service apply the
+// change without a restart (a following post matching the rule opens an alert, the paused feed is not fetched
+// again) and the change is in the hash-chained security audit. Validation errors come back in Chinese naming the
+// field; the other roles are refused (三员分立: only the system administrator changes configuration).
+
+const users = testUsers();
+const TERM = "紫色烟雾";
+const RULE_ID = "purple-smoke";
+
+let stack: Stack;
+let browser: Browser;
+let feed: Server;
+let feedUrl = "";
+let feedFetches = 0;
+
+function rss(): string {
+  const at = new Date().toUTCString();
+  return `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>测试信源</title><item><title>长沙市图书馆延长开放时间</title><link>https://example.gov.cn/a/1</link><description>长沙市图书馆自下周起延长开放时间。</description><pubDate>${at}</pubDate></item></channel></rss>`;
+}
+
+beforeAll(async () => {
+  feed = createServer((_req, res) => {
+    feedFetches += 1;
+    res.writeHead(200, { "content-type": "application/rss+xml; charset=utf-8" }).end(rss());
+  });
+  await new Promise<void>((resolve) => feed.listen(0, "127.0.0.1", resolve));
+  feedUrl = `http://127.0.0.1:${(feed.address() as AddressInfo).port}/feed.xml`;
+  // The ingest service (and the API's test fetch) may reach this one internal host: the SSRF guard's allow list.
+  stack = await startStack("admin", { users, pipeline: true, env: { INGEST_ALLOW_INTERNAL: "127.0.0.1" } });
+  stack.services.push(spawnService("services/detector/src/main.ts", { ...stack.env, DETECTOR_TICK_SCHEDULE: "*/5 * * * * *" }));
+  browser = await chromium.launch({ executablePath: process.env.LIAOWANG_CHROMIUM ?? "/usr/bin/chromium", args: ["--no-sandbox", "--disable-dev-shm-usage"] });
+});
+
+afterEach((context) => {
+  if (context.task.result?.state === "fail" && stack) process.stderr.write(outputs(stack.services));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+  await new Promise<void>((resolve) => (feed ? feed.close(() => resolve()) : resolve()));
+});
+
+interface Saved {
+  kind: string;
+  version: number;
+  summary: string;
+}
+interface ConfigResponse {
+  version: number;
+  origin: string;
+  data: { rules?: { id: string }[]; sources?: { name: string; enabled?: boolean }[] };
+  history: { version: number; updatedBy: string; summary: string }[];
+}
+interface AuditRecords {
+  records: { actor: string; action: string; outcome: string; target?: string; details?: { summary?: string; version?: number } }[];
+}
+
+const admin = (path: string, options: { method?: string; body?: unknown; token?: string } = {}) => stack.call<Saved & { message: string }>(`/api/v1/admin/${path}`, { token: options.token ?? users.admin.token, method: options.method ?? "GET", body: options.body });
+
+describe("admin configuration API", () => {
+  it("refuses an invalid watch rule with a Chinese message naming each field, and stores nothing", async () => {
+    const res = await admin("watch-rules", { method: "POST", body: { rule: { id: "坏 编号", name: "", must: [], any: [] } } });
+    expect(res.status).toBe(400);
+    expect(res.body.message).toContain("监测规则有");
+    expect(res.body.message).toContain("编号（id）");
+    expect(res.body.message).toContain("须为 1–64 个英文字母、数字或 _ . : -");
+    expect(res.body.message).toContain("名称（name）：不能为空");
+    expect(res.body.message).toContain("至少要有一个必含词或任含词");
+    const cron = await admin("sources", { method: "POST", body: { source: { name: "bad-feed", kind: "rss", url: "ftp://example.org/x", schedule: "every minute" } } });
+    expect(cron.status).toBe(400);
+    expect(cron.body.message).toMatch(/信源（sources） › 「bad-feed」 › 地址（url）：须为 http:\/\/ 或 https:\/\/ 开头的网址/);
+    expect(cron.body.message).toContain("抓取周期（schedule）：须为 cron 表达式");
+    const departments = (await stack.call<ConfigResponse>("/api/v1/admin/config/departments", { token: users.admin.token })).body;
+    const broken = { ...(departments.data as object), routing: { default: "no-such-department" } };
+    const dep = await admin("config/departments", { method: "PUT", body: { data: broken, expectedVersion: departments.version } });
+    expect(dep.status).toBe(400);
+    expect(dep.body.message).toContain("分派（routing） › 默认部门（default）：部门「no-such-department」不存在");
+    const current = (await stack.call<ConfigResponse>("/api/v1/admin/config/watch-rules", { token: users.admin.token })).body;
+    expect(current.version).toBe(0);
+    expect(current.origin).toBe("file");
+  });
+
+  it("lets only the system administrator change configuration; the audit administrator reads it", async () => {
+    for (const who of ["duty", "analyst", "hrssHead", "secAdmin", "auditAdmin"] as const) {
+      const res = await admin("watch-rules", { method: "POST", token: users[who].token, body: { rule: { id: "x", name: "x", any: ["x"] } } });
+      expect(res.status, who).toBe(403);
+    }
+    expect((await admin("config/sources", { token: users.auditAdmin.token })).status).toBe(200);
+    expect((await admin("config/sources", { token: users.secAdmin.token })).status).toBe(403);
+  });
+
+  it("refuses a save over a version someone else saved meanwhile (409)", async () => {
+    const esc = (await stack.call<ConfigResponse>("/api/v1/admin/config/escalation", { token: users.admin.token })).body;
+    const stale = await admin("config/escalation", { method: "PUT", body: { data: esc.data, expectedVersion: esc.version + 3 } });
+    expect(stale.status).toBe(409);
+    expect(stale.body.message).toContain("配置已被他人修改");
+  });
+});
+
+describe("admin screens, applied live", () => {
+  it("a watch rule added in the browser opens an alert for the next matching post, without a restart, and is audited", async () => {
+    const page = await browser.newPage({ locale: "zh-CN", timezoneId: "Asia/Shanghai" });
+    await page.goto(`${stack.apiUrl}/#token=${users.admin.token}`);
+    await page.locator("#user", { hasText: users.admin.name }).waitFor();
+    await page.goto(`${stack.apiUrl}/#/admin/watch-rules`);
+    const form = page.locator("#rule-form");
+    await form.locator('input[name="id"]').fill(RULE_ID);
+    await form.locator('input[name="name"]').fill("异常烟雾");
+    await form.locator('input[name="any"]').fill(`${TERM}，黄色烟雾`);
+    await form.locator('select[name="level"]').selectOption("III");
+    // a mistake first: the screen shows the API's Chinese message naming the field
+    await form.locator('input[name="minAny"]').fill("3");
+    await form.locator("button[type=submit]").click();
+    await page.locator("#banner", { hasText: "至少命中数 3 超过了任含词的个数 2" }).waitFor({ timeout: 10_000 });
+    await form.locator('input[name="minAny"]').fill("1");
+    await form.locator("button[type=submit]").click();
+    await page.locator(`#rules-table tr[data-id="${RULE_ID}"]`).waitFor({ timeout: 10_000 });
+    await expect(page.locator("#config-version").textContent()).resolves.toContain("第 1 版");
+
+    const post = { source: "长沙晚报", title: "岳麓区上空出现紫色烟雾", text: `长沙市岳麓区某小区上空今天下午出现${TERM}，不少居民拍下视频。`, publishedAt: new Date().toISOString(), region: "湖南省长沙市" };
+    const pushed = await stack.call<{ accepted: number }>("/api/v1/documents", { method: "POST", token: PUSH_TOKEN, body: [post] });
+    expect(pushed.body.accepted).toBe(1);
+    const started = Date.now();
+    let incidentId = "";
+    await waitFor(
+      async () => {
+        const alerts = (await stack.call<AlertsResponse>("/api/v1/alerts", { token: users.duty.token })).body.alerts ?? [];
+        for (const alert of alerts) {
+          const detail = await stack.call<{ incident: { id: string; watchMatches: { ruleId: string }[] } }>(`/api/v1/incidents/${alert.incidentId}`, { token: users.duty.token });
+          if (detail.body.incident?.watchMatches?.some((m) => m.ruleId === RULE_ID)) incidentId = detail.body.incident.id;
+        }
+        return incidentId !== "";
+      },
+      { timeoutMs: 90_000, intervalMs: 1_000, what: "an alert for the post matching the new watch rule" },
+    );
+    expect(Date.now() - started).toBeLessThan(90_000);
+
+    // The security audit (audit administrator) holds who changed what and when.
+    const audit = await stack.call<AuditRecords>(`/api/v1/security/audit?actor=${users.admin.id}`, { token: users.auditAdmin.token });
+    const record = audit.body.records.find((r) => r.action === "POST /api/v1/admin/watch-rules" && r.outcome === "ok");
+    expect(record?.target).toBe("watch-rules");
+    expect(record?.details?.summary).toContain(RULE_ID);
+    expect(record?.details?.version).toBe(1);
+    const auditPage = await browser.newPage({ locale: "zh-CN", timezoneId: "Asia/Shanghai" });
+    await auditPage.goto(`${stack.apiUrl}/#token=${users.auditAdmin.token}`);
+    await auditPage.locator("#user", { hasText: users.auditAdmin.name }).waitFor();
+    await auditPage.goto(`${stack.apiUrl}/#/security-audit`);
+    await auditPage.locator("#audit-table tbody tr", { hasText: `新增监测规则 异常烟雾（${RULE_ID}）` }).first().waitFor({ timeout: 10_000 });
+    await auditPage.close();
+    await page.close();
+  });
+
+  it("a source added, test-fetched and then paused in the browser is polled, then no longer fetched", async () => {
+    const page = await browser.newPage({ locale: "zh-CN", timezoneId: "Asia/Shanghai" });
+    await page.goto(`${stack.apiUrl}/#token=${users.admin.token}`);
+    await page.locator("#user", { hasText: users.admin.name }).waitFor();
+    await page.goto(`${stack.apiUrl}/#/admin/sources`);
+    const form = page.locator("#source-form");
+    await form.locator('input[name="name"]').fill("test-library");
+    await form.locator('input[name="title"]').fill("测试图书馆信源");
+    await form.locator('input[name="url"]').fill(feedUrl);
+    await form.locator('input[name="schedule"]').fill("*/2 * * * * *");
+    await form.locator("#test-fetch").click();
+    await page.locator("#test-result", { hasText: "抓取成功：1 条可入库" }).waitFor({ timeout: 20_000 });
+    const before = feedFetches;
+    await form.locator("button[type=submit]").click();
+    const row = page.locator('#sources-table tr[data-name="test-library"]');
+    await row.waitFor({ timeout: 10_000 });
+    // the ingest service picks the new source up and polls it every two seconds
+    await waitFor(async () => feedFetches >= before + 2, { timeoutMs: 60_000, intervalMs: 500, what: "the new source polled" });
+
+    await row.locator("button.toggle").click();
+    await page.locator('#sources-table tr[data-name="test-library"] .state', { hasText: "已暂停" }).waitFor({ timeout: 10_000 });
+    // applied within the watch interval; from then on the feed is not fetched again
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    const paused = feedFetches;
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    expect(feedFetches).toBe(paused);
+    const stored = (await stack.call<ConfigResponse>("/api/v1/admin/config/sources", { token: users.admin.token })).body;
+    expect(stored.data.sources?.find((s) => s.name === "test-library")?.enabled).toBe(false);
+    expect(stored.history.map((h) => h.summary)).toEqual(expect.arrayContaining([expect.stringContaining("暂停信源"), expect.stringContaining("新增信源")]));
+    await page.close();
+  });
+
+  it("the test fetch goes through the SSRF guard: an internal address not allow-listed is refused", async () => {
+    const res = await stack.call<{ ok: boolean; message: string }>("/api/v1/admin/sources/test", { method: "POST", token: users.admin.token, body: { url: "http://10.255.255.1/feed.xml", kind: "rss" } });
+    expect(res.status).toBe(200);
+    expect(res.body.ok).toBe(false);
+    expect(res.body.message).toContain("已拦截（防 SSRF）");
+  });
+});
