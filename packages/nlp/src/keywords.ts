@@ -33,13 +33,16 @@ function isAsciiOnly(word: string): boolean {
 }
 
 // Chinese numerals ("十二", "三十") are figures, not topics, like Arabic ones.
-const CHINESE_NUMBER = /^[零〇一二两三四五六七八九十百千万亿]+$/;
+const CHINESE_NUMERALS = "零〇一二两三四五六七八九十百千万亿";
+const CHINESE_NUMBER = new RegExp(`^[${CHINESE_NUMERALS}]+$`);
 
 function keep(word: string, input: KeywordInput): boolean {
   // One character, counting a surrogate pair (an emoji) as one.
   if (word.length < 2 || (word.length === 2 && (word.charCodeAt(0) & 0xfc00) === 0xd800)) return false;
   if (input.isStopWord(word) || isPunctuation(word)) return false;
-  return input.options?.includeNumbers === true || !(isNumber(word) || CHINESE_NUMBER.test(word));
+  if (input.options?.includeNumbers === true) return true;
+  const c = word.charCodeAt(0);
+  return !((c >= 0x30 && c <= 0x39 && isNumber(word)) || (CHINESE_NUMERALS.includes(word[0]!) && CHINESE_NUMBER.test(word)));
 }
 
 /**
@@ -52,7 +55,10 @@ export function rankKeywords(input: KeywordInput): Keyword[] {
   if (input.topN <= 0) return [];
   // Count first, then weigh each distinct word once: most tokens repeat or are filtered out.
   const counts = new Map<string, number>();
-  for (const token of input.tokens) counts.set(token, (counts.get(token) ?? 0) + 1);
+  for (const token of input.tokens) {
+    // Single characters (most punctuation and function words) are never keywords; indexForm keeps lengths.
+    if (token.length > 1) counts.set(token, (counts.get(token) ?? 0) + 1);
+  }
   const weights = new Map<string, number>();
   for (const [token, count] of counts) {
     const word = indexForm(token);

@@ -6,7 +6,7 @@
 export class PackedStrings {
   readonly #all: string;
   readonly #offsets: Uint32Array;
-  // Slot value: 1 + index of the word; 0 is empty.
+  // Two units per slot, side by side so a probe touches one cache line: the word's hash, then 1 + its index (0: empty).
   readonly #slots: Int32Array;
   readonly #mask: number;
 
@@ -16,10 +16,16 @@ export class PackedStrings {
     this.#offsets = new Uint32Array(words.length + 1);
     for (let i = 0; i < words.length; i++) this.#offsets[i + 1] = this.#offsets[i]! + words[i]!.length;
     let capacity = 16;
-    while (capacity < words.length * 2) capacity *= 2;
+    while (capacity * 0.7 < words.length) capacity *= 2;
     this.#mask = capacity - 1;
-    this.#slots = new Int32Array(capacity);
-    for (let i = 0; i < words.length; i++) this.#slots[this.#slot(this.#all, this.#offsets[i]!, this.#offsets[i + 1]!)] = i + 1;
+    this.#slots = new Int32Array(capacity * 2);
+    for (let i = 0; i < words.length; i++) {
+      const start = this.#offsets[i]!;
+      const end = this.#offsets[i + 1]!;
+      const slot = this.#slot(this.#all, start, end);
+      this.#slots[slot] = hashOf(this.#all, start, end);
+      this.#slots[slot + 1] = i + 1;
+    }
   }
 
   /** Number of words indexed (repeats included). */
@@ -29,17 +35,16 @@ export class PackedStrings {
 
   /** The index of `text[start, end)` among the words, or -1. */
   indexOf(text: string, start = 0, end = text.length): number {
-    return this.#slots[this.#slot(text, start, end)]! - 1;
+    return this.#slots[this.#slot(text, start, end) + 1]! - 1;
   }
 
+  /** The slot (even position in #slots) holding `text[start, end)`, or the empty one where it would go. */
   #slot(text: string, start: number, end: number): number {
-    // FNV-1a over the UTF-16 units.
-    let h = 0x811c9dc5;
-    for (let i = start; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-    let slot = (h >>> 0) & this.#mask;
+    const hash = hashOf(text, start, end);
+    let slot = hash & this.#mask;
     for (;;) {
-      const entry = this.#slots[slot]!;
-      if (entry === 0 || this.#same(entry - 1, text, start, end)) return slot;
+      const entry = this.#slots[2 * slot + 1]!;
+      if (entry === 0 || (this.#slots[2 * slot] === hash && this.#same(entry - 1, text, start, end))) return 2 * slot;
       slot = (slot + 1) & this.#mask;
     }
   }
@@ -50,4 +55,11 @@ export class PackedStrings {
     for (let k = 0; k < end - start; k++) if (this.#all.charCodeAt(from + k) !== text.charCodeAt(start + k)) return false;
     return true;
   }
+}
+
+/** FNV-1a over the UTF-16 units of `text[start, end)`, as a signed 32-bit integer. */
+function hashOf(text: string, start: number, end: number): number {
+  let h = 0x811c9dc5;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h | 0;
 }

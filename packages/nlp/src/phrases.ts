@@ -26,6 +26,8 @@ export class PhraseIndex<T> {
   // Each phrase and each proper prefix of a phrase, in one map so a lookup step costs one hash probe: lookups stop as
   // soon as the text read so far can start no phrase.
   readonly #entries: ReadonlyMap<string, Entry<T>>;
+  // 1 for each UTF-16 unit some phrase starts with: most tokens start none, and this answers without hashing.
+  readonly #firstUnits = new Uint8Array(0x10000);
   readonly #size: number;
   readonly #maxTokens: number;
 
@@ -41,6 +43,7 @@ export class PhraseIndex<T> {
         entry.phrase = true;
         entry.value = value;
       }
+      this.#firstUnits[phrase.charCodeAt(0)] = 1;
       for (let i = 1; i < phrase.length; i++) {
         const head = phrase.slice(0, i);
         const known = map.get(head);
@@ -71,6 +74,8 @@ export class PhraseIndex<T> {
 
   /** The longest phrase starting at token `start` (tokens already in index form), if any. */
   longestAt(tokens: readonly string[], start: number): PhraseMatch<T> | undefined {
+    const first = tokens[start];
+    if (first === undefined || this.#firstUnits[first.charCodeAt(0)] !== 1) return undefined;
     let joined = "";
     let best: PhraseMatch<T> | undefined;
     for (let end = start; end < tokens.length && end - start < this.#maxTokens; end++) {
@@ -111,6 +116,10 @@ export class PhraseIndex<T> {
     const out: PhraseMatch<T>[] = [];
     if (token.length < 3 || isPunctuation(token)) return out;
     for (let from = 0; from < token.length - 1; ) {
+      if (this.#firstUnits[token.charCodeAt(from)] !== 1) {
+        from++;
+        continue;
+      }
       let longest: PhraseMatch<T> | undefined;
       for (let to = from + 1; to <= token.length; to++) {
         const phrase = token.slice(from, to);

@@ -1,0 +1,24 @@
+import { describe, expect, it } from "vitest";
+import { PackedStrings } from "./packed-strings.js";
+
+describe("PackedStrings", () => {
+  it("finds each word, also as a slice of a longer text, and nothing else", () => {
+    const set = new PackedStrings(["应急", "管理局", "应急管理局", "😀", "a"]);
+    expect(set.length).toBe(5);
+    expect(set.indexOf("应急")).toBe(0);
+    expect(set.indexOf("应急管理局")).toBe(2);
+    expect(set.indexOf("应急管理局", 2, 5)).toBe(1);
+    expect(set.indexOf("应急管理局", 0, 2)).toBe(0);
+    expect(set.indexOf("😀")).toBe(3);
+    expect(set.indexOf("a")).toBe(4);
+    for (const absent of ["应", "管理", "急管", "", "A", "\uD83D"]) expect(set.indexOf(absent)).toBe(-1);
+  });
+
+  it("stays exact when full: every one of many similar words at its own index, the last of a repeat", () => {
+    const words = Array.from({ length: 20_000 }, (_, i) => `词${String.fromCharCode(0x4e00 + (i % 500))}${Math.floor(i / 500)}`);
+    const set = new PackedStrings([...words, words[7]!]);
+    words.forEach((w, i) => expect(set.indexOf(w)).toBe(i === 7 ? words.length : i));
+    expect(set.indexOf("词")).toBe(-1);
+    expect(set.indexOf(`${words[3]!}x`)).toBe(-1);
+  });
+});
