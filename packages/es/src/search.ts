@@ -10,6 +10,8 @@ export interface SearchRequest {
   topic?: string;
   /** Sentiment label of the document: positive, neutral or negative. */
   sentiment?: string;
+  /** Scopes in the jurisdiction (本地, 涉本地, 外地, 境外, 未知); any of them matches. */
+  scope?: string[];
   since?: string;
   until?: string;
   from?: number;
@@ -29,6 +31,8 @@ export interface SearchHit {
   /** The document's sentiment label and topics, so hits show what the filters matched. */
   sentiment?: string;
   topics?: string[];
+  /** The post's scope in the jurisdiction, when enrich read one. */
+  scope?: string;
 }
 
 export interface SearchResult {
@@ -46,6 +50,7 @@ interface DocSource {
   text?: string;
   sentiment?: { label?: string };
   topics?: { id: string }[];
+  scope?: string;
 }
 
 /** Highlight fragments are shown with their <em> marks only; text around them must not carry any. */
@@ -82,6 +87,7 @@ export async function searchDocuments(client: Client, prefix: string, request: S
   if (request.region) filter.push({ bool: { should: [{ term: { region: request.region } }, { term: { "regions.name": request.region } }, { term: { "regions.province": request.region } }] } });
   if (request.topic) filter.push({ term: { "topics.id": request.topic } });
   if (request.sentiment) filter.push({ term: { "sentiment.label": request.sentiment } });
+  if (request.scope && request.scope.length > 0) filter.push({ terms: { scope: request.scope } });
   if (request.since || request.until) {
     filter.push({ range: { publishedAt: { ...(request.since ? { gte: request.since } : {}), ...(request.until ? { lte: request.until } : {}) } } });
   }
@@ -99,7 +105,7 @@ export async function searchDocuments(client: Client, prefix: string, request: S
     track_total_hits: true,
     query: { bool: { must, should, filter } },
     sort: [{ _score: { order: "desc" } }, { publishedAt: { order: "desc" } }],
-    _source: ["id", "source", "title", "url", "publishedAt", "keywords", "text", "sentiment.label", "topics.id"],
+    _source: ["id", "source", "title", "url", "publishedAt", "keywords", "text", "sentiment.label", "topics.id", "scope"],
     highlight: {
       pre_tags: ["<em>"],
       post_tags: ["</em>"],
@@ -128,6 +134,7 @@ export async function searchDocuments(client: Client, prefix: string, request: S
         keywords: (doc.keywords ?? []).map((k) => k.word),
         ...(doc.sentiment?.label ? { sentiment: doc.sentiment.label } : {}),
         ...(doc.topics && doc.topics.length > 0 ? { topics: doc.topics.map((t) => t.id) } : {}),
+        ...(doc.scope ? { scope: doc.scope } : {}),
       },
     ];
   });

@@ -144,6 +144,12 @@ export const EnrichedDocument = RawDocument.extend({
   figures: z.array(Figure).optional(),
   timeRef: TimeRef.optional(),
   simhash: z.string().regex(/^[0-9a-f]{16}$/).optional(),
+  /**
+   * The post's scope in the deployment's jurisdiction (本地 / 涉本地 / 外地 / 境外 / 未知, as the detector reads one
+   * post), so analysts can filter search by it. Added for issue 10; absent on older messages and when enrich has
+   * no jurisdiction.
+   */
+  scope: z.enum(["本地", "涉本地", "外地", "境外", "未知"]).optional(),
 });
 export type EnrichedDocument = z.infer<typeof EnrichedDocument>;
 

@@ -48,6 +48,11 @@ export const SearchQuery = z.object({
   region: z.string().max(100).optional(),
   topic: z.string().max(100).optional(),
   sentiment: z.enum(["positive", "neutral", "negative"]).optional().describe("the document's sentiment label"),
+  scope: z
+    .string()
+    .regex(/^(本地|涉本地|外地|境外|未知)(,(本地|涉本地|外地|境外|未知))*$/, "expected scopes 本地, 涉本地, 外地, 境外, 未知, comma-separated")
+    .optional()
+    .describe("the post's scope in the jurisdiction, comma-separated (本地,涉本地); posts indexed before scopes were read have none and never match"),
   since: isoDateTime.optional(),
   until: isoDateTime.optional(),
   from: pageFrom,
@@ -70,6 +75,7 @@ export const SearchBody = z.object({
       keywords: z.array(z.string()),
       sentiment: z.string().optional(),
       topics: z.array(z.string()).optional(),
+      scope: z.string().optional(),
     }),
   ),
 });

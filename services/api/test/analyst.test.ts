@@ -14,6 +14,8 @@ const posts = [
   { source: "人民网", title: "农民工讨薪无果", text: "长沙市岳麓区某工地农民工讨薪无果，工资拖欠半年，工人十分愤怒，强烈不满。", publishedAt: at(30), region: "湖南省" },
   { source: "长沙晚报", title: "人社局追回拖欠工资", text: "长沙市人社局帮助农民工追回拖欠工资，工人表示感谢，非常满意。", publishedAt: at(20), region: "湖南省" },
   { source: "长沙晚报", title: "新图书馆开放", text: "长沙市某学校新建图书馆今日开放，学生和家长纷纷点赞，环境优美。", publishedAt: at(10), region: "湖南省" },
+  // elsewhere (the test jurisdiction is config/jurisdiction.yaml's 长沙市): scope 外地
+  { source: "新华网", title: "株洲一工厂拖欠工资", text: "株洲市芦淞区某工厂拖欠工人工资三个月，工人讨薪无果。", publishedAt: at(15) },
 ];
 
 let stack: Stack;
@@ -23,8 +25,8 @@ type Hit = SearchResponse["hits"][number];
 beforeAll(async () => {
   stack = await startStack("analyst", { users, pipeline: true });
   const pushed = await stack.call<{ accepted: number }>("/api/v1/documents", { method: "POST", token: PUSH_TOKEN, body: posts.map((p) => JSON.stringify(p)).join("\n"), contentType: "application/x-ndjson" });
-  expect(pushed.body.accepted).toBe(3);
-  await waitFor(async () => (await stack.call<SearchResponse>("/api/v1/search?q=%E9%95%BF%E6%B2%99", { token: users.analyst.token })).body.total === 3, { timeoutMs: 90_000, intervalMs: 1_000, what: "three posts indexed" });
+  expect(pushed.body.accepted).toBe(4);
+  await waitFor(async () => (await stack.call<SearchResponse>(`/api/v1/search?since=${encodeURIComponent(at(60))}`, { token: users.analyst.token })).body.total === 4, { timeoutMs: 90_000, intervalMs: 1_000, what: "four posts indexed" });
   browser = await chromium.launch({ executablePath: process.env.LIAOWANG_CHROMIUM ?? "/usr/bin/chromium", args: ["--no-sandbox", "--disable-dev-shm-usage"] });
 });
 
@@ -78,6 +80,34 @@ describe("search for analysts", () => {
     await page.close();
   });
 
+  it("filters by scope in the page (本地+涉本地, 外地), as the API does", async () => {
+    const page = await browser.newPage({ locale: "zh-CN", timezoneId: "Asia/Shanghai" });
+    await page.goto(`${stack.apiUrl}/#token=${users.analyst.token}`);
+    await page.locator("#user", { hasText: users.analyst.name }).waitFor();
+    await page.goto(`${stack.apiUrl}/#/search`);
+    await page.locator('#search-form input[name="q"]').fill("工资");
+    await page.locator('#search-form select[name="scope"]').selectOption("外地");
+    await page.locator("#search-form button[type=submit]").click();
+    const elsewhere = await pageIds(page);
+    const apiElsewhere = await apiHits(`q=${encodeURIComponent("工资")}&scope=${encodeURIComponent("外地")}`);
+    expect(apiElsewhere.map((h) => h.source)).toEqual(["新华网"]);
+    expect(elsewhere).toEqual(apiElsewhere.map((h) => h.id));
+    await expect(page.locator(`.hit[data-doc-id="${apiElsewhere[0]?.id}"] .chip.scope`).textContent()).resolves.toBe("外地");
+
+    await page.locator('#search-form select[name="scope"]').selectOption("本地,涉本地");
+    await page.locator("#search-form button[type=submit]").click();
+    await expect.poll(() => decodeURIComponent(page.url())).toContain("scope=本地,涉本地");
+    await page.locator("#result-count").waitFor({ timeout: 20_000 });
+    await expect.poll(async () => (await pageIds(page)).length).toBe(2);
+    const local = await apiHits(`q=${encodeURIComponent("工资")}&scope=${encodeURIComponent("本地,涉本地")}`);
+    expect(local.map((h) => h.source).sort()).toEqual(["人民网", "长沙晚报"]);
+    expect(local.every((h) => h.scope === "本地")).toBe(true);
+    expect(await pageIds(page)).toEqual(local.map((h) => h.id).sort());
+    // without the filter, all three wage posts
+    expect(await apiHits(`q=${encodeURIComponent("工资")}`)).toHaveLength(3);
+    await page.close();
+  });
+
   it("saves a search and runs it again with one click; other users do not see it", async () => {
     const page = await browser.newPage({ locale: "zh-CN", timezoneId: "Asia/Shanghai" });
     await page.goto(`${stack.apiUrl}/#token=${users.analyst.token}`);
@@ -115,7 +145,7 @@ describe("search for analysts", () => {
     const rows = csv.trim().split("\r\n");
     const volume = rows.filter((r) => r.split(",")[1] === "全部").reduce((n, r) => n + Number(r.split(",")[3]), 0);
     const evening = rows.filter((r) => r.split(",")[2] === "长沙晚报").reduce((n, r) => n + Number(r.split(",")[3]), 0);
-    expect(volume).toBe(3);
+    expect(volume).toBe(4);
     expect(evening).toBe(2);
   });
 });

@@ -3,6 +3,8 @@ import { Analyzer, createSegmenter } from "@liaowang/nlp";
 import type { Segmenter } from "@liaowang/nlp";
 import { EnrichedDocument, SEGMENT_SEPARATOR } from "@liaowang/schemas";
 import type { RawDocument } from "@liaowang/schemas";
+import { defaultConfigDir } from "@liaowang/config";
+import { loadJurisdiction } from "@liaowang/nlp/jurisdiction";
 import { enrichDocument } from "./enrich.js";
 
 let segmenter: Segmenter;
@@ -49,6 +51,19 @@ describe("enrichDocument", () => {
     expect(doc.timeRef).toEqual({ kind: "current" });
     expect(doc.simhash).toMatch(/^[0-9a-f]{16}$/);
     expect(doc.enrichedAt).toBe(NOW.toISOString());
+  });
+
+  it("reads the post's scope against the jurisdiction, for the search filter", () => {
+    const jurisdiction = (area: string) => loadJurisdiction({ configDir: defaultConfigDir, env: { LIAOWANG_JURISDICTION: area }, gazetteer: analyzer.resources.gazetteer });
+    const options = (area: string) => ({ keywords: 20, analysis: analyzer.resources, jurisdiction: jurisdiction(area) });
+    // 浏阳市 is a county of 长沙市
+    expect(enrichDocument(raw(), segmenter, options("长沙市"), NOW).scope).toBe("本地");
+    expect(enrichDocument(raw(), segmenter, options("株洲市"), NOW).scope).toBe("外地");
+    const tourists = raw({ title: "长沙籍游客在泰国遇险", text: "一批长沙籍游客在泰国普吉岛遇险，当地警方正在搜救。" });
+    expect(enrichDocument(tourists, segmenter, options("长沙市"), NOW).scope).toBe("涉本地");
+    expect(EnrichedDocument.parse(enrichDocument(tourists, segmenter, options("长沙市"), NOW)).scope).toBe("涉本地");
+    // no jurisdiction, no scope
+    expect(enrichDocument(raw(), segmenter, { keywords: 20, analysis: analyzer.resources }, NOW).scope).toBeUndefined();
   });
 
   it("grounds figures in the post's publication time", () => {

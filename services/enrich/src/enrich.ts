@@ -1,3 +1,4 @@
+import { docScope, type Jurisdiction } from "@liaowang/detect";
 import { analyze } from "@liaowang/nlp";
 import type { Analysis, AnalysisResources, Segmenter } from "@liaowang/nlp";
 import { SEGMENT_SEPARATOR, type EnrichedDocument, type RawDocument } from "@liaowang/schemas";
@@ -7,6 +8,8 @@ export interface EnrichOptions {
   keywords: number;
   /** Taxonomy, lexicons and places (`Analyzer.resources`); without them only tokens and keywords are produced. */
   analysis?: AnalysisResources | undefined;
+  /** The deployment's jurisdiction: with it (and the analysis), each document gets its scope for search filters. */
+  jurisdiction?: Jurisdiction | undefined;
 }
 
 // The separator must never occur inside a document, or highlights could not be joined back exactly.
@@ -52,6 +55,7 @@ export function enrichDocument(raw: RawDocument, segmenter: Segmenter, options: 
     keywords,
     enrichedAt: now.toISOString(),
     ...(analysis === undefined ? {} : analysisFields(analysis)),
+    ...(analysis === undefined || options.jurisdiction === undefined ? {} : { scope: docScope({ title: raw.title, text: full, regions: analysis.regions, abroad: analysis.abroad }, options.jurisdiction).scope }),
   };
 }
 

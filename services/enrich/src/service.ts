@@ -1,4 +1,5 @@
 import { Analyzer, createSegmenter, watchDictionaries, watchFiles } from "@liaowang/nlp";
+import { loadJurisdiction } from "@liaowang/nlp/jurisdiction";
 import { runConsumer, type Rejection } from "@liaowang/kafka";
 import type { Logger } from "@liaowang/logger";
 import { connectInfra, Lifecycle, reportStageHealth, type Started } from "@liaowang/runtime";
@@ -12,6 +13,9 @@ export async function startEnrich(config: EnrichConfig, log: Logger, fatal: (err
   const lifecycle = new Lifecycle(log);
   const segmenter = createSegmenter({ configDir: config.LIAOWANG_CONFIG_DIR });
   const analyzer = new Analyzer({ configDir: config.LIAOWANG_CONFIG_DIR });
+  // Read like the detector's, so a post's scope in search is the one the duty board judged it by.
+  const jurisdiction = loadJurisdiction({ configDir: config.LIAOWANG_CONFIG_DIR, env: { LIAOWANG_JURISDICTION: config.LIAOWANG_JURISDICTION }, gazetteer: analyzer.resources.gazetteer });
+  log.info({ jurisdiction: jurisdiction.label }, "document scope read against the jurisdiction");
   if (config.ENRICH_WATCH_DICTIONARIES === "on") {
     const watchLog = log.child({ module: "dictionaries" });
     lifecycle.add(
@@ -51,7 +55,7 @@ export async function startEnrich(config: EnrichConfig, log: Logger, fatal: (err
         const rejections: Rejection<RawDocument>[] = [];
         const now = new Date();
         // Read once per batch: a reload between batches applies to the next one, never halfway through.
-        const options = { keywords: config.ENRICH_KEYWORDS, analysis: analyzer.resources };
+        const options = { keywords: config.ENRICH_KEYWORDS, analysis: analyzer.resources, jurisdiction };
         for (const record of records) {
           try {
             out.push(enrichDocument(record.value, segmenter, options, now));

@@ -3,9 +3,11 @@ import { bjTime, esc, highlight } from "./format.js";
 
 const SENTIMENT = { positive: "正面", neutral: "中性", negative: "负面" };
 const RANGES = { "": "全部时间", "24h": "近24小时", "7d": "近7天", "30d": "近30天", custom: "指定日期" };
-const FIELDS = ["q", "range", "since", "until", "source", "topic", "region", "sentiment"];
+// Scope in the jurisdiction, as enrich reads each post (本地,涉本地: what the duty board is about).
+const SCOPES = { "": "全部", "本地,涉本地": "本地+涉本地", 本地: "本地", 涉本地: "涉本地", 外地: "外地", 境外: "境外", 未知: "未知" };
+const FIELDS = ["q", "range", "since", "until", "source", "topic", "region", "sentiment", "scope"];
 
-/** The page's filters from the address (#/search?q=&range=&since=&until=&source=&topic=&region=&sentiment=). */
+/** The page's filters from the address (#/search?q=&range=&since=&until=&source=&topic=&region=&sentiment=&scope=). */
 function filtersOf(params) {
   const f = {};
   for (const k of FIELDS) if (params.get(k)) f[k] = params.get(k);
@@ -15,7 +17,7 @@ function filtersOf(params) {
 /** The API query of the filters: a rolling range counts back from the server's now; dates are Beijing days. */
 function apiQuery(f) {
   const query = new URLSearchParams({ q: f.q ?? "", size: "50" });
-  for (const k of ["source", "topic", "region", "sentiment"]) if (f[k]) query.set(k, f[k]);
+  for (const k of ["source", "topic", "region", "sentiment", "scope"]) if (f[k]) query.set(k, f[k]);
   const span = { "24h": 86_400_000, "7d": 7 * 86_400_000, "30d": 30 * 86_400_000 }[f.range];
   if (span) query.set("since", new Date(serverNow() - span).toISOString());
   else {
@@ -34,7 +36,7 @@ function optionList(values, selected) {
 
 function hitHtml(h) {
   const title = h.highlights.title ? highlight(h.highlights.title) : esc(h.title ?? "（无标题）");
-  const tags = [h.sentiment ? `<span class="chip sentiment-${esc(h.sentiment)}">${esc(SENTIMENT[h.sentiment] ?? h.sentiment)}</span>` : "", ...(h.topics ?? []).slice(0, 3).map((t) => `<span class="chip">${esc(t)}</span>`)].join("");
+  const tags = [h.scope ? `<span class="chip scope" data-scope="${esc(h.scope)}">${esc(h.scope)}</span>` : "", h.sentiment ? `<span class="chip sentiment-${esc(h.sentiment)}">${esc(SENTIMENT[h.sentiment] ?? h.sentiment)}</span>` : "", ...(h.topics ?? []).slice(0, 3).map((t) => `<span class="chip">${esc(t)}</span>`)].join("");
   return `<article class="hit" data-doc-id="${esc(h.id)}"><h3>${h.url ? `<a href="${esc(h.url)}" target="_blank" rel="noopener noreferrer">${title}</a>` : title}</h3>
     <div class="muted">${esc(bjTime(h.publishedAt))} · ${esc(h.source)} ${tags}</div>
     ${h.highlights.text.map((f) => `<p class="snippet">…${highlight(f)}…</p>`).join("")}
@@ -56,6 +58,7 @@ export function renderSearch(view, _me, params, { flash }) {
         <label>话题<input name="topic" list="dl-topics" value="${esc(f.topic ?? "")}" maxlength="100" placeholder="全部"></label>
         <label>地区<input name="region" list="dl-regions" value="${esc(f.region ?? "")}" maxlength="100" placeholder="全部"></label>
         <label>情感<select name="sentiment">${optionList({ "": "全部", ...SENTIMENT }, f.sentiment)}</select></label>
+        <label>属地<select name="scope">${optionList(SCOPES, f.scope)}</select></label>
       </div>
       <datalist id="dl-sources"></datalist><datalist id="dl-topics"></datalist><datalist id="dl-regions"></datalist>
     </form>
@@ -127,7 +130,7 @@ export function renderSearch(view, _me, params, { flash }) {
   });
   void loadSaved();
 
-  if (!f.q && !f.source && !f.topic && !f.region && !f.sentiment && !f.since && !f.range) {
+  if (!f.q && !f.source && !f.topic && !f.region && !f.sentiment && !f.scope && !f.since && !f.range) {
     results.innerHTML = `<div class="empty">输入关键词或选择筛选条件，检索全部来源的文章</div>`;
     return () => {};
   }

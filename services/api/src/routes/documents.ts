@@ -18,9 +18,10 @@ async function es<T>(what: string, fn: () => Promise<T>): Promise<T> {
 }
 
 /** The optional filters of a search query, as searchDocuments takes them (absent ones left out). */
-function searchFilters(q: { source?: string | undefined; region?: string | undefined; topic?: string | undefined; sentiment?: string | undefined; since?: string | undefined; until?: string | undefined }) {
+function searchFilters(q: { source?: string | undefined; region?: string | undefined; topic?: string | undefined; sentiment?: string | undefined; scope?: string | undefined; since?: string | undefined; until?: string | undefined }) {
   return {
     ...(q.sentiment ? { sentiment: q.sentiment } : {}),
+    ...(q.scope ? { scope: q.scope.split(",") } : {}),
     ...(q.source ? { source: q.source } : {}),
     ...(q.region ? { region: q.region } : {}),
     ...(q.topic ? { topic: q.topic } : {}),
@@ -30,8 +31,8 @@ function searchFilters(q: { source?: string | undefined; region?: string | undef
 }
 
 /** A search needs words or at least one filter: an empty query over everything is a mistake, not a request. */
-function requireQueryOrFilter(q: { q: string; source?: string | undefined; region?: string | undefined; topic?: string | undefined; sentiment?: string | undefined; since?: string | undefined }): void {
-  if (q.q === "" && !q.source && !q.region && !q.topic && !q.sentiment && !q.since) throw invalidInput("q (the query) is required unless topic, source, region, sentiment or since is given");
+function requireQueryOrFilter(q: { q: string; source?: string | undefined; region?: string | undefined; topic?: string | undefined; sentiment?: string | undefined; scope?: string | undefined; since?: string | undefined }): void {
+  if (q.q === "" && !q.source && !q.region && !q.topic && !q.sentiment && !q.scope && !q.since) throw invalidInput("q (the query) is required unless topic, source, region, sentiment, scope or since is given");
 }
 
 /** Full-text search and trends over documents, with the query segmented exactly as documents were. */

@@ -42,7 +42,7 @@ export function registerSavedSearchRoutes(app: ApiApp, deps: ApiDeps): void {
     async (request, reply) => {
       const { user } = principal(request);
       const { name, filters } = request.body;
-      if (!filters.q && !filters.source && !filters.region && !filters.topic && !filters.sentiment) throw new LiaowangError("invalid_input", "a saved search needs words or at least one of source, region, topic, sentiment");
+      if (!filters.q && !filters.source && !filters.region && !filters.topic && !filters.sentiment && !filters.scope) throw new LiaowangError("invalid_input", "a saved search needs words or at least one of source, region, topic, sentiment, scope");
       const id = SavedSearchStore.idOf(user.id, name);
       if (!(await es(() => store.exists(id))) && (await es(() => store.count(user.id))) >= MAX_SAVED_PER_USER) {
         throw new LiaowangError("invalid_input", `at most ${MAX_SAVED_PER_USER} saved searches per user: delete one first`);

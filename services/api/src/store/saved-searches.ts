@@ -9,6 +9,11 @@ export const SearchFilters = z.object({
   region: z.string().trim().max(100).optional(),
   topic: z.string().trim().max(100).optional(),
   sentiment: z.enum(["positive", "neutral", "negative"]).optional(),
+  /** Scopes in the jurisdiction, comma-separated (本地,涉本地). */
+  scope: z
+    .string()
+    .regex(/^(本地|涉本地|外地|境外|未知)(,(本地|涉本地|外地|境外|未知))*$/, "expected scopes 本地, 涉本地, 外地, 境外, 未知, comma-separated")
+    .optional(),
   /** A rolling window ("24h", "7d", "30d") or a fixed period (since / until, dates YYYY-MM-DD, Beijing). */
   range: z.enum(["24h", "7d", "30d"]).optional(),
   since: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
