@@ -140,6 +140,50 @@ describe("DetectorEngine bursts", () => {
   });
 });
 
+describe("DetectorEngine burst shards", () => {
+  // Twelve hours of ~1 post an hour from 江华, counted in shard "3" (a Kafka partition) on another replica.
+  const history = Array.from({ length: 12 }, (_, h) => ({ key: burstKey("region", "431129"), ts: T0 - (12 - h) * HOUR }));
+  const posts = () =>
+    ["followup", "followup", "followup", "followup", "followup", "wages"].map((n, i) =>
+      at(n as StoryName, i, { id: `p${i}`, source: `源${i}`, keywords: [{ word: `词${i}`, weight: 1 }], simhash: fnv1a32(`hi${i}`).toString(16).padStart(8, "0") + fnv1a32(`lo${i}`).toString(16).padStart(8, "0") }),
+    );
+
+  it("counts a shard's posts in that shard's counters, so the baseline moves with the shard to another engine", () => {
+    const previous = new DetectorEngine(DEFAULT_ENGINE_CONFIG, noRules);
+    previous.adoptBurstShards({ "3": observeMany(emptyBurstState(), history) });
+    const handedOver = previous.burstShard("3");
+    expect(handedOver?.keys["region:431129"]).toBeDefined();
+
+    const next = new DetectorEngine(DEFAULT_ENGINE_CONFIG, noRules);
+    next.adoptBurstShards({ "3": handedOver! });
+    const plan = next.process(posts(), T0 + 10 * MIN, { shard: "3" });
+    next.commit(plan);
+    expect(plan.bursts.map((b) => b.key)).toContain("region:431129");
+    expect(plan.bursts.find((b) => b.key === "region:431129")?.baselineMean).toBeGreaterThan(0.5);
+    // counted in the shard, not in the engine's own counters
+    expect(next.burstShard("3")?.keys["region:431129"]?.count).toBe(6);
+    expect(next.snapshot().bursts).toEqual(emptyBurstState());
+    expect(next.burstShards()).toEqual(["3"]);
+    // the tick evaluates the shards too
+    expect(next.tick(T0 + 11 * MIN).bursts.map((b) => b.key)).toContain("region:431129");
+
+    // without the baseline the same posts are a cold start: nothing is a burst yet
+    const cold = new DetectorEngine(DEFAULT_ENGINE_CONFIG, noRules);
+    expect(cold.process(posts(), T0 + 10 * MIN, { shard: "3" }).bursts).toEqual([]);
+  });
+
+  it("a plan made before shards were adopted or dropped is stale", () => {
+    const engine = new DetectorEngine(DEFAULT_ENGINE_CONFIG, noRules);
+    const before = engine.process(posts(), T0 + 10 * MIN, { shard: "3" });
+    engine.adoptBurstShards({ "3": observeMany(emptyBurstState(), history) });
+    expect(() => engine.commit(before)).toThrow(/stale/);
+    const made = engine.process(posts(), T0 + 10 * MIN, { shard: "3" });
+    engine.dropBurstShards(["3"]);
+    expect(() => engine.commit(made)).toThrow(/stale/);
+    expect(engine.burstShard("3")).toBeUndefined();
+  });
+});
+
 describe("DetectorEngine.tick: bursts", () => {
   it("attaches a burst to incidents the bursting batch did not touch at the next tick", () => {
     const history = Array.from({ length: 12 }, (_, h) => ({ key: burstKey("region", "431129"), ts: T0 - (12 - h) * HOUR }));

@@ -52,16 +52,19 @@ export interface EngineSnapshot {
 
 const time = z.number().finite();
 
+/** Schema of a {@link BurstState}, for validating stored counters on restore. */
+export const burstStateSchema = z.object({
+  v: z.literal(1),
+  originBucket: z.number().int().nullable(),
+  latestBucket: z.number().int().nullable(),
+  late: z.number().int().nonnegative(),
+  keys: z.record(z.string(), z.object({ bucket: z.number().int(), count: z.number().nonnegative(), mean: z.number(), variance: z.number() })),
+});
+
 /** Schema of {@link EngineSnapshot}, for validating stored state on restore. */
 export const engineSnapshotSchema = z.object({
   v: z.literal(1),
-  bursts: z.object({
-    v: z.literal(1),
-    originBucket: z.number().int().nullable(),
-    latestBucket: z.number().int().nullable(),
-    late: z.number().int().nonnegative(),
-    keys: z.record(z.string(), z.object({ bucket: z.number().int(), count: z.number().nonnegative(), mean: z.number(), variance: z.number() })),
-  }),
+  bursts: burstStateSchema,
   feeds: z.object({
     v: z.literal(1),
     feeds: z.record(
@@ -104,6 +107,8 @@ export interface Plan {
   now: number;
   updates: IncidentUpdate[];
   snapshot: EngineSnapshot;
+  /** The new burst counters of the shards this step counted in or pruned (see {@link DetectorEngine.process}). */
+  shards: Record<string, BurstState>;
   /** Bursts found in this step. */
   bursts: Burst[];
   /** Documents ignored as redeliveries. */
@@ -188,7 +193,10 @@ function toIncidentBurst(b: Burst, now: number): IncidentBurst | undefined {
  */
 export class DetectorEngine {
   private readonly index: IncidentIndex;
+  /** Counters of posts processed without a shard. */
   private bursts: BurstState;
+  /** Counters per shard (the detector's shard is a Kafka partition): the unit that moves between replicas. */
+  private readonly shards = new Map<string, BurstState>();
   private feeds: FeedsState;
   private watermark: number | null;
   private generation = 0;
@@ -219,6 +227,31 @@ export class DetectorEngine {
   /** The non-incident state, for storage. */
   snapshot(): EngineSnapshot {
     return { v: 1, bursts: this.bursts, feeds: this.feeds, watermark: this.watermark };
+  }
+
+  /** Shards whose burst counters this engine holds. */
+  burstShards(): string[] {
+    return [...this.shards.keys()];
+  }
+
+  /** A shard's burst counters, for storage (undefined when not held). */
+  burstShard(shard: string): BurstState | undefined {
+    return this.shards.get(shard);
+  }
+
+  /**
+   * Takes over shards' burst counters (loaded from storage after the shards moved here; an empty state when the shard
+   * never had any). Invalidates plans made before.
+   */
+  adoptBurstShards(states: Readonly<Record<string, BurstState>>): void {
+    for (const [shard, state] of Object.entries(states)) this.shards.set(shard, state);
+    this.generation++;
+  }
+
+  /** Lets go of shards (moved to another replica). Invalidates plans made before. */
+  dropBurstShards(shards: Iterable<string>): void {
+    for (const shard of shards) this.shards.delete(shard);
+    this.generation++;
   }
 
   /**
@@ -257,8 +290,12 @@ export class DetectorEngine {
     }
   }
 
-  /** One batch of posts (arrival order) processed at `now` (processing time). */
-  process(docs: readonly DocFeatures[], now: number): Plan {
+  /**
+   * One batch of posts (arrival order) processed at `now` (processing time). With `shard`, the posts are counted in
+   * that shard's burst counters (a shard not held starts empty: {@link adoptBurstShards} first), so a replica's
+   * baselines can move with its partitions; without, in the engine's own.
+   */
+  process(docs: readonly DocFeatures[], now: number, options: { shard?: string } = {}): Plan {
     const { cluster } = this.config;
     const overlay = new Overlay(this.index);
     const observations: Observation[] = [];
@@ -295,7 +332,9 @@ export class DetectorEngine {
       perSource.set(doc.source, (perSource.get(doc.source) ?? 0) + 1);
     }
 
-    const bursts = observeMany(this.bursts, observations, this.config.burst);
+    const shard = options.shard;
+    const counted = shard === undefined ? this.bursts : (this.shards.get(shard) ?? emptyBurstState());
+    const bursts = observeMany(counted, observations, this.config.burst);
     let feeds = this.feeds;
     for (const [source, n] of perSource) feeds = observeFeed(feeds, source, now, n, this.config.feeds);
     const watermark = Number.isFinite(latestPost) ? Math.max(this.watermark ?? latestPost, latestPost) : this.watermark;
@@ -307,7 +346,8 @@ export class DetectorEngine {
       : [];
     this.attach(overlay, overlay.changedOpen(), found, now);
     this.evict(overlay, now);
-    const plan = this.plan(overlay, now, { v: 1, bursts, feeds, watermark }, found, duplicates);
+    const snapshot: EngineSnapshot = { v: 1, bursts: shard === undefined ? bursts : this.bursts, feeds, watermark };
+    const plan = this.plan(overlay, now, snapshot, shard === undefined ? {} : { [shard]: bursts }, found, duplicates);
     plan.ignored = ignored;
     return plan;
   }
@@ -319,7 +359,7 @@ export class DetectorEngine {
   tick(now: number): Plan {
     const { cluster } = this.config;
     const overlay = new Overlay(this.index);
-    const found = evaluate(this.bursts, now, this.config.burst);
+    const found = this.evaluateAll(now);
     this.attach(overlay, overlay.open(), found, now);
     const watermark = this.watermark;
     if (watermark !== null) {
@@ -333,7 +373,9 @@ export class DetectorEngine {
     }
     const flatlines = checkFlatlines(this.feeds, now, this.config.feeds);
     const snapshot: EngineSnapshot = { v: 1, bursts: pruneBursts(this.bursts, now, this.config.burst), feeds: flatlines.state, watermark };
-    const plan = this.plan(overlay, now, snapshot, found, 0);
+    const shards: Record<string, BurstState> = {};
+    for (const [shard, state] of this.shards) shards[shard] = pruneBursts(state, now, this.config.burst);
+    const plan = this.plan(overlay, now, snapshot, shards, found, 0);
     plan.flatlines = flatlines;
     return plan;
   }
@@ -350,9 +392,22 @@ export class DetectorEngine {
       } else this.index.upsert(u.incident);
     }
     this.bursts = plan.snapshot.bursts;
+    for (const [shard, state] of Object.entries(plan.shards)) this.shards.set(shard, state);
     this.feeds = plan.snapshot.feeds;
     this.watermark = plan.snapshot.watermark;
     this.generation++;
+  }
+
+  /** Bursts of every counter set at `now`; a key bursting in several shards counts once, at its strongest. */
+  private evaluateAll(now: number): Burst[] {
+    const byId = new Map<string, Burst>();
+    for (const state of [this.bursts, ...this.shards.values()]) {
+      for (const b of evaluate(state, now, this.config.burst)) {
+        const held = byId.get(b.id);
+        if (!held || b.ratio > held.ratio) byId.set(b.id, b);
+      }
+    }
+    return [...byId.values()].sort((a, b) => b.ratio - a.ratio || (a.key < b.key ? -1 : 1));
   }
 
   private burstKeysOf(doc: DocFeatures): Set<string> {
@@ -393,7 +448,7 @@ export class DetectorEngine {
     for (const i of candidates.slice(0, over)) overlay.put({ ...i, status: "expired", updatedAt: now, closedAt: now }, ["expired"]);
   }
 
-  private plan(overlay: Overlay, now: number, snapshot: EngineSnapshot, found: Burst[], duplicates: number): Plan {
+  private plan(overlay: Overlay, now: number, snapshot: EngineSnapshot, shards: Record<string, BurstState>, found: Burst[], duplicates: number): Plan {
     const updates: IncidentUpdate[] = [];
     for (const [id, incident] of overlay.changed) {
       const changes = [...(overlay.changes.get(id) ?? [])];
@@ -426,6 +481,6 @@ export class DetectorEngine {
       }
       updates.push({ incident: next, changes, action, reportedBecause });
     }
-    return { generation: this.generation, now, updates, snapshot, bursts: found, duplicates };
+    return { generation: this.generation, now, updates, snapshot, shards, bursts: found, duplicates };
   }
 }

@@ -106,6 +106,6 @@ export type { Statement, StatementKind } from "./statements.js";
 export { gradableFigures, isCurrent, isFollowup } from "./incident.js";
 
 /** The detector's whole domain behind plan / commit steps (no I/O). */
-export { DEFAULT_ENGINE_CONFIG, DetectorEngine, engineSnapshotSchema } from "./engine.js";
+export { DEFAULT_ENGINE_CONFIG, DetectorEngine, burstStateSchema, engineSnapshotSchema } from "./engine.js";
 export type { EngineConfig, EngineSnapshot, IncidentUpdate, Plan, UpdateAction } from "./engine.js";
 export * from "./event-time.js";

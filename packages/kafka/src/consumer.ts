@@ -292,13 +292,14 @@ export async function runConsumer<K extends TopicKey>(options: ConsumerOptions<K
     autoCommit: false,
     eachBatchAutoResolve: false,
     eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
-      await assignment;
       // Heartbeats go on while the handler works and while a failing batch waits to be retried, so a dependency being
       // down for longer than the session timeout does not cost the group membership; a rebalance or an expired
       // session seen by a heartbeat makes the batch stop at the next safe point.
       const membership = new Membership(heartbeat, () => isRunning() && !isStale() && !stopping, maxHandlerCallMs, log);
       const work = (async () => {
         try {
+          // The service's per-partition state for this assignment is loaded first (heartbeating meanwhile).
+          await assignment;
           // A fetch can hold thousands of records: the handler gets them in slices, each committed on its own, so
           // progress is durable as it is made.
           for (let start = 0; start < batch.messages.length; start += maxRecords) {

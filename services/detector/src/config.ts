@@ -35,6 +35,10 @@ const DetectorEnv = CommonEnv.extend({
    * China; overrides `area` in config/jurisdiction.yaml.
    */
   LIAOWANG_JURISDICTION: z.string().min(1).optional(),
+  /** Longest a partition's changed burst counters go unsaved while posts arrive (ms): what a crash can lose of them. */
+  DETECTOR_BURST_FLUSH_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
+  /** How long a replica given a partition waits for its previous owner to hand the burst counters over (ms). */
+  DETECTOR_HANDOVER_WAIT_MS: z.coerce.number().int().min(0).max(120_000).default(5_000),
   /** Most open incidents (reported and candidates) held; the oldest candidates go first. */
   DETECTOR_MAX_OPEN: z.coerce.number().int().positive().default(20_000),
 });

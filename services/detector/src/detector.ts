@@ -1,6 +1,6 @@
-import { expectedInterval, type DetectorEngine, type EngineSnapshot, type Plan } from "@liaowang/detect";
+import { emptyBurstState, expectedInterval, type BurstState, type DetectorEngine, type EngineSnapshot, type Plan } from "@liaowang/detect";
 import { LiaowangError } from "@liaowang/errors";
-import type { BatchHandler } from "@liaowang/kafka";
+import type { BatchHandler, Delivered } from "@liaowang/kafka";
 import type { Logger } from "@liaowang/logger";
 import type { EnrichedDocument, Incident } from "@liaowang/schemas";
 import { toFeatures } from "./features.js";
@@ -17,6 +17,16 @@ export interface DetectorDeps {
   instance: string;
   log: Logger;
   clock?: () => Date;
+  /** How long a partition's changed burst counters may go unsaved while batches arrive (ms); default 5 s. */
+  burstFlushMs?: number;
+  /** How long a new owner waits for the previous owner of a partition to hand its counters over (ms); default 5 s. */
+  handoverWaitMs?: number;
+}
+
+/** A partition's burst counters held by this replica. */
+interface HeldShard {
+  savedAt: number;
+  dirty: boolean;
 }
 
 /**
@@ -29,6 +39,8 @@ export class Detector {
   private readonly clock: () => Date;
   private queue: Promise<unknown> = Promise.resolve();
   private lastSync: number;
+  /** Partitions of the enriched topic whose burst counters this replica holds (and alone may save). */
+  private readonly held = new Map<number, HeldShard>();
 
   constructor(private readonly deps: DetectorDeps) {
     this.clock = deps.clock ?? (() => new Date());
@@ -38,21 +50,113 @@ export class Detector {
   /** The consumer's batch handler for the enriched topic. */
   readonly handle: BatchHandler<EnrichedDocument> = (records) =>
     this.exclusive(async () => {
-      const features = records.map((r) => toFeatures(r.value));
-      // A lost compare-and-set race (another replica wrote first) reloads those incidents: plan again at once,
-      // a few times, before handing the batch back to the consumer's backoff.
-      for (let attempt = 1; ; attempt++) {
-        const now = this.clock();
-        const plan = this.deps.engine.process(features, now.getTime());
-        try {
-          await this.apply(plan, now);
-          return;
-        } catch (error) {
-          if (!(error instanceof LiaowangError && error.code === "conflict") || attempt >= 3) throw error;
-          this.deps.log.info({ attempt, err: error }, "incidents changed elsewhere; planned again");
-        }
+      // Burst counters are kept per partition (the posts of a place land on one), so they move with it.
+      const byPartition = new Map<number, Delivered<EnrichedDocument>[]>();
+      for (const r of records) byPartition.set(r.partition, [...(byPartition.get(r.partition) ?? []), r]);
+      for (const [partition, part] of byPartition) {
+        await this.hold([partition]);
+        await this.step(part, partition);
+        await this.flush(partition, false);
       }
     });
+
+  private async step(records: Delivered<EnrichedDocument>[], partition: number): Promise<void> {
+    const features = records.map((r) => toFeatures(r.value));
+    // A lost compare-and-set race (another replica wrote first) reloads those incidents: plan again at once,
+    // a few times, before handing the batch back to the consumer's backoff.
+    for (let attempt = 1; ; attempt++) {
+      const now = this.clock();
+      const plan = this.deps.engine.process(features, now.getTime(), { shard: String(partition) });
+      try {
+        await this.apply(plan, now);
+        const held = this.held.get(partition);
+        if (held) held.dirty = true;
+        return;
+      } catch (error) {
+        if (!(error instanceof LiaowangError && error.code === "conflict") || attempt >= 3) throw error;
+        this.deps.log.info({ attempt, err: error }, "incidents changed elsewhere; planned again");
+      }
+    }
+  }
+
+  /**
+   * The consumer's `onAssign`: partitions (and the stories keyed to them) may have moved between replicas. Takes in
+   * the open incidents other replicas stored, lets go of counters of partitions no longer here (without saving: their
+   * new owner's are newer), and loads the counters of partitions that came here.
+   */
+  assign(partitions: number[]): Promise<void> {
+    return this.exclusive(async () => {
+      await this.takeIn();
+      const gone = [...this.held.keys()].filter((p) => !partitions.includes(p));
+      if (gone.length > 0) {
+        this.deps.engine.dropBurstShards(gone.map(String));
+        for (const p of gone) this.held.delete(p);
+      }
+      try {
+        await this.hold(partitions);
+      } catch (error) {
+        this.deps.log.warn({ err: error, partitions }, "could not load burst counters of assigned partitions; loading them with their first batch");
+      }
+    });
+  }
+
+  /**
+   * The consumer's `onRevoke`: the partitions are about to go to another replica. Saves their counters marked as
+   * released, so the next owner takes them at once, and lets go of them: nothing of this replica overwrites them later.
+   */
+  release(partitions: number[]): Promise<void> {
+    return this.exclusive(async () => {
+      const mine = [...this.held.keys()];
+      for (const partition of mine) await this.flush(partition, true);
+      this.deps.engine.dropBurstShards(mine.map(String));
+      this.held.clear();
+      this.deps.log.info({ partitions, handedOver: mine }, "partitions revoked; burst counters handed over");
+    });
+  }
+
+  /** Loads the counters of partitions not held yet (waiting briefly for a previous owner to hand them over). */
+  private async hold(partitions: number[]): Promise<void> {
+    const missing = partitions.filter((p) => !this.held.has(p));
+    if (missing.length === 0) return;
+    const { store, engine, instance, log } = this.deps;
+    const waitMs = this.deps.handoverWaitMs ?? 5_000;
+    const loaded: Record<string, BurstState> = {};
+    for (const partition of missing) {
+      let stored = await store.loadBurstShard(partition);
+      // Saved by another replica that has not let the partition go yet: it is handing over right now (a rebalance)
+      // or it died (then its last periodic save is what there is).
+      const deadline = Date.now() + waitMs;
+      while (stored && !stored.released && stored.owner !== instance && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 250));
+        stored = await store.loadBurstShard(partition);
+      }
+      if (stored && !stored.released && stored.owner !== instance) {
+        log.warn({ partition, previousOwner: stored.owner, savedAt: stored.savedAt }, "previous owner did not hand over the partition's burst counters; continuing from its last save");
+      }
+      loaded[String(partition)] = stored?.bursts ?? emptyBurstState();
+      log.info({ partition, from: stored ? stored.owner : null, savedAt: stored?.savedAt ?? null, keys: Object.keys(stored?.bursts?.keys ?? {}).length }, "burst counters of partition loaded");
+    }
+    engine.adoptBurstShards(loaded);
+    const now = this.clock().getTime();
+    for (const partition of missing) this.held.set(partition, { savedAt: now, dirty: false });
+  }
+
+  /** Saves a held partition's counters when changed (at once when `released`, else at most every `burstFlushMs`). */
+  private async flush(partition: number, released: boolean): Promise<void> {
+    const held = this.held.get(partition);
+    const bursts = this.deps.engine.burstShard(String(partition));
+    if (!held || !bursts) return;
+    const now = this.clock();
+    if (!released && (!held.dirty || now.getTime() - held.savedAt < (this.deps.burstFlushMs ?? 5_000))) return;
+    try {
+      await this.deps.store.saveBurstShard(partition, bursts, { owner: this.deps.instance, released, now });
+      held.savedAt = now.getTime();
+      held.dirty = false;
+    } catch (error) {
+      // Counters are statistics: a failed save is retried with the next batch or tick, never fails the batch.
+      this.deps.log.warn({ err: error, partition }, "could not save burst counters; retrying later");
+    }
+  }
 
   /**
    * The periodic work: take in what other replicas stored, then bursts, expiry and the flatline check; finally store
@@ -69,6 +173,7 @@ export class Detector {
           if (f.isNew) this.deps.log.warn({ source: f.source, lastSeenAt: new Date(f.lastSeenAt).toISOString(), expectedIntervalMs: Math.round(f.expectedIntervalMs), silentForMs: f.silentForMs }, "source has gone silent");
         }
         for (const source of plan.flatlines?.recovered ?? []) this.deps.log.info({ source }, "source delivers again");
+        for (const partition of this.held.keys()) await this.flush(partition, false);
         await this.saveState(now);
       } catch (error) {
         this.deps.log.warn({ err: error }, "detector tick failed; retrying at the next tick");
@@ -81,19 +186,17 @@ export class Detector {
    * stored, so stories whose partition this replica now owns continue instead of opening again. Held incidents are
    * only replaced by newer revisions.
    */
-  takeOver(): Promise<void> {
-    return this.exclusive(async () => {
-      try {
-        const open = await this.deps.store.loadOpen(this.deps.engine.config.cluster.maxOpen);
-        const taken = this.deps.engine.replace(open);
-        this.deps.log.info({ incidents: taken }, "partitions reassigned; took in open incidents stored by other replicas");
-      } catch (error) {
-        this.deps.log.warn({ err: error }, "could not reload open incidents after a rebalance; the next tick's sync catches up");
-      }
-    });
+  private async takeIn(): Promise<void> {
+    try {
+      const open = await this.deps.store.loadOpen(this.deps.engine.config.cluster.maxOpen);
+      const taken = this.deps.engine.replace(open);
+      this.deps.log.info({ incidents: taken }, "partitions reassigned; took in open incidents stored by other replicas");
+    } catch (error) {
+      this.deps.log.warn({ err: error }, "could not reload open incidents after a rebalance; the next tick's sync catches up");
+    }
   }
 
-  /** Stores this replica's burst counters and source rhythms (also called at shutdown). */
+  /** Stores this replica's source rhythms and unsharded counters (also called at shutdown). */
   async saveState(now = this.clock()): Promise<void> {
     const snapshot = this.deps.engine.snapshot();
     await this.deps.store.saveSnapshot(this.deps.instance, snapshot, sourceHealth(snapshot, this.deps.engine, now.getTime()), now);

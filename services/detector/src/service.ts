@@ -50,6 +50,8 @@ export async function startDetector(config: DetectorConfig, log: Logger, fatal: 
     publish: (messages) => infra.producer.send("incidents", messages),
     instance: config.DETECTOR_INSTANCE_ID,
     log: log.child({ module: "detector" }),
+    burstFlushMs: config.DETECTOR_BURST_FLUSH_MS,
+    handoverWaitMs: config.DETECTOR_HANDOVER_WAIT_MS,
   });
   // Stopped after the consumer (reverse order), so the counters saved include the last batch.
   lifecycle.add("state", detector, (d) => d.saveState());
@@ -66,12 +68,12 @@ export async function startDetector(config: DetectorConfig, log: Logger, fatal: 
       deadLetters: infra.producer,
       log: log.child({ module: "consumer" }),
       onFatal: fatal,
+      // Burst counters are kept per partition and move with it: loaded on assignment, handed over on revoke.
+      onAssign: (partitions) => detector.assign(partitions),
+      onRevoke: (partitions) => detector.release(partitions),
     }),
     (c) => c.stop(),
   );
-  // A join after the restore above means partitions (stories) may have moved between replicas (the first one
-  // repeats the restore, harmlessly: held incidents are only replaced by newer revisions).
-  consumer.consumer.on(consumer.consumer.events.GROUP_JOIN, () => void detector.takeOver());
   reportStageHealth(infra, lifecycle, consumer, log.child({ module: "stage-health" }));
   routeCronLogs(log);
   const task = schedule(config.DETECTOR_TICK_SCHEDULE, () => detector.tick(), { name: "detector-tick", noOverlap: true });

@@ -1,12 +1,12 @@
 import type { Client } from "@liaowang/es";
-import { engineSnapshotSchema, parseIncidentState, type EngineSnapshot, type IncidentState, type IncidentUpdate } from "@liaowang/detect";
+import { burstStateSchema, engineSnapshotSchema, parseIncidentState, type BurstState, type EngineSnapshot, type IncidentState, type IncidentUpdate } from "@liaowang/detect";
 import { describeError, LiaowangError } from "@liaowang/errors";
 import type { Logger } from "@liaowang/logger";
 import type { Incident } from "@liaowang/schemas";
 
 /** The detector's indices under a prefix. */
-export function detectorIndices(prefix: string): { incidents: string; candidates: string; state: string } {
-  return { incidents: `${prefix}incidents`, candidates: `${prefix}incident-candidates`, state: `${prefix}detector-state` };
+export function detectorIndices(prefix: string): { incidents: string; candidates: string; state: string; bursts: string } {
+  return { incidents: `${prefix}incidents`, candidates: `${prefix}incident-candidates`, state: `${prefix}detector-state`, bursts: `${prefix}detector-bursts` };
 }
 
 const STATE_FIELD = { type: "object", enabled: false } as const;
@@ -68,6 +68,28 @@ const STATE_MAPPINGS = {
   },
 } as const;
 
+/** Burst counters per partition of the enriched topic (id `p<partition>`), which move with the partition. */
+const BURSTS_MAPPINGS = {
+  dynamic: false,
+  properties: {
+    partition: { type: "integer" },
+    owner: { type: "keyword" },
+    released: { type: "boolean" },
+    savedAt: { type: "date" },
+    bursts: STATE_FIELD,
+  },
+} as const;
+
+/** A partition's stored burst counters and who saved them last. */
+export interface StoredBurstShard {
+  bursts: BurstState | undefined;
+  /** The replica (`DETECTOR_INSTANCE_ID`) that saved them. */
+  owner: string;
+  /** Saved by an owner letting the partition go (rebalance, shutdown): nothing will overwrite them. */
+  released: boolean;
+  savedAt: string;
+}
+
 /** A stored document's version for compare-and-set. */
 interface Version {
   index: string;
@@ -113,6 +135,7 @@ export class IncidentStore {
       [this.indices.incidents, INCIDENTS_MAPPINGS],
       [this.indices.candidates, CANDIDATES_MAPPINGS],
       [this.indices.state, STATE_MAPPINGS],
+      [this.indices.bursts, BURSTS_MAPPINGS],
     ];
     for (const [index, mappings] of families) {
       await this.call(`install template ${index}`, () =>
@@ -253,6 +276,35 @@ export class IncidentStore {
   async saveSnapshot(instance: string, snapshot: EngineSnapshot, sources: SourceHealth[], now: Date): Promise<void> {
     await this.call(`save ${this.indices.state}/${instance}`, () =>
       this.es.index({ index: this.indices.state, id: instance, document: { instance, savedAt: now.toISOString(), sources, snapshot } }),
+    );
+  }
+
+  /** A partition's burst counters as last saved, if ever. */
+  async loadBurstShard(partition: number): Promise<StoredBurstShard | undefined> {
+    const id = `p${partition}`;
+    const doc = await this.call(`get ${this.indices.bursts}/${id}`, () =>
+      this.es.get<{ bursts?: unknown; owner?: unknown; released?: unknown; savedAt?: unknown }>({ index: this.indices.bursts, id }, { ignore: [404] }),
+    );
+    if (!doc.found || !doc._source) return undefined;
+    const source = doc._source;
+    const parsed = burstStateSchema.safeParse(source.bursts);
+    if (!parsed.success) {
+      // Counters are statistics: starting them afresh is better than refusing the partition.
+      this.log.warn({ partition, issues: parsed.error.issues.slice(0, 3).map((i) => `${i.path.join(".")}: ${i.message}`) }, "stored burst counters are invalid; starting the partition with empty counters");
+    }
+    return {
+      bursts: parsed.success ? parsed.data : undefined,
+      owner: String(source.owner ?? ""),
+      released: source.released === true,
+      savedAt: String(source.savedAt ?? ""),
+    };
+  }
+
+  /** Stores a partition's burst counters, saved by `owner`; `released` when the owner lets the partition go. */
+  async saveBurstShard(partition: number, bursts: BurstState, options: { owner: string; released: boolean; now: Date }): Promise<void> {
+    const id = `p${partition}`;
+    await this.call(`save ${this.indices.bursts}/${id}`, () =>
+      this.es.index({ index: this.indices.bursts, id, document: { partition, owner: options.owner, released: options.released, savedAt: options.now.toISOString(), bursts } }),
     );
   }
 
