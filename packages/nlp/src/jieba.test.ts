@@ -20,7 +20,7 @@ describe("idfTable", () => {
 
 describe("loadEngine", () => {
   it("shares one engine per dictionary key and puts the user words on top of jieba's dictionary", () => {
-    const words = [{ word: "瞭望哨兵", freq: 3000, tag: "nz" }];
+    const words = [{ word: "瞭望哨兵", freq: 3000 }];
     const engine = loadEngine("test-a", words);
     expect(loadEngine("test-a", words)).toBe(engine);
     expect(engine.cut("瞭望哨兵系统上线")).toContain("瞭望哨兵");
@@ -28,7 +28,7 @@ describe("loadEngine", () => {
   });
 
   it("keeps a user word whole when jieba's block splitting would cut it at a character outside its blocks", () => {
-    const engine = loadEngine("test-c", [{ word: "Ⅳ级", freq: 3000, tag: "n" }, { word: "应急响应" }]);
+    const engine = loadEngine("test-c", [{ word: "Ⅳ级", freq: 3000 }, { word: "应急响应" }]);
     expect(engine.cut("启动Ⅳ级应急响应")).toEqual(["启动", "Ⅳ级", "应急响应"]);
     expect(engine.cut("Ⅳ类水质")).toEqual(expect.arrayContaining(["Ⅳ"]));
   });
@@ -44,7 +44,7 @@ describe("loadEngine", () => {
   });
 
   it("adds the user words to search mode", () => {
-    const engine = loadEngine("test-e", [{ word: "信办", freq: 3000, tag: "nt" }]);
+    const engine = loadEngine("test-e", [{ word: "信办", freq: 3000 }]);
     expect(engine.searchPieces(["网信办"])).toEqual(["信办", "网信办"]);
   });
 });

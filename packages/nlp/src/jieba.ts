@@ -17,7 +17,6 @@ function dataFile(name: "dict.txt" | "idf.txt"): Buffer {
 export interface EngineWord {
   word: string;
   freq?: number | undefined;
-  tag?: string | undefined;
 }
 
 /** A loaded segmentation engine: jieba's dictionary plus one user dictionary. */
@@ -34,41 +33,50 @@ export interface JiebaEngine {
 // One engine per distinct user dictionary, shared by the segmenters that use it; the latest load only, so a reload
 // with changed words releases the old engine once no segmenter holds it.
 let cached: { key: string; engine: JiebaEngine } | undefined;
-let medianFreq: number | undefined;
 
-/** The median word frequency of jieba's dictionary: what the former native engine gave user words listed without one. */
-function dictionaryMedianFreq(dict: Buffer): number {
-  if (medianFreq !== undefined) return medianFreq;
+/** jieba's dictionary as `word freq` lines and its median frequency (what user words listed without one get). */
+function readDictionary(): { text: Buffer; medianFreq: number } {
+  // Byte by byte, without a string per line: 350,000 short-lived strings would leave the heap (and RSS) grown.
+  const dict = dataFile("dict.txt");
+  const out = Buffer.allocUnsafe(dict.length);
   const freqs: number[] = [];
-  for (const line of dict.toString("utf8").split("\n")) {
-    const freq = Number(line.split(" ")[1]);
-    if (Number.isFinite(freq) && freq > 0) freqs.push(freq);
+  let length = 0;
+  for (let at = 0; at < dict.length; ) {
+    let end = dict.indexOf(0x0a, at);
+    if (end < 0) end = dict.length;
+    const firstSpace = dict.indexOf(0x20, at);
+    if (firstSpace > at && firstSpace < end) {
+      // Part-of-speech tags are dropped: segmentation never reads them, and the engine keeps one string per word.
+      let freqEnd = dict.indexOf(0x20, firstSpace + 1);
+      if (freqEnd < 0 || freqEnd > end) freqEnd = end;
+      let freq = 0;
+      for (let k = firstSpace + 1; k < freqEnd; k++) freq = freq * 10 + (dict[k]! - 0x30);
+      if (freq > 0) freqs.push(freq);
+      length += dict.copy(out, length, at, freqEnd);
+      out[length++] = 0x0a;
+    }
+    at = end + 1;
   }
   freqs.sort((a, b) => a - b);
-  medianFreq = freqs[Math.floor(freqs.length / 2)] ?? 1;
-  return medianFreq;
+  return { text: out.subarray(0, length), medianFreq: freqs[Math.floor(freqs.length / 2)] ?? 1 };
 }
 
 /**
  * The engine with jieba's dictionary and `userWords` on top (later words win), built once per `key` (about half a
- * second) and shared.
+ * second; ~25 MB) and shared.
  */
 export function loadEngine(key: string, userWords: readonly EngineWord[]): JiebaEngine {
   if (cached?.key === key) return cached.engine;
-  const dict = dataFile("dict.txt");
-  const jieba = Jieba.withDict(dict);
-  if (userWords.length > 0) {
-    const needsMedian = userWords.some((w) => w.freq === undefined);
-    const median = needsMedian ? dictionaryMedianFreq(dict) : 0;
-    jieba.loadDict(Buffer.from(userWords.map((w) => `${w.word} ${w.freq ?? median} ${w.tag ?? "x"}`).join("\n")));
-  }
+  const dictionary = readDictionary();
+  const jieba = Jieba.withDict(dictionary.text);
+  if (userWords.length > 0) jieba.loadDict(Buffer.from(userWords.map((w) => `${w.word} ${w.freq ?? dictionary.medianFreq}`).join("\n")));
   const join = crossBlockJoiner(userWords.map((w) => w.word));
   // Built on the first search-mode use only: a second native pass per text cost as much as the precise cut.
   let shortWords: PackedStrings | undefined;
   const engine: JiebaEngine = {
     cut: join ? (text) => join(text, jieba.cut(text, true)) : (text) => jieba.cut(text, true),
     searchPieces: (pieces) => {
-      shortWords ??= dictionaryShortWords(dict, userWords);
+      shortWords ??= dictionaryShortWords(userWords);
       return searchPieces(pieces, shortWords);
     },
   };
@@ -77,13 +85,13 @@ export function loadEngine(key: string, userWords: readonly EngineWord[]): Jieba
 }
 
 /** The words of two or three characters of jieba's dictionary and the user words: the only ones search mode adds. */
-function dictionaryShortWords(dict: Buffer, userWords: readonly EngineWord[]): PackedStrings {
+function dictionaryShortWords(userWords: readonly EngineWord[]): PackedStrings {
   const words: string[] = [];
   const short = (word: string): boolean => {
     const n = codePointCount(word);
     return n === 2 || n === 3;
   };
-  for (const line of dict.toString("utf8").split("\n")) {
+  for (const line of dataFile("dict.txt").toString("utf8").split("\n")) {
     const space = line.indexOf(" ");
     const word = space < 0 ? line.trim() : line.slice(0, space);
     if (short(word)) words.push(word);

@@ -110,9 +110,13 @@ export class Segmenter {
     return { userWords: userWords.length, stopWords: stopWords.length, changed };
   }
 
-  /** Build the engine now rather than on the first text (a service that will segment at once avoids a slow first batch). */
+  /**
+   * Load everything now rather than on first use (the engine, the IDF table and the search-mode word set), so a
+   * service that segments from its first message does not pay for it in its first batch.
+   */
   warm(): this {
-    this.#engineInUse();
+    this.#engineInUse().searchPieces([]);
+    idfTable();
     return this;
   }
 

@@ -11,7 +11,8 @@ import { enrichDocument } from "./enrich.js";
 /** Start the enrich service: raw topic → segmentation, keywords, topics, sentiment, places, figures, SimHash → enriched topic. */
 export async function startEnrich(config: EnrichConfig, log: Logger, fatal: (error: unknown) => void): Promise<Started> {
   const lifecycle = new Lifecycle(log);
-  const segmenter = createSegmenter({ configDir: config.LIAOWANG_CONFIG_DIR });
+  // Loaded before consuming: the first batch of a burst should not also wait for the dictionaries.
+  const segmenter = createSegmenter({ configDir: config.LIAOWANG_CONFIG_DIR }).warm();
   const analyzer = new Analyzer({ configDir: config.LIAOWANG_CONFIG_DIR });
   // Read like the detector's, so a post's scope in search is the one the duty board judged it by.
   const jurisdiction = loadJurisdiction({ configDir: config.LIAOWANG_CONFIG_DIR, env: { LIAOWANG_JURISDICTION: config.LIAOWANG_JURISDICTION }, gazetteer: analyzer.resources.gazetteer });
