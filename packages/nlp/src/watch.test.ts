@@ -38,8 +38,9 @@ describe("watchDictionaries", () => {
       },
     };
     const stop = watchDictionaries(target, { intervalMs: 20, onReload: (r) => reloaded.push(r), onError: (e) => errors.push(e) });
-    // The first poll records the starting state; a change before it would be the baseline, not a change.
-    await new Promise((r) => setTimeout(r, 100));
+    // The first poll records the starting state; a change before it would be the baseline, not a change (a loaded
+    // machine can take several hundred milliseconds to run it).
+    await new Promise((r) => setTimeout(r, 1000));
 
     writeFileSync(userDictPath, "甲 10 n\n乙 10 n\n");
     await until(() => reloaded.length === 1);
@@ -66,7 +67,8 @@ describe("watchFiles", () => {
     let version = 0;
     const results: number[] = [];
     const stop = watchFiles([...paths, paths[0]!], () => ++version, { intervalMs: 20, onReload: (r) => results.push(r) });
-    await new Promise((r) => setTimeout(r, 100));
+    // The first poll's baseline, as above.
+    await new Promise((r) => setTimeout(r, 1000));
     writeFileSync(paths[2]!, "v2\n");
     await until(() => results.length === 1);
     writeFileSync(paths[0]!, "v2 longer\n");
