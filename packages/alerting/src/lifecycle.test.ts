@@ -150,9 +150,14 @@ describe("deadline recomputation", () => {
   });
 
   it("follows the detector when it finds an earlier first post", () => {
-    const moved = apply(open(), { type: "incident", incident: sampleIncident({ onsetAt: "2024-05-01T01:40:00.000Z", updatedAt: new Date(t0 + H).toISOString(), revision: 8 }) }, t0 + H);
+    const moved = apply(open(), { type: "incident", incident: sampleIncident({ onsetAt: "2024-05-01T01:40:00.000Z", updatedAt: new Date(t0 + H).toISOString(), revision: 8, firstPost: { source: "微博网友", publishedAt: "2024-05-01T01:40:00.000Z" } }) }, t0 + H);
     expect(moved.alert.deadlines[0]?.dueAt).toBe("2024-05-01T06:40:00.000Z");
     expect(moved.events.map((e) => [e.type, e.actor])).toEqual([["onset_corrected", "system:detector"]]);
+    // Recorded as an onset correction with the reason in the officers' words.
+    const reason = "监测发现更早的首发：微博网友，起始时间提前20分钟（2024-05-01 10:00 → 2024-05-01 09:40）";
+    expect(moved.alert.onsetHistory).toEqual([{ at: new Date(t0 + H).toISOString(), from: "2024-05-01T02:00:00.000Z", to: "2024-05-01T01:40:00.000Z", actor: "system:detector", reason }]);
+    expect(moved.alert.deadlineHistory.at(-1)).toMatchObject({ reason: "onset_corrected", actor: "system:detector", note: reason, onsetAt: "2024-05-01T01:40:00.000Z" });
+    expect(moved.events[0]?.note).toBe(reason);
   });
 
   it("counts a milestone against when it was recorded: a back-dated claim cannot turn a missed deadline into a met one", () => {

@@ -7,7 +7,7 @@ import { policyDeadlines } from "./policy.js";
 import { escalationFor } from "./roster.js";
 import { route } from "./routing.js";
 import { isActive, nextDueAt } from "./schedule.js";
-import { iso, ms, toMs } from "./time.js";
+import { beijingTime, iso, ms, toMs } from "./time.js";
 import { openedLifecycle } from "./opened.js";
 
 /** The actor of changes the alerter makes on its own (incident updates, merges, re-raises). */
@@ -320,7 +320,7 @@ function onIncident(draft: Draft, incident: IncidentInput, config: AlertingConfi
   if (onset !== alert.onsetAt && (!officerSetOnset || byOfficer) && isActive(alert)) {
     const from = alert.onsetAt;
     const actor = byOfficer?.by ?? "system:detector";
-    const reason = byOfficer?.reason ?? "detector found an earlier first post";
+    const reason = byOfficer?.reason ?? detectorOnsetReason(incident, from, onset);
     draft.alert = { ...draft.alert, onsetAt: onset, onsetHistory: [...draft.alert.onsetHistory, { at: draft.now, from, to: onset, actor, reason }] };
     revise(draft, config, "onset_corrected", actor, reason);
     emit(draft, "onset_corrected", actor, { note: reason, data: { from, to: onset } });
@@ -358,6 +358,17 @@ function onIncident(draft: Draft, incident: IncidentInput, config: AlertingConfi
       moveTo(draft, "closed", "merged", SYSTEM_ACTOR, `incident merged into ${into}`, { mergedInto: into });
     }
   }
+}
+
+/**
+ * Why the detector moved the onset, in the officers' words: the 首发 it now knows (a post that arrived late, or the
+ * earlier first post of an incident merged into this one) and how far the clocks moved.
+ */
+function detectorOnsetReason(incident: IncidentInput, from: string, to: string): string {
+  const earlier = ms(to) < ms(from);
+  const minutes = Math.round(Math.abs(ms(from) - ms(to)) / 60_000);
+  const first = incident.firstPost ? `：${incident.firstPost.source}${incident.firstPost.title ? `「${incident.firstPost.title}」` : ""}` : "";
+  return `${earlier ? "监测发现更早的首发" : "首发更正"}${first}，起始时间${earlier ? "提前" : "推后"}${minutes}分钟（${beijingTime(from)} → ${beijingTime(to)}）`;
 }
 
 /**

@@ -183,6 +183,18 @@ function byAge(a: IncidentState, b: IncidentState): number {
 }
 
 /**
+ * Which of the incidents found to be one story survives a merge: the one consumers have known longest (reported
+ * first), else the oldest. Consumers key their state by incident id (one alert per incident, with the officers'
+ * acknowledgements and milestones), so a reported incident must never be absorbed into a candidate nobody has seen:
+ * the story would reappear under a new id with a new alert. The survivor's earlier 首发 and title come from the merge.
+ */
+function bySurvival(a: IncidentState, b: IncidentState): number {
+  const ra = a.reportedAt ?? Number.POSITIVE_INFINITY;
+  const rb = b.reportedAt ?? Number.POSITIVE_INFINITY;
+  return ra === rb ? byAge(a, b) : ra < rb ? -1 : 1;
+}
+
+/**
  * Online clustering step: puts one document into the best-matching open incident within the time window, or opens
  * a new incident whose id derives from the document id. `incidents` are the candidates (all open incidents, or
  * those an {@link IncidentIndex} returns — which includes any incident already holding the document). Pure: the
@@ -237,13 +249,15 @@ export function assign(
     )
     .map((s) => s.incident);
   if (sameStory.length >= 2) {
-    const [survivor, ...absorbed] = [...sameStory].sort(byAge) as [IncidentState, ...IncidentState[]];
+    const [survivor, ...absorbed] = [...sameStory].sort(bySurvival) as [IncidentState, ...IncidentState[]];
     target = mergeInto(survivor, absorbed, now, config);
     merged = {
       into: survivor.id,
       absorbed: absorbed.map((a) => ({ ...a, status: "merged", mergedInto: survivor.id, updatedAt: now, closedAt: now })),
     };
     changes.push("merged");
+    // An absorbed incident's earlier 首发 becomes the survivor's: its consumers' deadlines move with it.
+    if (target.onsetAt < survivor.onsetAt) changes.push("onset_moved");
   }
 
   const absorbedDoc = absorbDoc(target, doc, now, config);

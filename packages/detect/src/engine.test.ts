@@ -312,13 +312,60 @@ describe("DetectorEngine: arrival order does not split a story", () => {
     expect(open, label).toHaveLength(1 + background.length);
   }
 
+  /**
+   * What consumers (the alerter) see of the story: per incident id, revisions only increase; an incident they were
+   * shown is never absorbed into one they were not (its alert would be closed and a new one opened); and the last
+   * version published of the surviving incident carries the true 首发 (onset and first post).
+   */
+  function checkPublished(plans: readonly Plan[], label: string): void {
+    const seen = new Map<string, IncidentState>();
+    for (const plan of plans) {
+      const before = new Set(seen.keys());
+      for (const u of plan.updates.filter((x) => x.action === "publish")) {
+        const prior = seen.get(u.incident.id);
+        if (prior) expect(u.incident.revision, `${label}: ${u.incident.id} revision`).toBeGreaterThan(prior.revision);
+        if (u.incident.status === "merged" && prior) expect(before.has(u.incident.mergedInto ?? ""), `${label}: ${u.incident.id} merged into an incident consumers know`).toBe(true);
+        seen.set(u.incident.id, u.incident);
+      }
+    }
+    const stories = [...seen.values()].filter((i) => i.status === "open" && i.recentDocIds.includes(first.id));
+    expect(stories.map((i) => [i.firstPost.id, i.onsetAt, i.level]), label).toEqual([[first.id, first.publishedAt, "II"]]);
+  }
+
   // Hundreds of replays: seconds on a loaded 2-core machine.
   it(`forms one II incident with the earliest post as 首发 in each of ${orders.length} orders, post by post`, { timeout: 60_000 }, () => {
-    for (const order of orders) check(feed(order, 1).engine, order.map((d) => d.id).join(","));
+    for (const order of orders) {
+      const label = order.map((d) => d.id).join(",");
+      const { engine, plans } = feed(order, 1);
+      check(engine, label);
+      checkPublished(plans, label);
+    }
   });
 
   it("forms the same incident when the posts arrive in batches", () => {
-    for (const order of orders.slice(0, 40)) check(feed(order, 4).engine, `batches of 4: ${order.map((d) => d.id).join(",")}`);
+    for (const order of orders.slice(0, 40)) {
+      const label = `batches of 4: ${order.map((d) => d.id).join(",")}`;
+      const { engine, plans } = feed(order, 4);
+      check(engine, label);
+      checkPublished(plans, label);
+    }
+  });
+
+  it("keeps the reported incident when a post shows it and an older unreported candidate to be one story", () => {
+    // A neutral video post without a category stays a candidate; the repost with 12 deaths opens a reported II incident (an alert);
+    // the 红网 report matches both. The candidate is older, but consumers only know the reported one: it survives,
+    // taking the candidate's earlier 首发, so its alert moves its clocks instead of a new alert opening.
+    const video = { ...(EXPLOSION_POSTS[1] as DocFeatures), sentiment: 0, category: undefined };
+    const [repost, report] = [EXPLOSION_POSTS[5], EXPLOSION_POSTS[3]] as [DocFeatures, DocFeatures];
+    const engine = new DetectorEngine(DEFAULT_ENGINE_CONFIG, noRules);
+    expect(summary(step(engine, [video], now))).toEqual([[video.id, "store", 1, ["opened"]]]);
+    expect(summary(step(engine, [repost], now + MIN))).toEqual([[repost.id, "publish", 1, ["opened"]]]);
+    const merging = step(engine, [report], now + 2 * MIN);
+    expect(summary(merging)).toEqual([
+      [repost.id, "publish", 2, ["merged", "onset_moved", "grew", "sources"]],
+      [video.id, "discard", 2, ["merged"]],
+    ]);
+    expect(merging.updates[0]?.incident).toMatchObject({ firstPost: { id: video.id }, onsetAt: video.publishedAt, level: "II", mergedFrom: [incidentIdFor(video.id)] });
   });
 
   it("merges the repost's own incident into the story once a post links them, closing the absorbed one", () => {
