@@ -320,6 +320,12 @@ describe("OpenAPI", () => {
     expect(paths).toEqual(
       [
         "/api/v1/accountability",
+        "/api/v1/admin/config/{kind}",
+        "/api/v1/admin/sources",
+        "/api/v1/admin/sources/test",
+        "/api/v1/admin/sources/{id}/state",
+        "/api/v1/admin/watch-rules",
+        "/api/v1/admin/watch-rules/{id}",
         "/api/v1/alerts",
         "/api/v1/alerts/{id}",
         "/api/v1/alerts/{id}/deliveries",
