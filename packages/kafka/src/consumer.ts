@@ -72,6 +72,11 @@ export interface ConsumerOptions<K extends TopicKey> {
   maxRecordsPerCall?: number;
   /** How long the same offsets may keep failing before the stage reports itself stuck (logs and status); default 60 s. */
   stuckAfterMs?: number;
+  /**
+   * Fetch sizes (kafkajs defaults: 1 MB per partition, 10 MB per fetch, wait up to 5 s when nothing is there). A
+   * larger per-partition fetch lets a stage that writes in bulk (the indexer) write fewer, larger requests.
+   */
+  fetch?: { maxBytesPerPartition?: number; maxBytes?: number; maxWaitTimeInMs?: number };
 }
 
 /** What a stage is doing, for health reports. */
@@ -131,6 +136,7 @@ export async function runConsumer<K extends TopicKey>(options: ConsumerOptions<K
     sessionTimeout,
     heartbeatInterval,
     allowAutoTopicCreation: false,
+    ...options.fetch,
   });
   let stopping = false;
   // Partitions this member holds (from the last join), the hook's settling, and the batch being handled.

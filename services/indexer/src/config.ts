@@ -13,6 +13,13 @@ const IndexerEnv = CommonEnv.extend({
   INDEXER_RETENTION_FILE: z.string().min(1).optional(),
   /** `off` disables the retention sweep on this replica (e.g. when another job prunes the cluster). */
   INDEXER_RETENTION: z.enum(["on", "off"]).default("on"),
+  /**
+   * Most documents per bulk request. Elasticsearch syncs its translog once per bulk request (the offsets are only
+   * committed after that), so on a busy disk a few large bulks index several times faster than many small ones.
+   */
+  INDEXER_BULK_DOCS: z.coerce.number().int().min(1).max(20_000).default(2_000),
+  /** Most bytes fetched from one partition at a time, which bounds one bulk request's size (default 8 MiB). */
+  INDEXER_FETCH_BYTES: z.coerce.number().int().min(65_536).default(8 * 1024 * 1024),
 });
 export type IndexerConfig = z.output<typeof IndexerEnv> & { retention: RetentionConfig };
 

@@ -20,6 +20,9 @@ export async function startIndexer(config: IndexerConfig, log: Logger, fatal: (e
       groupId: config.INDEXER_GROUP_ID,
       topic: "enriched",
       service: "indexer",
+      // One handler call is one bulk request: up to INDEXER_BULK_DOCS documents from one fetch of a partition.
+      maxRecordsPerCall: config.INDEXER_BULK_DOCS,
+      fetch: { maxBytesPerPartition: config.INDEXER_FETCH_BYTES, maxBytes: 3 * config.INDEXER_FETCH_BYTES },
       handler: createIndexHandler(infra.es, infra.indexPrefix, log.child({ module: "index" })),
       deadLetters: infra.producer,
       log,
