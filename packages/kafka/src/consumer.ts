@@ -164,13 +164,17 @@ export async function runConsumer<K extends TopicKey>(options: ConsumerOptions<K
   consumer.on(consumer.events.GROUP_JOIN, (event) => {
     status.joins++;
     const partitions = [...(event.payload.memberAssignment[topic] ?? [])].sort((a, b) => a - b);
-    assigned = partitions;
-    revoked = false;
     if (status.joins > 1) log.info({ partitions, joins: status.joins }, "rejoined the consumer group");
-    const onAssign = options.onAssign;
-    if (onAssign) {
-      assignment = assignment.then(() => onAssign(partitions)).catch((error: unknown) => log.warn({ err: error, partitions }, "onAssign failed"));
-    }
+    // In the same chain as revoking, so a hand-over still pending finishes with the partitions it was about.
+    assignment = assignment.then(async () => {
+      assigned = partitions;
+      revoked = false;
+      try {
+        await options.onAssign?.(partitions);
+      } catch (error) {
+        log.warn({ err: error, partitions }, "onAssign failed");
+      }
+    });
   });
 
   consumer.on(consumer.events.CRASH, (event) => {
