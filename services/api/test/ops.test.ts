@@ -1,4 +1,5 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { PassThrough } from "node:stream";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser } from "playwright-core";
@@ -7,6 +8,7 @@ import { parse as parseYaml } from "yaml";
 import { calendarCoverage, chineseCalendar, DepartmentsConfig, holderAt, RosterConfig, workingDaysDue } from "@liaowang/alerting";
 import { repoRoot } from "@liaowang/config";
 import { waitFor } from "@liaowang/testing";
+import { userCommand } from "../../../packages/cli/src/security.js";
 import { removeDetectorTemplates } from "./detector-state.js";
 import { incident, outputs, startStack, testUsers, type AlertResponse, type Stack } from "./harness.js";
 
@@ -15,6 +17,7 @@ import { incident, outputs, startStack, testUsers, type AlertResponse, type Stac
 // (3-working-day clock), the department inbox at phone width, and live updates over Server-Sent Events.
 
 const DEMO_TOKEN = "ops-test-demo-token-0123456789abcdef";
+const PASSWORD = "Duty-Desk 2026!";
 const users = testUsers();
 const wagesMajor = incident(31, { title: "岳麓区某建筑工地数百名农民工集体讨薪", level: "II", topic: "工资拖欠", keywords: ["欠薪", "讨薪"], onsetHoursAgo: 1 });
 const wagesMinor = incident(32, { title: "岳麓区某餐馆拖欠员工工资", level: "IV", topic: "工资拖欠", keywords: ["工资"], onsetHoursAgo: 2 });
@@ -31,6 +34,9 @@ beforeAll(async () => {
   writeFileSync(escalation, "policies:\n  - id: fast\n    levels: [I, II, III, IV, ungraded]\n    steps:\n      - id: head-unacknowledged\n        after: 3s\n        notify: [{ department: responsible, audience: head }]\n");
   stack = await startStack("ops", { users, demoToken: DEMO_TOKEN, env: { ALERTER_ESCALATION_FILE: escalation, API_ESCALATION_FILE: escalation } });
   await stack.seedIncidents([wagesMajor, wagesMinor, blast]);
+  // Password users who sign in with a session cookie (no bearer token in the page).
+  await addUser(["desk-live", "--name", "值班员丁", "--role", "duty_officer"]);
+  await addUser(["head-live", "--name", "部门负责人戊", "--role", "dept_head", "--department", "hrss"]);
   browser = await chromium.launch({ executablePath: process.env.LIAOWANG_CHROMIUM ?? "/usr/bin/chromium", args: ["--no-sandbox", "--disable-dev-shm-usage"] });
 });
 
@@ -43,6 +49,31 @@ afterAll(async () => {
   if (stack) await removeDetectorTemplates(stack.es, stack.indexPrefix);
   await stack?.stop();
 });
+
+async function addUser(args: string[]): Promise<void> {
+  const stdin = new PassThrough();
+  stdin.end(`${PASSWORD}\n`);
+  let err = "";
+  const stderr = new PassThrough();
+  stderr.on("data", (c: Buffer) => (err += c.toString()));
+  const code = await userCommand(["add", ...args], { stdin, stdout: new PassThrough(), stderr, env: stack.env });
+  if (code !== 0) throw new Error(`user add ${args.join(" ")}: ${err}`);
+}
+
+/** A browser context signed in with user name and password through the dashboard's form (session cookie only). */
+async function signedIn(username: string, options: { viewport?: { width: number; height: number } } = {}) {
+  const context = await browser.newContext({ locale: "zh-CN", timezoneId: "Asia/Shanghai", ...options });
+  const page = await context.newPage();
+  await page.goto(stack.apiUrl);
+  await page.locator("#login[open]").waitFor({ timeout: 20_000 });
+  await page.fill("#login-username", username);
+  await page.fill("#login-pass", PASSWORD);
+  await page.click("#login-form button[type=submit]");
+  await page.locator("#login[open]").waitFor({ state: "detached", timeout: 20_000 }).catch(() => undefined);
+  expect((await context.cookies()).some((c) => c.name === "lw_session" && c.value !== "")).toBe(true);
+  expect(await page.evaluate('localStorage.getItem("liaowang.token")')).toBeNull();
+  return { context, page };
+}
 
 async function transition(id: string, action: string, token = users.duty.token) {
   const res = await stack.call(`/api/v1/alerts/${encodeURIComponent(id)}/transitions`, { token, method: "POST", body: { action } });
@@ -211,5 +242,51 @@ describe("press-office screens", () => {
     expect(ids).not.toContain(alertId(blast));
     const all = await liveEvents(users.duty.token, () => transition(alertId(blast), "respond"), 1_500);
     expect(all).toContain(alertId(blast));
+  });
+  it("pushes alert changes to a duty officer signed in with a session cookie, within a second, without reload", async () => {
+    const { context, page } = await signedIn("desk-live");
+    await page.locator('section[data-live="on"]').waitFor({ timeout: 30_000 });
+    const card = page.locator(`[data-alert-id="${alertId(wagesMajor)}"]`);
+    await card.locator('[data-state="new"]').waitFor({ timeout: 20_000 });
+    await page.evaluate("window.marker = 1");
+    await transition(alertId(wagesMajor), "acknowledge");
+    const started = Date.now();
+    await card.locator('[data-state="acknowledged"]').waitFor({ timeout: 1_000 });
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(await page.evaluate("window.marker")).toBe(1);
+    await context.close();
+  });
+
+  it("scopes a cookie session's stream (EventSource) to the department head's department, and ends it with the session", async () => {
+    const { context, page } = await signedIn("head-live", { viewport: { width: 390, height: 844 } });
+    await page.locator('[data-live="on"]').first().waitFor({ timeout: 30_000 });
+    // EventSource sends the session cookie by itself; collect what it hears.
+    await page.evaluate(`
+      window.heard = [];
+      window.opened = false;
+      window.live = new EventSource("/api/v1/live");
+      window.live.addEventListener("hello", () => (window.opened = true));
+      window.live.addEventListener("alert", (e) => window.heard.push(JSON.parse(e.data).alert.id));
+    `);
+    // (polled from here: the dashboard's CSP forbids the string evaluation waitForFunction would do in the page)
+    await expect.poll(() => page.evaluate("window.opened"), { timeout: 20_000 }).toBe(true);
+    const heard = async () => (await page.evaluate("window.heard")) as string[];
+    await transition(alertId(blast), "close");
+    await transition(alertId(wagesMinor), "respond");
+    await expect.poll(heard, { timeout: 5_000 }).toContain(alertId(wagesMinor));
+    // the emergency department's alert changed first, so had it been sent it would have arrived by now
+    expect(await heard()).not.toContain(alertId(blast));
+
+    // signing out ends the stream at its next heartbeat; the browser's reconnect is refused (401) and it gives up
+    const signedOut = await page.evaluate(`(async () => {
+      const me = await (await fetch("/api/v1/me")).json();
+      return (await fetch("/api/v1/session", { method: "DELETE", headers: { "x-csrf-token": me.csrfToken ?? "" } })).status;
+    })()`);
+    expect(signedOut).toBe(204);
+    await expect.poll(() => page.evaluate("window.live.readyState"), { timeout: 40_000, interval: 500 }).toBe(2); // EventSource.CLOSED
+    await transition(alertId(wagesMinor), "close");
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect((await heard()).filter((id) => id === alertId(wagesMinor))).toHaveLength(1);
+    await context.close();
   });
 });

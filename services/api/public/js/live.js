@@ -1,5 +1,6 @@
 // Live alert changes over Server-Sent Events (GET /api/v1/live). Read with fetch rather than EventSource so the
-// request carries the same Authorization header as every other API call; reconnects after a drop.
+// request carries the same Authorization header as every other API call when signed in by login link; a password
+// sign-in's session cookie goes along by itself (same origin). Reconnects after a drop.
 import { getToken } from "./api.js";
 
 const RETRY_MS = 3000;

@@ -1,5 +1,6 @@
 import { LiaowangError } from "@liaowang/errors";
 import type { ApiApp, ApiDeps } from "../app.js";
+import { cookieValue, SESSION_COOKIE } from "../auth/session-auth.js";
 import { principal, requirePermission } from "../http.js";
 
 const HEARTBEAT_MS = 15_000;
@@ -7,7 +8,9 @@ const HEARTBEAT_MS = 15_000;
 /**
  * GET /api/v1/live: Server-Sent Events of alert changes for open dashboards, scoped like GET /alerts. Events:
  * `hello` / `status` `{ live }` (whether changes are being followed; dashboards poll meanwhile) and `alert`
- * `{ now, alert }` with the alert as GET /alerts/{id} shows it.
+ * `{ now, alert }` with the alert as GET /alerts/{id} shows it. A stream opened with a session cookie (EventSource
+ * and fetch send it) is scoped by that session's user and ends at the first heartbeat after the session does
+ * (signed out, timed out, user disabled), so a closed session hears of no further alert.
  */
 export function registerLiveRoutes(app: ApiApp, deps: ApiDeps): void {
   // Streams never go idle, so closing the server would wait for them: end them first.
@@ -40,7 +43,17 @@ export function registerLiveRoutes(app: ApiApp, deps: ApiDeps): void {
       res.write("retry: 3000\n\n");
       send("hello", { live: hub.ready });
       const unsubscribe = hub.subscribe(scope, send);
-      const heartbeat = setInterval(() => res.write(": ping\n\n"), HEARTBEAT_MS);
+      const cookie = request.csrf ? cookieValue(request, SESSION_COOKIE) : "";
+      const heartbeat = setInterval(() => {
+        if (cookie === "") {
+          res.write(": ping\n\n");
+          return;
+        }
+        deps.users.authenticateSession(cookie).then(
+          (session) => (session ? res.write(": ping\n\n") : end()),
+          () => res.write(": ping\n\n"), // the session store unreachable is no reason to cut the stream
+        );
+      }, HEARTBEAT_MS);
       const close = () => {
         clearInterval(heartbeat);
         unsubscribe();
