@@ -1,5 +1,22 @@
-/** A token the native segmenter may have cut out of a longer Latin word or number. */
-const ASCII_PIECE = /^[A-Za-z0-9.,\-_+%']+$/;
+/** A token the native segmenter may have cut out of a longer Latin word or number: only [A-Za-z0-9.,\-_+%']. */
+function isAsciiPiece(token: string): boolean {
+  if (token.length === 0) return false;
+  for (let i = 0; i < token.length; i++) {
+    const c = token.charCodeAt(i);
+    if (!(isAlnum(c) || c === 0x2e || c === 0x2c || c === 0x2d || c === 0x5f || c === 0x2b || c === 0x25 || c === 0x27)) return false;
+  }
+  return true;
+}
+
+function isAlnum(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+}
+
+/** A piece of letters and digits only: an atom of its own (the hot path: most runs are one such piece, "24"). */
+function isAlnumOnly(token: string): boolean {
+  for (let i = 0; i < token.length; i++) if (!isAlnum(token.charCodeAt(i))) return false;
+  return true;
+}
 
 /**
  * One Latin word or number: letters/digits joined by . - _ + ' (COVID-19, PM2.5, e-mail), a thousands-separated
@@ -15,20 +32,17 @@ const ATOM = /\d{1,3}(?:,\d{3})+(?:\.\d+)?%?|[A-Za-z0-9]+(?:[.\-_+'][A-Za-z0-9]+
  */
 export function mergeAsciiRuns(tokens: readonly string[]): string[] {
   const out: string[] = [];
-  let run = "";
-  const flush = (): void => {
-    if (run === "") return;
-    for (const atom of run.match(ATOM) ?? []) out.push(atom);
-    run = "";
-  };
-  for (const token of tokens) {
-    if (ASCII_PIECE.test(token)) {
-      run += token;
-    } else {
-      flush();
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    if (!isAsciiPiece(token)) {
       out.push(token);
+      continue;
     }
+    let end = i + 1;
+    while (end < tokens.length && isAsciiPiece(tokens[end]!)) end++;
+    if (end === i + 1 && isAlnumOnly(token)) out.push(token);
+    else for (const atom of tokens.slice(i, end).join("").match(ATOM) ?? []) out.push(atom);
+    i = end - 1;
   }
-  flush();
   return out;
 }
