@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { Jieba } from "@node-rs/jieba";
-import { PackedStrings } from "./packed-strings.js";
+import { PackedStrings, packWordList } from "./packed-strings.js";
 
 const require = createRequire(import.meta.url);
 
@@ -86,18 +86,12 @@ export function loadEngine(key: string, userWords: readonly EngineWord[]): Jieba
 
 /** The words of two or three characters of jieba's dictionary and the user words: the only ones search mode adds. */
 function dictionaryShortWords(userWords: readonly EngineWord[]): PackedStrings {
-  const words: string[] = [];
-  const short = (word: string): boolean => {
+  const users = userWords.map((w) => w.word).filter((word) => {
     const n = codePointCount(word);
     return n === 2 || n === 3;
-  };
-  for (const line of dataFile("dict.txt").toString("utf8").split("\n")) {
-    const space = line.indexOf(" ");
-    const word = space < 0 ? line.trim() : line.slice(0, space);
-    if (short(word)) words.push(word);
-  }
-  for (const { word } of userWords) if (short(word)) words.push(word);
-  return new PackedStrings(words);
+  });
+  const list = users.length === 0 ? dataFile("dict.txt") : Buffer.concat([dataFile("dict.txt"), Buffer.from(`\n${users.join("\n")}\n`)]);
+  return packWordList(list, (chars) => chars === 2 || chars === 3);
 }
 
 function codePointCount(word: string): number {
@@ -189,17 +183,7 @@ let idf: IdfTable | undefined;
  */
 export function idfTable(): IdfTable {
   if (idf !== undefined) return idf;
-  const words: string[] = [];
-  const values: number[] = [];
-  for (const line of dataFile("idf.txt").toString("utf8").split("\n")) {
-    const space = line.lastIndexOf(" ");
-    if (space <= 0) continue;
-    const value = Number(line.slice(space + 1));
-    if (!Number.isFinite(value)) continue;
-    words.push(line.slice(0, space));
-    values.push(value);
-  }
-  const table = new PackedStrings(words);
+  const { table, values } = readIdf();
   const idfs = Float64Array.from(values);
   const sum = values.reduce((a, b) => a + b, 0);
   idf = {
@@ -207,7 +191,36 @@ export function idfTable(): IdfTable {
       const index = table.indexOf(word);
       return index < 0 ? undefined : idfs[index];
     },
-    average: words.length === 0 ? 0 : sum / words.length,
+    average: values.length === 0 ? 0 : sum / values.length,
   };
   return idf;
+}
+
+// Apart from idfTable so that its lookup closure does not keep the file's 6 MB buffer alive.
+function readIdf(): { table: PackedStrings; values: number[] } {
+  const list = dataFile("idf.txt");
+  const values: number[] = [];
+  const table = packWordList(list, () => true, (index, from, to) => {
+    values[index] = parseDecimal(list, from, to);
+  });
+  return { table, values };
+}
+
+/** The decimal number written in `bytes[from, to)` (as Number() reads it), without making a string for the usual ones. */
+function parseDecimal(bytes: Buffer, from: number, to: number): number {
+  let mantissa = 0;
+  let digits = 0;
+  let decimals = -1;
+  for (let k = from; k < to; k++) {
+    const b = bytes[k]!;
+    if (b >= 0x30 && b <= 0x39) {
+      mantissa = mantissa * 10 + (b - 0x30);
+      digits++;
+      if (decimals >= 0) decimals++;
+    } else if (b === 0x2e && decimals < 0) decimals = 0;
+    else if (b !== 0x0d) return Number(bytes.toString("latin1", from, to));
+  }
+  // Up to 15 digits are exact in a double and 10^22 is too, so one division is correctly rounded (as Number() is).
+  if (digits === 0 || digits > 15) return Number(bytes.toString("latin1", from, to));
+  return decimals > 0 ? mantissa / 10 ** decimals : mantissa;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PackedStrings } from "./packed-strings.js";
+import { PackedStrings, packWordList } from "./packed-strings.js";
 
 describe("PackedStrings", () => {
   it("finds each word, also as a slice of a longer text, and nothing else", () => {
@@ -22,3 +22,17 @@ describe("PackedStrings", () => {
     expect(set.indexOf(`${words[3]!}x`)).toBe(-1);
   });
 });
+
+describe("packWordList", () => {
+  it("packs the first field of the lines whose length it keeps, and hands over the rest of each kept line", () => {
+    const list = Buffer.from("应急 12.5 n\n应急管理局 3 nt\n😀笑 7\r\nab 1\n\n单\n化工厂 9\n");
+    const rest: string[] = [];
+    const set = packWordList(list, (chars) => chars === 2 || chars === 3, (index, from, to) => (rest[index] = list.toString("utf8", from, to)));
+    expect(set.length).toBe(4);
+    expect(["应急", "😀笑", "ab", "化工厂"].map((w) => set.indexOf(w))).toEqual([0, 1, 2, 3]);
+    expect(set.indexOf("应急管理局")).toBe(-1);
+    expect(set.indexOf("单")).toBe(-1);
+    expect(rest).toEqual(["12.5 n", "7\r", "1", "9"]);
+  });
+});
+

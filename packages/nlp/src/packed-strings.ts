@@ -11,15 +11,24 @@ export class PackedStrings {
   readonly #mask: number;
 
   /** Index the words; a word listed twice is found at its last index. */
-  constructor(words: readonly string[]) {
-    this.#all = words.join("");
-    this.#offsets = new Uint32Array(words.length + 1);
-    for (let i = 0; i < words.length; i++) this.#offsets[i + 1] = this.#offsets[i]! + words[i]!.length;
+  constructor(words: readonly string[]);
+  /** Index words given packed: word i is `all.slice(offsets[i], offsets[i + 1])` (no string per word is made). */
+  constructor(all: string, offsets: Uint32Array);
+  constructor(words: readonly string[] | string, packedOffsets?: Uint32Array) {
+    if (typeof words === "string") {
+      this.#all = words;
+      this.#offsets = packedOffsets ?? Uint32Array.of(0);
+    } else {
+      this.#all = words.join("");
+      this.#offsets = new Uint32Array(words.length + 1);
+      for (let i = 0; i < words.length; i++) this.#offsets[i + 1] = this.#offsets[i]! + words[i]!.length;
+    }
+    const count = this.#offsets.length - 1;
     let capacity = 16;
-    while (capacity * 0.7 < words.length) capacity *= 2;
+    while (capacity * 0.7 < count) capacity *= 2;
     this.#mask = capacity - 1;
     this.#slots = new Int32Array(capacity * 2);
-    for (let i = 0; i < words.length; i++) {
+    for (let i = 0; i < count; i++) {
       const start = this.#offsets[i]!;
       const end = this.#offsets[i + 1]!;
       const slot = this.#slot(this.#all, start, end);
@@ -62,4 +71,40 @@ function hashOf(text: string, start: number, end: number): number {
   let h = 0x811c9dc5;
   for (let i = start; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
   return h | 0;
+}
+
+/**
+ * Pack the first field of each line of a UTF-8 word list (fields separated by spaces) whose length in characters
+ * `keep` accepts, with each kept line's remaining bytes handed to `rest` (its index among the kept words): without
+ * making a string per line, so loading 350,000 words leaves no garbage to grow the heap.
+ */
+export function packWordList(list: Buffer, keep: (chars: number) => boolean, rest?: (index: number, from: number, to: number) => void): PackedStrings {
+  const bytes = Buffer.allocUnsafe(list.length);
+  const offsets: number[] = [0];
+  let length = 0;
+  let units = 0;
+  for (let at = 0; at < list.length; ) {
+    let end = list.indexOf(0x0a, at);
+    if (end < 0) end = list.length;
+    let wordEnd = list.indexOf(0x20, at);
+    if (wordEnd < 0 || wordEnd > end) wordEnd = end;
+    while (wordEnd > at && (list[wordEnd - 1] === 0x0d || list[wordEnd - 1] === 0x09)) wordEnd--;
+    let chars = 0;
+    let wordUnits = 0;
+    for (let k = at; k < wordEnd; k++) {
+      const b = list[k]!;
+      if ((b & 0xc0) !== 0x80) {
+        chars++;
+        wordUnits += b >= 0xf0 ? 2 : 1;
+      }
+    }
+    if (chars > 0 && keep(chars)) {
+      length += list.copy(bytes, length, at, wordEnd);
+      units += wordUnits;
+      rest?.(offsets.length - 1, Math.min(wordEnd + 1, end), end);
+      offsets.push(units);
+    }
+    at = end + 1;
+  }
+  return new PackedStrings(bytes.toString("utf8", 0, length), Uint32Array.from(offsets));
 }
