@@ -9,7 +9,8 @@ export interface AuditEntry {
   actor: string;
   /** What, dotted: `auth.sign_in`, `auth.sign_in_failed`, `alert.transition`, `documents.export`, `user.create`, … */
   action: string;
-  outcome: "ok" | "denied" | "failed";
+  /** `attempted`: written before an action is carried out (the outcome record follows, naming its seq). */
+  outcome: "attempted" | "ok" | "denied" | "failed";
   /** The source address (client IP) or `cli`. */
   source: string;
   /** What it was done to (an alert id, a user id). */

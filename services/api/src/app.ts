@@ -13,7 +13,7 @@ import type { Client } from "@liaowang/es";
 import type { Logger } from "@liaowang/logger";
 import type { AlerterClient } from "./alerter-client.js";
 import type { AccountStore, AuditLog } from "@liaowang/auth";
-import { auditHook } from "./auth/audit-hook.js";
+import { auditHooks } from "./auth/audit-hook.js";
 import type { SignIn } from "./auth/session-auth.js";
 import type { UserDirectory } from "./auth/users.js";
 import { errorHandler, sendError } from "./http.js";
@@ -153,7 +153,9 @@ export async function buildApp(deps: ApiDeps): Promise<ApiApp> {
 
   deps.users.useDepartments(deps.departments);
   if (deps.auth) {
-    app.addHook("onResponse", auditHook(deps.auth.audit, deps.log.child({ module: "audit" })));
+    const audit = auditHooks(deps.auth.audit, deps.log.child({ module: "audit" }));
+    app.addHook("preHandler", audit.preHandler);
+    app.addHook("onSend", audit.onSend);
     registerSessionRoutes(app, { users: deps.users, ...deps.auth, clock: deps.clock ?? (() => new Date()) });
   }
   // Public like health: it describes the API and holds no data.

@@ -1,7 +1,7 @@
 import { api } from "./api.js";
 import { bjTime, esc } from "./format.js";
 
-const OUTCOME = { ok: "成功", denied: "拒绝", failed: "失败" };
+const OUTCOME = { attempted: "执行前记录", ok: "成功", denied: "拒绝", failed: "失败" };
 
 /** 安全审计 (audit administrators): the hash-chained security audit, newest first, and the chain check. */
 export function renderSecurityAudit(view, _me, params, { flash }) {
@@ -11,7 +11,7 @@ export function renderSecurityAudit(view, _me, params, { flash }) {
   api(`security/audit?size=200${actor ? `&actor=${encodeURIComponent(actor)}` : ""}`)
     .then((data) => {
       view.querySelector("#audit-table tbody").innerHTML = data.records
-        .map((r) => `<tr data-seq="${r.seq}"><td>${r.seq}</td><td>${esc(bjTime(r.at))}</td><td>${esc(r.actor)}</td><td>${esc(r.action)}</td><td class="${r.outcome === "ok" ? "" : "error"}">${OUTCOME[r.outcome] ?? esc(r.outcome)}</td><td>${esc(r.source)}</td><td>${esc(r.target ?? "")}</td><td>${esc(r.details?.summary ?? "")}</td></tr>`)
+        .map((r) => `<tr data-seq="${r.seq}"><td>${r.seq}</td><td>${esc(bjTime(r.at))}</td><td>${esc(r.actor)}</td><td>${esc(r.action)}</td><td class="${r.outcome === "ok" || r.outcome === "attempted" ? "" : "error"}">${OUTCOME[r.outcome] ?? esc(r.outcome)}</td><td>${esc(r.source)}</td><td>${esc(r.target ?? "")}</td><td>${esc(r.details?.summary ?? "")}</td></tr>`)
         .join("");
     })
     .catch((error) => flash(`审计记录加载失败：${error.message}`));
