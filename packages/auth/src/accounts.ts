@@ -25,8 +25,8 @@ export type Account = z.infer<typeof Account>;
 const MAPPINGS = { dynamic: false, properties: { id: { type: "keyword" }, roles: { type: "keyword" }, department: { type: "keyword" }, disabled: { type: "boolean" }, createdAt: { type: "date" } } };
 
 /** Index names of the auth stores, under the deployment's index prefix. */
-export function authIndices(prefix: string): { accounts: string; sessions: string; audit: string } {
-  return { accounts: `${prefix}auth-accounts`, sessions: `${prefix}auth-sessions`, audit: `${prefix}security-audit` };
+export function authIndices(prefix: string): { accounts: string; sessions: string; audit: string; anchors: string } {
+  return { accounts: `${prefix}auth-accounts`, sessions: `${prefix}auth-sessions`, audit: `${prefix}security-audit`, anchors: `${prefix}security-audit-anchors` };
 }
 
 /** Password accounts in Elasticsearch, shared by every API replica (lock-out counts too). */

@@ -26,11 +26,32 @@ export interface AuditRecord extends AuditEntry {
   hash: string;
 }
 
+/**
+ * A witness of the chain head (the newest record's seq and hash) in a separate create-only index, itself a hash
+ * chain: records removed from the end of the audit after an anchor was written are found by `verify`.
+ */
+export interface AuditAnchor {
+  seq: number;
+  at: string;
+  /** The audit record that was the head when the anchor was written, and its hash. */
+  auditSeq: number;
+  auditHash: string;
+  prevHash: string;
+  hash: string;
+}
+
+/** The hash of an anchor: SHA-256 over the previous anchor's hash and the anchor's canonical JSON. */
+export function anchorHash(anchor: Omit<AuditAnchor, "hash">): string {
+  return createHash("sha256").update(`${anchor.prevHash}\n${canonical(anchor)}`, "utf8").digest("hex");
+}
+
 /** The chain's anchor before the first record. */
 export const GENESIS = "0".repeat(64);
 
 /** Least retention the prune command accepts: six months (网络安全法 §21). */
 export const MIN_RETENTION_DAYS = 183;
+
+const ANCHOR_MAPPINGS = { dynamic: false, properties: { seq: { type: "long" }, at: { type: "date" }, auditSeq: { type: "long" } } };
 
 const MAPPINGS = {
   dynamic: false,
@@ -67,6 +88,11 @@ export interface AuditVerification {
   lastSeq: number | null;
   /** The first kept record's previous hash when older records were pruned (the chain is anchored there). */
   anchor: string | null;
+  /** The newest record: note it somewhere else (`audit verify --head <seq>:<hash>` checks it later). */
+  head: { seq: number; hash: string } | null;
+  /** How many head anchors were checked, and the newest. */
+  anchors: number;
+  lastAnchor: AuditAnchor | null;
   problems: string[];
 }
 
@@ -77,6 +103,7 @@ export interface AuditVerification {
  */
 export class AuditLog {
   private readonly docs: Docs<AuditRecord>;
+  private readonly anchorDocs: Docs<AuditAnchor>;
   private head: { seq: number; hash: string } | undefined;
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -84,12 +111,16 @@ export class AuditLog {
     es: Client,
     index: string,
     private readonly clock: () => Date = () => new Date(),
+    /** Where head anchors go (default `<index>-anchors`): give audit writers create-only rights there, nothing else. */
+    anchorsIndex?: string,
   ) {
     this.docs = new Docs(es, index);
+    this.anchorDocs = new Docs(es, anchorsIndex ?? `${index}-anchors`);
   }
 
-  init(): Promise<void> {
-    return ensureIndex(this.docs.es, this.docs.index, MAPPINGS);
+  async init(): Promise<void> {
+    await ensureIndex(this.docs.es, this.docs.index, MAPPINGS);
+    await ensureIndex(this.anchorDocs.es, this.anchorDocs.index, ANCHOR_MAPPINGS);
   }
 
   /** Append one entry; resolves once it is stored. Appends from one process are serialised. */
@@ -135,8 +166,54 @@ export class AuditLog {
     return (await this.docs.search({ size: Math.min(options.size ?? 100, 1_000), sort: [{ seq: "desc" }], query: { bool: { filter } } })).map((h) => h.value);
   }
 
-  /** Walk the whole chain in order, checking sequence, links and hashes. */
-  async verify(): Promise<AuditVerification> {
+  /** Head anchors, oldest first. */
+  private async allAnchors(): Promise<AuditAnchor[]> {
+    await this.anchorDocs.refresh();
+    const out: AuditAnchor[] = [];
+    let after: unknown[] | undefined;
+    for (;;) {
+      const page = await this.anchorDocs.es.search<AuditAnchor>({ index: this.anchorDocs.index, size: 1_000, sort: [{ seq: "asc" }], ...(after ? { search_after: after as never } : {}) }, { ignore: [404] });
+      const hits = page.hits?.hits ?? [];
+      for (const hit of hits) if (hit._source) out.push(hit._source);
+      if (hits.length < 1_000) return out;
+      after = hits[hits.length - 1]?.sort;
+    }
+  }
+
+  /**
+   * Write the current chain head (seq and hash of the newest record) as a new anchor, unless the newest anchor
+   * already holds it. Several replicas may call this at once: one anchor wins each place, the others write nothing.
+   * Resolves to the anchor written, if any.
+   */
+  async anchor(): Promise<AuditAnchor | undefined> {
+    const head = await this.findHead();
+    if (head.seq === 0) return undefined;
+    await this.anchorDocs.refresh();
+    const [newest] = await this.anchorDocs.search({ size: 1, sort: [{ seq: "desc" }] });
+    let last = newest?.value;
+    // Search is near-real-time: step on to anchors written since.
+    for (;;) {
+      const next = await this.anchorDocs.get(idOf((last?.seq ?? 0) + 1));
+      if (!next) break;
+      last = next.value;
+    }
+    if (last && last.auditSeq >= head.seq) return undefined;
+    const base = { seq: (last?.seq ?? 0) + 1, at: this.clock().toISOString(), auditSeq: head.seq, auditHash: head.hash, prevHash: last?.hash ?? GENESIS };
+    const anchor: AuditAnchor = { ...base, hash: anchorHash(base) };
+    return (await this.anchorDocs.create(idOf(anchor.seq), anchor)) ? anchor : undefined;
+  }
+
+  /**
+   * Walk the whole chain in order, checking sequence, links and hashes; then check every head anchor against it
+   * (a chain that ends before an anchor's record was truncated; a record that differs from its anchor was
+   * rewritten) and, when given, a head noted elsewhere (`expectHead`).
+   */
+  async verify(options: { expectHead?: { seq: number; hash: string } } = {}): Promise<AuditVerification> {
+    const anchors = await this.allAnchors();
+    const witnessed = new Map<number, { hash: string; by: string }[]>();
+    const witness = (seq: number, hash: string, by: string) => witnessed.set(seq, [...(witnessed.get(seq) ?? []), { hash, by }]);
+    for (const a of anchors) witness(a.auditSeq, a.auditHash, `anchor ${a.seq} (${a.at})`);
+    if (options.expectHead) witness(options.expectHead.seq, options.expectHead.hash, "the head given");
     await this.docs.refresh();
     const problems: string[] = [];
     let records = 0;
@@ -161,13 +238,29 @@ export class AuditLog {
         }
         const { hash, ...rest } = r;
         if (recordHash(rest) !== hash) problems.push(`record ${r.seq} was altered (hash mismatch)`);
+        for (const w of witnessed.get(r.seq) ?? []) if (w.hash !== hash) problems.push(`record ${r.seq} is not the record ${w.by} witnessed (rewritten)`);
         last = r.seq;
         prev = r;
       }
       if (hits.length < 1_000) break;
       after = hits[hits.length - 1]?.sort;
     }
-    return { ok: problems.length === 0, records, firstSeq: first, lastSeq: last, anchor, problems };
+    // Anchors form their own chain (never pruned, so it starts at 1): a missing or altered one is reported too.
+    let previous: AuditAnchor | undefined;
+    const firstAnchor = anchors[0];
+    if (firstAnchor && (firstAnchor.seq !== 1 || firstAnchor.prevHash !== GENESIS)) problems.push(`anchors 1–${firstAnchor.seq - 1} are missing`);
+    for (const a of anchors) {
+      if (previous && a.seq !== previous.seq + 1) problems.push(`anchors ${previous.seq + 1}–${a.seq - 1} are missing`);
+      if (previous && a.prevHash !== previous.hash) problems.push(`anchor ${a.seq} does not link to anchor ${previous.seq}`);
+      const { hash, ...rest } = a;
+      if (anchorHash(rest) !== hash) problems.push(`anchor ${a.seq} was altered (hash mismatch)`);
+      previous = a;
+    }
+    const end = last ?? 0;
+    for (const [seq, ws] of witnessed) {
+      if (seq > end) for (const w of ws) problems.push(`${w.by} witnessed record ${seq}, but the chain ends at ${last ?? "no record"}: records ${end + 1}–${seq} (at least) were removed from its end`);
+    }
+    return { ok: problems.length === 0, records, firstSeq: first, lastSeq: last, anchor, head: prev ? { seq: prev.seq, hash: prev.hash } : null, anchors: anchors.length, lastAnchor: anchors[anchors.length - 1] ?? null, problems };
   }
 
   /**

@@ -14,7 +14,8 @@ const USER_USAGE = `usage: pnpm liaowang user add <id> --name <姓名> --role <r
   The password is read from stdin (one line; typed without echo on a terminal). 三员分立: an account holds at
   most one of sys_admin, sec_admin, audit_admin, and an administrator no business role.`;
 
-const AUDIT_USAGE = `usage: pnpm liaowang audit verify [--json]
+const AUDIT_USAGE = `usage: pnpm liaowang audit verify [--json] [--head <seq>:<sha256>]   (--head: a chain head noted earlier)
+       pnpm liaowang audit anchor                       (write the chain head to the anchor index now)
        pnpm liaowang audit prune --before <ISO date>   (refused unless at least 183 days ago)`;
 
 /** The actor of CLI changes in the audit: the operating-system user at the server. */
@@ -48,7 +49,7 @@ async function stores(io: CliIo) {
   const es = createEsClient(esSettings(env));
   const indices = authIndices(env.LIAOWANG_INDEX_PREFIX);
   const accounts = new AccountStore(es, indices.accounts);
-  const audit = new AuditLog(es, indices.audit);
+  const audit = new AuditLog(es, indices.audit, undefined, indices.anchors);
   await Promise.all([accounts.init(), audit.init()]);
   return { es, accounts, audit };
 }
@@ -128,18 +129,30 @@ export async function userCommand(args: string[], io: CliIo): Promise<number> {
 /** `audit verify | prune`: check the security audit's hash chain; drop records past the retention period. */
 export async function auditCommand(args: string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = args;
-  const { values } = parseArgs({ args: rest, options: { json: { type: "boolean", default: false }, before: { type: "string" } } });
-  if (sub !== "verify" && sub !== "prune") {
+  const { values } = parseArgs({ args: rest, options: { json: { type: "boolean", default: false }, before: { type: "string" }, head: { type: "string" } } });
+  if (sub !== "verify" && sub !== "prune" && sub !== "anchor") {
     println(io.stderr, AUDIT_USAGE);
+    return 2;
+  }
+  const given = values.head === undefined ? undefined : /^(\d+):([0-9a-f]{64})$/.exec(values.head);
+  if (values.head !== undefined && !given) {
+    println(io.stderr, `--head takes <seq>:<64 hex digits> as audit verify prints it, not "${values.head}"`);
     return 2;
   }
   const { es, audit } = await stores(io);
   try {
+    if (sub === "anchor") {
+      const anchor = await audit.anchor();
+      println(io.stdout, anchor ? `anchor ${anchor.seq}: record ${anchor.auditSeq} ${anchor.auditHash}` : "nothing new to anchor");
+      return 0;
+    }
     if (sub === "verify") {
-      const result = await audit.verify();
+      const result = await audit.verify(given ? { expectHead: { seq: Number(given[1]), hash: given[2] as string } } : {});
       if (values.json) println(io.stdout, JSON.stringify(result, null, 2));
       else {
         println(io.stdout, `${result.records} record(s)${result.firstSeq !== null ? `, seq ${result.firstSeq}–${result.lastSeq}` : ""}${result.anchor ? ` (older records pruned; chain anchored at ${result.anchor.slice(0, 16)}…)` : ""}`);
+        if (result.head) println(io.stdout, `chain head: ${result.head.seq}:${result.head.hash}   (note it elsewhere; check later with --head)`);
+        println(io.stdout, result.lastAnchor ? `${result.anchors} anchor(s), the newest at ${result.lastAnchor.at}: record ${result.lastAnchor.auditSeq}` : "no anchors yet (the API writes one every API_AUDIT_ANCHOR_SECONDS; or: pnpm liaowang audit anchor)");
         for (const p of result.problems) println(io.stdout, `  ${p}`);
         println(io.stdout, result.ok ? "audit chain intact" : "AUDIT CHAIN BROKEN");
       }

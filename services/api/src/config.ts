@@ -40,6 +40,8 @@ const ApiEnv = CommonEnv.extend({
   API_SESSION_IDLE_SECONDS: z.coerce.number().int().min(1).default(30 * 60),
   /** … and this long after sign-in whatever the activity (absolute). */
   API_SESSION_ABSOLUTE_SECONDS: z.coerce.number().int().min(1).default(12 * 3600),
+  /** How often the security audit's chain head is written to its anchor index (truncation after it is detected); 0: never. */
+  API_AUDIT_ANCHOR_SECONDS: z.coerce.number().int().min(0).default(300),
   /** Consecutive wrong passwords before an account locks, and for how long. */
   API_SIGNIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
   API_SIGNIN_LOCK_SECONDS: z.coerce.number().int().min(1).default(15 * 60),

@@ -25,7 +25,7 @@ async function startAuth(config: ApiConfig, es: Client) {
   const indices = authIndices(config.LIAOWANG_INDEX_PREFIX);
   const accounts = new AccountStore(es, indices.accounts);
   const sessions = new SessionStore(es, indices.sessions, { idleMs: config.API_SESSION_IDLE_SECONDS * 1000, absoluteMs: config.API_SESSION_ABSOLUTE_SECONDS * 1000 });
-  const audit = new AuditLog(es, indices.audit);
+  const audit = new AuditLog(es, indices.audit, undefined, indices.anchors);
   await Promise.all([accounts.init(), sessions.init(), audit.init()]);
   const signIn = new SignIn({
     accounts,
@@ -42,6 +42,23 @@ async function startAuth(config: ApiConfig, es: Client) {
     },
   });
   return { accounts, audit, signIn };
+}
+
+/**
+ * Write the security audit's chain head to its anchor index every `ms` (and once at start), so `audit verify`
+ * detects records removed from the chain's end before the newest anchor. Returns a stop function.
+ */
+function anchorPeriodically(audit: AuditLog, ms: number, log: Logger): () => void {
+  const run = () => {
+    audit.anchor().then(
+      (anchor) => anchor && log.debug({ anchor: anchor.seq, record: anchor.auditSeq }, "security audit head anchored"),
+      (error: unknown) => log.warn({ err: error }, "security audit head not anchored (retried at the next interval)"),
+    );
+  };
+  run();
+  const timer = setInterval(run, ms);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 /** Where the demo token is kept when API_DEMO_TOKEN is not given (beside the other local secrets). */
@@ -92,6 +109,7 @@ export async function startApi(config: ApiConfig, log: Logger): Promise<Started>
   }
   const auth = await startAuth(config, es);
   users.useSessions((token) => auth.signIn.resolve(token));
+  if (config.API_AUDIT_ANCHOR_SECONDS > 0) lifecycle.add("audit-anchor", anchorPeriodically(auth.audit, config.API_AUDIT_ANCHOR_SECONDS * 1000, log.child({ module: "audit" })), async (stop) => stop());
 
   // Admin screens: configuration edited live, stored in Elasticsearch; the files in config/ are version 0.
   const liveConfig = new LiveConfigStore(es, config.LIAOWANG_INDEX_PREFIX);

@@ -356,7 +356,7 @@ describe("password sign-in and sessions", () => {
     const records = await waitFor(
       async () => {
         const res = await raw("/api/v1/security/audit?size=500", { token: users.auditAdmin.token });
-        const list = res.body.records as { action: string; actor: string; outcome: string; source: string }[];
+        const list = res.body.records as { seq: number; action: string; actor: string; outcome: string; source: string; details?: Record<string, unknown> }[];
         return list.some((r) => r.action === "GET /api/v1/search/export") && list;
       },
       { timeoutMs: 20_000, what: "the export in the security audit" },
@@ -371,8 +371,20 @@ describe("password sign-in and sessions", () => {
     expect(seen("POST /api/v1/alerts/:id/transitions", users.analyst.id, "denied")).toBe(true);
     expect(seen("GET /api/v1/search/export", users.duty.id, "ok")).toBe(true);
     expect(records.every((r) => r.source.length > 0)).toBe(true);
+    // Every API change is on record before its answer: attempted first, then the outcome naming it.
+    const exports = records.filter((r) => r.action === "GET /api/v1/search/export" && r.actor === users.duty.id);
+    const attempted = new Set(exports.filter((r) => r.outcome === "attempted").map((r) => r.seq));
+    const done = exports.filter((r) => r.outcome === "ok");
+    expect(done.length).toBeGreaterThan(0);
+    for (const r of done) expect(attempted.has(r.details?.attempt as number), `export record ${r.seq} names its attempt`).toBe(true);
+    for (const r of done) expect(r.seq).toBeGreaterThan(r.details?.attempt as number);
+    expect((await cli(auditCommand, ["anchor"])).out).toMatch(/^anchor \d+: record \d+ [0-9a-f]{64}$/m);
     const verified = await cli(auditCommand, ["verify"]);
     expect(verified.out).toContain("audit chain intact");
     expect(verified.code).toBe(0);
+    const head = /^chain head: (\d+:[0-9a-f]{64})/m.exec(verified.out)?.[1];
+    expect(head, verified.out).toBeDefined();
+    expect((await cli(auditCommand, ["verify", "--head", head!])).code).toBe(0);
+    expect((await cli(auditCommand, ["verify", "--head", `${head!.split(":")[0]}:${"0".repeat(64)}`])).code).toBe(1);
   });
 });

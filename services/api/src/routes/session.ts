@@ -35,7 +35,18 @@ const AuditRecordBody = z.object({
   prevHash: z.string(),
   hash: z.string(),
 });
-const Verification = z.object({ ok: z.boolean(), records: z.number(), firstSeq: z.number().nullable(), lastSeq: z.number().nullable(), anchor: z.string().nullable(), problems: z.array(z.string()) });
+const Verification = z.object({
+  ok: z.boolean(),
+  records: z.number(),
+  firstSeq: z.number().nullable(),
+  lastSeq: z.number().nullable(),
+  anchor: z.string().nullable(),
+  /** The newest record (note it elsewhere: `audit verify --head <seq>:<hash>`), and the head anchors checked. */
+  head: z.object({ seq: z.number(), hash: z.string() }).nullable(),
+  anchors: z.number(),
+  lastAnchor: z.object({ seq: z.number(), at: z.string(), auditSeq: z.number(), auditHash: z.string(), prevHash: z.string(), hash: z.string() }).nullable(),
+  problems: z.array(z.string()),
+});
 const AuditQuery = z.object({ actor: z.string().max(100).optional(), action: z.string().max(100).optional(), size: z.coerce.number().int().min(1).max(1_000).default(100) });
 const NewUser = z.object({ id: z.string().regex(/^[A-Za-z0-9._:-]{1,100}$/), name: z.string().trim().min(1).max(100), roles: z.array(Role).min(1), department: z.string().max(100).optional(), password: z.string().min(1).max(1024) });
 const UserBody = z.object({ id: z.string(), name: z.string(), roles: z.array(Role), department: z.string().optional(), kind: z.enum(["password", "token"]), disabled: z.boolean(), totp: z.boolean() });
