@@ -75,10 +75,22 @@ describe("daily brief (舆情日报)", () => {
     // the hot-word cloud is drawn by echarts-wordcloud, served from node_modules under the page's CSP
     await page.locator('#brief-cloud[data-ready="true"] canvas').waitFor({ timeout: 20_000 });
 
-    // Open every distinct link and check it shows what the line names.
+    // Open every distinct link and check it shows what the line names, and that every API call the opened page
+    // makes answers (no 403 or 404 behind a page that merely looks right).
+    const refused: string[] = [];
+    page.on("response", (response) => {
+      if (response.url().includes("/api/v1/") && response.status() >= 400) refused.push(`${response.status()} ${decodeURIComponent(response.url())}`);
+    });
+    const mainCall = (href: string) => {
+      if (href.startsWith("#/alert/")) return `/api/v1/alerts/${href.slice("#/alert/".length)}`;
+      if (href.startsWith("#/doc/")) return `/api/v1/documents/${href.slice("#/doc/".length)}`;
+      return "/api/v1/search?";
+    };
     const hrefs = [...new Set(lines.flatMap((l) => l.hrefs))];
     for (const href of hrefs) {
+      const answered = page.waitForResponse((r) => r.url().includes(mainCall(href)) && !r.url().includes("/deliveries"), { timeout: 15_000 });
       await page.goto(`${stack.apiUrl}/${href}`);
+      expect((await answered).status(), href).toBe(200);
       if (href.startsWith("#/alert/")) {
         const id = decodeURIComponent(href.slice("#/alert/".length));
         const title = id === `alert-${II.id}` ? II.title : IV.title;
@@ -96,6 +108,7 @@ describe("daily brief (舆情日报)", () => {
         throw new Error(`unexpected link ${href}`);
       }
     }
+    expect(refused).toEqual([]);
     expect(errors).toEqual([]);
     await page.close();
   });
