@@ -129,6 +129,9 @@ export interface LatencyResult {
   p99?: number;
   /** Largest stage lag seen while the background ran: whether the pipeline kept up. */
   peakLag: Record<string, number>;
+  /** Pushes the API refused or timed out (overload), with the first reasons. */
+  pushFailures: number;
+  pushFailureReasons: string[];
 }
 
 /**
@@ -144,7 +147,6 @@ export async function alertLatency(stack: BenchStack, corpus: Corpus, run: strin
   const t0 = performance.now();
   const tick = 100;
   const perTick = options.rate / (1000 / tick);
-  const errors: unknown[] = [];
   const background = (async () => {
     let owed = 0;
     let next = performance.now();
@@ -158,7 +160,7 @@ export async function alertLatency(stack: BenchStack, corpus: Corpus, run: strin
         void stack
           .push(batch)
           .then(() => (pushed += n))
-          .catch((error: unknown) => errors.push(error));
+          .catch((error: unknown) => pushFailures.push(error instanceof Error ? error.message.slice(0, 200) : String(error)));
       }
       next += tick;
       await sleep(Math.max(0, next - performance.now()));
@@ -178,16 +180,23 @@ export async function alertLatency(stack: BenchStack, corpus: Corpus, run: strin
     alertedAt?: number;
   }
   const stories: Story[] = [];
+  const pushFailures: string[] = [];
   const injector = (async () => {
     await sleep(Math.min(3_000, options.storyEveryMs));
     for (let k = storyBase; performance.now() - t0 < options.durationMs - 2_000; k++) {
       const pair = incidentPair(k);
       const story: Story = { name: pair.name };
-      stories.push(story);
-      await stack.push([pair.first]);
-      await sleep(1_000);
-      story.secondAt = performance.now();
-      await stack.push([pair.second]);
+      try {
+        await stack.push([pair.first]);
+        await sleep(1_000);
+        const at = performance.now();
+        await stack.push([pair.second]);
+        story.secondAt = at;
+        stories.push(story);
+      } catch (error) {
+        // An overloaded push path (HTTP 503) is a finding of the run, not a reason to abandon the phase.
+        pushFailures.push(error instanceof Error ? error.message.slice(0, 200) : String(error));
+      }
       await sleep(Math.max(0, options.storyEveryMs - 1_000));
     }
   })();
@@ -211,7 +220,6 @@ export async function alertLatency(stack: BenchStack, corpus: Corpus, run: strin
   await until(async () => stories.every((s) => s.alertedAt !== undefined), options.waitMs ?? 30_000, 200);
   polling = false;
   await poller;
-  if (errors.length > 0) throw errors[0];
   const latenciesMs = stories.flatMap((s) => (s.alertedAt !== undefined && s.secondAt !== undefined ? [s.alertedAt - s.secondAt] : []));
   return {
     backgroundTarget: options.rate,
@@ -223,6 +231,8 @@ export async function alertLatency(stack: BenchStack, corpus: Corpus, run: strin
     p95: quantile(latenciesMs, 0.95),
     p99: quantile(latenciesMs, 0.99),
     peakLag,
+    pushFailures: pushFailures.length,
+    pushFailureReasons: [...new Set(pushFailures)].slice(0, 3),
   };
 }
 
