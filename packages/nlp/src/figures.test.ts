@@ -308,6 +308,32 @@ describe("extractFigures: long clauses, counts after the noun, pairs and named e
     expect(brief("20多名记者收到死亡威胁")).toEqual([]);
   });
 
+  it("counts staff, police and soldiers after 名 and deaths in battle", () => {
+    const cases: Record<string, string[]> = {
+      "3名民警在处置警情时受伤": ["injured:3"],
+      "工厂5名员工受伤送医": ["injured:5"],
+      "2名民工在工地遇难": ["deaths:2"],
+      "交火中5名士兵阵亡": ["deaths:5"],
+      "6名外卖骑手在暴雨中送餐时摔伤": ["injured:6"],
+    };
+    for (const [text, expected] of Object.entries(cases)) expect(brief(text), text).toEqual(expected);
+    expect(brief("他在比赛中获得3名次提升")).toEqual([]);
+  });
+
+  it("does not count helpers, visitors or mourners of the victims", () => {
+    for (const text of [
+      "20名志愿者在灾区帮助受伤群众",
+      "30名医护人员连夜救治受伤村民",
+      "12名消防员冒险进入火场抢救被困群众",
+      "市领导带领10余名干部看望慰问受伤职工",
+    ]) {
+      expect(brief(text), text).toEqual([]);
+    }
+    expect(brief("2名工人在搜救被困矿工时遇难")).toEqual(["deaths:2"]);
+    expect(brief("2名消防员在救援中牺牲")).toEqual(["deaths:2"]);
+    expect(brief("3人经抢救无效死亡")).toEqual(["deaths:3"]);
+  });
+
   it("reads trapped people and the ill of a food poisoning with a vague count before the noun", () => {
     expect(brief("暴雨致300余游客被困山顶")).toEqual(["trapped:~300[300,]"]);
     expect(brief("某小学二十多名学生早餐后出现呕吐腹泻")).toEqual(["infected:~20[20,]"]);

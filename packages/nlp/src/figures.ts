@@ -14,7 +14,7 @@ export type Figure = FigureMessage & { unit: "人" | "元" };
 
 /** Words that say what a count counts, placed after the count ("3人死亡") or before it ("死亡人数3人"). */
 const KIND_WORDS: ReadonlyArray<readonly [FigureKind, readonly string[]]> = [
-  ["deaths", ["死亡", "遇难", "罹难", "身亡", "丧生", "殒命", "丧命", "遇害", "殉职", "牺牲", "死者", "亡者", "溺亡", "坠亡", "不治"]],
+  ["deaths", ["死亡", "遇难", "罹难", "身亡", "丧生", "殒命", "丧命", "遇害", "殉职", "牺牲", "死者", "亡者", "溺亡", "坠亡", "不治", "阵亡", "战死", "猝死", "惨死"]],
   ["missing", ["失联", "失踪", "下落不明"]],
   ["seriously_injured", ["重伤", "危重", "伤势严重", "伤势较重", "伤情严重", "伤情危重"]],
   ["injured", ["受伤", "轻伤", "负伤", "伤者", "伤员"]],
@@ -71,7 +71,8 @@ const PUNCT = String.raw`\s，。；、！？,.;!?：:“”"（）()【】《�
 const PEOPLE_NOUN =
   "学生|男生|女生|学童|儿童|孩子|小孩|女孩|男孩|男童|女童|幼童|婴儿|女婴|男婴|少年|少女|老人|妇女|男子|女子|女工|工人|矿工|民工|职工|员工|村民|居民|群众|游客|乘客|路人|行人|士兵|军人|警察|民警|渔民|船员|记者|人质|同学|亲人|家人";
 // 口 only counts people in "一家3口" (checked in code); 个 and a bare count only before a person ("三个初三学生").
-const CLASSIFIER = String.raw`(?:个人|人|名|位|例|口|个(?=[^${PUNCT}\d]{0,3}?(?:${PEOPLE_NOUN})))(?![员民口次们类士才])`;
+// 人 before 员/民/口/次 … is a word ("人员", "人次"), 名 before 次/单/额 … too ("名次", "名单"); "3名员工" and "2名民警" count.
+const CLASSIFIER = String.raw`(?:个人|人(?![员民口次们类士才])|名(?![次单额字义称牌校著气誉言片])|位(?![于置])|例|口|个(?=[^${PUNCT}\d]{0,3}?(?:${PEOPLE_NOUN})))`;
 // Before a kind word a bare count needs Arabic digits ("4男生遇难"; "初三学生" is a grade), checked in code.
 const PEOPLE = String.raw`(?:${CLASSIFIER}|(?=${PEOPLE_NOUN}))`;
 /** After a verb a bare count before a person counts them: "撞死两女工", "杀两亲人". */
@@ -149,9 +150,11 @@ const NOT_VICTIM_GAP = /嫌疑人|嫌犯|犯罪|歹徒|凶手|劫匪|匪徒|责�
 /** Gaps longer than this must not name a second subject or someone who acts on the scene. */
 const SHORT_GAP = 10;
 /** In a long gap these say the kind word is someone else's: "3名民警赶到现场时该男子已身亡". */
-const NOT_LONG_GAP = /该|其|他|她|对方|一[名位个男女]|赶到|赶赴|到场|抓获|救出|发现|看到|目睹|得知|听说|称|据|报警|送|救援|搜救/;
+const NOT_LONG_GAP = /该|其|他|她|对方|一[名位个男女]|赶到|赶赴|到场|抓获|救出|发现|看到|目睹|得知|听说|称|据|报警|救援|搜救/;
 /** A person named after a time clause is the kind word's own subject: "一名女士结账时身边的孩子突然失踪". */
 const LATE_PERSON = new RegExp(`[时后中].*?(?:${PEOPLE_NOUN}|${KIN}|人)`);
+/** A verb acting on the victims just before the kind word: the count is of helpers ("20名志愿者帮助受伤群众"). */
+const CARE_BEFORE_KIND = /(?:帮助|救治|抢救|医治|治疗|看望|慰问|探望|救助|护送|照顾|照料|营救|搜救|救援|救出|寻找|搜寻|疏散|转移|安置|接回|运送|护理|解救|悼念|吊唁|祭奠|哀悼|纪念|安抚)$/;
 /** A denial between the count and the kind ("3名工人均未受伤"); "不幸遇难", "抢救无效死亡" deny nothing. */
 const DENIAL_GAP = /[未没无不]|避免|防止|以免|险些|差点|幸免/;
 const NOT_DENIAL = /不幸|不慎|不小心|不明|无辜|(?:抢救|救治|医治)无效/g;
@@ -296,9 +299,11 @@ function* readings(original: string, text: string): Generator<Candidate> {
       // A bare 杀 takes its victims only straight after 被 ("两人被杀"), never across a clause ("…被识破电击杀人").
       if (word === "杀" && !/(?:被|遭)$/.test(g.gap ?? "")) continue;
       if (!victimGap(g.gap ?? "", word, text.slice(Math.max(0, numberAt - 1), numberAt), text.slice(end, end + 2))) continue;
+      const gapStart = m.index + m[0].length - (g.kind?.length ?? 0) - (g.gap?.length ?? 0);
+      // "20名志愿者帮助受伤群众" counts helpers; "2名工人在搜救被困矿工时遇难" still counts the dead (the outcome).
+      if (CARE_BEFORE_KIND.test(text.slice(gapStart, end - word.length))) continue;
       const q = g.pair === undefined ? quantityOf(g, `${g.pre ?? ""}${g.post ?? ""}`) : { value: 2, approx: false };
       if (q === undefined) continue;
-      const gapStart = m.index + m[0].length - (g.kind?.length ?? 0) - (g.gap?.length ?? 0);
       closed.add(end - word.length);
       yield { ...figure(kind, q, original.slice(m.index, end)), start: m.index, numberAt, distance: end - word.length - gapStart, countFirst: true };
     }

@@ -66,7 +66,7 @@ describe("groundFigures: statistics and plans", () => {
     });
     expect(ground("去年全年道路交通事故死亡3000人").figures).toEqual(["deaths:3000@statistic"]);
     expect(ground("近5年来全市累计因溺水死亡200余人").ref).toBe("statistic(近5年)");
-    expect(ground("战争爆发以来已有4000名士兵阵亡，1万人受伤").figures).toEqual(["injured:10000@statistic"]);
+    expect(ground("战争爆发以来已有4000名士兵阵亡，1万人受伤").figures).toEqual(["deaths:4000@statistic", "injured:10000@statistic"]);
     expect(ground("历届赛事共有3人遇难").ref).toBe("statistic(历届)");
     expect(ground("近三年全市因溺水死亡42人").ref).toBe("statistic(近三年)");
     expect(ground("过去一年里，该路段车祸致9人死亡").figures).toEqual(["deaths:9@statistic"]);
