@@ -51,7 +51,10 @@ const byMinute = (m: number): DocFeatures => {
 };
 
 /** Runs the batches through the detector and the alerter's rules; returns every alert and what consumers saw. */
-function pipeline(batches: readonly (readonly DocFeatures[])[]): { alerts: Alert[]; published: Incident[] } {
+function pipeline(
+  batches: readonly (readonly DocFeatures[])[],
+  officer?: (alerts: Map<string, Alert>, now: number) => void,
+): { alerts: Alert[]; published: Incident[] } {
   const engine = new DetectorEngine(engineConfig, compileWatchRules([]));
   const alerts = new Map<string, Alert>();
   const published: Incident[] = [];
@@ -72,7 +75,14 @@ function pipeline(batches: readonly (readonly DocFeatures[])[]): { alerts: Alert
       } else if (message.revision >= current.incidentRevision) {
         alerts.set(id, applyCommand(current, { type: "incident", incident: input }, alerting, now).alert);
       }
+      // The alerts of incidents merged into this one hand their record over (Alerter.absorbMerged).
+      for (const from of message.status === "open" ? message.mergedFrom : []) {
+        const absorbed = alerts.get(`alert-${from}`);
+        const survivor = alerts.get(id);
+        if (absorbed && survivor) alerts.set(id, applyCommand(survivor, { type: "absorb_alert", from: absorbed }, alerting, now).alert);
+      }
     }
+    officer?.(alerts, now);
   }
   return { alerts: [...alerts.values()], published };
 }
@@ -127,8 +137,22 @@ describe("the alert ends on the story's true 首发 whatever order the posts arr
     expectTrueStory(pipeline([75, 85, ...late].map((m) => [byMinute(m)])), "post by post");
   });
 
-  it("newest first, post by post: the incidents found split are merged and their alerts follow the survivor", () => {
-    expectTrueStory(pipeline([...minutes].reverse().map((m) => [byMinute(m)])), "newest first");
+  it("newest first, post by post: the incidents found split are merged and the survivor's alert takes over the other's record", () => {
+    // The 辟谣 and the repost open an alert each; an officer acknowledges the repost's; the 通报 shows them to be one.
+    let acknowledged: string | undefined;
+    const result = pipeline(
+      [...minutes].reverse().map((m) => [byMinute(m)]),
+      (alerts, now) => {
+        const repost = [...alerts.values()].find((a) => a.title.startsWith("转发：") && a.state === "new");
+        if (repost && acknowledged === undefined) {
+          alerts.set(repost.id, applyCommand(repost, { type: "acknowledge", actor: "p-duty-1" }, alerting, now).alert);
+          acknowledged = repost.id;
+        }
+      },
+    );
+    const alert = expectTrueStory(result, "newest first");
+    expect(result.alerts).toHaveLength(2);
+    expect(alert).toMatchObject({ state: "acknowledged", acknowledgedBy: "p-duty-1", absorbedAlerts: [acknowledged] });
   });
 
   it("in shuffled orders and batch sizes", () => {

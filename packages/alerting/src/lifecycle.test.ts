@@ -250,3 +250,34 @@ describe("scope and refutation from the detector", () => {
     expect(next.milestones).toEqual([]);
   });
 });
+
+describe("one story found split in two: the survivor's alert takes over the absorbed one's record", () => {
+  it("carries the officers' acknowledgement, handling and milestones over once, and closes the absorbed alert as merged", () => {
+    let absorbed = open({ id: "inc-0002", title: "网传昆山化工厂爆炸" });
+    absorbed = apply(absorbed, { type: "start_handling", actor: "p-ks-duty", note: "已核实" }, t0 + 5 * 60_000).alert;
+    absorbed = apply(absorbed, { type: "record_milestone", actor: "p-ks-duty", kind: "info_published", at: new Date(onset + 2 * H).toISOString(), link: "https://gov.example/notice/2" }, onset + 2 * H).alert;
+    const survivor = open();
+    const taken = apply(survivor, { type: "absorb_alert", from: absorbed }, onset + 3 * H);
+    expect(taken.alert).toMatchObject({ state: "handling", acknowledgedBy: "p-ks-duty", absorbedAlerts: ["alert-inc-0002"] });
+    expect(taken.alert.milestones).toEqual([expect.objectContaining({ id: "m1", kind: "info_published", at: new Date(onset + 2 * H).toISOString(), actor: "p-ks-duty", link: "https://gov.example/notice/2" })]);
+    expect(taken.alert.deadlines.map((d) => deadlineStatus(d, onset + 3 * H))).toEqual(["met", "running"]);
+    expect(taken.events).toEqual([
+      expect.objectContaining({ type: "merged", actor: "system:alerter", from: "new", to: "handling", note: "并入预警 alert-inc-0002（网传昆山化工厂爆炸）的处置记录：权威信息已发布、已由p-ks-duty接报", data: { absorbedAlert: "alert-inc-0002", absorbedIncident: "inc-0002" } }),
+    ]);
+    // Once: a later revision of the survivor's incident brings the same absorbed alert again.
+    expect(apply(taken.alert, { type: "absorb_alert", from: absorbed }, onset + 4 * H).events).toEqual([]);
+    // The absorbed alert ends, pointing at the incident that carries the story on.
+    const closed = apply(absorbed, { type: "incident", incident: sampleIncident({ id: "inc-0002", status: "merged", mergedInto: "inc-0001", revision: 3 }) }, onset + 3 * H);
+    expect(closed.alert).toMatchObject({ state: "closed", mergedInto: "inc-0001" });
+    expect(closed.events.at(-1)).toMatchObject({ type: "merged", note: "事件已并入 inc-0001，由其预警继续处置" });
+  });
+
+  it("leaves an ended alert's record as it is", () => {
+    const absorbed = apply(open({ id: "inc-0002" }), { type: "acknowledge", actor: "p-ks-duty" }, t0).alert;
+    let survivor = apply(open(), { type: "respond", actor: "p-em-duty" }, t0 + H).alert;
+    survivor = apply(survivor, { type: "close", actor: "p-em-duty" }, t0 + 2 * H).alert;
+    const after = apply(survivor, { type: "absorb_alert", from: absorbed }, t0 + 3 * H);
+    expect(after.events).toEqual([]);
+    expect(after.alert).toEqual({ ...survivor, updatedAt: new Date(t0 + 3 * H).toISOString() });
+  });
+});

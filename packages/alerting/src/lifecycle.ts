@@ -28,6 +28,8 @@ export type AlertCommand =
   | { type: "reraise"; actor: string; note?: string | undefined }
   | { type: "record_milestone"; actor: string; kind: MilestoneKind; at: string; link?: string | undefined; note?: string | undefined }
   | { type: "correct_onset"; actor: string; onsetAt: string; reason: string }
+  /** The alert of an incident merged into this alert's incident: its acknowledgement and milestones carry over. */
+  | { type: "absorb_alert"; from: Alert }
   | { type: "notified"; items: readonly NotifiedItem[] }
   | { type: "events_flushed"; throughSeq: number };
 
@@ -235,6 +237,9 @@ export function applyCommand(alert: Alert, command: AlertCommand, config: Alerti
       emit(draft, "onset_corrected", command.actor, { note: command.reason, data: { from, to } });
       break;
     }
+    case "absorb_alert":
+      absorbAlert(draft, command.from);
+      break;
     case "notified": {
       const known = new Set(alert.notified.map((n) => n.key));
       const fresh = command.items.filter((i) => !known.has(i.key));
@@ -355,9 +360,40 @@ function onIncident(draft: Draft, incident: IncidentInput, config: AlertingConfi
     draft.alert = { ...draft.alert, mergedInto: into };
     if (isActive(draft.alert)) {
       draft.alert = { ...draft.alert, closedAt: draft.now, deadlines: cancelRunning(draft.alert.deadlines, draft.now) };
-      moveTo(draft, "closed", "merged", SYSTEM_ACTOR, `incident merged into ${into}`, { mergedInto: into });
+      moveTo(draft, "closed", "merged", SYSTEM_ACTOR, `事件已并入 ${into}，由其预警继续处置`, { mergedInto: into });
     }
   }
+}
+
+const STATE_RANK: Record<AlertState, number> = { new: 0, acknowledged: 1, handling: 2, responded: 2, closed: -1, dismissed: -1 };
+
+/**
+ * One story found split in two is one alert: the alert of the incident merged into this one hands over its record.
+ * Its milestones (information published, press conference held) stop the same clocks here, and an acknowledgement
+ * or handling there is one here (the officers already took the story up). Taken over once per absorbed alert; an
+ * ended alert keeps its record as it is.
+ */
+function absorbAlert(draft: Draft, from: Alert): void {
+  const alert = draft.alert;
+  if (from.id === alert.id || (alert.absorbedAlerts ?? []).includes(from.id) || from.policyDocument) return;
+  if (!isActive(alert)) return;
+  draft.alert = { ...alert, absorbedAlerts: [...(alert.absorbedAlerts ?? []), from.id] };
+  const carried: string[] = [];
+  for (const m of from.milestones) {
+    if (draft.alert.milestones.some((x) => x.kind === m.kind && x.at === m.at)) continue;
+    const milestone: Milestone = { ...m, id: `m${draft.alert.milestones.length + 1}` };
+    draft.alert = { ...draft.alert, milestones: [...draft.alert.milestones, milestone], deadlines: applyMilestone(draft.alert.deadlines, milestone) };
+    carried.push(milestone.kind === "press_conference" ? "新闻发布会已召开" : "权威信息已发布");
+  }
+  if (draft.alert.acknowledgedAt === null && from.acknowledgedAt !== null) {
+    draft.alert = { ...draft.alert, acknowledgedAt: from.acknowledgedAt, acknowledgedBy: from.acknowledgedBy };
+    carried.push(`已由${from.acknowledgedBy ?? "值班员"}接报`);
+  }
+  const note = `并入预警 ${from.id}（${from.title}）的处置记录${carried.length > 0 ? `：${carried.join("、")}` : ""}`;
+  const target: AlertState | undefined = STATE_RANK[from.state] >= 2 ? "handling" : STATE_RANK[from.state] === 1 ? "acknowledged" : undefined;
+  const data = { absorbedAlert: from.id, absorbedIncident: from.incidentId };
+  if (target !== undefined && STATE_RANK[target] > STATE_RANK[draft.alert.state]) moveTo(draft, target, "merged", SYSTEM_ACTOR, note, data);
+  else emit(draft, "merged", SYSTEM_ACTOR, { note, data });
 }
 
 /**

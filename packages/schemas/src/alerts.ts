@@ -154,6 +154,11 @@ export const Alert = z.object({
   dismissReason: z.string().nullable(),
   mergedInto: z.string().nullable(),
   /**
+   * Alerts of incidents merged into this one whose record (acknowledgement, milestones) this alert took over, so a
+   * story found split stays one alert. Added for merges; absent on alerts that never absorbed one.
+   */
+  absorbedAlerts: z.array(z.string()).optional(),
+  /**
    * Set on the alert of a registered major policy document (no incident behind it): its interpretation clock
    * counts working days of the official calendar, so its due time is fixed at registration. Added for the
    * 3-working-day clock; absent on incident alerts.

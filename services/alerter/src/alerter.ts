@@ -1,4 +1,4 @@
-import { alertIdFor, applyCommand, belongsOnBoard, chineseCalendar, composeDigests, dueItems, escalationFor, openAlert, openPolicyAlert, previousDate, zonedDate, zonedDayStart, type AlertCommand, type AlertingConfig, type DigestSettings, type PolicyDocumentInput } from "@liaowang/alerting";
+import { alertIdFor, applyCommand, belongsOnBoard, isActive, chineseCalendar, composeDigests, dueItems, escalationFor, openAlert, openPolicyAlert, previousDate, zonedDate, zonedDayStart, type AlertCommand, type AlertingConfig, type DigestSettings, type PolicyDocumentInput } from "@liaowang/alerting";
 import { describeError, LiaowangError } from "@liaowang/errors";
 import type { TypedProducer } from "@liaowang/kafka";
 import type { Logger } from "@liaowang/logger";
@@ -66,8 +66,31 @@ export class Alerter {
         return applyCommand(current, { type: "incident", incident: input }, this.config, now).alert;
       });
       if (result.changed) changed.push(id);
+      if (result.alert && incident.status === "open" && (await this.absorbMerged(result.alert, incident.mergedFrom))) changed.push(id);
     }
-    await this.afterChange(changed);
+    await this.afterChange([...new Set(changed)]);
+  }
+
+  /**
+   * One story, one alert: the alerts of incidents merged into this alert's incident hand their record over to it
+   * (their own alerts are closed as merged when their last revision arrives). Once per absorbed alert.
+   */
+  private async absorbMerged(alert: Alert, mergedFrom: readonly string[]): Promise<boolean> {
+    if (!isActive(alert)) return false;
+    let changed = false;
+    for (const incidentId of mergedFrom) {
+      const fromId = alertIdFor(incidentId);
+      if (alert.absorbedAlerts?.includes(fromId)) continue;
+      const from = await this.deps.store.get(fromId);
+      if (!from) continue;
+      const result = await this.deps.store.update(alert.id, (current) => {
+        if (!current) return undefined;
+        const next = applyCommand(current, { type: "absorb_alert", from: from.value }, this.config, this.clock()).alert;
+        return next.seq === current.seq && next.absorbedAlerts?.length === current.absorbedAlerts?.length ? undefined : next;
+      });
+      changed ||= result.changed;
+    }
+    return changed;
   }
 
   /**
