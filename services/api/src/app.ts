@@ -27,6 +27,7 @@ import { registerIncidentRoutes } from "./routes/incidents.js";
 import { registerPushRoute } from "./routes/push.js";
 import { registerSessionRoutes } from "./routes/session.js";
 import { registerSourceRoutes } from "./routes/sources.js";
+import { registerUserAdminRoutes } from "./routes/users-admin.js";
 import type { ReadStore } from "./store/read-store.js";
 
 /** What the API is built from; main wires the real ones, tests the same against the test stack. */
@@ -157,6 +158,7 @@ export async function buildApp(deps: ApiDeps): Promise<ApiApp> {
     app.addHook("preHandler", audit.preHandler);
     app.addHook("onSend", audit.onSend);
     registerSessionRoutes(app, { users: deps.users, ...deps.auth, clock: deps.clock ?? (() => new Date()) });
+    registerUserAdminRoutes(app, deps, deps.auth.accounts, deps.clock ?? (() => new Date()));
   }
   // Public like health: it describes the API and holds no data.
   app.get("/api/v1/openapi.json", { schema: { hide: true } }, async () => app.swagger());

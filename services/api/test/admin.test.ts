@@ -198,3 +198,52 @@ describe("admin screens, applied live", () => {
     expect(res.body.message).toContain("已拦截（防 SSRF）");
   });
 });
+
+describe("users and roles (security administrator)", () => {
+  it("creates an account in the browser, changes its role and disables it, each applied at once; 三员分立 refused in Chinese", async () => {
+    const page = await browser.newPage({ locale: "zh-CN", timezoneId: "Asia/Shanghai" });
+    await page.goto(`${stack.apiUrl}/#token=${users.secAdmin.token}`);
+    await page.locator("#user", { hasText: users.secAdmin.name }).waitFor();
+    await page.goto(`${stack.apiUrl}/#/users`);
+    const form = page.locator("#user-form");
+    await form.locator('select[name="department"] option[value="hrss"]').waitFor({ state: "attached" });
+    await form.locator('input[name="id"]').fill("liu-analyst");
+    await form.locator('input[name="name"]').fill("分析员刘六");
+    await form.locator('input[name="password"]').fill("Desk-Wing 2026!");
+    // an administrator role beside a business role: refused, in Chinese
+    await form.locator('input[name="roles"][value="analyst"]').check();
+    await form.locator('input[name="roles"][value="sys_admin"]').check();
+    await form.locator("button[type=submit]").click();
+    await page.locator("#banner", { hasText: "三员分立：管理员账号（系统管理员）不能兼任其他角色" }).waitFor({ timeout: 10_000 });
+    await form.locator('input[name="roles"][value="sys_admin"]').uncheck();
+    await form.locator("button[type=submit]").click();
+    await page.locator("#banner", { hasText: "已新增用户 liu-analyst" }).waitFor({ timeout: 10_000 }).catch(async () => {
+      throw new Error(`not created: ${await page.locator("#banner").textContent()}`);
+    });
+    const row = page.locator('#users-table tr[data-id="liu-analyst"]');
+    await row.waitFor({ timeout: 20_000 });
+
+    const signIn = async () => (await stack.call<{ user?: { roles: string[] } }>("/api/v1/session", { method: "POST", body: { username: "liu-analyst", password: "Desk-Wing 2026!" } }));
+    expect((await signIn()).body.user?.roles).toEqual(["analyst"]);
+
+    // made head of 人社局: the role changes at once
+    await row.locator("button.edit").click();
+    await form.locator('input[name="roles"][value="analyst"]').uncheck();
+    await form.locator('input[name="roles"][value="dept_head"]').check();
+    await form.locator('select[name="department"]').selectOption("hrss");
+    await form.locator("button[type=submit]").click();
+    await page.locator('#users-table tr[data-id="liu-analyst"] td.roles', { hasText: "部门负责人" }).waitFor({ timeout: 10_000 });
+    expect((await signIn()).body.user?.roles).toEqual(["dept_head"]);
+
+    page.once("dialog", (dialog) => void dialog.accept());
+    await page.locator('#users-table tr[data-id="liu-analyst"] button.toggle').click();
+    await page.locator('#users-table tr[data-id="liu-analyst"] td.state', { hasText: "已停用" }).waitFor({ timeout: 10_000 });
+    expect((await signIn()).status).toBe(401);
+    await page.close();
+
+    // a system administrator may not manage users; the security audit names who changed what
+    expect((await stack.call("/api/v1/users/liu-analyst", { method: "PATCH", token: users.admin.token, body: { disabled: false } })).status).toBe(403);
+    const audit = await stack.call<AuditRecords>(`/api/v1/security/audit?actor=${users.secAdmin.id}`, { token: users.auditAdmin.token });
+    expect(audit.body.records.map((r) => r.details?.summary ?? "")).toEqual(expect.arrayContaining([expect.stringContaining("修改用户 liu-analyst：角色 分析员 → 部门负责人；部门 无 → hrss"), "修改用户 liu-analyst：停用"]));
+  });
+});

@@ -358,6 +358,8 @@ describe("OpenAPI", () => {
         "/api/v1/saved-searches/{id}",
         "/api/v1/trends/export",
         "/api/v1/users",
+        "/api/v1/users/{id}",
+        "/api/v1/users/{id}/password",
       ].sort(),
     );
     expect(res.body.paths["/api/v1/health"]?.get?.security).toEqual([]);

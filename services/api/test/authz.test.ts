@@ -113,6 +113,9 @@ const MATRIX: Row[] = [
   { route: "POST /api/v1/admin/sources", own: ["/api/v1/admin/sources"], body: {}, allowed: ["admin"] },
   { route: "POST /api/v1/admin/sources/:id/state", own: ["/api/v1/admin/sources/no-such-source/state"], body: {}, allowed: ["admin"] },
   { route: "POST /api/v1/admin/sources/test", own: ["/api/v1/admin/sources/test"], body: {}, allowed: ["admin"] },
+  // Users and roles: the security administrator only (an unknown user: 404; an empty password: 400).
+  { route: "PATCH /api/v1/users/:id", own: ["/api/v1/users/no-such-user"], body: {}, allowed: ["secAdmin"] },
+  { route: "POST /api/v1/users/:id/password", own: ["/api/v1/users/no-such-user/password"], body: {}, allowed: ["secAdmin"] },
 ];
 /** Routes anyone may call, and the push route, which takes push tokens only. */
 const PUBLIC = ["GET /api/v1/health", "POST /api/v1/session", "GET /api/v1/session", "GET /api/v1/openapi.json"];

@@ -6,6 +6,7 @@ import { ErrorBody } from "../api-schemas.js";
 import { cookieValue, SESSION_COOKIE, type SignIn } from "../auth/session-auth.js";
 import type { UserDirectory } from "../auth/users.js";
 import { bearer, principal, requirePermission, sendError } from "../http.js";
+import { zhAccountProblem } from "./users-admin.js";
 
 /** What sign-in, the security audit and user management need. */
 export interface SessionDeps {
@@ -144,7 +145,7 @@ export function registerSessionRoutes(app: ApiApp, deps: SessionDeps): void {
       const { user } = principal(request);
       const body = request.body;
       const problem = separationProblem(body.roles, body.department) ?? passwordProblem(body.password, body.id);
-      if (problem) return sendError(reply, "invalid_input", problem);
+      if (problem) return sendError(reply, "invalid_input", zhAccountProblem(problem));
       const at = deps.clock().toISOString();
       await deps.accounts.create({ id: body.id, name: body.name, roles: body.roles, ...(body.department ? { department: body.department } : {}), passwordHash: await hashPassword(body.password), disabled: false, failedAttempts: 0, lockedUntil: null, createdAt: at, createdBy: user.id, updatedAt: at }).catch((error: unknown) => {
         if (error instanceof LiaowangError) throw error;
