@@ -26,6 +26,7 @@ import { registerDocumentRoutes } from "./routes/documents.js";
 import { registerIncidentRoutes } from "./routes/incidents.js";
 import { registerPushRoute } from "./routes/push.js";
 import { registerSessionRoutes } from "./routes/session.js";
+import { registerRuleProposalRoutes } from "./routes/rule-proposals.js";
 import { registerSourceRoutes } from "./routes/sources.js";
 import { registerUserAdminRoutes } from "./routes/users-admin.js";
 import type { ReadStore } from "./store/read-store.js";
@@ -172,6 +173,7 @@ export async function buildApp(deps: ApiDeps): Promise<ApiApp> {
   registerPushRoute(app, { ingestUrl: deps.ingest.url, maxBytes: deps.ingest.maxBytes, tokens: deps.ingest.tokens });
   registerOpsRoutes(app, deps);
   registerAdminRoutes(app, deps, deps.admin);
+  registerRuleProposalRoutes(app, deps);
 
   await app.register(fastifyStatic, { root: publicDir, prefix: "/", index: ["index.html"], cacheControl: true, maxAge: 0 });
   await app.register(fastifyStatic, { root: echartsDist(), prefix: "/vendor/echarts/", decorateReply: false, maxAge: "1d" });

@@ -247,3 +247,33 @@ describe("users and roles (security administrator)", () => {
     expect(audit.body.records.map((r) => r.details?.summary ?? "")).toEqual(expect.arrayContaining([expect.stringContaining("修改用户 liu-analyst：角色 分析员 → 部门负责人；部门 无 → hrss"), "修改用户 liu-analyst：停用"]));
   });
 });
+
+describe("转为监测规则: saved searches become watch rules", () => {
+  it("an analyst proposes a saved search in the search page; the system administrator adopts it as a live rule", async () => {
+    const savedSearch = await stack.call<{ id: string }>("/api/v1/saved-searches", { method: "POST", token: users.analyst.token, body: { name: "桥梁裂缝", filters: { q: "桥梁 裂缝", region: "长沙市", sentiment: "negative" } } });
+    expect(savedSearch.status).toBe(201);
+    const page = await browser.newPage({ locale: "zh-CN", timezoneId: "Asia/Shanghai" });
+    await page.goto(`${stack.apiUrl}/#token=${users.analyst.token}`);
+    await page.locator("#user", { hasText: users.analyst.name }).waitFor();
+    await page.goto(`${stack.apiUrl}/#/search`);
+    await page.locator(`button[data-propose="${savedSearch.body.id}"]`).click();
+    await page.locator("#banner", { hasText: "已提交监测规则建议「桥梁裂缝」" }).waitFor({ timeout: 10_000 });
+    await expect(page.locator("#banner").textContent()).resolves.toContain("情感倾向不能作为规则条件");
+    await page.close();
+    // the analyst may not adopt it: configuration is the system administrator's
+    expect((await admin("rule-proposals", { token: users.analyst.token })).status).toBe(403);
+
+    const adminPage = await browser.newPage({ locale: "zh-CN", timezoneId: "Asia/Shanghai" });
+    await adminPage.goto(`${stack.apiUrl}/#token=${users.admin.token}`);
+    await adminPage.locator("#user", { hasText: users.admin.name }).waitFor();
+    await adminPage.goto(`${stack.apiUrl}/#/admin/watch-rules`);
+    const row = adminPage.locator("#proposals-table tr", { hasText: "桥梁裂缝" });
+    await expect(row.locator("td").nth(1).textContent()).resolves.toBe("桥梁、裂缝");
+    await row.locator("button.adopt").click();
+    await adminPage.locator("#rules-table tr", { hasText: "桥梁裂缝" }).waitFor({ timeout: 10_000 });
+    await adminPage.locator("#proposals", { hasText: "暂无" }).waitFor({ timeout: 10_000 });
+    await adminPage.close();
+    const rules = (await stack.call<ConfigResponse>("/api/v1/admin/config/watch-rules", { token: users.admin.token })).body.data.rules as unknown as { name: string; must: string[]; regions?: string[] }[];
+    expect(rules.find((r) => r.name === "桥梁裂缝")).toMatchObject({ must: ["桥梁", "裂缝"], regions: ["长沙市"] });
+  });
+});

@@ -321,6 +321,8 @@ describe("OpenAPI", () => {
       [
         "/api/v1/accountability",
         "/api/v1/admin/config/{kind}",
+        "/api/v1/admin/rule-proposals",
+        "/api/v1/admin/rule-proposals/{id}",
         "/api/v1/admin/sources",
         "/api/v1/admin/sources/test",
         "/api/v1/admin/sources/{id}/state",
@@ -356,6 +358,7 @@ describe("OpenAPI", () => {
         "/api/v1/policy-documents",
         "/api/v1/saved-searches",
         "/api/v1/saved-searches/{id}",
+        "/api/v1/saved-searches/{id}/rule-proposal",
         "/api/v1/trends/export",
         "/api/v1/users",
         "/api/v1/users/{id}",

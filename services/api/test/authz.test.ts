@@ -113,6 +113,10 @@ const MATRIX: Row[] = [
   { route: "POST /api/v1/admin/sources", own: ["/api/v1/admin/sources"], body: {}, allowed: ["admin"] },
   { route: "POST /api/v1/admin/sources/:id/state", own: ["/api/v1/admin/sources/no-such-source/state"], body: {}, allowed: ["admin"] },
   { route: "POST /api/v1/admin/sources/test", own: ["/api/v1/admin/sources/test"], body: {}, allowed: ["admin"] },
+  // 转为监测规则: users with saved searches propose (an unknown search: 404), the system administrator decides.
+  { route: "POST /api/v1/saved-searches/:id/rule-proposal", own: ["/api/v1/saved-searches/no-such-search/rule-proposal"], allowed: ["duty", "analyst"] },
+  { route: "GET /api/v1/admin/rule-proposals", own: ["/api/v1/admin/rule-proposals"], allowed: ["admin", "auditAdmin"] },
+  { route: "DELETE /api/v1/admin/rule-proposals/:id", own: ["/api/v1/admin/rule-proposals/no-such-proposal"], allowed: ["admin"] },
   // Users and roles: the security administrator only (an unknown user: 404; an empty password: 400).
   { route: "PATCH /api/v1/users/:id", own: ["/api/v1/users/no-such-user"], body: {}, allowed: ["secAdmin"] },
   { route: "POST /api/v1/users/:id/password", own: ["/api/v1/users/no-such-user/password"], body: {}, allowed: ["secAdmin"] },

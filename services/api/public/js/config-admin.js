@@ -52,10 +52,10 @@ export function renderConfigAdmin(view, me, kind, { flash }) {
   };
 }
 
-async function saved(promise, { flash, reload }) {
+async function saved(promise, { flash, reload }, message) {
   try {
     const result = await promise;
-    flash(`已保存为第 ${result.version} 版，各服务将在数秒内生效：${result.summary}`, true);
+    flash(message ?? `已保存为第 ${result.version} 版，各服务将在数秒内生效：${result.summary}`, true);
     await reload();
     return true;
   } catch (error) {
@@ -89,9 +89,30 @@ function renderRules(view, config, canEdit, ctx) {
       <p class="hint">保存后监测服务在数秒内按新规则检查后续每条信息，无需重启。同编号的规则会被替换。</p></form>`
         : ""
     }
+    <div class="card" id="proposals"><h2>检索转来的规则建议</h2><p class="muted">加载中…</p></div>
     ${historyCard(config)}`;
-  if (!canEdit) return;
   const form = view.querySelector("#rule-form");
+  let proposals = [];
+  api("admin/rule-proposals")
+    .then((data) => {
+      proposals = data.proposals;
+      view.querySelector("#proposals").innerHTML = `<h2>检索转来的规则建议</h2>${
+        proposals.length === 0
+          ? `<p class="muted">暂无。分析员可在「检索」页把已保存的检索“转为监测规则”。</p>`
+          : `<table id="proposals-table"><thead><tr><th>检索</th><th>必含词</th><th>信源 / 地区</th><th>提出人</th><th>时间</th><th>说明</th><th></th></tr></thead><tbody>${proposals
+              .map((p) => `<tr data-id="${esc(p.id)}"><td>${esc(p.savedSearch.name)}</td><td>${esc((p.rule.must ?? []).join("、"))}</td><td>${esc([...(p.rule.sources ?? []), ...(p.rule.regions ?? [])].join("、"))}</td><td>${esc(p.proposedBy)}</td><td>${esc(bjTime(p.proposedAt))}</td><td class="muted">${esc(p.notes.join("；"))}</td><td>${canEdit ? `<button class="ghost adopt">采纳</button> <button class="ghost reject">驳回</button>` : ""}</td></tr>`)
+              .join("")}</tbody></table>`
+      }`;
+    })
+    .catch((error) => ctx.flash(`规则建议加载失败：${error.message}`));
+  if (!canEdit) return;
+  view.querySelector("#proposals").addEventListener("click", async (event) => {
+    const row = event.target.closest("tr[data-id]");
+    const proposal = row && proposals.find((p) => p.id === row.dataset.id);
+    if (!proposal) return;
+    if (event.target.classList.contains("adopt")) await saved(api("admin/watch-rules", { method: "POST", body: { rule: proposal.rule, expectedVersion: config.version, proposal: proposal.id } }), ctx);
+    else if (event.target.classList.contains("reject")) await saved(api(`admin/rule-proposals/${encodeURIComponent(proposal.id)}`, { method: "DELETE" }), ctx, `已驳回规则建议「${proposal.savedSearch.name}」`);
+  });
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const f = new FormData(form);

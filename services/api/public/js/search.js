@@ -101,12 +101,22 @@ export function renderSearch(view, _me, params, { flash }) {
     try {
       const { searches } = await api("saved-searches");
       view.querySelector("#saved-list").innerHTML =
-        searches.map((s) => `<span class="chip saved-item"><a href="#/search?${esc(new URLSearchParams(Object.entries(s.filters).filter(([, v]) => v)).toString())}" data-saved="${esc(s.name)}">${esc(s.name)}</a> <button type="button" class="ghost" data-delete="${esc(s.id)}" aria-label="删除 ${esc(s.name)}">×</button></span>`).join("") || `<span class="muted">无</span>`;
+        searches.map((s) => `<span class="chip saved-item"><a href="#/search?${esc(new URLSearchParams(Object.entries(s.filters).filter(([, v]) => v)).toString())}" data-saved="${esc(s.name)}">${esc(s.name)}</a> <button type="button" class="ghost propose" data-propose="${esc(s.id)}" title="建议系统管理员将此检索设为监测规则，此后每条匹配的信息都会进入预警">转为监测规则</button> <button type="button" class="ghost" data-delete="${esc(s.id)}" aria-label="删除 ${esc(s.name)}">×</button></span>`).join("") || `<span class="muted">无</span>`;
     } catch (error) {
       flash(`已保存的检索加载失败：${error.message}`);
     }
   }
   view.querySelector("#saved-list").addEventListener("click", async (event) => {
+    const propose = event.target.closest("button[data-propose]");
+    if (propose) {
+      try {
+        const p = await api(`saved-searches/${encodeURIComponent(propose.dataset.propose)}/rule-proposal`, { method: "POST" });
+        flash(`已提交监测规则建议「${p.rule.name}」，由系统管理员采纳后生效${p.notes.length ? `（${p.notes.join("；")}）` : ""}`, true);
+      } catch (error) {
+        flash(`转为监测规则失败：${error.message}`);
+      }
+      return;
+    }
     const button = event.target.closest("button[data-delete]");
     if (!button) return;
     try {

@@ -10,6 +10,7 @@ import { ErrorBody } from "../api-schemas.js";
 import { KIND_NAMES, LIVE_KINDS, notifyTargetIds, readFileLayer, validateKind, type CrossCheck } from "../admin/kinds.js";
 import { zhIssues } from "../admin/zh-issues.js";
 import { principal, requirePermission } from "../http.js";
+import { RuleProposalStore } from "../store/rule-proposals.js";
 
 /** What the admin screens need: the live config store, the files it starts from, and the SSRF allow list. */
 export interface AdminDeps {
@@ -137,7 +138,7 @@ export function registerAdminRoutes(app: ApiApp, deps: ApiDeps, configured: Admi
     "/api/v1/admin/watch-rules",
     {
       onRequest: manage,
-      schema: { tags: ["admin"], summary: "Add a watch rule, or replace the one with its id; applied by the detector within seconds", body: z.object({ rule: z.record(z.string(), z.unknown()), expectedVersion: Expected }), response: { 200: Saved, ...errors } },
+      schema: { tags: ["admin"], summary: "Add a watch rule, or replace the one with its id; applied by the detector within seconds", body: z.object({ rule: z.record(z.string(), z.unknown()), expectedVersion: Expected, proposal: z.string().max(100).optional().describe("the rule proposal (from a saved search) this adopts; removed once saved") }), response: { 200: Saved, ...errors } },
     },
     async (request) => {
       const current = await effective("watch-rules");
@@ -147,7 +148,10 @@ export function registerAdminRoutes(app: ApiApp, deps: ApiDeps, configured: Admi
       if (at >= 0) rules[at] = rule;
       else rules.push(rule);
       const label = `${typeof rule.name === "string" ? rule.name : ""}（${String(rule.id ?? "")}）`;
-      return save(request, "watch-rules", { ...(current.data as object), rules }, `${at >= 0 ? "修改" : "新增"}监测规则 ${label}`, request.body.expectedVersion ?? current.version);
+      const proposal = request.body.proposal;
+      const result = await save(request, "watch-rules", { ...(current.data as object), rules }, `${at >= 0 ? "修改" : "新增"}监测规则 ${label}${proposal ? "（采纳检索建议）" : ""}`, request.body.expectedVersion ?? current.version);
+      if (proposal) await new RuleProposalStore(deps.es, deps.indexPrefix).remove(proposal);
+      return result;
     },
   );
 
