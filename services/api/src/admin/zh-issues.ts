@@ -100,7 +100,7 @@ const MESSAGES: [RegExp, string][] = [
   [/^duplicate reminder point "(.*)"/, "提醒点「$1」重复"],
 ];
 
-const TYPE: Record<string, string> = { string: "文字", number: "数字", int: "整数", boolean: "true 或 false", array: "列表", object: "对象" };
+const TYPE: Record<string, string> = { string: "文字", number: "数字", int: "整数", boolean: "是或否（true / false）", array: "列表", object: "对象" };
 
 function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
   let current = data;
@@ -142,6 +142,8 @@ function sizeText(issue: { origin?: string; minimum?: unknown; maximum?: unknown
 
 /** One issue's message in Chinese (our schemas' own messages translated, zod's by code). */
 export function issueText(issue: z.core.$ZodIssue, data: unknown): string {
+  // A missing field, whatever message its schema gives for a wrong value.
+  if (issue.code === "invalid_type" && valueAt(data, issue.path) === undefined) return "必填，不能缺少";
   for (const [pattern, text] of MESSAGES) {
     const match = pattern.exec(issue.message);
     if (match) return text.replace(/\$(\d)/g, (_m, n: string) => match[Number(n)] ?? "");
