@@ -1,26 +1,13 @@
-import type { Client } from "@liaowang/es";
+import { ensureIndex, statusOf, type Client } from "@liaowang/es";
 import { describeError, unavailable } from "@liaowang/errors";
 
-/** HTTP status of an Elasticsearch client error, if it has one. */
-export function statusOf(error: unknown): number | undefined {
-  const meta = (error as { meta?: { statusCode?: unknown } } | null)?.meta;
-  return typeof meta?.statusCode === "number" ? meta.statusCode : undefined;
-}
+export { ensureIndex, statusOf };
+
 
 function failed(what: string, error: unknown): Error {
   return unavailable(`Elasticsearch ${what} failed: ${describeError(error)}`, error);
 }
 
-/** Create an index with mappings unless it exists (safe from several replicas at once). */
-export async function ensureIndex(es: Client, index: string, mappings: Record<string, unknown>): Promise<void> {
-  try {
-    if (await es.indices.exists({ index })) return;
-    await es.indices.create({ index, mappings: mappings as never, settings: { number_of_replicas: 0 } as never });
-  } catch (error) {
-    if (statusOf(error) === 400 && describeError(error).includes("resource_already_exists")) return;
-    throw failed(`creating index ${index}`, error);
-  }
-}
 
 /** A document and the version it was read at (for compare-and-set). */
 export interface Held<T> {

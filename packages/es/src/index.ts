@@ -6,3 +6,4 @@ export * from "./search.js";
 export * from "./trends.js";
 export * from "./retention.js";
 export * from "./live-config.js";
+export * from "./ensure-index.js";

@@ -1,6 +1,7 @@
 import type { Client } from "@elastic/elasticsearch";
 import { describeError, LiaowangError, unavailable } from "@liaowang/errors";
 import type { Logger } from "@liaowang/logger";
+import { ensureIndex, statusOf } from "./ensure-index.js";
 
 /**
  * The kinds of configuration an administrator edits in the dashboard and the services apply live: each is a whole
@@ -27,11 +28,6 @@ const MAPPINGS = {
   properties: { kind: { type: "keyword" }, version: { type: "long" }, updatedAt: { type: "date" }, updatedBy: { type: "keyword" }, summary: { type: "text" }, current: { type: "boolean" }, data: { type: "object", enabled: false } },
 };
 
-function statusOf(error: unknown): number | undefined {
-  const meta = (error as { meta?: { statusCode?: unknown } } | null)?.meta;
-  return typeof meta?.statusCode === "number" ? meta.statusCode : undefined;
-}
-
 function failed(what: string, error: unknown): LiaowangError {
   return unavailable(`Elasticsearch ${what} failed: ${describeError(error)}`, error);
 }
@@ -54,13 +50,7 @@ export class LiveConfigStore {
   }
 
   async init(): Promise<void> {
-    try {
-      if (await this.es.indices.exists({ index: this.index })) return;
-      await this.es.indices.create({ index: this.index, mappings: MAPPINGS as never, settings: { number_of_replicas: 0 } as never });
-    } catch (error) {
-      if (statusOf(error) === 400 && describeError(error).includes("resource_already_exists")) return;
-      throw failed(`creating index ${this.index}`, error);
-    }
+    await ensureIndex(this.es, this.index, MAPPINGS);
   }
 
   /** The effective stored version of a kind (real-time get), or undefined when the file still rules. */

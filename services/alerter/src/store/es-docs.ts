@@ -1,12 +1,9 @@
-import type { Client } from "@liaowang/es";
+import { ensureIndex, statusOf, type Client } from "@liaowang/es";
 import { describeError, unavailable } from "@liaowang/errors";
+
+export { ensureIndex, statusOf };
 import type { StoreVersion, Versioned } from "@liaowang/notify";
 
-/** HTTP status of an Elasticsearch client error, if it has one. */
-export function statusOf(error: unknown): number | undefined {
-  const meta = (error as { meta?: { statusCode?: unknown } } | null)?.meta;
-  return typeof meta?.statusCode === "number" ? meta.statusCode : undefined;
-}
 
 /** `${_seq_no}:${_primary_term}`: the optimistic-concurrency token of a read. */
 export function versionOf(hit: { _seq_no?: number | undefined; _primary_term?: number | undefined }): StoreVersion {
@@ -22,16 +19,6 @@ function failed(what: string, error: unknown): Error {
   return unavailable(`Elasticsearch ${what} failed: ${describeError(error)}`, error);
 }
 
-/** Create an index with mappings unless it exists (safe at every start-up and from several replicas). */
-export async function ensureIndex(es: Client, index: string, mappings: Record<string, unknown>): Promise<void> {
-  try {
-    if (await es.indices.exists({ index })) return;
-    await es.indices.create({ index, mappings: mappings as never, settings: { number_of_replicas: 0 } as never });
-  } catch (error) {
-    if (statusOf(error) === 400 && describeError(error).includes("resource_already_exists")) return;
-    throw failed(`creating index ${index}`, error);
-  }
-}
 
 /**
  * Whole documents under fixed ids with compare-and-set writes: the building block of every alerter store.
