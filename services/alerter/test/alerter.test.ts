@@ -219,7 +219,10 @@ describe("alerter on the real stack", () => {
       expect(acked.status).toBe(200);
       expect(await acked.text()).toContain("已记录确认");
 
-      const listed = await waitFor(async () => (await listAlerts(h.env)).find((a) => a.state === "acknowledged"), { what: "acknowledged alert listed" });
+      // The delivery counts on the alert follow the sends (recorded after each receiver answered): wait for them too.
+      const listed = await waitFor(async () => (await listAlerts(h.env)).find((a) => a.state === "acknowledged" && a.delivery.sent >= 10), {
+        what: "acknowledged alert listed with its 10 deliveries counted",
+      });
       expect(listed).toMatchObject({ id: `alert-${inc.id}`, level: "II", department: "emergency", departmentName: "市应急管理局", coDepartments: ["propaganda", "cyberspace", "police", "telecom"] });
       expect(listed.reason).toContain("死亡12人");
       expect(listed.nextDeadline).toMatchObject({ clock: "authoritative_info", status: "running" });
