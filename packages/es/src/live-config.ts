@@ -28,6 +28,9 @@ const MAPPINGS = {
   properties: { kind: { type: "keyword" }, version: { type: "long" }, updatedAt: { type: "date" }, updatedBy: { type: "keyword" }, summary: { type: "text" }, current: { type: "boolean" }, data: { type: "object", enabled: false } },
 };
 
+/** How long a read waits out a shard that is still opening (HTTP 503) before it fails. */
+const SHARD_OPENING_WAIT_MS = 30_000;
+
 function failed(what: string, error: unknown): LiaowangError {
   return unavailable(`Elasticsearch ${what} failed: ${describeError(error)}`, error);
 }
@@ -55,13 +58,22 @@ export class LiveConfigStore {
 
   /** The effective stored version of a kind (real-time get), or undefined when the file still rules. */
   async current<T = unknown>(kind: LiveConfigKind): Promise<(StoredConfig<T> & { seqNo: number; primaryTerm: number }) | undefined> {
-    try {
-      const doc = await this.es.get<StoredConfig<T>>({ index: this.index, id: kind }, { ignore: [404] });
-      if (!doc.found || doc._source === undefined) return undefined;
-      return { ...doc._source, seqNo: doc._seq_no ?? 0, primaryTerm: doc._primary_term ?? 0 };
-    } catch (error) {
-      if (statusOf(error) === 404) return undefined;
-      throw failed(`get ${this.index}/${kind}`, error);
+    // A shard that is still opening answers 503 (no_shard_available / RECOVERING) for a moment even after the index
+    // reported yellow; every service reads its configuration at start-up, so that moment is waited out, bounded.
+    const deadline = Date.now() + SHARD_OPENING_WAIT_MS;
+    for (;;) {
+      try {
+        const doc = await this.es.get<StoredConfig<T>>({ index: this.index, id: kind }, { ignore: [404] });
+        if (!doc.found || doc._source === undefined) return undefined;
+        return { ...doc._source, seqNo: doc._seq_no ?? 0, primaryTerm: doc._primary_term ?? 0 };
+      } catch (error) {
+        if (statusOf(error) === 404) return undefined;
+        if (statusOf(error) === 503 && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, 250));
+          continue;
+        }
+        throw failed(`get ${this.index}/${kind}`, error);
+      }
     }
   }
 
