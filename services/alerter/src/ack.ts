@@ -107,17 +107,41 @@ export async function handleAck(req: IncomingMessage, res: ServerResponse, token
   // The button posts from this same page; a cross-site form post is not a person confirming here.
   if (req.headers["sec-fetch-site"] === "cross-site") return page(res, 403, "请求被拒绝", "<p>请在确认页面上点击“确认收到”。</p>");
   const source = sourceOf(req);
+  // Written ahead like every audited API request: the attempt is on record before the link is spent or the alert
+  // changes, and when it cannot be written nothing happens (503).
+  let attempt: number | undefined;
+  if (deps.securityAudit) {
+    try {
+      attempt = (await deps.securityAudit.append({ actor: `link:${personId}`, action: "alert.acknowledge_link", outcome: "attempted", source, target: alertId })).seq;
+    } catch (error) {
+      deps.log.error({ err: error, alertId }, "security audit write failed: acknowledge link refused");
+      return page(res, 503, "暂时无法确认", `<p>${title}</p><p>审计记录暂时无法写入，为保证每次确认都有记录，本次未执行确认，链接仍可使用。请稍后重试，或登录值班台处理。</p>`);
+    }
+  }
+  const outcome = async (result: "ok" | "failed", details: Record<string, unknown>): Promise<void> => {
+    try {
+      await deps.securityAudit?.append({ actor: `link:${personId}`, action: "alert.acknowledge_link", outcome: result, source, target: alertId, details: { ...details, ...(attempt !== undefined ? { attempt } : {}) } });
+    } catch (error) {
+      // The attempt is on record; the answer still goes out.
+      deps.log.error({ err: error, alertId, attempt }, "security audit write of an acknowledge-link outcome failed");
+    }
+  };
   if (!(await deps.store.useAckLink(id, { alertId, personId, at: now.toISOString(), source }))) {
+    await outcome("failed", { status: 410, reason: "link already used" });
     return page(res, 410, "链接已使用", `<p>${title}</p><p>此确认链接已使用过，每个链接只能使用一次。</p>`);
   }
   try {
     await deps.alerter.transition(alertId, { type: "acknowledge", actor: `link:${personId}`, note: `通过确认链接确认（来源 ${source}）`, expectRaisedAt: raisedAt });
   } catch (error) {
     // Someone acknowledged, or the alert was re-raised, between the read and the write.
-    if (error instanceof LiaowangError && error.code === "conflict") return page(res, 409, "未能确认", `<p>${title}</p><p>该预警的状态已变化（已被确认或重新发出），请登录值班台查看。</p>`);
+    if (error instanceof LiaowangError && error.code === "conflict") {
+      await outcome("failed", { status: 409, reason: "alert changed meanwhile" });
+      return page(res, 409, "未能确认", `<p>${title}</p><p>该预警的状态已变化（已被确认或重新发出），请登录值班台查看。</p>`);
+    }
+    await outcome("failed", { status: 500, reason: error instanceof Error ? error.message.slice(0, 200) : "error" });
     throw error;
   }
   deps.log.info({ alertId, personId }, "acknowledged by link");
-  await deps.securityAudit?.append({ actor: `link:${personId}`, action: "alert.acknowledge_link", outcome: "ok", source, target: alertId });
+  await outcome("ok", { status: 200 });
   page(res, 200, "已确认", `<p>${title}</p><p>已记录确认，请尽快研判处置。</p>`);
 }

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyCommand, openAlert, type AlertCommand } from "@liaowang/alerting";
+import { AuditLog, authIndices } from "@liaowang/auth";
 import { createEsClient, type Client } from "@liaowang/es";
 import { createLogger } from "@liaowang/logger";
 import { signAckToken, type NotifyConfig } from "@liaowang/notify";
@@ -34,6 +35,7 @@ const log = createLogger({
 
 let es: Client;
 let store: AlertStore;
+let audit: AuditLog;
 let server: Server;
 let base = "";
 let indexPrefix = "";
@@ -49,9 +51,11 @@ beforeAll(async () => {
   es = createEsClient({ node: isolated.env.LIAOWANG_ES_URL as string, indexPrefix });
   store = new AlertStore(es, alertIndices(indexPrefix), log);
   await store.init();
+  audit = new AuditLog(es, authIndices(indexPrefix).audit);
+  await audit.init();
   server = createServer((req, res) => {
     const token = decodeURIComponent((req.url ?? "").split("/")[2] ?? "");
-    handleAck(req, res, token, { alerter: { transition }, store, alerting: config, ackSecrets: [SECRET], log, clock: () => now }).catch((error: unknown) => {
+    handleAck(req, res, token, { alerter: { transition }, store, alerting: config, ackSecrets: [SECRET], log, clock: () => now, securityAudit: audit }).catch((error: unknown) => {
       log.error({ err: error, path: redactAckPath(req.url) }, "request failed");
       res.writeHead(500).end();
     });
@@ -148,6 +152,30 @@ describe("acknowledge links", () => {
     const fresh = await fetch(linkFor(reraised, "dept:emergency"), { method: "POST" });
     expect(fresh.status).toBe(200);
     expect(await stateOf(alert.id)).toBe("acknowledged");
+  });
+
+  it("records the attempt before acting and refuses (503, nothing changed) when the audit cannot be written", async () => {
+    const alert = await openStored("inc-ack-audit");
+    const link = linkFor(alert, "p-em-duty");
+    const auditIndex = authIndices(indexPrefix).audit;
+    await es.indices.putSettings({ index: auditIndex, settings: { "index.blocks.write": true } });
+    try {
+      const refused = await fetch(link, { method: "POST" });
+      expect(refused.status).toBe(503);
+      expect(await refused.text()).toContain("审计记录暂时无法写入");
+    } finally {
+      await es.indices.putSettings({ index: auditIndex, settings: { "index.blocks.write": false } });
+    }
+    // Nothing changed: the alert is still new and the link was not spent.
+    expect(await stateOf(alert.id)).toBe("new");
+    const done = await fetch(link, { method: "POST" });
+    expect(done.status).toBe(200);
+    expect(await stateOf(alert.id)).toBe("acknowledged");
+    // Both records are stored by the time the answer arrived: the attempt first, then the outcome naming it.
+    const records = (await audit.list({ actor: "link:p-em-duty" })).filter((r) => r.target === alert.id).reverse();
+    expect(records.map((r) => r.outcome)).toEqual(["attempted", "ok"]);
+    expect(records[1]?.details).toMatchObject({ status: 200, attempt: records[0]?.seq });
+    expect((await audit.verify()).ok).toBe(true);
   });
 
   it("expires after the configured lifetime (12 h by default, not days)", async () => {
