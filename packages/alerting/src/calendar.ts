@@ -15,6 +15,19 @@ export interface WorkCalendar {
   dayName(date: string): string | undefined;
   /** Whether the calendar has the official schedule of this year; outside it, only weekends are rest days. */
   covers(year: number): boolean;
+  /**
+   * zh-CN, when an edit of the calendar's configuration (config/holidays.yaml) was refused: the last good calendar
+   * stays in force, and the duty strip and health show this with the calendar's warning.
+   */
+  readonly problem?: string | undefined;
+}
+
+/**
+ * The same calendar, with a note that its configuration could not be reloaded (see {@link WorkCalendar.problem}).
+ * @example keptCalendar(lastGood, "节假日安排修改未生效：…").isWorkday("2027-01-04")
+ */
+export function keptCalendar(calendar: WorkCalendar, problem: string): WorkCalendar {
+  return { isWorkday: (date) => calendar.isWorkday(date), dayName: (date) => calendar.dayName(date), covers: (year) => calendar.covers(year), problem };
 }
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -113,6 +126,13 @@ const UPDATE_HINT = "发布后请更新 chinese-days 或在 config/holidays.yaml
  * @example calendarCoverage(chineseCalendar(), Date.parse("2026-12-03T00:00:00Z")).warning // "节假日日历只到2026-12-31（还有28天）…"
  */
 export function calendarCoverage(calendar: WorkCalendar, now: number, warnDays = 60): CalendarCoverage {
+  const coverage = reach(calendar, now, warnDays);
+  // A refused edit of the calendar comes first: the operator who made it looks for it here.
+  if (calendar.problem) return { ...coverage, warning: coverage.warning ? `${calendar.problem}；${coverage.warning}` : calendar.problem };
+  return coverage;
+}
+
+function reach(calendar: WorkCalendar, now: number, warnDays: number): CalendarCoverage {
   const today = beijingDate(now);
   const year = yearOf(today);
   if (!calendar.covers(year)) {

@@ -52,6 +52,8 @@ export type AlerterConfig = z.output<typeof AlerterEnv> & {
   publicUrl: string;
   /** config/holidays.yaml (official schedules the chinese-days package lacks yet), when present. */
   holidays: HolidaysConfig | undefined;
+  /** Where holidays.yaml is (followed while the alerter runs). */
+  holidaysFile: string;
   /** The daily digest after the environment override; undefined when off. */
   digest: DigestSettings | undefined;
 };
@@ -113,7 +115,7 @@ export function loadConfig(env: Env): AlerterConfig {
     throw invalidInput(`Invalid config file ${escalationFile}:\n  digest.schedule: "${configured.schedule}" is not a node-cron expression (expected e.g. "0 8 * * *")`);
   }
   const digest = base.ALERTER_DIGEST_SCHEDULE ? DigestSettings.parse({ ...configured, schedule: base.ALERTER_DIGEST_SCHEDULE }) : configured;
-  return { ...base, alerting, notify, digest, holidays, publicUrl: (base.ALERTER_PUBLIC_URL ?? `http://${base.ALERTER_HTTP_HOST}:${base.ALERTER_HTTP_PORT}`).replace(/\/+$/, "") };
+  return { ...base, alerting, notify, digest, holidays, holidaysFile, publicUrl: (base.ALERTER_PUBLIC_URL ?? `http://${base.ALERTER_HTTP_HOST}:${base.ALERTER_HTTP_PORT}`).replace(/\/+$/, "") };
 }
 
 /**

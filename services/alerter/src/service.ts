@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import { schedule } from "node-cron";
-import { calendarCoverage, holidayConflicts } from "@liaowang/alerting";
+import { calendarCoverage, chineseCalendar, holidayConflicts, HolidaysConfig } from "@liaowang/alerting";
+import { watchConfigFile } from "@liaowang/config";
 import { runConsumer } from "@liaowang/kafka";
 import type { Logger } from "@liaowang/logger";
 import { AuditLog, authIndices } from "@liaowang/auth";
@@ -32,6 +33,7 @@ export async function startAlerter(config: AlerterConfig, log: Logger, fatal: (e
 
   lifecycle.add("config-watch", await startAlertingConfigWatch(infra.es, infra.indexPrefix, config, log), (w) => w.stop());
   warnCalendarCoverage(config, log);
+  lifecycle.add("holidays-watch", watchHolidays(config, log.child({ module: "calendar" })), async (stop) => stop());
   const router = createChannelRouter(config.notify, { resolveExtra: personResolver(config.alerting) });
   const alerter = new Alerter({
     store,
@@ -115,6 +117,22 @@ export async function startAlerter(config: AlerterConfig, log: Logger, fatal: (e
     digestLog.info({ schedule: digest.schedule, timezone: digest.timezone, audience: digest.audience }, "daily digest scheduled");
   }
   return { stop: () => lifecycle.stop() };
+}
+
+/**
+ * Follow config/holidays.yaml: a valid edit (next year's 节假日安排) replaces the calendar the working-day clocks and
+ * the roster use from the next alert or scan on; a refused one is logged and the last good calendar stays.
+ */
+function watchHolidays(config: AlerterConfig, log: Logger): () => void {
+  return watchConfigFile(config.holidaysFile, HolidaysConfig, {
+    apply: (holidays) => {
+      config.holidays = holidays;
+      config.alerting.calendar = chineseCalendar(holidays);
+      log.info({ file: config.holidaysFile, years: (holidays?.years ?? []).map((y) => y.year) }, "holiday calendar reloaded");
+      warnCalendarCoverage(config, log);
+    },
+    reject: (rejection) => log.error({ file: config.holidaysFile }, `holiday calendar edit refused, the last good calendar stays in force: ${rejection.message}`),
+  });
 }
 
 /** The holiday data comes with chinese-days (and config/holidays.yaml): say so when it ends within 60 days. */

@@ -14,6 +14,7 @@ import { BriefMailer, readSmtp } from "./brief/mailer.js";
 import { buildApp, type ApiDeps } from "./app.js";
 import { startAlertFeed } from "./live/feed.js";
 import { LiveHub } from "./live/hub.js";
+import { watchHolidays } from "./holidays-watch.js";
 import { loadOps } from "./ops.js";
 import { SignIn } from "./auth/session-auth.js";
 import { demoToken, DEMO_USER, loadUsers } from "./auth/users.js";
@@ -99,6 +100,8 @@ export async function startApi(config: ApiConfig, log: Logger): Promise<Started>
   if (ops) {
     const hub = new LiveHub((id) => store.getAlert(id), log.child({ module: "live" }));
     ops.live = hub;
+    // A year's 节假日安排 typed into holidays.yaml applies without a restart.
+    lifecycle.add("holidays-watch", watchHolidays(join(config.LIAOWANG_CONFIG_DIR, "holidays.yaml"), ops, log.child({ module: "calendar" })), async (stop) => stop());
     // Live updates are an addition to polling: an API without Kafka still serves, and says so.
     try {
       const feed = await startAlertFeed(kafkaSettings(config), hub, log.child({ module: "live" }));

@@ -61,6 +61,15 @@ const FIELD: Record<string, string> = {
   repeat: "重复",
   times: "次数",
   digest: "每日汇总",
+  // holidays.yaml
+  years: "年度安排",
+  year: "年份",
+  notice: "文号",
+  holidays: "放假",
+  workdays: "调休上班",
+  from: "开始日期",
+  to: "结束日期",
+  date: "日期",
   // shared
   id: "编号",
   name: "名称",
@@ -98,6 +107,16 @@ const MESSAGES: [RegExp, string][] = [
   [/^duplicate step id "(.*)"/, "步骤编号「$1」重复"],
   [/^reminder points are at or before the deadline/, "提醒点须在截止时间或之前（如 -2h、-30m、0）"],
   [/^duplicate reminder point "(.*)"/, "提醒点「$1」重复"],
+  // holidays.yaml
+  [/^expected a date YYYY-MM-DD/, "须为日期，如 2027-01-01"],
+  [/^not a calendar date/, "不是日历上的日期"],
+  [/^a year's schedule has at least 元旦 and 春节/, "一年的安排至少要有元旦和春节"],
+  [/^(.*?): ends \((.*)\) before it starts \((.*)\)/, "$1：结束日期 $2 早于开始日期 $3"],
+  [/^(.*?): (\S+)–(\S+) is longer than a month/, "$1：$2 至 $3 超过一个月"],
+  [/^(.*?): (\S+) is outside the (\d+) schedule \((\S+) – (\S+)\)/, "$1：$2 不在 $3 年安排的范围内（$4 至 $5）"],
+  [/^(.*?): a 调休 working day is a Saturday or Sunday; (\S+) is a (\S+)/, "$1：调休上班日须为周六或周日，$2 是$3"],
+  [/^(.*?): (\S+) is listed both as a holiday and as a 调休 working day/, "$1：$2 同时列为放假和调休上班"],
+  [/^(\d+) is listed twice/, "$1 年重复"],
 ];
 
 const TYPE: Record<string, string> = { string: "文字", number: "数字", int: "整数", boolean: "是或否（true / false）", array: "列表", object: "对象" };
@@ -117,7 +136,7 @@ export function fieldName(path: readonly PropertyKey[], data: unknown): string {
   path.forEach((key, i) => {
     if (typeof key === "number") {
       const item = valueAt(data, path.slice(0, i + 1)) as Record<string, unknown> | undefined;
-      const named = item && typeof item === "object" ? (typeof item.id === "string" ? item.id : typeof item.name === "string" ? item.name : undefined) : undefined;
+      const named = item && typeof item === "object" ? (typeof item.id === "string" ? item.id : typeof item.name === "string" ? item.name : typeof item.year === "number" ? `${item.year}年` : undefined) : undefined;
       parts.push(named ? `「${named}」` : `第 ${key + 1} 项`);
     } else {
       const k = String(key);
