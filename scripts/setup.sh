@@ -31,8 +31,8 @@ if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi
 
 # --- dependencies ---------------------------------------------------------------------------------------------
 log "pnpm install"
-# nodejieba's install script runs `npx node-pre-gyp`, which refuses to prompt non-interactively without this,
-# then builds the addon from source with node-gyp (no prebuilt binaries are reachable from here).
+# nodejieba is patched (patches/, applied by pnpm before its build script) and its install script is `node-gyp
+# rebuild`: the addon is always built from the patched source, never a prebuilt binary.
 export npm_config_yes=true
 # node-gyp would download Node's headers from nodejs.org, which is not reachable here: use the local install's.
 node_prefix=$(dirname "$(dirname "$(command -v node)")")

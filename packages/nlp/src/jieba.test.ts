@@ -1,7 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { Jieba } from "@node-rs/jieba";
+import nodejieba from "nodejieba";
 import { idfTable, loadEngine } from "./jieba.js";
 
 describe("idfTable", () => {
@@ -18,33 +16,37 @@ describe("idfTable", () => {
   });
 });
 
-describe("loadEngine", () => {
-  it("shares one engine per dictionary key and puts the user words on top of jieba's dictionary", () => {
-    const words = [{ word: "瞭望哨兵", freq: 3000 }];
-    const engine = loadEngine("test-a", words);
-    expect(loadEngine("test-a", words)).toBe(engine);
-    expect(engine.cut("瞭望哨兵系统上线")).toContain("瞭望哨兵");
-    expect(loadEngine("test-b", []).cut("瞭望哨兵系统上线")).not.toContain("瞭望哨兵");
-  });
+// Each native load takes a second or more (several on a loaded machine), so the cases share a few dictionaries.
+const USER_WORDS = [{ word: "瞭望哨兵", freq: 3000 }, { word: "Ⅳ级", freq: 3000 }, { word: "应急响应" }, { word: "12345热线", tag: "nz" }, { word: "信办", freq: 3000 }];
 
-  it("keeps a user word whole when jieba's block splitting would cut it at a character outside its blocks", () => {
-    const engine = loadEngine("test-c", [{ word: "Ⅳ级", freq: 3000 }, { word: "应急响应" }]);
+describe("loadEngine", () => {
+  it("shares one engine per dictionary key and puts the user words on top of jieba's dictionary", { timeout: 60_000 }, () => {
+    const engine = loadEngine("test-user", USER_WORDS);
+    expect(loadEngine("test-user", USER_WORDS)).toBe(engine);
+    expect(engine.cut("瞭望哨兵系统上线")).toContain("瞭望哨兵");
+    // Characters outside the CJK block (Ⅳ) and digits inside a user word do not break it up.
     expect(engine.cut("启动Ⅳ级应急响应")).toEqual(["启动", "Ⅳ级", "应急响应"]);
     expect(engine.cut("Ⅳ类水质")).toEqual(expect.arrayContaining(["Ⅳ"]));
+    expect(engine.cut("拨打12345热线反映")).toContain("12345热线");
+    expect(engine.searchPieces(["网信办"])).toEqual(["信办", "网信办"]);
   });
 
-  it("builds search mode from precise pieces exactly as the native search mode cuts the text", () => {
-    const engine = loadEngine("test-d", []);
-    const native = Jieba.withDict(readFileSync(createRequire(import.meta.url).resolve("@node-rs/jieba/dict.txt")));
+  it("builds search mode from precise pieces exactly as the native search mode cuts the text", { timeout: 60_000 }, () => {
+    const engine = loadEngine("test-plain", []);
+    expect(engine.cut("瞭望哨兵系统上线")).not.toContain("瞭望哨兵");
     for (const text of ["国务院办公厅印发通知", "中华人民共和国应急管理部", "某市化工厂发生爆炸事故，造成3人死亡", "小明硕士毕业于中国科学院计算所，后在日本京都大学深造"]) {
-      expect(engine.searchPieces(engine.cut(text)), text).toEqual(native.cutForSearch(text, true));
+      const pieces = engine.cut(text);
+      // The same native engine, holding this engine's dictionary since the cut above.
+      expect(engine.searchPieces(pieces), text).toEqual(nodejieba.cutForSearch(text, true));
     }
     expect(engine.searchPieces(["化工厂"])).toEqual(["化工", "工厂", "化工厂"]);
     expect(engine.searchPieces(["😀化工厂"])).toEqual(["化工", "工厂", "化工厂", "😀化工厂"]);
   });
 
-  it("adds the user words to search mode", () => {
-    const engine = loadEngine("test-e", [{ word: "信办", freq: 3000 }]);
-    expect(engine.searchPieces(["网信办"])).toEqual(["信办", "网信办"]);
+  it("reloads its own dictionary when another engine replaced the process's native one", { timeout: 60_000 }, () => {
+    const plain = loadEngine("test-plain", []);
+    const withWords = loadEngine("test-user", USER_WORDS);
+    expect(plain.cut("瞭望哨兵系统上线")).not.toContain("瞭望哨兵");
+    expect(withWords.cut("瞭望哨兵系统上线")).toContain("瞭望哨兵");
   });
 });

@@ -1,22 +1,36 @@
-// The only module that touches the native segmenter (@node-rs/jieba, a binding of jieba-rs), so replacing it changes
-// one file. It replaced nodejieba, whose load() builds a second copy of the dictionary trie and HMM model for a
-// TextRank extractor nothing used (~260 MB per process against ~50 MB here) and whose cut is about half as fast.
-import { readFileSync } from "node:fs";
+// The only module that touches the native segmenter (nodejieba, a binding of cppjieba), so replacing it changes one
+// file. nodejieba is patched (patches/nodejieba@3.5.8.patch, applied by pnpm before it builds the addon from source):
+// its load() no longer builds a TextRank extractor with a second copy of the dictionary trie and HMM model (~130 MB
+// per process) that nothing here uses.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { Jieba } from "@node-rs/jieba";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import nodejieba from "nodejieba";
 import { PackedStrings, packWordList } from "./packed-strings.js";
 
 const require = createRequire(import.meta.url);
+const packageDir = dirname(require.resolve("nodejieba/package.json"));
 
-/** The jieba data files shipped with the native package (jieba's own dictionary and IDF table). */
-function dataFile(name: "dict.txt" | "idf.txt"): Buffer {
-  return readFileSync(require.resolve(`@node-rs/jieba/${name}`));
+/** The jieba data files shipped with nodejieba (cppjieba's dictionary, HMM model and IDF table). */
+function dataPath(name: "jieba.dict.utf8" | "hmm_model.utf8" | "idf.utf8"): string {
+  return join(packageDir, "submodules", "cppjieba", "dict", name);
 }
+
+interface NativeJieba {
+  cut(text: string, hmm: boolean): string[];
+}
+
+// The addon itself (the module nodejieba's index.js requires, so the same instance): its cut, called directly, skips
+// the index's per-call wrapper (`arguments` re-applied through a dictionary check). Loading still goes through the
+// index so that it knows a dictionary is loaded and never loads its defaults over ours.
+const native = require(join(packageDir, "build", "Release", "nodejieba.node")) as NativeJieba;
 
 /** A word of the user dictionary as the engine needs it (a word without a frequency gets the dictionary's median). */
 export interface EngineWord {
   word: string;
   freq?: number | undefined;
+  tag?: string | undefined;
 }
 
 /** A loaded segmentation engine: jieba's dictionary plus one user dictionary. */
@@ -30,51 +44,57 @@ export interface JiebaEngine {
   searchPieces(pieces: readonly string[]): string[];
 }
 
-// One engine per distinct user dictionary, shared by the segmenters that use it; the latest load only, so a reload
-// with changed words releases the old engine once no segmenter holds it.
+// One engine per distinct user dictionary; the latest load only, so a reload with changed words drops the old one.
 let cached: { key: string; engine: JiebaEngine } | undefined;
+// The key of the dictionary the native engine (one per process) holds now.
+let nativeKey: string | undefined;
 
-/** jieba's dictionary as `word freq` lines and its median frequency (what user words listed without one get). */
-function readDictionary(): { text: Buffer; medianFreq: number } {
-  // Byte by byte, without a string per line: 350,000 short-lived strings would leave the heap (and RSS) grown.
-  const dict = dataFile("dict.txt");
-  const out = Buffer.allocUnsafe(dict.length);
-  const freqs: number[] = [];
-  let length = 0;
-  for (let at = 0; at < dict.length; ) {
-    let end = dict.indexOf(0x0a, at);
-    if (end < 0) end = dict.length;
-    const firstSpace = dict.indexOf(0x20, at);
-    if (firstSpace > at && firstSpace < end) {
-      // Part-of-speech tags are dropped: segmentation never reads them, and the engine keeps one string per word.
-      let freqEnd = dict.indexOf(0x20, firstSpace + 1);
-      if (freqEnd < 0 || freqEnd > end) freqEnd = end;
-      let freq = 0;
-      for (let k = firstSpace + 1; k < freqEnd; k++) freq = freq * 10 + (dict[k]! - 0x30);
-      if (freq > 0) freqs.push(freq);
-      length += dict.copy(out, length, at, freqEnd);
-      out[length++] = 0x0a;
-    }
-    at = end + 1;
+/** The user words in the three shapes cppjieba's user-dictionary loader reads (`word freq tag`, `word tag`, `word`). */
+function userDictText(words: readonly EngineWord[]): string {
+  let out = "";
+  for (const w of words) {
+    if (w.freq !== undefined) out += `${w.word} ${w.freq} ${w.tag ?? "x"}\n`;
+    else out += w.tag !== undefined ? `${w.word} ${w.tag}\n` : `${w.word}\n`;
   }
-  freqs.sort((a, b) => a - b);
-  return { text: out.subarray(0, length), medianFreq: freqs[Math.floor(freqs.length / 2)] ?? 1 };
+  return out;
+}
+
+/** Put jieba's dictionary plus `userWords` into the native engine (about a second; replaces what it held). */
+function loadNative(key: string, userWords: readonly EngineWord[]): void {
+  nativeKey = undefined;
+  // The native loader reads files only (and aborts the process on a missing one): write ours, then remove them.
+  // Its keyword extractor also loads an IDF table and stop words we never ask it for (keywords are ranked from our
+  // own cut with idfTable()), so it gets a one-word table of each instead of ~30 MB of hash map.
+  const dir = mkdtempSync(join(tmpdir(), "liaowang-jieba-"));
+  try {
+    const userDict = join(dir, "user.dict.utf8");
+    const idfDict = join(dir, "idf.utf8");
+    const stopWordDict = join(dir, "stop_words.utf8");
+    writeFileSync(userDict, userDictText(userWords));
+    writeFileSync(idfDict, "的 1\n");
+    writeFileSync(stopWordDict, "的\n");
+    nodejieba.load({ dict: dataPath("jieba.dict.utf8"), hmmDict: dataPath("hmm_model.utf8"), userDict, idfDict, stopWordDict });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  nativeKey = key;
 }
 
 /**
- * The engine with jieba's dictionary and `userWords` on top (later words win), built once per `key` (about half a
- * second; ~25 MB) and shared.
+ * The engine with jieba's dictionary and `userWords` on top (later words win), built once per `key` (about a second;
+ * ~120 MB of native memory) and shared. The native engine is one per process: an engine whose dictionary another
+ * load replaced reloads it on its next cut.
  */
 export function loadEngine(key: string, userWords: readonly EngineWord[]): JiebaEngine {
   if (cached?.key === key) return cached.engine;
-  const dictionary = readDictionary();
-  const jieba = Jieba.withDict(dictionary.text);
-  if (userWords.length > 0) jieba.loadDict(Buffer.from(userWords.map((w) => `${w.word} ${w.freq ?? dictionary.medianFreq}`).join("\n")));
-  const join = crossBlockJoiner(userWords.map((w) => w.word));
+  loadNative(key, userWords);
   // Built on the first search-mode use only: a second native pass per text cost as much as the precise cut.
   let shortWords: PackedStrings | undefined;
   const engine: JiebaEngine = {
-    cut: join ? (text) => join(text, jieba.cut(text, true)) : (text) => jieba.cut(text, true),
+    cut: (text) => {
+      if (nativeKey !== key) loadNative(key, userWords);
+      return native.cut(text, true);
+    },
     searchPieces: (pieces) => {
       shortWords ??= dictionaryShortWords(userWords);
       return searchPieces(pieces, shortWords);
@@ -90,7 +110,8 @@ function dictionaryShortWords(userWords: readonly EngineWord[]): PackedStrings {
     const n = codePointCount(word);
     return n === 2 || n === 3;
   });
-  const list = users.length === 0 ? dataFile("dict.txt") : Buffer.concat([dataFile("dict.txt"), Buffer.from(`\n${users.join("\n")}\n`)]);
+  const dict = readFileSync(dataPath("jieba.dict.utf8"));
+  const list = users.length === 0 ? dict : Buffer.concat([dict, Buffer.from(`\n${users.join("\n")}\n`)]);
   return packWordList(list, (chars) => chars === 2 || chars === 3);
 }
 
@@ -127,48 +148,7 @@ function searchPieces(pieces: readonly string[], shortWords: PackedStrings): str
   return out;
 }
 
-// jieba (Python and Rust) first splits text into blocks of these characters and cuts each block alone, so a
-// dictionary word with any other character ("Ⅳ级") can never come out whole: the pieces are joined back afterwards.
-const BLOCK_CHAR = /[\u4E00-\u9FD5a-zA-Z0-9+#&._%-]/u;
-
-/**
- * A function that joins adjacent pieces spelling a user word the engine's block splitting cuts apart, or undefined
- * when no user word needs it. Runs only on texts containing one of those words' out-of-block characters.
- */
-function crossBlockJoiner(words: readonly string[]): ((text: string, pieces: string[]) => string[]) | undefined {
-  const targets = [...new Set(words.filter((w) => [...w].some((ch) => !BLOCK_CHAR.test(ch))))].sort((a, b) => b.length - a.length);
-  if (targets.length === 0) return undefined;
-  const odd = new Set(targets.flatMap((w) => [...w].filter((ch) => !BLOCK_CHAR.test(ch))));
-  const mayNeed = (text: string): boolean => {
-    for (const ch of odd) if (text.includes(ch)) return true;
-    return false;
-  };
-  return (text, pieces) => {
-    if (!mayNeed(text)) return pieces;
-    const out: string[] = [];
-    for (let i = 0; i < pieces.length; i++) {
-      const piece = pieces[i]!;
-      let joined: string | undefined;
-      let last = i;
-      for (const target of targets) {
-        if (target.length <= piece.length || !target.startsWith(piece)) continue;
-        let acc = piece;
-        let j = i;
-        while (acc.length < target.length && j + 1 < pieces.length) acc += pieces[++j]!;
-        if (acc === target) {
-          joined = target;
-          last = j;
-          break;
-        }
-      }
-      out.push(joined ?? piece);
-      i = last;
-    }
-    return out;
-  };
-}
-
-/** jieba's IDF table (idf.txt), for TF-IDF keywords computed from tokens already cut. */
+/** jieba's IDF table (idf.utf8), for TF-IDF keywords computed from tokens already cut. */
 export interface IdfTable {
   get(word: string): number | undefined;
   /** The IDF of a word absent from the table: the table's mean, as jieba's C++ extractor used. */
@@ -179,7 +159,7 @@ let idf: IdfTable | undefined;
 
 /**
  * The IDF table, read on first use and then kept (one per process): packed ({@link PackedStrings}, ~7 MB) rather
- * than a Map of 270,000 entries (~35 MB of heap).
+ * than a Map of 260,000 entries (~35 MB of heap).
  */
 export function idfTable(): IdfTable {
   if (idf !== undefined) return idf;
@@ -198,7 +178,7 @@ export function idfTable(): IdfTable {
 
 // Apart from idfTable so that its lookup closure does not keep the file's 6 MB buffer alive.
 function readIdf(): { table: PackedStrings; values: number[] } {
-  const list = dataFile("idf.txt");
+  const list = readFileSync(dataPath("idf.utf8"));
   const values: number[] = [];
   const table = packWordList(list, () => true, (index, from, to) => {
     values[index] = parseDecimal(list, from, to);
