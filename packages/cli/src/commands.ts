@@ -6,7 +6,8 @@ const USAGE = `usage: pnpm liaowang <command>
   start                              run the whole pipeline (LIAOWANG_DEMO=off: without demo feeds)
   segment [--json]                   segment stdin lines with the production segmenter
   replay <file> [--source NAME]      feed an NDJSON / JSON / CSV / RSS / Atom file into the pipeline
-  search <query> [--json] [--size N] search documents
+  search <query> [--json] [--size N] [--scope 本地,…]   search documents
+  search backfill-scope [--limit N]  give documents indexed before the scope field their scope
   trends [--json] [--days N]         topic, keyword, sentiment, region and source trends
   alerts [--json]                    live alerts with level, reason, deadlines, state and department
   user add | disable | enable | unlock | list   password accounts (the first administrator is created here)

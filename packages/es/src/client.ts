@@ -36,4 +36,4 @@ export function createEsClient(settings: EsSettings): Client {
   return new Client(esClientOptions(settings));
 }
 
-export type { Client } from "@elastic/elasticsearch";
+export type { Client, estypes } from "@elastic/elasticsearch";

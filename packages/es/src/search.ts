@@ -38,6 +38,11 @@ export interface SearchHit {
 export interface SearchResult {
   total: number;
   hits: SearchHit[];
+  /**
+   * With a scope filter: how many documents match everything else but carry no scope (indexed before the scope
+   * field, see `pnpm liaowang search backfill-scope`), and so cannot match any scope.
+   */
+  unscoped?: number;
 }
 
 interface DocSource {
@@ -87,7 +92,8 @@ export async function searchDocuments(client: Client, prefix: string, request: S
   if (request.region) filter.push({ bool: { should: [{ term: { region: request.region } }, { term: { "regions.name": request.region } }, { term: { "regions.province": request.region } }] } });
   if (request.topic) filter.push({ term: { "topics.id": request.topic } });
   if (request.sentiment) filter.push({ term: { "sentiment.label": request.sentiment } });
-  if (request.scope && request.scope.length > 0) filter.push({ terms: { scope: request.scope } });
+  // The scope filter is a post filter, so one request also counts what matches all but lacks a scope.
+  const byScope = request.scope && request.scope.length > 0;
   if (request.since || request.until) {
     filter.push({ range: { publishedAt: { ...(request.since ? { gte: request.since } : {}), ...(request.until ? { lte: request.until } : {}) } } });
   }
@@ -104,6 +110,7 @@ export async function searchDocuments(client: Client, prefix: string, request: S
     size: request.size ?? 20,
     track_total_hits: true,
     query: { bool: { must, should, filter } },
+    ...(byScope ? { post_filter: { terms: { scope: request.scope as string[] } }, aggs: { unscoped: { missing: { field: "scope" } } } } : {}),
     sort: [{ _score: { order: "desc" } }, { publishedAt: { order: "desc" } }],
     _source: ["id", "source", "title", "url", "publishedAt", "keywords", "text", "sentiment.label", "topics.id", "scope"],
     highlight: {
@@ -138,5 +145,6 @@ export async function searchDocuments(client: Client, prefix: string, request: S
       },
     ];
   });
-  return { total, hits };
+  const unscoped = (response.aggregations?.unscoped as { doc_count?: number } | undefined)?.doc_count;
+  return { total, hits, ...(byScope ? { unscoped: unscoped ?? 0 } : {}) };
 }

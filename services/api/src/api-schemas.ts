@@ -78,6 +78,8 @@ export const SearchBody = z.object({
       scope: z.string().optional(),
     }),
   ),
+  /** With a scope filter: documents matching everything else that carry no scope (indexed before the field); they cannot match. */
+  unscoped: z.number().int().optional().describe("with a scope filter: how many documents match all other conditions but carry no scope (indexed before the scope field; `pnpm liaowang search backfill-scope` fills it in), so no scope filter finds them"),
 });
 
 const Dimension = z.enum(["topics", "keywords", "sentiment", "regions", "sources"]);

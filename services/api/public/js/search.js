@@ -151,7 +151,7 @@ export function renderSearch(view, _me, params, { flash }) {
   results.innerHTML = `<div class="empty">检索中…</div>`;
   api(`search?${query}`)
     .then((data) => {
-      results.innerHTML = `<p class="muted" id="result-count" data-total="${data.total}">共 ${data.total} 条结果${data.terms.length ? ` · 分词：${esc(data.terms.join(" / "))}` : ""} ${data.total ? `<button id="export" class="ghost">导出 CSV</button>` : ""}</p>${data.hits.map(hitHtml).join("") || `<div class="empty">没有匹配的文章</div>`}`;
+      results.innerHTML = `<p class="muted" id="result-count" data-total="${data.total}">共 ${data.total} 条结果${data.terms.length ? ` · 分词：${esc(data.terms.join(" / "))}` : ""} ${data.total ? `<button id="export" class="ghost">导出 CSV</button>` : ""}</p>${data.unscoped ? `<p class="error" id="unscoped-note" data-unscoped="${data.unscoped}">另有 ${data.unscoped} 条符合其他条件的文章没有属地标注（属地字段启用前入库），按属地筛选时不会出现；管理员可运行 pnpm liaowang search backfill-scope 补全。</p>` : ""}${data.hits.map(hitHtml).join("") || `<div class="empty">没有匹配的文章</div>`}`;
       results.querySelector("#export")?.addEventListener("click", () => {
         const exportQuery = new URLSearchParams(query);
         exportQuery.delete("size");
