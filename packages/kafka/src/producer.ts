@@ -27,6 +27,8 @@ export interface TypedProducer {
   sendAll<K extends TopicKey>(key: K, messages: z.input<(typeof topics)[K]["schema"]>[]): Promise<TooLarge[]>;
   /** Bytes one produce request may carry to this topic (below the topic's and broker's message limit). */
   batchBytes(key: TopicKey): Promise<number>;
+  /** Produce requests made and chunks (callers' byte-bounded pieces of their sends) they carried, since connect. */
+  stats(): { requests: number; chunks: number };
   disconnect(): Promise<void>;
 }
 
@@ -51,6 +53,13 @@ const RECORD_OVERHEAD = 40;
  * Connect an idempotent producer (broker-side de-duplication of retried sends) bound to a topic prefix. Every send is
  * cut into chunks whose encoded size stays below the topic's message limit, so a burst can never make one produce
  * request that Kafka refuses as a whole ("message larger than the max message size").
+ *
+ * Group commit: an idempotent kafkajs producer makes one request at a time per broker (its sequence numbers need
+ * it), and every concurrent `send` used to wait for its own round trip (acks=all). Under many concurrent callers
+ * (push requests arriving 10–50 a second) the queue of round trips grew faster than it drained, requests waited
+ * seconds and the push API timed out with 503 at 1,000 posts/s. Now chunks wait in one queue and each produce request
+ * carries every chunk queued while the previous one was in flight (up to the message limit): no added latency when
+ * idle, one round trip for many callers when busy.
  * @example const producer = await createProducer(kafka, "liaowang."); await producer.send("raw", [doc]);
  */
 export async function createProducer(kafka: Kafka, topicPrefix: string, options: ProducerOptions = {}): Promise<TypedProducer> {
@@ -83,9 +92,10 @@ export async function createProducer(kafka: Kafka, topicPrefix: string, options:
     });
   };
 
-  /** Produce chunks in order; a chunk the broker still finds too large (a limit we could not read) is halved. */
+  /** Produce one chunk on its own; a chunk the broker still finds too large (a limit we could not read) is halved. */
   const produce = async (topic: string, chunk: Message[]): Promise<void> => {
     try {
+      requests++;
       await producer.send({ topic, acks: -1, compression, messages: chunk });
     } catch (error) {
       if (isTooLarge(error) && chunk.length > 1) {
@@ -99,11 +109,76 @@ export async function createProducer(kafka: Kafka, topicPrefix: string, options:
     }
   };
 
+  // The group-commit queue: chunks of every caller, produced in arrival order, one request at a time.
+  interface Queued {
+    topic: string;
+    messages: Message[];
+    bytes: number;
+    /** The chunk's topic's budget: a request carrying it stays below this. */
+    budget: number;
+    resolve: () => void;
+    reject: (error: unknown) => void;
+  }
+  const queue: Queued[] = [];
+  let pumping = false;
+  let requests = 0;
+  let chunks = 0;
+
+  /** Produce queued chunks together, each request up to the smallest budget among them, until the queue is empty. */
+  const pump = async (): Promise<void> => {
+    if (pumping) return;
+    pumping = true;
+    try {
+      while (queue.length > 0) {
+        const group: Queued[] = [queue.shift() as Queued];
+        let bytes = group[0]!.bytes;
+        let budget = group[0]!.budget;
+        while (queue.length > 0 && bytes + queue[0]!.bytes <= Math.min(budget, queue[0]!.budget)) {
+          const next = queue.shift() as Queued;
+          group.push(next);
+          bytes += next.bytes;
+          budget = Math.min(budget, next.budget);
+        }
+        chunks += group.length;
+        if (group.length === 1) {
+          const only = group[0]!;
+          await produce(only.topic, only.messages).then(only.resolve, only.reject);
+          continue;
+        }
+        const byTopic = new Map<string, Message[]>();
+        for (const q of group) byTopic.set(q.topic, [...(byTopic.get(q.topic) ?? []), ...q.messages]);
+        try {
+          requests++;
+          await producer.sendBatch({ acks: -1, compression, topicMessages: [...byTopic.entries()].map(([topic, messages]) => ({ topic, messages })) });
+          for (const q of group) q.resolve();
+        } catch (error) {
+          if (isTooLarge(error)) {
+            // A limit we could not read: each chunk on its own again (halved as needed).
+            for (const q of group) await produce(q.topic, q.messages).then(q.resolve, q.reject);
+          } else {
+            const failure = unavailable(`could not produce ${group.reduce((n, q) => n + q.messages.length, 0)} message(s) to ${[...byTopic.keys()].join(", ")}: ${describeKafkaError(error)}`, error);
+            for (const q of group) q.reject(failure);
+          }
+        }
+      }
+    } finally {
+      pumping = false;
+    }
+  };
+
+  const enqueue = (topic: string, messages: Message[], bytes: number, budget: number): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      queue.push({ topic, messages, bytes: bytes + BATCH_OVERHEAD, budget: budget + BATCH_OVERHEAD, resolve, reject });
+      void pump();
+    });
+
+  /** Cut into chunks below the topic's budget, queue them all and wait for every one (the first failure throws). */
   const sendEncoded = async (key: TopicKey, encoded: { message: Message; bytes: number }[], tooLarge: (index: number, bytes: number, limit: number) => void): Promise<void> => {
     if (encoded.length === 0) return;
     const topic = topicName(topicPrefix, key);
     const limit = await limitOf(topic);
     const budget = Math.max(1, limit - BATCH_OVERHEAD);
+    const sent: Promise<void>[] = [];
     let chunk: Message[] = [];
     let chunkBytes = 0;
     for (const [index, { message, bytes }] of encoded.entries()) {
@@ -112,14 +187,17 @@ export async function createProducer(kafka: Kafka, topicPrefix: string, options:
         continue;
       }
       if (chunkBytes + bytes > budget && chunk.length > 0) {
-        await produce(topic, chunk);
+        sent.push(enqueue(topic, chunk, chunkBytes, budget));
         chunk = [];
         chunkBytes = 0;
       }
       chunk.push(message);
       chunkBytes += bytes;
     }
-    if (chunk.length > 0) await produce(topic, chunk);
+    if (chunk.length > 0) sent.push(enqueue(topic, chunk, chunkBytes, budget));
+    const settled = await Promise.allSettled(sent);
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failed) throw failed.reason;
   };
 
   return {
@@ -146,6 +224,9 @@ export async function createProducer(kafka: Kafka, topicPrefix: string, options:
     },
     async batchBytes(key) {
       return Math.max(1, (await limitOf(topicName(topicPrefix, key))) - BATCH_OVERHEAD);
+    },
+    stats() {
+      return { requests, chunks };
     },
     async disconnect() {
       await producer.disconnect();

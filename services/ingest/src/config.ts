@@ -21,6 +21,8 @@ const IngestEnv = CommonEnv.extend({
   /** Feed sources to poll (default <config dir>/sources.yaml); "none" polls no configured feeds. */
   INGEST_SOURCES_FILE: z.string().min(1).optional(),
   INGEST_MAX_BODY_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
+  /** Pushed records that may wait for Kafka at once; a push beyond it answers 503 with Retry-After (overload). */
+  INGEST_PUSH_MAX_PENDING_RECORDS: z.coerce.number().int().positive().default(50_000),
   /** Internal feed hosts or CIDR ranges an admin allows, comma-separated (public addresses only otherwise). */
   INGEST_ALLOW_INTERNAL: z.string().optional().transform(list),
   INGEST_FEED_TIMEOUT_MS: z.coerce.number().int().positive().default(20_000),

@@ -143,7 +143,38 @@ describe("POST /api/v1/documents", () => {
     const { app } = server({ fail: true });
     const response = await app.inject({ method: "POST", url: "/api/v1/documents", headers: auth, payload: [record("x")] });
     expect(response.statusCode).toBe(503);
+    expect(response.headers["retry-after"]).toBe("5");
     expect(response.json()).toEqual({ error: "unavailable", message: "could not produce 1 message(s) to liaowang.raw: broker down" });
+  });
+
+  it("answers 503 with Retry-After while too many pushed records wait for Kafka, and takes pushes again once they went", async () => {
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const produced: RawDocument[] = [];
+    app = createHttpServer({ log, maxBodyBytes: 1024 * 1024 });
+    registerPushRoutes(app, {
+      intake: new Intake({
+        send: async (_key, docs) => {
+          await held;
+          produced.push(...(docs as RawDocument[]));
+        },
+      }),
+      tokens: [TOKEN],
+      limits: { maxPendingRecords: 5 },
+    });
+    const push = (from: number, n: number) =>
+      app!.inject({ method: "POST", url: "/api/v1/documents", headers: auth, payload: Array.from({ length: n }, (_, i) => record(`第${from + i}条`)) });
+    // Larger than the bound on its own: taken, since nothing else waits.
+    const first = push(0, 8);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const refused = await push(100, 1);
+    expect(refused.statusCode).toBe(503);
+    expect(refused.headers["retry-after"]).toBe("1");
+    expect(refused.json().message).toContain("overloaded: 8 pushed records are still waiting for Kafka");
+    release();
+    expect((await first).statusCode).toBe(202);
+    expect((await push(200, 3)).statusCode).toBe(202);
+    expect(produced).toHaveLength(11);
   });
 });
 

@@ -62,10 +62,19 @@ export interface PushLimits {
   maxRejections: number;
   /** Longest rejection reason, in characters (a reason quotes the offending value). */
   maxReasonChars: number;
+  /**
+   * Most records of accepted requests still waiting for Kafka: a request that would go over it (while others are in
+   * flight) is answered 503 with Retry-After instead of queueing without bound behind a broker that is not keeping up.
+   */
+  maxPendingRecords: number;
 }
 
 /** Default push limits: a 2 MiB junk body answers with a few tens of KiB, never with a copy of itself. */
-export const DEFAULT_PUSH_LIMITS: PushLimits = { maxRecords: 10_000, maxRejections: 100, maxReasonChars: 300 };
+export const DEFAULT_PUSH_LIMITS: PushLimits = { maxRecords: 10_000, maxRejections: 100, maxReasonChars: 300, maxPendingRecords: 50_000 };
+
+/** Seconds a client is asked to wait (Retry-After) when the service is saturated, and when Kafka failed. */
+const RETRY_AFTER_OVERLOAD_S = 1;
+const RETRY_AFTER_UNAVAILABLE_S = 5;
 
 /**
  * The answer's copy of an intake report: the first `maxRejections` rejections, each reason cut to
@@ -80,10 +89,12 @@ export function boundedReport<R extends { rejected: { reason: string }[] }>(repo
  * `POST /api/v1/documents`: NDJSON lines, a JSON array, a single JSON record or a CSV export (header row),
  * with a bearer token.
  * Answers 202 with accepted / duplicate counts, each rejection's line (or index) and reason, and the
- * produced ids; 400 when nothing in the body was usable; 503 when Kafka did not take the documents.
+ * produced ids; 400 when nothing in the body was usable; 503 with Retry-After when Kafka did not take the documents
+ * or when more than `maxPendingRecords` records are already waiting for it (a real overload, not a slow client).
  */
 export function registerPushRoutes(app: HttpApp, options: { intake: Pick<Intake, "accept">; tokens: readonly string[]; limits?: Partial<PushLimits> }): void {
   const limits = { ...DEFAULT_PUSH_LIMITS, ...options.limits };
+  let pending = 0;
   app.post("/api/v1/documents", { onRequest: bearerGuard(options.tokens) }, async (request, reply) => {
     const body = typeof request.body === "string" ? request.body : "";
     if (body.trim() === "") return reply.code(400).send({ error: "invalid_input", message: "empty body: send NDJSON lines or a JSON array of records" });
@@ -96,13 +107,26 @@ export function registerPushRoutes(app: HttpApp, options: { intake: Pick<Intake,
       if (units.length > limits.maxRecords) {
         return reply.code(400).send({ error: "invalid_input", message: `the body holds ${units.length} records; send at most ${limits.maxRecords} per request` });
       }
-      const report = await options.intake.accept(units, "api");
+      if (pending > 0 && pending + units.length > limits.maxPendingRecords) {
+        return reply
+          .code(503)
+          .header("retry-after", String(RETRY_AFTER_OVERLOAD_S))
+          .send({ error: "unavailable", message: `overloaded: ${pending} pushed records are still waiting for Kafka (at most ${limits.maxPendingRecords}); retry in ${RETRY_AFTER_OVERLOAD_S} s` });
+      }
+      pending += units.length;
+      let report;
+      try {
+        report = await options.intake.accept(units, "api");
+      } finally {
+        pending -= units.length;
+      }
       const usable = report.accepted + report.duplicates > 0 || report.rejected.length === 0;
       return reply.code(usable ? 202 : 400).send(boundedReport(report, limits));
     } catch (error) {
       if (error instanceof LiaowangError && error.code === "invalid_input") return reply.code(400).send({ error: error.code, message: error.message });
       request.log.error({ err: error }, "push ingestion failed");
       const retriable = isRetriable(error);
+      if (retriable) void reply.header("retry-after", String(RETRY_AFTER_UNAVAILABLE_S));
       return reply.code(retriable ? 503 : 500).send({ error: retriable ? "unavailable" : "internal", message: describeError(error) });
     }
   });

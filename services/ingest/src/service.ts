@@ -29,7 +29,7 @@ export async function startIngest(config: IngestConfig, log: Logger): Promise<In
   });
 
   const app = createHttpServer({ log, maxBodyBytes: config.INGEST_MAX_BODY_BYTES });
-  registerPushRoutes(app, { intake, tokens: config.LIAOWANG_INGEST_TOKENS });
+  registerPushRoutes(app, { intake, tokens: config.LIAOWANG_INGEST_TOKENS, limits: { maxPendingRecords: config.INGEST_PUSH_MAX_PENDING_RECORDS } });
   const startedAt = new Date();
   const demoFeeds = config.demo === undefined ? [] : registerDemoFeeds(app, config.demo.dir, startedAt);
   const pollers: FeedPoller[] = [];

@@ -68,6 +68,28 @@ describe("POST /api/v1/documents (relay)", () => {
     expect(forwarded).toBe(1);
   });
 
+  it("relays the ingest service's 503 with its Retry-After, and answers 503 with Retry-After when ingest is down", async () => {
+    ingest = createServer((req, res) => {
+      req.resume();
+      req.on("end", () => res.writeHead(503, { "content-type": "application/json", "retry-after": "1" }).end(JSON.stringify({ error: "unavailable", message: "overloaded" })));
+    });
+    await new Promise<void>((resolve) => ingest?.listen(0, "127.0.0.1", resolve));
+    const ingestPort = (ingest.address() as AddressInfo).port;
+    app = Fastify().withTypeProvider<ZodTypeProvider>() as unknown as ApiApp;
+    app.setValidatorCompiler(validatorCompiler);
+    app.setSerializerCompiler(serializerCompiler);
+    registerPushRoute(app, { ingestUrl: `http://127.0.0.1:${ingestPort}`, maxBytes: 1024 * 1024, tokens: [TOKEN] });
+    await app.listen({ host: "127.0.0.1", port: 0 });
+    const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/api/v1/documents`;
+    const post = () => fetch(url, { method: "POST", headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/x-ndjson" }, body: "{}" });
+    const busy = await post();
+    expect([busy.status, busy.headers.get("retry-after"), ((await busy.json()) as { message: string }).message]).toEqual([503, "1", "overloaded"]);
+    await new Promise<void>((resolve) => ingest!.close(() => resolve()));
+    ingest = undefined;
+    const down = await post();
+    expect([down.status, down.headers.get("retry-after")]).toEqual([503, "5"]);
+  });
+
   it("forwards nothing when the api service has no push tokens", async () => {
     forwarded = 0;
     const port = await start([]);

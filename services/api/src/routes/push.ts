@@ -64,6 +64,7 @@ export function registerPushRoute(app: ApiApp, options: { ingestUrl: string; max
             signal: AbortSignal.timeout(options.timeoutMs ?? 60_000),
           });
         } catch (error) {
+          void reply.header("retry-after", "5");
           return sendError(reply, "unavailable", `the ingest service at ${options.ingestUrl} did not answer: ${describeError(error)}`);
         }
         const text = await res.text();
@@ -71,10 +72,13 @@ export function registerPushRoute(app: ApiApp, options: { ingestUrl: string; max
         try {
           body = JSON.parse(text);
         } catch {
+          void reply.header("retry-after", "5");
           return sendError(reply, "unavailable", `the ingest service answered HTTP ${res.status} without JSON`);
         }
-        const www = res.headers.get("www-authenticate");
-        if (www) void reply.header("www-authenticate", www);
+        for (const name of ["www-authenticate", "retry-after"]) {
+          const value = res.headers.get(name);
+          if (value) void reply.header(name, value);
+        }
         // The ingest service's own answer (202 report, 400 per-line reasons, 401, 503) is the contract; relay it as sent.
         return reply.code(res.status as 202).serializer((payload: unknown) => JSON.stringify(payload)).type("application/json; charset=utf-8").send(body);
       },
