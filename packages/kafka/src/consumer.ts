@@ -90,11 +90,15 @@ export interface ConsumerStatus {
   committed: number;
   /** Group joins since start: 1 when the member never lost its membership (more means rebalances). */
   joins: number;
+  /** When this member last joined the group (epoch ms). */
+  lastJoinAt?: number;
   /**
    * Batches abandoned uncommitted because the group rebalanced or this member's session ended while they were handled;
    * their records are delivered again (to this or another member).
    */
   abandoned: number;
+  /** When a batch was last abandoned (epoch ms). */
+  lastAbandonedAt?: number;
   /** Set while a batch has been failing for longer than `stuckAfterMs`: the same offsets are being retried. */
   stuck?: { since: number; partition: number; firstOffset: string; lastOffset: string; records: number; attempts: number; error: string };
 }
@@ -163,6 +167,7 @@ export async function runConsumer<K extends TopicKey>(options: ConsumerOptions<K
 
   consumer.on(consumer.events.GROUP_JOIN, (event) => {
     status.joins++;
+    status.lastJoinAt = Date.now();
     const partitions = [...(event.payload.memberAssignment[topic] ?? [])].sort((a, b) => a - b);
     if (status.joins > 1) log.info({ partitions, joins: status.joins }, "rejoined the consumer group");
     // In the same chain as revoking, so a hand-over still pending finishes with the partitions it was about.
@@ -267,6 +272,7 @@ export async function runConsumer<K extends TopicKey>(options: ConsumerOptions<K
   /** The error a batch that cannot be committed is abandoned with (counted and logged once). */
   const abandon = (membership: Membership, partition: number, firstOffset: string, lastOffset: string): Error => {
     status.abandoned++;
+    status.lastAbandonedAt = Date.now();
     const lost = membership.lost;
     if (lost) {
       log.info(
@@ -289,6 +295,7 @@ export async function runConsumer<K extends TopicKey>(options: ConsumerOptions<K
       const cause = rebalanceCause(error);
       if (cause) {
         status.abandoned++;
+        status.lastAbandonedAt = Date.now();
         log.info({ partition, offset, reason: describeError(cause) }, "commit refused after a rebalance: the records will be delivered again");
         throw cause;
       }

@@ -6,8 +6,8 @@ import type { Infra } from "./infra.js";
 import type { Lifecycle } from "./service.js";
 
 /**
- * Every `intervalMs`, store this replica's stage health (consumer-group lag on its topic, records committed, and
- * the offsets it is stuck on, if any) in `<prefix>stage-health`, where the API's health endpoint reads it. Logs the
+ * Every `intervalMs`, store this replica's stage health (consumer-group lag on its topic, records committed, group
+ * joins and abandoned batches, and the offsets it is stuck on, if any) in `<prefix>stage-health`, where the API's health endpoint reads it. Logs the
  * lag when it grows past `lagWarn`. Failures to report are logged at debug: health reporting never stops a stage.
  */
 export function reportStageHealth(infra: Infra, lifecycle: Lifecycle, consumer: RunningConsumer, log: Logger, options: { intervalMs?: number; lagWarn?: number } = {}): void {
@@ -43,6 +43,10 @@ export function reportStageHealth(infra: Infra, lifecycle: Lifecycle, consumer: 
         lag,
         committed: status.committed,
         ...(status.lastCommitAt === undefined ? {} : { lastCommitAt: new Date(status.lastCommitAt).toISOString() }),
+        joins: status.joins,
+        ...(status.lastJoinAt === undefined ? {} : { lastJoinAt: new Date(status.lastJoinAt).toISOString() }),
+        abandoned: status.abandoned,
+        ...(status.lastAbandonedAt === undefined ? {} : { lastAbandonedAt: new Date(status.lastAbandonedAt).toISOString() }),
         ...(status.stuck === undefined ? {} : { stuck: { ...status.stuck, since: new Date(status.stuck.since).toISOString(), error: status.stuck.error.slice(0, 500) } }),
       };
       if (!created) {

@@ -17,6 +17,12 @@ export const StageHealth = z.object({
   /** Records this replica committed since it started. */
   committed: z.number().int().nonnegative(),
   lastCommitAt: z.iso.datetime().optional(),
+  /** Consumer group joins of this replica since it started: 1 when it never lost its membership, more per rebalance. */
+  joins: z.number().int().nonnegative().optional(),
+  lastJoinAt: z.iso.datetime().optional(),
+  /** Batches this replica abandoned uncommitted (a rebalance or a lost session while handling them): redelivered. */
+  abandoned: z.number().int().nonnegative().optional(),
+  lastAbandonedAt: z.iso.datetime().optional(),
   /** Set while the same offsets have been failing for longer than the stage's bound. */
   stuck: z
     .object({

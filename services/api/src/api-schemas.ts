@@ -22,7 +22,10 @@ export const HealthBody = z.object({
   status: z.enum(["ok", "degraded"]),
   elasticsearch: z.enum(["ok", "unavailable"]),
   time: isoDateTime,
-  /** Each pipeline stage's consumer lag, live replicas, and the offsets it is stuck on (degraded while any is). */
+  /**
+   * Each pipeline stage's consumer lag, live replicas, consumer-group joins / rebalances / abandoned batches, and the
+   * offsets it is stuck on (degraded while any is).
+   */
   stages: z.array(StageView).optional(),
   /** The holiday calendar's reach (working-day clocks, roster); `warning` (zh-CN) once it ends within 60 days. */
   calendar: z.object({ coveredUntil: z.string().nullable(), daysLeft: z.number().int(), warning: z.string().nullable() }).optional(),

@@ -371,8 +371,9 @@ describe("OpenAPI", () => {
 });
 
 describe("pipeline health", () => {
-  it("lists every running stage with its consumer lag, and a stage stuck on the same offsets as degraded", async () => {
-    type Health = { status: string; stages: { service: string; lag: number | null; replicas: number; silent: boolean; stuck?: { partition: number; firstOffset: string; attempts: number; error: string; forMs: number } }[] };
+  it("lists every running stage with its consumer lag and group churn, and a stage stuck on the same offsets as degraded", async () => {
+    type Group = { joins: number; rebalances: number; abandoned: number; recent: boolean; lastRebalanceAt?: string; lastAbandonedAt?: string };
+    type Health = { status: string; stages: { service: string; lag: number | null; replicas: number; silent: boolean; group: Group; stuck?: { partition: number; firstOffset: string; attempts: number; error: string; forMs: number } }[] };
     // the enrich, indexer and alerter this suite runs report themselves every few seconds
     const live = await waitFor(
       async () => {
@@ -387,7 +388,11 @@ describe("pipeline health", () => {
       expect(stage).toMatchObject({ silent: false, replicas: 1 });
       expect(stage.lag).toEqual(expect.any(Number));
       expect(stage).not.toHaveProperty("stuck");
+      // each replica reports its own group joins (at least the one at start) and abandoned batches
+      expect(stage.group.joins).toBeGreaterThanOrEqual(1);
+      expect(stage.group.abandoned).toEqual(expect.any(Number));
     }
+    const enrichBefore = live.stages.find((s) => s.service === "enrich")!.group;
 
     // a second enrich replica that has retried the same offsets for five minutes (what its reporter stores)
     const since = new Date(Date.now() - 300_000).toISOString();
@@ -397,6 +402,7 @@ describe("pipeline health", () => {
       refresh: true,
       document: {
         service: "enrich", instance: "stuck-replica", topic: "raw", groupId: "g", reportedAt: new Date().toISOString(), lag: 20_000, committed: 500,
+        joins: 4, lastJoinAt: new Date(Date.now() - 60_000).toISOString(), abandoned: 3, lastAbandonedAt: new Date(Date.now() - 61_000).toISOString(),
         stuck: { since, partition: 1, firstOffset: "500", lastOffset: "1499", records: 1000, attempts: 57, error: "could not produce 1000 message(s): message too large" },
       },
     });
@@ -406,6 +412,8 @@ describe("pipeline health", () => {
     const enrich = degraded.body.stages.find((s) => s.service === "enrich");
     expect(enrich).toMatchObject({ replicas: 2, stuck: { partition: 1, firstOffset: "500", attempts: 57, error: "could not produce 1000 message(s): message too large" } });
     expect(enrich!.stuck!.forMs).toBeGreaterThanOrEqual(300_000);
+    // the second replica's three rebalances and three abandoned batches, a minute ago: news on the strip
+    expect(enrich!.group).toMatchObject({ rebalances: enrichBefore.rebalances + 3, abandoned: enrichBefore.abandoned + 3, recent: true });
     await stack.es.delete({ index: stageHealthIndex(stack.indexPrefix), id: "enrich-stuck-replica", refresh: true });
   });
 });

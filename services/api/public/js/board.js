@@ -60,15 +60,27 @@ function spanText(ms) {
   return `${Math.max(1, Math.floor(ms / 1000))} 秒`;
 }
 
-/** The pipeline strip: each stage's backlog, and a banner for a stage stuck on the same records or not reporting. */
+/** A stage's consumer-group churn for its chip: rebalances and abandoned batches since its replicas started. */
+function churnText(group) {
+  if (!group) return "";
+  const parts = [];
+  if (group.rebalances > 0) parts.push(`重新分配 ${group.rebalances} 次`);
+  if (group.abandoned > 0) parts.push(`放弃 ${group.abandoned} 批`);
+  return parts.length === 0 ? "" : ` · ${parts.join(" · ")}`;
+}
+
+/**
+ * The pipeline strip: each stage's backlog and consumer-group churn, a banner for a stage stuck on the same records or
+ * not reporting, and a notice when its group rebalanced or abandoned batches in the last ten minutes.
+ */
 function stagesHtml(stages) {
   if (!stages || stages.length === 0) return "";
   const name = (s) => STAGE_NAMES[s.service] ?? s.service;
   const chips = stages
     .map((s) => {
-      const state = s.stuck ? "stuck" : s.silent ? "silent" : "ok";
+      const state = s.stuck ? "stuck" : s.silent ? "silent" : s.group?.recent ? "churn" : "ok";
       const lag = s.lag === null ? "积压未知" : `积压 ${s.lag.toLocaleString("zh-CN")} 条`;
-      return `<span class="stage stage-${state}" data-stage="${esc(s.service)}">${esc(name(s))} · ${esc(lag)}${s.replicas > 1 ? ` · ${s.replicas} 副本` : ""}</span>`;
+      return `<span class="stage stage-${state}" data-stage="${esc(s.service)}">${esc(name(s))} · ${esc(lag)}${s.replicas > 1 ? ` · ${s.replicas} 副本` : ""}${esc(churnText(s.group))}</span>`;
     })
     .join("");
   const banners = stages
@@ -77,6 +89,11 @@ function stagesHtml(stages) {
         return `<div class="stage-alarm" role="alert" data-stage="${esc(s.service)}">处理环节卡住：${esc(name(s))}已连续 ${spanText(s.stuck.forMs)}重试同一批数据（分区 ${s.stuck.partition}，偏移 ${esc(s.stuck.firstOffset)}–${esc(s.stuck.lastOffset)}，已尝试 ${s.stuck.attempts} 次）。原因：${esc(s.stuck.error)}</div>`;
       }
       if (s.silent) return `<div class="stage-alarm" role="alert" data-stage="${esc(s.service)}">处理环节无心跳：${esc(name(s))}已 ${spanText(Math.max(0, serverNow() - Date.parse(s.reportedAt)))}未上报状态，可能已停止运行</div>`;
+      if (s.group?.recent) {
+        const last = [s.group.lastRebalanceAt, s.group.lastAbandonedAt].filter(Boolean).sort().at(-1);
+        const abandoned = s.group.abandoned > 0 ? `，共放弃 ${s.group.abandoned} 批未提交的数据（会重新处理，不会丢失）` : "";
+        return `<div class="stage-notice" data-stage="${esc(s.service)}">消费组变动：${esc(name(s))} ${spanText(Math.max(0, serverNow() - Date.parse(last)))}前重新分配了分区（启动以来 ${s.group.rebalances} 次${abandoned}）。频繁出现说明有副本反复掉线或重启</div>`;
+      }
       return "";
     })
     .join("");

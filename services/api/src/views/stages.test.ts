@@ -42,4 +42,23 @@ describe("stageViews", () => {
     expect(views[1]).not.toHaveProperty("stuck");
     expect(views.map((v) => v.service)).toEqual(["enrich", "detector"]);
   });
+
+  it("sums group joins, rebalances and abandoned batches over the live replicas, news when within ten minutes", () => {
+    const views = stageViews(
+      [
+        report({ instance: "h-1", joins: 3, lastJoinAt: at(120), abandoned: 2, lastAbandonedAt: at(125) }),
+        report({ instance: "h-2", joins: 1, lastJoinAt: at(121), abandoned: 0 }),
+        // a replica that went silent no longer counts
+        report({ instance: "h-3", joins: 9, lastJoinAt: at(200), abandoned: 7, lastAbandonedAt: at(200), reportedAt: at(300) }),
+        report({ service: "indexer", topic: "liaowang.enriched", joins: 2, lastJoinAt: at(3_600), abandoned: 0 }),
+        report({ service: "detector", topic: "liaowang.enriched" }),
+      ],
+      NOW,
+    );
+    expect(views.find((v) => v.service === "enrich")!.group).toEqual({ joins: 4, rebalances: 2, lastRebalanceAt: at(120), abandoned: 2, lastAbandonedAt: at(125), recent: true });
+    // an hour-old rebalance is counted but no longer news
+    expect(views.find((v) => v.service === "indexer")!.group).toEqual({ joins: 2, rebalances: 1, lastRebalanceAt: at(3_600), abandoned: 0, recent: false });
+    // a report from before these were recorded
+    expect(views.find((v) => v.service === "detector")!.group).toEqual({ joins: 0, rebalances: 0, abandoned: 0, recent: false });
+  });
 });
