@@ -5,18 +5,19 @@ import { defaultConfigDir } from "@liaowang/config";
 import { invalidInput } from "@liaowang/errors";
 import type { TimeRef } from "@liaowang/schemas";
 import { locateFigures } from "./figures.js";
-import { buildForeignGazetteer, recognizeForeign } from "./foreign.js";
+import { buildForeignGazetteer, recognizeForeignIndexed } from "./foreign.js";
 import type { ForeignGazetteer, ForeignMatch } from "./foreign.js";
-import { placeRoles } from "./places.js";
+import { placeRolesIndexed } from "./places.js";
 import type { PlaceRole } from "./places.js";
 import type { Figure } from "./figures.js";
 import type { Keyword } from "./keywords.js";
-import { buildGazetteer, parseAmbiguousPlaceNames, recognizeRegions } from "./regions.js";
+import { buildGazetteer, parseAmbiguousPlaceNames, recognizeRegionsIndexed } from "./regions.js";
 import type { Gazetteer, RegionMatch } from "./regions.js";
-import { parseSentimentLexicon, scoreSentiment } from "./sentiment.js";
+import { parseSentimentLexicon, scoreSentimentIndexed } from "./sentiment.js";
 import type { LexiconSources, Sentiment, SentimentLexicon } from "./sentiment.js";
 import { simhash64 } from "./simhash.js";
-import { classify, parseTaxonomy } from "./taxonomy.js";
+import { classifyIndexed, parseTaxonomy } from "./taxonomy.js";
+import { indexForm } from "./text.js";
 import type { Taxonomy, TopicScore } from "./taxonomy.js";
 import { groundFigures } from "./time-ref.js";
 
@@ -28,6 +29,8 @@ export interface AnalysisInput {
   segments: readonly string[];
   /** Content tokens (`Segmenter.tokensForIndex`): for topics. */
   tokens: readonly string[];
+  /** True when `tokens` are already in index form (`Segmenter.contentTokens` gives them so): saves normalising them again. */
+  indexedTokens?: boolean | undefined;
   /** Weighted keywords (`Segmenter.keywords`): for the SimHash. */
   keywords: readonly Keyword[];
   /** Segments of a place the source attached to the post (the ingest record's `region`), read like the text. */
@@ -65,26 +68,29 @@ export interface AnalysisResources {
  * @example analyze({ text, segments: seg.segments(text), tokens: seg.tokensForIndex(text), keywords: seg.keywords(text, 20) }, analyzer.resources)
  */
 export function analyze(input: AnalysisInput, resources: AnalysisResources): Analysis {
-  const { topics, category } = classify(input.tokens, resources.taxonomy);
+  const { topics, category } = classifyIndexed(input.indexedTokens === true ? input.tokens : input.tokens.map(indexForm), resources.taxonomy);
   const { figures, timeRef } = groundFigures(input.text, locateFigures(input.text), { publishedAt: input.publishedAt });
-  const placeTokens = input.regionHint && input.regionHint.length > 0 ? [...input.regionHint, "\n", ...input.segments] : input.segments;
-  const regions = recognizeRegions(placeTokens, resources.gazetteer);
-  const abroad = recognizeForeign(input.segments, resources.foreign);
-  const roles = placeRoles(input.segments, resources.gazetteer, resources.foreign, regions, abroad);
-  const withRole = <T extends { code: string }>(p: T): T & { role?: PlaceRole } => {
-    const role = roles.get(p.code);
-    return role === undefined ? p : { ...p, role };
-  };
+  // Every place and lexicon lookup reads the segments in index form: normalised once here.
+  const segments = input.segments.map(indexForm);
+  const placeTokens = input.regionHint && input.regionHint.length > 0 ? [...input.regionHint.map(indexForm), "\n", ...segments] : segments;
+  const regions = recognizeRegionsIndexed(placeTokens, resources.gazetteer);
+  const abroad = recognizeForeignIndexed(input.segments, segments, resources.foreign);
+  const roles = placeRolesIndexed(segments, resources.gazetteer, resources.foreign, regions, abroad);
   return {
     topics,
     ...(category === undefined ? {} : { category }),
-    sentiment: scoreSentiment(input.segments, resources.lexicon),
-    regions: regions.map(withRole),
-    abroad: abroad.map(withRole),
+    sentiment: scoreSentimentIndexed(segments, resources.lexicon),
+    regions: roles.size === 0 ? regions : regions.map((r) => withRole(r, roles)),
+    abroad: roles.size === 0 ? abroad : abroad.map((p) => withRole(p, roles)),
     figures,
     timeRef,
     simhash: simhash64(input.keywords),
   };
+}
+
+function withRole<T extends { code: string }>(p: T, roles: ReadonlyMap<string, PlaceRole>): T & { role?: PlaceRole } {
+  const role = roles.get(p.code);
+  return role === undefined ? p : { ...p, role };
 }
 
 /** Where the {@link Analyzer}'s editable files are. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { KIND_WORD_LIST, TRIGGER, extractFigures, maxFigures } from "./figures.js";
+import { FIGURE_WORDS, KIND_WORD_LIST, extractFigures, maxFigures } from "./figures.js";
 import type { Figure, FigureKind } from "./figures.js";
 
 /** kind:value with "~" for approximate and [min,max] when bounded: compact enough to read many cases. */
@@ -341,8 +341,34 @@ describe("extractFigures: long clauses, counts after the noun, pairs and named e
   });
 });
 
-describe("the trigger that lets most posts skip figure reading", () => {
-  it("is in every kind word and verb, so no figure is skipped", () => {
-    for (const word of [...KIND_WORD_LIST, "损失", "染病", "患肝炎"]) expect(TRIGGER.test(word), word).toBe(true);
+describe("the pre-check that lets most posts skip figure reading", () => {
+  it("finds every kind word, verb, bare 死/伤, illness, case and loss word, so no figure is skipped", () => {
+    for (const word of [...KIND_WORD_LIST, "死", "伤", "损失", "病例", "染病", "患肝炎", "感染者"]) expect(FIGURE_WORDS.test(word), word).toBe(true);
+  });
+
+  it("still reads figures whose only kind word holds none of 死, 伤, 染, 患", () => {
+    const cases: Record<string, string[]> = {
+      "3人遇难": ["deaths:3"],
+      "3人殒命": ["deaths:3"],
+      "一名伤者送医后不治": ["deaths:1"],
+      "2人失联": ["missing:2"],
+      "3人下落不明": ["missing:3"],
+      "2名矿工被困": ["trapped:2"],
+      "5000人受影响": ["affected:5000"],
+      "造成3人中毒": ["infected:3"],
+      "17例确诊病例": ["infected:17"],
+      "确诊首例甲型流感病例": ["infected:1"],
+      "击毙2名歹徒": ["deaths:2"],
+      "两人被杀": ["deaths:2"],
+      "直接经济损失约1.2亿元": ["loss_yuan:~120000000"],
+    };
+    for (const [text, expected] of Object.entries(cases)) expect(brief(text), text).toEqual(expected);
+  });
+
+  it("skips texts whose characters of kind words only stand in other words", () => {
+    for (const text of ["困难群众的联系方式", "落实生命安全责任", "影响交通，请绕行", "加强治理，排除危险"]) {
+      expect(FIGURE_WORDS.test(text), text).toBe(false);
+      expect(extractFigures(text), text).toEqual([]);
+    }
   });
 });

@@ -143,8 +143,15 @@ const AMOUNT_THEN_LOSS = new RegExp(
   String.raw`(?<pre>${APPROX_BEFORE})?${QTY_START}(?<q>${QTY})${RANGE}元(?:人民币)?(?<post>${APPROX_AFTER})?的?(?<kw>${LOSS})`,
   "g",
 );
-/** One character of every kind word, verb, illness and loss phrase (kept in step with the lists by a unit test). */
-export const TRIGGER = /[死伤亡丧治难踪联困埋灾损染患诊毒病杀毙害命殉牲危落响吐泻]/;
+/**
+ * What every reading needs in the text, built from the lists: a kind word or verb, a bare 死/伤 (compact counts,
+ * "死于", the bare kinds), 染/患 (an illness), 病例 or 损失. Words holding 死 or 伤 are covered by those two. Posts
+ * whose trigger characters only stand in other words (困难, 联系, 影响, 生命, 落实) skip the readings.
+ */
+const SINGLE_CHAR_NEEDS = ["死", "伤", "染", "患"];
+export const FIGURE_WORDS = new RegExp(
+  alternation([...SINGLE_CHAR_NEEDS, "病例", "损失", ...[...KIND_OF.keys()].filter((w) => !SINGLE_CHAR_NEEDS.some((c) => w.includes(c)))]),
+);
 /** Before a kind word, these say the count is someone else: an agent, a suspect, a relative. */
 const NOT_VICTIM_GAP = /嫌疑人|嫌犯|犯罪|歹徒|凶手|劫匪|匪徒|责任人|涉案|家属|亲属|遗属|被告|肇事|导致|造成|致|将|把|[\d零一二两三四五六七八九十百千万几数]+[余多]?(?:名|个人|人|位)/;
 /** Gaps longer than this must not name a second subject or someone who acts on the scene. */
@@ -224,7 +231,22 @@ function kindOf(word: string): FigureKind | undefined {
 /** Run a pattern only over texts holding a word it cannot match without: most posts skip most patterns. */
 function needs(text: string, word: string | RegExp, pattern: RegExp): Iterable<RegExpExecArray> {
   const present = typeof word === "string" ? text.includes(word) : word.test(text);
-  return present ? text.matchAll(pattern) : [];
+  return present ? allMatches(text, pattern) : [];
+}
+
+/**
+ * Every match of a global pattern, as `text.matchAll(pattern)` gives them, without copying the pattern first
+ * (matchAll does, and these patterns run on every post with a kind word).
+ */
+function* allMatches(text: string, pattern: RegExp): Generator<RegExpExecArray> {
+  let at = 0;
+  for (;;) {
+    pattern.lastIndex = at;
+    const m = pattern.exec(text);
+    if (m === null) return;
+    at = m[0] === "" ? pattern.lastIndex + 1 : pattern.lastIndex;
+    yield m;
+  }
 }
 
 /** "一家3口" counts people; "3口井" does not. */
@@ -279,7 +301,7 @@ function* readings(original: string, text: string): Generator<Candidate> {
   // "3人死亡12人送医" the 12 belongs to the next clause.
   const closed = new Set<number>();
   for (const pattern of [COUNT_THEN_KIND, PASSIVE]) {
-    for (const m of pattern === PASSIVE ? needs(text, /[被遭]/, PASSIVE) : text.matchAll(pattern)) {
+    for (const m of pattern === PASSIVE ? needs(text, /[被遭]/, PASSIVE) : allMatches(text, pattern)) {
       const g = m.groups ?? {};
       let word = g.kind ?? "";
       let end = m.index + m[0].length;
@@ -309,7 +331,7 @@ function* readings(original: string, text: string): Generator<Candidate> {
     }
   }
   for (const pattern of [KIND_THEN_COUNT, DIED_OF]) {
-    for (const m of pattern === DIED_OF ? needs(text, "死于", DIED_OF) : text.matchAll(pattern)) {
+    for (const m of pattern === DIED_OF ? needs(text, "死于", DIED_OF) : allMatches(text, pattern)) {
       const g = m.groups ?? {};
       const kind = pattern === DIED_OF ? "deaths" : kindOf(g.kind ?? "");
       // Without a classifier ("死亡3天后") only "…人数为23" reads as a count; a bare 死/伤 always needs one.
@@ -373,7 +395,7 @@ function* compactCandidates(original: string, text: string): Generator<Candidate
     }
   };
   let end = -1;
-  for (const m of text.matchAll(COMPACT)) {
+  for (const m of allMatches(text, COMPACT)) {
     if (m.index !== end) yield* flush();
     chain.push(m);
     end = m.index + m[0].length;
@@ -398,8 +420,8 @@ export type LocatedFigure = Figure & { at: number };
  * @example locateFigures("3人死亡")[0]?.at // 0
  */
 export function locateFigures(text: string): LocatedFigure[] {
-  // Every kind word, verb and loss phrase holds one of these characters; a post without any reads no figure.
-  if (!TRIGGER.test(text)) return [];
+  // Every reading needs one of these words; a post without any reads no figure.
+  if (!FIGURE_WORDS.test(text)) return [];
   const normalized = normalizeWidth(text);
   const byNumber = new Map<string, Candidate>();
   for (const c of candidates(text, normalized)) {

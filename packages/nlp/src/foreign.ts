@@ -145,15 +145,18 @@ export function buildForeignGazetteer(options: { ambiguous?: Iterable<string>; c
 
 function abbreviated(tokens: readonly string[], gazetteer: ForeignGazetteer): { value: ForeignEntry }[] {
   const out: { value: ForeignEntry }[] = [];
-  tokens.forEach((token, i) => {
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    // Abbreviations are one character (one or two UTF-16 units): most tokens are longer.
+    if (token.length > 2) continue;
     const entry = gazetteer.abbreviations.get(token);
-    if (!entry) return;
+    if (!entry) continue;
     const before = i === 0 ? "" : (tokens[i - 1] ?? "");
     // "5月1日，…" is a date, not Japan.
-    if (/[\d〇一二三四五六七八九十]$/.test(before)) return;
+    if (/[\d〇一二三四五六七八九十]$/.test(before)) continue;
     const atHead = i === 0 || /^[\s\p{P}\p{S}]+$/u.test(before);
     if ((atHead && entry.standalone) || ABBREVIATION_CUES.has(tokens[i + 1] ?? "")) out.push({ value: { ...entry, standalone: true } });
-  });
+  }
   return out;
 }
 
@@ -164,7 +167,15 @@ function abbreviated(tokens: readonly string[], gazetteer: ForeignGazetteer): { 
  * @example recognizeForeign(seg.segments("日本东京地铁发生事故"), foreign) // [{ code: "JP", name: "日本", city: "东京" }]
  */
 export function recognizeForeign(tokens: readonly string[], gazetteer: ForeignGazetteer): ForeignMatch[] {
-  const found = [...gazetteer.index.findAll(tokens), ...abbreviated(tokens, gazetteer)];
+  return recognizeForeignIndexed(tokens, tokens.map(indexForm), gazetteer);
+}
+
+/** {@link recognizeForeign} given the tokens also in index form (`normalized[i]` is `indexForm(tokens[i])`). */
+export function recognizeForeignIndexed(tokens: readonly string[], normalized: readonly string[], gazetteer: ForeignGazetteer): ForeignMatch[] {
+  const phrases = gazetteer.index.findAllIndexed(normalized);
+  const abbreviations = abbreviated(tokens, gazetteer);
+  if (phrases.length === 0 && abbreviations.length === 0) return [];
+  const found = [...phrases, ...abbreviations];
   const anchored = found.some((m) => m.value.standalone);
   const out = new Map<string, ForeignMatch>();
   for (const m of found) {

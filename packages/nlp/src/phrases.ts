@@ -56,6 +56,11 @@ export class PhraseIndex<T> {
     this.#maxTokens = maxTokens;
   }
 
+  /** False when no phrase starts with the UTF-16 unit `code` (a cheap test before slicing a token for lookups). */
+  mayStart(code: number): boolean {
+    return this.#firstUnits[code] === 1;
+  }
+
   /** True when some phrase is longer than `text` and starts with it. */
   startsPhrase(text: string): boolean {
     return this.#entries.get(text)?.prefix === true;
@@ -97,7 +102,11 @@ export class PhraseIndex<T> {
    * it ("发生爆炸" → 爆炸), for compounds the segmenter keeps whole.
    */
   findAll(tokens: readonly string[], options: { insideTokens?: boolean } = {}): PhraseMatch<T>[] {
-    const normalized = tokens.map(indexForm);
+    return this.findAllIndexed(tokens.map(indexForm), options);
+  }
+
+  /** {@link findAll} of tokens already in index form (`indexForm` of each): saves normalising them again. */
+  findAllIndexed(normalized: readonly string[], options: { insideTokens?: boolean } = {}): PhraseMatch<T>[] {
     const out: PhraseMatch<T>[] = [];
     for (let i = 0; i < normalized.length; ) {
       const match = this.longestAt(normalized, i);

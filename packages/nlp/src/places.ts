@@ -78,9 +78,21 @@ export function placeRoles(
   regions: readonly RegionMatch[],
   abroad: readonly ForeignMatch[],
 ): Map<string, PlaceRole> {
+  return placeRolesIndexed(tokens.map(indexForm), gazetteer, foreign, regions, abroad);
+}
+
+/** {@link placeRoles} of tokens already in index form (`indexForm` of each). */
+export function placeRolesIndexed(
+  normalized: readonly string[],
+  gazetteer: Gazetteer,
+  foreign: ForeignGazetteer,
+  regions: readonly RegionMatch[],
+  abroad: readonly ForeignMatch[],
+): Map<string, PlaceRole> {
+  // Roles are only kept for places recognised: a text that names none has nothing to read.
+  if (regions.length === 0 && abroad.length === 0) return new Map();
   const codes = new Set(regions.map((r) => r.code));
   const foreignCodes = new Set(abroad.map((f) => f.code));
-  const normalized = tokens.map(indexForm);
   const mentions = new Map<string, Mention>();
   for (let i = 0; i < normalized.length; ) {
     const f = foreignCodes.size > 0 ? foreign.index.longestAt(normalized, i) : undefined;

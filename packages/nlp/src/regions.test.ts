@@ -76,6 +76,10 @@ describe("recognizeRegions", () => {
     expect(names("武汉长江大桥")).toEqual(["武汉市", "湖北省"]);
     expect(names("浏阳河")).toEqual([]);
     expect(names("朝阳产业")).toEqual([]);
+    // The longest name at the start wins; a token that starts with no name, or only holds one later, names nothing.
+    expect(names("长沙市民")).toEqual(["长沙市", "湖南省"]);
+    expect(names("内蒙古草原")).toEqual(["内蒙古自治区"]);
+    expect(names("发展北京")).toEqual([]);
   });
 
   it("returns each division once, ordered by level then first mention", () => {

@@ -164,6 +164,22 @@ export function buildGazetteer(ambiguous: Iterable<string> = []): Gazetteer {
 
 const RANK: Readonly<Record<RegionMatch["level"], number>> = { province: 3, city: 2, county: 1 };
 
+function byStart(a: { start: number }, b: { start: number }): number {
+  return a.start - b.start;
+}
+
+function isStandalone(f: Form): boolean {
+  return f.standalone;
+}
+
+/** Record a recognised division (its first mention) and the divisions it gives as context. */
+function accept(found: Map<Division, number>, context: Set<Division>, d: Division, at: number): void {
+  if (!found.has(d) || (found.get(d) ?? at) > at) found.set(d, at);
+  context.add(d);
+  if (d.city) context.add(d.city);
+  if (d.province) context.add(d.province);
+}
+
 /** Of several divisions written the same way, the one of the highest level if it is the only one there. */
 function byLevel(forms: readonly Form[]): Division | undefined {
   const top = Math.max(...forms.map((f) => RANK[f.division.level]));
@@ -189,7 +205,7 @@ function byContext(forms: readonly Form[], context: ReadonlySet<Division>): Divi
  * token is names.
  */
 function decompose(token: string, index: PhraseIndex<readonly Form[]>): Array<readonly Form[]> {
-  if (token.length < 4) return [];
+  if (token.length < 4 || !index.mayStart(token.charCodeAt(0))) return [];
   // best[i]: fewest names covering token[0, i).
   const best: Array<Array<readonly Form[]> | undefined> = [[]];
   for (let i = 0; i < token.length; i++) {
@@ -212,13 +228,23 @@ function decompose(token: string, index: PhraseIndex<readonly Form[]>): Array<re
  * only standalone province / city names, never a county's or an ambiguous one ("北海道" is no 北海).
  */
 function leadingPlace(token: string, index: PhraseIndex<readonly Form[]>): readonly Form[] | undefined {
-  if (token.length < 3) return undefined;
-  for (let k = Math.min(token.length - 1, 8); k >= 2; k--) {
-    const forms = index.get(token.slice(0, k));
-    const usable = forms?.filter((f) => f.standalone && f.division.level !== "county");
-    if (usable && usable.length > 0) return usable;
+  if (token.length < 3 || !index.mayStart(token.charCodeAt(0))) return undefined;
+  // The longest usable name wins: read prefixes from the shortest while some name still starts with them.
+  let best: readonly Form[] | undefined;
+  const longest = Math.min(token.length - 1, 8);
+  for (let k = 1; k <= longest; k++) {
+    const head = token.slice(0, k);
+    if (k >= 2) {
+      const usable = index.get(head)?.filter(isLeading);
+      if (usable && usable.length > 0) best = usable;
+    }
+    if (!index.startsPhrase(head)) break;
   }
-  return undefined;
+  return best;
+}
+
+function isLeading(f: Form): boolean {
+  return f.standalone && f.division.level !== "county";
 }
 
 function toMatch(d: Division): RegionMatch {
@@ -240,38 +266,43 @@ function toMatch(d: Division): RegionMatch {
  * @example recognizeRegions(seg.cut("湖南长沙浏阳一烟花厂爆炸"), gazetteer).map((r) => r.name) // ["浏阳市", "长沙市", "湖南省"]
  */
 export function recognizeRegions(tokens: readonly string[], gazetteer: Gazetteer): RegionMatch[] {
-  const phrases = gazetteer.index.findAll(tokens);
-  const covered = new Set(phrases.flatMap((m) => Array.from({ length: m.end - m.start }, (_, k) => m.start + k)));
-  const matches: Array<{ value: readonly Form[]; start: number }> = [...phrases];
-  tokens.forEach((token, i) => {
-    if (covered.has(i)) return;
-    const parts = decompose(indexForm(token), gazetteer.index);
+  return recognizeRegionsIndexed(tokens.map(indexForm), gazetteer);
+}
+
+/** {@link recognizeRegions} of tokens already in index form (`indexForm` of each). */
+export function recognizeRegionsIndexed(tokens: readonly string[], gazetteer: Gazetteer): RegionMatch[] {
+  const phrases = gazetteer.index.findAllIndexed(tokens);
+  const covered = new Uint8Array(tokens.length);
+  for (const m of phrases) covered.fill(1, m.start, m.end);
+  const phraseCount = phrases.length;
+  const matches: Array<{ value: readonly Form[]; start: number }> = phrases;
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    // Only tokens of three characters or more can hold a name and something else.
+    if (covered[i] === 1 || token.length < 3) continue;
+    const parts = decompose(token, gazetteer.index);
     for (const forms of parts) matches.push({ value: forms, start: i });
     if (parts.length === 0) {
-      const lead = leadingPlace(indexForm(token), gazetteer.index);
+      const lead = leadingPlace(token, gazetteer.index);
       if (lead) matches.push({ value: lead, start: i });
     }
-  });
-  matches.sort((a, b) => a.start - b.start);
+  }
+  if (matches.length === 0) return [];
+  // The phrases come in order; names found inside tokens go in among them (a stable sort keeps ties in order).
+  if (matches.length > phraseCount) matches.sort(byStart);
   const found = new Map<Division, number>();
   const pending: Array<{ forms: readonly Form[]; at: number }> = [];
   const context = new Set<Division>();
-  const accept = (d: Division, at: number): void => {
-    if (!found.has(d) || (found.get(d) ?? at) > at) found.set(d, at);
-    context.add(d);
-    if (d.city) context.add(d.city);
-    if (d.province) context.add(d.province);
-  };
   // First the names that stand on their own; they give the context for the rest.
   for (const m of matches) {
-    const standalone = m.value.filter((f) => f.standalone);
+    const standalone = m.value.filter(isStandalone);
     const d = standalone.length > 0 ? byLevel(standalone) : undefined;
-    if (d) accept(d, m.start);
+    if (d) accept(found, context, d, m.start);
     else pending.push({ forms: m.value, at: m.start });
   }
   for (const p of pending) {
     const d = byContext(p.forms, context);
-    if (d) accept(d, p.at);
+    if (d) accept(found, context, d, p.at);
   }
   // A named county also places the text in its city and province.
   for (const [d, at] of [...found]) {

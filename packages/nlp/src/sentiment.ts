@@ -108,20 +108,22 @@ const SENTENCE_END = /[。！？!?；;\n]/;
  * @example scoreSentiment(seg.segments("处置非常及时，群众点赞"), lexicon) // { score: 0.8…, label: "positive" }
  */
 export function scoreSentiment(tokens: readonly string[], lexicon: SentimentLexicon, options: SentimentOptions = {}): Sentiment {
-  const normalized = tokens.map(indexForm);
+  return scoreSentimentIndexed(tokens.map(indexForm), lexicon, options);
+}
+
+/** {@link scoreSentiment} of tokens already in index form (`indexForm` of each). */
+export function scoreSentimentIndexed(normalized: readonly string[], lexicon: SentimentLexicon, options: SentimentOptions = {}): Sentiment {
   let total = 0;
   let sentence = 0;
-  // Pending modifiers in the current clause, in order; reset by punctuation, a polarity word or distance.
-  let mods: Array<{ type: "negation" | "degree"; factor: number }> = [];
+  // Pending modifiers in the current clause, in order (the lexicon's entries themselves); reset by punctuation, a
+  // polarity word or distance.
+  const mods: Array<{ type: "negation" | "degree"; factor: number }> = [];
   let sinceModifier = 0;
-  const endClause = (): void => {
-    mods = [];
-    sinceModifier = 0;
-  };
   for (let i = 0; i < normalized.length; ) {
     const token = normalized[i] ?? "";
     if (isWhitespace(token) || isPunctuation(token)) {
-      endClause();
+      mods.length = 0;
+      sinceModifier = 0;
       if (SENTENCE_END.test(token) || token.includes("\n")) {
         total += sentence;
         sentence = 0;
@@ -131,7 +133,10 @@ export function scoreSentiment(tokens: readonly string[], lexicon: SentimentLexi
     }
     const match = lexicon.index.longestAt(normalized, i);
     if (match === undefined) {
-      if (mods.length > 0 && ++sinceModifier > MODIFIER_REACH) endClause();
+      if (mods.length > 0 && ++sinceModifier > MODIFIER_REACH) {
+        mods.length = 0;
+        sinceModifier = 0;
+      }
       i++;
       continue;
     }
@@ -139,16 +144,14 @@ export function scoreSentiment(tokens: readonly string[], lexicon: SentimentLexi
     i = match.end;
     switch (entry.type) {
       case "negation":
-        mods.push({ type: "negation", factor: entry.factor });
-        sinceModifier = 0;
-        break;
       case "degree":
-        mods.push({ type: "degree", factor: entry.factor });
+        mods.push(entry);
         sinceModifier = 0;
         break;
       case "adversative":
         sentence *= 0.5;
-        endClause();
+        mods.length = 0;
+        sinceModifier = 0;
         break;
       case "polarity": {
         let factor = 1;
@@ -162,7 +165,8 @@ export function scoreSentiment(tokens: readonly string[], lexicon: SentimentLexi
         // "不太满意" (negation, then degree) is a softened negative; "太不满意" a strengthened one.
         if (negations % 2 === 1) factor *= negatedFirst ? -0.5 : -1;
         sentence += entry.weight * factor;
-        endClause();
+        mods.length = 0;
+        sinceModifier = 0;
         break;
       }
       default: {

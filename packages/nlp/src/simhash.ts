@@ -1,7 +1,11 @@
 import type { Keyword } from "./keywords.js";
 
-/** Two independent 32-bit hashes of a word's UTF-8 bytes (FNV-1a with a murmur3 finaliser, two seeds): its 64 feature bits. */
-function hash64(text: string): [number, number] {
+// The last word's two hashes, set by hash64 (no array per keyword: this runs for every keyword of every document).
+let hashHigh = 0;
+let hashLow = 0;
+
+/** Two independent 32-bit hashes of a word's UTF-8 bytes (FNV-1a with a murmur3 finaliser, two seeds), its 64 feature bits, into hashHigh and hashLow. */
+function hash64(text: string): void {
   let a = 0x811c9dc5;
   let b = 0x01000193 ^ 0x9e3779b9;
   // The UTF-8 bytes TextEncoder would give (a lone surrogate as U+FFFD), without allocating them; up to 4 per
@@ -36,7 +40,8 @@ function hash64(text: string): [number, number] {
       b = Math.imul(b ^ byte, 0x01000193);
     }
   }
-  return [fmix32(a), fmix32(Math.imul(b, 0x85ebca6b) ^ a)];
+  hashHigh = fmix32(a);
+  hashLow = fmix32(Math.imul(b, 0x85ebca6b) ^ a);
 }
 
 // FNV-1a leaves short, similar strings with correlated bits; the murmur3 finaliser spreads them.
@@ -61,19 +66,22 @@ function hex32(n: number): string {
  */
 export function simhash64(keywords: readonly Keyword[]): string {
   const sums = new Float64Array(64);
-  for (const { word, weight } of keywords) {
+  for (let i = 0; i < keywords.length; i++) {
+    const { word, weight } = keywords[i]!;
     if (!(weight > 0) || !Number.isFinite(weight)) continue;
-    const [high, low] = hash64(word);
+    hash64(word);
+    const high = hashHigh;
+    const low = hashLow;
     for (let bit = 0; bit < 32; bit++) {
-      sums[bit] = (sums[bit] ?? 0) + ((high >>> (31 - bit)) & 1 ? weight : -weight);
-      sums[bit + 32] = (sums[bit + 32] ?? 0) + ((low >>> (31 - bit)) & 1 ? weight : -weight);
+      sums[bit]! += (high >>> (31 - bit)) & 1 ? weight : -weight;
+      sums[bit + 32]! += (low >>> (31 - bit)) & 1 ? weight : -weight;
     }
   }
   let high = 0;
   let low = 0;
   for (let bit = 0; bit < 32; bit++) {
-    high = (high << 1) | ((sums[bit] ?? 0) > 0 ? 1 : 0);
-    low = (low << 1) | ((sums[bit + 32] ?? 0) > 0 ? 1 : 0);
+    high = (high << 1) | (sums[bit]! > 0 ? 1 : 0);
+    low = (low << 1) | (sums[bit + 32]! > 0 ? 1 : 0);
   }
   return hex32(high) + hex32(low);
 }

@@ -67,6 +67,19 @@ export interface Classification {
 // score = 1 - exp(-sum / SCALE): one defining keyword (3) scores 0.63, one supporting keyword (1) 0.28.
 const SCALE = 3;
 
+/** The entries of one list (at `offset` in `sums`) scoring above zero and at least `min`, best first, ties in list order. */
+function ranked(entries: readonly { id: string }[], sums: Float64Array, offset: number, min: number): TopicScore[] {
+  const out: Array<TopicScore & { order: number }> = [];
+  for (let i = 0; i < entries.length; i++) {
+    const sum = sums[offset + i]!;
+    if (!(sum > 0)) continue;
+    const score = Math.round((1 - Math.exp(-sum / SCALE)) * 1000) / 1000;
+    if (score > 0 && score >= min) out.push({ id: entries[i]!.id, score, order: i });
+  }
+  if (out.length > 1) out.sort((a, b) => b.score - a.score || a.order - b.order);
+  return out.map(({ id, score }) => ({ id, score }));
+}
+
 /** Compile a validated taxonomy config. */
 export function compileTaxonomy(config: TaxonomyConfig): Taxonomy {
   const byWord = new Map<string, Array<readonly [number, number]>>();
@@ -103,21 +116,21 @@ export function parseTaxonomy(text: string, source: string): Taxonomy {
  * @example classify(seg.tokensForIndex("拖欠农民工工资半年，工人讨薪无果"), taxonomy) // { topics: [{ id: "工资拖欠", score: 0.99 }] }
  */
 export function classify(tokens: readonly string[], taxonomy: Taxonomy): Classification {
+  return classifyIndexed(tokens.map(indexForm), taxonomy);
+}
+
+/** {@link classify} of tokens already in index form (`indexForm` of each, as `Segmenter.contentTokens` gives them). */
+export function classifyIndexed(tokens: readonly string[], taxonomy: Taxonomy): Classification {
   const { config, index } = taxonomy;
+  const matches = index.findAllIndexed(tokens, { insideTokens: true });
+  if (matches.length === 0) return { topics: [] };
   const counts = new Map<string, number>();
-  for (const match of index.findAll(tokens, { insideTokens: true })) counts.set(match.phrase, (counts.get(match.phrase) ?? 0) + 1);
+  for (const match of matches) counts.set(match.phrase, (counts.get(match.phrase) ?? 0) + 1);
   const sums = new Float64Array(config.topics.length + config.categories.length);
   for (const [phrase, count] of counts) {
     for (const [entry, weight] of index.get(phrase) ?? []) sums[entry] = (sums[entry] ?? 0) + weight * (1 + Math.log(count));
   }
-  const scoreOf = (i: number): number => Math.round((1 - Math.exp(-Math.max(0, sums[i] ?? 0) / SCALE)) * 1000) / 1000;
-  const ranked = (ids: readonly { id: string }[], offset: number, min: number): TopicScore[] =>
-    ids
-      .map((entry, i) => ({ id: entry.id, score: scoreOf(offset + i), order: i }))
-      .filter((t) => t.score > 0 && t.score >= min)
-      .sort((a, b) => b.score - a.score || a.order - b.order)
-      .map(({ id, score }) => ({ id, score }));
-  const topics = ranked(config.topics, 0, config.minScore).slice(0, config.maxTopics);
-  const category = ranked(config.categories, config.topics.length, config.categoryMinScore)[0]?.id;
+  const topics = ranked(config.topics, sums, 0, config.minScore).slice(0, config.maxTopics);
+  const category = ranked(config.categories, sums, config.topics.length, config.categoryMinScore)[0]?.id;
   return { topics, ...(category === undefined ? {} : { category }) };
 }

@@ -46,6 +46,13 @@ describe("groundFigures: past events", () => {
   it("dates a figure by its own sentence inside a current post", () => {
     const text = "今天上午，某县一煤矿发生瓦斯爆炸，造成3人死亡。该矿曾于2012年发生事故致5人死亡。";
     expect(ground(text)).toEqual({ ref: "current(今天)", figures: ["deaths:3@current", "deaths:5@past"] });
+    // A figure only after the lead is still dated by its own sentence.
+    expect(ground("某小区一栋居民楼今天上午突发火灾，消防已赶到现场。去年该小区曾发生火灾致2人死亡。")).toEqual({ ref: "current(今天)", figures: ["deaths:2@past"] });
+  });
+
+  it("reads the post's time from its lead, whatever later sentences without figures say", () => {
+    expect(ground("某小区一栋居民楼今天上午突发火灾，消防已赶到现场。去年该小区曾发生类似火灾，官方计划年底前完成整改。").ref).toBe("current(今天)");
+    expect(ground("某小区一栋居民楼上午突发火灾，消防已赶到现场。去年该小区曾发生类似火灾").ref).toBe("current(突发)");
   });
 
   it("reads a date more than a month before publication as past, a recent one as current", () => {

@@ -49,12 +49,15 @@ interface Span {
   end: number;
 }
 
-function sentences(text: string): Span[] {
+/** The sentences of the text that start before `limit` (all of them by default). */
+function sentences(text: string, limit = text.length): Span[] {
   const out: Span[] = [];
   let start = 0;
-  for (const m of text.matchAll(SENTENCE_END)) {
+  SENTENCE_END.lastIndex = 0;
+  for (let m = SENTENCE_END.exec(text); m !== null; m = SENTENCE_END.exec(text)) {
     if (m.index > start) out.push({ start, end: m.index });
     start = m.index + m[0].length;
+    if (start >= limit) return out;
   }
   if (start < text.length) out.push({ start, end: text.length });
   return out;
@@ -84,7 +87,8 @@ function daysBetween(a: Date, b: Date): number {
 function pastDate(sentence: string, publishedAt: Date | undefined): Cue | undefined {
   if (publishedAt === undefined) return undefined;
   const pubYear = publishedAt.getUTCFullYear();
-  for (const m of sentence.matchAll(DATE)) {
+  DATE.lastIndex = 0;
+  for (let m = DATE.exec(sentence); m !== null; m = DATE.exec(sentence)) {
     const g = m.groups ?? {};
     if (NOT_EVENT_YEAR.test(sentence.slice(m.index + m[0].length))) continue;
     const year = g.y !== undefined ? Number(g.y) : g.yy !== undefined ? (Number(g.yy) >= 50 ? 1900 : 2000) + Number(g.yy) : undefined;
@@ -123,12 +127,18 @@ interface Found {
   at: number;
 }
 
-function cueWords(text: string): Found[] {
+/** The cue words starting before `limit` (all of them by default), in order. */
+function cueWords(text: string, limit = text.length): Found[] {
   const found: Found[] = [];
-  for (const m of text.matchAll(CUE_WORDS)) {
+  CUE_WORDS.lastIndex = 0;
+  for (let m = CUE_WORDS.exec(text); m !== null && m.index < limit; m = CUE_WORDS.exec(text)) {
     const g = m.groups ?? {};
-    const word = WORD_PATTERNS.find(([w]) => g[w] !== undefined)?.[0];
-    if (word !== undefined) found.push({ word, text: m[0], at: m.index });
+    for (const [word] of WORD_PATTERNS) {
+      if (g[word] !== undefined) {
+        found.push({ word, text: m[0], at: m.index });
+        break;
+      }
+    }
   }
   return found;
 }
@@ -161,6 +171,25 @@ function sentenceCue(text: string, span: Span, found: readonly Found[], publishe
   return pastDate(text.slice(start, end), publishedAt);
 }
 
+/** A text's sentences and cue words, and the cue of each sentence once read. */
+interface Cues {
+  text: string;
+  spans: readonly Span[];
+  found: readonly Found[];
+  publishedAt: Date | undefined;
+  leadLength: number;
+  memo: Map<number, Cue | undefined>;
+}
+
+/** The cue of sentence `i`, read once. */
+function cueOf(cues: Cues, i: number): Cue | undefined {
+  if (cues.memo.has(i)) return cues.memo.get(i);
+  const span = cues.spans[i];
+  const cue = span === undefined ? undefined : sentenceCue(cues.text, span, cues.found, cues.publishedAt, span.start < cues.leadLength);
+  cues.memo.set(i, cue);
+  return cue;
+}
+
 function firstYear(text: string): number | undefined {
   const m = /(?<!\d)((?:19|20)\d{2})年/.exec(text);
   return m?.[1] === undefined ? undefined : Number(m[1]);
@@ -183,23 +212,17 @@ export function groundFigures(text: string, figures: readonly LocatedFigure[], o
   const normalized = normalizeWidth(text);
   const { publishedAt } = options;
   const leadLength = leadEnd(normalized);
-  const spans = sentences(normalized);
-  const found = cueWords(normalized);
-  // Sentence cues are read only where they matter: the lead and the sentences holding a figure.
-  const memo = new Map<number, Cue | undefined>();
-  const cueOf = (i: number): Cue | undefined => {
-    if (memo.has(i)) return memo.get(i);
-    const span = spans[i];
-    const cue = span === undefined ? undefined : sentenceCue(normalized, span, found, publishedAt, span.start < leadLength);
-    memo.set(i, cue);
-    return cue;
-  };
-  const leadCue = postCue(normalized.slice(0, leadLength), spans, found, cueOf, publishedAt);
+  // Sentence cues are read only where they matter: the lead and the sentences holding a figure. The lead ends at a
+  // sentence end, so without figures nothing after it is read (most posts have none).
+  const limit = figures.length === 0 ? leadLength : normalized.length;
+  const spans = sentences(normalized, limit);
+  const cues: Cues = { text: normalized, spans, found: cueWords(normalized, limit), publishedAt, leadLength, memo: new Map() };
+  const leadCue = postCue(normalized.slice(0, leadLength), cues);
   const docKind: TimeRefKind = leadCue?.kind ?? "current";
 
   const grounded = figures.map((f) => {
     const i = spans.findIndex((s) => f.at >= s.start && f.at < s.end);
-    const own = i < 0 ? undefined : cueOf(i);
+    const own = i < 0 ? undefined : cueOf(cues, i);
     const span = spans[i];
     const sentence = span === undefined ? "" : normalized.slice(span.start, span.end);
     let time: FigureTime;
@@ -226,13 +249,8 @@ export function groundFigures(text: string, figures: readonly LocatedFigure[], o
  * first sentence cue of the lead, with dates counted only at its start and a plan yielding to an incident beside it
  * ("…不幸身亡 警方将于3日立案").
  */
-function postCue(
-  lead: string,
-  spans: readonly Span[],
-  found: readonly Found[],
-  cueOf: (i: number) => Cue | undefined,
-  publishedAt: Date | undefined,
-): Cue | undefined {
+function postCue(lead: string, cues: Cues): Cue | undefined {
+  const { spans, found, publishedAt } = cues;
   const strong = first(found, "strong", 0, lead.length);
   if (strong) return { kind: "followup", cue: strong.text };
   const current = first(found, "current", 0, lead.length);
@@ -241,7 +259,7 @@ function postCue(
   const today: Cue | undefined = current === undefined ? undefined : { kind: "current", cue: current.text };
   const inLead: Array<{ cue: Cue | undefined; sentence: string }> = [];
   spans.forEach((s, i) => {
-    if (s.start < lead.length) inLead.push({ cue: cueOf(i), sentence: lead.slice(s.start, Math.min(s.end, lead.length)) });
+    if (s.start < lead.length) inLead.push({ cue: cueOf(cues, i), sentence: lead.slice(s.start, Math.min(s.end, lead.length)) });
   });
   const dated = pastDate(lead.slice(0, LEAD_DATE_CHARS), publishedAt);
   const worded = inLead.map((x) => x.cue).filter((c): c is Cue => c !== undefined && c.kind !== "current" && c.kind !== "followup" && c.dated !== true);

@@ -38,6 +38,7 @@ export function enrichDocument(raw: RawDocument, segmenter: Segmenter, options: 
             text: full,
             segments,
             tokens,
+            indexedTokens: true,
             keywords,
             regionHint: raw.region === undefined ? undefined : segmenter.segments(raw.region),
             publishedAt: new Date(raw.publishedAt),
