@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_BURST_CONFIG, burstConfigSchema, burstKey, emptyBurstState, evaluate, observe, observeMany, parseBurstKey, pruneBursts } from "./burst.js";
+import { DEFAULT_BURST_CONFIG, applyCounts, burstConfigSchema, burstKey, countObservations, emptyBurstState, evaluate, observe, observeMany, parseBurstKey, pruneBursts } from "./burst.js";
 import type { BurstState, Observation } from "./burst.js";
 
 const HOUR = 3_600_000;
@@ -82,6 +82,25 @@ describe("observeMany", () => {
     const state = stateWith(hours(quiet(), [...steady(2), 9]));
     const restored = JSON.parse(JSON.stringify(state)) as BurstState;
     expect(evaluate(restored, T0 + 24 * HOUR + 1)).toEqual(evaluate(state, T0 + 24 * HOUR + 1));
+  });
+
+  it("counts a batch as the touched keys only, which folded in give what observeMany gives, leaving the input alone", () => {
+    const state = stateWith(hours(quiet(), [...steady(2), 9]), hours(burstKey("region", "431129"), steady(2)));
+    const before = JSON.stringify(state);
+    const batch = [
+      { key: quiet(), ts: T0 + 24 * HOUR + 5 },
+      { key: "kw:新词", ts: T0 + 24 * HOUR + 6 },
+      { key: quiet(), ts: T0 + 2 * HOUR },
+      { key: quiet(), ts: T0 + 25 * HOUR },
+    ];
+    const counts = countObservations(state, batch);
+    expect(Object.keys(counts.keys)).toEqual([quiet(), "kw:新词"]);
+    expect(JSON.stringify(state)).toBe(before);
+    const expected = observeMany(state, batch);
+    const folded = JSON.parse(before) as BurstState;
+    applyCounts(folded, counts);
+    expect(folded).toEqual(expected);
+    expect(evaluate(counts, T0 + 25 * HOUR, DEFAULT_BURST_CONFIG, Object.keys(counts.keys))).toEqual(evaluate(expected, T0 + 25 * HOUR));
   });
 
   function quiet(): string {

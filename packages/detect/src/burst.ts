@@ -151,7 +151,17 @@ export interface Observation {
  * Observations older than a key's open bucket are counted as `late` only: the baseline is not rewritten.
  */
 export function observeMany(state: BurstState, observations: readonly Observation[], config: BurstConfig = DEFAULT_BURST_CONFIG): BurstState {
-  const keys = { ...state.keys };
+  const counted = countObservations(state, observations, config);
+  return { ...counted, keys: { ...state.keys, ...counted.keys } };
+}
+
+/**
+ * What {@link observeMany} would change, without copying the untouched keys: a state whose `keys` holds only the keys
+ * the observations touched (new objects; `state` is not modified). {@link evaluate} on it with those keys gives the
+ * bursts of the new state; {@link applyCounts} folds it into `state`. Costs the observations, not the keys held.
+ */
+export function countObservations(state: BurstState, observations: readonly Observation[], config: BurstConfig = DEFAULT_BURST_CONFIG): BurstState {
+  const keys: Record<string, KeyState> = {};
   let { originBucket, latestBucket, late } = state;
   for (const o of observations) {
     if (!Number.isFinite(o.ts)) throw invalidInput(`burst observation for "${o.key}": ts is not a finite epoch ms`);
@@ -159,7 +169,7 @@ export function observeMany(state: BurstState, observations: readonly Observatio
     const n = o.n ?? 1;
     originBucket = originBucket === null ? b : Math.min(originBucket, b);
     latestBucket = latestBucket === null ? b : Math.max(latestBucket, b);
-    const cur = keys[o.key];
+    const cur = keys[o.key] ?? state.keys[o.key];
     if (!cur) {
       // A key first seen now had zero counts since the origin: its baseline starts at zero, not at this count.
       keys[o.key] = { bucket: b, count: n, mean: 0, variance: 0 };
@@ -173,6 +183,14 @@ export function observeMany(state: BurstState, observations: readonly Observatio
     keys[o.key] = { ...rolled, count: rolled.count + n };
   }
   return { v: 1, originBucket, latestBucket, late, keys };
+}
+
+/** Folds counts from {@link countObservations} (made on this very state) into `state`, in place. */
+export function applyCounts(state: BurstState, counts: BurstState): void {
+  state.originBucket = counts.originBucket;
+  state.latestBucket = counts.latestBucket;
+  state.late = counts.late;
+  Object.assign(state.keys, counts.keys);
 }
 
 /** Counts one observation of `key` at event time `ts`. */

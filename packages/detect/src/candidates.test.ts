@@ -2,7 +2,10 @@ import { describe, expect, it } from "vitest";
 import { storyDoc } from "./__fixtures__/stories.js";
 import { IncidentIndex } from "./candidates.js";
 import { fnv1a32 } from "./hash.js";
-import { applyAssignment, assign } from "./cluster.js";
+import { applyAssignment, assign, couldJoin, similarity } from "./cluster.js";
+import { DEFAULT_CLUSTER_CONFIG } from "./cluster-config.js";
+import { DEFAULT_ENGINE_CONFIG, DetectorEngine } from "./engine.js";
+import { compileWatchRules } from "./watch.js";
 import type { IncidentState } from "./incident-state.js";
 
 const T0 = Date.parse("2024-07-01T01:10:00+08:00");
@@ -76,5 +79,73 @@ describe("IncidentIndex candidate ranking", () => {
     expect(index.candidates(post(999, ["发生", "事故"]))).toEqual([]);
     const ranked = index.candidates(post(998, [word(7, 0), word(7, 1), word(8, 0), "发生"]), 20, 2);
     expect(ranked.map((i) => i.openedBy)).toEqual(["p7", "p8"]);
+  });
+});
+
+describe("IncidentIndex.bounded", () => {
+  const word = (i: number, k: number) => String.fromCharCode(0x4e00 + ((i * 3 + k) * 37) % 9000) + String.fromCharCode(0x6e00 + ((i * 3 + k) * 53) % 9000);
+  function post(i: number, words: string[]) {
+    return { ...storyDoc("gaokao", T0 + i * 1000), id: `b${i}`, simhash: randomHash(i), keywords: words.map((w, k) => ({ word: w, weight: 10 - k })), regions: [] };
+  }
+
+  it("never bounds a candidate's keyword similarity below what scoring finds, so leaving the low ones out changes nothing", () => {
+    // Stories sharing one to three of a post's words, and words every story uses (skipped as common, still bounded).
+    let open: IncidentState[] = [];
+    for (let i = 0; i < 120; i++) open = applyAssignment(open, assign(open, post(i, [word(i, 0), word(i % 7, 1), word(i % 5, 2), "发生", "事故"]), T0));
+    for (const s of ["xinhua", "shanxi", "gaokao", "shenzhen"] as const) open = applyAssignment(open, assign(open, storyDoc(s, T0), T0));
+    const index = new IncidentIndex(open);
+    const docs = [
+      post(500, [word(3, 0), word(3, 1), word(3, 2), "发生"]),
+      post(501, [word(9, 1), "事故", word(40, 0)]),
+      post(502, ["发生", "事故"]),
+      storyDoc("yongzhou", T0 + 60_000),
+      storyDoc("weibo", T0 + 60_000),
+    ];
+    let checked = 0;
+    let low = 0;
+    for (const doc of docs) {
+      for (const { incident, bound } of index.bounded(doc, DEFAULT_CLUSTER_CONFIG.docKeywordLimit)) {
+        expect(similarity(incident, doc).keywordSimilarity).toBeLessThanOrEqual(bound + 1e-9);
+        checked++;
+        if (!couldJoin(incident, doc, bound)) low++;
+      }
+      // Scoring only the incidents the post could join decides exactly as scoring all of them.
+      const kept = index.bounded(doc, DEFAULT_CLUSTER_CONFIG.docKeywordLimit).filter((c) => couldJoin(c.incident, doc, c.bound)).map((c) => c.incident);
+      expect(assign(kept, doc, T0)).toEqual(assign(open, doc, T0));
+    }
+    expect(checked).toBeGreaterThanOrEqual(10);
+    expect(low).toBeGreaterThan(0);
+  });
+
+  it("keeps a near-duplicate whatever its words: a SimHash within the repost distance joins without them", () => {
+    const original = storyDoc("gaokao", T0);
+    const open = applyAssignment([], assign([], original, T0));
+    const incident = open[0] as IncidentState;
+    // Five bits apart in different 16-bit bands, and no keyword in common.
+    const bits = BigInt(`0x${original.simhash}`) ^ 0x0001_0001_0001_0003n;
+    const repost = { ...original, id: "repost", keywords: [{ word: "转发", weight: 1 }], simhash: bits.toString(16).padStart(16, "0") };
+    expect(couldJoin(incident, repost, 0)).toBe(true);
+    expect(couldJoin(incident, { ...repost, simhash: (BigInt(`0x${original.simhash}`) ^ 0xffn).toString(16).padStart(16, "0") }, 0)).toBe(false);
+  });
+});
+
+describe("DetectorEngine candidate lookup", () => {
+  it("clusters a story whose posts share no keyword but the same SimHash band", () => {
+    const engine = new DetectorEngine(DEFAULT_ENGINE_CONFIG, compileWatchRules([]));
+    // Filler incidents, so the lookup has to find the right one among many.
+    const word = (i: number) => String.fromCharCode(0x4e00 + (i * 37) % 9000) + String.fromCharCode(0x6e00 + (i * 53) % 9000);
+    const filler = Array.from({ length: 60 }, (_, i) => ({ ...storyDoc("gaokao", T0 + i * 1000), id: `f${i}`, simhash: randomHash(i), keywords: [{ word: word(i), weight: 1 }] }));
+    engine.commit(engine.process(filler, T0));
+    const first = storyDoc("shenzhen", T0 + 120_000);
+    engine.commit(engine.process([first], T0 + 120_000));
+    // A rewrite with entirely different keywords whose SimHash differs from the first in two bits of one band.
+    const hash = (BigInt(`0x${first.simhash}`) ^ 0x0000_0000_0000_0005n).toString(16).padStart(16, "0");
+    const rewrite = { ...first, id: "rewrite", keywords: [{ word: "网友", weight: 2 }, { word: "视频", weight: 1 }], simhash: hash };
+    const plan = engine.process([rewrite], T0 + 180_000);
+    engine.commit(plan);
+    const grown = engine.open().find((i) => i.openedBy === first.id);
+    expect(grown?.volume).toBe(2);
+    expect(grown?.recentDocIds).toContain("rewrite");
+    expect(engine.open()).toHaveLength(61);
   });
 });

@@ -1,7 +1,7 @@
 import { docVector } from "./cluster.js";
 import { DEFAULT_CLUSTER_CONFIG } from "./cluster-config.js";
 import type { IncidentState } from "./incident-state.js";
-import { keywordVector } from "./similarity.js";
+import { keywordVector, simhashHalves } from "./similarity.js";
 import type { DocFeatures, Keyword } from "./types.js";
 
 // Keyword lists are immutable and shared between successive versions of an incident: derive their features once.
@@ -16,22 +16,41 @@ function features(keywords: readonly Keyword[]): string[] {
 }
 
 /**
- * The four 16-bit bands of a SimHash: hashes within distance 3 share at least one band exactly (pigeonhole). Reposts
- * a few bits further apart still share their keywords, which the keyword index finds.
+ * The four 16-bit bands of a SimHash as numbers (band index × 2¹⁶ + the band's bits): hashes within distance 3 share
+ * at least one band exactly (pigeonhole). Reposts a few bits further apart still share their keywords, which the
+ * keyword index finds.
  */
-function bands(simhash: string): string[] {
-  const hex = simhash.toLowerCase().padStart(16, "0");
-  return [0, 1, 2, 3].map((i) => `${i}:${hex.slice(i * 4, i * 4 + 4)}`);
+const bandHalves = new Uint32Array(2);
+function bandsOf(simhash: string, into: Set<number>): void {
+  simhashHalves(simhash, bandHalves);
+  const hi = bandHalves[0] as number;
+  const lo = bandHalves[1] as number;
+  into.add(hi >>> 16);
+  into.add(0x10000 + (hi & 0xffff));
+  into.add(0x20000 + (lo >>> 16));
+  into.add(0x30000 + (lo & 0xffff));
 }
 
-function keysOf(incident: IncidentState): { terms: Set<string>; bands: Set<string> } {
+function keysOf(incident: IncidentState): { terms: Set<string>; bands: Set<number> } {
   const terms = new Set<string>(features(incident.keywords));
   for (const set of incident.recentKeywordSets) for (const f of features(set)) terms.add(f);
-  const bandSet = new Set<string>();
-  for (const s of [incident.firstPost.simhash, ...incident.recentSimhashes, ...incident.posts.map((p) => p.simhash)]) {
-    for (const b of bands(s)) bandSet.add(b);
-  }
+  const bandSet = new Set<number>();
+  bandsOf(incident.firstPost.simhash, bandSet);
+  for (const s of incident.recentSimhashes) bandsOf(s, bandSet);
+  for (const p of incident.posts) bandsOf(p.simhash, bandSet);
   return { terms, bands: bandSet };
+}
+
+/** An incident held, with the keys it is indexed under and scratch space for ranking. */
+interface Entry {
+  incident: IncidentState;
+  terms: Set<string>;
+  bands: Set<number>;
+  docs: string[];
+  /** Ranking scratch: the shared weight (and squared weight) summed in the lookup numbered `mark`. */
+  score: number;
+  sharedSq: number;
+  mark: number;
 }
 
 /**
@@ -43,10 +62,11 @@ function keysOf(incident: IncidentState): { terms: Set<string>; bands: Set<strin
  * const result = assign(index.candidates(doc), doc, now);
  */
 export class IncidentIndex {
-  private readonly byId = new Map<string, { incident: IncidentState; terms: Set<string>; bands: Set<string>; docs: string[] }>();
-  private readonly byTerm = new Map<string, Set<string>>();
-  private readonly byBand = new Map<string, Set<string>>();
-  private readonly byDoc = new Map<string, string>();
+  private readonly byId = new Map<string, Entry>();
+  private readonly byTerm = new Map<string, Set<Entry>>();
+  private readonly byBand = new Map<number, Set<Entry>>();
+  private readonly byDoc = new Map<string, Entry>();
+  private lookups = 0;
 
   constructor(incidents: Iterable<IncidentState> = []) {
     for (const i of incidents) this.upsert(i);
@@ -67,16 +87,36 @@ export class IncidentIndex {
     return [...this.byId.values()].map((e) => e.incident);
   }
 
-  /** Adds or replaces an incident; one that is no longer open is removed. */
+  /**
+   * Adds or replaces an incident; one that is no longer open is removed. A new version of a held incident only
+   * moves the keys that changed (a growing story keeps most of its words and hashes from post to post).
+   */
   upsert(incident: IncidentState): void {
-    this.remove(incident.id);
-    if (incident.status !== "open") return;
+    if (incident.status !== "open") {
+      this.remove(incident.id);
+      return;
+    }
     const { terms, bands: bandSet } = keysOf(incident);
     const docs = [incident.openedBy, ...incident.recentDocIds];
-    this.byId.set(incident.id, { incident, terms, bands: bandSet, docs });
-    for (const t of terms) add(this.byTerm, t, incident.id);
-    for (const b of bandSet) add(this.byBand, b, incident.id);
-    for (const d of docs) this.byDoc.set(d, incident.id);
+    let e = this.byId.get(incident.id);
+    if (!e) {
+      e = { incident, terms, bands: bandSet, docs, score: 0, sharedSq: 0, mark: 0 };
+      this.byId.set(incident.id, e);
+      for (const t of terms) add(this.byTerm, t, e);
+      for (const b of bandSet) add(this.byBand, b, e);
+      for (const d of docs) this.byDoc.set(d, e);
+      return;
+    }
+    for (const t of e.terms) if (!terms.has(t)) drop(this.byTerm, t, e);
+    for (const t of terms) if (!e.terms.has(t)) add(this.byTerm, t, e);
+    for (const b of e.bands) if (!bandSet.has(b)) drop(this.byBand, b, e);
+    for (const b of bandSet) if (!e.bands.has(b)) add(this.byBand, b, e);
+    for (const d of e.docs) if (this.byDoc.get(d) === e) this.byDoc.delete(d);
+    for (const d of docs) this.byDoc.set(d, e);
+    e.incident = incident;
+    e.terms = terms;
+    e.bands = bandSet;
+    e.docs = docs;
   }
 
   /** Drops an incident from the index. */
@@ -84,9 +124,9 @@ export class IncidentIndex {
     const e = this.byId.get(id);
     if (!e) return;
     this.byId.delete(id);
-    for (const t of e.terms) drop(this.byTerm, t, id);
-    for (const b of e.bands) drop(this.byBand, b, id);
-    for (const d of e.docs) if (this.byDoc.get(d) === id) this.byDoc.delete(d);
+    for (const t of e.terms) drop(this.byTerm, t, e);
+    for (const b of e.bands) drop(this.byBand, b, e);
+    for (const d of e.docs) if (this.byDoc.get(d) === e) this.byDoc.delete(d);
   }
 
   /**
@@ -96,29 +136,58 @@ export class IncidentIndex {
    * make every post cost as much as there are incidents.
    */
   candidates(doc: Pick<DocFeatures, "id" | "keywords" | "simhash">, keywordLimit = 20, limit = 32): IncidentState[] {
-    const sure = new Set<string>();
+    return this.bounded(doc, keywordLimit, limit).map((c) => c.incident);
+  }
+
+  /**
+   * {@link candidates} with an upper bound of each one's keyword similarity to the document: the cosine of the
+   * document's keyword vector (`docKeywordLimit` = `keywordLimit`) with the incident's aggregate or any of its recent
+   * keyword sets is at most √(Σ d_f² over the features they share) / |d| (Cauchy–Schwarz), counting every skipped
+   * common feature as shared. 1 for incidents found by document id or SimHash band. Lets the caller skip scoring
+   * incidents the post cannot join on keywords.
+   */
+  bounded(doc: Pick<DocFeatures, "id" | "keywords" | "simhash">, keywordLimit = 20, limit = 32): { incident: IncidentState; bound: number }[] {
+    const sure = new Set<Entry>();
     const holder = this.byDoc.get(doc.id);
     if (holder !== undefined) sure.add(holder);
-    for (const b of bands(doc.simhash)) for (const id of this.byBand.get(b) ?? []) sure.add(id);
+    const docBands = new Set<number>();
+    bandsOf(doc.simhash, docBands);
+    for (const b of docBands) for (const e of this.byBand.get(b) ?? []) sure.add(e);
 
+    // Shared weights are summed on the entries themselves, stamped with this lookup's number.
+    const mark = ++this.lookups;
     const maxPosting = Math.max(32, this.byId.size / 5);
-    const scores = new Map<string, number>();
-    for (const [f, w] of docVector(doc, { ...DEFAULT_CLUSTER_CONFIG, docKeywordLimit: keywordLimit }).weights) {
+    const scored: Entry[] = [];
+    const vector = docVector(doc, { ...DEFAULT_CLUSTER_CONFIG, docKeywordLimit: keywordLimit });
+    let skippedSq = 0;
+    for (const [f, w] of vector.weights) {
       const posting = this.byTerm.get(f);
-      if (!posting || posting.size > maxPosting) continue;
-      for (const id of posting) if (!sure.has(id)) scores.set(id, (scores.get(id) ?? 0) + w);
+      if (!posting) continue;
+      if (posting.size > maxPosting) {
+        skippedSq += w * w;
+        continue;
+      }
+      for (const e of posting) {
+        if (sure.has(e)) continue;
+        if (e.mark !== mark) {
+          e.mark = mark;
+          e.score = 0;
+          e.sharedSq = 0;
+          scored.push(e);
+        }
+        e.score += w;
+        e.sharedSq += w * w;
+      }
     }
-    const ranked = [...scores].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, limit);
-    const out: IncidentState[] = [];
-    for (const id of [...sure, ...ranked.map(([id]) => id)]) {
-      const e = this.byId.get(id);
-      if (e) out.push(e.incident);
-    }
+    const ranked = scored.sort((a, b) => b.score - a.score || (a.incident.id < b.incident.id ? -1 : 1)).slice(0, limit);
+    const out: { incident: IncidentState; bound: number }[] = [];
+    for (const e of sure) out.push({ incident: e.incident, bound: 1 });
+    for (const e of ranked) out.push({ incident: e.incident, bound: vector.norm > 0 ? Math.min(1, Math.sqrt(e.sharedSq + skippedSq) / vector.norm) : 0 });
     return out;
   }
 }
 
-function add(map: Map<string, Set<string>>, key: string, id: string): void {
+function add<K>(map: Map<K, Set<Entry>>, key: K, id: Entry): void {
   let set = map.get(key);
   if (!set) {
     set = new Set();
@@ -127,7 +196,7 @@ function add(map: Map<string, Set<string>>, key: string, id: string): void {
   set.add(id);
 }
 
-function drop(map: Map<string, Set<string>>, key: string, id: string): void {
+function drop<K>(map: Map<K, Set<Entry>>, key: K, id: Entry): void {
   const set = map.get(key);
   if (!set) return;
   set.delete(id);

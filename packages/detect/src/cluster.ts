@@ -4,7 +4,7 @@ import { absorbDoc, isCurrent, isFollowup, normalizedDocKeywords, openIncident, 
 import { statementOf } from "./statements.js";
 import type { IncidentChange } from "./incident.js";
 import type { IncidentState } from "./incident-state.js";
-import { hamming, keywordVector, mostSpecificRegions, regionRelation, vectorCosine } from "./similarity.js";
+import { hammingHalves, keywordVector, mostSpecificRegions, regionRelation, simhashHalves, vectorCosine } from "./similarity.js";
 import type { FeatureVector, RegionRelation } from "./similarity.js";
 import type { DocFeatures, Keyword, Region } from "./types.js";
 
@@ -47,10 +47,38 @@ export function docVector(doc: Pick<DocFeatures, "keywords">, config: Pick<Clust
   return vector;
 }
 
-function nearestDistance(incident: IncidentState, simhash: string): number {
-  let best = hamming(incident.firstPost.simhash, simhash);
-  for (const s of incident.recentSimhashes) best = Math.min(best, hamming(s, simhash));
-  for (const p of incident.posts) best = Math.min(best, hamming(p.simhash, simhash));
+// Incident states and posts are immutable: their SimHashes are parsed once per object, as (high, low) pairs.
+const incidentHashes = new WeakMap<IncidentState, Uint32Array>();
+const docHashes = new WeakMap<object, Uint32Array>();
+
+function hashesOf(incident: IncidentState): Uint32Array {
+  let packed = incidentHashes.get(incident);
+  if (!packed) {
+    const all = [incident.firstPost.simhash, ...incident.recentSimhashes, ...incident.posts.map((p) => p.simhash)];
+    packed = new Uint32Array(all.length * 2);
+    all.forEach((s, i) => simhashHalves(s, packed, i * 2));
+    incidentHashes.set(incident, packed);
+  }
+  return packed;
+}
+
+function docHash(doc: Pick<DocFeatures, "simhash">): Uint32Array {
+  let h = docHashes.get(doc);
+  if (!h) {
+    h = simhashHalves(doc.simhash);
+    docHashes.set(doc, h);
+  }
+  return h;
+}
+
+/** Distance from the post's SimHash to the nearest of the incident's (first post, recent posts, representatives). */
+function nearestDistance(incident: IncidentState, doc: Pick<DocFeatures, "simhash">): number {
+  const d = docHash(doc);
+  const h = d[0] as number;
+  const l = d[1] as number;
+  const packed = hashesOf(incident);
+  let best = 64;
+  for (let i = 0; i < packed.length; i += 2) best = Math.min(best, hammingHalves(packed[i] as number, packed[i + 1] as number, h, l));
   return best;
 }
 
@@ -93,7 +121,7 @@ function regionsFactor(a: readonly Region[], b: readonly Region[], config: Clust
  * shares most words but is another story).
  */
 export function similarity(incident: IncidentState, doc: DocFeatures, config: ClusterConfig = DEFAULT_CLUSTER_CONFIG, threshold = config.joinThreshold): MatchInfo {
-  const d = nearestDistance(incident, doc.simhash);
+  const d = nearestDistance(incident, doc);
   const vector = docVector(doc, config);
   let keywordSimilarity = vectorCosine(vector, cachedVector(incident.keywords, incident.keywords));
   for (const set of incident.recentKeywordSets) {
@@ -194,6 +222,24 @@ function bySurvival(a: IncidentState, b: IncidentState): number {
   return ra === rb ? byAge(a, b) : ra < rb ? -1 : 1;
 }
 
+/** The similarity a post needs to join an incident. */
+function joinThreshold(doc: DocFeatures, config: ClusterConfig): number {
+  // An official statement shares fewer words with the story it answers (a 辟谣 restates the rumour briefly), so it
+  // joins at a lower similarity, still only where the places agree.
+  return statementOf(doc) ? config.joinThreshold * config.statementJoinFactor : config.joinThreshold;
+}
+
+/**
+ * Whether {@link assign} could put the post into the incident, given an upper bound of their keyword similarity
+ * (see `IncidentIndex.bounded`): a near-duplicate joins whatever its words, anything else needs the join threshold.
+ * False means the incident can be left out of the candidates without changing the outcome.
+ */
+export function couldJoin(incident: IncidentState, doc: DocFeatures, keywordBound: number, config: ClusterConfig = DEFAULT_CLUSTER_CONFIG): boolean {
+  // The margin absorbs rounding between the bound and the cosine computed in a different order.
+  if (keywordBound >= joinThreshold(doc, config) - 1e-9) return true;
+  return nearestDistance(incident, doc) <= config.nearDuplicateDistance;
+}
+
 /**
  * Online clustering step: puts one document into the best-matching open incident within the time window, or opens
  * a new incident whose id derives from the document id. `incidents` are the candidates (all open incidents, or
@@ -215,9 +261,7 @@ export function assign(
   const dup = open.find((i) => i.openedBy === doc.id || i.recentDocIds.includes(doc.id));
   if (dup) return { incident: dup, changes: ["duplicate"] };
 
-  // An official statement shares fewer words with the story it answers (a 辟谣 restates the rumour briefly), so it
-  // joins at a lower similarity, still only where the places agree.
-  const threshold = statementOf(doc) ? config.joinThreshold * config.statementJoinFactor : config.joinThreshold;
+  const threshold = joinThreshold(doc, config);
   const scored: Scored[] = open
     .filter((i) => inWindow(i, doc.publishedAt, config))
     .map((incident) => ({ incident, match: similarity(incident, doc, config, threshold) }))

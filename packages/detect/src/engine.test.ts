@@ -121,6 +121,20 @@ describe("DetectorEngine.process", () => {
     expect(plan.updates.find((u) => u.incident.openedBy === "doc-wages")).toMatchObject({ action: "discard", incident: { status: "expired" } });
     expect(engine.open().map((i) => i.openedBy).sort()).toEqual(["doc-shenzhen", "doc-xinhua"]);
   });
+
+  it("drops candidates in chunks of 1% of maxOpen, the least recently active first", () => {
+    const config: EngineConfig = { ...DEFAULT_ENGINE_CONFIG, cluster: { ...DEFAULT_ENGINE_CONFIG.cluster, maxOpen: 300 } };
+    const engine = new DetectorEngine(config, noRules);
+    const word = (i: number) => String.fromCharCode(0x4e00 + (i * 37) % 9000) + String.fromCharCode(0x6e00 + (i * 53) % 9000);
+    const post = (i: number) => at("gaokao", i, { id: `c${i}`, simhash: fnv1a32(`hi${i}`).toString(16).padStart(8, "0") + fnv1a32(`lo${i}`).toString(16).padStart(8, "0"), keywords: [{ word: word(i), weight: 1 }] });
+    step(engine, Array.from({ length: 300 }, (_, i) => post(i)));
+    expect(engine.open()).toHaveLength(300);
+    const over = step(engine, [post(300)]);
+    // 301 open: down to 297 at once, the four oldest go.
+    expect(over.updates.filter((u) => u.action === "discard").map((u) => u.incident.openedBy).sort()).toEqual(["c0", "c1", "c2", "c3"]);
+    expect(engine.open()).toHaveLength(297);
+    expect(step(engine, [post(301), post(302), post(303)]).updates.filter((u) => u.action === "discard")).toEqual([]);
+  });
 });
 
 describe("DetectorEngine bursts", () => {

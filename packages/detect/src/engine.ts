@@ -1,11 +1,11 @@
 import { z } from "zod";
 import { invalidInput } from "@liaowang/errors";
-import { DEFAULT_BURST_CONFIG, burstKey, emptyBurstState, evaluate, observeMany, parseBurstKey, pruneBursts } from "./burst.js";
+import { DEFAULT_BURST_CONFIG, applyCounts, burstKey, countObservations, emptyBurstState, evaluate, parseBurstKey, pruneBursts } from "./burst.js";
 import type { Burst, BurstConfig, BurstState, Observation } from "./burst.js";
 import { IncidentIndex } from "./candidates.js";
 import { DEFAULT_CLUSTER_CONFIG } from "./cluster-config.js";
 import type { ClusterConfig } from "./cluster-config.js";
-import { assign, expire } from "./cluster.js";
+import { assign, couldJoin, expire } from "./cluster.js";
 import { DEFAULT_FEED_CONFIG, checkFlatlines, emptyFeedsState, observeFeed } from "./feeds.js";
 import type { FeedConfig, FeedsState, FlatlineCheck } from "./feeds.js";
 import { attachBursts, recordWatchMatches } from "./incident.js";
@@ -107,8 +107,13 @@ export interface Plan {
   now: number;
   updates: IncidentUpdate[];
   snapshot: EngineSnapshot;
-  /** The new burst counters of the shards this step counted in or pruned (see {@link DetectorEngine.process}). */
+  /** The new burst counters of the shards this step pruned (ticks). */
   shards: Record<string, BurstState>;
+  /**
+   * What this step counted (see {@link DetectorEngine.process}): the touched keys only, folded into the shard's
+   * counters (the engine's own without a shard) on commit, so a step costs its posts, not every key held.
+   */
+  counts?: { shard: string | undefined; counts: BurstState } | undefined;
   /** Bursts found in this step. */
   bursts: Burst[];
   /** Documents ignored as redeliveries. */
@@ -142,11 +147,22 @@ class Overlay {
     for (const c of changes) if (c !== "duplicate") set.add(c);
   }
 
-  candidates(doc: DocFeatures, keywordLimit: number): IncidentState[] {
-    const out = new Map<string, IncidentState>();
-    for (const i of this.base.candidates(doc, keywordLimit)) out.set(i.id, this.changed.get(i.id) ?? i);
-    for (const i of this.index.candidates(doc, keywordLimit)) out.set(i.id, i);
-    return [...out.values()].filter((i) => i.status === "open");
+  /**
+   * The incidents the post could join (see {@link IncidentIndex.bounded}): those whose keyword bound or SimHash
+   * leaves them a chance. A base incident changed in this step is kept unless the step's own index bounds it.
+   */
+  candidates(doc: DocFeatures, config: ClusterConfig): IncidentState[] {
+    const out = new Map<string, { incident: IncidentState; bound: number }>();
+    for (const c of this.base.bounded(doc, config.docKeywordLimit)) {
+      const changed = this.changed.get(c.incident.id);
+      out.set(c.incident.id, changed ? { incident: changed, bound: 1 } : c);
+    }
+    for (const c of this.index.bounded(doc, config.docKeywordLimit)) out.set(c.incident.id, c);
+    const kept: IncidentState[] = [];
+    for (const { incident, bound } of out.values()) {
+      if (incident.status === "open" && couldJoin(incident, doc, bound, config)) kept.push(incident);
+    }
+    return kept;
   }
 
   /** Open incidents this step changed. */
@@ -161,6 +177,11 @@ class Overlay {
     for (const [id, i] of this.changed) out.set(id, i);
     return [...out.values()].filter((i) => i.status === "open");
   }
+}
+
+/** A copy of counters the engine may fold counts into in place (the caller's object is left alone). */
+function ownCopy(state: BurstState): BurstState {
+  return { ...state, keys: { ...state.keys } };
 }
 
 function toIncidentBurst(b: Burst, now: number): IncidentBurst | undefined {
@@ -209,7 +230,7 @@ export class DetectorEngine {
     restored: { incidents?: readonly IncidentState[]; snapshot?: EngineSnapshot | undefined } = {},
   ) {
     this.index = new IncidentIndex((restored.incidents ?? []).filter((i) => i.status === "open"));
-    this.bursts = restored.snapshot?.bursts ?? emptyBurstState();
+    this.bursts = restored.snapshot ? ownCopy(restored.snapshot.bursts) : emptyBurstState();
     this.feeds = restored.snapshot?.feeds ?? emptyFeedsState();
     this.watermark = restored.snapshot?.watermark ?? null;
   }
@@ -244,7 +265,7 @@ export class DetectorEngine {
    * never had any). Invalidates plans made before.
    */
   adoptBurstShards(states: Readonly<Record<string, BurstState>>): void {
-    for (const [shard, state] of Object.entries(states)) this.shards.set(shard, state);
+    for (const [shard, state] of Object.entries(states)) this.shards.set(shard, ownCopy(state));
     this.generation++;
   }
 
@@ -306,7 +327,7 @@ export class DetectorEngine {
 
     for (const input of docs) {
       const doc = { ...input, scope: docScope(input, this.config.jurisdiction) };
-      const result = assign(overlay.candidates(doc, cluster.docKeywordLimit), doc, now, cluster);
+      const result = assign(overlay.candidates(doc, cluster), doc, now, cluster);
       if (result.changes[0] === "duplicate" || (result.changes[0] === "opened" && this.closed.has(result.incident.id))) {
         duplicates++;
         continue;
@@ -334,7 +355,7 @@ export class DetectorEngine {
 
     const shard = options.shard;
     const counted = shard === undefined ? this.bursts : (this.shards.get(shard) ?? emptyBurstState());
-    const bursts = observeMany(counted, observations, this.config.burst);
+    const counts = countObservations(counted, observations, this.config.burst);
     let feeds = this.feeds;
     for (const [source, n] of perSource) feeds = observeFeed(feeds, source, now, n, this.config.feeds);
     const watermark = Number.isFinite(latestPost) ? Math.max(this.watermark ?? latestPost, latestPost) : this.watermark;
@@ -342,12 +363,13 @@ export class DetectorEngine {
     // Evaluated at the batch's event time, so a replayed stream bursts when its posts did. Attached here to the
     // incidents the batch touched (the ones carrying the burst); the tick attaches to all others.
     const found = Number.isFinite(latestPost)
-      ? evaluate(bursts, latestPost, this.config.burst, new Set(observations.map((o) => o.key)))
+      ? evaluate(counts, latestPost, this.config.burst, Object.keys(counts.keys))
       : [];
     this.attach(overlay, overlay.changedOpen(), found, now);
     this.evict(overlay, now);
-    const snapshot: EngineSnapshot = { v: 1, bursts: shard === undefined ? bursts : this.bursts, feeds, watermark };
-    const plan = this.plan(overlay, now, snapshot, shard === undefined ? {} : { [shard]: bursts }, found, duplicates);
+    const snapshot: EngineSnapshot = { v: 1, bursts: this.bursts, feeds, watermark };
+    const plan = this.plan(overlay, now, snapshot, {}, found, duplicates);
+    plan.counts = { shard, counts };
     plan.ignored = ignored;
     return plan;
   }
@@ -393,6 +415,15 @@ export class DetectorEngine {
     }
     this.bursts = plan.snapshot.bursts;
     for (const [shard, state] of Object.entries(plan.shards)) this.shards.set(shard, state);
+    if (plan.counts) {
+      const { shard, counts } = plan.counts;
+      let target = shard === undefined ? this.bursts : this.shards.get(shard);
+      if (!target) {
+        target = emptyBurstState();
+        this.shards.set(shard as string, target);
+      }
+      applyCounts(target, counts);
+    }
     this.feeds = plan.snapshot.feeds;
     this.watermark = plan.snapshot.watermark;
     this.generation++;
@@ -434,14 +465,19 @@ export class DetectorEngine {
     }
   }
 
-  /** Drops the least recently active candidates when more than `maxOpen` incidents would be open. */
+  /**
+   * Drops the least recently active candidates when more than `maxOpen` incidents would be open: down to 1% below
+   * `maxOpen`, so that under a steady stream of new stories the walk and sort of every open incident happen once per
+   * that many new candidates rather than in every batch.
+   */
   private evict(overlay: Overlay, now: number): void {
-    const excess = this.index.size + overlay.changed.size - this.config.cluster.maxOpen;
+    const { maxOpen } = this.config.cluster;
+    const excess = this.index.size + overlay.changed.size - maxOpen;
     // Cheap bound first: counting open incidents exactly means walking them all.
     if (excess <= 0) return;
     const open = overlay.open();
-    const over = open.length - this.config.cluster.maxOpen;
-    if (over <= 0) return;
+    if (open.length <= maxOpen) return;
+    const over = open.length - (maxOpen - Math.floor(maxOpen / 100));
     const candidates = open
       .filter((i) => i.reportedAt === undefined && reportReason(i, this.config.report) === undefined)
       .sort((a, b) => a.lastActivityAt - b.lastActivityAt);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { fnv1a32, fnv1a64Hex, simhash64, tokenFeatures } from "./hash.js";
-import { codeContains, codeDepth, hamming, keywordCosine, keywordVector, mostSpecificRegions, regionRelation, topKeywords } from "./similarity.js";
+import { codeContains, codeDepth, hamming, keywordCosine, keywordVector, mostSpecificRegions, regionRelation, simhashHalves, topKeywords, vectorCosine } from "./similarity.js";
+import type { FeatureVector } from "./similarity.js";
 import type { Region } from "./types.js";
 
 const r = (code: string, name: string, level: Region["level"], province: string): Region => ({ code, name, level, province });
@@ -78,5 +79,40 @@ describe("regions", () => {
 
   it("keeps the most specific places of a list", () => {
     expect(mostSpecificRegions([yongzhou, jianghua, lvliang])).toEqual([jianghua, lvliang]);
+  });
+});
+
+describe("vectorCosine", () => {
+  /** The plain string-keyed computation the packed one replaces (same order of operations). */
+  function reference(a: FeatureVector, b: FeatureVector): number {
+    if (a.norm === 0 || b.norm === 0) return 0;
+    const [small, large] = a.weights.size <= b.weights.size ? [a, b] : [b, a];
+    let dot = 0;
+    for (const [f, w] of small.weights) dot += w * (large.weights.get(f) ?? 0);
+    return Math.min(1, dot / (a.norm * b.norm));
+  }
+  const words = "江华 瑶族 自治县 煤矿 透水 事故 遇难 救援 井下 被困 应急 管理 调查 原因 高考 录取 分数线 发布 深圳 地铁 停运 乘客 滞留".split(" ");
+  const pick = (seed: number, n: number) =>
+    Array.from({ length: n }, (_, i) => ({ word: words[(seed * 7 + i * 5) % words.length] as string, weight: ((seed + i) % 5) + 0.25 }));
+
+  it("gives exactly the string-keyed result, whichever vector is compared with which and in what order", () => {
+    const vectors = Array.from({ length: 12 }, (_, i) => keywordVector(pick(i, 2 + (i % 9))));
+    for (const a of vectors) for (const b of vectors) expect(vectorCosine(a, b)).toBe(reference(a, b));
+    // Interleaved with fresh vectors (new features), the cached ones still agree.
+    for (let i = 0; i < 5; i++) {
+      const fresh = keywordVector([{ word: `新词${i}`, weight: 1 }, ...pick(i, 3)]);
+      for (const a of vectors) expect(vectorCosine(fresh, a)).toBe(reference(fresh, a));
+    }
+    expect(vectorCosine(keywordVector([]), vectors[0] as FeatureVector)).toBe(0);
+  });
+});
+
+describe("simhashHalves", () => {
+  it("parses 1–16 hex digits of any case into the high and low 32 bits", () => {
+    expect([...simhashHalves("ffff0000FFFF0001")]).toEqual([0xffff0000, 0xffff0001]);
+    expect([...simhashHalves("1")]).toEqual([0, 1]);
+    expect([...simhashHalves("123456789")]).toEqual([0x1, 0x23456789]);
+    expect(() => simhashHalves("")).toThrow(/not a 64-bit hex string/);
+    expect(() => simhashHalves("0123456789abcdef0")).toThrow(/not a 64-bit hex string/);
   });
 });

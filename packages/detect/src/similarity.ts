@@ -1,8 +1,6 @@
 import { invalidInput } from "@liaowang/errors";
 import type { Keyword, Region } from "./types.js";
 
-const HEX64 = /^[0-9a-fA-F]{1,16}$/;
-
 function popcount32(x: number): number {
   let v = x >>> 0;
   v = v - ((v >>> 1) & 0x55555555);
@@ -10,28 +8,51 @@ function popcount32(x: number): number {
   return (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
 }
 
-// Clustering compares each post with dozens of stored hashes: parse each hash once.
-const parsed = new Map<string, [number, number]>();
-
-function halves(hex: string): [number, number] {
-  const cached = parsed.get(hex);
-  if (cached) return cached;
-  if (!HEX64.test(hex)) throw invalidInput(`simhash "${hex}" is not a 64-bit hex string`);
-  const padded = hex.padStart(16, "0");
-  const value: [number, number] = [Number.parseInt(padded.slice(0, 8), 16), Number.parseInt(padded.slice(8), 16)];
-  if (parsed.size >= 200_000) parsed.clear();
-  parsed.set(hex, value);
-  return value;
+/** Value of one hex digit's char code, or -1. */
+function hexDigit(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return -1;
 }
+
+/**
+ * The high and low 32 bits of a SimHash given as 1–16 hex digits, written into `out` at `at`. Parsed by hand (no
+ * substrings, no cache): clustering compares each post with dozens of stored hashes.
+ */
+export function simhashHalves(hex: string, out: Uint32Array = new Uint32Array(2), at = 0): Uint32Array {
+  const n = hex.length;
+  if (n < 1 || n > 16) throw invalidInput(`simhash "${hex}" is not a 64-bit hex string`);
+  let hi = 0;
+  let lo = 0;
+  for (let i = 0; i < n; i++) {
+    const d = hexDigit(hex.charCodeAt(i));
+    if (d < 0) throw invalidInput(`simhash "${hex}" is not a 64-bit hex string`);
+    // Shift the 64-bit value left by 4: the top nibble of `lo` moves into `hi`.
+    hi = ((hi << 4) | (lo >>> 28)) >>> 0;
+    lo = ((lo << 4) | d) >>> 0;
+  }
+  out[at] = hi;
+  out[at + 1] = lo;
+  return out;
+}
+
+/** Hamming distance between two SimHashes as (high, low) 32-bit halves. */
+export function hammingHalves(ah: number, al: number, bh: number, bl: number): number {
+  return popcount32(ah ^ bh) + popcount32(al ^ bl);
+}
+
+const scratchA = new Uint32Array(2);
+const scratchB = new Uint32Array(2);
 
 /**
  * Hamming distance between two 64-bit SimHashes given as hex (0 = identical text, ~32 = unrelated).
  * @example hamming("ffff0000ffff0000", "ffff0000ffff0001") // 1
  */
 export function hamming(a: string, b: string): number {
-  const [ah, al] = halves(a);
-  const [bh, bl] = halves(b);
-  return popcount32(ah ^ bh) + popcount32(al ^ bl);
+  simhashHalves(a, scratchA);
+  simhashHalves(b, scratchB);
+  return hammingHalves(scratchA[0] ?? 0, scratchA[1] ?? 0, scratchB[0] ?? 0, scratchB[1] ?? 0);
 }
 
 /** A sparse feature vector (feature → weight) with its Euclidean norm. */
@@ -66,12 +87,86 @@ export function keywordVector(keywords: readonly Keyword[]): FeatureVector {
   return { weights, norm: Math.sqrt(sq) };
 }
 
+/**
+ * Features interned as small integers, so cosines run over typed arrays instead of string-keyed maps (the hot loop
+ * of clustering: every post is compared with the aggregate and recent keyword sets of dozens of incidents). The
+ * table is bounded: when full it starts afresh under a new generation, and vectors packed before are packed again.
+ */
+const MAX_FEATURES = 1 << 18;
+let featureIds = new Map<string, number>();
+let generation = 0;
+
+/** A feature vector with integer feature ids, in the insertion order of its map (so sums add up in the same order). */
+interface Packed {
+  generation: number;
+  ids: Int32Array;
+  weights: Float64Array;
+}
+
+const packedVectors = new WeakMap<FeatureVector, Packed>();
+
+function pack(v: FeatureVector): Packed {
+  const held = packedVectors.get(v);
+  if (held && held.generation === generation) return held;
+  if (featureIds.size + v.weights.size > MAX_FEATURES) {
+    featureIds = new Map();
+    generation++;
+    dense.fill(0);
+    denseOwner = undefined;
+  }
+  const ids = new Int32Array(v.weights.size);
+  const weights = new Float64Array(v.weights.size);
+  let i = 0;
+  for (const [f, w] of v.weights) {
+    let id = featureIds.get(f);
+    if (id === undefined) {
+      id = featureIds.size;
+      featureIds.set(f, id);
+    }
+    ids[i] = id;
+    weights[i] = w;
+    i++;
+  }
+  const p = { generation, ids, weights };
+  packedVectors.set(v, p);
+  return p;
+}
+
+// The larger vector of the last comparison, spread out by feature id (zero elsewhere): a post is compared with many
+// vectors in a row, so it usually stays spread out between calls.
+let dense = new Float64Array(1 << 12);
+let denseOwner: Packed | undefined;
+
+function spread(p: Packed): void {
+  if (featureIds.size > dense.length) {
+    // Every id read or written next is below the table's size.
+    let size = dense.length;
+    while (size < featureIds.size) size *= 2;
+    dense = new Float64Array(size);
+    denseOwner = undefined;
+  }
+  if (denseOwner === p) return;
+  if (denseOwner !== undefined) {
+    const ids = denseOwner.ids;
+    for (let i = 0; i < ids.length; i++) dense[ids[i] as number] = 0;
+  }
+  const { ids, weights } = p;
+  for (let i = 0; i < ids.length; i++) dense[ids[i] as number] = weights[i] as number;
+  denseOwner = p;
+}
+
 /** Cosine similarity of two feature vectors (0 … 1; 0 when either is empty). */
 export function vectorCosine(a: FeatureVector, b: FeatureVector): number {
   if (a.norm === 0 || b.norm === 0) return 0;
   const [small, large] = a.weights.size <= b.weights.size ? [a, b] : [b, a];
+  let l = pack(large);
+  const s = pack(small);
+  // Packing the second may have started a new table: the first is packed again under it.
+  if (l.generation !== s.generation) l = pack(large);
+  spread(l);
   let dot = 0;
-  for (const [f, w] of small.weights) dot += w * (large.weights.get(f) ?? 0);
+  const { ids, weights } = s;
+  for (let i = 0; i < ids.length; i++) dot += (weights[i] as number) * (dense[ids[i] as number] as number);
   return Math.min(1, dot / (a.norm * b.norm));
 }
 

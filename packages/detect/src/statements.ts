@@ -24,7 +24,29 @@ const AUTHORITY = /公安|警方|派出所|交警|消防|政府|人民政府|应
  * @example statementOf({ source: "长沙市公安局", title: "关于网传岳麓区爆炸的辟谣", text: "…" }) // { kind: "辟谣", authority: true }
  */
 export function statementOf(doc: Pick<DocFeatures, "source" | "title" | "text">): Statement | undefined {
-  const head = `${doc.title ?? ""}\n${[...doc.text].slice(0, 200).join("")}`;
+  // Clustering asks once per post and candidate: posts are immutable, so the answer is kept per post object.
+  if (seen.has(doc)) return seen.get(doc);
+  const statement = readStatement(doc);
+  seen.set(doc, statement);
+  return statement;
+}
+
+const seen = new WeakMap<object, Statement | undefined>();
+
+/** The first `n` code points of a text (a surrogate pair counts as one). */
+function codePoints(text: string, n: number): string {
+  if (text.length <= n) return text;
+  let end = 0;
+  for (let k = 0; k < n && end < text.length; k++) {
+    const c = text.charCodeAt(end);
+    const next = text.charCodeAt(end + 1);
+    end += c >= 0xd800 && c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff ? 2 : 1;
+  }
+  return text.slice(0, end);
+}
+
+function readStatement(doc: Pick<DocFeatures, "source" | "title" | "text">): Statement | undefined {
+  const head = `${doc.title ?? ""}\n${codePoints(doc.text, 200)}`;
   const kind: StatementKind | undefined = REFUTES.test(head)
     ? "辟谣"
     : REPORT.test(head)
