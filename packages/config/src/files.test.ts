@@ -1,14 +1,14 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { readConfigFile } from "./files.js";
+import { tempDir } from "@liaowang/testing/temp";
 
 const Departments = z.object({ departments: z.array(z.object({ id: z.string(), name: z.string().min(1) })) });
 
 describe("readConfigFile", () => {
-  const dir = mkdtempSync(join(tmpdir(), "liaowang-config-"));
+  const dir = tempDir("liaowang-config-");
 
   it("reads and validates YAML", () => {
     const path = join(dir, "ok.yaml");

@@ -79,7 +79,8 @@ describe("runConsumer", () => {
     const options = {
       kafka,
       topicPrefix,
-      groupId: "consumer-test",
+      // prefixed like the topics: a second run of this file (another checkout on the same broker) is another group
+      groupId: `${topicPrefix}consumer-test`,
       topic: "raw" as const,
       service: "consumer-test",
       handler,

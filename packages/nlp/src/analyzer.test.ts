@@ -1,5 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { defaultConfigDir } from "@liaowang/config";
@@ -8,6 +7,7 @@ import type { Analysis } from "./analyzer.js";
 import { createSegmenter } from "./segmenter.js";
 import { simhashDistance } from "./simhash.js";
 import type { Segmenter } from "./segmenter.js";
+import { tempDir } from "@liaowang/testing/temp";
 
 let seg: Segmenter;
 let analyzer: Analyzer;
@@ -101,7 +101,7 @@ describe("analyze", () => {
 
 describe("Analyzer.reload", () => {
   it("applies edited files, keeps the old data on a bad file, and skips unchanged files", { timeout: 60_000 }, () => {
-    const dir = mkdtempSync(join(tmpdir(), "liaowang-analyzer-"));
+    const dir = tempDir("liaowang-analyzer-");
     cpSync(join(defaultConfigDir, "taxonomy.yaml"), join(dir, "taxonomy.yaml"));
     cpSync(join(defaultConfigDir, "sentiment"), join(dir, "sentiment"), { recursive: true });
     cpSync(join(defaultConfigDir, "dict", "region-ambiguous.txt"), join(dir, "region-ambiguous.txt"));

@@ -1,11 +1,11 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Segmenter } from "./segmenter.js";
+import { tempDir } from "@liaowang/testing/temp";
 
 function dictDir(userDict: string, stopWords: string): { userDictPath: string; stopWordsPath: string } {
-  const dir = mkdtempSync(join(tmpdir(), "liaowang-nlp-"));
+  const dir = tempDir("liaowang-nlp-");
   const paths = { userDictPath: join(dir, "user.dict.txt"), stopWordsPath: join(dir, "stopwords.txt") };
   writeFileSync(paths.userDictPath, userDict);
   writeFileSync(paths.stopWordsPath, stopWords);

@@ -1,9 +1,9 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { ReloadResult } from "./segmenter.js";
 import { watchDictionaries, watchFiles } from "./watch.js";
+import { tempDir } from "@liaowang/testing/temp";
 
 function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
   const start = Date.now();
@@ -19,7 +19,7 @@ function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
 
 describe("watchDictionaries", () => {
   it("reloads when either file changes, reports failures, and stops when asked", { timeout: 20_000 }, async () => {
-    const dir = mkdtempSync(join(tmpdir(), "liaowang-watch-"));
+    const dir = tempDir("liaowang-watch-");
     const userDictPath = join(dir, "user.dict.txt");
     const stopWordsPath = join(dir, "stopwords.txt");
     writeFileSync(userDictPath, "甲 10 n\n");
@@ -61,7 +61,7 @@ describe("watchDictionaries", () => {
 
 describe("watchFiles", () => {
   it("calls reload when any of the files changes, once per change", { timeout: 20_000 }, async () => {
-    const dir = mkdtempSync(join(tmpdir(), "liaowang-watch-files-"));
+    const dir = tempDir("liaowang-watch-files-");
     const paths = ["taxonomy.yaml", "positive.txt", "negative.txt"].map((name) => join(dir, name));
     for (const path of paths) writeFileSync(path, "v1\n");
     let version = 0;

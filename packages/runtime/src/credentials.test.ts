@@ -1,15 +1,15 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { CommonEnv, esSettings, kafkaSettings, loadEnv } from "@liaowang/config";
 import { esClientOptions } from "@liaowang/es";
 import { kafkaConnection } from "@liaowang/kafka";
+import { tempDir } from "@liaowang/testing/temp";
 
 // Every service connects through connectInfra: what it would connect with, from the environment alone (there is
 // no secured cluster in this repository's tests; these check the configuration, not a live handshake).
 
-const dir = mkdtempSync(join(tmpdir(), "liaowang-credentials-"));
+const dir = tempDir("liaowang-credentials-");
 const file = (name: string, content: string) => {
   const path = join(dir, name);
   writeFileSync(path, content);

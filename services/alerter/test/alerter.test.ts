@@ -285,10 +285,13 @@ describe("alerter on the real stack", () => {
       onOpen: [{ department: "responsible", audience: "group" }],
       reminders: { points: [{ at: "-30s", label: "T-30s" }, { at: "-20s", label: "T-20s" }, { at: "-10s", label: "T-10s" }, { at: "0", label: "overdue" }], notify: [{ department: "responsible", audience: "group" }] },
       policies: [],
-    });
+    }, { LOG_LEVEL: "info" });
     const only = (r: ReceivedRequest) => r.path === "/hooks/emergency";
     try {
       const first = start(h);
+      // The countdown starts once the alerter is consuming: a reminder point that falls before the alert is raised
+      // is never planned, so a start-up slowed by a loaded machine must not eat into the 40 s.
+      await waitFor(async () => /"msg":"started"/.test(first.output()), { timeoutMs: 120_000, intervalMs: 200, what: "the alerter started" });
       const onset = Date.now() - 5 * H + 40_000;
       const inc = incident({ id: "inc-00000000000000b2", onsetAt: new Date(onset).toISOString() });
       await h.producer.send("incidents", [inc]);

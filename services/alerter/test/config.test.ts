@@ -1,11 +1,11 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { interpolateEnv, loadConfig } from "../src/config.js";
+import { tempDir } from "@liaowang/testing";
 
 function dir(files: Record<string, string>): string {
-  const d = mkdtempSync(join(tmpdir(), "alerter-config-"));
+  const d = tempDir("alerter-config-");
   for (const [name, text] of Object.entries(files)) writeFileSync(join(d, name), text);
   return d;
 }

@@ -1,12 +1,12 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { simpleParser, type ParsedMail } from "mailparser";
 import { SMTPServer } from "smtp-server";
 import type { DepartmentsConfigInput, EscalationConfigInput } from "@liaowang/alerting";
 import type { NotifyConfigInput } from "@liaowang/notify";
 import type { Incident } from "@liaowang/schemas";
+import { tempDir } from "@liaowang/testing";
 
 /** A real SMTP server on loopback that keeps every message it accepts, parsed. */
 export interface SmtpPeer {
@@ -38,7 +38,7 @@ export async function startSmtpPeer(): Promise<SmtpPeer> {
 
 /** Write departments.yaml, escalation.yaml and notify.yaml (JSON is valid YAML) into a fresh directory. */
 export function writeConfigDir(files: { departments: DepartmentsConfigInput; escalation: EscalationConfigInput; notify: NotifyConfigInput }): string {
-  const dir = mkdtempSync(join(tmpdir(), "liaowang-alerter-"));
+  const dir = tempDir("liaowang-alerter-");
   writeFileSync(join(dir, "departments.yaml"), JSON.stringify(files.departments, null, 2));
   writeFileSync(join(dir, "escalation.yaml"), JSON.stringify(files.escalation, null, 2));
   writeFileSync(join(dir, "notify.yaml"), JSON.stringify(files.notify, null, 2));

@@ -38,6 +38,8 @@ const ApiEnv = CommonEnv.extend({
   API_PUSH_MAX_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
   /** Sessions end after this long without a request (idle) … */
   API_SESSION_IDLE_SECONDS: z.coerce.number().int().min(1).default(30 * 60),
+  /** How often an open live stream (GET /api/v1/live) is pinged and its session re-checked (a signed-out session's stream ends then). */
+  API_LIVE_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(300).default(15),
   /** … and this long after sign-in whatever the activity (absolute). */
   API_SESSION_ABSOLUTE_SECONDS: z.coerce.number().int().min(1).default(12 * 3600),
   /** How often the security audit's chain head is written to its anchor index (truncation after it is detected); 0: never. */

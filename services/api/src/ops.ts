@@ -21,6 +21,8 @@ export interface OpsDeps {
   escalation: EscalationConfig | undefined;
   /** Pushes alert changes to open dashboards (Server-Sent Events); absent when Kafka is not configured. */
   live?: LiveHub | undefined;
+  /** How often open live streams are pinged and their sessions re-checked (default 15 s). */
+  liveHeartbeatMs?: number | undefined;
 }
 
 /**
@@ -42,7 +44,7 @@ export function loadOps(config: ApiConfig, departments: DepartmentsConfig, log: 
   }
   const holidaysFile = join(config.LIAOWANG_CONFIG_DIR, "holidays.yaml");
   const holidays = existsSync(holidaysFile) ? readConfigFile(holidaysFile, HolidaysConfig) : undefined;
-  return { roster, calendar: chineseCalendar(holidays), escalation };
+  return { roster, calendar: chineseCalendar(holidays), escalation, liveHeartbeatMs: config.API_LIVE_HEARTBEAT_SECONDS * 1000 };
 }
 
 /** Register the press-office routes: duty strip, department inbox, policy documents, the live stream and saved searches. */

@@ -1,13 +1,12 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { simpleParser, type ParsedMail } from "mailparser";
 import { SMTPServer } from "smtp-server";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { stringify as toYaml } from "yaml";
 import { briefDateBefore, briefPeriod } from "@liaowang/alerting";
-import { waitFor } from "@liaowang/testing";
+import { waitFor, tempDir } from "@liaowang/testing";
 import { briefSendsIndex } from "../src/brief/mailer.js";
 import { outputs, startStack, testUsers, type Stack } from "./harness.js";
 import { indexPosts, post } from "./posts.js";
@@ -40,7 +39,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", () => resolve()));
   const port = (smtp.server.address() as AddressInfo).port;
-  const dir = mkdtempSync(join(tmpdir(), "liaowang-brief-mail-"));
+  const dir = tempDir("liaowang-brief-mail-");
   writeFileSync(join(dir, "notify.yaml"), toYaml({ smtp: { host: "127.0.0.1", port, secure: false, requireTLS: false, from: "瞭望舆情 <brief@liaowang.example.gov.cn>" }, targets: {} }));
   writeFileSync(
     join(dir, "brief.yaml"),

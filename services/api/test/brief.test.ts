@@ -1,12 +1,12 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { zonedDate, zonedDayStart } from "@liaowang/alerting";
 import { incident, outputs, startStack, testUsers, type Stack } from "./harness.js";
 import { indexPosts, post } from "./posts.js";
+import { tempDir } from "@liaowang/testing";
 
 // 舆情日报 end to end: alerts opened by the real alerter, documents in the real document index, the brief page in
 // Debian's chromium. Every line of the brief must carry a link, and every link must open what it names: the
@@ -130,7 +130,7 @@ describe("daily brief (舆情日报)", () => {
     expect(res.headers.get("content-type")).toBe("application/pdf");
     const pdf = Buffer.from(await res.arrayBuffer());
     expect(pdf.subarray(0, 5).toString()).toBe("%PDF-");
-    const dir = mkdtempSync(join(tmpdir(), "liaowang-brief-pdf-"));
+    const dir = tempDir("liaowang-brief-pdf-");
     writeFileSync(join(dir, "brief.pdf"), pdf);
     // poppler-utils (scripts/setup.sh): the text layer holds the Chinese lines, so the font is embedded and mapped
     const text = execFileSync("pdftotext", ["-enc", "UTF-8", join(dir, "brief.pdf"), "-"], { encoding: "utf8" });

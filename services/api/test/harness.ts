@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseYaml, stringify as toYaml } from "yaml";
 import { repoRoot } from "@liaowang/config";
@@ -8,7 +7,7 @@ import { createEsClient, type Client } from "@liaowang/es";
 import { createKafka, createProducer, ensureTopics, type TypedProducer } from "@liaowang/kafka";
 import { createLogger } from "@liaowang/logger";
 import type { Incident } from "@liaowang/schemas";
-import { freePort, isolatedEnv, spawnService, waitFor, type SpawnedService } from "@liaowang/testing";
+import { freePort, isolatedEnv, spawnService, waitFor, type SpawnedService, tempDir } from "@liaowang/testing";
 import type { z } from "zod";
 import type { AlertBody, AlertsBody, AuditBody, ErrorBody, SearchBody, TransitionResult, TrendsBody } from "../src/api-schemas.js";
 import { newToken, tokenHash } from "../src/auth/users.js";
@@ -130,7 +129,7 @@ export const WEBHOOK_SECRET = "api-test-webhook-secret-0123";
  * config defining it: the alerter really sends, the API shows delivery status.
  */
 function notifyingConfig(department: string, receiverUrl: string): Record<string, string> {
-  const dir = mkdtempSync(join(tmpdir(), "liaowang-api-test-"));
+  const dir = tempDir("liaowang-api-test-");
   const departments = parseYaml(readFileSync(join(repoRoot, "config", "departments.yaml"), "utf8")) as { departments: { id: string; targets?: string[] }[] };
   for (const d of departments.departments) if (d.id === department) d.targets = ["test-hook"];
   writeFileSync(join(dir, "departments.yaml"), toYaml(departments));

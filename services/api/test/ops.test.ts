@@ -1,13 +1,12 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { PassThrough } from "node:stream";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { calendarCoverage, chineseCalendar, DepartmentsConfig, holderAt, RosterConfig, workingDaysDue } from "@liaowang/alerting";
 import { repoRoot } from "@liaowang/config";
-import { waitFor } from "@liaowang/testing";
+import { waitFor, tempDir } from "@liaowang/testing";
 import { userCommand } from "../../../packages/cli/src/security.js";
 import { removeDetectorTemplates } from "./detector-state.js";
 import { incident, outputs, startStack, testUsers, type AlertResponse, type Stack } from "./harness.js";
@@ -29,10 +28,11 @@ let browser: Browser;
 
 beforeAll(async () => {
   // An escalation that fires 3 s after an alert is raised, so the inbox has something escalated to the head.
-  const dir = mkdtempSync(join(tmpdir(), "liaowang-ops-test-"));
+  const dir = tempDir("liaowang-ops-test-");
   const escalation = join(dir, "escalation.yaml");
   writeFileSync(escalation, "policies:\n  - id: fast\n    levels: [I, II, III, IV, ungraded]\n    steps:\n      - id: head-unacknowledged\n        after: 3s\n        notify: [{ department: responsible, audience: head }]\n");
-  stack = await startStack("ops", { users, demoToken: DEMO_TOKEN, env: { ALERTER_ESCALATION_FILE: escalation, API_ESCALATION_FILE: escalation } });
+  // Live streams are pinged (and their cookie sessions re-checked) every 2 s instead of 15 s: a signed-out stream ends sooner.
+  stack = await startStack("ops", { users, demoToken: DEMO_TOKEN, env: { ALERTER_ESCALATION_FILE: escalation, API_ESCALATION_FILE: escalation }, apiEnv: { API_LIVE_HEARTBEAT_SECONDS: "2" } });
   await stack.seedIncidents([wagesMajor, wagesMinor, blast]);
   // Password users who sign in with a session cookie (no bearer token in the page).
   await addUser(["desk-live", "--name", "值班员丁", "--role", "duty_officer"]);

@@ -1,9 +1,9 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { defaultConfigDir } from "@liaowang/config";
 import { loadConfig, loadDomainConfig } from "./config.js";
+import { tempDir } from "@liaowang/testing/temp";
 
 describe("detector config", () => {
   it("loads the shipped grading thresholds and watch rules", () => {
@@ -22,7 +22,7 @@ describe("detector config", () => {
   });
 
   it("fails on a bad watch rule naming the file and the rule", () => {
-    const dir = mkdtempSync(join(tmpdir(), "detector-config-"));
+    const dir = tempDir("detector-config-");
     writeFileSync(join(dir, "grading.yaml"), "tables: [{ category: 生产安全事故, rules: [{ kind: deaths, I: 30, II: 10, III: 3 }] }]\nfallbackCategory: 生产安全事故\nemergencyCategories: []\n");
     writeFileSync(join(dir, "watch-rules.yaml"), `rules:\n  - { id: huge, name: 大, must: ["${"字".repeat(40)}"] }\n`);
     expect(() => loadDomainConfig(loadConfig({ LIAOWANG_CONFIG_DIR: dir }))).toThrow(new RegExp(`Invalid config file ${join(dir, "watch-rules.yaml")}: invalid watch rules: watch rule "huge" must.0: term longer than 32`));

@@ -3,7 +3,7 @@ import type { ApiApp, ApiDeps } from "../app.js";
 import { cookieValue, SESSION_COOKIE } from "../auth/session-auth.js";
 import { principal, requirePermission } from "../http.js";
 
-const HEARTBEAT_MS = 15_000;
+const DEFAULT_HEARTBEAT_MS = 15_000;
 
 /**
  * GET /api/v1/live: Server-Sent Events of alert changes for open dashboards, scoped like GET /alerts. Events:
@@ -53,7 +53,7 @@ export function registerLiveRoutes(app: ApiApp, deps: ApiDeps): void {
           (session) => (session ? res.write(": ping\n\n") : end()),
           () => res.write(": ping\n\n"), // the session store unreachable is no reason to cut the stream
         );
-      }, HEARTBEAT_MS);
+      }, deps.ops?.liveHeartbeatMs ?? DEFAULT_HEARTBEAT_MS);
       const close = () => {
         clearInterval(heartbeat);
         unsubscribe();
