@@ -24,15 +24,27 @@ function isAlnumOnly(token: string): boolean {
  */
 const ATOM = /\d{1,3}(?:,\d{3})+(?:\.\d+)?%?|[A-Za-z0-9]+(?:[.\-_+'][A-Za-z0-9]+)*%?|[\s\S]/g;
 
+/** True when tokens[i] begins a run {@link mergeAsciiRuns} may change: an ASCII piece followed by another, or one that is not letters and digits alone. */
+function startsRun(tokens: readonly string[], i: number): boolean {
+  const token = tokens[i]!;
+  if (!isAsciiPiece(token)) return false;
+  return (i + 1 < tokens.length && isAsciiPiece(tokens[i + 1]!)) || !isAlnumOnly(token);
+}
+
 /**
  * Re-join Latin words, numbers, decimals and percentages that the segmenter split ("2","4" → "24";
  * "1",".","2" → "1.2"; "COVID","-","19" → "COVID-19"). Tokens mixing CJK and ASCII (user-dictionary
- * words such as "12345热线") are left as they are. The concatenation of the output equals that of the input.
+ * words such as "12345热线") are left as they are. The concatenation of the output equals that of the input; when
+ * nothing is re-joined, the output is `tokens` itself.
  * @example mergeAsciiRuns(["拨打", "1", "2", "3", "热线"]) // ["拨打", "123", "热线"]
  */
-export function mergeAsciiRuns(tokens: readonly string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < tokens.length; i++) {
+export function mergeAsciiRuns(tokens: string[]): string[] {
+  // Hot path (every text): most have no run to re-join, and then the tokens are handed back as they are.
+  let first = 0;
+  while (first < tokens.length && !startsRun(tokens, first)) first++;
+  if (first === tokens.length) return tokens;
+  const out = tokens.slice(0, first);
+  for (let i = first; i < tokens.length; i++) {
     const token = tokens[i]!;
     if (!isAsciiPiece(token)) {
       out.push(token);

@@ -145,7 +145,9 @@ export class Segmenter {
 
   /** Precise-mode tokens with whitespace dropped (punctuation kept), as the `segment` CLI prints them. */
   cut(text: string): string[] {
-    return this.segments(text).filter((token) => !isWhitespace(token));
+    const out: string[] = [];
+    for (const token of this.segments(text)) if (!isWhitespace(token)) out.push(token);
+    return out;
   }
 
   /**
@@ -243,14 +245,13 @@ export class Segmenter {
   #cutNormalized(normalized: string): string[] {
     if (normalized === "") return [];
     const pieces = mergeAsciiRuns(this.#engineInUse().cut(normalized));
-    let offset = 0;
-    for (const piece of pieces) {
-      if (!normalized.startsWith(piece, offset)) break;
-      offset += piece.length;
-    }
-    if (offset !== normalized.length) {
-      // Slicing the original by piece lengths relies on this; never hand out silently misaligned tokens.
-      throw new LiaowangError("internal", `Segmenter lost or altered characters of a ${normalized.length}-character text`);
+    // Slicing the original by piece lengths relies on the pieces covering the text; never hand out silently
+    // misaligned tokens. Lengths suffice: valid UTF-16 (lone surrogates are replaced above) comes back from the
+    // native UTF-8 round trip unchanged, so what could go wrong is characters lost, which changes the total.
+    let length = 0;
+    for (let i = 0; i < pieces.length; i++) length += pieces[i]!.length;
+    if (length !== normalized.length) {
+      throw new LiaowangError("internal", `Segmenter lost or added characters of a ${normalized.length}-character text`);
     }
     return pieces;
   }
