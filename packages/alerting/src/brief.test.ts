@@ -116,4 +116,20 @@ describe("daily brief", () => {
     expect(brief.sections.every((s) => s.lines.length === 0 && s.empty.length > 0)).toBe(true);
     expect(brief.summary).toHaveLength(1);
   });
+
+  it("pins the security audit's chain head in the form audit verify --head takes, or says it has none", () => {
+    const hash = "a".repeat(64);
+    const empty = { alerts: [], volume: { count: 0, previous: 0 }, topics: [], hotWords: [], negative: [] };
+    const pinned = composeBrief({ ...empty, audit: { seq: 42, hash, at: "2024-05-01T23:59:00.000Z", anchor: { seq: 7, auditSeq: 40, auditHash: "b".repeat(64), at: "2024-05-01T23:55:00.000Z" } } }, { date: "2024-05-01", timeZone: TZ }, now);
+    expect(pinned.audit?.head?.seq).toBe(42);
+    expect(pinned.audit?.lines).toEqual([
+      "安全审计链头（日报生成时）：第 42 条记录，写入于 2024-05-02 07:59",
+      `链头标识：42:${hash}`,
+      "最近锚点：第 7 号，锚定第 40 条记录，写入于 2024-05-02 07:55",
+      `核对：pnpm liaowang audit verify --head 42:${hash}（审计记录被截断或改写即报错）`,
+    ]);
+    expect(composeBrief({ ...empty, audit: null }, { date: "2024-05-01", timeZone: TZ }, now).audit).toEqual({ head: null, lines: ["安全审计尚无记录"] });
+    // Not read (the audit was unreachable): no pin, which the renderers say.
+    expect(composeBrief(empty, { date: "2024-05-01", timeZone: TZ }, now).audit).toBeNull();
+  });
 });

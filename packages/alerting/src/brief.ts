@@ -52,8 +52,22 @@ export interface NegativePost {
   engagement: number;
 }
 
+/** The security audit's chain head (and its newest anchor) when a brief is made. */
+export interface AuditPin {
+  seq: number;
+  hash: string;
+  /** When the head record was written. */
+  at: string;
+  anchor?: { seq: number; auditSeq: number; auditHash: string; at: string } | undefined;
+}
+
 /** What a brief is composed from; the caller reads it from the stores for `period`. */
 export interface BriefInput {
+  /**
+   * The security audit's chain head now: a printed or mailed brief then pins the audit log outside the system.
+   * null while the audit holds no record; absent when it could not be read.
+   */
+  audit?: AuditPin | null | undefined;
   /** Live alerts and alerts opened, due or met in the period (the composer filters). */
   alerts: readonly Alert[];
   volume: { count: number; previous: number };
@@ -75,6 +89,8 @@ export interface Brief {
   summary: BriefLine[];
   sections: BriefSection[];
   hotWords: { word: string; count: number; previous: number }[];
+  /** 审计存证: the security audit's chain head when the brief was made, as zh-CN lines (see {@link auditPinLines}). */
+  audit: { head: AuditPin | null; lines: string[] } | null;
 }
 
 export interface BriefOptions {
@@ -83,6 +99,21 @@ export interface BriefOptions {
   department?: { id: string; name: string } | undefined;
   /** Most lines listed per section. */
   limit?: number;
+}
+
+/**
+ * The zh-CN lines that pin the security audit in a brief: the chain head in the form `audit verify --head` takes,
+ * the newest anchor, and how to check it later (a chain cut or rewritten since the brief was made is reported).
+ * @example auditPinLines({ seq: 12, hash: "ab…", at: "2026-12-03T00:00:00Z" }, "Asia/Shanghai")[0] // "安全审计链头（日报生成时）：第 12 条记录，写入于 2026-12-03 08:00"
+ */
+export function auditPinLines(pin: AuditPin | null, timeZone: string): string[] {
+  if (!pin) return ["安全审计尚无记录"];
+  return [
+    `安全审计链头（日报生成时）：第 ${pin.seq} 条记录，写入于 ${zonedTime(pin.at, timeZone)}`,
+    `链头标识：${pin.seq}:${pin.hash}`,
+    pin.anchor ? `最近锚点：第 ${pin.anchor.seq} 号，锚定第 ${pin.anchor.auditSeq} 条记录，写入于 ${zonedTime(pin.anchor.at, timeZone)}` : "尚无锚点",
+    `核对：pnpm liaowang audit verify --head ${pin.seq}:${pin.hash}（审计记录被截断或改写即报错）`,
+  ];
 }
 
 /** The period a brief covers: the calendar day `date` in `timeZone`. */
@@ -237,5 +268,6 @@ export function composeBrief(input: BriefInput, options: BriefOptions, now: Date
       { id: "negative", title: "五、需关注的负面信息", lines: negativeLines, empty: "当日未发现负面信息" },
     ],
     hotWords: input.hotWords.filter((x) => x.count > 0).map((x) => ({ word: x.key, count: x.count, previous: x.previous })),
+    audit: input.audit === undefined ? null : { head: input.audit, lines: auditPinLines(input.audit, timeZone) },
   };
 }

@@ -180,6 +180,30 @@ export class AuditLog {
     }
   }
 
+  private async newestAnchor(): Promise<AuditAnchor | undefined> {
+    await this.anchorDocs.refresh();
+    const [newest] = await this.anchorDocs.search({ size: 1, sort: [{ seq: "desc" }] });
+    let last = newest?.value;
+    // Search is near-real-time: step on to anchors written since.
+    for (;;) {
+      const next = await this.anchorDocs.get(idOf((last?.seq ?? 0) + 1));
+      if (!next) return last;
+      last = next.value;
+    }
+  }
+
+  /**
+   * The chain head now (the newest record's seq, hash and time) and the newest head anchor: what a report kept
+   * outside the system (the daily brief) pins, to be checked later with `audit verify --head <seq>:<hash>`.
+   * Undefined while the audit holds no record.
+   */
+  async currentHead(): Promise<{ seq: number; hash: string; at: string; anchor: AuditAnchor | undefined } | undefined> {
+    const head = await this.findHead();
+    if (head.seq === 0) return undefined;
+    const record = await this.docs.get(idOf(head.seq));
+    return { seq: head.seq, hash: head.hash, at: record?.value.at ?? "", anchor: await this.newestAnchor() };
+  }
+
   /**
    * Write the current chain head (seq and hash of the newest record) as a new anchor, unless the newest anchor
    * already holds it. Several replicas may call this at once: one anchor wins each place, the others write nothing.
@@ -188,15 +212,7 @@ export class AuditLog {
   async anchor(): Promise<AuditAnchor | undefined> {
     const head = await this.findHead();
     if (head.seq === 0) return undefined;
-    await this.anchorDocs.refresh();
-    const [newest] = await this.anchorDocs.search({ size: 1, sort: [{ seq: "desc" }] });
-    let last = newest?.value;
-    // Search is near-real-time: step on to anchors written since.
-    for (;;) {
-      const next = await this.anchorDocs.get(idOf((last?.seq ?? 0) + 1));
-      if (!next) break;
-      last = next.value;
-    }
+    const last = await this.newestAnchor();
     if (last && last.auditSeq >= head.seq) return undefined;
     const base = { seq: (last?.seq ?? 0) + 1, at: this.clock().toISOString(), auditSeq: head.seq, auditHash: head.hash, prevHash: last?.hash ?? GENESIS };
     const anchor: AuditAnchor = { ...base, hash: anchorHash(base) };

@@ -84,6 +84,8 @@ describe("daily brief email", () => {
     for (const href of hrefs) expect(href.startsWith(`${stack.apiUrl}/#/`), href).toBe(true);
     expect(hrefs).toContain(`${stack.apiUrl}/#/doc/${(21).toString(16).padStart(32, "0")}`);
     expect(office?.mail.text).toContain(`${stack.apiUrl}/#/search?q=`);
+    // 审计存证: the mail pins the security audit's chain head (kept outside the system by whoever receives it)
+    expect(office?.mail.text).toMatch(/审计存证\n(安全审计链头（日报生成时）：第 \d+ 条记录.*\n链头标识：\d+:[0-9a-f]{64}|安全审计尚无记录)/);
 
     const pdf = office?.mail.attachments.find((a) => a.contentType === "application/pdf");
     expect(pdf?.filename).toBe(`全市舆情日报（${date}）.pdf`);

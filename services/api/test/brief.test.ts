@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { zonedDate, zonedDayStart } from "@liaowang/alerting";
+import { AuditLog, authIndices } from "@liaowang/auth";
 import { incident, outputs, startStack, testUsers, type Stack } from "./harness.js";
 import { indexPosts, post } from "./posts.js";
 import { tempDir } from "@liaowang/testing";
@@ -50,6 +51,14 @@ afterAll(async () => {
   await stack?.stop();
 });
 
+/** A head a brief pinned is a record of the audit chain, and the chain verifies against it. */
+async function expectInChain(seq: number, hash: string): Promise<void> {
+  expect(seq).toBeGreaterThan(0);
+  const verified = await new AuditLog(stack.es, authIndices(stack.indexPrefix).audit).verify({ expectHead: { seq, hash } });
+  expect(verified.problems).toEqual([]);
+  expect(verified.ok).toBe(true);
+}
+
 describe("daily brief (舆情日报)", () => {
   it("every line of the page links to what it rests on, and every link opens it", async () => {
     const page = await browser.newPage({ locale: "zh-CN", timezoneId: "Asia/Shanghai" });
@@ -72,6 +81,10 @@ describe("daily brief (舆情日报)", () => {
     expect(texts).toContain("热词「化工厂」：1 篇，前一日 1 篇，持平");
     expect(texts.some((t) => t.startsWith("按时：岳麓区工地农民工反映工资拖欠｜舆情回应（48 小时）"))).toBe(true);
     expect(texts.filter((t) => t.startsWith("微博｜") || t.startsWith("本地论坛｜"))).toHaveLength(3);
+    // 审计存证: the audit's chain head when the brief was made, a record the chain still holds.
+    const pinned = /链头标识：(\d+):([0-9a-f]{64})/.exec((await page.locator("#brief-audit").textContent()) ?? "");
+    expect(pinned, "the brief pins the audit chain head").not.toBeNull();
+    await expectInChain(Number(pinned?.[1]), pinned?.[2] as string);
     // the hot-word cloud is drawn by echarts-wordcloud, served from node_modules under the page's CSP
     await page.locator('#brief-cloud[data-ready="true"] canvas').waitFor({ timeout: 20_000 });
 
@@ -137,6 +150,10 @@ describe("daily brief (舆情日报)", () => {
     expect(text).toContain("全市舆情日报");
     expect(text).toContain("岳麓区某化工厂发生爆炸");
     expect(text).toContain("热词「爆炸」：2 篇");
+    expect(text).toContain("审计存证");
+    const pinned = /链头标识：(\d+):([0-9a-f]{64})/.exec(text);
+    expect(pinned, "the printed brief pins the audit chain head").not.toBeNull();
+    await expectInChain(Number(pinned?.[1]), pinned?.[2] as string);
     execFileSync("pdftoppm", ["-png", "-r", "40", "-f", "1", "-l", "1", join(dir, "brief.pdf"), join(dir, "page")]);
     expect(readdirSync(dir).some((f) => f.startsWith("page") && f.endsWith(".png"))).toBe(true);
     // link annotations point at the dashboard (API_PUBLIC_URL) detail pages

@@ -77,7 +77,9 @@ export function renderBrief(view, me, params, { flash }) {
               ${s.id === "hotwords" && brief.hotWords.length ? `<div id="brief-cloud" class="brief-cloud" role="img" aria-label="热词词云"></div>` : ""}
               ${s.lines.length ? `<ul>${s.lines.map(lineHtml).join("")}</ul>` : `<p class="muted brief-empty">${esc(s.empty)}</p>`}</section>`,
           )
-          .join("")}`;
+          .join("")}
+        <section class="brief-section brief-audit" data-section="audit"><h2>审计存证</h2>
+          <p class="muted" id="brief-audit">${(brief.audit?.lines ?? ["安全审计链头暂时无法读取，本日报未能存证"]).map((l) => `<span>${esc(l)}</span>`).join("<br>")}</p></section>`;
       document.title = `瞭望 · ${brief.title}`;
       const holder = article.querySelector("#brief-cloud");
       if (!holder) return;

@@ -30,3 +30,11 @@ export function linkBrief(brief: Brief, base = ""): LinkedBrief {
   const line = (l: BriefLine): LinkedLine => ({ ...l, refs: l.refs.map((r) => ({ ...r, href: refHref(r, base) })) });
   return { ...brief, summary: brief.summary.map(line), sections: brief.sections.map((s) => ({ ...s, lines: s.lines.map(line) })) };
 }
+
+/** The heading of a brief's 审计存证 block (the security audit's chain head when it was made). */
+export const AUDIT_TITLE = "审计存证";
+
+/** The 审计存证 lines of a brief, or why they are missing. */
+export function auditLines(brief: Pick<Brief, "audit">): string[] {
+  return brief.audit?.lines ?? ["安全审计链头暂时无法读取，本日报未能存证"];
+}

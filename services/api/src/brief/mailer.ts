@@ -10,7 +10,7 @@ import { createReportMailer, SmtpConfig, type ReportEmail } from "@liaowang/noti
 import type { DepartmentsConfig } from "@liaowang/alerting";
 import { buildBrief, type BriefSettings } from "../routes/brief.js";
 import type { BriefConfig } from "./config.js";
-import { linkBrief, type LinkedBrief, type LinkedLine } from "./links.js";
+import { AUDIT_TITLE, auditLines, linkBrief, type LinkedBrief, type LinkedLine } from "./links.js";
 import { renderBriefPdf } from "./pdf.js";
 
 /**
@@ -39,8 +39,9 @@ export function briefEmail(brief: LinkedBrief): { subject: string; html: string;
   const html = `<!doctype html><html lang="zh-CN"><body style="font-family:sans-serif;color:#1a1a1a">
 <h1 style="font-size:20px">${esc(brief.title)}</h1>
 ${blocks.map((b) => `<h2 style="font-size:16px;border-bottom:1px solid #ccc">${esc(b.title)}</h2>${b.lines.length ? `<ul>${b.lines.map(htmlLine).join("")}</ul>` : `<p style="color:#666">${esc(b.empty)}</p>`}`).join("\n")}
+<h2 style="font-size:16px;border-bottom:1px solid #ccc">${AUDIT_TITLE}</h2><p style="color:#666;font-size:12px;word-break:break-all">${auditLines(brief).map(esc).join("<br>")}</p>
 <p style="color:#666">完整日报见附件 PDF；每条信息后的链接打开其依据（事件、原文或检索）。</p></body></html>`;
-  const text = [brief.title, "", ...blocks.flatMap((b) => [b.title, ...(b.lines.length ? b.lines.map(textLine) : [b.empty]), ""])].join("\n");
+  const text = [brief.title, "", ...blocks.flatMap((b) => [b.title, ...(b.lines.length ? b.lines.map(textLine) : [b.empty]), ""]), AUDIT_TITLE, ...auditLines(brief)].join("\n");
   return { subject: `【瞭望】${brief.title}`, html, text };
 }
 

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import PDFDocument from "pdfkit";
 import { zonedTime } from "@liaowang/alerting";
 import { LiaowangError } from "@liaowang/errors";
-import type { LinkedBrief, LinkedLine } from "./links.js";
+import { AUDIT_TITLE, auditLines, type LinkedBrief, type LinkedLine } from "./links.js";
 
 /**
  * CJK fonts Debian installs (scripts/setup.sh installs fonts-wqy-microhei), with the face to use inside a
@@ -76,6 +76,11 @@ export async function renderBriefPdf(brief: LinkedBrief, options: { fontPath?: s
     if (section.lines.length === 0) doc.fontSize(10).fillColor(COLORS.muted).text(section.empty);
     for (const l of section.lines) line(l, "");
   }
+  // 审计存证: the audit's chain head as it was when the brief was made, so the printed page pins the audit log.
+  doc.moveDown(0.8);
+  doc.fontSize(10).fillColor(COLORS.text).text(AUDIT_TITLE);
+  doc.moveDown(0.2);
+  for (const text of auditLines(brief)) doc.fontSize(8).fillColor(COLORS.muted).text(text, { width });
   doc.end();
   return done;
 }

@@ -34,6 +34,13 @@ export const BriefBody = z.object({
     summary: z.array(Line),
     sections: z.array(z.object({ id: z.string(), title: z.string(), lines: z.array(Line), empty: z.string() })),
     hotWords: z.array(z.object({ word: z.string(), count: z.number(), previous: z.number() })),
+    audit: z
+      .object({
+        head: z.object({ seq: z.number().int(), hash: z.string(), at: z.string(), anchor: z.object({ seq: z.number().int(), auditSeq: z.number().int(), auditHash: z.string(), at: z.string() }).optional() }).nullable(),
+        lines: z.array(z.string()),
+      })
+      .nullable()
+      .describe("审计存证: the security audit's chain head (and newest anchor) when the brief was made, so a printed brief pins the audit log (check later with `pnpm liaowang audit verify --head <seq>:<hash>`); null when it could not be read"),
   }),
 });
 

@@ -1,5 +1,6 @@
 import type { estypes } from "@elastic/elasticsearch";
-import type { BriefInput, NegativePost, TermCount } from "@liaowang/alerting";
+import type { AuditPin, BriefInput, NegativePost, TermCount } from "@liaowang/alerting";
+import { AuditLog, authIndices } from "@liaowang/auth";
 import { documentsAlias, type Client } from "@liaowang/es";
 import { describeError, unavailable } from "@liaowang/errors";
 import type { Logger } from "@liaowang/logger";
@@ -127,5 +128,21 @@ export async function readBriefInput(
     };
   } catch (error) {
     throw unavailable(`Elasticsearch brief query failed: ${describeError(error)}`, error);
+  }
+}
+
+/**
+ * The security audit's chain head and newest anchor now, for the brief to pin (null: no record yet). A brief is
+ * never refused for it: when the audit cannot be read, undefined (logged) and the brief says so.
+ */
+export async function readAuditPin(es: Client, prefix: string, log: Logger): Promise<AuditPin | null | undefined> {
+  try {
+    const head = await new AuditLog(es, authIndices(prefix).audit).currentHead();
+    if (!head) return null;
+    const { anchor } = head;
+    return { seq: head.seq, hash: head.hash, at: head.at, ...(anchor ? { anchor: { seq: anchor.seq, auditSeq: anchor.auditSeq, auditHash: anchor.auditHash, at: anchor.at } } : {}) };
+  } catch (error) {
+    log.warn({ err: error }, "security audit head not readable: the brief goes out without it");
+    return undefined;
   }
 }

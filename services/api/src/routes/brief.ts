@@ -7,7 +7,7 @@ import { ErrorBody, IdParams } from "../api-schemas.js";
 import { linkBrief } from "../brief/links.js";
 import { renderBriefPdf } from "../brief/pdf.js";
 import { BriefBody, BriefQuery, DocumentBody } from "../brief/schemas.js";
-import { readBriefInput } from "../brief/source.js";
+import { readAuditPin, readBriefInput } from "../brief/source.js";
 import { principal, requirePermission } from "../http.js";
 import { evidenceOf } from "./evidence.js";
 import { assertPostReachable } from "../auth/document-access.js";
@@ -29,13 +29,11 @@ export interface BriefSettings {
 export async function buildBrief(deps: Pick<ApiDeps, "es" | "indexPrefix" | "departments" | "log">, settings: Pick<BriefSettings, "timeZone">, request: { date: string; department?: string | undefined }, now: Date): Promise<Brief> {
   const dept = request.department ? deps.departments?.departments.find((d) => d.id === request.department) : undefined;
   if (request.department && !dept) throw new LiaowangError("not_found", `department ${request.department} does not exist`);
-  const input = await readBriefInput(
-    deps.es,
-    deps.indexPrefix,
-    { period: briefPeriod(request.date, settings.timeZone), department: dept?.id, documents: dept ? { topics: dept.topics, regions: dept.jurisdiction } : undefined },
-    deps.log,
-  );
-  return composeBrief(input, { date: request.date, timeZone: settings.timeZone, department: dept ? { id: dept.id, name: dept.name } : undefined }, now);
+  const [input, audit] = await Promise.all([
+    readBriefInput(deps.es, deps.indexPrefix, { period: briefPeriod(request.date, settings.timeZone), department: dept?.id, documents: dept ? { topics: dept.topics, regions: dept.jurisdiction } : undefined }, deps.log),
+    readAuditPin(deps.es, deps.indexPrefix, deps.log),
+  ]);
+  return composeBrief({ ...input, audit }, { date: request.date, timeZone: settings.timeZone, department: dept ? { id: dept.id, name: dept.name } : undefined }, now);
 }
 
 function departmentOf(scope: Scope, asked: string | undefined): string | undefined {
