@@ -37,9 +37,21 @@ export async function installTemplate(client: Client, configDir: string, prefix:
     priority: file.priority,
     template: { ...file.template, aliases: { [`${prefix}${family.alias}`]: {} } } as never,
   });
-  // Indices created from an older template (this month's) take the fields added since: mappings only ever grow.
+  // Indices created from an older template (this month's) take the fields added since: mappings only ever grow. A
+  // field whose parameters changed since (term vectors dropped) keeps them in the indices that have it already:
+  // Elasticsearch cannot change them in place, and the next month's index takes the new template.
   const properties = (file.template.mappings as { properties?: Record<string, unknown> }).properties;
   if (properties) {
-    await client.indices.putMapping({ index: `${prefix}${file.index_patterns_suffix}`, allow_no_indices: true, properties: properties as never });
+    const existing = await client.indices.getMapping({ index: `${prefix}${file.index_patterns_suffix}`, allow_no_indices: true, ignore_unavailable: true });
+    for (const [index, mapping] of Object.entries(existing)) {
+      try {
+        await client.indices.putMapping({ index, properties: properties as never });
+      } catch (error) {
+        if ((error as { meta?: { statusCode?: number } }).meta?.statusCode !== 400) throw error;
+        const held = (mapping.mappings as { properties?: Record<string, unknown> }).properties ?? {};
+        const missing = Object.fromEntries(Object.entries(properties).filter(([name]) => !(name in held)));
+        if (Object.keys(missing).length > 0) await client.indices.putMapping({ index, properties: missing as never });
+      }
+    }
   }
 }
