@@ -27,13 +27,19 @@ export default defineConfig({
           globalSetup: ["packages/testing/src/global-setup.ts"],
           testTimeout: 180_000,
           hookTimeout: 300_000,
-          fileParallelism: false,
+          // Two files at a time: the files mostly wait on Kafka, Elasticsearch and real timers, and each uses its own
+          // topic/index prefixes (isolatedEnv), ephemeral ports and temp dirs. LIAOWANG_TEST_WORKERS=1 runs them one by one.
+          maxWorkers: Number(process.env.LIAOWANG_TEST_WORKERS ?? 2),
+          // (its own worker count: vitest runs it as a group after the unit tests)
+          sequence: { groupOrder: 1 },
         },
       },
       {
         test: {
           name: "faults",
           setupFiles,
+          // after the integration tests when run together (`pnpm test`); its stack boots meanwhile (fault-setup.ts)
+          sequence: { groupOrder: 2 },
           include: ["test/faults/**/*.test.ts"],
           globalSetup: ["packages/testing/src/fault-setup.ts"],
           testTimeout: 300_000,

@@ -10,7 +10,7 @@ import { createLogger } from "@liaowang/logger";
 import { DeadLetter, topicName } from "@liaowang/schemas";
 import { createEsClient, type Client } from "@liaowang/es";
 import { startReceiver, type ReceivedRequest, type Receiver } from "@liaowang/notify/testing";
-import { freePort, ServiceGroup, startEsProxy, waitFor, type EsProxy, type PipelineService } from "@liaowang/testing";
+import { freePort, privateStackReady, ServiceGroup, startEsProxy, waitFor, type EsProxy, type PipelineService } from "@liaowang/testing";
 import { runCaptured } from "../../packages/cli/src/capture.js";
 import type { ListedAlert } from "../../packages/cli/src/alerts.js";
 import { backgroundPosts, explosionPosts, type StreamRecord } from "../fixtures/incidents/stream.js";
@@ -134,6 +134,7 @@ export class FaultCase {
   /** Start a case: proxy, receiver, config and the six services. */
   static async start(label: string, options: CaseOptions): Promise<FaultCase> {
     const stack = inject("faultStack");
+    await privateStackReady(stack);
     const proxy = await startEsProxy(`http://127.0.0.1:${stack.esPort}`);
     const receiver = await startReceiver();
     const ports = { ingest: await freePort(), alerter: await freePort(), api: await freePort() };

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -119,4 +119,23 @@ export async function stopStackServer(stackDir: string, name: "kafka" | "elastic
 export async function startStackServers(stack: PrivateStack): Promise<void> {
   const { stackUp } = await import("@liaowang/devstack");
   await stackUp({ env: { ...process.env, ...stack.stackEnv } });
+}
+
+/** Written into a private stack's directory once a background start finished: "ok", or why it failed. */
+export const PRIVATE_STACK_READY_FILE = "ready";
+
+/**
+ * Wait until a private stack started in the background (the fault suite's global setup) is up; throws its start-up
+ * error if it failed.
+ * @example await privateStackReady(inject("faultStack"));
+ */
+export async function privateStackReady(stack: PrivateStack, timeoutMs = 300_000): Promise<void> {
+  const file = join(stack.dir, PRIVATE_STACK_READY_FILE);
+  const deadline = Date.now() + timeoutMs;
+  while (!existsSync(file)) {
+    if (Date.now() > deadline) throw new Error(`the private stack in ${stack.dir} was not up after ${Math.round(timeoutMs / 1000)} s`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const state = readFileSync(file, "utf8");
+  if (state !== "ok") throw new Error(`the private stack in ${stack.dir} did not start: ${state}`);
 }
