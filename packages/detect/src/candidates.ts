@@ -1,19 +1,8 @@
 import { docVector } from "./cluster.js";
 import { DEFAULT_CLUSTER_CONFIG } from "./cluster-config.js";
 import type { IncidentState } from "./incident-state.js";
-import { keywordVector, simhashHalves } from "./similarity.js";
-import type { DocFeatures, Keyword } from "./types.js";
-
-// Keyword lists are immutable and shared between successive versions of an incident: derive their features once.
-const featureCache = new WeakMap<readonly Keyword[], string[]>();
-function features(keywords: readonly Keyword[]): string[] {
-  let f = featureCache.get(keywords);
-  if (!f) {
-    f = [...keywordVector(keywords).weights.keys()];
-    featureCache.set(keywords, f);
-  }
-  return f;
-}
+import { listFeatures, simhashHalves } from "./similarity.js";
+import type { DocFeatures } from "./types.js";
 
 /**
  * The four 16-bit bands of a SimHash as numbers (band index × 2¹⁶ + the band's bits): hashes within distance 3 share
@@ -32,8 +21,8 @@ function bandsOf(simhash: string, into: Set<number>): void {
 }
 
 function keysOf(incident: IncidentState): { terms: Set<string>; bands: Set<number> } {
-  const terms = new Set<string>(features(incident.keywords));
-  for (const set of incident.recentKeywordSets) for (const f of features(set)) terms.add(f);
+  const terms = new Set<string>(listFeatures(incident.keywords));
+  for (const set of incident.recentKeywordSets) for (const f of listFeatures(set)) terms.add(f);
   const bandSet = new Set<number>();
   bandsOf(incident.firstPost.simhash, bandSet);
   for (const s of incident.recentSimhashes) bandsOf(s, bandSet);
@@ -41,16 +30,20 @@ function keysOf(incident: IncidentState): { terms: Set<string>; bands: Set<numbe
   return { terms, bands: bandSet };
 }
 
-/** An incident held, with the keys it is indexed under and scratch space for ranking. */
+/**
+ * An incident held, with scratch space for ranking. The keys it is indexed under are derived again from the incident
+ * when it changes or leaves (its keyword lists' features are cached while they live): not stored for every incident.
+ */
 interface Entry {
   incident: IncidentState;
-  terms: Set<string>;
-  bands: Set<number>;
-  docs: string[];
   /** Ranking scratch: the shared weight (and squared weight) summed in the lookup numbered `mark`. */
   score: number;
   sharedSq: number;
   mark: number;
+}
+
+function docsOf(incident: IncidentState): string[] {
+  return [incident.openedBy, ...incident.recentDocIds];
 }
 
 /**
@@ -63,8 +56,9 @@ interface Entry {
  */
 export class IncidentIndex {
   private readonly byId = new Map<string, Entry>();
-  private readonly byTerm = new Map<string, Set<Entry>>();
-  private readonly byBand = new Map<number, Set<Entry>>();
+  // Postings are arrays (a fraction of a set's memory; order does not matter, ranking breaks ties by id).
+  private readonly byTerm = new Map<string, Entry[]>();
+  private readonly byBand = new Map<number, Entry[]>();
   private readonly byDoc = new Map<string, Entry>();
   private lookups = 0;
 
@@ -97,26 +91,23 @@ export class IncidentIndex {
       return;
     }
     const { terms, bands: bandSet } = keysOf(incident);
-    const docs = [incident.openedBy, ...incident.recentDocIds];
     let e = this.byId.get(incident.id);
     if (!e) {
-      e = { incident, terms, bands: bandSet, docs, score: 0, sharedSq: 0, mark: 0 };
+      e = { incident, score: 0, sharedSq: 0, mark: 0 };
       this.byId.set(incident.id, e);
       for (const t of terms) add(this.byTerm, t, e);
       for (const b of bandSet) add(this.byBand, b, e);
-      for (const d of docs) this.byDoc.set(d, e);
+      for (const d of docsOf(incident)) this.byDoc.set(d, e);
       return;
     }
-    for (const t of e.terms) if (!terms.has(t)) drop(this.byTerm, t, e);
-    for (const t of terms) if (!e.terms.has(t)) add(this.byTerm, t, e);
-    for (const b of e.bands) if (!bandSet.has(b)) drop(this.byBand, b, e);
-    for (const b of bandSet) if (!e.bands.has(b)) add(this.byBand, b, e);
-    for (const d of e.docs) if (this.byDoc.get(d) === e) this.byDoc.delete(d);
-    for (const d of docs) this.byDoc.set(d, e);
+    const old = keysOf(e.incident);
+    for (const t of old.terms) if (!terms.has(t)) drop(this.byTerm, t, e);
+    for (const t of terms) if (!old.terms.has(t)) add(this.byTerm, t, e);
+    for (const b of old.bands) if (!bandSet.has(b)) drop(this.byBand, b, e);
+    for (const b of bandSet) if (!old.bands.has(b)) add(this.byBand, b, e);
+    for (const d of docsOf(e.incident)) if (this.byDoc.get(d) === e) this.byDoc.delete(d);
+    for (const d of docsOf(incident)) this.byDoc.set(d, e);
     e.incident = incident;
-    e.terms = terms;
-    e.bands = bandSet;
-    e.docs = docs;
   }
 
   /** Drops an incident from the index. */
@@ -124,9 +115,10 @@ export class IncidentIndex {
     const e = this.byId.get(id);
     if (!e) return;
     this.byId.delete(id);
-    for (const t of e.terms) drop(this.byTerm, t, e);
-    for (const b of e.bands) drop(this.byBand, b, e);
-    for (const d of e.docs) if (this.byDoc.get(d) === e) this.byDoc.delete(d);
+    const { terms, bands } = keysOf(e.incident);
+    for (const t of terms) drop(this.byTerm, t, e);
+    for (const b of bands) drop(this.byBand, b, e);
+    for (const d of docsOf(e.incident)) if (this.byDoc.get(d) === e) this.byDoc.delete(d);
   }
 
   /**
@@ -163,7 +155,7 @@ export class IncidentIndex {
     for (const [f, w] of vector.weights) {
       const posting = this.byTerm.get(f);
       if (!posting) continue;
-      if (posting.size > maxPosting) {
+      if (posting.length > maxPosting) {
         skippedSq += w * w;
         continue;
       }
@@ -187,18 +179,19 @@ export class IncidentIndex {
   }
 }
 
-function add<K>(map: Map<K, Set<Entry>>, key: K, id: Entry): void {
-  let set = map.get(key);
-  if (!set) {
-    set = new Set();
-    map.set(key, set);
-  }
-  set.add(id);
+function add<K>(map: Map<K, Entry[]>, key: K, entry: Entry): void {
+  const posting = map.get(key);
+  if (posting) posting.push(entry);
+  else map.set(key, [entry]);
 }
 
-function drop<K>(map: Map<K, Set<Entry>>, key: K, id: Entry): void {
-  const set = map.get(key);
-  if (!set) return;
-  set.delete(id);
-  if (set.size === 0) map.delete(key);
+function drop<K>(map: Map<K, Entry[]>, key: K, entry: Entry): void {
+  const posting = map.get(key);
+  if (!posting) return;
+  const i = posting.indexOf(entry);
+  if (i < 0) return;
+  // Swap with the last: order within a posting carries no meaning.
+  posting[i] = posting[posting.length - 1] as Entry;
+  posting.pop();
+  if (posting.length === 0) map.delete(key);
 }

@@ -4,9 +4,9 @@ import { absorbDoc, isCurrent, isFollowup, normalizedDocKeywords, openIncident, 
 import { statementOf } from "./statements.js";
 import type { IncidentChange } from "./incident.js";
 import type { IncidentState } from "./incident-state.js";
-import { hammingHalves, keywordVector, mostSpecificRegions, regionRelation, simhashHalves, vectorCosine } from "./similarity.js";
+import { cosine, hammingHalves, keywordVector, mostSpecificRegions, regionRelation, simhashHalves } from "./similarity.js";
 import type { FeatureVector, RegionRelation } from "./similarity.js";
-import type { DocFeatures, Keyword, Region } from "./types.js";
+import type { DocFeatures, Region } from "./types.js";
 
 /** How a document matched an incident (for logs and the incident detail page). */
 export interface MatchInfo {
@@ -26,17 +26,6 @@ export interface Assignment {
   merged?: { into: string; absorbed: IncidentState[] } | undefined;
 }
 
-// Incident states are immutable values, so their keyword vectors can be memoised per object.
-const vectorCache = new WeakMap<object, FeatureVector>();
-function cachedVector(owner: object, keywords: readonly Keyword[]): FeatureVector {
-  let v = vectorCache.get(owner);
-  if (!v) {
-    v = keywordVector(keywords);
-    vectorCache.set(owner, v);
-  }
-  return v;
-}
-
 const docVectors = new WeakMap<object, { limit: number; vector: FeatureVector }>();
 /** The keyword vector of a post's top keywords, memoised per post object (candidate search and scoring share it). */
 export function docVector(doc: Pick<DocFeatures, "keywords">, config: Pick<ClusterConfig, "docKeywordLimit">): FeatureVector {
@@ -47,16 +36,20 @@ export function docVector(doc: Pick<DocFeatures, "keywords">, config: Pick<Clust
   return vector;
 }
 
-// Incident states and posts are immutable: their SimHashes are parsed once per object, as (high, low) pairs.
-const incidentHashes = new WeakMap<IncidentState, Uint32Array>();
+// Incident states and posts are immutable: their SimHashes are parsed once per object, as (high, low) pairs (a plain
+// array: held for every open incident, and a typed array costs ~200 bytes of overhead on its own).
+const incidentHashes = new WeakMap<IncidentState, number[]>();
 const docHashes = new WeakMap<object, Uint32Array>();
+const halves = new Uint32Array(2);
 
-function hashesOf(incident: IncidentState): Uint32Array {
+function hashesOf(incident: IncidentState): number[] {
   let packed = incidentHashes.get(incident);
   if (!packed) {
-    const all = [incident.firstPost.simhash, ...incident.recentSimhashes, ...incident.posts.map((p) => p.simhash)];
-    packed = new Uint32Array(all.length * 2);
-    all.forEach((s, i) => simhashHalves(s, packed, i * 2));
+    packed = [];
+    for (const s of [incident.firstPost.simhash, ...incident.recentSimhashes, ...incident.posts.map((p) => p.simhash)]) {
+      simhashHalves(s, halves);
+      packed.push(halves[0] as number, halves[1] as number);
+    }
     incidentHashes.set(incident, packed);
   }
   return packed;
@@ -123,9 +116,9 @@ function regionsFactor(a: readonly Region[], b: readonly Region[], config: Clust
 export function similarity(incident: IncidentState, doc: DocFeatures, config: ClusterConfig = DEFAULT_CLUSTER_CONFIG, threshold = config.joinThreshold): MatchInfo {
   const d = nearestDistance(incident, doc);
   const vector = docVector(doc, config);
-  let keywordSimilarity = vectorCosine(vector, cachedVector(incident.keywords, incident.keywords));
+  let keywordSimilarity = cosine(vector, incident.keywords);
   for (const set of incident.recentKeywordSets) {
-    keywordSimilarity = Math.max(keywordSimilarity, vectorCosine(vector, cachedVector(set, set)));
+    keywordSimilarity = Math.max(keywordSimilarity, cosine(vector, set));
   }
   if (d <= config.nearDuplicateDistance) {
     // Reposts carry the same text and hence the same places; no region check needed.
@@ -166,7 +159,7 @@ function abroadFactor(doc: DocFeatures, incident: IncidentState, config: Cluster
 /** Whether two incidents look like one story: similar keywords and the same places (used before merging). */
 function sameStoryAs(a: IncidentState, b: IncidentState, config: ClusterConfig): boolean {
   if (regionsFactor(a.regions, b.regions, config) < 1) return false;
-  return vectorCosine(cachedVector(a.keywords, a.keywords), cachedVector(b.keywords, b.keywords)) >= config.joinThreshold;
+  return cosine(a.keywords, b.keywords) >= config.joinThreshold;
 }
 
 /**
@@ -174,10 +167,10 @@ function sameStoryAs(a: IncidentState, b: IncidentState, config: ClusterConfig):
  * sets of their latest posts (a late 通报 and an early eyewitness post share few top words with each other's aggregate).
  */
 function incidentKeywordSimilarity(a: IncidentState, b: IncidentState): number {
-  let best = vectorCosine(cachedVector(a.keywords, a.keywords), cachedVector(b.keywords, b.keywords));
+  let best = cosine(a.keywords, b.keywords);
   for (const x of [a.keywords, ...a.recentKeywordSets]) {
     for (const y of [b.keywords, ...b.recentKeywordSets]) {
-      best = Math.max(best, vectorCosine(cachedVector(x, x), cachedVector(y, y)));
+      best = Math.max(best, cosine(x, y));
     }
   }
   return best;

@@ -58,8 +58,19 @@ function engagementOf(doc: DocFeatures): number {
   return (m.reposts ?? 0) * 2 + (m.comments ?? 0) + (m.likes ?? 0) * 0.5;
 }
 
+// A post's snippet is kept as its 首发 and among the representative posts: one string for both, made once.
+const snippets = new WeakMap<DocFeatures, { length: number; snippet: string }>();
+
+function snippetOf(doc: DocFeatures, length: number): string {
+  const held = snippets.get(doc);
+  if (held && held.length === length) return held.snippet;
+  const snippet = [...doc.text].slice(0, length).join("");
+  snippets.set(doc, { length, snippet });
+  return snippet;
+}
+
 function postRef(doc: DocFeatures, config: ClusterConfig): PostRef {
-  const snippet = [...doc.text].slice(0, config.snippetLength).join("");
+  const snippet = snippetOf(doc, config.snippetLength);
   return {
     id: doc.id,
     source: doc.source,

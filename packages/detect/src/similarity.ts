@@ -91,45 +91,84 @@ export function keywordVector(keywords: readonly Keyword[]): FeatureVector {
  * Features interned as small integers, so cosines run over typed arrays instead of string-keyed maps (the hot loop
  * of clustering: every post is compared with the aggregate and recent keyword sets of dozens of incidents). The
  * table is bounded: when full it starts afresh under a new generation, and vectors packed before are packed again.
+ * `featureNames` holds each feature's one string, which the incident index shares instead of a copy per incident.
  */
 const MAX_FEATURES = 1 << 18;
 let featureIds = new Map<string, number>();
+let featureNames: string[] = [];
 let generation = 0;
 
-/** A feature vector with integer feature ids, in the insertion order of its map (so sums add up in the same order). */
+/**
+ * A feature vector with integer feature ids, in the insertion order of its map (so sums add up in the same order),
+ * and its norm. Held instead of the map for every keyword list of every open incident: a fraction of the memory.
+ */
 interface Packed {
   generation: number;
-  ids: Int32Array;
-  weights: Float64Array;
+  // Plain arrays (small integers and unboxed doubles): a typed array costs ~200 bytes of overhead on its own.
+  ids: number[];
+  weights: number[];
+  norm: number;
 }
 
 const packedVectors = new WeakMap<FeatureVector, Packed>();
+// Keyword lists are immutable and shared between successive versions of an incident: packed once per list.
+const packedLists = new WeakMap<readonly Keyword[], Packed>();
 
-function pack(v: FeatureVector): Packed {
-  const held = packedVectors.get(v);
-  if (held && held.generation === generation) return held;
+function packWeights(v: FeatureVector): Packed {
   if (featureIds.size + v.weights.size > MAX_FEATURES) {
     featureIds = new Map();
+    featureNames = [];
     generation++;
     dense.fill(0);
     denseOwner = undefined;
   }
-  const ids = new Int32Array(v.weights.size);
-  const weights = new Float64Array(v.weights.size);
-  let i = 0;
+  const ids: number[] = [];
+  const weights: number[] = [];
   for (const [f, w] of v.weights) {
     let id = featureIds.get(f);
     if (id === undefined) {
-      id = featureIds.size;
+      id = featureNames.length;
       featureIds.set(f, id);
+      featureNames.push(f);
     }
-    ids[i] = id;
-    weights[i] = w;
-    i++;
+    ids.push(id);
+    weights.push(w);
   }
-  const p = { generation, ids, weights };
+  return { generation, ids, weights, norm: v.norm };
+}
+
+function pack(v: FeatureVector): Packed {
+  const held = packedVectors.get(v);
+  if (held && held.generation === generation) return held;
+  const p = packWeights(v);
   packedVectors.set(v, p);
   return p;
+}
+
+function packList(keywords: readonly Keyword[]): Packed {
+  const held = packedLists.get(keywords);
+  if (held && held.generation === generation) return held;
+  const p = packWeights(keywordVector(keywords));
+  packedLists.set(keywords, p);
+  return p;
+}
+
+/** A feature vector, or a keyword list standing for its {@link keywordVector}. */
+export type VectorLike = FeatureVector | readonly Keyword[];
+
+function packAny(x: VectorLike): Packed {
+  return Array.isArray(x) ? packList(x as readonly Keyword[]) : pack(x as FeatureVector);
+}
+
+/**
+ * The features of a keyword list's {@link keywordVector} (words and character bigrams), as shared strings.
+ * @example listFeatures([{ word: "江华县", weight: 1 }]) // ["江华", "华县"]
+ */
+export function listFeatures(keywords: readonly Keyword[]): string[] {
+  const { ids } = packList(keywords);
+  const out = new Array<string>(ids.length);
+  for (let i = 0; i < ids.length; i++) out[i] = featureNames[ids[i] as number] as string;
+  return out;
 }
 
 // The larger vector of the last comparison, spread out by feature id (zero elsewhere): a post is compared with many
@@ -155,19 +194,27 @@ function spread(p: Packed): void {
   denseOwner = p;
 }
 
+/**
+ * Cosine similarity (0 … 1; 0 when either is empty) of two feature vectors or keyword lists; lists are packed once
+ * and kept while they live, so comparing a post with an incident's keyword lists allocates nothing.
+ */
+export function cosine(a: VectorLike, b: VectorLike): number {
+  let pb = packAny(b);
+  const pa = packAny(a);
+  // Packing the second may have started a new table: the first is packed again under it.
+  if (pb.generation !== pa.generation) pb = packAny(b);
+  if (pa.norm === 0 || pb.norm === 0) return 0;
+  const [small, large] = pa.ids.length <= pb.ids.length ? [pa, pb] : [pb, pa];
+  spread(large);
+  let dot = 0;
+  const { ids, weights } = small;
+  for (let i = 0; i < ids.length; i++) dot += (weights[i] as number) * (dense[ids[i] as number] as number);
+  return Math.min(1, dot / (pa.norm * pb.norm));
+}
+
 /** Cosine similarity of two feature vectors (0 … 1; 0 when either is empty). */
 export function vectorCosine(a: FeatureVector, b: FeatureVector): number {
-  if (a.norm === 0 || b.norm === 0) return 0;
-  const [small, large] = a.weights.size <= b.weights.size ? [a, b] : [b, a];
-  let l = pack(large);
-  const s = pack(small);
-  // Packing the second may have started a new table: the first is packed again under it.
-  if (l.generation !== s.generation) l = pack(large);
-  spread(l);
-  let dot = 0;
-  const { ids, weights } = s;
-  for (let i = 0; i < ids.length; i++) dot += (weights[i] as number) * (dense[ids[i] as number] as number);
-  return Math.min(1, dot / (a.norm * b.norm));
+  return cosine(a, b);
 }
 
 /**
