@@ -274,4 +274,75 @@ describe("转为监测规则: saved searches become watch rules", () => {
     const rules = (await stack.call<ConfigResponse>("/api/v1/admin/config/watch-rules", { token: users.admin.token })).body.data.rules as unknown as { name: string; must: string[]; regions?: string[] }[];
     expect(rules.find((r) => r.name === "桥梁裂缝")).toMatchObject({ must: ["桥梁", "裂缝"], regions: ["长沙市"] });
   });
+
+  it("departments and escalation policies are edited in field forms: rows added and removed, zh-CN field errors, applied live", async () => {
+    const page = await browser.newPage({ locale: "zh-CN", timezoneId: "Asia/Shanghai" });
+    page.on("dialog", (dialog) => void dialog.accept());
+    await page.goto(`${stack.apiUrl}/#token=${users.admin.token}`);
+    await page.locator("#user", { hasText: users.admin.name }).waitFor();
+    await page.goto(`${stack.apiUrl}/#/admin/departments`);
+    const form = page.locator("#departments-form");
+    await form.locator('fieldset.dept[data-id="hrss"]').waitFor();
+    const before = await form.locator("fieldset.dept").count();
+
+    // A new department under the government office, routed by keywords, with one contact (a wrong email first).
+    await form.locator("#add-dept").click();
+    const dept = form.locator("fieldset.dept").nth(before);
+    await dept.locator('input[name="id"]').fill("petition");
+    await dept.locator('input[name="name"]').fill("市信访局");
+    await dept.locator('select[name="parent"]').selectOption("gov-office");
+    await dept.locator('input[name="keywords"]').fill("信访，上访");
+    await dept.locator("button.add-person").click();
+    const person = form.locator('fieldset.dept[data-id="petition"] table.people tbody tr').first();
+    await person.locator('input[name="pid"]').fill("p-petition-duty");
+    await person.locator('input[name="pname"]').fill("信访值班员");
+    await person.locator('input[name="email"]').fill("不是邮箱");
+    await form.locator('input[name="summary"]').fill("新增市信访局");
+    await form.locator("button[type=submit]").click();
+    await form.locator("#form-errors li", { hasText: "部门（departments） › 「petition」 › 人员（people） › 「p-petition-duty」 › 邮箱（email）：须为邮箱地址" }).waitFor({ timeout: 10_000 });
+    await person.locator('input[name="email"]').fill("duty@petition.example");
+    await form.locator("button[type=submit]").click();
+    await page.locator("#config-version", { hasText: "第 1 版" }).waitFor({ timeout: 10_000 });
+    const saved = (await stack.call<{ data: { departments: { id: string; parent?: string; keywords: string[]; people: { id: string; role: string; email?: string }[] }[] } }>("/api/v1/admin/config/departments", { token: users.admin.token })).body.data;
+    expect(saved.departments.find((d) => d.id === "petition")).toMatchObject({ parent: "gov-office", keywords: ["信访", "上访"], people: [{ id: "p-petition-duty", role: "duty", email: "duty@petition.example" }] });
+    expect(saved.departments).toHaveLength(before + 1);
+    // Applied live: the API's own routing directory has it at once.
+    const listed = await stack.call<{ departments: { id: string; parent?: string }[] }>("/api/v1/departments", { token: users.duty.token });
+    expect(listed.body.departments.find((d) => d.id === "petition")).toMatchObject({ parent: "gov-office" });
+
+    // Removed again with its row.
+    await form.locator('fieldset.dept[data-id="petition"] button.remove-dept').click();
+    await form.locator("button[type=submit]").click();
+    await page.locator("#config-version", { hasText: "第 2 版" }).waitFor({ timeout: 10_000 });
+    const after = (await stack.call<{ data: { departments: { id: string }[] } }>("/api/v1/admin/config/departments", { token: users.admin.token })).body.data;
+    expect(after.departments.map((d) => d.id)).not.toContain("petition");
+    expect(after.departments).toHaveLength(before);
+
+    // Escalation: a step for the major policy, whom by role and after how long; a delay that is no duration first.
+    await page.goto(`${stack.apiUrl}/#/admin/escalation`);
+    const major = page.locator('#escalation-form fieldset.policy[data-id="major"]');
+    await major.waitFor();
+    const steps = await major.locator("table.steps tbody tr").count();
+    await major.locator("button.add-step").click();
+    const step = page.locator('#escalation-form fieldset.policy[data-id="major"] table.steps tbody tr').nth(steps);
+    await step.locator('input[name="sid"]').fill("leader-late");
+    await step.locator('select[name="trigger"]').selectOption("after");
+    await step.locator('input[name="delay"]').fill("45 分钟");
+    await step.locator('select[name="rdept"]').selectOption("parent");
+    await step.locator('select[name="raudience"]').selectOption("leader");
+    await page.locator("#escalation-form button[type=submit]").click();
+    await page.locator("#form-errors li", { hasText: "升级策略（policies） › 「major」 › 步骤（steps） › 「leader-late」 › 超时未确认（after）：须为时长，如 30s、15m、2h、1d（填的是「45 分钟」）" }).waitFor({ timeout: 10_000 });
+    await step.locator('input[name="delay"]').fill("45m");
+    // …and the standard policy loses its deadline step.
+    const standard = page.locator('#escalation-form fieldset.policy[data-id="standard"]');
+    await standard.locator("table.steps tbody tr").filter({ has: page.locator('input[value="head-before-deadline"]') }).locator("button.remove-step").click();
+    await page.locator("#escalation-form button[type=submit]").click();
+    await page.locator("#config-version", { hasText: "第 1 版" }).waitFor({ timeout: 10_000 });
+    const escalation = (await stack.call<{ data: { policies: { id: string; steps: { id: string; after?: string; beforeDeadline?: string; notify: { department: string; audience: string }[] }[] }[] } }>("/api/v1/admin/config/escalation", { token: users.admin.token })).body.data;
+    const majorSteps = escalation.policies.find((p) => p.id === "major")?.steps ?? [];
+    expect(majorSteps).toHaveLength(steps + 1);
+    expect(majorSteps.at(-1)).toEqual({ id: "leader-late", after: "45m", notify: [{ department: "parent", audience: "leader" }] });
+    expect(escalation.policies.find((p) => p.id === "standard")?.steps.map((s) => s.id)).toEqual(["head-unacknowledged"]);
+    await page.close();
+  });
 });
