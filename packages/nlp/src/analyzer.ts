@@ -76,16 +76,16 @@ export function analyze(input: AnalysisInput, resources: AnalysisResources): Ana
   const regions = recognizeRegionsIndexed(placeTokens, resources.gazetteer);
   const abroad = recognizeForeignIndexed(input.segments, segments, resources.foreign);
   const roles = placeRolesIndexed(segments, resources.gazetteer, resources.foreign, regions, abroad);
-  return {
-    topics,
-    ...(category === undefined ? {} : { category }),
-    sentiment: scoreSentimentIndexed(segments, resources.lexicon),
-    regions: roles.size === 0 ? regions : regions.map((r) => withRole(r, roles)),
-    abroad: roles.size === 0 ? abroad : abroad.map((p) => withRole(p, roles)),
-    figures,
-    timeRef,
-    simhash: simhash64(input.keywords),
-  };
+  // Assigned in order rather than spread in: a spread inside a literal is slow in V8.
+  const out: Analysis = { topics } as Analysis;
+  if (category !== undefined) out.category = category;
+  out.sentiment = scoreSentimentIndexed(segments, resources.lexicon);
+  out.regions = roles.size === 0 ? regions : regions.map((r) => withRole(r, roles));
+  out.abroad = roles.size === 0 ? abroad : abroad.map((p) => withRole(p, roles));
+  out.figures = figures;
+  out.timeRef = timeRef;
+  out.simhash = simhash64(input.keywords);
+  return out;
 }
 
 function withRole<T extends { code: string }>(p: T, roles: ReadonlyMap<string, PlaceRole>): T & { role?: PlaceRole } {

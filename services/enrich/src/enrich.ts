@@ -1,6 +1,6 @@
 import { docScope, type Jurisdiction } from "@liaowang/detect";
 import { analyze } from "@liaowang/nlp";
-import type { Analysis, AnalysisResources, Segmenter } from "@liaowang/nlp";
+import type { AnalysisResources, Segmenter } from "@liaowang/nlp";
 import { SEGMENT_SEPARATOR, type EnrichedDocument, type RawDocument } from "@liaowang/schemas";
 
 /** Options for {@link enrichDocument}. */
@@ -45,33 +45,32 @@ export function enrichDocument(raw: RawDocument, segmenter: Segmenter, options: 
           },
           options.analysis,
         );
-  return {
-    ...raw,
-    ...(raw.title === undefined ? {} : { title }),
-    text,
-    tokens,
-    titleSeg: titleSegments.join(SEGMENT_SEPARATOR),
-    textSeg: textSegments.join(SEGMENT_SEPARATOR),
-    searchTerms: [...new Set(segmenter.cutForSearchOfSegments(full, segments))],
-    keywords,
-    enrichedAt: now.toISOString(),
-    ...(analysis === undefined ? {} : analysisFields(analysis)),
-    ...(analysis === undefined || options.jurisdiction === undefined ? {} : { scope: docScope({ title: raw.title, text: full, regions: analysis.regions, abroad: analysis.abroad }, options.jurisdiction).scope }),
-  };
-}
-
-function analysisFields(a: Analysis): Pick<EnrichedDocument, "topics" | "category" | "sentiment" | "regions" | "abroad" | "figures" | "timeRef" | "simhash"> {
-  return {
-    topics: a.topics,
-    ...(a.category === undefined ? {} : { category: a.category }),
-    sentiment: a.sentiment,
+  // Built by assignment, in the order a spread literal would give (the raw fields first): in Node 20, adding fields
+  // to a spread copy of the record cost ~25 µs per document, as much as all place recognition.
+  const out = Object.assign({}, raw) as EnrichedDocument;
+  if (raw.title !== undefined) out.title = title;
+  out.text = text;
+  out.tokens = tokens;
+  out.titleSeg = titleSegments.join(SEGMENT_SEPARATOR);
+  out.textSeg = textSegments.join(SEGMENT_SEPARATOR);
+  out.searchTerms = [...new Set(segmenter.cutForSearchOfSegments(full, segments))];
+  out.keywords = keywords;
+  out.enrichedAt = now.toISOString();
+  if (analysis !== undefined) {
+    out.topics = analysis.topics;
+    if (analysis.category !== undefined) out.category = analysis.category;
+    out.sentiment = analysis.sentiment;
     // The document schema (and its strict index mapping) carries code, name, level and province only.
-    regions: a.regions.map(({ code, name, level, province, role }) => ({ code, name, level, province, ...(role === undefined ? {} : { role }) })),
-    abroad: a.abroad,
-    figures: a.figures,
-    timeRef: a.timeRef,
-    simhash: a.simhash,
-  };
+    out.regions = analysis.regions.map(({ code, name, level, province, role }) => (role === undefined ? { code, name, level, province } : { code, name, level, province, role }));
+    out.abroad = analysis.abroad;
+    out.figures = analysis.figures;
+    out.timeRef = analysis.timeRef;
+    out.simhash = analysis.simhash;
+    if (options.jurisdiction !== undefined) {
+      out.scope = docScope({ title: raw.title, text: full, regions: analysis.regions, abroad: analysis.abroad }, options.jurisdiction).scope;
+    }
+  }
+  return out;
 }
 
 function withoutSeparator(text: string): string {
