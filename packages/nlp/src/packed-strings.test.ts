@@ -23,6 +23,16 @@ describe("PackedStrings", () => {
   });
 });
 
+describe("PackedStrings: words compared in their slot", () => {
+  it("tells apart words sharing their first four units, padding from a real U+0000, and very long words", () => {
+    const long = "长".repeat(200);
+    const set = new PackedStrings(["应急管理", "应急管理局", "应急管理部门", "ab", "ab\u0000", long, `${long}x`]);
+    expect(["应急管理", "应急管理局", "应急管理部门", "ab", "ab\u0000", long, `${long}x`].map((w) => set.indexOf(w))).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    for (const absent of ["应急管", "应急管理部", "应急管理局长", "ab\u0000\u0000", "长".repeat(199), "长".repeat(201)]) expect(set.indexOf(absent), absent).toBe(-1);
+    expect(set.indexOf("在应急管理局", 1, 6)).toBe(1);
+  });
+});
+
 describe("packWordList", () => {
   it("packs the first field of the lines whose length it keeps, and hands over the rest of each kept line", () => {
     const list = Buffer.from("应急 12.5 n\n应急管理局 3 nt\n😀笑 7\r\nab 1\n\n单\n化工厂 9\n");

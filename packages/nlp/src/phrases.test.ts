@@ -51,3 +51,29 @@ describe("PhraseIndex lookups", () => {
   });
 });
 
+
+describe("PhraseIndex start filters", () => {
+  it("finds every phrase of a large index however the tokens split it, inside tokens too, and no mere neighbour", () => {
+    // Enough phrases that the hashed pair filter has collisions: it may let a token through, never stop a phrase.
+    let seed = 7;
+    const random = (n: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed % n;
+    };
+    const char = (): string => String.fromCharCode(0x4e00 + random(3000));
+    const phrases = Array.from({ length: 20_000 }, () => Array.from({ length: 2 + random(3) }, char).join(""));
+    const idx = new PhraseIndex<number>(phrases.map((p, i) => [p, i]));
+    for (const phrase of phrases.slice(0, 2_000)) {
+      const cut = 1 + random(phrase.length - 1);
+      const tokens = [phrase.slice(0, cut), phrase.slice(cut)];
+      expect(idx.longestAt(tokens, 0)?.phrase, tokens.join("/")).toBe(idx.longestAt([phrase], 0)?.phrase);
+      expect(idx.get(phrase)).toBeDefined();
+      expect(idx.findAll([`龥${phrase}`], { insideTokens: true }).map((m) => m.phrase)).toEqual([phrase]);
+    }
+    // A one-character token followed by one that no phrase continues it with: nothing.
+    const lone = new PhraseIndex<number>([["没人管", 1]]);
+    expect(lone.longestAt(["没", "事"], 0)).toBeUndefined();
+    expect(lone.longestAt(["没", "人管"], 0)?.phrase).toBe("没人管");
+    expect(lone.findAll(["没事没人管"], { insideTokens: true }).map((m) => m.phrase)).toEqual(["没人管"]);
+  });
+});

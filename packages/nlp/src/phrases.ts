@@ -8,6 +8,13 @@ interface Entry<T> {
   readonly prefix: boolean;
 }
 
+const PAIR_BITS = 1 << 20;
+
+/** The bit of a pair of UTF-16 units in a phrase index's pair filter. */
+function pairBit(first: number, second: number): number {
+  return (Math.imul(first, 0x9e3779b1) ^ Math.imul(second, 0x85ebca6b)) >>> 12;
+}
+
 /** A phrase found in a token sequence: tokens [start, end) joined make `phrase`. */
 export interface PhraseMatch<T> {
   start: number;
@@ -28,6 +35,9 @@ export class PhraseIndex<T> {
   readonly #entries: ReadonlyMap<string, Entry<T>>;
   // 1 for each UTF-16 unit some phrase starts with: most tokens start none, and this answers without hashing.
   readonly #firstUnits = new Uint8Array(0x10000);
+  // One bit for each pair of first two UTF-16 units some phrase starts with (hashed into 2^20 bits, 128 KB): a token
+  // of two units or more whose pair is unmarked starts no phrase, answered without a probe of the (large) map.
+  readonly #pairs = new Int32Array(PAIR_BITS >>> 5);
   readonly #size: number;
   readonly #maxTokens: number;
 
@@ -44,6 +54,10 @@ export class PhraseIndex<T> {
         entry.value = value;
       }
       this.#firstUnits[phrase.charCodeAt(0)] = 1;
+      if (phrase.length >= 2) {
+        const bit = pairBit(phrase.charCodeAt(0), phrase.charCodeAt(1));
+        this.#pairs[bit >>> 5]! |= 1 << (bit & 31);
+      }
       for (let i = 1; i < phrase.length; i++) {
         const head = phrase.slice(0, i);
         const known = map.get(head);
@@ -59,6 +73,11 @@ export class PhraseIndex<T> {
   /** False when no phrase starts with the UTF-16 unit `code` (a cheap test before slicing a token for lookups). */
   mayStart(code: number): boolean {
     return this.#firstUnits[code] === 1;
+  }
+
+  #startsPair(first: number, second: number): boolean {
+    const bit = pairBit(first, second);
+    return (this.#pairs[bit >>> 5]! & (1 << (bit & 31))) !== 0;
   }
 
   /** True when some phrase is longer than `text` and starts with it. */
@@ -81,11 +100,15 @@ export class PhraseIndex<T> {
   longestAt(tokens: readonly string[], start: number): PhraseMatch<T> | undefined {
     const first = tokens[start];
     if (first === undefined || this.#firstUnits[first.charCodeAt(0)] !== 1) return undefined;
+    if (first.length >= 2 && !this.#startsPair(first.charCodeAt(0), first.charCodeAt(1))) return undefined;
     let joined = "";
     let best: PhraseMatch<T> | undefined;
     for (let end = start; end < tokens.length && end - start < this.#maxTokens; end++) {
       const token = tokens[end] ?? "";
       if (token === "") break;
+      // A one-unit start joined with the next token: its first two units must be a marked pair (checked before
+      // making the joined string).
+      if (end > start && joined.length === 1 && !this.#startsPair(joined.charCodeAt(0), token.charCodeAt(0))) break;
       joined += token;
       const entry = this.#entries.get(joined);
       if (entry === undefined) break;
@@ -115,17 +138,18 @@ export class PhraseIndex<T> {
         i = match.end;
         continue;
       }
-      if (options.insideTokens === true) out.push(...this.#inside(normalized[i] ?? "", i));
+      if (options.insideTokens === true) this.#inside(normalized[i] ?? "", i, out);
       i++;
     }
     return out;
   }
 
-  #inside(token: string, at: number): PhraseMatch<T>[] {
-    const out: PhraseMatch<T>[] = [];
-    if (token.length < 3 || isPunctuation(token)) return out;
+  /** Push the phrases inside `token` (the token at `at`) onto `out`. */
+  #inside(token: string, at: number, out: PhraseMatch<T>[]): void {
+    if (token.length < 3 || isPunctuation(token)) return;
     for (let from = 0; from < token.length - 1; ) {
-      if (this.#firstUnits[token.charCodeAt(from)] !== 1) {
+      // Only phrases of two or more units count inside a token: their first two units must be a marked pair.
+      if (this.#firstUnits[token.charCodeAt(from)] !== 1 || !this.#startsPair(token.charCodeAt(from), token.charCodeAt(from + 1))) {
         from++;
         continue;
       }
@@ -142,6 +166,5 @@ export class PhraseIndex<T> {
         from += longest.phrase.length;
       } else from++;
     }
-    return out;
   }
 }

@@ -65,26 +65,43 @@ function hex32(n: number): string {
  * @example simhash64([{ word: "爆炸", weight: 3 }, { word: "化工厂", weight: 2 }]) // "…16 hex digits…"
  */
 export function simhash64(keywords: readonly Keyword[]): string {
-  const sums = new Float64Array(64);
+  if (keywords.length > highs.length) {
+    highs = new Int32Array(keywords.length);
+    lows = new Int32Array(keywords.length);
+    weights = new Float64Array(keywords.length);
+  }
+  let n = 0;
   for (let i = 0; i < keywords.length; i++) {
     const { word, weight } = keywords[i]!;
     if (!(weight > 0) || !Number.isFinite(weight)) continue;
     hash64(word);
-    const high = hashHigh;
-    const low = hashLow;
-    for (let bit = 0; bit < 32; bit++) {
-      sums[bit]! += (high >>> (31 - bit)) & 1 ? weight : -weight;
-      sums[bit + 32]! += (low >>> (31 - bit)) & 1 ? weight : -weight;
-    }
+    highs[n] = hashHigh;
+    lows[n] = hashLow;
+    weights[n++] = weight;
   }
+  // Bit by bit, each bit's sum in a local: the same additions in the same (keyword) order as summing keyword by
+  // keyword into 64 slots, so the same result, without a load and store of a slot per keyword and bit.
   let high = 0;
   let low = 0;
   for (let bit = 0; bit < 32; bit++) {
-    high = (high << 1) | (sums[bit]! > 0 ? 1 : 0);
-    low = (low << 1) | (sums[bit + 32]! > 0 ? 1 : 0);
+    const shift = 31 - bit;
+    let highSum = 0;
+    let lowSum = 0;
+    for (let i = 0; i < n; i++) {
+      const weight = weights[i]!;
+      highSum += (highs[i]! >>> shift) & 1 ? weight : -weight;
+      lowSum += (lows[i]! >>> shift) & 1 ? weight : -weight;
+    }
+    high = (high << 1) | (highSum > 0 ? 1 : 0);
+    low = (low << 1) | (lowSum > 0 ? 1 : 0);
   }
   return hex32(high) + hex32(low);
 }
+
+// The usable keywords' hashes and weights of the current simhash64 call (grown when a call has more keywords).
+let highs = new Int32Array(64);
+let lows = new Int32Array(64);
+let weights = new Float64Array(64);
 
 function popcount32(n: number): number {
   let x = n - ((n >>> 1) & 0x55555555);
