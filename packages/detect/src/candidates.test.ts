@@ -82,6 +82,23 @@ describe("IncidentIndex candidate ranking", () => {
   });
 });
 
+describe("IncidentIndex ranking with ties", () => {
+  it("keeps the best `limit` in the order a full ranking gives, ties by id", () => {
+    const word = (i: number) => String.fromCharCode(0x4e00 + (i * 37) % 9000) + String.fromCharCode(0x6e00 + (i * 53) % 9000);
+    let open: IncidentState[] = [];
+    // Each story shares one to four of the post's words, so many tie.
+    for (let i = 0; i < 90; i++) {
+      const doc = { ...storyDoc("gaokao", T0 + i * 1000), id: `r${i}`, simhash: randomHash(i), regions: [], keywords: [0, 1, 2, 3].slice(0, 1 + (i % 4)).map((k) => ({ word: word(k + (i % 3)), weight: 5 })) };
+      open = [...open, assign([], doc, T0).incident];
+    }
+    const index = new IncidentIndex(open);
+    const post = { ...storyDoc("gaokao", T0), id: "q", simhash: randomHash(999), keywords: [0, 1, 2, 3, 4, 5].map((k) => ({ word: word(k), weight: 6 - k })) };
+    const all = index.candidates(post, 20, 1_000).map((i) => i.id);
+    expect(all.length).toBeGreaterThan(40);
+    for (const limit of [1, 7, 32]) expect(index.candidates(post, 20, limit).map((i) => i.id)).toEqual(all.slice(0, limit));
+  });
+});
+
 describe("IncidentIndex.bounded", () => {
   const word = (i: number, k: number) => String.fromCharCode(0x4e00 + ((i * 3 + k) * 37) % 9000) + String.fromCharCode(0x6e00 + ((i * 3 + k) * 53) % 9000);
   function post(i: number, words: string[]) {

@@ -40,6 +40,29 @@ interface Entry {
   score: number;
   sharedSq: number;
   mark: number;
+  sureMark: number;
+}
+
+/** Ranks before: more shared weight, then the smaller id. */
+function before(a: Entry, b: Entry): boolean {
+  return a.score > b.score || (a.score === b.score && a.incident.id < b.incident.id);
+}
+
+/** The best `limit` entries in rank order (a bounded insertion, not a sort of them all). */
+function topByScore(entries: readonly Entry[], limit: number): Entry[] {
+  const top: Entry[] = [];
+  if (limit <= 0) return top;
+  for (const e of entries) {
+    if (top.length >= limit && !before(e, top[top.length - 1] as Entry)) continue;
+    let i = Math.min(top.length, limit - 1);
+    if (top.length < limit) top.push(e);
+    while (i > 0 && before(e, top[i - 1] as Entry)) {
+      top[i] = top[i - 1] as Entry;
+      i--;
+    }
+    top[i] = e;
+  }
+  return top;
 }
 
 function docsOf(incident: IncidentState): string[] {
@@ -93,7 +116,7 @@ export class IncidentIndex {
     const { terms, bands: bandSet } = keysOf(incident);
     let e = this.byId.get(incident.id);
     if (!e) {
-      e = { incident, score: 0, sharedSq: 0, mark: 0 };
+      e = { incident, score: 0, sharedSq: 0, mark: 0, sureMark: 0 };
       this.byId.set(incident.id, e);
       for (const t of terms) add(this.byTerm, t, e);
       for (const b of bandSet) add(this.byBand, b, e);
@@ -139,15 +162,24 @@ export class IncidentIndex {
    * incidents the post cannot join on keywords.
    */
   bounded(doc: Pick<DocFeatures, "id" | "keywords" | "simhash">, keywordLimit = 20, limit = 32): { incident: IncidentState; bound: number }[] {
-    const sure = new Set<Entry>();
+    // Entries are stamped with this lookup's number: as sure (`sureMark`) or as scored, their sums kept on them.
+    const mark = ++this.lookups;
+    const sure: Entry[] = [];
     const holder = this.byDoc.get(doc.id);
-    if (holder !== undefined) sure.add(holder);
+    if (holder !== undefined) {
+      holder.sureMark = mark;
+      sure.push(holder);
+    }
     const docBands = new Set<number>();
     bandsOf(doc.simhash, docBands);
-    for (const b of docBands) for (const e of this.byBand.get(b) ?? []) sure.add(e);
+    for (const b of docBands) {
+      for (const e of this.byBand.get(b) ?? []) {
+        if (e.sureMark === mark) continue;
+        e.sureMark = mark;
+        sure.push(e);
+      }
+    }
 
-    // Shared weights are summed on the entries themselves, stamped with this lookup's number.
-    const mark = ++this.lookups;
     const maxPosting = Math.max(32, this.byId.size / 5);
     const scored: Entry[] = [];
     const vector = docVector(doc, { ...DEFAULT_CLUSTER_CONFIG, docKeywordLimit: keywordLimit });
@@ -160,7 +192,7 @@ export class IncidentIndex {
         continue;
       }
       for (const e of posting) {
-        if (sure.has(e)) continue;
+        if (e.sureMark === mark) continue;
         if (e.mark !== mark) {
           e.mark = mark;
           e.score = 0;
@@ -171,7 +203,7 @@ export class IncidentIndex {
         e.sharedSq += w * w;
       }
     }
-    const ranked = scored.sort((a, b) => b.score - a.score || (a.incident.id < b.incident.id ? -1 : 1)).slice(0, limit);
+    const ranked = topByScore(scored, limit);
     const out: { incident: IncidentState; bound: number }[] = [];
     for (const e of sure) out.push({ incident: e.incident, bound: 1 });
     for (const e of ranked) out.push({ incident: e.incident, bound: vector.norm > 0 ? Math.min(1, Math.sqrt(e.sharedSq + skippedSq) / vector.norm) : 0 });
