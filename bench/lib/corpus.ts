@@ -71,7 +71,21 @@ export function longRecord(corpus: Corpus, run: string, i: number, bytes = 4_096
   return { source: `bench-long-${i % 5}`, title: `${corpus.posts[(i * 37) % corpus.posts.length]!.slice(0, 30)} [${run}-${i}]`, text: paragraphs.join("\n"), publishedAt: new Date(now).toISOString() };
 }
 
-const DISTRICTS = ["岳麓区", "开福区", "雨花区", "天心区", "芙蓉区", "望城区", "长沙县", "浏阳市", "宁乡市"];
+// 18 places × 4 kinds: the stories of one run (two latency phases of ~25 and the burst's) never share place and kind.
+const PLACES = [
+  ...["岳麓区", "开福区", "雨花区", "天心区", "芙蓉区", "望城区", "长沙县", "浏阳市", "宁乡市"].map((district) => ({ city: "长沙市", district })),
+  ...[
+    ["株洲市", "芦淞区"],
+    ["株洲市", "荷塘区"],
+    ["株洲市", "天元区"],
+    ["湘潭市", "雨湖区"],
+    ["湘潭市", "岳塘区"],
+    ["衡阳市", "蒸湘区"],
+    ["衡阳市", "石鼓区"],
+    ["岳阳市", "岳阳楼区"],
+    ["常德市", "武陵区"],
+  ].map(([city, district]) => ({ city: city!, district: district! })),
+];
 const NAME_A = ["鑫", "宏", "华", "盛", "金", "恒", "瑞", "永", "新", "东", "利", "丰", "嘉", "明", "泰", "安"];
 const NAME_B = ["达", "远", "强", "源", "诚", "晟", "洋", "发", "兴", "光", "鼎", "隆", "辉", "信", "和", "正"];
 const KINDS = [
@@ -87,10 +101,10 @@ const KINDS = [
  * the incident's title carries) and district, so stories never merge with each other.
  */
 export function incidentPair(k: number, now = Date.now()): { name: string; first: IngestRecord; second: IngestRecord } {
-  const district = DISTRICTS[k % DISTRICTS.length]!;
-  const kind = KINDS[Math.floor(k / DISTRICTS.length) % KINDS.length]!;
+  const { city, district } = PLACES[k % PLACES.length]!;
+  const kind = KINDS[Math.floor(k / PLACES.length) % KINDS.length]!;
   const name = `${NAME_A[k % NAME_A.length]}${NAME_B[Math.floor(k / NAME_A.length) % NAME_B.length]}${kind.what}`;
-  const region = `湖南省长沙市${district}`;
+  const region = `湖南省${city}${district}`;
   const deaths = 10 + (k % 15);
   return {
     name,

@@ -1,12 +1,12 @@
 // End-to-end scenarios on the real pipeline: sustained push → searchable, post → alert latency under background
-// traffic, a burst pushed at once, and 1 vs 2 replicas. Each measures wall time on the real stack; none gates anything.
+// traffic, a burst pushed at once, and 1 vs 2 replicas. Each measures wall time on the real stack within a deadline
+// it is given (the run's budget): a scenario that runs out of time reports what it saw and why, never nothing.
 import { cpus } from "node:os";
 import { performance } from "node:perf_hooks";
-import { stageHealthIndex, StageHealth } from "@liaowang/schemas";
 import type { Corpus, IngestRecord } from "./corpus.js";
 import { backgroundRecord, incidentPair } from "./corpus.js";
 import { procStat, quantile, sleep, until } from "./measure.js";
-import type { BenchStack } from "./stack.js";
+import type { BenchStack, StageState } from "./stack.js";
 
 /** Processes outside the stack whose CPU is worth showing (Kafka, Elasticsearch), by name. */
 export type ExternalPids = Record<string, number | undefined>;
@@ -18,6 +18,8 @@ export interface ThroughputResult {
   searchableMs: number;
   postsPerSec: number;
   complete: boolean;
+  /** Why the wait ended before all were searchable (deadline, no progress). */
+  incompleteReason?: string;
   indexed: number;
   peakLag: Record<string, number>;
   /** CPU seconds per process over the run, and as a share of one core. */
@@ -48,15 +50,41 @@ function cpuSnapshot(stack: BenchStack, external: ExternalPids): Record<string, 
   return out;
 }
 
+/** Polls consumer lag once a second in the background, keeping each stage's peak, until stopped. */
+function watchLag(stack: BenchStack): { peak: Record<string, number>; stop: () => Promise<void> } {
+  const peak: Record<string, number> = {};
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const lags = await stack.lags().catch(() => ({}) as Record<string, number>);
+      for (const [stage, lag] of Object.entries(lags)) peak[stage] = Math.max(peak[stage] ?? 0, lag);
+      await sleep(1_000);
+    }
+  })();
+  return {
+    peak,
+    stop: async () => {
+      running = false;
+      await loop;
+    },
+  };
+}
+
 /**
- * Push `records` as fast as the API takes them and wait until all are searchable. The limiting stage is the one
- * whose input queue (consumer lag) grew largest, or the push path (API → ingest) when no queue built up.
+ * Push `records` as fast as the API takes them and wait until all are searchable, or until `deadline`
+ * (performance.now() time) or `stallMs` without progress: the rate is then what became searchable in the time
+ * measured, with the reason the wait ended.
  */
-export async function throughput(stack: BenchStack, records: IngestRecord[], external: ExternalPids, options: { perRequest?: number; concurrency?: number; stallMs?: number } = {}): Promise<ThroughputResult> {
+export async function throughput(
+  stack: BenchStack,
+  records: IngestRecord[],
+  external: ExternalPids,
+  options: { deadline: number; perRequest?: number; concurrency?: number; stallMs?: number },
+): Promise<ThroughputResult> {
   const base = await stack.searchable();
   const target = base + records.length;
   const cpuBefore = cpuSnapshot(stack, external);
-  const peakLag: Record<string, number> = {};
+  const lag = watchLag(stack);
   const t0 = performance.now();
   let pushMs = Number.NaN;
   let pushError: unknown;
@@ -67,23 +95,36 @@ export async function throughput(stack: BenchStack, records: IngestRecord[], ext
   let count = base;
   let lastMove = performance.now();
   let longestGapMs = 0;
+  let incompleteReason: string | undefined;
+  const stallMs = options.stallMs ?? 60_000;
   while (count < target) {
-    await sleep(250);
-    if (pushError) throw pushError;
+    await sleep(500);
+    if (pushError) {
+      await lag.stop();
+      throw pushError;
+    }
     const now = await stack.searchable().catch(() => count);
     if (now > count) {
       longestGapMs = Math.max(longestGapMs, performance.now() - lastMove);
       lastMove = performance.now();
       count = now;
     }
-    const lags = await stack.lags().catch(() => ({}) as Record<string, number>);
-    for (const [stage, lag] of Object.entries(lags)) peakLag[stage] = Math.max(peakLag[stage] ?? 0, lag);
-    if (performance.now() - lastMove > (options.stallMs ?? 120_000)) break;
+    if (performance.now() - lastMove > stallMs) {
+      incompleteReason = `no document became searchable for ${Math.round(stallMs / 1000)} s`;
+      break;
+    }
+    if (performance.now() >= options.deadline) {
+      incompleteReason = `the phase's time ran out (${Math.round((performance.now() - t0) / 1000)} s)`;
+      break;
+    }
   }
   const searchableMs = performance.now() - t0;
-  await pushing;
+  await lag.stop();
+  // A push still running at the deadline is left to finish in the background of the next phase's drain.
+  if (count >= target) await pushing;
   const cpuAfter = cpuSnapshot(stack, external);
   const cpu = Object.fromEntries(Object.entries(cpuAfter).map(([name, s]) => [name, { seconds: s - (cpuBefore[name] ?? s), core: (s - (cpuBefore[name] ?? s)) / (searchableMs / 1000) }]));
+  const peakLag = lag.peak;
   const queued = ["enrich", "indexer"].map((stage) => [stage, peakLag[stage] ?? 0] as const).sort((a, b) => b[1] - a[1])[0]!;
   const queuedAt = queued[1] > records.length * 0.05 ? queued[0] : "push (api → ingest)";
   const onPath = (name: string) => SEARCHABLE_PATH.includes(name.split("#")[0]!);
@@ -101,6 +142,7 @@ export async function throughput(stack: BenchStack, records: IngestRecord[], ext
     searchableMs,
     postsPerSec: indexed / (searchableMs / 1000),
     complete: count >= target,
+    ...(incompleteReason === undefined ? {} : { incompleteReason }),
     indexed,
     peakLag,
     cpu,
@@ -111,66 +153,87 @@ export async function throughput(stack: BenchStack, records: IngestRecord[], ext
   };
 }
 
-/** Wait until every stage's lag is 0 (or `timeoutMs`); returns how long it took, or undefined. */
-export async function drain(stack: BenchStack, timeoutMs: number): Promise<number | undefined> {
+/** Wait until every stage's lag is 0 (or `deadline`); returns how long it took, or undefined with the lags left. */
+export async function drain(stack: BenchStack, deadline: number): Promise<{ ms?: number; left: Record<string, number> }> {
   const t0 = performance.now();
-  const done = await until(async () => Object.values(await stack.lags()).every((lag) => lag === 0), timeoutMs, 500);
-  return done ? performance.now() - t0 : undefined;
+  let left: Record<string, number> = {};
+  const done = await until(
+    async () => {
+      left = await stack.lags();
+      return Object.values(left).every((lag) => lag === 0);
+    },
+    Math.max(0, deadline - performance.now()),
+    500,
+  );
+  return done ? { ms: performance.now() - t0, left: {} } : { left };
 }
 
 export interface LatencyResult {
   backgroundTarget: number;
   backgroundAchieved: number;
+  durationMs: number;
   stories: number;
   alerted: number;
   latenciesMs: number[];
+  /** Quantiles with the stories that never alerted counted as slower than any that did (Infinity). */
   p50?: number;
   p95?: number;
   p99?: number;
+  /** How long after the background stopped the run waited for the last alerts. */
+  waitedMs: number;
   /** Largest stage lag seen while the background ran: whether the pipeline kept up. */
   peakLag: Record<string, number>;
   /** Pushes the API refused or timed out (overload), with the first reasons. */
   pushFailures: number;
   pushFailureReasons: string[];
+  /** What the detector and alerter made of the first stories without an alert. */
+  missed: string[];
 }
 
 /**
  * Background posts at `rate`/s for `durationMs`, with a local story (two posts, two sources, a death toll that makes
  * it II) injected every `storyEveryMs`: latency is from the push of the story's second post until the API lists a
- * level-II alert for it, polled every 100 ms.
+ * level-II alert for it, polled every 100 ms. After the background stops, waits up to `waitMs` for stories still
+ * without an alert.
  */
-export async function alertLatency(stack: BenchStack, corpus: Corpus, run: string, storyBase: number, options: { rate: number; durationMs: number; storyEveryMs: number; waitMs?: number }): Promise<LatencyResult> {
+export async function alertLatency(
+  stack: BenchStack,
+  corpus: Corpus,
+  run: string,
+  storyBase: number,
+  options: { rate: number; durationMs: number; storyEveryMs: number; waitMs: number },
+): Promise<LatencyResult> {
   let stop = false;
   let pushed = 0;
   let serial = 0;
-  const peakLag: Record<string, number> = {};
+  const pushFailures: string[] = [];
+  const lag = watchLag(stack);
   const t0 = performance.now();
-  const tick = 100;
+  // Pushes of 250 ms of background each (250 posts at 1,000/s): batches as a feed or a crawler would send them.
+  const tick = 250;
   const perTick = options.rate / (1000 / tick);
+  const inFlight = new Set<Promise<unknown>>();
+  // The background stops at the phase's end whatever else is still running (a story push the API is slow to
+  // answer must not stretch it: the offered load would then be far more than the phase's rate × duration).
   const background = (async () => {
     let owed = 0;
     let next = performance.now();
-    while (!stop) {
+    while (!stop && performance.now() - t0 < options.durationMs) {
       owed += perTick;
       const n = Math.floor(owed);
       owed -= n;
       if (n > 0) {
         const batch = Array.from({ length: n }, () => backgroundRecord(corpus, run, serial++));
         // Not awaited: a slow answer must not lower the offered rate (the push path's limit shows as lag instead).
-        void stack
+        const p = stack
           .push(batch)
           .then(() => (pushed += n))
-          .catch((error: unknown) => pushFailures.push(error instanceof Error ? error.message.slice(0, 200) : String(error)));
+          .catch((error: unknown) => pushFailures.push(error instanceof Error ? error.message.slice(0, 200) : String(error)))
+          .finally(() => inFlight.delete(p));
+        inFlight.add(p);
       }
       next += tick;
       await sleep(Math.max(0, next - performance.now()));
-    }
-  })();
-  const lagWatch = (async () => {
-    while (!stop) {
-      const lags = await stack.lags().catch(() => ({}) as Record<string, number>);
-      for (const [stage, lag] of Object.entries(lags)) peakLag[stage] = Math.max(peakLag[stage] ?? 0, lag);
-      await sleep(1_000);
     }
   })();
 
@@ -180,10 +243,10 @@ export async function alertLatency(stack: BenchStack, corpus: Corpus, run: strin
     alertedAt?: number;
   }
   const stories: Story[] = [];
-  const pushFailures: string[] = [];
   const injector = (async () => {
-    await sleep(Math.min(3_000, options.storyEveryMs));
-    for (let k = storyBase; performance.now() - t0 < options.durationMs - 2_000; k++) {
+    await sleep(Math.min(2_000, options.storyEveryMs));
+    for (let k = storyBase; performance.now() - t0 < options.durationMs - 1_500; k++) {
+      const started = performance.now();
       const pair = incidentPair(k);
       const story: Story = { name: pair.name };
       try {
@@ -197,7 +260,7 @@ export async function alertLatency(stack: BenchStack, corpus: Corpus, run: strin
         // An overloaded push path (HTTP 503) is a finding of the run, not a reason to abandon the phase.
         pushFailures.push(error instanceof Error ? error.message.slice(0, 200) : String(error));
       }
-      await sleep(Math.max(0, options.storyEveryMs - 1_000));
+      await sleep(Math.max(0, options.storyEveryMs - (performance.now() - started)));
     }
   })();
   let polling = true;
@@ -212,59 +275,109 @@ export async function alertLatency(stack: BenchStack, corpus: Corpus, run: strin
       await sleep(100);
     }
   })();
+  await background;
   await injector;
-  while (performance.now() - t0 < options.durationMs) await sleep(100);
   stop = true;
-  await Promise.all([background, lagWatch]);
-  const backgroundAchieved = pushed / ((performance.now() - t0) / 1000);
-  await until(async () => stories.every((s) => s.alertedAt !== undefined), options.waitMs ?? 30_000, 200);
+  const waitStart = performance.now();
+  await until(async () => stories.every((s) => s.alertedAt !== undefined), options.waitMs, 200);
+  const waitedMs = performance.now() - waitStart;
   polling = false;
   await poller;
+  await lag.stop();
+  // Pushes still waiting for an answer get a little longer (the API gives up on ingest after 60 s itself).
+  await Promise.race([Promise.allSettled([...inFlight]), sleep(15_000)]);
+  // Background posts the API accepted, per second of the phase (pushes still answering at its end included).
+  const backgroundAchieved = pushed / (options.durationMs / 1000);
   const latenciesMs = stories.flatMap((s) => (s.alertedAt !== undefined && s.secondAt !== undefined ? [s.alertedAt - s.secondAt] : []));
+  const unalerted = stories.filter((s) => s.alertedAt === undefined);
+  const censored = [...latenciesMs, ...unalerted.map(() => Number.POSITIVE_INFINITY)];
+  const missed = await Promise.all(unalerted.slice(0, 3).map(async (s) => `${s.name}: ${await stack.storyState(s.name)}`));
   return {
     backgroundTarget: options.rate,
     backgroundAchieved,
+    durationMs: options.durationMs,
     stories: stories.length,
     alerted: latenciesMs.length,
     latenciesMs,
-    p50: quantile(latenciesMs, 0.5),
-    p95: quantile(latenciesMs, 0.95),
-    p99: quantile(latenciesMs, 0.99),
-    peakLag,
+    p50: quantile(censored, 0.5),
+    p95: quantile(censored, 0.95),
+    p99: quantile(censored, 0.99),
+    waitedMs,
+    peakLag: lag.peak,
     pushFailures: pushFailures.length,
     pushFailureReasons: [...new Set(pushFailures)].slice(0, 3),
+    missed,
   };
 }
 
 export interface BurstResult {
   posts: number;
   pushMs: number;
+  /** Pushes the API answered 503 (overload) and that were sent again after its Retry-After. */
+  pushRetries: number;
   searchableMs?: number;
+  /** Why the run stopped waiting before all were searchable. */
+  incompleteReason?: string;
   indexed: number;
   longestGapMs: number;
   /** Time from the last push until every stage's lag was 0 again. */
   drainedMs?: number;
+  /** Lags still left when the wait for the drain ended. */
+  lagLeft: Record<string, number>;
+  /** Stages the health endpoint showed stuck (the same offsets retried past their bound) at any point. */
   stuck: string[];
+  /** Processes that logged a batch retried or a stuck stage. */
   retried: string[];
+  /** Consumer-group rebalances and abandoned batches during the burst, per stage (health endpoint). */
+  churn: Record<string, { rebalances: number; abandoned: number }>;
   storyAlerted: boolean;
+  storyAlertMs?: number;
+  /** When the alert did not come out: what the detector and the alerter made of the story. */
+  storyState?: string;
 }
 
-/** `posts` background posts with one II story inside, all pushed at once; then: all searchable? lag back to 0? alert? */
-export async function burst(stack: BenchStack, corpus: Corpus, run: string, posts: number, storyIndex: number): Promise<BurstResult> {
+/**
+ * `posts` background posts with one II story inside, all pushed at once; then: all searchable? every lag back to 0?
+ * the story's alert out? Everything is bounded by `deadline`; what did not happen by then is reported as such.
+ */
+export async function burst(stack: BenchStack, corpus: Corpus, run: string, posts: number, storyIndex: number, deadline: number): Promise<BurstResult> {
   const records = Array.from({ length: posts }, (_, i) => backgroundRecord(corpus, run, i));
   const pair = incidentPair(storyIndex);
   records[Math.floor(posts / 3)] = pair.first;
   records[Math.floor((2 * posts) / 3)] = pair.second;
   const base = await stack.searchable();
   const troublesBefore = new Set(stack.troubles());
+  const healthBefore = await stack.health().catch(() => [] as StageState[]);
+  const stuck = new Set<string>();
+  let watching = true;
+  const healthWatch = (async () => {
+    while (watching) {
+      for (const s of await stack.health().catch(() => [] as StageState[])) if (s.stuck) stuck.add(s.service);
+      await sleep(2_000);
+    }
+  })();
   const t0 = performance.now();
-  await stack.pushAll(records, 2_000, 10);
+  let storyAlertMs: number | undefined;
+  // Once every lag is back to 0 the alert has 30 s more to come out (the detector's and alerter's own pace).
+  let drainedAt: number | undefined;
+  const alertWatch = (async () => {
+    while (performance.now() < deadline && (drainedAt === undefined || performance.now() - drainedAt < 30_000)) {
+      const alerts = await stack.alerts().catch(() => []);
+      if (alerts.some((a) => a.title.includes(pair.name) && (a.level === "II" || a.level === "I"))) {
+        storyAlertMs = performance.now() - t0;
+        return;
+      }
+      await sleep(500);
+    }
+  })();
+  const { retries } = await stack.pushAll(records, 2_000, 10);
   const pushMs = performance.now() - t0;
   let count = base;
   let lastMove = performance.now();
   let longestGapMs = 0;
   let searchableMs: number | undefined;
-  while (performance.now() - lastMove < 120_000) {
+  let incompleteReason: string | undefined;
+  for (;;) {
     const now = await stack.searchable().catch(() => count);
     if (now > count) {
       longestGapMs = Math.max(longestGapMs, performance.now() - lastMove);
@@ -275,12 +388,44 @@ export async function burst(stack: BenchStack, corpus: Corpus, run: string, post
       searchableMs = performance.now() - t0;
       break;
     }
-    await sleep(250);
+    if (performance.now() - lastMove > 60_000) {
+      incompleteReason = "no document became searchable for 60 s";
+      break;
+    }
+    if (performance.now() >= deadline) {
+      incompleteReason = `the phase's time ran out ${Math.round((performance.now() - t0) / 1000)} s after the first push`;
+      break;
+    }
+    await sleep(500);
   }
-  const drained = await drain(stack, 180_000);
-  const drainedMs = drained === undefined ? undefined : performance.now() - (t0 + pushMs);
-  const storyAlerted = (await until(async () => (await stack.alerts()).some((a) => a.title.includes(pair.name) && (a.level === "II" || a.level === "I")), 60_000, 500)) === true;
-  const health = await stack.es.search<StageHealth>({ index: stageHealthIndex(stack.indexPrefix), size: 50 }, { ignore: [404] }).catch(() => undefined);
-  const stuck = (health?.hits?.hits ?? []).flatMap((h) => (h._source && StageHealth.safeParse(h._source).data?.stuck ? [h._source.service] : []));
-  return { posts, pushMs, ...(searchableMs === undefined ? {} : { searchableMs }), indexed: count - base, longestGapMs, ...(drainedMs === undefined ? {} : { drainedMs }), stuck, retried: stack.troubles().filter((t) => !troublesBefore.has(t)), storyAlerted };
+  longestGapMs = Math.max(longestGapMs, performance.now() - lastMove);
+  const drained = await drain(stack, deadline);
+  const drainedMs = drained.ms === undefined ? undefined : performance.now() - (t0 + pushMs);
+  drainedAt = performance.now();
+  await alertWatch;
+  watching = false;
+  await healthWatch;
+  const healthAfter = await stack.health().catch(() => [] as StageState[]);
+  for (const s of healthAfter) if (s.stuck) stuck.add(s.service);
+  const churn: BurstResult["churn"] = {};
+  for (const s of healthAfter) {
+    const before = healthBefore.find((b) => b.service === s.service);
+    churn[s.service] = { rebalances: s.rebalances - (before?.rebalances ?? 0), abandoned: s.abandoned - (before?.abandoned ?? 0) };
+  }
+  return {
+    posts,
+    pushMs,
+    pushRetries: retries,
+    ...(searchableMs === undefined ? {} : { searchableMs }),
+    ...(incompleteReason === undefined ? {} : { incompleteReason }),
+    indexed: count - base,
+    longestGapMs,
+    ...(drainedMs === undefined ? {} : { drainedMs }),
+    lagLeft: drained.left,
+    stuck: [...stuck],
+    retried: stack.troubles().filter((t) => !troublesBefore.has(t)),
+    churn,
+    storyAlerted: storyAlertMs !== undefined,
+    ...(storyAlertMs === undefined ? { storyState: await stack.storyState(pair.name) } : { storyAlertMs }),
+  };
 }

@@ -11,7 +11,7 @@ import { topicName, type TopicKey } from "@liaowang/schemas";
 import { freePort, PIPELINE_SERVICES, spawnService, type PipelineService, type SpawnedService } from "@liaowang/testing";
 import { newToken, tokenHash } from "../../services/api/src/auth/users.js";
 import type { IngestRecord } from "./corpus.js";
-import { procStat, sleep } from "./measure.js";
+import { procStat, sleep, until } from "./measure.js";
 
 /** The consuming stages and what they consume, for lag. */
 export const STAGES: { service: PipelineService; topic: TopicKey }[] = [
@@ -31,6 +31,27 @@ export interface RunningService {
 
 type Kafka = ReturnType<typeof createKafka>;
 type Admin = ReturnType<Kafka["admin"]>;
+
+/** One stage as `GET /api/v1/health` shows it. */
+export interface StageState {
+  service: string;
+  lag: number | null;
+  replicas: number;
+  stuck: boolean;
+  rebalances: number;
+  abandoned: number;
+}
+
+/** A push the API refused (status, and the Retry-After it asked for). */
+export class PushRefused extends Error {
+  constructor(
+    readonly status: number,
+    readonly retryAfterS: number | undefined,
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 /** A user of the API the benchmark reads alerts as (a duty officer). */
 interface BenchUser {
@@ -114,21 +135,41 @@ export class BenchStack {
       body: records.map((r) => JSON.stringify(r)).join("\n"),
     });
     const body = await res.text();
-    if (res.status !== 202) throw new Error(`push of ${records.length} records answered ${res.status}: ${body.slice(0, 500)}`);
+    if (res.status !== 202) {
+      const retryAfter = Number(res.headers.get("retry-after") ?? Number.NaN);
+      throw new PushRefused(res.status, Number.isFinite(retryAfter) ? retryAfter : undefined, `push of ${records.length} records answered ${res.status}: ${body.slice(0, 500)}`);
+    }
     const report = JSON.parse(body) as { accepted?: number; rejected?: unknown[] };
     if (report.accepted !== records.length) throw new Error(`push of ${records.length} records accepted ${report.accepted}: ${body.slice(0, 500)}`);
   }
 
-  /** Push in requests of `perRequest` records, `concurrency` at a time. */
-  async pushAll(records: IngestRecord[], perRequest = 1_000, concurrency = 4): Promise<void> {
+  /**
+   * Push in requests of `perRequest` records, `concurrency` at a time, as a well-behaved client does: a 503 with
+   * Retry-After (overload) is sent again after the time asked, at most 10 times per request. Resolves to the retries.
+   */
+  async pushAll(records: IngestRecord[], perRequest = 1_000, concurrency = 4): Promise<{ retries: number }> {
     const chunks: IngestRecord[][] = [];
     for (let i = 0; i < records.length; i += perRequest) chunks.push(records.slice(i, i + perRequest));
     let next = 0;
+    let retries = 0;
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
-        while (next < chunks.length) await this.push(chunks[next++]!);
+        while (next < chunks.length) {
+          const chunk = chunks[next++]!;
+          for (let attempt = 0; ; attempt++) {
+            try {
+              await this.push(chunk);
+              break;
+            } catch (error) {
+              if (!(error instanceof PushRefused) || error.status !== 503 || error.retryAfterS === undefined || attempt >= 10) throw error;
+              retries++;
+              await sleep(error.retryAfterS * 1000);
+            }
+          }
+        }
       }),
     );
+    return { retries };
   }
 
   /** Documents visible to search now (no forced refresh: the index's own refresh interval applies). */
@@ -158,6 +199,54 @@ export class BenchStack {
     const res = await fetch(`http://127.0.0.1:${this.ports.api}/api/v1/alerts?limit=2000`, { headers: { authorization: `Bearer ${this.user.token}` } });
     if (!res.ok) throw new Error(`GET /api/v1/alerts answered ${res.status}`);
     return ((await res.json()) as { alerts: { title: string; level: string | null; incidentId: string }[] }).alerts;
+  }
+
+  /** Why a story has no II alert on the duty board: what the detector made of it (incident, level, merged) and the alert. */
+  async storyState(name: string): Promise<string> {
+    const res = await this.es
+      .search<{ title?: string; level?: string | null; status?: string; mergedInto?: string | null; volume?: number }>(
+        { index: `${this.indexPrefix}incidents`, size: 2_000, _source: ["title", "level", "status", "mergedInto", "volume"] },
+        { ignore: [404] },
+      )
+      .catch(() => undefined);
+    const incidents = (res?.hits?.hits ?? []).flatMap((h) => (h._source?.title?.includes(name) ? [h._source] : []));
+    const alert = (await this.alerts().catch(() => [])).find((a) => a.title.includes(name));
+    const incidentText = incidents.length === 0 ? "no incident titled with it" : incidents.map((i) => `incident level ${i.level ?? "none"}, ${i.status}${i.mergedInto ? ` (merged into ${i.mergedInto})` : ""}, ${i.volume} posts`).join("; ");
+    return `${incidentText}; ${alert ? `alert level ${alert.level ?? "none"}` : "no alert"}`;
+  }
+
+  /** Each stage as the unauthenticated health endpoint shows it (what the duty board's strip shows). */
+  async health(): Promise<StageState[]> {
+    const res = await fetch(`http://127.0.0.1:${this.ports.api}/api/v1/health`);
+    const body = (await res.json()) as { stages?: { service: string; lag: number | null; replicas: number; stuck?: unknown; group?: { rebalances: number; abandoned: number } }[] };
+    return (body.stages ?? []).map((s) => ({ service: s.service, lag: s.lag, replicas: s.replicas, stuck: s.stuck !== undefined, rebalances: s.group?.rebalances ?? 0, abandoned: s.group?.abandoned ?? 0 }));
+  }
+
+  /**
+   * Wait until the consumer group of each of `services` has `members` members and is stable (the partitions are
+   * spread over them), or `timeoutMs`; resolves to the groups that are not there yet (empty when all are).
+   */
+  async groupsSettled(services: PipelineService[], members: number, timeoutMs: number): Promise<string[]> {
+    if (!this.admin) {
+      this.admin = this.kafka.admin();
+      await this.admin.connect();
+    }
+    const admin = this.admin;
+    const ids = services.map((s) => `${this.topicPrefix}${s}`);
+    let pending = ids;
+    await until(
+      async () => {
+        const { groups } = await admin.describeGroups(ids);
+        pending = ids.filter((id) => {
+          const g = groups.find((x) => x.groupId === id);
+          return !g || g.state !== "Stable" || g.members.length < members;
+        });
+        return pending.length === 0;
+      },
+      timeoutMs,
+      500,
+    );
+    return pending.map((id) => id.slice(this.topicPrefix.length));
   }
 
   /** CPU seconds and RSS per running process, keyed `name` or `name#replica`. */
