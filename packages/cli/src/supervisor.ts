@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import type { Writable } from "node:stream";
 import { join } from "node:path";
-import { repoRoot, type Env } from "@liaowang/config";
+import { repoRoot, SERVICE_NODE_FLAGS, type Env } from "@liaowang/config";
 
 /** A service process the launcher runs and restarts. */
 export interface ServiceSpec {
@@ -41,7 +41,7 @@ export class Supervisor {
   start(spec: ServiceSpec, attempt = 0): void {
     // a restart timer that fires after shutdown began must not start an orphan
     if (this.stopping) return;
-    const child = spawn(process.execPath, ["--import", "tsx", join(repoRoot, spec.entry)], {
+    const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, "--import", "tsx", join(repoRoot, spec.entry)], {
       cwd: repoRoot,
       env: { ...this.baseEnv, ...spec.env } as NodeJS.ProcessEnv,
       stdio: ["ignore", "pipe", "pipe"],

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { repoRoot } from "@liaowang/config";
+import { repoRoot, SERVICE_NODE_FLAGS } from "@liaowang/config";
 
 /** A service running as a real child process. */
 export interface SpawnedService {
@@ -15,11 +15,12 @@ export interface SpawnedService {
 }
 
 /**
- * Run `node --import tsx <entry>` with the given env (on top of PATH/HOME) from the repo root.
+ * Run `node --import tsx <entry>` (with the services' {@link SERVICE_NODE_FLAGS}) with the given env (on top of
+ * PATH/HOME) from the repo root.
  * @example const indexer = spawnService("services/indexer/src/main.ts", env);
  */
 export function spawnService(entry: string, env: Record<string, string>): SpawnedService {
-  const child = spawn(process.execPath, ["--import", "tsx", entry], {
+  const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, "--import", "tsx", entry], {
     cwd: repoRoot,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe"],
