@@ -250,10 +250,10 @@ export async function alertLatency(
       const pair = incidentPair(k);
       const story: Story = { name: pair.name };
       try {
-        await stack.push([pair.first]);
+        await stack.push([pair.first], 20_000);
         await sleep(1_000);
         const at = performance.now();
-        await stack.push([pair.second]);
+        await stack.push([pair.second], 20_000);
         story.secondAt = at;
         stories.push(story);
       } catch (error) {

@@ -128,9 +128,10 @@ export class BenchStack {
   }
 
   /** POST records to the API as NDJSON (forwarded to the ingest service, which produces them to raw). */
-  async push(records: IngestRecord[]): Promise<void> {
+  async push(records: IngestRecord[], timeoutMs = 65_000): Promise<void> {
     const res = await fetch(`http://127.0.0.1:${this.ports.api}/api/v1/documents`, {
       method: "POST",
+      signal: AbortSignal.timeout(timeoutMs),
       headers: { authorization: `Bearer ${this.pushToken}`, "content-type": "application/x-ndjson" },
       body: records.map((r) => JSON.stringify(r)).join("\n"),
     });
