@@ -111,11 +111,14 @@ function addDecayed<T extends { weight: number }>(
   const factorCurrent = decay(at - currentAt, halfLife);
   const factorAdded = decay(at - addedAt, halfLife);
   const merged = new Map<string, T>();
-  for (const x of current) merged.set(key(x), { ...x, weight: x.weight * factorCurrent });
+  // Items are immutable: one whose weight stays as it was is kept rather than copied (a new incident's aggregate
+  // then shares its keyword objects with its first post's recent keyword set).
+  const weighted = (x: T, weight: number): T => (weight === x.weight ? x : { ...x, weight });
+  for (const x of current) merged.set(key(x), weighted(x, x.weight * factorCurrent));
   for (const x of added) {
     const k = key(x);
     const prev = merged.get(k);
-    merged.set(k, { ...x, weight: (prev?.weight ?? 0) + x.weight * factorAdded });
+    merged.set(k, weighted(x, (prev?.weight ?? 0) + x.weight * factorAdded));
   }
   const items = [...merged.values()]
     .sort((a, b) => b.weight - a.weight || (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0))

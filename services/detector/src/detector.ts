@@ -52,7 +52,11 @@ export class Detector {
     this.exclusive(async () => {
       // Burst counters are kept per partition (the posts of a place land on one), so they move with it.
       const byPartition = new Map<number, Delivered<EnrichedDocument>[]>();
-      for (const r of records) byPartition.set(r.partition, [...(byPartition.get(r.partition) ?? []), r]);
+      for (const r of records) {
+        const part = byPartition.get(r.partition);
+        if (part) part.push(r);
+        else byPartition.set(r.partition, [r]);
+      }
       for (const [partition, part] of byPartition) {
         await this.hold([partition]);
         await this.step(part, partition);
@@ -204,8 +208,12 @@ export class Detector {
 
   private async apply(plan: Plan, now: Date): Promise<void> {
     const { engine, store, log } = this.deps;
-    const items = plan.updates.map((update) => ({ update, message: toIncidentMessage(update.incident, update.changes) }));
-    const published = items.filter((i) => i.update.action === "publish").map((i) => i.message);
+    // Candidates (most updates: nearly every distinct post opens one) are stored without a message.
+    const items = plan.updates.map((update) => ({
+      update,
+      message: update.incident.reportedAt === undefined ? undefined : toIncidentMessage(update.incident, update.changes),
+    }));
+    const published = items.flatMap((i) => (i.update.action === "publish" && i.message ? [i.message] : []));
     // Published before stored: a crash in between re-sends the same snapshot (consumers keep the highest revision)
     // rather than losing it, which storing first could.
     if (published.length > 0) await this.deps.publish(published);

@@ -3,6 +3,7 @@ import { burstStateSchema, engineSnapshotSchema, parseIncidentState, type BurstS
 import { describeError, LiaowangError } from "@liaowang/errors";
 import type { Logger } from "@liaowang/logger";
 import type { Incident } from "@liaowang/schemas";
+import { toIncidentMessage } from "./message.js";
 
 /** The detector's indices under a prefix. */
 export function detectorIndices(prefix: string): { incidents: string; candidates: string; state: string; bursts: string } {
@@ -187,11 +188,11 @@ export class IncidentStore {
   }
 
   /**
-   * Makes the updates durable: reported incidents (with their message) in the incidents index, candidates in the
+   * Makes the updates durable: reported incidents (with their message, made here when not given) in the incidents index, candidates in the
    * candidates index (moved on being reported), discarded candidates deleted. Returns the ids whose stored version
    * changed since it was read (nothing else of theirs is retried here); throws `unavailable` when Elasticsearch fails.
    */
-  async write(updates: readonly { update: IncidentUpdate; message: Incident }[], now: Date): Promise<{ conflicts: string[] }> {
+  async write(updates: readonly { update: IncidentUpdate; message?: Incident | undefined }[], now: Date): Promise<{ conflicts: string[] }> {
     const storedAt = now.toISOString();
     const ops: Operation[] = [];
     for (const { update, message } of updates) {
@@ -209,7 +210,7 @@ export class IncidentStore {
         ops.push({ kind: "delete", id: incident.id, version: held });
       }
       const document = reported
-        ? { ...message, storedAt, state: incident }
+        ? { ...(message ?? toIncidentMessage(incident, update.changes)), storedAt, state: incident }
         : { id: incident.id, status: incident.status, lastActivityAt: new Date(incident.lastActivityAt).toISOString(), storedAt, state: incident };
       ops.push({ kind: "write", id: incident.id, index: target, document, version: held?.index === target ? held : undefined });
     }
