@@ -76,6 +76,8 @@ export class Segmenter {
   #stopWords: ReadonlySet<string> = new Set();
   readonly #placeNames: readonly string[];
   readonly #entities: readonly string[];
+  // Made once, not per document: tsx (esbuild keepNames) wraps each function made in an object literal in __name.
+  readonly #isStopWordIndexed = (word: string): boolean => this.#stopWords.has(word);
 
   constructor(options: SegmenterOptions = {}) {
     const dictDir = join(options.configDir ?? defaultConfigDir, "dict");
@@ -234,7 +236,7 @@ export class Segmenter {
   }
 
   #rank(tokens: readonly string[], topN: number, options: KeywordOptions | undefined): Keyword[] {
-    return rankKeywords({ tokens, idf: idfTable(), isStopWord: (word) => this.#stopWords.has(word), topN, options });
+    return rankKeywords({ tokens, idf: idfTable(), isStopWord: this.#isStopWordIndexed, topN, options });
   }
 
   #engineInUse(): JiebaEngine {
