@@ -170,7 +170,7 @@ export async function buildApp(deps: ApiDeps): Promise<ApiApp> {
   registerSourceRoutes(app, deps);
   registerEvidenceRoutes(app, deps);
   registerBriefRoutes(app, deps, deps.brief ?? { timeZone: "Asia/Shanghai", publicUrl: "http://127.0.0.1:8080", fontPath: undefined });
-  registerPushRoute(app, { ingestUrl: deps.ingest.url, maxBytes: deps.ingest.maxBytes, tokens: deps.ingest.tokens });
+  registerPushRoute(app, { ingestUrl: deps.ingest.url, maxBytes: deps.ingest.maxBytes, tokens: deps.ingest.tokens, audit: deps.auth?.audit });
   registerOpsRoutes(app, deps);
   registerAdminRoutes(app, deps, deps.admin);
   registerRuleProposalRoutes(app, deps);

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import Fastify from "fastify";
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
 import { afterEach, describe, expect, it } from "vitest";
+import type { AuditEntry } from "@liaowang/auth";
 import type { ApiApp } from "../app.js";
 import { registerPushRoute } from "./push.js";
 
@@ -88,6 +89,66 @@ describe("POST /api/v1/documents (relay)", () => {
     ingest = undefined;
     const down = await post();
     expect([down.status, down.headers.get("retry-after")]).toEqual([503, "5"]);
+  });
+
+  it("audits 30 concurrent pushes in a few shared records, each push on record before it is forwarded and answered", async () => {
+    // The security audit's append as the real one behaves: serialised, each write taking a while.
+    const records: (AuditEntry & { seq: number })[] = [];
+    let writing = Promise.resolve();
+    const audit = {
+      append: (entry: AuditEntry) => {
+        const done = writing.then(async () => {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          records.push({ ...entry, seq: records.length + 1 });
+          return { seq: records.length };
+        });
+        writing = done.then(() => undefined);
+        return done;
+      },
+    };
+    const attemptedPushes = () => records.filter((r) => r.outcome === "attempted").reduce((n, r) => n + (r.details!.pushes as number), 0);
+    let covered = true;
+    ingest = createServer((req, res) => {
+      // every push reaching ingest is already on record
+      forwarded += 1;
+      if (attemptedPushes() < forwarded) covered = false;
+      req.resume();
+      req.on("end", () => res.writeHead(202, { "content-type": "application/json" }).end(JSON.stringify({ accepted: 2, duplicates: 1, rejected: [{ reason: "x" }] })));
+    });
+    forwarded = 0;
+    await new Promise<void>((resolve) => ingest?.listen(0, "127.0.0.1", resolve));
+    app = Fastify().withTypeProvider<ZodTypeProvider>() as unknown as ApiApp;
+    app.setValidatorCompiler(validatorCompiler);
+    app.setSerializerCompiler(serializerCompiler);
+    registerPushRoute(app, { ingestUrl: `http://127.0.0.1:${(ingest.address() as AddressInfo).port}`, maxBytes: 1024 * 1024, tokens: [TOKEN], audit });
+    await app.listen({ host: "127.0.0.1", port: 0 });
+    const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/api/v1/documents`;
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, async () => {
+        const res = await fetch(url, { method: "POST", headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/x-ndjson" }, body: "{}\n{}\n{}" });
+        // the push's outcome is on record when its answer arrives
+        const onRecord = records.filter((r) => r.outcome === "ok").reduce((n, r) => n + (r.details!.pushes as number), 0);
+        return [res.status, onRecord > 0] as const;
+      }),
+    );
+    expect(answers.every(([status, onRecord]) => status === 202 && onRecord)).toBe(true);
+    expect(covered).toBe(true);
+    expect(attemptedPushes()).toBe(30);
+    const ok = records.filter((r) => r.outcome === "ok");
+    expect(ok.reduce((n, r) => n + (r.details!.pushes as number), 0)).toBe(30);
+    expect(ok.reduce((n, r) => n + (r.details!.accepted as number), 0)).toBe(60);
+    expect(ok.reduce((n, r) => n + (r.details!.rejected as number), 0)).toBe(30);
+    expect(ok.flatMap((r) => r.details!.attempts as number[]).every((seq) => records.some((a) => a.seq === seq && a.outcome === "attempted"))).toBe(true);
+    expect(records.every((r) => r.actor === "push-token" && r.action === "POST /api/v1/documents")).toBe(true);
+    // one record per push each way would be 60
+    expect(records.length).toBeLessThanOrEqual(20);
+
+    // a wrong token is on record as denied, and nothing is forwarded
+    const before = forwarded;
+    const denied = await fetch(url, { method: "POST", headers: { authorization: "Bearer wrong-token-0123456789", "content-type": "application/x-ndjson" }, body: "{}" });
+    expect(denied.status).toBe(401);
+    expect(records.at(-1)).toMatchObject({ outcome: "denied", actor: "anonymous", details: { statuses: { "401": 1 } } });
+    expect(forwarded).toBe(before);
   });
 
   it("forwards nothing when the api service has no push tokens", async () => {
