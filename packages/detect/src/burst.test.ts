@@ -118,6 +118,24 @@ describe("pruneBursts", () => {
   });
 });
 
+describe("pruneBursts bound", () => {
+  it("drops a keyword seen once after a day of silence, and a burst of it later is judged as before", () => {
+    const once = burstKey("keyword", "一次性");
+    const state = stateWith(hours(quiet(), steady(30, 3)), hours(once, [1]));
+    const dayLater = T0 + 26 * HOUR;
+    const pruned = pruneBursts(state, dayLater);
+    expect(Object.keys(pruned.keys)).toEqual([quiet()]);
+    // Twelve posts of it in the next hour burst alike, counted on the kept or on the pruned state.
+    const wave = Array.from({ length: 12 }, (_, i) => ({ key: once, ts: dayLater + i * 60_000 }));
+    const strip = (bursts: ReturnType<typeof evaluate>) => bursts.map((b) => [b.key, b.count, b.ratio, b.pValue < DEFAULT_BURST_CONFIG.maxPValue]);
+    expect(strip(evaluate(observeMany(pruned, wave), dayLater + 20 * 60_000))).toEqual(strip(evaluate(observeMany(state, wave), dayLater + 20 * 60_000)));
+  });
+
+  function quiet(): string {
+    return burstKey("topic", "养老");
+  }
+});
+
 describe("keys and config", () => {
   it("builds and parses keys of each kind", () => {
     expect(burstKey("region", "431129")).toBe("region:431129");

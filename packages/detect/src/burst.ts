@@ -35,7 +35,9 @@ export const DEFAULT_BURST_CONFIG: BurstConfig = {
   maxPValue: 0.01,
   baselineFloor: 1,
   warmupBuckets: 6,
-  pruneAfterBuckets: 24 * 7,
+  // A day: a keyword seen once (most of them) decays below `pruneMean` in ~22 hourly buckets, and then its baseline is
+  // the floor whether it is kept or not. Kept a week, such keys held one counter per keyword of a week's posts.
+  pruneAfterBuckets: 24,
   pruneMean: 0.01,
 };
 
