@@ -121,7 +121,6 @@ const stack = new BenchStack(
     LIAOWANG_ES_URL: process.env.LIAOWANG_ES_URL ?? esAddress,
     LIAOWANG_TOPIC_PREFIX: `bench.${run}.`,
     LIAOWANG_INDEX_PREFIX: `bench-${run}-`,
-    LIAOWANG_KAFKA_SESSION_TIMEOUT_MS: "10000",
     LOG_LEVEL: "info",
   },
   `bench.${run}.`,
