@@ -105,6 +105,22 @@ describe("vectorCosine", () => {
     }
     expect(vectorCosine(keywordVector([]), vectors[0] as FeatureVector)).toBe(0);
   });
+
+  it("still agrees after the bounded feature table filled up and started afresh", () => {
+    const a = keywordVector(pick(1, 6));
+    const b = keywordVector(pick(2, 7));
+    expect(vectorCosine(a, b)).toBe(reference(a, b));
+    // 300,000 distinct two-character words: more than the table holds (2^18), so it starts again at least once.
+    const word = (i: number) => String.fromCharCode(0x4e00 + (i % 600)) + String.fromCharCode(0x5000 + Math.floor(i / 600));
+    let last = 0;
+    for (let v = 0; v < 300; v++) {
+      const fresh = keywordVector(Array.from({ length: 1000 }, (_, k) => ({ word: word(v * 1000 + k), weight: 1 + (k % 3) })));
+      last = vectorCosine(fresh, a);
+    }
+    expect(last).toBe(0);
+    expect(vectorCosine(a, b)).toBe(reference(a, b));
+    expect(vectorCosine(b, a)).toBe(reference(b, a));
+  });
 });
 
 describe("simhashHalves", () => {
