@@ -37,6 +37,25 @@ describe("IncidentIndex", () => {
     expect(index.candidates(redelivered).map((i) => i.openedBy)).toEqual(["doc-xinhua"]);
   });
 
+  it("follows a story's sliding window of recent post ids: the dropped ones no longer lead to it", () => {
+    const config = { ...DEFAULT_CLUSTER_CONFIG, maxDocIds: 3 };
+    let incident = assign([], storyDoc("xinhua", T0), T0, config).incident;
+    const index = new IncidentIndex([incident]);
+    for (let i = 1; i <= 5; i++) {
+      incident = assign([incident], storyDoc("xinhua", T0 + i * 60_000, { id: `w${i}` }), T0, config).incident;
+      index.upsert(incident);
+    }
+    expect(incident.recentDocIds).toEqual(["w3", "w4", "w5"]);
+    const probe = (id: string) => index.candidates({ id, keywords: [], simhash: "0123456789abcdef" }).map((i) => i.id);
+    for (const id of ["doc-xinhua", "w3", "w4", "w5"]) expect(probe(id), id).toEqual([incident.id]);
+    for (const id of ["w1", "w2"]) expect(probe(id), id).toEqual([]);
+    // A replaced version whose window is not a slide of the held one (a merge) re-registers them all.
+    const merged = { ...incident, revision: incident.revision + 1, recentDocIds: ["m1", "w4"] };
+    index.upsert(merged);
+    for (const id of ["doc-xinhua", "m1", "w4"]) expect(probe(id), id).toEqual([incident.id]);
+    for (const id of ["w3", "w5"]) expect(probe(id), id).toEqual([]);
+  });
+
   it("finds near-duplicates through SimHash bands", () => {
     const index = new IncidentIndex(openAll());
     const original = storyDoc("gaokao", T0);

@@ -128,9 +128,28 @@ export class IncidentIndex {
     for (const t of terms) if (!old.terms.has(t)) add(this.byTerm, t, e);
     for (const b of old.bands) if (!bandSet.has(b)) drop(this.byBand, b, e);
     for (const b of bandSet) if (!old.bands.has(b)) add(this.byBand, b, e);
-    for (const d of docsOf(e.incident)) if (this.byDoc.get(d) === e) this.byDoc.delete(d);
-    for (const d of docsOf(incident)) this.byDoc.set(d, e);
+    this.moveDocs(e, e.incident, incident);
     e.incident = incident;
+  }
+
+  /**
+   * Re-registers the recent document ids of a changed incident. Usually the window just slid (a post added, the
+   * oldest dropped): then only those move, instead of every id of a story with hundreds of posts.
+   */
+  private moveDocs(e: Entry, before: IncidentState, after: IncidentState): void {
+    const a = before.recentDocIds;
+    const b = after.recentDocIds;
+    const p = b.length > 0 ? a.indexOf(b[0] as string) : -1;
+    let slid = before.openedBy === after.openedBy && p >= 0 && a.length - p <= b.length;
+    for (let i = p; slid && i < a.length; i++) slid = a[i] === b[i - p];
+    if (!slid) {
+      for (const d of docsOf(before)) if (this.byDoc.get(d) === e) this.byDoc.delete(d);
+      for (const d of docsOf(after)) this.byDoc.set(d, e);
+      return;
+    }
+    for (let i = 0; i < p; i++) if (this.byDoc.get(a[i] as string) === e) this.byDoc.delete(a[i] as string);
+    for (let i = a.length - p; i < b.length; i++) this.byDoc.set(b[i] as string, e);
+    this.byDoc.set(after.openedBy, e);
   }
 
   /** Drops an incident from the index. */
