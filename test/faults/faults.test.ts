@@ -26,8 +26,8 @@ function expectMajorNotices(c: FaultCase, alertId: string): void {
 
 afterEach(async (context) => {
   if (!current) return;
-  const logs = current.saveLogs();
-  if (context.task.result?.state === "fail") process.stderr.write(`[faults] ${current.label}: service logs in ${logs}\n${current.group.tail(2500)}`);
+  // every incarnation's output is kept in a temp file for a failing case only (nothing left behind otherwise)
+  if (context.task.result?.state === "fail") process.stderr.write(`[faults] ${current.label}: service logs in ${current.saveLogs()}\n${current.group.tail(2500)}`);
   if (current.group.unexpectedExits.length > 0) report(`${current.label}: services that exited on their own and were restarted: ${current.group.unexpectedExits.map((e) => `${e.service} (${e.code})`).join(", ")}`);
   await current.close();
   outputs.push(current.group.output());
