@@ -71,7 +71,8 @@ export function longRecord(corpus: Corpus, run: string, i: number, bytes = 4_096
   return { source: `bench-long-${i % 5}`, title: `${corpus.posts[(i * 37) % corpus.posts.length]!.slice(0, 30)} [${run}-${i}]`, text: paragraphs.join("\n"), publishedAt: new Date(now).toISOString() };
 }
 
-// 18 places × 4 kinds: the stories of one run (two latency phases of ~25 and the burst's) never share place and kind.
+// 18 places × 8 kinds, both changing with every story (72 pairs): consecutive stories differ in kind, place and
+// facility, as unrelated local stories do (the same kind comes back every 8th story, elsewhere).
 const PLACES = [
   ...["岳麓区", "开福区", "雨花区", "天心区", "芙蓉区", "望城区", "长沙县", "浏阳市", "宁乡市"].map((district) => ({ city: "长沙市", district })),
   ...[
@@ -93,6 +94,10 @@ const KINDS = [
   { what: "烟花厂", event: "爆炸", first: "连续传出爆炸声，火光冲天，周边居民紧急疏散", second: "发生爆炸事故" },
   { what: "煤矿", event: "透水", first: "听说井下出事了，很多救护车往矿上开", second: "发生透水事故" },
   { what: "商场", event: "火灾", first: "着火了，黑烟从楼里冒出来，消防车来了好多辆", second: "发生火灾" },
+  { what: "大桥", event: "垮塌", first: "桥面突然塌下去一截，有车掉进河里了", second: "发生垮塌事故" },
+  { what: "隧道", event: "坍塌", first: "施工的隧道里塌方了，工人被困在里面", second: "发生坍塌事故" },
+  { what: "客运站", event: "踩踏", first: "人太多挤倒了一片，好多人受伤躺在地上", second: "发生踩踏事件" },
+  { what: "水库", event: "溃坝", first: "大坝决口了，下游村子被水淹了", second: "发生溃坝险情" },
 ];
 
 /**
@@ -102,7 +107,7 @@ const KINDS = [
  */
 export function incidentPair(k: number, now = Date.now()): { name: string; first: IngestRecord; second: IngestRecord } {
   const { city, district } = PLACES[k % PLACES.length]!;
-  const kind = KINDS[Math.floor(k / PLACES.length) % KINDS.length]!;
+  const kind = KINDS[k % KINDS.length]!;
   const name = `${NAME_A[k % NAME_A.length]}${NAME_B[Math.floor(k / NAME_A.length) % NAME_B.length]}${kind.what}`;
   const region = `湖南省${city}${district}`;
   const deaths = 10 + (k % 15);
