@@ -1,7 +1,8 @@
 // The only module that touches the native segmenter (nodejieba, a binding of cppjieba), so replacing it changes one
 // file. nodejieba is patched (patches/nodejieba@3.5.8.patch, applied by pnpm before it builds the addon from source):
 // its load() no longer builds a TextRank extractor with a second copy of the dictionary trie and HMM model (~130 MB
-// per process) that nothing here uses.
+// per process) that nothing here uses, and cppjieba's trie is a compact one (~33 MB for the whole engine instead of
+// ~117 MB, and a faster cut; identical output).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -82,7 +83,7 @@ function loadNative(key: string, userWords: readonly EngineWord[]): void {
 
 /**
  * The engine with jieba's dictionary and `userWords` on top (later words win), built once per `key` (about a second;
- * ~120 MB of native memory) and shared. The native engine is one per process: an engine whose dictionary another
+ * ~35 MB of native memory) and shared. The native engine is one per process: an engine whose dictionary another
  * load replaced reloads it on its next cut.
  */
 export function loadEngine(key: string, userWords: readonly EngineWord[]): JiebaEngine {

@@ -60,7 +60,7 @@ function readDictionaryFile(path: string): string {
 /**
  * Chinese segmentation with the project's user dictionary and stop words. Latin words, numbers, decimals and
  * percentages stay whole ("COVID-19", "1.2", "24"), full-width letters and digits are read as half-width.
- * The engine (jieba's dictionary plus ours, ~115 MB native) is built on first use, not by the constructor, so a process that
+ * The engine (jieba's dictionary plus ours, ~35 MB native) is built on first use, not by the constructor, so a process that
  * holds a segmenter it rarely needs (the api, for text queries) stays small until then; segmenters with the same
  * dictionaries share one engine.
  * @example const seg = createSegmenter(); seg.cut("国务院办公厅印发通知") // ["国务院办公厅", "印发", "通知"]
