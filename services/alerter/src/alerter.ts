@@ -7,6 +7,7 @@ import { AlertSnapshot, type Alert, type AlertEventMessage, type Incident, type 
 import { toIncidentInput } from "./incident-input.js";
 import { buildDigestOutgoing, buildOutgoing, type NotificationContext } from "./notifications.js";
 import type { AlertStore } from "./store/alerts.js";
+import pLimit from "p-limit";
 
 /** What the alerter core is built from; main wires real adapters, tests the same ones against the test stack. */
 export interface AlerterDeps {
@@ -24,6 +25,8 @@ export interface AlerterDeps {
 
 /** Most alerts one scan syncs; the rest wait for the next tick (they are sorted most urgent first). */
 const SCAN_LIMIT = 500;
+/** Alerts synced at once (each sync is a handful of Elasticsearch and Kafka round trips). */
+const SYNC_CONCURRENCY = 8;
 /** Most alerts a digest run reads (live ones plus yesterday's); far above what a city office has open. */
 const DIGEST_LIMIT = 5_000;
 
@@ -35,6 +38,7 @@ const DIGEST_LIMIT = 5_000;
 export class Alerter {
   private readonly clock: () => Date;
   private readonly config: AlertingConfig;
+  private readonly syncLimit = pLimit(SYNC_CONCURRENCY);
   private dispatching: Promise<DispatchReport> | undefined;
   private dispatchAgain = false;
 
@@ -123,7 +127,9 @@ export class Alerter {
 
   private async afterChange(ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
-    for (const id of ids) await this.syncSafely(id);
+    // Each alert's sync waits for its audit events to become searchable (up to one refresh interval): alerts are
+    // independent (compare-and-set per alert), so a batch that changed many does not queue one wait behind another.
+    await Promise.all(ids.map((id) => this.syncLimit(() => this.syncSafely(id))));
     void this.dispatchNow().catch((error: unknown) => this.deps.log.warn({ err: error }, "dispatch after change failed; the next scan retries"));
   }
 
@@ -176,7 +182,7 @@ export class Alerter {
   /** The periodic work (node-cron): sync every alert with something due or unpublished, then dispatch the outbox. */
   async scan(): Promise<{ synced: number; dispatch: DispatchReport }> {
     const alerts = await this.deps.store.findNeedingSync(this.clock(), SCAN_LIMIT);
-    for (const alert of alerts) await this.syncSafely(alert.id);
+    await Promise.all(alerts.map((alert) => this.syncLimit(() => this.syncSafely(alert.id))));
     return { synced: alerts.length, dispatch: await this.dispatchNow() };
   }
 
