@@ -94,6 +94,9 @@ export class BenchStack {
       ALERTER_API_TOKEN: "bench-alerter-token-0123456789abcdef",
       INGEST_URL: `http://127.0.0.1:${this.ports.ingest}`,
       LIAOWANG_INGEST_TOKENS: this.pushToken,
+      // A provincial office (湖南省): the injected stories are in districts of several 湖南 cities. With the shipped
+      // jurisdiction (长沙市) the stories elsewhere in 湖南 are rightly 外地, never graded, and were counted as missed.
+      LIAOWANG_JURISDICTION: "湖南省",
     };
     switch (name) {
       case "ingest":
