@@ -135,6 +135,23 @@ describe("DetectorEngine.process", () => {
     expect(engine.open()).toHaveLength(297);
     expect(step(engine, [post(301), post(302), post(303)]).updates.filter((u) => u.action === "discard")).toEqual([]);
   });
+
+  it("keeps a 首发 that just arrived under a heavy stream, though it claims an earlier time, so the 通报 joins it (II)", () => {
+    const config: EngineConfig = { ...DEFAULT_ENGINE_CONFIG, cluster: { ...DEFAULT_ENGINE_CONFIG.cluster, maxOpen: 3 } };
+    const engine = new DetectorEngine(config, noRules);
+    const word = (i: number) => String.fromCharCode(0x4e00 + (i * 37) % 9000) + String.fromCharCode(0x6e00 + (i * 53) % 9000);
+    const background = (i: number) => at("gaokao", 30 + i, { id: `bg${i}`, simhash: fnv1a32(`hi${i}`).toString(16).padStart(8, "0") + fnv1a32(`lo${i}`).toString(16).padStart(8, "0"), keywords: [{ word: word(i), weight: 1 }] });
+    // The stream fills the candidates at 01:40; a resident's 首发 (no figures yet: a candidate) arrives a second later
+    // saying it was posted at 01:10, then the official 通报 with the death toll.
+    const now = T0 + HOUR;
+    step(engine, [background(0), background(1), background(2)], now);
+    const first = step(engine, [at("weibo", 0, { figures: [] })], now + 1_000);
+    expect(first.updates.filter((u) => u.action === "discard").map((u) => u.incident.openedBy)).toEqual(["bg0"]);
+    const second = step(engine, [at("xinhua", 1)], now + 2_000);
+    const story = second.updates.find((u) => u.action === "publish")?.incident;
+    expect(story).toMatchObject({ openedBy: "doc-weibo", volume: 2, level: "II" });
+    expect(second.updates.filter((u) => u.action === "publish")).toHaveLength(1);
+  });
 });
 
 describe("DetectorEngine bursts", () => {

@@ -468,7 +468,10 @@ export class DetectorEngine {
   /**
    * Drops the least recently active candidates when more than `maxOpen` incidents would be open: down to 1% below
    * `maxOpen`, so that under a steady stream of new stories the walk and sort of every open incident happen once per
-   * that many new candidates rather than in every batch.
+   * that many new candidates rather than in every batch. Recency is when a post last reached the candidate
+   * (processing time), then its event time: a 首发 that arrives now claiming to be a minute old is the newest
+   * candidate, not the oldest — ordered by event time it went first under a heavy stream, and the 通报 that came a
+   * second later opened a story of its own without it.
    */
   private evict(overlay: Overlay, now: number): void {
     const { maxOpen } = this.config.cluster;
@@ -480,7 +483,7 @@ export class DetectorEngine {
     const over = open.length - (maxOpen - Math.floor(maxOpen / 100));
     const candidates = open
       .filter((i) => i.reportedAt === undefined && reportReason(i, this.config.report) === undefined)
-      .sort((a, b) => a.lastActivityAt - b.lastActivityAt);
+      .sort((a, b) => a.updatedAt - b.updatedAt || a.lastActivityAt - b.lastActivityAt);
     for (const i of candidates.slice(0, over)) overlay.put({ ...i, status: "expired", updatedAt: now, closedAt: now }, ["expired"]);
   }
 
