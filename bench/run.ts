@@ -23,6 +23,7 @@ const SIZES = {
   short: Math.round(10_000 * SCALE),
   long: Math.round(1_000 * SCALE),
   burst: Math.round(num("LIAOWANG_BENCH_BURST", 20_000) * SCALE),
+  warmup: Math.round(3_000 * SCALE),
   latencyMs: Math.round(Math.max(12_000, 40_000 * Math.min(1, SCALE))),
 };
 /** The whole run up to the teardown (`pnpm bench` must finish within 15 minutes; the rest is start-up and teardown). */
@@ -192,6 +193,12 @@ try {
 
   let short1: ThroughputResult | undefined;
   await phase("short", "short posts, 1 replica each", async (deadline) => {
+    // Warm-up, reported on its own: just-started JVMs (Kafka, Elasticsearch) and services (V8 not yet optimised)
+    // spend about twice the CPU per post of a warm run, which is not what a running system does.
+    const warm = await throughput(stack, Array.from({ length: SIZES.warmup }, (_, i) => backgroundRecord(corpus, `${run}w`, i)), external, { deadline: Math.min(deadline, performance.now() + 60_000) });
+    row("warm-up: short posts push → searchable (not the figure)", `${n0(warm.postsPerSec)} posts/s`, `${n0(warm.indexed)} of ${n0(warm.posts)} searchable in ${s1(warm.searchableMs)}; ${n0(warm.cpuBoundPerSec)} posts/s CPU-bound; share of one core: ${stageCpu(warm)}`);
+    results.warmup = warm;
+    await settle("short posts", Math.min(30_000, (deadline - performance.now()) / 3));
     short1 = await throughput(stack, Array.from({ length: SIZES.short }, (_, i) => backgroundRecord(corpus, `${run}s1`, i)), external, { deadline });
     throughputRows("short posts, 1 replica each", short1);
     results.short1 = short1;

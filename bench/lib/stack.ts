@@ -117,7 +117,10 @@ export class BenchStack {
   /** Spawn one replica and wait until it logged "started"; throws with its output when it exits or takes > 3 min. */
   async start(name: PipelineService, replica = 1): Promise<RunningService> {
     const t0 = performance.now();
-    const proc = spawnService(PIPELINE_SERVICES[name], this.envFor(name, replica));
+    // `LIAOWANG_BENCH_CPU_PROF=<dir>`: every service writes a V8 CPU profile under it when it stops (profiling costs
+    // CPU, so the figures of such a run are not comparable with others).
+    const profDir = process.env.LIAOWANG_BENCH_CPU_PROF;
+    const proc = spawnService(PIPELINE_SERVICES[name], this.envFor(name, replica), profDir ? ["--cpu-prof", `--cpu-prof-dir=${join(profDir, `${name}-${replica}`)}`] : []);
     let exited = false;
     void proc.exited.then(() => (exited = true));
     for (;;) {

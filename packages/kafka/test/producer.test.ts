@@ -1,3 +1,4 @@
+import { createHook } from "node:async_hooks";
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "@liaowang/logger";
@@ -67,5 +68,17 @@ describe("createProducer", () => {
     // One request per round trip carries whatever queued meanwhile; one per chunk would be 200+.
     expect(requests).toBeLessThan(chunks / 4);
     expect(await records()).toBe(1 + 199 + 600);
+  });
+
+  it("leaves the process asleep while idle: no timer per connection firing every millisecond (patched kafkajs)", async () => {
+    // Unpatched kafkajs 2.2.4 re-armed a 1 ms timer after every response on every connection, forever: ~1,000 wake-ups
+    // a second per connection, a few percent of a core per idle service (patches/kafkajs@2.2.4.patch).
+    await producer.send("raw", [doc(-2)]);
+    let timers = 0;
+    const hook = createHook({ init: (_id, type) => void (type === "Timeout" && timers++) }).enable();
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    hook.disable();
+    // The 1 s wait above is one; kafkajs's own idle timers are a handful. The unpatched loop made ~1,000.
+    expect(timers).toBeLessThan(50);
   });
 });

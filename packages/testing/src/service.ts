@@ -16,11 +16,11 @@ export interface SpawnedService {
 
 /**
  * Run `node --import tsx <entry>` (with the services' {@link SERVICE_NODE_FLAGS}) with the given env (on top of
- * PATH/HOME) from the repo root.
+ * PATH/HOME) from the repo root; `extraNodeFlags` (e.g. `--cpu-prof`, which NODE_OPTIONS may not carry) go before them.
  * @example const indexer = spawnService("services/indexer/src/main.ts", env);
  */
-export function spawnService(entry: string, env: Record<string, string>): SpawnedService {
-  const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, "--import", "tsx", entry], {
+export function spawnService(entry: string, env: Record<string, string>, extraNodeFlags: readonly string[] = []): SpawnedService {
+  const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, ...extraNodeFlags, "--import", "tsx", entry], {
     cwd: repoRoot,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe"],
