@@ -91,6 +91,22 @@ describe("Segmenter.cut with the production dictionaries", () => {
 
   it("drops whitespace but keeps punctuation", () => {
     expect(seg.cut("你好， 世界\n")).toEqual(["你好", "，", "世界"]);
+    // Whitespace first, last, repeated, ideographic and no-break spaces; and none at all.
+    expect(seg.cut(" 市民\u3000反映\t\r\n 问题\u00a0")).toEqual(["市民", "反映", "问题"]);
+    expect(seg.cut("\u3000\u3000")).toEqual([]);
+    expect(seg.cut("市民反映问题。")).toEqual(seg.segments("市民反映问题。"));
+  });
+
+  it("re-joins digits and Latin words wherever they stand, and only there", () => {
+    // Numbers at the start, the end, beside whitespace and punctuation, in a text with emoji.
+    expect(seg.cut("2024年")).toEqual(["2024", "年"]);
+    expect(seg.cut("伤亡人数升至24")).toEqual(expect.arrayContaining(["24"]));
+    expect(seg.cut("约 1.2 亿元")).toEqual(["约", "1.2", "亿元"]);
+    expect(seg.cut("😀24人受伤😀")).toEqual(expect.arrayContaining(["24"]));
+    expect(seg.cut("伤亡人数升至24").join("")).toBe("伤亡人数升至24");
+    // A list of numbers stays a list, and a text without ASCII is handed back as the engine cut it.
+    expect(seg.cut("3,5,7号楼")).toEqual(expect.arrayContaining(["3", ",", "5", ",", "7"]));
+    expect(seg.cut("小区居民反映停水")).toEqual(["小区", "居民", "反映", "停水"]);
   });
 });
 

@@ -13,7 +13,7 @@ import type { JiebaEngine } from "./jieba.js";
 import { rankKeywords } from "./keywords.js";
 import { divisionNames } from "./regions.js";
 import type { Keyword, KeywordOptions } from "./keywords.js";
-import { indexForm, isPunctuation, isWhitespace, normalizeWidth, replaceLoneSurrogates } from "./text.js";
+import { indexForm, isPunctuation, isWhitespace, normalizeForEngine } from "./text.js";
 
 /** Where the segmenter's dictionaries come from. */
 export interface SegmenterOptions {
@@ -147,8 +147,13 @@ export class Segmenter {
 
   /** Precise-mode tokens with whitespace dropped (punctuation kept), as the `segment` CLI prints them. */
   cut(text: string): string[] {
-    const out: string[] = [];
-    for (const token of this.segments(text)) if (!isWhitespace(token)) out.push(token);
+    const segments = this.segments(text);
+    // Hot path: most texts have no whitespace segment, and then the segments are handed back as they are.
+    let i = 0;
+    while (i < segments.length && !isWhitespace(segments[i]!)) i++;
+    if (i === segments.length) return segments;
+    const out = segments.slice(0, i);
+    for (i++; i < segments.length; i++) if (!isWhitespace(segments[i]!)) out.push(segments[i]!);
     return out;
   }
 
@@ -246,22 +251,24 @@ export class Segmenter {
 
   #cutNormalized(normalized: string): string[] {
     if (normalized === "") return [];
-    const pieces = mergeAsciiRuns(this.#engineInUse().cut(normalized));
+    const pieces = this.#engineInUse().cut(normalized);
     // Slicing the original by piece lengths relies on the pieces covering the text; never hand out silently
-    // misaligned tokens. Lengths suffice: valid UTF-16 (lone surrogates are replaced above) comes back from the
-    // native UTF-8 round trip unchanged, so what could go wrong is characters lost, which changes the total.
+    // misaligned tokens. Lengths suffice: valid UTF-16 (lone surrogates are replaced by normalizeForEngine) comes
+    // back from the native UTF-8 round trip unchanged, so what could go wrong is characters lost, which changes the
+    // total. The same pass notes whether any piece starts with ASCII: only then can there be a run to re-join.
     let length = 0;
-    for (let i = 0; i < pieces.length; i++) length += pieces[i]!.length;
+    let ascii = false;
+    for (let i = 0; i < pieces.length; i++) {
+      const piece = pieces[i]!;
+      length += piece.length;
+      if (piece.charCodeAt(0) < 0x80) ascii = true;
+    }
     if (length !== normalized.length) {
       throw new LiaowangError("internal", `Segmenter lost or added characters of a ${normalized.length}-character text`);
     }
-    return pieces;
+    // Re-joining keeps the concatenation, so the check above holds for its output too.
+    return ascii ? mergeAsciiRuns(pieces) : pieces;
   }
-}
-
-/** The text as the engine reads it: half-width letters and digits, lone surrogates replaced (lengths unchanged). */
-function normalizeForEngine(text: string): string {
-  return replaceLoneSurrogates(normalizeWidth(text));
 }
 
 /** Create the production segmenter (dictionaries under `<configDir>/dict`). */

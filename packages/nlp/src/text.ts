@@ -46,9 +46,26 @@ export function isPunctuation(token: string): boolean {
 
 /** True for a token made only of whitespace (including the ideographic space). */
 export function isWhitespace(token: string): boolean {
-  const c = token.charCodeAt(0);
-  if (isCjkLetter(c) || (c > 0x20 && c < 0x7f)) return false;
+  // Hot path (every token of a text with a space in it): a token starting with anything else is decided at once.
+  if (token.length > 0 && !isWhitespaceUnit(token.charCodeAt(0))) return false;
   return token.trim() === "";
+}
+
+/** The UTF-16 units JavaScript's `\s` and `trim()` treat as whitespace. */
+function isWhitespaceUnit(c: number): boolean {
+  if (c < 0x80) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+
+/**
+ * {@link normalizeWidth} then {@link replaceLoneSurrogates} in one scan for the usual text that needs neither
+ * (every character of which is below U+D800): the text as the segmentation engine reads it, lengths unchanged.
+ */
+export function normalizeForEngine(text: string): string {
+  let i = 0;
+  while (i < text.length && text.charCodeAt(i) < 0xd800) i++;
+  if (i === text.length) return text;
+  return replaceLoneSurrogates(normalizeWidth(text));
 }
 
 /** A number written with ASCII digits: integer, decimal, thousands-separated or percentage. */
