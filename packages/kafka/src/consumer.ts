@@ -73,10 +73,13 @@ export interface ConsumerOptions<K extends TopicKey> {
   /** How long the same offsets may keep failing before the stage reports itself stuck (logs and status); default 60 s. */
   stuckAfterMs?: number;
   /**
-   * Fetch sizes (kafkajs defaults: 1 MB per partition, 10 MB per fetch, wait up to 5 s when nothing is there). A
-   * larger per-partition fetch lets a stage that writes in bulk (the indexer) write fewer, larger requests.
+   * Fetch sizes (kafkajs defaults: 1 MB per partition, 10 MB per fetch, answer as soon as 1 byte is there, else wait up
+   * to 5 s). A larger per-partition fetch lets a stage that writes in bulk (the indexer) write fewer, larger requests;
+   * `minBytes` with a short `maxWaitTimeInMs` makes the broker gather records for up to that long before it answers,
+   * so a stage that keeps up gets batches of hundreds instead of a few records per fetch (fewer fetches, fewer bulks),
+   * at the price of up to `maxWaitTimeInMs` of added delay.
    */
-  fetch?: { maxBytesPerPartition?: number; maxBytes?: number; maxWaitTimeInMs?: number };
+  fetch?: { maxBytesPerPartition?: number; maxBytes?: number; minBytes?: number; maxWaitTimeInMs?: number };
 }
 
 /** What a stage is doing, for health reports. */

@@ -22,7 +22,7 @@ export async function startIndexer(config: IndexerConfig, log: Logger, fatal: (e
       service: "indexer",
       // One handler call is one bulk request: up to INDEXER_BULK_DOCS documents from one fetch of a partition.
       maxRecordsPerCall: config.INDEXER_BULK_DOCS,
-      fetch: { maxBytesPerPartition: config.INDEXER_FETCH_BYTES, maxBytes: 3 * config.INDEXER_FETCH_BYTES },
+      fetch: { maxBytesPerPartition: config.INDEXER_FETCH_BYTES, maxBytes: 3 * config.INDEXER_FETCH_BYTES, minBytes: config.INDEXER_FETCH_MIN_BYTES, maxWaitTimeInMs: config.INDEXER_FETCH_WAIT_MS },
       handler: createIndexHandler(infra.es, infra.indexPrefix, log.child({ module: "index" })),
       deadLetters: infra.producer,
       log,
