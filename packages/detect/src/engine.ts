@@ -301,6 +301,21 @@ export class DetectorEngine {
     return n;
   }
 
+  /**
+   * Lets go of open incidents without closing them (their partition moved to another replica, which continues them).
+   * Invalidates plans made before.
+   */
+  drop(ids: Iterable<string>): number {
+    let n = 0;
+    for (const id of ids) {
+      if (!this.index.get(id)) continue;
+      this.index.remove(id);
+      n++;
+    }
+    this.generation++;
+    return n;
+  }
+
   private rememberClosed(id: string): void {
     this.closed.delete(id);
     this.closed.add(id);

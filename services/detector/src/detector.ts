@@ -1,9 +1,10 @@
-import { emptyBurstState, expectedInterval, type BurstState, type DetectorEngine, type EngineSnapshot, type Plan } from "@liaowang/detect";
+import { emptyBurstState, expectedInterval, type BurstState, type DetectorEngine, type EngineSnapshot, type IncidentState, type Plan } from "@liaowang/detect";
 import { LiaowangError } from "@liaowang/errors";
 import type { BatchHandler, Delivered } from "@liaowang/kafka";
 import type { Logger } from "@liaowang/logger";
 import type { EnrichedDocument, Incident } from "@liaowang/schemas";
 import { toFeatures } from "./features.js";
+import { PartitionsTakenOver, type CandidateLog, type PartitionChange } from "./candidates.js";
 import { toIncidentMessage } from "./message.js";
 import type { IncidentStore, SourceHealth } from "./store.js";
 
@@ -11,6 +12,8 @@ import type { IncidentStore, SourceHealth } from "./store.js";
 export interface DetectorDeps {
   engine: DetectorEngine;
   store: IncidentStore;
+  /** Candidates (not reported yet) of the partitions held, made durable per partition. */
+  candidates: CandidateLog;
   /** Publishes incident snapshots on the incidents topic (resolves once the brokers acknowledged them). */
   publish: (messages: Incident[]) => Promise<void>;
   /** Names this replica's stored burst / source state. */
@@ -29,11 +32,15 @@ interface HeldShard {
   dirty: boolean;
 }
 
+/** Conflicting writes (another replica, or a request Elasticsearch applied twice) planned again before giving up. */
+const CONFLICT_ATTEMPTS = 5;
+
 /**
  * Kafka and Elasticsearch glue around the {@link DetectorEngine}: each batch of enriched documents and each tick
- * becomes a plan that is published, then stored with compare-and-set, then committed to memory — so a failure at
- * any point leaves memory as it was and the batch is simply processed again (offsets are committed only after).
- * Batches and ticks run one at a time.
+ * becomes a plan that is published, then stored (reported incidents with compare-and-set, the candidates of the
+ * batch's partition as one delta of its log), then committed to memory — so a failure at any point leaves memory as
+ * it was and the batch is simply processed again (offsets are committed only after). Batches and ticks run one at a
+ * time.
  */
 export class Detector {
   private readonly clock: () => Date;
@@ -58,7 +65,6 @@ export class Detector {
         else byPartition.set(r.partition, [r]);
       }
       for (const [partition, part] of byPartition) {
-        await this.hold([partition]);
         await this.step(part, partition);
         await this.flush(partition, false);
       }
@@ -69,15 +75,17 @@ export class Detector {
     // A lost compare-and-set race (another replica wrote first) reloads those incidents: plan again at once,
     // a few times, before handing the batch back to the consumer's backoff.
     for (let attempt = 1; ; attempt++) {
+      // Loaded first (and again after another replica took the partition over).
+      await this.hold([partition]);
       const now = this.clock();
       const plan = this.deps.engine.process(features, now.getTime(), { shard: String(partition) });
       try {
-        await this.apply(plan, now);
+        await this.apply(plan, now, partition);
         const held = this.held.get(partition);
         if (held) held.dirty = true;
         return;
       } catch (error) {
-        if (!(error instanceof LiaowangError && error.code === "conflict") || attempt >= 3) throw error;
+        if (!(error instanceof LiaowangError && error.code === "conflict") || attempt >= CONFLICT_ATTEMPTS) throw error;
         this.deps.log.info({ attempt, err: error }, "incidents changed elsewhere; planned again");
       }
     }
@@ -92,10 +100,7 @@ export class Detector {
     return this.exclusive(async () => {
       await this.takeIn();
       const gone = [...this.held.keys()].filter((p) => !partitions.includes(p));
-      if (gone.length > 0) {
-        this.deps.engine.dropBurstShards(gone.map(String));
-        for (const p of gone) this.held.delete(p);
-      }
+      if (gone.length > 0) this.letGo(gone);
       try {
         await this.hold(partitions);
       } catch (error) {
@@ -111,16 +116,31 @@ export class Detector {
   release(partitions: number[]): Promise<void> {
     return this.exclusive(async () => {
       const mine = [...this.held.keys()];
+      // Their candidates are durable with every batch; the counters are saved now, marked released.
       for (const partition of mine) await this.flush(partition, true);
-      this.deps.engine.dropBurstShards(mine.map(String));
-      this.held.clear();
+      this.letGo(mine);
       this.deps.log.info({ partitions, handedOver: mine }, "partitions revoked; burst counters handed over");
     });
   }
 
-  /** Loads the counters of partitions not held yet (waiting briefly for a previous owner to hand them over). */
+  /** Lets go of partitions' counters and candidates (without saving: their new owner's are newer). */
+  private letGo(partitions: readonly number[]): void {
+    const { engine, candidates } = this.deps;
+    engine.dropBurstShards(partitions.map(String));
+    const ids: string[] = [];
+    for (const p of partitions) {
+      this.held.delete(p);
+      ids.push(...candidates.release(p));
+    }
+    engine.drop(ids);
+  }
+
+  /**
+   * Loads the counters and candidates of partitions not held yet (waiting briefly for a previous owner to hand them
+   * over: it saves the counters marked released after its last batch, whose candidates were durable with it).
+   */
   private async hold(partitions: number[]): Promise<void> {
-    const missing = partitions.filter((p) => !this.held.has(p));
+    const missing = partitions.filter((p) => !this.held.has(p) || !this.deps.candidates.holds(p));
     if (missing.length === 0) return;
     const { store, engine, instance, log } = this.deps;
     const waitMs = this.deps.handoverWaitMs ?? 5_000;
@@ -139,6 +159,7 @@ export class Detector {
       }
       loaded[String(partition)] = stored?.bursts ?? emptyBurstState();
       log.info({ partition, from: stored ? stored.owner : null, savedAt: stored?.savedAt ?? null, keys: Object.keys(stored?.bursts?.keys ?? {}).length }, "burst counters of partition loaded");
+      if (!this.deps.candidates.holds(partition)) engine.replace(await this.deps.candidates.load(partition));
     }
     engine.adoptBurstShards(loaded);
     const now = this.clock().getTime();
@@ -206,21 +227,37 @@ export class Detector {
     await this.deps.store.saveSnapshot(this.deps.instance, snapshot, sourceHealth(snapshot, this.deps.engine, now.getTime()), now);
   }
 
-  private async apply(plan: Plan, now: Date): Promise<void> {
-    const { engine, store, log } = this.deps;
-    // Candidates (most updates: nearly every distinct post opens one) are stored without a message.
-    const items = plan.updates.map((update) => ({
-      update,
-      message: update.incident.reportedAt === undefined ? undefined : toIncidentMessage(update.incident, update.changes),
-    }));
-    const published = items.flatMap((i) => (i.update.action === "publish" && i.message ? [i.message] : []));
+  /**
+   * Makes a plan durable, then commits it to memory. `partition`: the enriched partition of the batch, whose
+   * candidates the plan's new and changed candidates become; a tick's stay in theirs.
+   */
+  private async apply(plan: Plan, now: Date, partition?: number): Promise<void> {
+    const { engine, store, candidates, log } = this.deps;
+    // Only reported incidents get a message and an incidents document; candidates (most updates: nearly every
+    // distinct post opens one) go into their partition's log.
+    const items = plan.updates.flatMap((update) => (update.incident.reportedAt === undefined ? [] : [{ update, message: toIncidentMessage(update.incident, update.changes) }]));
+    const published = items.flatMap((i) => (i.update.action === "publish" ? [i.message] : []));
     // Published before stored: a crash in between re-sends the same snapshot (consumers keep the highest revision)
     // rather than losing it, which storing first could.
     if (published.length > 0) await this.deps.publish(published);
-    const { conflicts } = await store.write(items, now);
-    if (conflicts.length > 0) {
-      engine.replace(await store.loadByIds(conflicts), { force: true });
-      throw new LiaowangError("conflict", `incidents ${conflicts.join(", ")} were changed elsewhere; reloaded them, processing again`, { retriable: true });
+    if (items.length > 0) {
+      const { conflicts } = await store.write(items, now);
+      if (conflicts.length > 0) {
+        engine.replace(await store.loadByIds(conflicts), { force: true });
+        throw new LiaowangError("conflict", `incidents ${conflicts.join(", ")} were changed elsewhere; reloaded them, processing again`, { retriable: true });
+      }
+    }
+    const next = new Map(plan.updates.map((u) => [u.incident.id, u]));
+    try {
+      await candidates.write(candidateChanges(plan, candidates, partition), (id) => {
+        const u = next.get(id);
+        if (!u) return engine.get(id);
+        return isCandidate(u.incident, u.action) ? u.incident : undefined;
+      }, now);
+    } catch (error) {
+      // Another replica took partitions over: let go of what this one holds of them; the retry loads them again.
+      if (error instanceof PartitionsTakenOver) this.letGo(error.partitions);
+      throw error;
     }
     engine.commit(plan);
     store.forget(plan.updates.filter((u) => u.action === "discard" || u.incident.status !== "open").map((u) => u.incident.id));
@@ -246,6 +283,38 @@ export class Detector {
     this.queue = run.catch(() => undefined);
     return run;
   }
+}
+
+const isCandidate = (incident: IncidentState, action: string): boolean => action === "store" && incident.reportedAt === undefined && incident.status === "open";
+
+/**
+ * Where a plan's candidate changes go: a batch's new and changed candidates become candidates of its partition
+ * (leaving the one they were in, when a post of this partition reached a story of another); a tick's stay in theirs.
+ * Reported, merged and expired candidates leave their partition.
+ */
+function candidateChanges(plan: Plan, log: CandidateLog, partition: number | undefined): PartitionChange[] {
+  const out = new Map<number, PartitionChange>();
+  const of = (p: number): PartitionChange => {
+    let c = out.get(p);
+    if (!c) {
+      c = { partition: p, states: [], gone: [] };
+      out.set(p, c);
+    }
+    return c;
+  };
+  for (const u of plan.updates) {
+    const id = u.incident.id;
+    const current = log.partitionOf(id);
+    if (isCandidate(u.incident, u.action)) {
+      const target = partition ?? current;
+      if (target === undefined || !log.holds(target)) continue;
+      of(target).states.push(u.incident);
+      if (current !== undefined && current !== target) of(current).gone.push(id);
+    } else if (current !== undefined) {
+      of(current).gone.push(id);
+    }
+  }
+  return [...out.values()];
 }
 
 function sourceHealth(snapshot: EngineSnapshot, engine: DetectorEngine, now: number): SourceHealth[] {

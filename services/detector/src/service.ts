@@ -5,6 +5,7 @@ import { runConsumer } from "@liaowang/kafka";
 import type { Logger } from "@liaowang/logger";
 import { connectInfra, Lifecycle, reportStageHealth, routeCronLogs, type Started } from "@liaowang/runtime";
 import { loadDomainConfig, type DetectorConfig } from "./config.js";
+import { CandidateLog } from "./candidates.js";
 import { Detector } from "./detector.js";
 import { IncidentStore } from "./store.js";
 
@@ -17,8 +18,11 @@ export async function startDetector(config: DetectorConfig, log: Logger, fatal: 
   const domain = loadDomainConfig(config);
   const lifecycle = new Lifecycle(log);
   const infra = await connectInfra(config, log, lifecycle, ["enriched", "incidents", "deadLetter"]);
-  const store = new IncidentStore(infra.es, infra.indexPrefix, log.child({ module: "store" }));
+  const store = new IncidentStore(infra.es, infra.indexPrefix, log.child({ module: "store" }), config.DETECTOR_INSTANCE_ID);
   await store.init();
+  // Candidates are loaded per partition of the enriched topic as partitions are assigned (see CandidateLog).
+  const candidates = new CandidateLog(infra.es, infra.indexPrefix, config.DETECTOR_INSTANCE_ID, log.child({ module: "candidates" }));
+  await candidates.init();
 
   const incidents = await store.loadOpen(domain.engine.cluster.maxOpen);
   const snapshot = await store.loadSnapshot(config.DETECTOR_INSTANCE_ID);
@@ -47,6 +51,7 @@ export async function startDetector(config: DetectorConfig, log: Logger, fatal: 
   const detector = new Detector({
     engine,
     store,
+    candidates,
     publish: (messages) => infra.producer.send("incidents", messages),
     instance: config.DETECTOR_INSTANCE_ID,
     log: log.child({ module: "detector" }),

@@ -7,7 +7,7 @@ import { toIncidentMessage } from "./message.js";
 
 /** The detector's indices under a prefix. */
 export function detectorIndices(prefix: string): { incidents: string; candidates: string; state: string; bursts: string } {
-  return { incidents: `${prefix}incidents`, candidates: `${prefix}incident-candidates`, state: `${prefix}detector-state`, bursts: `${prefix}detector-bursts` };
+  return { incidents: `${prefix}incidents`, candidates: `${prefix}detector-candidates`, state: `${prefix}detector-state`, bursts: `${prefix}detector-bursts` };
 }
 
 const STATE_FIELD = { type: "object", enabled: false } as const;
@@ -43,18 +43,8 @@ const INCIDENTS_MAPPINGS = {
     lastActivityAt: { type: "date" },
     closedAt: { type: "date" },
     storedAt: { type: "date" },
-    state: STATE_FIELD,
-  },
-} as const;
-
-/** Candidates (clusters not reported yet): only what restore and expiry need. */
-const CANDIDATES_MAPPINGS = {
-  dynamic: false,
-  properties: {
-    id: { type: "keyword" },
-    status: { type: "keyword" },
-    lastActivityAt: { type: "date" },
-    storedAt: { type: "date" },
+    /** The replica (`DETECTOR_INSTANCE_ID`) that stored this version: a replica's sync skips its own writes. */
+    storedBy: { type: "keyword" },
     state: STATE_FIELD,
   },
 } as const;
@@ -98,9 +88,7 @@ interface Version {
   primaryTerm: number;
 }
 
-type Operation =
-  | { kind: "write"; id: string; index: string; document: Record<string, unknown>; version?: Version | undefined }
-  | { kind: "delete"; id: string; version: Version };
+type Operation = { kind: "write"; id: string; index: string; document: Record<string, unknown>; version?: Version | undefined };
 
 /** How a source is doing, for the dashboard (stored with the detector's state). */
 export interface SourceHealth {
@@ -114,9 +102,10 @@ export interface SourceHealth {
 const retriableStatus = (status: number): boolean => status === 429 || status >= 500;
 
 /**
- * Incidents in Elasticsearch with fixed ids (the incident id) and compare-and-set on `_seq_no`/`_primary_term`:
- * a write that lost a race (another replica, or a zombie of this one) fails with a retriable `conflict`, after which
- * the caller reloads and re-plans instead of overwriting newer state.
+ * Reported incidents in Elasticsearch with fixed ids (the incident id) and compare-and-set on
+ * `_seq_no`/`_primary_term`: a write that lost a race (another replica, or a zombie of this one) fails with a
+ * retriable `conflict`, after which the caller reloads and re-plans instead of overwriting newer state. Candidates are
+ * not stored here (see `CandidateLog`).
  */
 export class IncidentStore {
   readonly indices: ReturnType<typeof detectorIndices>;
@@ -126,6 +115,8 @@ export class IncidentStore {
     private readonly es: Client,
     prefix: string,
     private readonly log: Logger,
+    /** This replica's `DETECTOR_INSTANCE_ID`: marks what it stores, so its sync skips its own writes. */
+    private readonly instance?: string,
   ) {
     this.indices = detectorIndices(prefix);
   }
@@ -134,7 +125,6 @@ export class IncidentStore {
   async init(): Promise<void> {
     const families: [string, object][] = [
       [this.indices.incidents, INCIDENTS_MAPPINGS],
-      [this.indices.candidates, CANDIDATES_MAPPINGS],
       [this.indices.state, STATE_MAPPINGS],
       [this.indices.bursts, BURSTS_MAPPINGS],
     ];
@@ -152,23 +142,26 @@ export class IncidentStore {
         await this.call(`create ${index}`, () => this.es.indices.create({ index }, { ignore: [400] }));
       }
     }
+    // Indices created by an earlier version lack fields added since (additive, so always accepted).
+    await this.call(`update mapping of ${this.indices.incidents}`, () =>
+      this.es.indices.putMapping({ index: this.indices.incidents, properties: { storedBy: { type: "keyword" } } }),
+    );
   }
 
-  /** Open incidents, reported first, then the most recently active candidates, at most `limit` in all. */
+  /** Open reported incidents, the most recently active first, at most `limit`. */
   async loadOpen(limit: number): Promise<IncidentState[]> {
     // A restart can follow the last write within Elasticsearch's refresh interval: make every write searchable first.
-    await this.call(`refresh ${this.indices.incidents}`, () => this.es.indices.refresh({ index: [this.indices.incidents, this.indices.candidates] }));
-    const reported = await this.scan(this.indices.incidents, { term: { status: "open" } }, limit);
-    const candidates = await this.scan(this.indices.candidates, { term: { status: "open" } }, Math.max(0, limit - reported.length));
-    return [...reported, ...candidates];
+    await this.call(`refresh ${this.indices.incidents}`, () => this.es.indices.refresh({ index: this.indices.incidents }));
+    return this.scan(this.indices.incidents, { term: { status: "open" } }, limit);
   }
 
   /**
-   * Reported incidents stored at or after `since` (epoch ms), by anyone: how replicas see each other's work.
-   * Candidates are left out: there are many, and a story split between replicas is merged when it grows.
+   * Reported incidents stored at or after `since` (epoch ms) by other replicas: how replicas see each other's work
+   * (this replica's own writes are in its memory already, and reading them back cost as much as writing them).
    */
   async loadChangedSince(since: number, limit: number): Promise<IncidentState[]> {
-    return this.scan(this.indices.incidents, { range: { storedAt: { gte: new Date(since).toISOString() } } }, limit);
+    const range = { range: { storedAt: { gte: new Date(since).toISOString() } } };
+    return this.scan(this.indices.incidents, this.instance === undefined ? range : { bool: { filter: [range], must_not: [{ term: { storedBy: this.instance } }] } }, limit);
   }
 
   /** Fetches the stored versions of incidents, e.g. after a conflict; absent ones are left out. */
@@ -176,42 +169,30 @@ export class IncidentStore {
     if (ids.length === 0) return [];
     const out = new Map<string, IncidentState>();
     for (const id of ids) this.versions.delete(id);
-    // Candidates first: an incident caught mid-move is taken from the incidents index.
-    for (const index of [this.indices.candidates, this.indices.incidents]) {
-      const res = await this.call(`get incidents from ${index}`, () => this.es.mget<{ state: unknown }>({ index, ids: [...ids], _source: ["state"] }));
-      for (const doc of res.docs) {
-        if (!("found" in doc) || !doc.found || !doc._source) continue;
-        out.set(doc._id, this.remember(index, doc._id, doc._seq_no, doc._primary_term, doc._source.state));
-      }
+    const index = this.indices.incidents;
+    const res = await this.call(`get incidents from ${index}`, () => this.es.mget<{ state: unknown }>({ index, ids: [...ids], _source: ["state"] }));
+    for (const doc of res.docs) {
+      if (!("found" in doc) || !doc.found || !doc._source) continue;
+      out.set(doc._id, this.remember(index, doc._id, doc._seq_no, doc._primary_term, doc._source.state));
     }
     return [...out.values()];
   }
 
   /**
-   * Makes the updates durable: reported incidents (with their message, made here when not given) in the incidents index, candidates in the
-   * candidates index (moved on being reported), discarded candidates deleted. Returns the ids whose stored version
-   * changed since it was read (nothing else of theirs is retried here); throws `unavailable` when Elasticsearch fails.
+   * Makes the reported incidents among the updates durable (with their message, made here when not given) in the
+   * incidents index; candidates (never reported) are left out. Returns the ids whose stored version changed since it
+   * was read (nothing else of theirs is retried here); throws `unavailable` when Elasticsearch fails.
    */
   async write(updates: readonly { update: IncidentUpdate; message?: Incident | undefined }[], now: Date): Promise<{ conflicts: string[] }> {
     const storedAt = now.toISOString();
     const ops: Operation[] = [];
     for (const { update, message } of updates) {
       const { incident } = update;
-      const held = this.versions.get(incident.id);
-      if (update.action === "discard") {
-        if (held) ops.push({ kind: "delete", id: incident.id, version: held });
-        continue;
-      }
       // Where it lives depends on whether it was ever reported, not on whether this step publishes it.
-      const reported = incident.reportedAt !== undefined;
-      const target = reported ? this.indices.incidents : this.indices.candidates;
-      if (held && held.index !== target) {
-        // Reported at last: the candidate moves to the incidents index.
-        ops.push({ kind: "delete", id: incident.id, version: held });
-      }
-      const document = reported
-        ? { ...(message ?? toIncidentMessage(incident, update.changes)), storedAt, state: incident }
-        : { id: incident.id, status: incident.status, lastActivityAt: new Date(incident.lastActivityAt).toISOString(), storedAt, state: incident };
+      if (incident.reportedAt === undefined || update.action === "discard") continue;
+      const held = this.versions.get(incident.id);
+      const target = this.indices.incidents;
+      const document = { ...(message ?? toIncidentMessage(incident, update.changes)), storedAt, ...(this.instance === undefined ? {} : { storedBy: this.instance }), state: incident };
       ops.push({ kind: "write", id: incident.id, index: target, document, version: held?.index === target ? held : undefined });
     }
     if (ops.length === 0) return { conflicts: [] };
@@ -219,9 +200,6 @@ export class IncidentStore {
     const res = await this.call(`write ${ops.length} incident operation(s)`, () =>
       this.es.bulk({
         operations: ops.flatMap((op) => {
-          if (op.kind === "delete") {
-            return [{ delete: { _index: op.version.index, _id: op.id, if_seq_no: op.version.seqNo, if_primary_term: op.version.primaryTerm } }];
-          }
           const meta = op.version
             ? { index: { _index: op.index, _id: op.id, if_seq_no: op.version.seqNo, if_primary_term: op.version.primaryTerm } }
             : { create: { _index: op.index, _id: op.id } };
@@ -235,17 +213,13 @@ export class IncidentStore {
     const permanent: string[] = [];
     res.items.forEach((item, i) => {
       const op = ops[i] as Operation;
-      const result = item.index ?? item.create ?? item.delete;
+      const result = item.index ?? item.create;
       if (!result) return;
       const status = result.status;
       if (status >= 200 && status < 300) {
-        if (op.kind === "delete") {
-          if (this.versions.get(op.id)?.index === op.version.index) this.versions.delete(op.id);
-        } else if (result._seq_no !== undefined && result._primary_term !== undefined) {
+        if (result._seq_no !== undefined && result._primary_term !== undefined) {
           this.versions.set(op.id, { index: op.index, seqNo: result._seq_no, primaryTerm: result._primary_term });
         }
-      } else if (op.kind === "delete" && status === 404) {
-        this.versions.delete(op.id);
       } else if (status === 409) conflicts.push(op.id);
       else if (retriableStatus(status)) retriable.push(`${op.id} (${status})`);
       else permanent.push(`${op.id} (${status}: ${result.error?.reason ?? "refused"})`);

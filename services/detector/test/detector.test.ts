@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { Consumer } from "kafkajs";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createEsClient } from "@liaowang/es";
-import { createKafka, createProducer, ensureTopics, type TypedProducer } from "@liaowang/kafka";
+import { createKafka, createProducer, ensureTopics, groupLag, type TypedProducer } from "@liaowang/kafka";
 import { createLogger } from "@liaowang/logger";
 import { Incident, SEGMENT_SEPARATOR, topicName, type EnrichedDocument, type Figure } from "@liaowang/schemas";
 import { isolatedEnv, spawnService, waitFor, type SpawnedService } from "@liaowang/testing";
@@ -116,8 +116,55 @@ const gaokao = enriched({
   topics: [{ id: "教育", score: 0.8 }],
 });
 
-function latest(): Incident | undefined {
-  return received.reduce<Incident | undefined>((best, i) => (!best || i.revision > best.revision ? i : best), undefined);
+// Another story in the province: a resident's 首发 with no figures and no risk signal (a candidate, not published),
+// then the 应急管理局's 通报 with the death toll, which makes it II.
+const suxian = { code: "431003", name: "苏仙区", level: "county", province: "湖南省" } as const;
+const chenzhou = { code: "431000", name: "郴州市", level: "city", province: "湖南省" } as const;
+const resident = {
+  ...enriched({
+    source: "微博网友@郴州小李",
+    title: "苏仙区鑫达煤矿出事了",
+    text: "苏仙区鑫达煤矿刚才好像出事了，好多救护车往矿上开，矿上的人都跑出来了！",
+    minutesAfterOnset: 50,
+    keywords: "鑫达煤矿:20.5 苏仙区:11.74 救护车:10.2 矿上:9.1 跑出来:8.2 出事:8.4",
+    tokens: "苏仙区 鑫达煤矿 出事 了 刚才 好像 出事 好多 救护车 往 矿上 开 矿上 的 人 都 跑出来 了",
+    regions: [suxian, chenzhou, hunan],
+    figures: [],
+    topics: [],
+  }),
+  sentiment: { score: 0, label: "neutral" as const },
+};
+const notice = enriched({
+  source: "苏仙区应急管理局",
+  title: "关于苏仙区鑫达煤矿透水事故的情况通报",
+  text: "苏仙区鑫达煤矿发生透水事故。截至目前，事故已造成15人遇难、3人受伤，搜救工作仍在进行，事故原因正在调查中。",
+  minutesAfterOnset: 52,
+  keywords: "鑫达煤矿:20.5 透水事故:15.2 遇难:12.1 苏仙区:11.74 搜救:10.5 情况通报:9.8 井下:6.1 事故:7.13 调查:5.48",
+  tokens: "关于 苏仙区 鑫达煤矿 透水事故 的 情况通报 苏仙区 鑫达煤矿 发生 透水事故 截至 目前 事故 造成 15 人 遇难 3 人 受伤 搜救 工作 进行 事故 原因 调查",
+  regions: [suxian, chenzhou, hunan],
+  figures: [
+    { kind: "deaths", value: 15, approx: false, text: "15人遇难" },
+    { kind: "injured", value: 3, approx: false, text: "3人受伤" },
+  ],
+  category: "生产安全事故",
+});
+
+function latest(id?: string): Incident | undefined {
+  return received.filter((i) => id === undefined || i.id === id).reduce<Incident | undefined>((best, i) => (!best || i.revision > best.revision ? i : best), undefined);
+}
+
+/** Waits until the detector committed everything sent (offsets are committed only once the work is durable). */
+async function caughtUp(): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await waitFor(async () => ((await groupLag(admin, `${topicPrefix}detector`, topicName(topicPrefix, "enriched"))).total === 0 ? true : undefined), {
+      timeoutMs: 60_000,
+      what: "the detector's offsets committed",
+    });
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 beforeAll(async () => {
@@ -193,5 +240,21 @@ describe("detector service", () => {
     expect(stored).toMatchObject({ id: opened.id, level: "II", volume: 3 });
     await es.indices.refresh({ index: `${indexPrefix}incidents` });
     expect((await es.count({ index: `${indexPrefix}incidents` })).count).toBe(1);
+  });
+
+  it("keeps a candidate through a crash: a 首发 before kill -9 and its 通报 after are one II incident", async () => {
+    const before = received.length;
+    await producer.send("enriched", [resident]);
+    await caughtUp();
+    // Still a candidate: nothing published, no incidents document.
+    expect(received.slice(before).filter((i) => i.firstSource.docId === resident.id)).toEqual([]);
+    await services.at(-1)?.kill();
+    const restarted = spawnService("services/detector/src/main.ts", detectorEnv);
+    services.push(restarted);
+    await producer.send("enriched", [notice]);
+    const story = await waitFor(async () => received.slice(before).find((i) => i.level === "II" && i.volume === 2), { timeoutMs: 60_000, what: "the story published as II with both posts" });
+    expect(story.firstSource).toMatchObject({ docId: resident.id, source: "微博网友@郴州小李" });
+    expect(story.gradeReason).toMatch(/死亡15人.*定为II级（重大）/);
+    expect(new Set(received.slice(before).map((i) => i.id))).toEqual(new Set([story.id]));
   });
 });

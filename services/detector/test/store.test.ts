@@ -7,8 +7,9 @@ import { isolatedEnv } from "@liaowang/testing";
 import { toIncidentMessage } from "../src/message.js";
 import { IncidentStore } from "../src/store.js";
 
-// IncidentStore against the real Elasticsearch: candidates move to the incidents index when reported, discarded
-// candidates are deleted, and a write based on a stale version is reported as a conflict instead of overwriting.
+// IncidentStore against the real Elasticsearch: only reported incidents are stored (candidates live in memory and in
+// their partition's log, see candidates.test.ts), and a write based on a stale version is reported as a conflict
+// instead of overwriting.
 
 const { env, indexPrefix } = isolatedEnv("detector-store");
 const es = createEsClient({ node: env.LIAOWANG_ES_URL ?? "", indexPrefix });
@@ -46,7 +47,7 @@ afterAll(async () => {
 });
 
 describe("IncidentStore", () => {
-  it("keeps candidates apart, moves them when reported, reloads them, and refuses stale writes", async () => {
+  it("stores an incident only once reported, reloads it, and refuses stale writes", async () => {
     const store = new IncidentStore(es, indexPrefix, log);
     await store.init();
     await store.init();
@@ -57,16 +58,16 @@ describe("IncidentStore", () => {
     expect(await store.write(items(first.updates), new Date(T0))).toEqual({ conflicts: [] });
     engine.commit(first);
     const id = first.updates[0]?.incident.id ?? "";
-    expect((await store.loadOpen(100)).map((i) => [i.id, i.reportedAt])).toEqual([[id, undefined]]);
+    expect(await store.loadOpen(100)).toEqual([]);
 
     const second = engine.process([doc("b", "红网", 5, { simhash: "fedcba9876543210" })], T0 + 60_000);
     expect(second.updates.map((u) => u.action)).toEqual(["publish"]);
     await store.write(items(second.updates), new Date(T0 + 60_000));
     engine.commit(second);
     await es.indices.refresh({ index: `${indexPrefix}*` });
-    expect((await es.count({ index: store.indices.candidates })).count).toBe(0);
     const stored = await es.get<unknown>({ index: store.indices.incidents, id });
     expect(Incident.parse(stored._source)).toMatchObject({ id, revision: 2, sources: { count: 2 } });
+    expect((await store.loadOpen(100)).map((i) => [i.id, i.revision])).toEqual([[id, 2]]);
 
     // A second replica (or a zombie) reads the incident and writes a newer revision first.
     const other = new IncidentStore(es, indexPrefix, log);
@@ -90,29 +91,27 @@ describe("IncidentStore", () => {
     expect((await store.loadChangedSince(T0 + 150_000, 100)).map((i) => i.revision)).toEqual([4]);
   });
 
-  it("deletes a discarded candidate and keeps counters per replica", async () => {
-    const store = new IncidentStore(es, indexPrefix, log);
-    await store.init();
-    const engine = new DetectorEngine(
-      { ...DEFAULT_ENGINE_CONFIG, cluster: { ...DEFAULT_ENGINE_CONFIG.cluster, maxOpen: 1 } },
-      compileWatchRules([]),
-    );
-    const a = engine.process([doc("x1", "甲", 0, { keywords: [{ word: "养老金", weight: 1 }], simhash: "1111111111111111" })], T0);
-    await store.write(items(a.updates), new Date(T0));
-    engine.commit(a);
-    const b = engine.process([doc("x2", "乙", 1, { keywords: [{ word: "医保", weight: 1 }], simhash: "eeeeeeeeeeeeeeee" })], T0 + 1000);
-    expect(b.updates.map((u) => [u.incident.openedBy, u.action])).toEqual([
-      ["x2", "store"],
-      ["x1", "discard"],
-    ]);
-    await store.write(items(b.updates), new Date(T0 + 1000));
-    engine.commit(b);
-    await es.indices.refresh({ index: store.indices.candidates });
-    expect((await store.loadOpen(100)).filter((i) => i.reportedAt === undefined).map((i) => i.openedBy)).toEqual(["x2"]);
+  it("syncs only what other replicas stored, and keeps counters per replica", async () => {
+    const mine = new IncidentStore(es, `${indexPrefix}sync-`, log, "replica-1");
+    const theirs = new IncidentStore(es, `${indexPrefix}sync-`, log, "replica-2");
+    await mine.init();
+    const story = (id: string, minutes: number) => doc(id, `源${id}`, minutes, { keywords: [{ word: `词${id}`, weight: 1 }], simhash: "1111111111111111".replace(/1/g, id.slice(-1)) });
+    const report = async (store: IncidentStore, first: string, second: string) => {
+      const engine = new DetectorEngine(DEFAULT_ENGINE_CONFIG, compileWatchRules([]));
+      engine.commit(engine.process([story(first, 0)], T0));
+      const plan = engine.process([{ ...story(second, 1), keywords: story(first, 0).keywords, simhash: story(first, 0).simhash }], T0 + 1000);
+      expect(plan.updates.map((u) => u.action)).toEqual(["publish"]);
+      await store.write(items(plan.updates), new Date(T0 + 1000));
+      return plan.updates[0]?.incident.id;
+    };
+    await report(mine, "m1", "m2");
+    const other = await report(theirs, "t3", "t4");
+    await es.indices.refresh({ index: mine.indices.incidents });
+    expect((await mine.loadChangedSince(T0, 100)).map((i) => i.id)).toEqual([other]);
 
-    await store.saveSnapshot("replica-1", engine.snapshot(), [], new Date(T0));
-    expect(await store.loadSnapshot("replica-1")).toEqual(engine.snapshot());
-    expect(await store.loadSnapshot("replica-2")).toBeUndefined();
+    await mine.saveSnapshot("replica-1", new DetectorEngine(DEFAULT_ENGINE_CONFIG, compileWatchRules([])).snapshot(), [], new Date(T0));
+    expect(await mine.loadSnapshot("replica-1")).toMatchObject({ v: 1, watermark: null });
+    expect(await mine.loadSnapshot("replica-2")).toBeUndefined();
   });
 
   it("never conflicts with itself: a search that sees an older version (before Elasticsearch's refresh) does not replace what this replica wrote", async () => {
@@ -146,4 +145,3 @@ describe("IncidentStore", () => {
     }
   });
 });
-

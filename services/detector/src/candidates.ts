@@ -1,0 +1,370 @@
+import { randomBytes } from "node:crypto";
+import type { Client } from "@liaowang/es";
+import { parseIncidentState, type IncidentState } from "@liaowang/detect";
+import { describeError, LiaowangError } from "@liaowang/errors";
+import type { Logger } from "@liaowang/logger";
+
+/**
+ * Candidates (clusters not reported yet, nearly one per distinct post) live in memory and are made durable per
+ * partition of the enriched topic as an append-only log in `<prefix>detector-candidates`:
+ * - a **delta** document per handled batch (`d<partition>-<epoch>-<seq>`): the candidates the batch changed (full
+ *   state) and the ids that stopped being candidates of the partition (reported, merged, expired, moved);
+ * - a **head** document per partition (`h<partition>`): the owner, and the deltas to replay, oldest first. It is
+ *   written after the delta, with compare-and-set, so a replica that lost the partition (a zombie) cannot overwrite
+ *   the new owner's head.
+ * Replaying the head's deltas in order gives the partition's candidates as of the last durable batch. Deltas leave the
+ * head oldest first once nothing in them is current; beyond {@link MAX_DELTAS}, the current candidates of the oldest
+ * delta are written again with the next batch (so a long-lived candidate never pins many old deltas). One batch costs
+ * two small writes instead of one document per candidate.
+ */
+export const MAX_DELTAS = 256;
+
+const MAPPINGS = {
+  dynamic: false,
+  properties: {
+    kind: { type: "keyword" },
+    partition: { type: "integer" },
+    owner: { type: "keyword" },
+    epoch: { type: "keyword" },
+    seq: { type: "long" },
+    savedAt: { type: "date" },
+    deltas: { type: "object", enabled: false },
+    candidates: { type: "object", enabled: false },
+    gone: { type: "object", enabled: false },
+  },
+} as const;
+
+interface Delta {
+  id: string;
+  seq: number;
+  /** Candidates whose latest state is in this delta. */
+  live: number;
+}
+
+interface PartitionLog {
+  epoch: string;
+  seq: number;
+  /** Deltas the head lists, oldest first. */
+  deltas: Delta[];
+  bySeq: Map<number, Delta>;
+  /** Candidate id → seq of the delta holding its latest state. */
+  latest: Map<string, number>;
+  /** The head's version for compare-and-set (undefined: no head stored yet). */
+  head: { seqNo: number; primaryTerm: number } | undefined;
+  /** Deltas no longer listed by the stored head, deleted with the next write. */
+  unlisted: string[];
+}
+
+/** What one handled step changes in a partition's candidates. */
+export interface PartitionChange {
+  partition: number;
+  /** Candidates (full state) that are now candidates of this partition. */
+  states: IncidentState[];
+  /** Ids that are no longer candidates of this partition. */
+  gone: string[];
+}
+
+interface HeadSource {
+  kind: "head";
+  partition: number;
+  owner: string;
+  epoch: string;
+  seq: number;
+  savedAt: string;
+  deltas: string[];
+}
+
+interface DeltaSource {
+  kind: "delta";
+  partition: number;
+  owner: string;
+  epoch: string;
+  seq: number;
+  savedAt: string;
+  candidates: unknown[];
+  gone: string[];
+}
+
+/** Another replica wrote the candidates head of partitions this one holds: it took them over. */
+export class PartitionsTakenOver extends LiaowangError {
+  constructor(readonly partitions: number[]) {
+    super("conflict", `candidates of partition(s) ${partitions.join(", ")} were taken over by another replica; loading them again`, { retriable: true });
+  }
+}
+
+const seqOf = (id: string): number => Number(id.slice(id.lastIndexOf("-") + 1));
+
+/** The candidates of the partitions this replica holds, and their durable log (see the module comment). */
+export class CandidateLog {
+  readonly index: string;
+  private readonly partitions = new Map<number, PartitionLog>();
+  /** Candidate id → partition it is a candidate of. */
+  private readonly owners = new Map<string, number>();
+
+  constructor(
+    private readonly es: Client,
+    prefix: string,
+    private readonly instance: string,
+    private readonly log: Logger,
+    /** Most deltas a partition's head lists (see {@link MAX_DELTAS}). */
+    private readonly maxDeltas = MAX_DELTAS,
+  ) {
+    this.index = `${prefix}detector-candidates`;
+  }
+
+  async init(): Promise<void> {
+    await this.call(`install template ${this.index}`, () =>
+      this.es.indices.putIndexTemplate({
+        name: this.index,
+        index_patterns: [this.index],
+        priority: 200,
+        template: { settings: { number_of_shards: 1, number_of_replicas: 0, "index.auto_expand_replicas": "0-1" }, mappings: MAPPINGS as never },
+      }),
+    );
+    if (!(await this.call(`check ${this.index}`, () => this.es.indices.exists({ index: this.index })))) {
+      await this.call(`create ${this.index}`, () => this.es.indices.create({ index: this.index }, { ignore: [400] }));
+    }
+  }
+
+  /** Whether this replica holds the partition's candidates. */
+  holds(partition: number): boolean {
+    return this.partitions.has(partition);
+  }
+
+  /** The partition a held candidate belongs to. */
+  partitionOf(id: string): number | undefined {
+    return this.owners.get(id);
+  }
+
+  /** Candidates held per partition (for logs). */
+  sizes(): Record<number, number> {
+    return Object.fromEntries([...this.partitions].map(([p, l]) => [p, l.latest.size]));
+  }
+
+  /**
+   * Takes the partition over: replays its stored log into the candidates it holds, claims the head under a new
+   * epoch (so a previous owner still writing is refused) and deletes deltas the head does not list (left by a crash
+   * between the two writes, or by a previous owner after it lost the partition).
+   */
+  async load(partition: number): Promise<IncidentState[]> {
+    const headId = `h${partition}`;
+    const doc = await this.call(`get ${this.index}/${headId}`, () => this.es.get<HeadSource>({ index: this.index, id: headId }, { ignore: [404] }));
+    const head = doc.found && doc._source ? doc._source : undefined;
+    const listed = head?.deltas ?? [];
+    const pl: PartitionLog = {
+      epoch: randomBytes(4).toString("hex"),
+      seq: head?.seq ?? 0,
+      deltas: [],
+      bySeq: new Map(),
+      latest: new Map(),
+      head: doc.found && doc._seq_no !== undefined && doc._primary_term !== undefined ? { seqNo: doc._seq_no, primaryTerm: doc._primary_term } : undefined,
+      unlisted: [],
+    };
+    const states = new Map<string, IncidentState>();
+    let invalid = 0;
+    // Deltas can be large (a batch of new candidates): fetched a few at a time.
+    for (let i = 0; i < listed.length; i += 16) {
+      const ids = listed.slice(i, i + 16);
+      const res = await this.call(`get deltas of partition ${partition}`, () => this.es.mget<DeltaSource>({ index: this.index, ids }));
+      for (const [k, d] of res.docs.entries()) {
+        const id = ids[k] as string;
+        const delta: Delta = { id, seq: seqOf(id), live: 0 };
+        pl.deltas.push(delta);
+        pl.bySeq.set(delta.seq, delta);
+        // A listed delta already deleted held nothing current (deltas are deleted only then).
+        if (!("found" in d) || !d.found || !d._source) continue;
+        for (const raw of d._source.candidates) {
+          let state: IncidentState;
+          try {
+            state = parseIncidentState(raw);
+          } catch (error) {
+            invalid++;
+            this.log.warn({ partition, delta: id, err: error }, "stored candidate is invalid; skipped");
+            continue;
+          }
+          this.track(pl, state.id, delta);
+          states.set(state.id, state);
+        }
+        for (const gone of d._source.gone) {
+          this.untrack(pl, gone);
+          states.delete(gone);
+        }
+      }
+    }
+    // The stored seq numbers of deltas may be out of order only across epochs; keep the head's order (write order).
+    await this.writeHead(partition, pl, false);
+    // Whatever the head does not list is garbage (left by a crash between the two writes, or written by a previous
+    // owner after it lost the partition). Writes after the claim are this replica's own, listed.
+    await this.call(`refresh ${this.index}`, () => this.es.indices.refresh({ index: this.index }));
+    const listedNow = new Set(pl.deltas.map((d) => d.id));
+    const found = await this.call(`list deltas of partition ${partition}`, () =>
+      this.es.search({ index: this.index, size: 10_000, _source: false, query: { bool: { filter: [{ term: { partition } }, { term: { kind: "delta" } }] } } }),
+    );
+    const garbage = found.hits.hits.flatMap((h) => (h._id && !listedNow.has(h._id) ? [h._id] : []));
+    if (garbage.length > 0) {
+      await this.call(`delete ${garbage.length} unlisted delta(s) of partition ${partition}`, () =>
+        this.es.bulk({ operations: garbage.map((id) => ({ delete: { _index: this.index, _id: id } })) }),
+      );
+    }
+    this.partitions.set(partition, pl);
+    for (const id of pl.latest.keys()) this.owners.set(id, partition);
+    this.log.info({ partition, candidates: states.size, deltas: pl.deltas.length, previousOwner: head?.owner ?? null, invalid }, "candidates of partition loaded");
+    return [...states.values()];
+  }
+
+  /** Lets go of a partition (moved to another replica); returns the ids of its candidates, to drop from memory. */
+  release(partition: number): string[] {
+    const pl = this.partitions.get(partition);
+    if (!pl) return [];
+    this.partitions.delete(partition);
+    const ids = [...pl.latest.keys()];
+    for (const id of ids) if (this.owners.get(id) === partition) this.owners.delete(id);
+    return ids;
+  }
+
+  /**
+   * Makes a step's candidate changes durable: one delta per changed partition, then the heads (compare-and-set).
+   * `current` gives the latest state of a held candidate (for rewriting the oldest delta's). Throws
+   * {@link PartitionsTakenOver} when another replica took a partition over (the caller lets it go and loads it again).
+   */
+  async write(changes: readonly PartitionChange[], current: (id: string) => IncidentState | undefined, now: Date): Promise<void> {
+    const work = changes.filter((c) => (c.states.length > 0 || c.gone.length > 0) && this.partitions.has(c.partition));
+    if (work.length === 0) return;
+    const savedAt = now.toISOString();
+    const planned: { partition: number; pl: PartitionLog; delta: DeltaSource; id: string; retired: Delta[] }[] = [];
+    for (const change of work) {
+      const pl = this.partitions.get(change.partition) as PartitionLog;
+      const states = new Map(change.states.map((s) => [s.id, s]));
+      const gone = new Set(change.gone.filter((id) => !states.has(id)));
+      // Beyond MAX_DELTAS: the current candidates of the oldest deltas go into this one, so those can be dropped.
+      const retired: Delta[] = [];
+      for (let i = 0; pl.deltas.length + 1 - retired.length > this.maxDeltas && i < pl.deltas.length; i++) {
+        const old = pl.deltas[i] as Delta;
+        retired.push(old);
+        if (old.live === 0) continue;
+        for (const [id, seq] of pl.latest) {
+          if (seq !== old.seq || states.has(id) || gone.has(id)) continue;
+          const state = current(id);
+          if (state) states.set(id, state);
+          else gone.add(id);
+        }
+      }
+      const seq = pl.seq + 1;
+      const id = `d${change.partition}-${pl.epoch}-${seq}`;
+      planned.push({
+        partition: change.partition,
+        pl,
+        id,
+        retired,
+        delta: { kind: "delta", partition: change.partition, owner: this.instance, epoch: pl.epoch, seq, savedAt, candidates: [...states.values()], gone: [...gone] },
+      });
+    }
+    const deletes = planned.flatMap((p) => p.pl.unlisted);
+    const res = await this.call(`write ${planned.length} candidate delta(s)`, () =>
+      this.es.bulk({
+        operations: [
+          ...planned.flatMap((p) => [{ index: { _index: this.index, _id: p.id } }, p.delta]),
+          ...deletes.map((id) => ({ delete: { _index: this.index, _id: id } })),
+        ],
+      }),
+    );
+    const failed = res.items.slice(0, planned.length).flatMap((item, i) => {
+      const r = item.index;
+      return r && r.status >= 200 && r.status < 300 ? [] : [`${planned[i]?.id} (${r?.status ?? "?"}: ${r?.error?.reason ?? "refused"})`];
+    });
+    if (failed.length > 0) throw new LiaowangError("unavailable", `Elasticsearch could not store candidate deltas now: ${failed.join(", ")}`);
+    for (const p of planned) p.pl.unlisted = [];
+
+    // The heads, after their deltas are stored. Bookkeeping moves only once a head is stored.
+    const lost: number[] = [];
+    for (const p of planned) {
+      const next = this.advance(p.pl, p.delta, p.id, p.retired);
+      try {
+        await this.writeHead(p.partition, next, true);
+      } catch (error) {
+        if (error instanceof LiaowangError && error.code === "conflict") {
+          lost.push(p.partition);
+          continue;
+        }
+        throw error;
+      }
+      this.partitions.set(p.partition, next);
+      for (const s of p.delta.candidates as IncidentState[]) this.owners.set(s.id, p.partition);
+      for (const g of p.delta.gone) if (this.owners.get(g) === p.partition) this.owners.delete(g);
+    }
+    if (lost.length > 0) throw new PartitionsTakenOver(lost);
+  }
+
+  /** The partition's bookkeeping once `delta` is stored (a copy: the stored state moves only once the head is stored). */
+  private advance(pl: PartitionLog, delta: DeltaSource, id: string, retired: readonly Delta[]): PartitionLog {
+    const next: PartitionLog = {
+      ...pl,
+      seq: delta.seq,
+      deltas: pl.deltas.filter((d) => !retired.includes(d)).map((d) => ({ ...d })),
+      bySeq: new Map(),
+      latest: new Map(pl.latest),
+      unlisted: retired.map((d) => d.id),
+    };
+    for (const d of next.deltas) next.bySeq.set(d.seq, d);
+    const added: Delta = { id, seq: delta.seq, live: 0 };
+    next.deltas.push(added);
+    next.bySeq.set(added.seq, added);
+    for (const s of delta.candidates as IncidentState[]) this.track(next, s.id, added);
+    for (const g of delta.gone) this.untrack(next, g);
+    // Oldest deltas holding nothing current leave the head (their tombstones only concerned older deltas).
+    while (next.deltas.length > 1 && (next.deltas[0] as Delta).live === 0) {
+      const old = next.deltas.shift() as Delta;
+      next.bySeq.delete(old.seq);
+      next.unlisted.push(old.id);
+    }
+    return next;
+  }
+
+  private track(pl: PartitionLog, id: string, delta: Delta): void {
+    const prev = pl.latest.get(id);
+    if (prev !== undefined) {
+      const d = pl.bySeq.get(prev);
+      if (d) d.live--;
+    }
+    pl.latest.set(id, delta.seq);
+    delta.live++;
+  }
+
+  private untrack(pl: PartitionLog, id: string): void {
+    const prev = pl.latest.get(id);
+    if (prev === undefined) return;
+    const d = pl.bySeq.get(prev);
+    if (d) d.live--;
+    pl.latest.delete(id);
+  }
+
+  private async writeHead(partition: number, pl: PartitionLog, fenced: boolean): Promise<void> {
+    const document: HeadSource = { kind: "head", partition, owner: this.instance, epoch: pl.epoch, seq: pl.seq, savedAt: new Date().toISOString(), deltas: pl.deltas.map((d) => d.id) };
+    const version = pl.head;
+    let res;
+    try {
+      res = await this.es.index({
+        index: this.index,
+        id: `h${partition}`,
+        document,
+        // Claiming (fenced = false) takes the version read just before; later writes must find their own.
+        ...(version ? { if_seq_no: version.seqNo, if_primary_term: version.primaryTerm } : { op_type: "create" as const }),
+      });
+    } catch (error) {
+      if ((error as { meta?: { statusCode?: number } }).meta?.statusCode === 409) {
+        throw new LiaowangError("conflict", `candidates head of partition ${partition} was written by another replica${fenced ? "" : " while this one took it over"}`, { retriable: true });
+      }
+      throw new LiaowangError("unavailable", `Elasticsearch: could not store the candidates head of partition ${partition}: ${describeError(error)}`, { cause: error });
+    }
+    pl.head = res._seq_no === undefined || res._primary_term === undefined ? undefined : { seqNo: res._seq_no, primaryTerm: res._primary_term };
+  }
+
+  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      if (error instanceof LiaowangError) throw error;
+      throw new LiaowangError("unavailable", `Elasticsearch: could not ${what}: ${describeError(error)}`, { cause: error });
+    }
+  }
+}

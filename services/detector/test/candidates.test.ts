@@ -1,0 +1,94 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { DEFAULT_ENGINE_CONFIG, DetectorEngine, compileWatchRules, fnv1a32, type DocFeatures, type IncidentState } from "@liaowang/detect";
+import { createEsClient } from "@liaowang/es";
+import { createLogger } from "@liaowang/logger";
+import { isolatedEnv } from "@liaowang/testing";
+import { CandidateLog, PartitionsTakenOver } from "../src/candidates.js";
+
+// The candidates' per-partition log against the real Elasticsearch: what a new owner loads is what the last owner
+// made durable (changed candidates, minus those reported or dropped), a replica that lost the partition cannot write
+// over the new owner, and the log stays bounded.
+
+const { env, indexPrefix } = isolatedEnv("detector-candidates");
+const es = createEsClient({ node: env.LIAOWANG_ES_URL ?? "", indexPrefix });
+const log = createLogger({ service: "detector-candidates-test", level: "warn" });
+const T0 = Date.parse("2024-07-01T01:10:00+08:00");
+
+afterAll(async () => {
+  await es.indices.delete({ index: `${indexPrefix}*` }).catch(() => undefined);
+  await es.close();
+});
+
+/** A distinct one-post candidate (no risk signal), or a later post of one. */
+function post(story: number, n = 0): DocFeatures {
+  const word = String.fromCharCode(0x4e00 + ((story * 37) % 9000)) + String.fromCharCode(0x6e00 + ((story * 53) % 9000));
+  return {
+    id: `s${story}-p${n}`,
+    source: `源${n}`,
+    text: `${word}的讨论`,
+    publishedAt: T0 + story * 1000 + n,
+    tokens: [word, "讨论"],
+    keywords: [{ word, weight: 5 }],
+    simhash: fnv1a32(`hi${story}`).toString(16).padStart(8, "0") + fnv1a32(`lo${story}`).toString(16).padStart(8, "0"),
+    topics: [],
+    regions: [],
+    sentiment: 0,
+    figures: [],
+  };
+}
+
+function candidatesOf(engine: DetectorEngine, docs: DocFeatures[], now: number): IncidentState[] {
+  const plan = engine.process(docs, now);
+  engine.commit(plan);
+  return plan.updates.filter((u) => u.action === "store").map((u) => u.incident);
+}
+
+const byId = (states: IncidentState[]) => Object.fromEntries(states.map((s) => [s.openedBy, s.revision]));
+
+describe("CandidateLog", () => {
+  it("gives a new owner the candidates the last owner made durable, and fences the old owner off", async () => {
+    const a = new CandidateLog(es, indexPrefix, "replica-a", log);
+    await a.init();
+    await a.init();
+    expect(await a.load(0)).toEqual([]);
+    const engine = new DetectorEngine(DEFAULT_ENGINE_CONFIG, compileWatchRules([]));
+    const first = candidatesOf(engine, [post(1), post(2), post(3)], T0);
+    await a.write([{ partition: 0, states: first, gone: [] }], (id) => engine.get(id), new Date(T0));
+    expect(a.partitionOf(first[0]!.id)).toBe(0);
+    // story 1 grows, story 2 is reported (it leaves the candidates), story 3 stays as it was
+    const grown = candidatesOf(engine, [post(1, 1)], T0 + 1000);
+    await a.write([{ partition: 0, states: grown, gone: [first[1]!.id] }], (id) => engine.get(id), new Date(T0 + 1000));
+
+    const b = new CandidateLog(es, indexPrefix, "replica-b", log);
+    expect(byId(await b.load(0))).toEqual({ "s1-p0": 2, "s3-p0": 1 });
+    // A did not notice it lost the partition: its next write is refused, and B's log is untouched.
+    const late = candidatesOf(engine, [post(4)], T0 + 2000);
+    await expect(a.write([{ partition: 0, states: late, gone: [] }], (id) => engine.get(id), new Date(T0 + 2000))).rejects.toBeInstanceOf(PartitionsTakenOver);
+    const c = new CandidateLog(es, indexPrefix, "replica-c", log);
+    expect(byId(await c.load(0))).toEqual({ "s1-p0": 2, "s3-p0": 1 });
+    expect(await c.load(1)).toEqual([]);
+  });
+
+  it("stays bounded: the oldest deltas' current candidates are written again, and deltas nobody lists are deleted", async () => {
+    const prefix = `${indexPrefix}bounded-`;
+    const a = new CandidateLog(es, prefix, "replica-a", log, 3);
+    await a.init();
+    await a.load(5);
+    const engine = new DetectorEngine(DEFAULT_ENGINE_CONFIG, compileWatchRules([]));
+    for (let story = 0; story < 8; story++) {
+      const states = candidatesOf(engine, [post(story)], T0 + story * 1000);
+      await a.write([{ partition: 5, states, gone: [] }], (id) => engine.get(id), new Date(T0 + story * 1000));
+    }
+    const head = await es.get<{ deltas: string[] }>({ index: a.index, id: "h5" });
+    expect(head._source?.deltas.length).toBeLessThanOrEqual(3);
+    // a delta left by a crash between the delta and the head write
+    await es.index({ index: a.index, id: "d5-dead-99", document: { kind: "delta", partition: 5, seq: 99, candidates: [engine.open()[0]], gone: [] }, refresh: true });
+
+    const b = new CandidateLog(es, prefix, "replica-b", log, 3);
+    expect(Object.keys(byId(await b.load(5))).sort()).toEqual(Array.from({ length: 8 }, (_, s) => `s${s}-p0`));
+    await es.indices.refresh({ index: a.index });
+    const stored = await es.search({ index: a.index, query: { term: { kind: "delta" } }, size: 100 });
+    expect(stored.hits.hits.map((h) => h._id)).not.toContain("d5-dead-99");
+    expect(stored.hits.hits.length).toBeLessThanOrEqual(4);
+  });
+});
