@@ -192,7 +192,7 @@ export class CandidateLog {
       }
     }
     // The stored seq numbers of deltas may be out of order only across epochs; keep the head's order (write order).
-    await this.writeHead(partition, pl, false);
+    pl.head = await this.writeHead(partition, pl.epoch, pl.seq, pl.deltas.map((d) => d.id), pl.head, false);
     // Whatever the head does not list is garbage (left by a crash between the two writes, or written by a previous
     // owner after it lost the partition). Writes after the claim are this replica's own, listed.
     await this.call(`refresh ${this.index}`, () => this.es.indices.refresh({ index: this.index }));
@@ -278,9 +278,10 @@ export class CandidateLog {
     // The heads, after their deltas are stored. Bookkeeping moves only once a head is stored.
     const lost: number[] = [];
     for (const p of planned) {
-      const next = this.advance(p.pl, p.delta, p.id, p.retired);
+      const next = this.project(p.pl, p.delta, p.id, p.retired);
+      let version: PartitionLog["head"];
       try {
-        await this.writeHead(p.partition, next, true);
+        version = await this.writeHead(p.partition, p.pl.epoch, p.delta.seq, next.deltas.map((d) => d.id), p.pl.head, true);
       } catch (error) {
         if (error instanceof LiaowangError && error.code === "conflict") {
           lost.push(p.partition);
@@ -288,36 +289,44 @@ export class CandidateLog {
         }
         throw error;
       }
-      this.partitions.set(p.partition, next);
-      for (const s of p.delta.candidates as IncidentState[]) this.owners.set(s.id, p.partition);
-      for (const g of p.delta.gone) if (this.owners.get(g) === p.partition) this.owners.delete(g);
+      // Stored: the bookkeeping follows (in place; a partition holds thousands of candidates).
+      const { pl } = p;
+      const added: Delta = { id: p.id, seq: p.delta.seq, live: 0 };
+      pl.bySeq.set(added.seq, added);
+      for (const st of p.delta.candidates as IncidentState[]) {
+        this.track(pl, st.id, added);
+        this.owners.set(st.id, p.partition);
+      }
+      for (const g of p.delta.gone) {
+        this.untrack(pl, g);
+        if (this.owners.get(g) === p.partition) this.owners.delete(g);
+      }
+      pl.deltas = next.deltas.map((d) => (d.id === added.id ? added : (pl.bySeq.get(d.seq) as Delta)));
+      for (const d of [...p.retired.map((r) => r.seq), ...next.dropped.map(seqOf)]) if (d !== added.seq) pl.bySeq.delete(d);
+      pl.unlisted = [...p.retired.map((r) => r.id), ...next.dropped];
+      pl.seq = p.delta.seq;
+      pl.head = version;
     }
     if (lost.length > 0) throw new PartitionsTakenOver(lost);
   }
 
-  /** The partition's bookkeeping once `delta` is stored (a copy: the stored state moves only once the head is stored). */
-  private advance(pl: PartitionLog, delta: DeltaSource, id: string, retired: readonly Delta[]): PartitionLog {
-    const next: PartitionLog = {
-      ...pl,
-      seq: delta.seq,
-      deltas: pl.deltas.filter((d) => !retired.includes(d)).map((d) => ({ ...d })),
-      bySeq: new Map(),
-      latest: new Map(pl.latest),
-      unlisted: retired.map((d) => d.id),
+  /**
+   * The deltas the head lists once `delta` is stored: without the retired ones, and without the oldest ones that then
+   * hold nothing current (their tombstones only concerned older deltas). Computed without touching the bookkeeping.
+   */
+  private project(pl: PartitionLog, delta: DeltaSource, id: string, retired: readonly Delta[]): { deltas: Delta[]; dropped: string[] } {
+    const change = new Map<number, number>();
+    const dec = (cid: string) => {
+      const prev = pl.latest.get(cid);
+      if (prev !== undefined) change.set(prev, (change.get(prev) ?? 0) - 1);
     };
-    for (const d of next.deltas) next.bySeq.set(d.seq, d);
-    const added: Delta = { id, seq: delta.seq, live: 0 };
-    next.deltas.push(added);
-    next.bySeq.set(added.seq, added);
-    for (const s of delta.candidates as IncidentState[]) this.track(next, s.id, added);
-    for (const g of delta.gone) this.untrack(next, g);
-    // Oldest deltas holding nothing current leave the head (their tombstones only concerned older deltas).
-    while (next.deltas.length > 1 && (next.deltas[0] as Delta).live === 0) {
-      const old = next.deltas.shift() as Delta;
-      next.bySeq.delete(old.seq);
-      next.unlisted.push(old.id);
-    }
-    return next;
+    for (const st of delta.candidates as IncidentState[]) dec(st.id);
+    for (const g of delta.gone) dec(g);
+    const kept = pl.deltas.filter((d) => !retired.includes(d)).map((d) => ({ ...d, live: d.live + (change.get(d.seq) ?? 0) }));
+    kept.push({ id, seq: delta.seq, live: delta.candidates.length });
+    const dropped: string[] = [];
+    while (kept.length > 1 && (kept[0] as Delta).live <= 0) dropped.push((kept.shift() as Delta).id);
+    return { deltas: kept, dropped };
   }
 
   private track(pl: PartitionLog, id: string, delta: Delta): void {
@@ -338,16 +347,15 @@ export class CandidateLog {
     pl.latest.delete(id);
   }
 
-  private async writeHead(partition: number, pl: PartitionLog, fenced: boolean): Promise<void> {
-    const document: HeadSource = { kind: "head", partition, owner: this.instance, epoch: pl.epoch, seq: pl.seq, savedAt: new Date().toISOString(), deltas: pl.deltas.map((d) => d.id) };
-    const version = pl.head;
+  /** Stores a partition's head with compare-and-set on `version` (create when there is none); returns the new version. */
+  private async writeHead(partition: number, epoch: string, seq: number, deltas: string[], version: PartitionLog["head"], fenced: boolean): Promise<PartitionLog["head"]> {
+    const document: HeadSource = { kind: "head", partition, owner: this.instance, epoch, seq, savedAt: new Date().toISOString(), deltas };
     let res;
     try {
       res = await this.es.index({
         index: this.index,
         id: `h${partition}`,
         document,
-        // Claiming (fenced = false) takes the version read just before; later writes must find their own.
         ...(version ? { if_seq_no: version.seqNo, if_primary_term: version.primaryTerm } : { op_type: "create" as const }),
       });
     } catch (error) {
@@ -356,7 +364,7 @@ export class CandidateLog {
       }
       throw new LiaowangError("unavailable", `Elasticsearch: could not store the candidates head of partition ${partition}: ${describeError(error)}`, { cause: error });
     }
-    pl.head = res._seq_no === undefined || res._primary_term === undefined ? undefined : { seqNo: res._seq_no, primaryTerm: res._primary_term };
+    return res._seq_no === undefined || res._primary_term === undefined ? undefined : { seqNo: res._seq_no, primaryTerm: res._primary_term };
   }
 
   private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
