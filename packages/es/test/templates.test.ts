@@ -6,7 +6,8 @@ import { createEsClient } from "../src/client.js";
 import { DOCUMENTS, installTemplate } from "../src/templates.js";
 
 // The documents template on the real Elasticsearch: indices made by an older template (with term vectors, without a
-// field added since) keep working when the indexer starts with the new one, and new indices carry no term vectors.
+// field added since) keep working when the indexer starts with the new one, and new indices carry no term vectors and
+// no positions.
 
 const { env, indexPrefix: p } = isolatedEnv("templates");
 const es = createEsClient({ node: env.LIAOWANG_ES_URL as string, indexPrefix: p });
@@ -18,7 +19,7 @@ afterAll(async () => {
 });
 
 describe("installTemplate (documents)", () => {
-  it("adds new fields to an index from an older template whose fields cannot change, and drops term vectors for new ones", async () => {
+  it("adds new fields to an index from an older template whose fields cannot change, and drops term vectors and positions for new ones", async () => {
     const old = `${p}docs-2026.11`;
     await es.indices.create({
       index: old,
@@ -34,10 +35,14 @@ describe("installTemplate (documents)", () => {
     const fresh = `${p}docs-2026.12`;
     await es.index({ index: fresh, id: "a", document: { id: "a", text_seg: "工资 拖欠", title_seg: "讨薪" }, refresh: true });
     const mapped = (await es.indices.getMapping({ index: fresh }))[fresh]!.mappings.properties!;
-    expect(mapped.text_seg).toEqual({ type: "text", analyzer: "whitespace" });
-    expect(mapped.title_seg).toEqual({ type: "text", analyzer: "whitespace" });
-    // highlights still come out (the unified highlighter analyses the hit's text)
+    // Neither term vectors nor positions: searches are matches of words, highlights re-analyse the hit.
+    expect(mapped.text_seg).toEqual({ type: "text", analyzer: "whitespace", index_options: "freqs" });
+    expect(mapped.title_seg).toEqual({ type: "text", analyzer: "whitespace", index_options: "freqs" });
+    expect(mapped.search_terms).toEqual({ type: "text", analyzer: "whitespace", index_options: "freqs" });
+    // highlights still come out (the unified highlighter analyses the hit's text), and a match of several words too
     const res = await es.search({ index: fresh, query: { match: { text_seg: "拖欠" } }, highlight: { fields: { text_seg: {} } } });
     expect(res.hits.hits[0]!.highlight!.text_seg).toEqual(["工资 <em>拖欠</em>"]);
+    const both = await es.search({ index: `${p}docs-*`, query: { match: { text_seg: { query: "工资 拖欠", operator: "and" } } }, highlight: { fields: { text_seg: {} } } });
+    expect(both.hits.hits.map((h) => [h._index, h.highlight?.text_seg])).toEqual([[fresh, ["<em>工资</em> <em>拖欠</em>"]]]);
   });
 });
