@@ -41,6 +41,10 @@ export class Alerter {
   private readonly syncLimit = pLimit(SYNC_CONCURRENCY);
   private dispatching: Promise<DispatchReport> | undefined;
   private dispatchAgain = false;
+  /** Syncs running per alert id (see `syncAlert`). */
+  private readonly syncing = new Map<string, { again: boolean; run: Promise<boolean> }>();
+  /** The consumer's syncs still running (shutdown waits for them). */
+  private readonly background = new Set<Promise<void>>();
 
   constructor(private readonly deps: AlerterDeps) {
     this.clock = deps.clock ?? (() => new Date());
@@ -49,8 +53,13 @@ export class Alerter {
 
   /**
    * Apply a batch of incident snapshots (the Kafka handler): open or update one alert per incident. Returns
-   * once every alert is stored, so the consumer may commit; notifications follow right after and, if that
-   * fails, from the next scan.
+   * once every alert is stored, and made searchable when the change is audited (opened, regraded, closed as
+   * merged…), so the consumer may commit and the duty board lists it at once; audit events and notifications
+   * follow in the background right after and, if that fails or the process dies, from the next scan.
+   *
+   * Cheap by design for the many snapshots that change no alert (at 1,000 posts/s the detector publishes
+   * thousands a minute, most of them off the duty board): the batch's alerts are read in one round trip, and
+   * a snapshot without an alert that does not belong on the board writes nothing and triggers nothing.
    */
   async onIncidents(incidents: readonly Incident[]): Promise<void> {
     const latest = new Map<string, Incident>();
@@ -58,30 +67,39 @@ export class Alerter {
       const held = latest.get(incident.id);
       if (!held || incident.revision >= held.revision) latest.set(incident.id, incident);
     }
-    const changed: string[] = [];
+    const known = await this.deps.store.getMany([...latest.keys()].map(alertIdFor));
+    const written: Alert[] = [];
     for (const incident of latest.values()) {
       const input = toIncidentInput(incident);
       const id = alertIdFor(incident.id);
-      const result = await this.deps.store.update(id, (current) => {
-        const now = this.clock();
-        // Incidents elsewhere, or without a risk signal, are for analysts: no alert, no clock, no notification.
-        if (!current) return incident.status === "merged" || !belongsOnBoard(input) ? undefined : openAlert(input, this.config, now).alert;
-        if (incident.revision < current.incidentRevision) return undefined;
-        return applyCommand(current, { type: "incident", incident: input }, this.config, now).alert;
-      });
-      if (result.changed) changed.push(id);
-      if (result.alert && incident.status === "open" && (await this.absorbMerged(result.alert, incident.mergedFrom))) changed.push(id);
+      const result = await this.deps.store.update(
+        id,
+        (current) => {
+          const now = this.clock();
+          // Incidents elsewhere, or without a risk signal, are for analysts: no alert, no clock, no notification.
+          if (!current) return incident.status === "merged" || !belongsOnBoard(input) ? undefined : openAlert(input, this.config, now).alert;
+          if (incident.revision < current.incidentRevision) return undefined;
+          return applyCommand(current, { type: "incident", incident: input }, this.config, now).alert;
+        },
+        known.get(id) ?? null,
+      );
+      if (result.changed && result.alert) written.push(result.alert);
+      if (result.alert && incident.status === "open") {
+        const absorbed = await this.absorbMerged(result.alert, incident.mergedFrom);
+        if (absorbed) written.push(absorbed);
+      }
     }
-    await this.afterChange([...new Set(changed)]);
+    await this.afterChange(written, { wait: false });
   }
 
   /**
    * One story, one alert: the alerts of incidents merged into this alert's incident hand their record over to it
-   * (their own alerts are closed as merged when their last revision arrives). Once per absorbed alert.
+   * (their own alerts are closed as merged when their last revision arrives). Once per absorbed alert; the alert
+   * as last written when it took over anything.
    */
-  private async absorbMerged(alert: Alert, mergedFrom: readonly string[]): Promise<boolean> {
-    if (!isActive(alert)) return false;
-    let changed = false;
+  private async absorbMerged(alert: Alert, mergedFrom: readonly string[]): Promise<Alert | undefined> {
+    if (!isActive(alert)) return undefined;
+    let written: Alert | undefined;
     for (const incidentId of mergedFrom) {
       const fromId = alertIdFor(incidentId);
       if (alert.absorbedAlerts?.includes(fromId)) continue;
@@ -92,9 +110,9 @@ export class Alerter {
         const next = applyCommand(current, { type: "absorb_alert", from: from.value }, this.config, this.clock()).alert;
         return next.seq === current.seq && next.absorbedAlerts?.length === current.absorbedAlerts?.length ? undefined : next;
       });
-      changed ||= result.changed;
+      if (result.changed) written = result.alert;
     }
-    return changed;
+    return written;
   }
 
   /**
@@ -106,7 +124,8 @@ export class Alerter {
       if (!current) throw new LiaowangError("not_found", `alert ${alertId} does not exist`);
       return applyCommand(current, command, this.config, this.clock()).alert;
     });
-    await this.afterChange([alertId]);
+    // The answer waits for the audit trail: the officer's action is on record before it is confirmed.
+    await this.afterChange(result.changed && result.alert ? [result.alert] : [], { wait: true });
     return result.alert as Alert;
   }
 
@@ -121,34 +140,74 @@ export class Alerter {
       if (current) throw new LiaowangError("conflict", `policy document "${input.title}" is already registered as alert ${current.id}`);
       return opened.alert;
     });
-    await this.afterChange([opened.alert.id]);
+    await this.afterChange(result.alert ? [result.alert] : [], { wait: true });
     return result.alert as Alert;
   }
 
-  private async afterChange(ids: readonly string[]): Promise<void> {
-    if (ids.length === 0) return;
-    // Each alert's sync waits for its audit events to become searchable (up to one refresh interval): alerts are
-    // independent (compare-and-set per alert), so a batch that changed many does not queue one wait behind another.
-    await Promise.all(ids.map((id) => this.syncLimit(() => this.syncSafely(id))));
-    void this.dispatchNow().catch((error: unknown) => this.deps.log.warn({ err: error }, "dispatch after change failed; the next scan retries"));
+  /**
+   * After alerts were written: make audited changes searchable at once (one alerts-index refresh for the batch,
+   * so the duty board lists a new or regraded alert without waiting up to a second for Elasticsearch's own
+   * refresh), then sync the alerts that owe something (audit events to publish, a notification due). Changes
+   * without an event (the incident's volume grew) owe nothing and cost nothing more; they show at the next
+   * scheduled refresh. `wait: false` (the consumer) leaves the syncs running in the background.
+   */
+  private async afterChange(written: readonly Alert[], options: { wait: boolean }): Promise<void> {
+    if (written.length === 0) return;
+    const now = this.clock().getTime();
+    const owing = [...new Set(written.filter((a) => a.pendingEvents.length > 0 || (a.nextDueAt !== null && Date.parse(a.nextDueAt) <= now)).map((a) => a.id))];
+    if (written.some((a) => a.pendingEvents.length > 0)) {
+      await this.deps.store.refreshAlerts().catch((error: unknown) => this.deps.log.warn({ err: error }, "alerts refresh failed; the index's own refresh shows the change within a second"));
+    }
+    if (owing.length === 0) return;
+    const work = Promise.all(owing.map((id) => this.syncAlert(id))).then((enqueued) => {
+      if (enqueued.some(Boolean)) void this.dispatchNow().catch((error: unknown) => this.deps.log.warn({ err: error }, "dispatch after change failed; the next scan retries"));
+    });
+    if (options.wait) return work;
+    this.background.add(work);
+    void work.finally(() => this.background.delete(work));
   }
 
-  private async syncSafely(alertId: string): Promise<void> {
+  /**
+   * Sync one alert, never twice at once in this process: a request while its sync runs is served by one more run
+   * right after (which sees the newer state), so the consumer, the scan and HTTP transitions share the work.
+   * Whether it enqueued notifications.
+   */
+  private syncAlert(alertId: string): Promise<boolean> {
+    const held = this.syncing.get(alertId);
+    if (held) {
+      held.again = true;
+      return held.run;
+    }
+    const entry: { again: boolean; run: Promise<boolean> } = { again: false, run: Promise.resolve(false) };
+    entry.run = (async () => {
+      let enqueued = false;
+      do {
+        entry.again = false;
+        enqueued = (await this.syncLimit(() => this.syncSafely(alertId))) || enqueued;
+      } while (entry.again);
+      return enqueued;
+    })().finally(() => this.syncing.delete(alertId));
+    this.syncing.set(alertId, entry);
+    return entry.run;
+  }
+
+  private async syncSafely(alertId: string): Promise<boolean> {
     try {
-      await this.sync(alertId);
+      return await this.sync(alertId);
     } catch (error) {
       this.deps.log.warn({ alertId, err: error }, `sync failed, the next scan retries: ${describeError(error)}`);
+      return false;
     }
   }
 
   /**
    * Bring one alert's side effects up to date: index and publish its pending audit events, then enqueue the
    * notifications due now and record them as notified. Idempotent end to end: a crash anywhere repeats
-   * steps whose writes are keyed (audit ids, outbox ids), never a send.
+   * steps whose writes are keyed (audit ids, outbox ids), never a send. Whether it enqueued notifications.
    */
-  async sync(alertId: string): Promise<void> {
+  async sync(alertId: string): Promise<boolean> {
     const stored = await this.deps.store.get(alertId);
-    if (!stored) return;
+    if (!stored) return false;
     let alert = stored.value;
 
     if (alert.pendingEvents.length > 0) {
@@ -163,7 +222,7 @@ export class Alerter {
 
     const now = this.clock();
     const due = dueItems(alert, escalationFor(alert.department, this.config), now);
-    if (due.send.length === 0 && due.superseded.length === 0) return;
+    if (due.send.length === 0 && due.superseded.length === 0) return false;
     for (const item of due.send) {
       for (const outgoing of buildOutgoing(alert, item, this.deps.notifications, now.getTime())) {
         await enqueue(this.deps.outbox, outgoing.notification, [outgoing.target], now);
@@ -177,12 +236,13 @@ export class Alerter {
     ];
     await this.deps.store.update(alertId, (current) => (current ? applyCommand(current, { type: "notified", items }, this.config, this.clock()).alert : undefined));
     this.deps.log.info({ alertId, enqueued: due.send.map((i) => i.key), superseded: due.superseded.length }, "notifications enqueued");
+    return due.send.length > 0;
   }
 
   /** The periodic work (node-cron): sync every alert with something due or unpublished, then dispatch the outbox. */
   async scan(): Promise<{ synced: number; dispatch: DispatchReport }> {
     const alerts = await this.deps.store.findNeedingSync(this.clock(), SCAN_LIMIT);
-    await Promise.all(alerts.map((alert) => this.syncLimit(() => this.syncSafely(alert.id))));
+    await Promise.all(alerts.map((alert) => this.syncAlert(alert.id)));
     return { synced: alerts.length, dispatch: await this.dispatchNow() };
   }
 
@@ -209,8 +269,12 @@ export class Alerter {
     return { departments: digests.map((d) => d.department), enqueued };
   }
 
-  /** Wait for the dispatch round in flight, if any (shutdown: finish recording results before clients close). */
+  /**
+   * Wait for the consumer's background syncs and the dispatch round in flight, if any (shutdown: finish recording
+   * results before clients close).
+   */
   async drain(): Promise<void> {
+    await Promise.allSettled([...this.background]);
     this.dispatchAgain = false;
     await this.dispatching?.catch(() => undefined);
   }

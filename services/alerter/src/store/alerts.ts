@@ -68,6 +68,8 @@ export class AlertStore {
   private readonly alerts: EsDocs<Alert>;
   private readonly audit: EsDocs<AuditEvent>;
   private readonly ackUses: EsDocs<AckUse>;
+  /** The alerts-index refresh in flight, and the one queued behind it (see `refreshAlerts`). */
+  private readonly alertsRefresh: { running?: Promise<void> | undefined; queued?: Promise<void> | undefined } = {};
 
   constructor(
     private readonly es: Client,
@@ -103,13 +105,20 @@ export class AlertStore {
     return this.alerts.get(id);
   }
 
+  /** Several alerts in one real-time round trip; absent ids are not in the map. */
+  getMany(ids: readonly string[]): Promise<Map<string, Versioned<Alert>>> {
+    return this.alerts.getMany(ids);
+  }
+
   /**
    * Read-modify-write with compare-and-set, retried on conflict (another replica, or an HTTP transition racing
-   * the consumer). The update function must be pure: it may run several times.
+   * the consumer). The update function must be pure: it may run several times. `known` is a read the caller
+   * already made (`null`: the alert was absent), used for the first attempt instead of reading again; if it is
+   * stale the write conflicts and the next attempt reads afresh.
    */
-  async update(id: string, fn: AlertUpdate): Promise<{ alert: Alert | undefined; changed: boolean }> {
+  async update(id: string, fn: AlertUpdate, known?: Versioned<Alert> | null): Promise<{ alert: Alert | undefined; changed: boolean }> {
     for (let attempt = 0; attempt < MAX_CAS_TRIES; attempt++) {
-      const current = await this.alerts.get(id);
+      const current = attempt === 0 && known !== undefined ? (known ?? undefined) : await this.alerts.get(id);
       const next = fn(current?.value);
       if (next === undefined) return { alert: current?.value, changed: false };
       const version: StoreVersion | null = current ? await this.alerts.replace(id, next, current.version) : await this.alerts.create(id, next);
@@ -145,8 +154,10 @@ export class AlertStore {
     const failures = await bulkIndex(
       this.es,
       events.map((e) => ({ index: this.audit.index, id: e.id, document: e as unknown as Record<string, unknown>, ref: e.id })),
-      // Searchable before the flush clears them from the alert, so the trail never has a gap (audit volume is low).
-      { log: this.log, op: "create", refresh: "wait_for" },
+      // Searchable before the flush clears them from the alert, so the trail never has a gap. Refreshed now rather
+      // than waiting for the next scheduled refresh (up to 1 s): audit volume is low, and the wait held up the
+      // alert-events message the dashboards follow, and the notifications, of every audited change.
+      { log: this.log, op: "create", refresh: true },
     );
     if (failures.length > 0) throw new LiaowangError("internal", `audit events refused by Elasticsearch: ${failures.map((f) => `${f.id} (${f.status}: ${f.reason})`).join("; ")}`);
   }
@@ -154,6 +165,33 @@ export class AlertStore {
   /** An alert's audit trail in order. */
   async auditOf(alertId: string): Promise<AuditEvent[]> {
     return (await this.audit.search({ size: 1_000, query: { term: { alertId } }, sort: [{ seq: "asc" }] })).map((h) => h.value);
+  }
+
+  /**
+   * Make the alerts written so far searchable now, so a duty board listing alerts (`GET /api/v1/alerts`, the CLI)
+   * shows an audited change at once instead of after the index's next refresh (up to 1 s). Calls while a refresh
+   * runs share the one queued after it (which covers their writes), so a stream of changes costs at most one
+   * refresh in flight and one waiting.
+   */
+  refreshAlerts(): Promise<void> {
+    if (this.alertsRefresh.queued) return this.alertsRefresh.queued;
+    const start = (): Promise<void> => {
+      const run = this.alerts.refresh().finally(() => {
+        if (this.alertsRefresh.running === run) this.alertsRefresh.running = undefined;
+      });
+      this.alertsRefresh.running = run;
+      return run;
+    };
+    const running = this.alertsRefresh.running;
+    if (!running) return start();
+    const queued = running
+      .catch(() => undefined)
+      .then(() => {
+        this.alertsRefresh.queued = undefined;
+        return start();
+      });
+    this.alertsRefresh.queued = queued;
+    return queued;
   }
 
   /** Make writes searchable now (tests). */

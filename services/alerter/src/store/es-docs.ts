@@ -40,6 +40,21 @@ export class EsDocs<T> {
     }
   }
 
+  /** Several documents in one real-time round trip (`mget`); absent ids are not in the map. */
+  async getMany(ids: readonly string[]): Promise<Map<string, Versioned<T>>> {
+    const out = new Map<string, Versioned<T>>();
+    if (ids.length === 0) return out;
+    try {
+      const res = await this.es.mget<T>({ index: this.index, ids: [...ids] }, { ignore: [404] });
+      for (const doc of res.docs ?? []) {
+        if ("found" in doc && doc.found && doc._source !== undefined) out.set(doc._id, { value: doc._source, version: versionOf(doc) });
+      }
+      return out;
+    } catch (error) {
+      throw failed(`mget ${this.index} (${ids.length} ids)`, error);
+    }
+  }
+
   /** Insert unless the id exists; the new version, or null if it did. */
   async create(id: string, value: T): Promise<StoreVersion | null> {
     try {
