@@ -43,6 +43,23 @@ describe("loadEngine", () => {
     expect(engine.searchPieces(["😀化工厂"])).toEqual(["化工", "工厂", "化工厂", "😀化工厂"]);
   });
 
+  it("cuts exactly as the native string cut, from word lengths: surrogate pairs, controls, whitespace, long texts", { timeout: 60_000 }, () => {
+    const engine = loadEngine("test-plain", []);
+    const texts = [
+      "某市化工厂发生爆炸事故，造成3人死亡",
+      "emoji 😀😀 和\u0000控制符\t\r\n　全角空格",
+      "𠮷野家𠀀𡈽在COVID-19期间 24小时营业，PM2.5指数152。",
+      "",
+      "a",
+      "国务院办公厅印发通知。".repeat(400),
+    ];
+    for (const text of texts) {
+      const words = engine.cut(text);
+      expect(words, text.slice(0, 20)).toEqual(nodejieba.cut(text, true));
+      expect(words.join("")).toBe(text);
+    }
+  });
+
   it("reloads its own dictionary when another engine replaced the process's native one", { timeout: 60_000 }, () => {
     const plain = loadEngine("test-plain", []);
     const withWords = loadEngine("test-user", USER_WORDS);
