@@ -10,13 +10,12 @@
 import { createHash } from "node:crypto";
 import { loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
-import { createProducer } from "@liaowang/kafka";
+import { createProducer, groupLag } from "@liaowang/kafka";
 import { AlertEventMessage, topicName, type Incident } from "@liaowang/schemas";
 import { quantile, sleep, until } from "./lib/measure.js";
 import { BenchStack } from "./lib/stack.js";
 
-const num = (name: string, fallback: number) =>
-  Number(process.env[name] ?? fallback);
+const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 /** Background incident snapshots per second (most of them off the duty board, as at 1,000 posts/s). */
 const RATE = num("ALERT_PATH_RATE", 50);
 const SECONDS = num("ALERT_PATH_SECONDS", 30);
@@ -27,12 +26,8 @@ const POLL_MS = num("ALERT_PATH_POLL_MS", 50);
 const run = `ap${Date.now().toString(36)}`;
 const stack = new BenchStack(
   {
-    LIAOWANG_KAFKA_BROKERS:
-      process.env.LIAOWANG_KAFKA_BROKERS ??
-      `127.0.0.1:${process.env.LIAOWANG_STACK_KAFKA_PORT ?? "9092"}`,
-    LIAOWANG_ES_URL:
-      process.env.LIAOWANG_ES_URL ??
-      `http://127.0.0.1:${process.env.LIAOWANG_STACK_ES_PORT ?? "9200"}`,
+    LIAOWANG_KAFKA_BROKERS: process.env.LIAOWANG_KAFKA_BROKERS ?? `127.0.0.1:${process.env.LIAOWANG_STACK_KAFKA_PORT ?? "9092"}`,
+    LIAOWANG_ES_URL: process.env.LIAOWANG_ES_URL ?? `http://127.0.0.1:${process.env.LIAOWANG_STACK_ES_PORT ?? "9200"}`,
     LIAOWANG_TOPIC_PREFIX: `bench.${run}.`,
     LIAOWANG_INDEX_PREFIX: `bench-${run}-`,
     // The bench waits for each service's "started" line, logged at info.
@@ -76,9 +71,7 @@ function snapshot(
     firstSource: post,
     lastActivityAt: at,
     level: options.level,
-    gradeReason: options.level
-      ? `据2个来源报道死亡12人，定为${options.level}级`
-      : "未定级",
+    gradeReason: options.level ? `据2个来源报道死亡12人，定为${options.level}级` : "未定级",
     gradeHistory: [],
     category: options.level ? "生产安全事故" : undefined,
     topics: [{ id: "安全生产", score: 0.9 }],
@@ -103,15 +96,12 @@ function snapshot(
     scope: options.onBoard ? "本地" : "外地",
     scopeReason: options.onBoard ? "发生在辖区内" : "发生在辖区外",
     dutyBoard: options.onBoard,
-    boardReason: options.onBoard
-      ? "死亡人数达到重大事故标准"
-      : "外地事件，仅供分析",
+    boardReason: options.onBoard ? "死亡人数达到重大事故标准" : "外地事件，仅供分析",
   };
 }
 
 /** An incident id as the detector makes them (`inc-` and 16 hex digits), derived from a name. */
-const incidentId = (name: string) =>
-  `inc-${createHash("sha256").update(`${run}:${name}`).digest("hex").slice(0, 16)}`;
+const incidentId = (name: string) => `inc-${createHash("sha256").update(`${run}:${name}`).digest("hex").slice(0, 16)}`;
 
 interface Story {
   incidentId: string;
@@ -125,15 +115,12 @@ try {
   const t0 = performance.now();
   const alerter = await stack.start("alerter");
   const api = await stack.start("api");
-  console.log(
-    `alerter started in ${(alerter.startupMs / 1000).toFixed(1)} s, api in ${(api.startupMs / 1000).toFixed(1)} s`,
-  );
+  console.log(`alerter started in ${(alerter.startupMs / 1000).toFixed(1)} s, api in ${(api.startupMs / 1000).toFixed(1)} s`);
   const producer = await createProducer(stack.kafka, stack.topicPrefix);
 
   // The live feed's view: when each alert's `opened` event is published.
   const eventsAt = new Map<string, number>();
-let received = 0;
-  const consumer = stack.kafka.consumer({
+    const consumer = stack.kafka.consumer({
     groupId: `bench.${run}.watch`,
     maxWaitTimeInMs: 100,
   });
@@ -144,16 +131,8 @@ let received = 0;
   });
   await consumer.run({
     eachMessage: async ({ message }) => {
-    received++;
-      const parsed = AlertEventMessage.safeParse(
-        JSON.parse(message.value?.toString("utf8") ?? "null"),
-      );
-      if (
-        parsed.success &&
-        parsed.data.event.type === "opened" &&
-        !eventsAt.has(parsed.data.event.incidentId)
-      )
-        eventsAt.set(parsed.data.event.incidentId, performance.now());
+        const parsed = AlertEventMessage.safeParse(JSON.parse(message.value?.toString("utf8") ?? "null"));
+      if (parsed.success && parsed.data.event.type === "opened" && !eventsAt.has(parsed.data.event.incidentId)) eventsAt.set(parsed.data.event.incidentId, performance.now());
     },
   });
 
@@ -178,14 +157,8 @@ let received = 0;
       }),
     ),
   );
-  await until(
-    async () => (await stack.alerts()).length >= onBoard.length,
-    60_000,
-    200,
-  );
-  console.log(
-    `background board of ${onBoard.length} alerts listed after ${((performance.now() - t0) / 1000).toFixed(1)} s; measuring for ${SECONDS} s at ${RATE} snapshots/s`,
-  );
+  await until(async () => (await stack.alerts()).length >= onBoard.length, 60_000, 200);
+  console.log(`background board of ${onBoard.length} alerts listed after ${((performance.now() - t0) / 1000).toFixed(1)} s; measuring for ${SECONDS} s at ${RATE} snapshots/s`);
 
   const stories: Story[] = [];
   let published = 0;
@@ -240,17 +213,17 @@ let received = 0;
     }
   })();
   let polling = true;
+  /** How long each GET /api/v1/alerts took (the api's share of every figure). */
+  const polls: number[] = [];
   const poller = (async () => {
     while (polling) {
-      const listed = new Set(
-        (await stack.alerts().catch(() => [])).map((a) => a.incidentId),
-      );
+      const asked = performance.now();
+      const listed = new Set((await stack.alerts().catch(() => [])).map((a) => a.incidentId));
       const at = performance.now();
+      polls.push(at - asked);
       for (const s of stories) {
-        if (s.listedAt === undefined && listed.has(s.incidentId))
-          s.listedAt = at;
-        if (s.eventAt === undefined && eventsAt.has(s.incidentId))
-          s.eventAt = eventsAt.get(s.incidentId);
+        if (s.listedAt === undefined && listed.has(s.incidentId)) s.listedAt = at;
+        if (s.eventAt === undefined && eventsAt.has(s.incidentId)) s.eventAt = eventsAt.get(s.incidentId);
       }
       await sleep(POLL_MS);
     }
@@ -260,60 +233,36 @@ let received = 0;
   await background;
   await injector;
   const elapsed = (performance.now() - start) / 1000;
-  await until(
-    async () =>
-      stories.every((s) => s.listedAt !== undefined && s.eventAt !== undefined),
-    20_000,
-    200,
-  );
+  await until(async () => stories.every((s) => s.listedAt !== undefined && s.eventAt !== undefined), 20_000, 200);
   polling = false;
   await poller;
-  const lag = await stack.lags().catch(() => ({}) as Record<string, number>);
+  const admin = stack.kafka.admin();
+  await admin.connect();
+  const lag = (await groupLag(admin, `${stack.topicPrefix}alerter`, topicName(stack.topicPrefix, "incidents"))).total;
+  await admin.disconnect();
   const cpu1 = stack.stats();
 
-  const ms = (v: number | undefined) =>
-    v === undefined
-      ? "—"
-      : v === Number.POSITIVE_INFINITY
-        ? "∞"
-        : `${Math.round(v)} ms`;
+  const ms = (v: number | undefined) => (v === undefined ? "—" : v === Number.POSITIVE_INFINITY ? "∞" : `${Math.round(v)} ms`);
   const figures = (values: number[], total: number) => {
-    const censored = [
-      ...values,
-      ...Array.from(
-        { length: total - values.length },
-        () => Number.POSITIVE_INFINITY,
-      ),
-    ];
+    const censored = [...values, ...Array.from({ length: total - values.length }, () => Number.POSITIVE_INFINITY)];
     return `p50 ${ms(quantile(censored, 0.5))}, p95 ${ms(quantile(censored, 0.95))}, p99 ${ms(quantile(censored, 0.99))}, max ${ms(quantile(censored, 1))} (${values.length}/${total})`;
   };
-  const listed = stories.flatMap((s) =>
-    s.listedAt === undefined ? [] : [s.listedAt - s.publishedAt],
-  );
-  const events = stories.flatMap((s) =>
-    s.eventAt === undefined ? [] : [s.eventAt - s.publishedAt],
-  );
-  const cpu = (name: string) =>
-    ((cpu1[name]?.cpuS ?? 0) - (cpu0[name]?.cpuS ?? 0)).toFixed(1);
+  const listed = stories.flatMap((s) => (s.listedAt === undefined ? [] : [s.listedAt - s.publishedAt]));
+  const events = stories.flatMap((s) => (s.eventAt === undefined ? [] : [s.eventAt - s.publishedAt]));
+  const cpu = (name: string) => ((cpu1[name]?.cpuS ?? 0) - (cpu0[name]?.cpuS ?? 0)).toFixed(1);
   console.log(
     `background: ${(published / elapsed).toFixed(0)} snapshots/s for ${elapsed.toFixed(0)} s (${Math.round(ON_BOARD_SHARE * 100)}% updating ${onBoard.length} alerts on the board), ${stories.length} new II incidents; polled every ${POLL_MS} ms`,
   );
+  console.log(`publish → listed by GET /api/v1/alerts: ${figures(listed, stories.length)}`);
+  console.log(`publish → opened on alert-events:       ${figures(events, stories.length)}`);
+  console.log(`GET /api/v1/alerts answered in p50 ${ms(quantile(polls, 0.5))}, p95 ${ms(quantile(polls, 0.95))} (${polls.length} polls)`);
   console.log(
-    `publish → listed by GET /api/v1/alerts: ${figures(listed, stories.length)}`,
-  );
-  console.log(
-    `publish → opened on alert-events:       ${figures(events, stories.length)}`,
-  );
-  console.log(
-    `CPU during the run: alerter ${cpu("alerter")} s, api ${cpu("api")} s; alerter lag at the end ${lag.alerter ?? "?"}; load average ${loadavg()
+    `CPU during the run: alerter ${cpu("alerter")} s, api ${cpu("api")} s; alerter lag at the end ${lag}; load average ${loadavg()
       .map((l) => l.toFixed(1))
       .join(" ")}`,
   );
 
-  console.log(`alert-events received: ${received}`);
-  console.log("stopping");
   await consumer.disconnect();
-  console.log("consumer stopped");
   await producer.disconnect();
 } finally {
   // Cleaning up (services stopped, topics and indices deleted) must not hold the figures hostage.

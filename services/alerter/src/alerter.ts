@@ -53,9 +53,9 @@ export class Alerter {
 
   /**
    * Apply a batch of incident snapshots (the Kafka handler): open or update one alert per incident. Returns
-   * once every alert is stored, and made searchable when the change is audited (opened, regraded, closed as
-   * merged…), so the consumer may commit and the duty board lists it at once; audit events and notifications
-   * follow in the background right after and, if that fails or the process dies, from the next scan.
+   * once every alert is stored, so the consumer may commit. Right after, in the background: an audited change
+   * (opened, regraded, closed as merged…) is made searchable, so the duty board lists it at once, and its audit
+   * events and notifications go out; if that fails or the process dies, the next scan finishes it.
    *
    * Cheap by design for the many snapshots that change no alert (at 1,000 posts/s the detector publishes
    * thousands a minute, most of them off the duty board): the batch's alerts are read in one round trip, and
@@ -68,22 +68,28 @@ export class Alerter {
       if (!held || incident.revision >= held.revision) latest.set(incident.id, incident);
     }
     const known = await this.deps.store.getMany([...latest.keys()].map(alertIdFor));
+    const snapshots = [...latest.values()];
+    const results = await this.deps.store.updateMany(
+      snapshots.map((incident) => {
+        const input = toIncidentInput(incident);
+        return {
+          id: alertIdFor(incident.id),
+          fn: (current: Alert | undefined) => {
+            const now = this.clock();
+            // Incidents elsewhere, or without a risk signal, are for analysts: no alert, no clock, no notification.
+            if (!current) return incident.status === "merged" || !belongsOnBoard(input) ? undefined : openAlert(input, this.config, now).alert;
+            if (incident.revision < current.incidentRevision) return undefined;
+            return applyCommand(current, { type: "incident", incident: input }, this.config, now).alert;
+          },
+        };
+      }),
+      known,
+    );
     const written: Alert[] = [];
-    for (const incident of latest.values()) {
-      const input = toIncidentInput(incident);
-      const id = alertIdFor(incident.id);
-      const result = await this.deps.store.update(
-        id,
-        (current) => {
-          const now = this.clock();
-          // Incidents elsewhere, or without a risk signal, are for analysts: no alert, no clock, no notification.
-          if (!current) return incident.status === "merged" || !belongsOnBoard(input) ? undefined : openAlert(input, this.config, now).alert;
-          if (incident.revision < current.incidentRevision) return undefined;
-          return applyCommand(current, { type: "incident", incident: input }, this.config, now).alert;
-        },
-        known.get(id) ?? null,
-      );
+    for (const [i, result] of results.entries()) {
+      const incident = snapshots[i] as Incident;
       if (result.changed && result.alert) written.push(result.alert);
+      // After every write of the batch, so an alert merged in the same batch hands over its latest record.
       if (result.alert && incident.status === "open") {
         const absorbed = await this.absorbMerged(result.alert, incident.mergedFrom);
         if (absorbed) written.push(absorbed);
@@ -147,21 +153,22 @@ export class Alerter {
   /**
    * After alerts were written: make audited changes searchable at once (one alerts-index refresh for the batch,
    * so the duty board lists a new or regraded alert without waiting up to a second for Elasticsearch's own
-   * refresh), then sync the alerts that owe something (audit events to publish, a notification due). Changes
+   * refresh), and sync the alerts that owe something (audit events to publish, a notification due). Changes
    * without an event (the incident's volume grew) owe nothing and cost nothing more; they show at the next
-   * scheduled refresh. `wait: false` (the consumer) leaves the syncs running in the background.
+   * scheduled refresh. `wait: false` (the consumer) leaves both running in the background: nothing the next
+   * batch does depends on them, and the scan finishes what a crash interrupts.
    */
   private async afterChange(written: readonly Alert[], options: { wait: boolean }): Promise<void> {
     if (written.length === 0) return;
     const now = this.clock().getTime();
     const owing = [...new Set(written.filter((a) => a.pendingEvents.length > 0 || (a.nextDueAt !== null && Date.parse(a.nextDueAt) <= now)).map((a) => a.id))];
-    if (written.some((a) => a.pendingEvents.length > 0)) {
-      await this.deps.store.refreshAlerts().catch((error: unknown) => this.deps.log.warn({ err: error }, "alerts refresh failed; the index's own refresh shows the change within a second"));
-    }
-    if (owing.length === 0) return;
-    const work = Promise.all(owing.map((id) => this.syncAlert(id))).then((enqueued) => {
+    const refreshed = written.some((a) => a.pendingEvents.length > 0)
+      ? this.deps.store.refreshAlerts().catch((error: unknown) => this.deps.log.warn({ err: error }, "alerts refresh failed; the index's own refresh shows the change within a second"))
+      : Promise.resolve();
+    const synced = Promise.all(owing.map((id) => this.syncAlert(id))).then((enqueued) => {
       if (enqueued.some(Boolean)) void this.dispatchNow().catch((error: unknown) => this.deps.log.warn({ err: error }, "dispatch after change failed; the next scan retries"));
     });
+    const work = Promise.all([refreshed, synced]).then(() => undefined);
     if (options.wait) return work;
     this.background.add(work);
     void work.finally(() => this.background.delete(work));

@@ -112,19 +112,38 @@ export class AlertStore {
 
   /**
    * Read-modify-write with compare-and-set, retried on conflict (another replica, or an HTTP transition racing
-   * the consumer). The update function must be pure: it may run several times. `known` is a read the caller
-   * already made (`null`: the alert was absent), used for the first attempt instead of reading again; if it is
-   * stale the write conflicts and the next attempt reads afresh.
+   * the consumer). The update function must be pure: it may run several times.
    */
-  async update(id: string, fn: AlertUpdate, known?: Versioned<Alert> | null): Promise<{ alert: Alert | undefined; changed: boolean }> {
+  async update(id: string, fn: AlertUpdate): Promise<{ alert: Alert | undefined; changed: boolean }> {
     for (let attempt = 0; attempt < MAX_CAS_TRIES; attempt++) {
-      const current = attempt === 0 && known !== undefined ? (known ?? undefined) : await this.alerts.get(id);
+      const current = await this.alerts.get(id);
       const next = fn(current?.value);
       if (next === undefined) return { alert: current?.value, changed: false };
       const version: StoreVersion | null = current ? await this.alerts.replace(id, next, current.version) : await this.alerts.create(id, next);
       if (version !== null) return { alert: next, changed: true };
     }
     throw new LiaowangError("conflict", `alert ${id} kept changing under ${MAX_CAS_TRIES} concurrent writers; try again`, { retriable: true });
+  }
+
+  /**
+   * `update` for many alerts at once, for the consumer's batches: the first attempt of every item is one bulk
+   * request of compare-and-set writes over `known` (the batch's `getMany`); the items another writer changed in
+   * between (or that a shard refused) go through `update` one by one. The functions must be pure.
+   */
+  async updateMany(items: readonly { id: string; fn: AlertUpdate }[], known: ReadonlyMap<string, Versioned<Alert>>): Promise<{ alert: Alert | undefined; changed: boolean }[]> {
+    const results: { alert: Alert | undefined; changed: boolean }[] = [];
+    const writes: { index: number; id: string; value: Alert; version: StoreVersion | null }[] = [];
+    items.forEach((item, index) => {
+      const current = known.get(item.id);
+      const next = item.fn(current?.value);
+      results.push({ alert: next ?? current?.value, changed: next !== undefined });
+      if (next !== undefined) writes.push({ index, id: item.id, value: next, version: current?.version ?? null });
+    });
+    const written = await this.alerts.writeMany(writes);
+    for (const [k, write] of writes.entries()) {
+      if (!written[k]) results[write.index] = await this.update(write.id, (items[write.index] as { fn: AlertUpdate }).fn);
+    }
+    return results;
   }
 
   /** Alerts with a notification due by `now` or audit events not yet published, most urgent first. */

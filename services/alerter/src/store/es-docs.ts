@@ -77,6 +77,32 @@ export class EsDocs<T> {
     }
   }
 
+  /**
+   * Several compare-and-set writes in one bulk request: each item is created (`version` null: only if absent) or
+   * replaced only if still at `version`. Per item, whether it was written; an item refused for any reason (another
+   * writer came first, a throttled shard) is `false` and left to the caller's one-by-one path, which reads afresh
+   * and reports the real error. A failed request throws, with nothing known to be written.
+   */
+  async writeMany(items: readonly { id: string; value: T; version: StoreVersion | null }[]): Promise<boolean[]> {
+    if (items.length === 0) return [];
+    try {
+      const res = await this.es.bulk({
+        operations: items.flatMap((item) => [
+          item.version === null ? { create: { _index: this.index, _id: item.id } } : { index: { _index: this.index, _id: item.id, ...parseVersion(item.version) } },
+          item.value as unknown as Record<string, unknown>,
+        ]),
+        filter_path: "items.*.status",
+      });
+      return items.map((_, i) => {
+        const result = res.items?.[i];
+        const status = (result?.index ?? result?.create)?.status ?? 0;
+        return status >= 200 && status < 300;
+      });
+    } catch (error) {
+      throw failed(`bulk ${this.index} (${items.length} writes)`, error);
+    }
+  }
+
   /** Search with versions; a missing index reads as empty. */
   async search(body: Record<string, unknown>): Promise<Versioned<T>[]> {
     try {
