@@ -153,6 +153,23 @@ describe("IncidentIndex.bounded", () => {
     expect(low).toBeGreaterThan(0);
   });
 
+  it("bounds an incident found only through a SimHash band shared by chance, so it is not scored; the holder stays", () => {
+    const original = storyDoc("gaokao", T0);
+    const incident = applyAssignment([], assign([], original, T0))[0] as IncidentState;
+    const index = new IncidentIndex([incident]);
+    // The same first 16 bits, 40 bits apart in all, and other words: found by the band, nothing to join on.
+    const bits = BigInt(`0x${original.simhash}`) ^ 0x0000_ffff_ffff_ff00n;
+    const stranger = { ...storyDoc("shanxi", T0), simhash: bits.toString(16).padStart(16, "0") };
+    const [found] = index.bounded(stranger, DEFAULT_CLUSTER_CONFIG.docKeywordLimit);
+    expect(found?.incident.id).toBe(incident.id);
+    expect(found?.bound).toBeLessThan(DEFAULT_CLUSTER_CONFIG.joinThreshold);
+    expect(similarity(incident, stranger).keywordSimilarity).toBeLessThanOrEqual((found?.bound ?? 0) + 1e-9);
+    expect(couldJoin(incident, stranger, found?.bound ?? 1)).toBe(false);
+    // A redelivery of the post that opened it is always returned as a sure candidate.
+    expect(index.bounded({ ...stranger, id: original.id }, DEFAULT_CLUSTER_CONFIG.docKeywordLimit)[0]).toMatchObject({ incident: { id: incident.id }, bound: 1 });
+    expect(assign([incident], { ...original }, T0, DEFAULT_CLUSTER_CONFIG, { holders: new Set([incident.id]) }).changes).toEqual(["duplicate"]);
+  });
+
   it("keeps a near-duplicate whatever its words: a SimHash within the repost distance joins without them", () => {
     const original = storyDoc("gaokao", T0);
     const open = applyAssignment([], assign([], original, T0));

@@ -99,6 +99,11 @@ export class IncidentIndex {
     return this.byId.get(id)?.incident;
   }
 
+  /** The id of the held incident that holds the document (opened by it, or among its recent documents). */
+  holderOf(docId: string): string | undefined {
+    return this.byDoc.get(docId)?.incident.id;
+  }
+
   /** Every open incident held. */
   all(): IncidentState[] {
     return [...this.byId.values()].map((e) => e.incident);
@@ -177,8 +182,8 @@ export class IncidentIndex {
    * {@link candidates} with an upper bound of each one's keyword similarity to the document: the cosine of the
    * document's keyword vector (`docKeywordLimit` = `keywordLimit`) with the incident's aggregate or any of its recent
    * keyword sets is at most √(Σ d_f² over the features they share) / |d| (Cauchy–Schwarz), counting every skipped
-   * common feature as shared. 1 for incidents found by document id or SimHash band. Lets the caller skip scoring
-   * incidents the post cannot join on keywords.
+   * common feature as shared (also for incidents found by SimHash band; 1 for the one holding the document). Lets the
+   * caller skip scoring incidents the post can join neither on keywords nor as a near-duplicate.
    */
   bounded(doc: Pick<DocFeatures, "id" | "keywords" | "simhash">, keywordLimit = 20, limit = 32): { incident: IncidentState; bound: number }[] {
     // Entries are stamped with this lookup's number: as sure (`sureMark`) or as scored, their sums kept on them.
@@ -211,12 +216,12 @@ export class IncidentIndex {
         continue;
       }
       for (const e of posting) {
-        if (e.sureMark === mark) continue;
         if (e.mark !== mark) {
           e.mark = mark;
           e.score = 0;
           e.sharedSq = 0;
-          scored.push(e);
+          // Those found by SimHash band are returned anyway; their shared weight still bounds them.
+          if (e.sureMark !== mark) scored.push(e);
         }
         e.score += w;
         e.sharedSq += w * w;
@@ -224,8 +229,11 @@ export class IncidentIndex {
     }
     const ranked = topByScore(scored, limit);
     const out: { incident: IncidentState; bound: number }[] = [];
-    for (const e of sure) out.push({ incident: e.incident, bound: 1 });
-    for (const e of ranked) out.push({ incident: e.incident, bound: vector.norm > 0 ? Math.min(1, Math.sqrt(e.sharedSq + skippedSq) / vector.norm) : 0 });
+    const boundOf = (e: Entry) => (vector.norm > 0 ? Math.min(1, Math.sqrt((e.mark === mark ? e.sharedSq : 0) + skippedSq) / vector.norm) : 0);
+    // A band shared by chance (16-bit bands: with thousands of incidents, a dozen per post) is bounded like any other
+    // candidate: the caller then scores it only when it is a near-duplicate or its words could reach the threshold.
+    for (const e of sure) out.push({ incident: e.incident, bound: e === holder ? 1 : boundOf(e) });
+    for (const e of ranked) out.push({ incident: e.incident, bound: boundOf(e) });
     return out;
   }
 }

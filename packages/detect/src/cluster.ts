@@ -248,10 +248,16 @@ export function assign(
   doc: DocFeatures,
   now: number,
   config: ClusterConfig = DEFAULT_CLUSTER_CONFIG,
+  /**
+   * `holders`: the ids of the only incidents that can hold the document (an index knows them): the others' recent
+   * document ids (up to `maxDocIds` each) need not be searched.
+   */
+  options: { holders?: ReadonlySet<string> } = {},
 ): Assignment {
   validateDoc(doc);
   const open = incidents.filter((i) => i.status === "open");
-  const dup = open.find((i) => i.openedBy === doc.id || i.recentDocIds.includes(doc.id));
+  const { holders } = options;
+  const dup = open.find((i) => (holders === undefined || holders.has(i.id)) && (i.openedBy === doc.id || i.recentDocIds.includes(doc.id)));
   if (dup) return { incident: dup, changes: ["duplicate"] };
 
   const threshold = joinThreshold(doc, config);

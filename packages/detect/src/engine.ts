@@ -165,6 +165,16 @@ class Overlay {
     return kept;
   }
 
+  /** Ids of the incidents holding the document (a redelivery), in the committed set or this step's changes. */
+  holders(docId: string): Set<string> {
+    const out = new Set<string>();
+    const base = this.base.holderOf(docId);
+    if (base !== undefined) out.add(base);
+    const step = this.index.holderOf(docId);
+    if (step !== undefined) out.add(step);
+    return out;
+  }
+
   /** Open incidents this step changed. */
   changedOpen(): IncidentState[] {
     return [...this.changed.values()].filter((i) => i.status === "open");
@@ -342,7 +352,7 @@ export class DetectorEngine {
 
     for (const input of docs) {
       const doc = { ...input, scope: docScope(input, this.config.jurisdiction) };
-      const result = assign(overlay.candidates(doc, cluster), doc, now, cluster);
+      const result = assign(overlay.candidates(doc, cluster), doc, now, cluster, { holders: overlay.holders(doc.id) });
       if (result.changes[0] === "duplicate" || (result.changes[0] === "opened" && this.closed.has(result.incident.id))) {
         duplicates++;
         continue;
