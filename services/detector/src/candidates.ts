@@ -10,12 +10,12 @@ import type { Logger } from "@liaowang/logger";
  * - a **delta** document per handled batch (`d<partition>-<epoch>-<seq>`): the candidates the batch changed (full
  *   state) and the ids that stopped being candidates of the partition (reported, merged, expired, moved);
  * - a **head** document per partition (`h<partition>`): the owner, and the deltas to replay, oldest first. It is
- *   written after the delta, with compare-and-set, so a replica that lost the partition (a zombie) cannot overwrite
- *   the new owner's head.
+ *   written in the same bulk request right after its delta (one shard: applied in order), with compare-and-set, so a
+ *   replica that lost the partition (a zombie) cannot overwrite the new owner's head.
  * Replaying the head's deltas in order gives the partition's candidates as of the last durable batch. Deltas leave the
  * head oldest first once nothing in them is current; beyond {@link MAX_DELTAS}, the current candidates of the oldest
  * delta are written again with the next batch (so a long-lived candidate never pins many old deltas). One batch costs
- * two small writes instead of one document per candidate.
+ * one bulk request (two documents) instead of a compare-and-set document per candidate.
  */
 export const MAX_DELTAS = 256;
 
@@ -259,36 +259,49 @@ export class CandidateLog {
         delta: { kind: "delta", partition: change.partition, owner: this.instance, epoch: pl.epoch, seq, savedAt, candidates: [...states.values()], gone: [...gone] },
       });
     }
+    // One request: each delta, then its head (compare-and-set), then the deltas the stored heads no longer list. The
+    // index has one shard, whose bulk applies the items in order: a head is never stored before its delta.
+    const projected = planned.map((p) => this.project(p.pl, p.delta, p.id, p.retired));
     const deletes = planned.flatMap((p) => p.pl.unlisted);
     const res = await this.call(`write ${planned.length} candidate delta(s)`, () =>
       this.es.bulk({
         operations: [
-          ...planned.flatMap((p) => [{ index: { _index: this.index, _id: p.id } }, p.delta]),
+          ...planned.flatMap((p, i) => {
+            const head: HeadSource = { kind: "head", partition: p.partition, owner: this.instance, epoch: p.pl.epoch, seq: p.delta.seq, savedAt, deltas: (projected[i] as { deltas: Delta[] }).deltas.map((d) => d.id) };
+            const version = p.pl.head;
+            return [
+              { index: { _index: this.index, _id: p.id } },
+              p.delta,
+              version ? { index: { _index: this.index, _id: `h${p.partition}`, if_seq_no: version.seqNo, if_primary_term: version.primaryTerm } } : { create: { _index: this.index, _id: `h${p.partition}` } },
+              head,
+            ];
+          }),
           ...deletes.map((id) => ({ delete: { _index: this.index, _id: id } })),
         ],
       }),
     );
-    const failed = res.items.slice(0, planned.length).flatMap((item, i) => {
-      const r = item.index;
-      return r && r.status >= 200 && r.status < 300 ? [] : [`${planned[i]?.id} (${r?.status ?? "?"}: ${r?.error?.reason ?? "refused"})`];
-    });
-    if (failed.length > 0) throw new LiaowangError("unavailable", `Elasticsearch could not store candidate deltas now: ${failed.join(", ")}`);
     for (const p of planned) p.pl.unlisted = [];
-
-    // The heads, after their deltas are stored. Bookkeeping moves only once a head is stored.
     const lost: number[] = [];
-    for (const p of planned) {
-      const next = this.project(p.pl, p.delta, p.id, p.retired);
-      let version: PartitionLog["head"];
-      try {
-        version = await this.writeHead(p.partition, p.pl.epoch, p.delta.seq, next.deltas.map((d) => d.id), p.pl.head, true);
-      } catch (error) {
-        if (error instanceof LiaowangError && error.code === "conflict") {
-          lost.push(p.partition);
-          continue;
-        }
-        throw error;
+    const failed: string[] = [];
+    for (const [i, p] of planned.entries()) {
+      const delta = res.items[2 * i]?.index;
+      const headItem = res.items[2 * i + 1];
+      const head = headItem?.index ?? headItem?.create;
+      const ok = (r: typeof delta) => r !== undefined && r.status >= 200 && r.status < 300;
+      if (ok(head) && head?._seq_no !== undefined && head._primary_term !== undefined) {
+        // Whatever happened to the delta, the next head write must find this version.
+        p.pl.head = { seqNo: head._seq_no, primaryTerm: head._primary_term };
       }
+      if (head?.status === 409) {
+        lost.push(p.partition);
+        continue;
+      }
+      if (!ok(delta) || !ok(head)) {
+        // Not advanced: the retry writes the same delta id again (a head already listing it then finds it).
+        failed.push(`${p.partition} (${!ok(delta) ? `delta ${delta?.status ?? "?"}: ${delta?.error?.reason ?? "refused"}` : `head ${head?.status ?? "?"}: ${head?.error?.reason ?? "refused"}`})`);
+        continue;
+      }
+      const next = projected[i] as { deltas: Delta[]; dropped: string[] };
       // Stored: the bookkeeping follows (in place; a partition holds thousands of candidates).
       const { pl } = p;
       const added: Delta = { id: p.id, seq: p.delta.seq, live: 0 };
@@ -305,9 +318,9 @@ export class CandidateLog {
       for (const d of [...p.retired.map((r) => r.seq), ...next.dropped.map(seqOf)]) if (d !== added.seq) pl.bySeq.delete(d);
       pl.unlisted = [...p.retired.map((r) => r.id), ...next.dropped];
       pl.seq = p.delta.seq;
-      pl.head = version;
     }
     if (lost.length > 0) throw new PartitionsTakenOver(lost);
+    if (failed.length > 0) throw new LiaowangError("unavailable", `Elasticsearch could not store the candidates of partition(s) ${failed.join(", ")} now`);
   }
 
   /**
