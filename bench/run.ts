@@ -174,7 +174,7 @@ const latencyRow = (r: LatencyResult) => {
   row(
     `post → alert via API at ${n0(r.backgroundTarget)} posts/s background`,
     `p50 ${s1(r.p50)} · p95 ${s1(r.p95)} · p99 ${s1(r.p99)}`,
-    `p95 ≤ 2 s at 1,000; ${r.alerted}/${r.stories} stories alerted${missed > 0 ? ` (${missed} not within ${s1(r.waitedMs)} after the background stopped, counted as slowest; e.g. ${r.missed[0]})` : ""}${r.pushFailures > 0 ? `; ${r.pushFailures} pushes refused (${r.pushFailureReasons[0]})` : ""}; background achieved ${n0(r.backgroundAchieved)}/s for ${s1(r.durationMs)}; peak lag ${lagText(r.peakLag)}`,
+    `p95 ≤ 2 s at 1,000; ${r.alerted}/${r.stories} stories alerted${missed > 0 ? ` (${missed} not within ${s1(r.waitedMs)} after the background stopped, counted as slowest; e.g. ${r.missed[0]})` : ""}${r.pushFailures > 0 ? `; ${r.pushFailures} pushes refused (${r.pushFailureReasons[0]})` : ""}; background achieved ${n0(r.backgroundAchieved)}/s for ${s1(r.durationMs)}; peak lag ${lagText(r.peakLag)}${r.cpu && r.posts ? `; CPU per post (ms): ${Object.entries(r.cpu).filter(([name]) => ["detector", "elasticsearch"].includes(name)).map(([name, sec]) => `${name} ${((sec * 1000) / r.posts!).toFixed(2)}`).join(", ")}` : ""}`,
   );
 };
 
@@ -218,7 +218,7 @@ try {
       // Measured on a pipeline that has caught up; the wait for the last alerts gets what the drain left over.
       await settle(`post → alert at ${rate} posts/s`, Math.max(0, deadline - performance.now() - SIZES.latencyMs - 10_000));
       const waitMs = Math.max(5_000, Math.min(20_000, deadline - performance.now() - SIZES.latencyMs));
-      const r = await alertLatency(stack, corpus, `${run}bg${rate}`, i * 30, { rate, durationMs: SIZES.latencyMs, storyEveryMs: 1_500, waitMs });
+      const r = await alertLatency(stack, corpus, `${run}bg${rate}`, i * 30, { rate, durationMs: SIZES.latencyMs, storyEveryMs: 1_500, waitMs }, external);
       latencyRow(r);
       latency.push(r);
       if (rate === 200) {

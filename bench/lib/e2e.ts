@@ -188,6 +188,9 @@ export interface LatencyResult {
   pushFailureReasons: string[];
   /** What the detector and alerter made of the first stories without an alert. */
   missed: string[];
+  /** CPU seconds per process while the background ran (and the wait for the last alerts), and posts pushed meanwhile. */
+  cpu?: Record<string, number>;
+  posts?: number;
 }
 
 /**
@@ -202,7 +205,9 @@ export async function alertLatency(
   run: string,
   storyBase: number,
   options: { rate: number; durationMs: number; storyEveryMs: number; waitMs: number },
+  external: ExternalPids = {},
 ): Promise<LatencyResult> {
+  const cpuBefore = cpuSnapshot(stack, external);
   let stop = false;
   let pushed = 0;
   let serial = 0;
@@ -291,6 +296,7 @@ export async function alertLatency(
   const latenciesMs = stories.flatMap((s) => (s.alertedAt !== undefined && s.secondAt !== undefined ? [s.alertedAt - s.secondAt] : []));
   const unalerted = stories.filter((s) => s.alertedAt === undefined);
   const censored = [...latenciesMs, ...unalerted.map(() => Number.POSITIVE_INFINITY)];
+  const cpuAfter = cpuSnapshot(stack, external);
   const missed = await Promise.all(unalerted.slice(0, 3).map(async (s) => `${s.name}: ${await stack.storyState(s.name)}`));
   return {
     backgroundTarget: options.rate,
@@ -307,6 +313,8 @@ export async function alertLatency(
     pushFailures: pushFailures.length,
     pushFailureReasons: [...new Set(pushFailures)].slice(0, 3),
     missed,
+    cpu: Object.fromEntries(Object.entries(cpuAfter).map(([name, s]) => [name, s - (cpuBefore[name] ?? s)])),
+    posts: pushed + stories.length * 2,
   };
 }
 
