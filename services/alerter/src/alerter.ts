@@ -53,9 +53,9 @@ export class Alerter {
 
   /**
    * Apply a batch of incident snapshots (the Kafka handler): open or update one alert per incident. Returns
-   * once every alert is stored, so the consumer may commit. Right after, in the background: an audited change
-   * (opened, regraded, closed as merged…) is made searchable, so the duty board lists it at once, and its audit
-   * events and notifications go out; if that fails or the process dies, the next scan finishes it.
+   * once every alert is stored, an audited change (opened, regraded, closed as merged…) searchable so the duty
+   * board lists it at once, and the consumer may commit. Audit events and notifications follow in the background
+   * right after; if that fails or the process dies, the next scan finishes them.
    *
    * Cheap by design for the many snapshots that change no alert (at 1,000 posts/s the detector publishes
    * thousands a minute, most of them off the duty board): the batch's alerts are read in one round trip, and
@@ -151,24 +151,18 @@ export class Alerter {
   }
 
   /**
-   * After alerts were written: make audited changes searchable at once (one alerts-index refresh for the batch,
-   * so the duty board lists a new or regraded alert without waiting up to a second for Elasticsearch's own
-   * refresh), and sync the alerts that owe something (audit events to publish, a notification due). Changes
-   * without an event (the incident's volume grew) owe nothing and cost nothing more; they show at the next
-   * scheduled refresh. `wait: false` (the consumer) leaves both running in the background: nothing the next
-   * batch does depends on them, and the scan finishes what a crash interrupts.
+   * After alerts were written (audited changes already searchable, see the store): sync the alerts that owe
+   * something (audit events to publish, a notification due). Changes without an event (the incident's volume
+   * grew) owe nothing and cost nothing more. `wait: false` (the consumer) leaves the syncs running in the
+   * background: nothing the next batch does depends on them, and the scan finishes what a crash interrupts.
    */
   private async afterChange(written: readonly Alert[], options: { wait: boolean }): Promise<void> {
-    if (written.length === 0) return;
     const now = this.clock().getTime();
     const owing = [...new Set(written.filter((a) => a.pendingEvents.length > 0 || (a.nextDueAt !== null && Date.parse(a.nextDueAt) <= now)).map((a) => a.id))];
-    const refreshed = written.some((a) => a.pendingEvents.length > 0)
-      ? this.deps.store.refreshAlerts().catch((error: unknown) => this.deps.log.warn({ err: error }, "alerts refresh failed; the index's own refresh shows the change within a second"))
-      : Promise.resolve();
-    const synced = Promise.all(owing.map((id) => this.syncAlert(id))).then((enqueued) => {
+    if (owing.length === 0) return;
+    const work = Promise.all(owing.map((id) => this.syncAlert(id))).then((enqueued) => {
       if (enqueued.some(Boolean)) void this.dispatchNow().catch((error: unknown) => this.deps.log.warn({ err: error }, "dispatch after change failed; the next scan retries"));
     });
-    const work = Promise.all([refreshed, synced]).then(() => undefined);
     if (options.wait) return work;
     this.background.add(work);
     void work.finally(() => this.background.delete(work));

@@ -55,10 +55,10 @@ export class EsDocs<T> {
     }
   }
 
-  /** Insert unless the id exists; the new version, or null if it did. */
-  async create(id: string, value: T): Promise<StoreVersion | null> {
+  /** Insert unless the id exists; the new version, or null if it did. `refresh`: searchable when this returns. */
+  async create(id: string, value: T, refresh = false): Promise<StoreVersion | null> {
     try {
-      const res = await this.es.index({ index: this.index, id, document: value, op_type: "create" });
+      const res = await this.es.index({ index: this.index, id, document: value, op_type: "create", ...(refresh ? { refresh: true } : {}) });
       return versionOf(res);
     } catch (error) {
       if (statusOf(error) === 409) return null;
@@ -66,10 +66,10 @@ export class EsDocs<T> {
     }
   }
 
-  /** Overwrite only if still at `version`; the new version, or null if someone else wrote first. */
-  async replace(id: string, value: T, version: StoreVersion): Promise<StoreVersion | null> {
+  /** Overwrite only if still at `version`; the new version, or null if someone else wrote first. `refresh` as for `create`. */
+  async replace(id: string, value: T, version: StoreVersion, refresh = false): Promise<StoreVersion | null> {
     try {
-      const res = await this.es.index({ index: this.index, id, document: value, ...parseVersion(version) });
+      const res = await this.es.index({ index: this.index, id, document: value, ...parseVersion(version), ...(refresh ? { refresh: true } : {}) });
       return versionOf(res);
     } catch (error) {
       if (statusOf(error) === 409) return null;
@@ -81,9 +81,10 @@ export class EsDocs<T> {
    * Several compare-and-set writes in one bulk request: each item is created (`version` null: only if absent) or
    * replaced only if still at `version`. Per item, whether it was written; an item refused for any reason (another
    * writer came first, a throttled shard) is `false` and left to the caller's one-by-one path, which reads afresh
-   * and reports the real error. A failed request throws, with nothing known to be written.
+   * and reports the real error. A failed request throws, with nothing known to be written. `refresh`: what was
+   * written is searchable when this returns.
    */
-  async writeMany(items: readonly { id: string; value: T; version: StoreVersion | null }[]): Promise<boolean[]> {
+  async writeMany(items: readonly { id: string; value: T; version: StoreVersion | null }[], refresh = false): Promise<boolean[]> {
     if (items.length === 0) return [];
     try {
       const res = await this.es.bulk({
@@ -92,6 +93,7 @@ export class EsDocs<T> {
           item.value as unknown as Record<string, unknown>,
         ]),
         filter_path: "items.*.status",
+        ...(refresh ? { refresh: true } : {}),
       });
       return items.map((_, i) => {
         const result = res.items?.[i];
