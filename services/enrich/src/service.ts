@@ -46,6 +46,7 @@ export async function startEnrich(config: EnrichConfig, log: Logger, fatal: (err
       sessionTimeout: infra.sessionTimeout,
       groupId: config.ENRICH_GROUP_ID,
       topic: "raw",
+      fetch: { minBytes: config.ENRICH_FETCH_MIN_BYTES, maxWaitTimeInMs: config.ENRICH_FETCH_WAIT_MS },
       service: "enrich",
       deadLetters: infra.producer,
       log,
