@@ -39,6 +39,14 @@ const DetectorEnv = CommonEnv.extend({
   DETECTOR_BURST_FLUSH_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
   /** How long a replica given a partition waits for its previous owner to hand the burst counters over (ms). */
   DETECTOR_HANDOVER_WAIT_MS: z.coerce.number().int().min(0).max(120_000).default(5_000),
+  /**
+   * The broker answers the detector's fetch once this many bytes are there (or after DETECTOR_FETCH_WAIT_MS): a
+   * detector that keeps up then handles batches of dozens of posts, each one publish and one or two Elasticsearch
+   * requests, instead of a few posts per batch.
+   */
+  DETECTOR_FETCH_MIN_BYTES: z.coerce.number().int().min(1).default(64 * 1024),
+  /** The longest a fetch waits for DETECTOR_FETCH_MIN_BYTES (ms): at most this much is added to a post's way. */
+  DETECTOR_FETCH_WAIT_MS: z.coerce.number().int().min(0).max(5_000).default(100),
   /** Most open incidents (reported and candidates) held; the oldest candidates go first. */
   DETECTOR_MAX_OPEN: z.coerce.number().int().positive().default(20_000),
 });
