@@ -77,7 +77,9 @@ export const DEFAULT_CLUSTER_CONFIG: ClusterConfig = {
   bridgeThreshold: 0.25,
   statementJoinFactor: 0.5,
   nearDuplicateDistance: 6,
-  sameCityFactor: 0.8,
+  // 0.8 joined two residents' near-identical posts about explosions at two plants in two counties of one city
+  // (keyword similarity 0.57): the second explosion's II then had no alert of its own.
+  sameCityFactor: 0.6,
   sameProvinceFactor: 0.5,
   differentRegionFactor: 0.4,
   docKeywordLimit: 20,

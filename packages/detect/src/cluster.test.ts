@@ -65,6 +65,46 @@ describe("assign: one story from three sources", () => {
     expect(byOpener["doc-gaokao"]?.level).toBeNull();
   });
 
+  it("keeps two explosions at different plants in two counties of one city apart, though residents describe them alike", () => {
+    // Two residents' 首发 a few seconds apart, real jieba output; the same words but for the plant and the county. In
+    // one incident the second explosion's 通报 (II) joined the first's and no alert of its own came out.
+    const changsha = { code: "430100", name: "长沙市", level: "city", province: "湖南省" } as const;
+    const hunan = { code: "430000", name: "湖南省", level: "province", province: "湖南省" } as const;
+    const post = (id: string, title: string, text: string, keywords: string, tokens: string, county: { code: string; name: string }): DocFeatures => ({
+      id,
+      source: `微博网友@${id}`,
+      title,
+      text,
+      publishedAt: T0,
+      tokens: tokens.split(" "),
+      keywords: keywords.split(" ").map((kv) => ({ word: kv.split(":")[0] ?? "", weight: Number(kv.split(":")[1]) })),
+      simhash: simhash64(tokenFeatures(tokens.split(" "))),
+      topics: [],
+      regions: [{ ...county, level: "county", province: "湖南省" }, changsha, hunan],
+      sentiment: 0,
+      figures: [],
+    });
+    const yuelu = post(
+      "yuelu",
+      "岳麓区鑫达化工厂爆炸",
+      "岳麓区鑫达化工厂刚才一声巨响，浓烟滚滚，附近窗户玻璃都震碎了，好像是鑫达化工厂爆炸了！",
+      "化工厂:28.2026 岳麓区:23.4784 爆炸:14.3109 是鑫达:11.7392 震碎:11.7392 浓烟滚滚:11.5981 巨响:8.7767 窗户:7.8628 玻璃:6.894 刚才:5.7557 附近:5.1693 一声:5.1527",
+      "岳麓区 鑫 达 化工厂 爆炸 岳麓区 鑫 达 化工厂 刚才 一声 巨响 浓烟滚滚 附近 窗户 玻璃 震碎 是鑫达 化工厂 爆炸",
+      { code: "430104", name: "岳麓区" },
+    );
+    const ningxiang = post(
+      "ningxiang",
+      "宁乡市新达化工厂爆炸",
+      "宁乡市新达化工厂刚才一声巨响，浓烟滚滚，附近窗户玻璃都震碎了，好像是新达化工厂爆炸了！",
+      "新达:35.2176 化工厂:28.2026 宁乡市:23.4784 爆炸:14.3109 震碎:11.7392 浓烟滚滚:11.5981 巨响:8.7767 窗户:7.8628 玻璃:6.894 刚才:5.7557 附近:5.1693 一声:5.1527",
+      "宁乡市 新达 化工厂 爆炸 宁乡市 新达 化工厂 刚才 一声 巨响 浓烟滚滚 附近 窗户 玻璃 震碎 新达 化工厂 爆炸",
+      { code: "430182", name: "宁乡市" },
+    );
+    const { open, results } = run([yuelu, ningxiang]);
+    expect(results.map((r) => r.changes[0])).toEqual(["opened", "opened"]);
+    expect(open.map((i) => i.firstPost.title).sort()).toEqual(["宁乡市新达化工厂爆炸", "岳麓区鑫达化工厂爆炸"]);
+  });
+
   it("scores same-story posts above the join threshold and look-alikes below it", () => {
     const { open } = run(docs);
     const inc = open[0] as IncidentState;
