@@ -29,7 +29,16 @@ interface NativeJieba {
 // so that it knows a dictionary is loaded and never loads its defaults over ours. Its `cutLengths` (our patch) gives
 // the words as lengths, and the words are sliced from the text here: upstream's `cut` made each word a string from
 // UTF-8 through N-API and set it into an array element by element, ~10% of the cut.
-const native = require(join(packageDir, "build", "Release", "nodejieba.node")) as NativeJieba;
+const native = require(join(packageDir, "build", "Release", "nodejieba.node")) as Partial<NativeJieba>;
+// An addon built before the patch gained `cutLengths` (a checkout whose node_modules predate it) would fail every
+// document one by one; refuse to start instead, saying how to fix it.
+if (typeof native.cutLengths !== "function") {
+  throw new LiaowangError(
+    "internal",
+    `nodejieba's addon (${join(packageDir, "build", "Release")}) was built without Liaowang's patch (no cutLengths): run \`pnpm install\` (or scripts/setup.sh) to rebuild it from patches/nodejieba@3.5.8.patch`,
+  );
+}
+const cutLengths = native.cutLengths.bind(native);
 
 /** A word of the user dictionary as the engine needs it (a word without a frequency gets the dictionary's median). */
 export interface EngineWord {
@@ -115,7 +124,7 @@ let lengths = new Int32Array(1024);
 /** Precise mode with HMM, as native `cut(text, true)` gives it: the words as slices of `text`. */
 function cutNative(text: string): string[] {
   if (lengths.length < text.length) lengths = new Int32Array(Math.max(text.length, 2 * lengths.length));
-  const count = native.cutLengths(text, lengths, true);
+  const count = cutLengths(text, lengths, true);
   const words: string[] = [];
   let at = 0;
   for (let i = 0; i < count; i++) words.push(text.slice(at, (at += lengths[i]!)));
