@@ -13,7 +13,7 @@ import { performance } from "node:perf_hooks";
 import { createProducer, groupLag } from "@liaowang/kafka";
 import { AlertEventMessage, topicName, type Incident } from "@liaowang/schemas";
 import { quantile, sleep, until } from "./lib/measure.js";
-import { BenchStack } from "./lib/stack.js";
+import { benchStackFor, devStackAddresses } from "./lib/stack.js";
 
 const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 /** Background incident snapshots per second (most of them off the duty board, as at 1,000 posts/s). */
@@ -24,18 +24,7 @@ const ON_BOARD_SHARE = num("ALERT_PATH_ON_BOARD_SHARE", 0.15);
 const POLL_MS = num("ALERT_PATH_POLL_MS", 50);
 
 const run = `ap${Date.now().toString(36)}`;
-const stack = new BenchStack(
-  {
-    LIAOWANG_KAFKA_BROKERS: process.env.LIAOWANG_KAFKA_BROKERS ?? `127.0.0.1:${process.env.LIAOWANG_STACK_KAFKA_PORT ?? "9092"}`,
-    LIAOWANG_ES_URL: process.env.LIAOWANG_ES_URL ?? `http://127.0.0.1:${process.env.LIAOWANG_STACK_ES_PORT ?? "9200"}`,
-    LIAOWANG_TOPIC_PREFIX: `bench.${run}.`,
-    LIAOWANG_INDEX_PREFIX: `bench-${run}-`,
-    // The bench waits for each service's "started" line, logged at info.
-    LOG_LEVEL: "info",
-  },
-  `bench.${run}.`,
-  `bench-${run}-`,
-);
+const stack = benchStackFor(run, devStackAddresses());
 
 /** A detector snapshot: `onBoard` decides the risk signal, `level` the grade, `volume` grows with each revision. */
 function snapshot(

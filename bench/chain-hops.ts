@@ -13,24 +13,13 @@ import { performance } from "node:perf_hooks";
 import { topicName, type TopicKey } from "@liaowang/schemas";
 import { backgroundRecord, incidentPair, loadCorpus } from "./lib/corpus.js";
 import { quantile, sleep, until } from "./lib/measure.js";
-import { BenchStack } from "./lib/stack.js";
+import { benchStackFor, devStackAddresses } from "./lib/stack.js";
 
 const RATE = Number(process.env.CHAIN_RATE ?? 200);
 const SECONDS = Number(process.env.CHAIN_SECONDS ?? 40);
 const corpus = loadCorpus(process.env.LIAOWANG_EVAL_DIR ?? join(import.meta.dirname, "..", "..", "shared", "eval"));
 const run = `ch${Date.now().toString(36)}`;
-const stack = new BenchStack(
-  {
-    LIAOWANG_KAFKA_BROKERS: process.env.LIAOWANG_KAFKA_BROKERS ?? `127.0.0.1:${process.env.LIAOWANG_STACK_KAFKA_PORT ?? "9092"}`,
-    LIAOWANG_ES_URL: process.env.LIAOWANG_ES_URL ?? `http://127.0.0.1:${process.env.LIAOWANG_STACK_ES_PORT ?? "9200"}`,
-    LIAOWANG_TOPIC_PREFIX: `bench.${run}.`,
-    LIAOWANG_INDEX_PREFIX: `bench-${run}-`,
-    // The bench waits for each service's "started" line, logged at info.
-    LOG_LEVEL: "info",
-  },
-  `bench.${run}.`,
-  `bench-${run}-`,
-);
+const stack = benchStackFor(run, devStackAddresses());
 
 interface Story {
   name: string;

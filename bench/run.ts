@@ -14,7 +14,7 @@ import { longRecord, backgroundRecord, loadCorpus } from "./lib/corpus.js";
 import { alertLatency, burst, drain, throughput, type ExternalPids, type LatencyResult, type ThroughputResult } from "./lib/e2e.js";
 import { sleep } from "./lib/measure.js";
 import { benchSegmentation } from "./lib/segmentation.js";
-import { BenchStack } from "./lib/stack.js";
+import { benchStackFor } from "./lib/stack.js";
 import { benchUnits } from "./lib/units.js";
 
 const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -116,17 +116,7 @@ const external: ExternalPids = Object.fromEntries(running.map((s) => [s.name, s.
 const kafkaAddress = running.find((s) => s.name === "kafka")?.address ?? "127.0.0.1:9092";
 const esAddress = running.find((s) => s.name === "elasticsearch")?.address ?? "http://127.0.0.1:9200";
 const run = `b${Date.now().toString(36)}`;
-const stack = new BenchStack(
-  {
-    LIAOWANG_KAFKA_BROKERS: process.env.LIAOWANG_KAFKA_BROKERS ?? kafkaAddress,
-    LIAOWANG_ES_URL: process.env.LIAOWANG_ES_URL ?? esAddress,
-    LIAOWANG_TOPIC_PREFIX: `bench.${run}.`,
-    LIAOWANG_INDEX_PREFIX: `bench-${run}-`,
-    LOG_LEVEL: "info",
-  },
-  `bench.${run}.`,
-  `bench-${run}-`,
-);
+const stack = benchStackFor(run, { kafka: kafkaAddress, es: esAddress });
 const phaseMs: Record<string, number> = {};
 results.phaseMs = phaseMs;
 /** Run one phase within its allowance; a failure becomes a row and a note, and the run goes on with the next phase. */

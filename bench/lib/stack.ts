@@ -59,6 +59,35 @@ interface BenchUser {
   env: string;
 }
 
+/**
+ * The stack of one bench run: its own topic and index prefixes (`bench.<run>.`, `bench-<run>-`), on the given Kafka and
+ * Elasticsearch unless LIAOWANG_KAFKA_BROKERS / LIAOWANG_ES_URL name others.
+ */
+export function benchStackFor(run: string, addresses: { kafka: string; es: string }): BenchStack {
+  const topicPrefix = `bench.${run}.`;
+  const indexPrefix = `bench-${run}-`;
+  return new BenchStack(
+    {
+      LIAOWANG_KAFKA_BROKERS: process.env.LIAOWANG_KAFKA_BROKERS ?? addresses.kafka,
+      LIAOWANG_ES_URL: process.env.LIAOWANG_ES_URL ?? addresses.es,
+      LIAOWANG_TOPIC_PREFIX: topicPrefix,
+      LIAOWANG_INDEX_PREFIX: indexPrefix,
+      // The bench waits for each service's "started" line, logged at info.
+      LOG_LEVEL: "info",
+    },
+    topicPrefix,
+    indexPrefix,
+  );
+}
+
+/** The dev stack's addresses from LIAOWANG_STACK_KAFKA_PORT / LIAOWANG_STACK_ES_PORT (defaults 9092, 9200). */
+export function devStackAddresses(): { kafka: string; es: string } {
+  return {
+    kafka: `127.0.0.1:${process.env.LIAOWANG_STACK_KAFKA_PORT ?? "9092"}`,
+    es: `http://127.0.0.1:${process.env.LIAOWANG_STACK_ES_PORT ?? "9200"}`,
+  };
+}
+
 export class BenchStack {
   readonly services: RunningService[] = [];
   readonly es: Client;
