@@ -12,7 +12,7 @@ import { loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import { createProducer, groupLag } from "@liaowang/kafka";
 import { AlertEventMessage, topicName, type Incident } from "@liaowang/schemas";
-import { quantile, sleep, until } from "./lib/measure.js";
+import { paced, quantile, sleep, until } from "./lib/measure.js";
 import { benchStackFor, devStackAddresses } from "./lib/stack.js";
 
 const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -154,36 +154,24 @@ try {
   let stop = false;
   const cpu0 = stack.stats();
   const start = performance.now();
-  const background = (async () => {
-    const tick = 100;
-    let owed = 0;
-    let next = performance.now();
-    while (!stop) {
-      owed += (RATE * tick) / 1000;
-      const n = Math.floor(owed);
-      owed -= n;
-      const batch: Incident[] = [];
-      for (let i = 0; i < n; i++) {
-        const on = Math.random() < ON_BOARD_SHARE;
-        const pool = on ? onBoard : offBoard;
-        const inc = pool[Math.floor(Math.random() * pool.length)]!;
-        batch.push(
-          snapshot(inc.id, ++inc.revision, {
-            onBoard: on,
-            level: on ? "IV" : null,
-            title: `背景事件${inc.id.slice(-4)}`,
-            onsetAt: onset,
-          }),
-        );
-      }
-      if (batch.length > 0) {
-        await producer.send("incidents", batch);
-        published += batch.length;
-      }
-      next += tick;
-      await sleep(Math.max(0, next - performance.now()));
+  const background = paced(RATE, 100, () => !stop, async (n) => {
+    const batch: Incident[] = [];
+    for (let i = 0; i < n; i++) {
+      const on = Math.random() < ON_BOARD_SHARE;
+      const pool = on ? onBoard : offBoard;
+      const inc = pool[Math.floor(Math.random() * pool.length)]!;
+      batch.push(
+        snapshot(inc.id, ++inc.revision, {
+          onBoard: on,
+          level: on ? "IV" : null,
+          title: `背景事件${inc.id.slice(-4)}`,
+          onsetAt: onset,
+        }),
+      );
     }
-  })();
+    await producer.send("incidents", batch);
+    published += batch.length;
+  });
   const injector = (async () => {
     for (let k = 0; !stop; k++) {
       await sleep(1_000);

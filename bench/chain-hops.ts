@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { topicName, type TopicKey } from "@liaowang/schemas";
 import { backgroundRecord, incidentPair, loadCorpus } from "./lib/corpus.js";
-import { quantile, sleep, until } from "./lib/measure.js";
+import { paced, quantile, sleep, until } from "./lib/measure.js";
 import { benchStackFor, devStackAddresses } from "./lib/stack.js";
 
 const RATE = Number(process.env.CHAIN_RATE ?? 200);
@@ -76,19 +76,9 @@ try {
   let stop = false;
   let serial = 0;
   const t0 = performance.now();
-  const background = (async () => {
-    const tick = 250;
-    let owed = 0;
-    let next = performance.now();
-    while (!stop) {
-      owed += (RATE * tick) / 1000;
-      const n = Math.floor(owed);
-      owed -= n;
-      if (n > 0) void stack.push(Array.from({ length: n }, () => backgroundRecord(corpus, run, serial++))).catch(() => undefined);
-      next += tick;
-      await sleep(Math.max(0, next - performance.now()));
-    }
-  })();
+  const background = paced(RATE, 250, () => !stop, (n) => {
+    void stack.push(Array.from({ length: n }, () => backgroundRecord(corpus, run, serial++))).catch(() => undefined);
+  });
   const injector = (async () => {
     await sleep(2_000);
     for (let k = 0; !stop && performance.now() - t0 < SECONDS * 1000 - 1_500; k++) {

@@ -5,7 +5,7 @@ import { cpus } from "node:os";
 import { performance } from "node:perf_hooks";
 import type { Corpus, IngestRecord } from "./corpus.js";
 import { backgroundRecord, incidentPair } from "./corpus.js";
-import { procStat, quantile, sleep, until } from "./measure.js";
+import { paced, procStat, quantile, sleep, until } from "./measure.js";
 import type { BenchStack, StageState } from "./stack.js";
 
 /** Processes outside the stack whose CPU is worth showing (Kafka, Elasticsearch), by name. */
@@ -216,31 +216,19 @@ export async function alertLatency(
   const t0 = performance.now();
   // Pushes of 250 ms of background each (250 posts at 1,000/s): batches as a feed or a crawler would send them.
   const tick = 250;
-  const perTick = options.rate / (1000 / tick);
   const inFlight = new Set<Promise<unknown>>();
   // The background stops at the phase's end whatever else is still running (a story push the API is slow to
   // answer must not stretch it: the offered load would then be far more than the phase's rate × duration).
-  const background = (async () => {
-    let owed = 0;
-    let next = performance.now();
-    while (!stop && performance.now() - t0 < options.durationMs) {
-      owed += perTick;
-      const n = Math.floor(owed);
-      owed -= n;
-      if (n > 0) {
-        const batch = Array.from({ length: n }, () => backgroundRecord(corpus, run, serial++));
-        // Not awaited: a slow answer must not lower the offered rate (the push path's limit shows as lag instead).
-        const p = stack
-          .push(batch)
-          .then(() => (pushed += n))
-          .catch((error: unknown) => pushFailures.push(error instanceof Error ? error.message.slice(0, 200) : String(error)))
-          .finally(() => inFlight.delete(p));
-        inFlight.add(p);
-      }
-      next += tick;
-      await sleep(Math.max(0, next - performance.now()));
-    }
-  })();
+  const background = paced(options.rate, tick, () => !stop && performance.now() - t0 < options.durationMs, (n) => {
+    const batch = Array.from({ length: n }, () => backgroundRecord(corpus, run, serial++));
+    // Not awaited: a slow answer must not lower the offered rate (the push path's limit shows as lag instead).
+    const p = stack
+      .push(batch)
+      .then(() => (pushed += n))
+      .catch((error: unknown) => pushFailures.push(error instanceof Error ? error.message.slice(0, 200) : String(error)))
+      .finally(() => inFlight.delete(p));
+    inFlight.add(p);
+  });
 
   interface Story {
     name: string;

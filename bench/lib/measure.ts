@@ -55,3 +55,20 @@ export async function until<T>(probe: () => Promise<T | false | undefined>, time
     await sleep(intervalMs);
   }
 }
+
+/**
+ * Offers `perSecond` items at a steady pace: every `tickMs` it calls `emit` with the whole items owed so far (the
+ * fraction carries over), on a schedule that does not drift with `emit`'s time, until `running()` says stop.
+ */
+export async function paced(perSecond: number, tickMs: number, running: () => boolean, emit: (n: number) => void | Promise<void>): Promise<void> {
+  let owed = 0;
+  let next = performance.now();
+  while (running()) {
+    owed += (perSecond * tickMs) / 1000;
+    const n = Math.floor(owed);
+    owed -= n;
+    if (n > 0) await emit(n);
+    next += tickMs;
+    await sleep(Math.max(0, next - performance.now()));
+  }
+}
