@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
-import type { Client } from "@liaowang/es";
+import { statusOf, type Client } from "@liaowang/es";
 import { parseIncidentState, type IncidentState } from "@liaowang/detect";
 import { describeError, LiaowangError } from "@liaowang/errors";
 import type { Logger } from "@liaowang/logger";
+import { esCall, installIndex } from "./store.js";
 
 /**
  * Candidates (clusters not reported yet, nearly one per distinct post) live in memory and are made durable per
@@ -112,19 +113,10 @@ export class CandidateLog {
     this.index = `${prefix}detector-candidates`;
   }
 
-  async init(): Promise<void> {
-    await this.call(`install template ${this.index}`, () =>
-      this.es.indices.putIndexTemplate({
-        name: this.index,
-        index_patterns: [this.index],
-        priority: 200,
-        template: { settings: { number_of_shards: 1, number_of_replicas: 0, "index.auto_expand_replicas": "0-1" }, mappings: MAPPINGS as never },
-      }),
-    );
-    if (!(await this.call(`check ${this.index}`, () => this.es.indices.exists({ index: this.index })))) {
-      await this.call(`create ${this.index}`, () => this.es.indices.create({ index: this.index }, { ignore: [400] }));
-    }
+  init(): Promise<void> {
+    return installIndex(this.es, this.index, MAPPINGS);
   }
+
 
   /** Whether this replica holds the partition's candidates. */
   holds(partition: number): boolean {
@@ -192,7 +184,7 @@ export class CandidateLog {
       }
     }
     // The stored seq numbers of deltas may be out of order only across epochs; keep the head's order (write order).
-    pl.head = await this.writeHead(partition, pl.epoch, pl.seq, pl.deltas.map((d) => d.id), pl.head, false);
+    pl.head = await this.writeHead(partition, pl.epoch, pl.seq, pl.deltas.map((d) => d.id), pl.head);
     // Whatever the head does not list is garbage (left by a crash between the two writes, or written by a previous
     // owner after it lost the partition). Writes after the claim are this replica's own, listed.
     await this.call(`refresh ${this.index}`, () => this.es.indices.refresh({ index: this.index }));
@@ -361,7 +353,7 @@ export class CandidateLog {
   }
 
   /** Stores a partition's head with compare-and-set on `version` (create when there is none); returns the new version. */
-  private async writeHead(partition: number, epoch: string, seq: number, deltas: string[], version: PartitionLog["head"], fenced: boolean): Promise<PartitionLog["head"]> {
+  private async writeHead(partition: number, epoch: string, seq: number, deltas: string[], version: PartitionLog["head"]): Promise<PartitionLog["head"]> {
     const document: HeadSource = { kind: "head", partition, owner: this.instance, epoch, seq, savedAt: new Date().toISOString(), deltas };
     let res;
     try {
@@ -372,20 +364,16 @@ export class CandidateLog {
         ...(version ? { if_seq_no: version.seqNo, if_primary_term: version.primaryTerm } : { op_type: "create" as const }),
       });
     } catch (error) {
-      if ((error as { meta?: { statusCode?: number } }).meta?.statusCode === 409) {
-        throw new LiaowangError("conflict", `candidates head of partition ${partition} was written by another replica${fenced ? "" : " while this one took it over"}`, { retriable: true });
+      if (statusOf(error) === 409) {
+        throw new LiaowangError("conflict", `candidates head of partition ${partition} was written by another replica while this one took it over`, { retriable: true });
       }
       throw new LiaowangError("unavailable", `Elasticsearch: could not store the candidates head of partition ${partition}: ${describeError(error)}`, { cause: error });
     }
     return res._seq_no === undefined || res._primary_term === undefined ? undefined : { seqNo: res._seq_no, primaryTerm: res._primary_term };
   }
 
-  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (error) {
-      if (error instanceof LiaowangError) throw error;
-      throw new LiaowangError("unavailable", `Elasticsearch: could not ${what}: ${describeError(error)}`, { cause: error });
-    }
+  private call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    return esCall(what, fn);
   }
+
 }

@@ -128,20 +128,7 @@ export class IncidentStore {
       [this.indices.state, STATE_MAPPINGS],
       [this.indices.bursts, BURSTS_MAPPINGS],
     ];
-    for (const [index, mappings] of families) {
-      await this.call(`install template ${index}`, () =>
-        this.es.indices.putIndexTemplate({
-          name: index,
-          index_patterns: [index],
-          priority: 200,
-          template: { settings: { number_of_shards: 1, number_of_replicas: 0, "index.auto_expand_replicas": "0-1" }, mappings: mappings as never },
-        }),
-      );
-      const exists = await this.call(`check ${index}`, () => this.es.indices.exists({ index }));
-      if (!exists) {
-        await this.call(`create ${index}`, () => this.es.indices.create({ index }, { ignore: [400] }));
-      }
-    }
+    for (const [index, mappings] of families) await installIndex(this.es, index, mappings);
     // Indices created by an earlier version lack fields added since (additive, so always accepted).
     await this.call(`update mapping of ${this.indices.incidents}`, () =>
       this.es.indices.putMapping({ index: this.indices.incidents, properties: { storedBy: { type: "keyword" } } }),
@@ -328,12 +315,35 @@ export class IncidentStore {
     return incident;
   }
 
-  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (error) {
-      if (error instanceof LiaowangError) throw error;
-      throw new LiaowangError("unavailable", `Elasticsearch: could not ${what}: ${describeError(error)}`, { cause: error });
-    }
+  private call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    return esCall(what, fn);
+  }
+}
+
+/**
+ * Installs the index template of one of the detector's indices (one shard, no replica on a single node) and creates
+ * the index if missing: safe at every start and from several replicas at once.
+ */
+export async function installIndex(es: Client, index: string, mappings: object): Promise<void> {
+  await esCall(`install template ${index}`, () =>
+    es.indices.putIndexTemplate({
+      name: index,
+      index_patterns: [index],
+      priority: 200,
+      template: { settings: { number_of_shards: 1, number_of_replicas: 0, "index.auto_expand_replicas": "0-1" }, mappings: mappings as never },
+    }),
+  );
+  if (!(await esCall(`check ${index}`, () => es.indices.exists({ index })))) {
+    await esCall(`create ${index}`, () => es.indices.create({ index }, { ignore: [400] }));
+  }
+}
+
+/** Runs an Elasticsearch call; a failure becomes an `unavailable` error saying what could not be done. */
+export async function esCall<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (error instanceof LiaowangError) throw error;
+    throw new LiaowangError("unavailable", `Elasticsearch: could not ${what}: ${describeError(error)}`, { cause: error });
   }
 }
