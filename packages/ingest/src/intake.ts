@@ -81,7 +81,8 @@ export class Intake {
       batch = [];
       batchBytes = 0;
       try {
-        await this.#producer.send("raw", docs);
+        // normaliseRecord built each with RawDocument.parse: the producer need not parse them again.
+        await this.#producer.send("raw", docs, { validated: true });
       } catch (error) {
         throw withProgress(error, report.accepted);
       }

@@ -1,5 +1,7 @@
 import { createHook } from "node:async_hooks";
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
+import { createRequire } from "node:module";
+import { dirname } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "@liaowang/logger";
 import { topicName, type RawDocument } from "@liaowang/schemas";
@@ -68,6 +70,30 @@ describe("createProducer", () => {
     // One request per round trip carries whatever queued meanwhile; one per chunk would be 200+.
     expect(requests).toBeLessThan(chunks / 4);
     expect(await records()).toBe(1 + 199 + 600);
+  });
+
+  it("refuses a message that does not match its topic's schema unless the caller says it is the schema's output", async () => {
+    const before = await records();
+    const bad = { ...doc(5_000), id: "not-a-content-id" };
+    await expect(producer.send("raw", [doc(5_001), bad])).rejects.toThrow(/message 1 for topic .*raw does not match its schema: id/);
+    expect(await records()).toBe(before);
+    // `validated`: built from a schema parse by the caller (ingest, enrich), so not parsed again; produced as given.
+    await producer.send("raw", [doc(5_002)], { validated: true });
+    expect(await records()).toBe(before + 1);
+  });
+
+  it("computes each record batch's CRC-32C natively, the same checksum the broker verifies (patched kafkajs)", () => {
+    // kafkajs 2.2.4 computes it byte by byte in JavaScript; the patch uses @node-rs/crc32 when its binary loads.
+    const kafkajs = createRequire(dirname(createRequire(import.meta.url).resolve("kafkajs")) + "/");
+    const crc32C = kafkajs("./src/protocol/recordBatch/crc32C/index.js") as ((buffer: Buffer) => number) & { native: boolean };
+    const inJs = kafkajs("./src/protocol/recordBatch/crc32C/crc32C.js") as (buffer: Buffer) => number;
+    expect(crc32C.native).toBe(true);
+    // The CRC-32C check value (RFC 3720).
+    expect(crc32C(Buffer.from("123456789"))).toBe(0xe3069283);
+    for (const size of [0, 1, 7, 64, 1_000, 65_537]) {
+      const bytes = randomBytes(size);
+      expect(crc32C(bytes)).toBe(inJs(bytes));
+    }
   });
 
   it("leaves the process asleep while idle: no timer per connection firing every millisecond (patched kafkajs)", async () => {
