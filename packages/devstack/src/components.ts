@@ -26,6 +26,21 @@ export interface Component {
 /** A property every dev-stack JVM carries, so `down` never signals a recycled pid that is not ours. */
 export const MARKER = "-Dliaowang.devstack=";
 
+/**
+ * Both servers run with the client compiler only (C1). On a cold JVM, HotSpot's optimising compiler (C2) kept two
+ * cores busy for minutes: in the benchmark's first minutes, 50–70% of Elasticsearch's CPU (and most of Kafka's) was
+ * JIT compilation, so each run of the suite or of a load phase paid it again. C1 code runs ~1.5× slower on the hot
+ * indexing paths, but the servers' CPU per post under load dropped 2–3× in those first minutes (see the README's
+ * Performance section). A long-lived server that should reach peak speed gets `-XX:TieredStopAtLevel=4` through
+ * LIAOWANG_STACK_ES_JVM_ARGS / LIAOWANG_STACK_KAFKA_JVM_ARGS, which come after these flags and so override them.
+ */
+const JIT = ["-XX:TieredStopAtLevel=1"];
+
+/** Extra JVM flags from an environment variable, split on whitespace. */
+function extraJvmArgs(value: string | undefined): string[] {
+  return value?.split(/\s+/).filter(Boolean) ?? [];
+}
+
 function kafkaComponent(layout: StackLayout, env: NodeJS.ProcessEnv): Component {
   const { kafka: port, kafkaController: controllerPort } = layout.ports;
   const dataDir = join(layout.data.kafka, "logs");
@@ -97,6 +112,8 @@ function kafkaComponent(layout: StackLayout, env: NodeJS.ProcessEnv): Component 
         `-Xms${env.LIAOWANG_STACK_KAFKA_HEAP ?? "512m"}`,
         `-Xmx${env.LIAOWANG_STACK_KAFKA_HEAP ?? "512m"}`,
         "-XX:+UseG1GC",
+        ...JIT,
+        ...extraJvmArgs(env.LIAOWANG_STACK_KAFKA_JVM_ARGS),
         `-Dlog4j.configuration=file:${log4jFile}`,
         "-cp",
         join(layout.artifacts.kafka, "lib", "*"),
@@ -145,6 +162,8 @@ function esComponent(layout: StackLayout, env: NodeJS.ProcessEnv): Component {
         `-Xms${heap}`,
         `-Xmx${heap}`,
         "-XX:+UseG1GC",
+        ...JIT,
+        ...extraJvmArgs(env.LIAOWANG_STACK_ES_JVM_ARGS),
         `-Djava.io.tmpdir=${join(layout.data.es, "tmp")}`,
         "-Dfile.encoding=UTF-8",
         "-cp",
