@@ -6,7 +6,8 @@ import type { Logger } from "@liaowang/logger";
 export interface BulkItem<R = unknown> {
   index: string;
   id: string;
-  document: Record<string, unknown>;
+  /** The source, or its JSON text (written as it is: a caller that has it serialised need not build an object). */
+  document: Record<string, unknown> | string;
   /** Carried back with a permanent failure so the caller can dead-letter the right record. */
   ref: R;
 }

@@ -27,14 +27,23 @@ export interface Rejection<T> {
  */
 export type BatchHandler<T> = (records: Delivered<T>[]) => Promise<Rejection<T>[] | void>;
 
-export interface ConsumerOptions<K extends TopicKey> {
+/** What {@link ConsumerOptions.parse} made of one record's text: the handler's value, or why it is dead-lettered. */
+export type ParseResult<V> = { ok: true; value: V } | { ok: false; reason: string };
+
+export interface ConsumerOptions<K extends TopicKey, V = z.output<(typeof topics)[K]["schema"]>> {
   kafka: Kafka;
   topicPrefix: string;
   /** Consumer group; default `<topicPrefix><service>`. */
   groupId?: string | undefined;
   topic: K;
   service: string;
-  handler: BatchHandler<z.output<(typeof topics)[K]["schema"]>>;
+  handler: BatchHandler<V>;
+  /**
+   * Turns a record's text (never empty) into the handler's value; by default JSON parsed and checked with the topic's
+   * schema. A stage that only passes records on (the indexer writes them to Elasticsearch) may read just what it needs;
+   * a record it refuses is dead-lettered as `invalid_message` with the reason.
+   */
+  parse?: (text: string) => ParseResult<V>;
   /** Where unparseable and rejected records go; must be connected. */
   deadLetters: TypedProducer;
   log: Logger;
@@ -121,10 +130,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * Consume one catalog topic in batches: parse, hand valid records to the handler, dead-letter what cannot
  * be processed, and commit offsets only after the handler's effect and the dead letters are durable.
  */
-export async function runConsumer<K extends TopicKey>(options: ConsumerOptions<K>): Promise<RunningConsumer> {
-  type T = z.output<(typeof topics)[K]["schema"]>;
+export async function runConsumer<K extends TopicKey, V = z.output<(typeof topics)[K]["schema"]>>(options: ConsumerOptions<K, V>): Promise<RunningConsumer> {
+  type T = V;
   const { kafka, log, service } = options;
   const def = topics[options.topic];
+  const parse = options.parse ?? ((text: string) => parseWithSchema(def.schema, text) as ParseResult<V>);
   const topic = topicName(options.topicPrefix, options.topic);
   const backoff = options.backoff ?? { initialMs: 250, maxMs: 15_000 };
   const unknownRetries = options.unknownErrorRetries ?? 3;
@@ -228,7 +238,7 @@ export async function runConsumer<K extends TopicKey>(options: ConsumerOptions<K
     const invalid: { message: KafkaMessage; partition: number; code: string; reason: string }[] = [];
     for (const message of messages) {
       byOffset.set(message.offset, message);
-      const parsed = parseMessage(def.schema, message);
+      const parsed = parseMessage(parse, message);
       if (parsed.ok) {
         valid.push({ value: parsed.value as T, topic: batchTopic, partition, offset: message.offset, key: message.key?.toString() });
       } else {
@@ -387,9 +397,14 @@ function recordIdOf(value: unknown): string | undefined {
   return undefined;
 }
 
-function parseMessage(schema: z.ZodType, message: KafkaMessage): { ok: true; value: unknown } | { ok: false; reason: string } {
+function parseMessage<V>(parse: (text: string) => ParseResult<V>, message: KafkaMessage): ParseResult<V> {
   const text = message.value?.toString();
   if (!text) return { ok: false, reason: "empty message" };
+  return parse(text);
+}
+
+/** A record's text as JSON checked with its topic's schema (the default parse), with the first problems as the reason. */
+export function parseWithSchema<S extends z.ZodType>(schema: S, text: string): ParseResult<z.output<S>> {
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -1,30 +1,25 @@
 import type { Client } from "@liaowang/es";
-import { bulkIndex, documentIndexFor, toEsDocument } from "@liaowang/es";
+import { bulkIndex } from "@liaowang/es";
 import type { BatchHandler, Delivered, Rejection } from "@liaowang/kafka";
 import type { Logger } from "@liaowang/logger";
-import type { EnrichedDocument } from "@liaowang/schemas";
+import { esSource, type IndexRecord } from "./es-source.js";
 
 /**
- * Index a batch of enriched documents with their content ids; returns the documents Elasticsearch
- * refused for good so they are dead-lettered. Returns only once Elasticsearch acknowledged the rest.
+ * Index a batch of enriched documents (read by `parseForIndex`) with their content ids; returns the documents
+ * Elasticsearch refused for good so they are dead-lettered. Returns only once Elasticsearch acknowledged the rest.
  */
-export function createIndexHandler(es: Client, indexPrefix: string, log: Logger, now: () => Date = () => new Date()): BatchHandler<EnrichedDocument> {
+export function createIndexHandler(es: Client, log: Logger, now: () => Date = () => new Date()): BatchHandler<IndexRecord> {
   return async (records) => {
     const indexedAt = now().toISOString();
     // The same document can appear twice in one batch (a replay); the later one wins, as it would in ES.
-    const latest = new Map<string, Delivered<EnrichedDocument>>();
+    const latest = new Map<string, Delivered<IndexRecord>>();
     for (const record of records) latest.set(record.value.id, record);
     const failures = await bulkIndex(
       es,
-      [...latest.values()].map((record) => ({
-        index: documentIndexFor(indexPrefix, record.value),
-        id: record.value.id,
-        document: toEsDocument(record.value, indexedAt),
-        ref: record,
-      })),
+      [...latest.values()].map((record) => ({ index: record.value.index, id: record.value.id, document: esSource(record.value, indexedAt), ref: record })),
       { log },
     );
     log.debug({ indexed: latest.size - failures.length, failed: failures.length }, "batch indexed");
-    return failures.map((f): Rejection<EnrichedDocument> => ({ record: f.ref, reason: `document ${f.id} refused by Elasticsearch (${f.status}): ${f.reason}`, code: "es_rejected" }));
+    return failures.map((f): Rejection<IndexRecord> => ({ record: f.ref, reason: `document ${f.id} refused by Elasticsearch (${f.status}): ${f.reason}`, code: "es_rejected" }));
   };
 }

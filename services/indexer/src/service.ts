@@ -4,6 +4,7 @@ import { runConsumer } from "@liaowang/kafka";
 import type { Logger } from "@liaowang/logger";
 import { connectInfra, Lifecycle, reportStageHealth, routeCronLogs, type Started } from "@liaowang/runtime";
 import type { IndexerConfig } from "./config.js";
+import { parseForIndex } from "./es-source.js";
 import { createIndexHandler } from "./handler.js";
 
 /** Start the indexer: enriched topic → Elasticsearch, offsets committed after the bulk is acknowledged. */
@@ -23,7 +24,9 @@ export async function startIndexer(config: IndexerConfig, log: Logger, fatal: (e
       // One handler call is one bulk request: up to INDEXER_BULK_DOCS documents from one fetch of a partition.
       maxRecordsPerCall: config.INDEXER_BULK_DOCS,
       fetch: { maxBytesPerPartition: config.INDEXER_FETCH_BYTES, maxBytes: 3 * config.INDEXER_FETCH_BYTES, minBytes: config.INDEXER_FETCH_MIN_BYTES, maxWaitTimeInMs: config.INDEXER_FETCH_WAIT_MS },
-      handler: createIndexHandler(infra.es, infra.indexPrefix, log.child({ module: "index" })),
+      // Records are read for indexing without a full parse (es-source.ts); Elasticsearch's strict mapping checks them.
+      parse: parseForIndex(infra.indexPrefix),
+      handler: createIndexHandler(infra.es, log.child({ module: "index" })),
       deadLetters: infra.producer,
       log,
       onFatal: fatal,
