@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { storyDoc } from "./__fixtures__/stories.js";
 import { IncidentIndex } from "./candidates.js";
+import { featureGeneration, keywordVector, vectorCosine } from "./similarity.js";
 import { fnv1a32 } from "./hash.js";
 import { applyAssignment, assign, couldJoin, similarity } from "./cluster.js";
 import { DEFAULT_CLUSTER_CONFIG } from "./cluster-config.js";
@@ -200,5 +201,73 @@ describe("DetectorEngine candidate lookup", () => {
     expect(grown?.volume).toBe(2);
     expect(grown?.recentDocIds).toContain("rewrite");
     expect(engine.open()).toHaveLength(61);
+  });
+});
+
+describe("IncidentIndex postings", () => {
+  const word = (i: number) => String.fromCharCode(0x4e00 + (i * 37) % 9000) + String.fromCharCode(0x6e00 + (i * 53) % 9000);
+  function post(i: number, words: [string, number][], at = T0 + i * 1000) {
+    return { ...storyDoc("gaokao", at), id: `g${i}`, simhash: randomHash(i), regions: [], keywords: words.map(([w, weight]) => ({ word: w, weight })) };
+  }
+  function fillers(n: number): IncidentState[] {
+    let open: IncidentState[] = [];
+    for (let i = 0; i < n; i++) open = applyAssignment(open, assign(open, post(i, [[word(i), 4], [word(5000 + i), 4], ["发生", 1], ["事故", 1], ["现场", 1]]), T0));
+    expect(open).toHaveLength(n);
+    return open;
+  }
+
+  it("finds a story through one rare keyword it shares with a post among hundreds of stories sharing the common ones", () => {
+    let open = fillers(300);
+    open = applyAssignment(open, assign(open, post(1000, [["硝酸铵", 5], ["发生", 1], ["事故", 1], ["现场", 1]]), T0));
+    const index = new IncidentIndex(open);
+    // Another SimHash, no shared band: only the rare word leads to it (the common words' postings are skipped).
+    const doc = post(1001, [["硝酸铵", 5], ["发生", 1], ["事故", 1]], T0 + 2_000_000);
+    const found = index.candidates(doc);
+    expect(found.map((i) => i.openedBy)).toContain("g1000");
+    const result = assign(found, doc, T0);
+    expect(result.incident.openedBy).toBe("g1000");
+    expect(result.changes).not.toContain("opened");
+  });
+
+  it("leaves no posting behind when incidents grow, move and leave", () => {
+    const open = fillers(40);
+    const index = new IncidentIndex(open);
+    const before = index.stats();
+    expect(before.termEntries).toBeGreaterThan(0);
+    // Each filler grows by posts with other words and hashes; the index then holds what a fresh one would.
+    const grown = open.map((incident, i) => {
+      let g = incident;
+      for (let k = 1; k <= 3; k++) {
+        g = assign([g], { ...post(i, [[word(i), 3], [word(500 + i * 3 + k), 2], ["发生", 2]], T0 + i * 1000 + k), id: `g${i}-${k}`, simhash: incident.firstPost.simhash.slice(0, 15) + String(k) }, T0).incident;
+        index.upsert(g);
+      }
+      return g;
+    });
+    expect(index.stats()).toEqual(new IncidentIndex(grown).stats());
+    expect(index.stats().termEntries).toBeGreaterThan(before.termEntries);
+    for (const g of grown.slice(0, 20)) index.upsert({ ...g, status: "expired" });
+    for (const g of grown.slice(20)) index.remove(g.id);
+    expect(index.stats()).toEqual({ incidents: 0, termEntries: 0, bandEntries: 0, docIds: 0 });
+    expect(index.candidates(post(7, [[word(7), 3]]))).toEqual([]);
+  });
+
+  it("finds the same candidates with the same bounds after the feature table started afresh", () => {
+    const open = fillers(60);
+    const index = new IncidentIndex(open);
+    const docs = [post(2000, [[word(5), 3], [word(6), 1], ["发生", 2]]), storyDoc("xinhua", T0), post(2001, [[word(59), 2], ["现场", 1]])];
+    const before = docs.map((d) => index.bounded(d, DEFAULT_CLUSTER_CONFIG.docKeywordLimit));
+    // 300,000 new two-character features: more than the table holds, so it starts again under new ids.
+    const fresh = (i: number) => String.fromCharCode(0x4e00 + (i % 600)) + String.fromCharCode(0x5000 + Math.floor(i / 600));
+    const probe = keywordVector([{ word: "发生", weight: 1 }]);
+    const generation = featureGeneration();
+    for (let v = 0; v < 300; v++) vectorCosine(keywordVector(Array.from({ length: 1000 }, (_, k) => ({ word: fresh(v * 1000 + k), weight: 1 }))), probe);
+    expect(featureGeneration()).toBeGreaterThan(generation);
+    expect(docs.map((d) => index.bounded(d, DEFAULT_CLUSTER_CONFIG.docKeywordLimit))).toEqual(before);
+    // Updates after the restart keep the postings exact.
+    const grown = assign([open[5] as IncidentState], post(2002, [[word(5), 3], [word(700), 2]], T0 + 5_000), T0).incident;
+    index.upsert(grown);
+    index.remove((open[6] as IncidentState).id);
+    const rest = index.all();
+    expect(index.stats()).toEqual(new IncidentIndex(rest).stats());
   });
 });

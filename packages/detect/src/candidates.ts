@@ -1,46 +1,73 @@
-import { docVector } from "./cluster.js";
-import { DEFAULT_CLUSTER_CONFIG } from "./cluster-config.js";
+import { docKeywords } from "./cluster.js";
 import type { IncidentState } from "./incident-state.js";
-import { listFeatures, simhashHalves } from "./similarity.js";
-import type { DocFeatures } from "./types.js";
+import { featureGeneration, featureTableSize, growFeatureTable, hammingHalves, packedList, simhashHalves } from "./similarity.js";
+import type { DocFeatures, Keyword } from "./types.js";
+
+const halves = new Uint32Array(2);
 
 /**
- * The four 16-bit bands of a SimHash as numbers (band index × 2¹⁶ + the band's bits): hashes within distance 3 share
- * at least one band exactly (pigeonhole). Reposts a few bits further apart still share their keywords, which the
- * keyword index finds.
+ * The distinct SimHashes of an incident (first post, recent posts, representatives) as (high, low) pairs: what its
+ * near-duplicate distance to a post is measured against, and what its SimHash bands come from.
  */
-const bandHalves = new Uint32Array(2);
-function bandsOf(simhash: string, into: Set<number>): void {
-  simhashHalves(simhash, bandHalves);
-  const hi = bandHalves[0] as number;
-  const lo = bandHalves[1] as number;
-  into.add(hi >>> 16);
-  into.add(0x10000 + (hi & 0xffff));
-  into.add(0x20000 + (lo >>> 16));
-  into.add(0x30000 + (lo & 0xffff));
-}
-
-function keysOf(incident: IncidentState): { terms: Set<string>; bands: Set<number> } {
-  const terms = new Set<string>(listFeatures(incident.keywords));
-  for (const set of incident.recentKeywordSets) for (const f of listFeatures(set)) terms.add(f);
-  const bandSet = new Set<number>();
-  bandsOf(incident.firstPost.simhash, bandSet);
-  for (const s of incident.recentSimhashes) bandsOf(s, bandSet);
-  for (const p of incident.posts) bandsOf(p.simhash, bandSet);
-  return { terms, bands: bandSet };
+function hashesOf(incident: IncidentState, into: number[] = []): number[] {
+  const addHash = (simhash: string) => {
+    simhashHalves(simhash, halves);
+    const hi = halves[0] as number;
+    const lo = halves[1] as number;
+    for (let i = 0; i < into.length; i += 2) if (into[i] === hi && into[i + 1] === lo) return;
+    into.push(hi, lo);
+  };
+  addHash(incident.firstPost.simhash);
+  for (const s of incident.recentSimhashes) addHash(s);
+  for (const p of incident.posts) addHash(p.simhash);
+  return into;
 }
 
 /**
- * An incident held, with scratch space for ranking. The keys it is indexed under are derived again from the incident
- * when it changes or leaves (its keyword lists' features are cached while they live): not stored for every incident.
+ * The four 16-bit bands of each SimHash as numbers (band index × 2¹⁶ + the band's bits), distinct: hashes within
+ * distance 3 share at least one band exactly (pigeonhole). Reposts a few bits further apart still share their
+ * keywords, which the keyword index finds.
+ */
+function bandsOf(hashes: readonly number[], into: number[] = []): number[] {
+  for (let i = 0; i < hashes.length; i += 2) {
+    const hi = hashes[i] as number;
+    const lo = hashes[i + 1] as number;
+    for (const b of [hi >>> 16, 0x10000 + (hi & 0xffff), 0x20000 + (lo >>> 16), 0x30000 + (lo & 0xffff)]) if (!into.includes(b)) into.push(b);
+  }
+  return into;
+}
+
+function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** The keyword lists an incident is indexed under: its aggregate and the keyword sets of its latest posts. */
+function listsOf(incident: IncidentState): readonly (readonly Keyword[])[] {
+  return [incident.keywords, ...incident.recentKeywordSets];
+}
+
+/**
+ * An incident held, with its SimHashes and scratch space for ranking. The keyword features it is indexed under are
+ * those of its keyword lists (packed once per list while the list lives, see `packedList`): not stored again here.
  */
 interface Entry {
   incident: IncidentState;
+  /** {@link hashesOf} the incident. */
+  hashes: number[];
   /** Ranking scratch: the shared weight (and squared weight) summed in the lookup numbered `mark`. */
   score: number;
   sharedSq: number;
   mark: number;
   sureMark: number;
+}
+
+/** A candidate of a lookup: its keyword-similarity bound, and its nearest SimHash's distance from the post's. */
+export interface Candidate {
+  incident: IncidentState;
+  bound: number;
+  distance: number;
 }
 
 /** Ranks before: more shared weight, then the smaller id. */
@@ -65,6 +92,10 @@ function topByScore(entries: readonly Entry[], limit: number): Entry[] {
   return top;
 }
 
+// Per feature id, the number of the key update that last saw it (see `moveTerms`); shared by every index.
+let seenTerms = new Uint32Array(0);
+let termUpdates = 0;
+
 function docsOf(incident: IncidentState): string[] {
   return [incident.openedBy, ...incident.recentDocIds];
 }
@@ -79,8 +110,10 @@ function docsOf(incident: IncidentState): string[] {
  */
 export class IncidentIndex {
   private readonly byId = new Map<string, Entry>();
-  // Postings are arrays (a fraction of a set's memory; order does not matter, ranking breaks ties by id).
-  private readonly byTerm = new Map<string, Entry[]>();
+  // Postings are arrays (a fraction of a set's memory; order does not matter, ranking breaks ties by id), keyed by
+  // feature id of the generation `termGeneration`.
+  private byTerm = new Map<number, Entry[]>();
+  private termGeneration = featureGeneration();
   private readonly byBand = new Map<number, Entry[]>();
   private readonly byDoc = new Map<string, Entry>();
   private lookups = 0;
@@ -104,6 +137,15 @@ export class IncidentIndex {
     return this.byDoc.get(docId)?.incident.id;
   }
 
+  /** How much the index holds: incidents, and entries in its keyword, SimHash-band and document-id postings. */
+  stats(): { incidents: number; termEntries: number; bandEntries: number; docIds: number } {
+    let termEntries = 0;
+    for (const posting of this.byTerm.values()) termEntries += posting.length;
+    let bandEntries = 0;
+    for (const posting of this.byBand.values()) bandEntries += posting.length;
+    return { incidents: this.byId.size, termEntries, bandEntries, docIds: this.byDoc.size };
+  }
+
   /** Every open incident held. */
   all(): IncidentState[] {
     return [...this.byId.values()].map((e) => e.incident);
@@ -118,23 +160,102 @@ export class IncidentIndex {
       this.remove(incident.id);
       return;
     }
-    const { terms, bands: bandSet } = keysOf(incident);
+    // Packing the new version's lists may start the feature table afresh: then every posting is rebuilt below.
+    for (const list of listsOf(incident)) packedList(list);
+    const fresh = this.termGeneration !== featureGeneration();
     let e = this.byId.get(incident.id);
     if (!e) {
-      e = { incident, score: 0, sharedSq: 0, mark: 0, sureMark: 0 };
+      const hashes = hashesOf(incident);
+      e = { incident, hashes, score: 0, sharedSq: 0, mark: 0, sureMark: 0 };
       this.byId.set(incident.id, e);
-      for (const t of terms) add(this.byTerm, t, e);
-      for (const b of bandSet) add(this.byBand, b, e);
+      if (!fresh) this.moveTerms(e, undefined, incident);
+      for (const b of bandsOf(hashes)) add(this.byBand, b, e);
       for (const d of docsOf(incident)) this.byDoc.set(d, e);
+    } else {
+      const before = e.incident;
+      if (!fresh && (before.keywords !== incident.keywords || before.recentKeywordSets !== incident.recentKeywordSets)) {
+        this.moveTerms(e, before, incident);
+      }
+      if (before.firstPost.simhash !== incident.firstPost.simhash || before.recentSimhashes !== incident.recentSimhashes || before.posts !== incident.posts) {
+        const hashes = hashesOf(incident);
+        if (!sameNumbers(hashes, e.hashes)) {
+          const oldBands = bandsOf(e.hashes);
+          const newBands = bandsOf(hashes);
+          for (const b of oldBands) if (!newBands.includes(b)) drop(this.byBand, b, e);
+          for (const b of newBands) if (!oldBands.includes(b)) add(this.byBand, b, e);
+        }
+        e.hashes = hashes;
+      }
+      this.moveDocs(e, before, incident);
+      e.incident = incident;
+    }
+    if (fresh) this.rebuildTerms();
+  }
+
+  /**
+   * Moves an entry's keyword postings from the features of `before`'s lists to those of `after`'s (either may be
+   * absent: added or removed), touching only the features that differ. All lists are packed in this generation.
+   */
+  private moveTerms(e: Entry, before: IncidentState | undefined, after: IncidentState | undefined): void {
+    if (seenTerms.length < featureTableSize()) {
+      let size = Math.max(1024, seenTerms.length);
+      while (size < featureTableSize()) size *= 2;
+      seenTerms = new Uint32Array(size);
+      termUpdates = 0;
+    }
+    if (termUpdates > 0xfffffff0) {
+      seenTerms.fill(0);
+      termUpdates = 0;
+    }
+    const base = termUpdates;
+    termUpdates += 4;
+    const NEW = base + 1;
+    const KEPT = base + 2;
+    const DROPPED = base + 3;
+    const seen = seenTerms;
+    if (after) for (const list of listsOf(after)) for (const id of packedList(list).ids) seen[id] = NEW;
+    if (before) {
+      for (const list of listsOf(before)) {
+        for (const id of packedList(list).ids) {
+          const s = seen[id];
+          if (s === NEW) seen[id] = KEPT;
+          else if (s !== KEPT && s !== DROPPED) {
+            seen[id] = DROPPED;
+            drop(this.byTerm, id, e);
+          }
+        }
+      }
+    }
+    if (after) {
+      for (const list of listsOf(after)) {
+        for (const id of packedList(list).ids) {
+          if (seen[id] !== NEW) continue;
+          seen[id] = KEPT;
+          add(this.byTerm, id, e);
+        }
+      }
+    }
+  }
+
+  /**
+   * The feature table started afresh, so the postings' ids are stale: every held incident is indexed again under
+   * the new ids, in a table made large enough to hold them all together.
+   */
+  private rebuildTerms(): void {
+    for (;;) {
+      const generation = featureGeneration();
+      this.byTerm = new Map();
+      for (const e of this.byId.values()) for (const list of listsOf(e.incident)) packedList(list);
+      if (featureGeneration() !== generation) {
+        // They did not fit in the table together.
+        growFeatureTable(true);
+        continue;
+      }
+      this.termGeneration = generation;
+      for (const e of this.byId.values()) this.moveTerms(e, undefined, e.incident);
+      growFeatureTable();
       return;
     }
-    const old = keysOf(e.incident);
-    for (const t of old.terms) if (!terms.has(t)) drop(this.byTerm, t, e);
-    for (const t of terms) if (!old.terms.has(t)) add(this.byTerm, t, e);
-    for (const b of old.bands) if (!bandSet.has(b)) drop(this.byBand, b, e);
-    for (const b of bandSet) if (!old.bands.has(b)) add(this.byBand, b, e);
-    this.moveDocs(e, e.incident, incident);
-    e.incident = incident;
   }
 
   /**
@@ -144,6 +265,7 @@ export class IncidentIndex {
   private moveDocs(e: Entry, before: IncidentState, after: IncidentState): void {
     const a = before.recentDocIds;
     const b = after.recentDocIds;
+    if (a === b && before.openedBy === after.openedBy) return;
     const p = b.length > 0 ? a.indexOf(b[0] as string) : -1;
     let slid = before.openedBy === after.openedBy && p >= 0 && a.length - p <= b.length;
     for (let i = p; slid && i < a.length; i++) slid = a[i] === b[i - p];
@@ -162,9 +284,9 @@ export class IncidentIndex {
     const e = this.byId.get(id);
     if (!e) return;
     this.byId.delete(id);
-    const { terms, bands } = keysOf(e.incident);
-    for (const t of terms) drop(this.byTerm, t, e);
-    for (const b of bands) drop(this.byBand, b, e);
+    if (this.termGeneration === featureGeneration()) this.moveTerms(e, e.incident, undefined);
+    else this.rebuildTerms();
+    for (const b of bandsOf(e.hashes)) drop(this.byBand, b, e);
     for (const d of docsOf(e.incident)) if (this.byDoc.get(d) === e) this.byDoc.delete(d);
   }
 
@@ -183,9 +305,16 @@ export class IncidentIndex {
    * document's keyword vector (`docKeywordLimit` = `keywordLimit`) with the incident's aggregate or any of its recent
    * keyword sets is at most √(Σ d_f² over the features they share) / |d| (Cauchy–Schwarz), counting every skipped
    * common feature as shared (also for incidents found by SimHash band; 1 for the one holding the document). Lets the
-   * caller skip scoring incidents the post can join neither on keywords nor as a near-duplicate.
+   * caller skip scoring incidents the post can join neither on keywords nor as a near-duplicate, which the distance
+   * from the post's SimHash to the incident's nearest tells.
    */
-  bounded(doc: Pick<DocFeatures, "id" | "keywords" | "simhash">, keywordLimit = 20, limit = 32): { incident: IncidentState; bound: number }[] {
+  bounded(doc: Pick<DocFeatures, "id" | "keywords" | "simhash">, keywordLimit = 20, limit = 32): Candidate[] {
+    const list = docKeywords(doc, { docKeywordLimit: keywordLimit });
+    let vector = packedList(list);
+    while (this.termGeneration !== featureGeneration()) {
+      this.rebuildTerms();
+      vector = packedList(list);
+    }
     // Entries are stamped with this lookup's number: as sure (`sureMark`) or as scored, their sums kept on them.
     const mark = ++this.lookups;
     const sure: Entry[] = [];
@@ -194,9 +323,10 @@ export class IncidentIndex {
       holder.sureMark = mark;
       sure.push(holder);
     }
-    const docBands = new Set<number>();
-    bandsOf(doc.simhash, docBands);
-    for (const b of docBands) {
+    simhashHalves(doc.simhash, halves);
+    const hi = halves[0] as number;
+    const lo = halves[1] as number;
+    for (const b of [hi >>> 16, 0x10000 + (hi & 0xffff), 0x20000 + (lo >>> 16), 0x30000 + (lo & 0xffff)]) {
       for (const e of this.byBand.get(b) ?? []) {
         if (e.sureMark === mark) continue;
         e.sureMark = mark;
@@ -206,11 +336,12 @@ export class IncidentIndex {
 
     const maxPosting = Math.max(32, this.byId.size / 5);
     const scored: Entry[] = [];
-    const vector = docVector(doc, { ...DEFAULT_CLUSTER_CONFIG, docKeywordLimit: keywordLimit });
     let skippedSq = 0;
-    for (const [f, w] of vector.weights) {
-      const posting = this.byTerm.get(f);
+    const { ids, weights, norm } = vector;
+    for (let i = 0; i < ids.length; i++) {
+      const posting = this.byTerm.get(ids[i] as number);
       if (!posting) continue;
+      const w = weights[i] as number;
       if (posting.length > maxPosting) {
         skippedSq += w * w;
         continue;
@@ -228,12 +359,18 @@ export class IncidentIndex {
       }
     }
     const ranked = topByScore(scored, limit);
-    const out: { incident: IncidentState; bound: number }[] = [];
-    const boundOf = (e: Entry) => (vector.norm > 0 ? Math.min(1, Math.sqrt((e.mark === mark ? e.sharedSq : 0) + skippedSq) / vector.norm) : 0);
+    const out: Candidate[] = [];
+    const candidate = (e: Entry, bound: number): Candidate => {
+      let distance = 64;
+      const h = e.hashes;
+      for (let j = 0; j < h.length; j += 2) distance = Math.min(distance, hammingHalves(h[j] as number, h[j + 1] as number, hi, lo));
+      return { incident: e.incident, bound, distance };
+    };
+    const boundOf = (e: Entry) => (norm > 0 ? Math.min(1, Math.sqrt((e.mark === mark ? e.sharedSq : 0) + skippedSq) / norm) : 0);
     // A band shared by chance (16-bit bands: with thousands of incidents, a dozen per post) is bounded like any other
     // candidate: the caller then scores it only when it is a near-duplicate or its words could reach the threshold.
-    for (const e of sure) out.push({ incident: e.incident, bound: e === holder ? 1 : boundOf(e) });
-    for (const e of ranked) out.push({ incident: e.incident, bound: boundOf(e) });
+    for (const e of sure) out.push(candidate(e, e === holder ? 1 : boundOf(e)));
+    for (const e of ranked) out.push(candidate(e, boundOf(e)));
     return out;
   }
 }

@@ -4,9 +4,9 @@ import { absorbDoc, isCurrent, isFollowup, normalizedDocKeywords, openIncident, 
 import { statementOf } from "./statements.js";
 import type { IncidentChange } from "./incident.js";
 import type { IncidentState } from "./incident-state.js";
-import { cosine, hammingHalves, keywordVector, mostSpecificRegions, regionRelation, simhashHalves } from "./similarity.js";
-import type { FeatureVector, RegionRelation } from "./similarity.js";
-import type { DocFeatures, Region } from "./types.js";
+import { cosine, hammingHalves, mostSpecificRegions, regionRelation, simhashHalves } from "./similarity.js";
+import type { RegionRelation } from "./similarity.js";
+import type { DocFeatures, Keyword, Region } from "./types.js";
 
 /** How a document matched an incident (for logs and the incident detail page). */
 export interface MatchInfo {
@@ -26,14 +26,17 @@ export interface Assignment {
   merged?: { into: string; absorbed: IncidentState[] } | undefined;
 }
 
-const docVectors = new WeakMap<object, { limit: number; vector: FeatureVector }>();
-/** The keyword vector of a post's top keywords, memoised per post object (candidate search and scoring share it). */
-export function docVector(doc: Pick<DocFeatures, "keywords">, config: Pick<ClusterConfig, "docKeywordLimit">): FeatureVector {
-  const cached = docVectors.get(doc);
-  if (cached && cached.limit === config.docKeywordLimit) return cached.vector;
-  const vector = keywordVector(normalizedDocKeywords(doc, config.docKeywordLimit));
-  docVectors.set(doc, { limit: config.docKeywordLimit, vector });
-  return vector;
+const docLists = new WeakMap<object, { limit: number; keywords: Keyword[] }>();
+/**
+ * A post's top keywords, normalised, memoised per post object: candidate search and scoring compare their
+ * {@link keywordVector} (packed once per list, see `packedList`).
+ */
+export function docKeywords(doc: Pick<DocFeatures, "keywords">, config: Pick<ClusterConfig, "docKeywordLimit">): readonly Keyword[] {
+  const cached = docLists.get(doc);
+  if (cached && cached.limit === config.docKeywordLimit) return cached.keywords;
+  const keywords = normalizedDocKeywords(doc, config.docKeywordLimit);
+  docLists.set(doc, { limit: config.docKeywordLimit, keywords });
+  return keywords;
 }
 
 // Incident states and posts are immutable: their SimHashes are parsed once per object, as (high, low) pairs (a plain
@@ -115,7 +118,7 @@ function regionsFactor(a: readonly Region[], b: readonly Region[], config: Clust
  */
 export function similarity(incident: IncidentState, doc: DocFeatures, config: ClusterConfig = DEFAULT_CLUSTER_CONFIG, threshold = config.joinThreshold): MatchInfo {
   const d = nearestDistance(incident, doc);
-  const vector = docVector(doc, config);
+  const vector = docKeywords(doc, config);
   let keywordSimilarity = cosine(vector, incident.keywords);
   for (const set of incident.recentKeywordSets) {
     keywordSimilarity = Math.max(keywordSimilarity, cosine(vector, set));
@@ -216,7 +219,7 @@ function bySurvival(a: IncidentState, b: IncidentState): number {
 }
 
 /** The similarity a post needs to join an incident. */
-function joinThreshold(doc: DocFeatures, config: ClusterConfig): number {
+export function joinThreshold(doc: DocFeatures, config: ClusterConfig): number {
   // An official statement shares fewer words with the story it answers (a 辟谣 restates the rumour briefly), so it
   // joins at a lower similarity, still only where the places agree.
   return statementOf(doc) ? config.joinThreshold * config.statementJoinFactor : config.joinThreshold;

@@ -3,9 +3,10 @@ import { invalidInput } from "@liaowang/errors";
 import { DEFAULT_BURST_CONFIG, applyCounts, burstKey, countObservations, emptyBurstState, evaluate, parseBurstKey, pruneBursts } from "./burst.js";
 import type { Burst, BurstConfig, BurstState, Observation } from "./burst.js";
 import { IncidentIndex } from "./candidates.js";
+import type { Candidate } from "./candidates.js";
 import { DEFAULT_CLUSTER_CONFIG } from "./cluster-config.js";
 import type { ClusterConfig } from "./cluster-config.js";
-import { assign, couldJoin, expire } from "./cluster.js";
+import { assign, expire, joinThreshold } from "./cluster.js";
 import { DEFAULT_FEED_CONFIG, checkFlatlines, emptyFeedsState, observeFeed } from "./feeds.js";
 import type { FeedConfig, FeedsState, FlatlineCheck } from "./feeds.js";
 import { attachBursts, recordWatchMatches } from "./incident.js";
@@ -152,16 +153,19 @@ class Overlay {
    * leaves them a chance. A base incident changed in this step is kept unless the step's own index bounds it.
    */
   candidates(doc: DocFeatures, config: ClusterConfig): IncidentState[] {
-    const out = new Map<string, { incident: IncidentState; bound: number }>();
+    // What couldJoin decides, with the distances the indexes measured: the margin absorbs rounding between the bound
+    // and the cosine computed in a different order.
+    const needed = joinThreshold(doc, config) - 1e-9;
+    const joinable = (c: Candidate) => c.incident.status === "open" && (c.bound >= needed || c.distance <= config.nearDuplicateDistance);
+    const out = new Map<string, IncidentState | undefined>();
     for (const c of this.base.bounded(doc, config.docKeywordLimit)) {
       const changed = this.changed.get(c.incident.id);
-      out.set(c.incident.id, changed ? { incident: changed, bound: 1 } : c);
+      if (changed) out.set(c.incident.id, changed.status === "open" ? changed : undefined);
+      else out.set(c.incident.id, joinable(c) ? c.incident : undefined);
     }
-    for (const c of this.index.bounded(doc, config.docKeywordLimit)) out.set(c.incident.id, c);
+    for (const c of this.index.bounded(doc, config.docKeywordLimit)) out.set(c.incident.id, joinable(c) ? c.incident : undefined);
     const kept: IncidentState[] = [];
-    for (const { incident, bound } of out.values()) {
-      if (incident.status === "open" && couldJoin(incident, doc, bound, config)) kept.push(incident);
-    }
+    for (const incident of out.values()) if (incident !== undefined) kept.push(incident);
     return kept;
   }
 

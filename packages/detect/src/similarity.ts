@@ -91,47 +91,77 @@ export function keywordVector(keywords: readonly Keyword[]): FeatureVector {
  * Features interned as small integers, so cosines run over typed arrays instead of string-keyed maps (the hot loop
  * of clustering: every post is compared with the aggregate and recent keyword sets of dozens of incidents). The
  * table is bounded: when full it starts afresh under a new generation, and vectors packed before are packed again.
- * `featureNames` holds each feature's one string, which the incident index shares instead of a copy per incident.
+ * Each word's features are remembered too, so a keyword list is packed without splitting its words again.
  */
-const MAX_FEATURES = 1 << 18;
+let maxFeatures = 1 << 18;
 let featureIds = new Map<string, number>();
-let featureNames: string[] = [];
+let featureCount = 0;
+let wordFeatures = new Map<string, number[]>();
 let generation = 0;
+
+/** The feature table's generation: ids from an earlier one mean nothing now. */
+export function featureGeneration(): number {
+  return generation;
+}
+
+/** Number of features interned in this generation: every id handed out is below it. */
+export function featureTableSize(): number {
+  return featureCount;
+}
+
+/**
+ * Makes room for a live set of features that must keep their ids together (an index holding them): the table's
+ * bound doubles until it is at least twice what is interned now (with `double`, at least once), so it does not
+ * start afresh again at once.
+ */
+export function growFeatureTable(double = false): void {
+  if (double) maxFeatures *= 2;
+  while (maxFeatures < 2 * featureCount) maxFeatures *= 2;
+}
+
+function startAfresh(): void {
+  featureIds = new Map();
+  featureCount = 0;
+  wordFeatures = new Map();
+  generation++;
+  dense.fill(0);
+  denseOwner = undefined;
+}
+
+function intern(f: string): number {
+  let id = featureIds.get(f);
+  if (id === undefined) {
+    id = featureCount++;
+    featureIds.set(f, id);
+  }
+  return id;
+}
 
 /**
  * A feature vector with integer feature ids, in the insertion order of its map (so sums add up in the same order),
  * and its norm. Held instead of the map for every keyword list of every open incident: a fraction of the memory.
  */
-interface Packed {
-  generation: number;
+export interface Packed {
+  readonly generation: number;
   // Plain arrays (small integers and unboxed doubles): a typed array costs ~200 bytes of overhead on its own.
-  ids: number[];
-  weights: number[];
-  norm: number;
+  readonly ids: readonly number[];
+  readonly weights: readonly number[];
+  readonly norm: number;
 }
 
 const packedVectors = new WeakMap<FeatureVector, Packed>();
-// Keyword lists are immutable and shared between successive versions of an incident: packed once per list.
-const packedLists = new WeakMap<readonly Keyword[], Packed>();
+// Keyword lists are immutable and shared between successive versions of an incident: each is packed once and carries
+// its packing under a symbol, not enumerable (JSON, copies and comparisons never see it): read on every comparison,
+// where a WeakMap lookup cost more than the comparison itself.
+const PACKED = Symbol("packed");
+type Memo = { [PACKED]?: Packed };
 
 function packWeights(v: FeatureVector): Packed {
-  if (featureIds.size + v.weights.size > MAX_FEATURES) {
-    featureIds = new Map();
-    featureNames = [];
-    generation++;
-    dense.fill(0);
-    denseOwner = undefined;
-  }
+  if (featureCount + v.weights.size > maxFeatures) startAfresh();
   const ids: number[] = [];
   const weights: number[] = [];
   for (const [f, w] of v.weights) {
-    let id = featureIds.get(f);
-    if (id === undefined) {
-      id = featureNames.length;
-      featureIds.set(f, id);
-      featureNames.push(f);
-    }
-    ids.push(id);
+    ids.push(intern(f));
     weights.push(w);
   }
   return { generation, ids, weights, norm: v.norm };
@@ -145,11 +175,84 @@ function pack(v: FeatureVector): Packed {
   return p;
 }
 
-function packList(keywords: readonly Keyword[]): Packed {
-  const held = packedLists.get(keywords);
-  if (held && held.generation === generation) return held;
-  const p = packWeights(keywordVector(keywords));
-  packedLists.set(keywords, p);
+/** The ids of a word's features in {@link keywordVector}: the word itself up to two characters, else its bigrams. */
+function wordIds(word: string): number[] {
+  let ids = wordFeatures.get(word);
+  if (ids === undefined) {
+    const chars = [...word];
+    if (chars.length <= 2) ids = [intern(chars.length === 2 ? word : `w:${word}`)];
+    else {
+      ids = [];
+      for (let i = 0; i < chars.length - 1; i++) ids.push(intern(`${chars[i] ?? ""}${chars[i + 1] ?? ""}`));
+    }
+    // Bounded like the table (words outnumber their features): forgetting them only costs splitting them again.
+    if (wordFeatures.size >= maxFeatures) wordFeatures.clear();
+    wordFeatures.set(word, ids);
+  }
+  return ids;
+}
+
+// Scratch for packing a list: each feature's sum so far, and the number of the packing that last touched it.
+let sums = new Float64Array(1 << 12);
+let touched = new Uint32Array(1 << 12);
+let packings = 0;
+
+/**
+ * {@link keywordVector} of a list, packed, without building its map: the same features in the same order, summed
+ * in the same order, so weights and norm are the very same numbers.
+ */
+function packKeywords(keywords: readonly Keyword[]): Packed {
+  let most = 0;
+  for (const k of keywords) most += k.word.length + 1;
+  if (featureCount + most > maxFeatures) startAfresh();
+  if (featureCount + most > sums.length) {
+    let size = sums.length;
+    while (size < featureCount + most) size *= 2;
+    sums = new Float64Array(size);
+    touched = new Uint32Array(size);
+    packings = 0;
+  }
+  if (++packings > 0xfffffff0) {
+    touched.fill(0);
+    packings = 1;
+  }
+  const ids: number[] = [];
+  for (const k of keywords) {
+    if (!(k.weight > 0)) continue;
+    const featureIdsOfWord = wordIds(k.word);
+    const n = featureIdsOfWord.length;
+    // 1/√n keeps a long word from outweighing a short one of the same keyword weight (see keywordVector).
+    const share = n === 1 ? k.weight : k.weight / Math.sqrt(n);
+    for (let i = 0; i < n; i++) {
+      const id = featureIdsOfWord[i] as number;
+      if (touched[id] !== packings) {
+        touched[id] = packings;
+        sums[id] = 0 + share;
+        ids.push(id);
+      } else sums[id] = (sums[id] as number) + share;
+    }
+  }
+  const weights = new Array<number>(ids.length);
+  let sq = 0;
+  for (let i = 0; i < ids.length; i++) {
+    const w = sums[ids[i] as number] as number;
+    weights[i] = w;
+    sq += w * w;
+  }
+  return { generation, ids, weights, norm: Math.sqrt(sq) };
+}
+
+/**
+ * A keyword list's {@link keywordVector} with integer feature ids of the current {@link featureGeneration}, packed
+ * once and kept while the list lives. Packing may start the table afresh: ids packed before are then stale.
+ */
+export function packedList(keywords: readonly Keyword[]): Packed {
+  const memo = keywords as Memo;
+  const held = memo[PACKED];
+  if (held !== undefined && held.generation === generation) return held;
+  const p = packKeywords(keywords);
+  if (held !== undefined) memo[PACKED] = p;
+  else if (Object.isExtensible(keywords)) Object.defineProperty(keywords, PACKED, { value: p, writable: true });
   return p;
 }
 
@@ -157,18 +260,7 @@ function packList(keywords: readonly Keyword[]): Packed {
 export type VectorLike = FeatureVector | readonly Keyword[];
 
 function packAny(x: VectorLike): Packed {
-  return Array.isArray(x) ? packList(x as readonly Keyword[]) : pack(x as FeatureVector);
-}
-
-/**
- * The features of a keyword list's {@link keywordVector} (words and character bigrams), as shared strings.
- * @example listFeatures([{ word: "江华县", weight: 1 }]) // ["江华", "华县"]
- */
-export function listFeatures(keywords: readonly Keyword[]): string[] {
-  const { ids } = packList(keywords);
-  const out = new Array<string>(ids.length);
-  for (let i = 0; i < ids.length; i++) out[i] = featureNames[ids[i] as number] as string;
-  return out;
+  return Array.isArray(x) ? packedList(x as readonly Keyword[]) : pack(x as FeatureVector);
 }
 
 // The larger vector of the last comparison, spread out by feature id (zero elsewhere): a post is compared with many
@@ -177,10 +269,10 @@ let dense = new Float64Array(1 << 12);
 let denseOwner: Packed | undefined;
 
 function spread(p: Packed): void {
-  if (featureIds.size > dense.length) {
+  if (featureCount > dense.length) {
     // Every id read or written next is below the table's size.
     let size = dense.length;
-    while (size < featureIds.size) size *= 2;
+    while (size < featureCount) size *= 2;
     dense = new Float64Array(size);
     denseOwner = undefined;
   }

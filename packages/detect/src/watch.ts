@@ -130,11 +130,17 @@ export function compileWatchRules(raw: unknown): WatchMatcher {
   return {
     rules,
     match(doc: WatchInput): WatchMatch[] {
-      const tokens = new Set(doc.tokens.slice(0, WATCH_LIMITS.maxTextLength).map(fold));
-      const title = fold((doc.title ?? "").slice(0, WATCH_LIMITS.maxTextLength));
-      const text = fold(doc.text.slice(0, WATCH_LIMITS.maxTextLength));
-      const cache = new Map<string, boolean>();
       const out: WatchMatch[] = [];
+      if (compiled.length === 0) return out;
+      // Folded when a rule first looks at them (most rules stop at their sources or regions).
+      let folded: { tokens: Set<string>; title: string; text: string } | undefined;
+      const foldedDoc = () =>
+        (folded ??= {
+          tokens: new Set(doc.tokens.slice(0, WATCH_LIMITS.maxTextLength).map(fold)),
+          title: fold((doc.title ?? "").slice(0, WATCH_LIMITS.maxTextLength)),
+          text: fold(doc.text.slice(0, WATCH_LIMITS.maxTextLength)),
+        });
+      const cache = new Map<string, boolean>();
       for (const c of compiled) {
         if (c.sources && !c.sources.has(doc.source)) continue;
         if (c.regions) {
@@ -151,6 +157,7 @@ export function compileWatchRules(raw: unknown): WatchMatcher {
           let hit = cache.get(key);
           if (hit === undefined) {
             // Tokens cover title and body together, so they only count when the body is in scope.
+            const { tokens, title, text } = foldedDoc();
             hit = (useText && (tokens.has(t) || text.includes(t))) || (useTitle && title.includes(t));
             cache.set(key, hit);
           }
