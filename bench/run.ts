@@ -20,7 +20,7 @@ import { benchUnits } from "./lib/units.js";
 const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const SCALE = num("LIAOWANG_BENCH_SCALE", 1);
 const SIZES = {
-  short: Math.round(10_000 * SCALE),
+  short: Math.round(20_000 * SCALE),
   long: Math.round(1_000 * SCALE),
   burst: Math.round(num("LIAOWANG_BENCH_BURST", 20_000) * SCALE),
   warmup: Math.round(3_000 * SCALE),
@@ -150,11 +150,16 @@ const stageCpu = (r: ThroughputResult) =>
 const lagText = (lags: Record<string, number>) => Object.entries(lags).map(([s, l]) => `${s} ${n0(l)}`).join(", ");
 const throughputRows = (label: string, r: ThroughputResult) => {
   row(
-    `${label}: push → searchable`,
+    `${label}: push → searchable, sustained`,
+    `${n0(r.steadyPerSec)} posts/s${r.complete ? "" : " (partial)"}`,
+    `≥ 3,000; the rate while the pipeline was full (10% → 90% of the posts searchable); ${n0(r.posts)} posts, ${(r.bytes / r.posts / 1024).toFixed(1)} KB avg, pushed in ${s1(r.pushMs)}`,
+  );
+  row(
+    `${label}: push → all searchable`,
     `${n0(r.postsPerSec)} posts/s${r.complete ? "" : " (partial)"}`,
     r.complete
-      ? `≥ 3,000; ${n0(r.posts)} posts, ${(r.bytes / r.posts / 1024).toFixed(1)} KB avg, all searchable ${s1(r.searchableMs)} (pushed in ${s1(r.pushMs)})`
-      : `≥ 3,000; ${n0(r.indexed)} of ${n0(r.posts)} searchable after ${s1(r.searchableMs)}: ${r.incompleteReason} (pushed in ${s1(r.pushMs)})`,
+      ? `first push → last post searchable ${s1(r.searchableMs)} (pipeline fill and drain included)`
+      : `${n0(r.indexed)} of ${n0(r.posts)} searchable after ${s1(r.searchableMs)}: ${r.incompleteReason}`,
   );
   row(`${label}: CPU-bound rate`, `${n0(r.cpuBoundPerSec)} posts/s`, `${cpus().length} cores ÷ CPU per post of every process on the path (Kafka and Elasticsearch included)`);
   row(`${label}: limiting stage`, r.limiting, `most CPU per post; queue built up at ${r.queuedAt}; share of one core: ${stageCpu(r)}; peak lag ${lagText(r.peakLag)}`);
@@ -253,8 +258,8 @@ try {
     if (short1) {
       row(
         "2 replicas vs 1",
-        `${(short2.postsPerSec / short1.postsPerSec).toFixed(2)}× wall · ${(short2.cpuBoundPerSec / short1.cpuBoundPerSec).toFixed(2)}× CPU-bound`,
-        `${n0(short1.postsPerSec)} → ${n0(short2.postsPerSec)} posts/s (${cpus().length} cores: replicas share the same CPUs)`,
+        `${(short2.steadyPerSec / short1.steadyPerSec).toFixed(2)}× sustained · ${(short2.cpuBoundPerSec / short1.cpuBoundPerSec).toFixed(2)}× CPU-bound`,
+        `${n0(short1.steadyPerSec)} → ${n0(short2.steadyPerSec)} posts/s sustained (${cpus().length} cores: replicas share the same CPUs)`,
       );
     }
     results.short2 = short2;

@@ -16,7 +16,14 @@ export interface ThroughputResult {
   bytes: number;
   pushMs: number;
   searchableMs: number;
+  /** Posts searchable ÷ time from the first push until all were searchable (pipeline fill and drain included). */
   postsPerSec: number;
+  /**
+   * The sustained rate: how fast posts became searchable while the pipeline was full, between the moments 10% and 90%
+   * of them were searchable (fill latency at the start and the last batch's trip at the end excluded). NaN when fewer
+   * than two samples fell in that window.
+   */
+  steadyPerSec: number;
   complete: boolean;
   /** Why the wait ended before all were searchable (deadline, no progress). */
   incompleteReason?: string;
@@ -97,8 +104,9 @@ export async function throughput(
   let longestGapMs = 0;
   let incompleteReason: string | undefined;
   const stallMs = options.stallMs ?? 60_000;
+  const samples: { ms: number; indexed: number }[] = [];
   while (count < target) {
-    await sleep(500);
+    await sleep(250);
     if (pushError) {
       await lag.stop();
       throw pushError;
@@ -108,6 +116,7 @@ export async function throughput(
       longestGapMs = Math.max(longestGapMs, performance.now() - lastMove);
       lastMove = performance.now();
       count = now;
+      samples.push({ ms: lastMove - t0, indexed: count - base });
     }
     if (performance.now() - lastMove > stallMs) {
       incompleteReason = `no document became searchable for ${Math.round(stallMs / 1000)} s`;
@@ -141,6 +150,7 @@ export async function throughput(
     pushMs,
     searchableMs,
     postsPerSec: indexed / (searchableMs / 1000),
+    steadyPerSec: steadyRate(samples, records.length),
     complete: count >= target,
     ...(incompleteReason === undefined ? {} : { incompleteReason }),
     indexed,
@@ -151,6 +161,14 @@ export async function throughput(
     cpuBoundPerSec: pathCpu > 0 ? (cpus().length * indexed) / pathCpu : Number.NaN,
     longestGapMs,
   };
+}
+
+/** Posts/s between the first samples at or past 10% and 90% of `total` searchable (NaN without both). */
+export function steadyRate(samples: { ms: number; indexed: number }[], total: number): number {
+  const from = samples.find((s) => s.indexed >= total * 0.1);
+  const to = samples.find((s) => s.indexed >= total * 0.9);
+  if (!from || !to || to.ms <= from.ms) return Number.NaN;
+  return (to.indexed - from.indexed) / ((to.ms - from.ms) / 1000);
 }
 
 /** Wait until every stage's lag is 0 (or `deadline`); returns how long it took, or undefined with the lags left. */
