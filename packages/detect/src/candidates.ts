@@ -1,4 +1,4 @@
-import { docKeywords } from "./cluster.js";
+import { docKeywords } from "./incident.js";
 import type { IncidentState } from "./incident-state.js";
 import { featureGeneration, featureTableSize, growFeatureTable, hammingHalves, packedList, simhashHalves } from "./similarity.js";
 import type { DocFeatures, Keyword } from "./types.js";
@@ -56,11 +56,8 @@ interface Entry {
   incident: IncidentState;
   /** {@link hashesOf} the incident. */
   hashes: number[];
-  /** Ranking scratch: the shared weight (and squared weight) summed in the lookup numbered `mark`. */
-  score: number;
-  sharedSq: number;
-  mark: number;
-  sureMark: number;
+  /** The entry's number: what postings hold, and where its ranking scratch is. */
+  slot: number;
 }
 
 /** A candidate of a lookup: its keyword-similarity bound, and its nearest SimHash's distance from the post's. */
@@ -68,28 +65,6 @@ export interface Candidate {
   incident: IncidentState;
   bound: number;
   distance: number;
-}
-
-/** Ranks before: more shared weight, then the smaller id. */
-function before(a: Entry, b: Entry): boolean {
-  return a.score > b.score || (a.score === b.score && a.incident.id < b.incident.id);
-}
-
-/** The best `limit` entries in rank order (a bounded insertion, not a sort of them all). */
-function topByScore(entries: readonly Entry[], limit: number): Entry[] {
-  const top: Entry[] = [];
-  if (limit <= 0) return top;
-  for (const e of entries) {
-    if (top.length >= limit && !before(e, top[top.length - 1] as Entry)) continue;
-    let i = Math.min(top.length, limit - 1);
-    if (top.length < limit) top.push(e);
-    while (i > 0 && before(e, top[i - 1] as Entry)) {
-      top[i] = top[i - 1] as Entry;
-      i--;
-    }
-    top[i] = e;
-  }
-  return top;
 }
 
 // Per feature id, the number of the key update that last saw it (see `moveTerms`); shared by every index.
@@ -110,12 +85,20 @@ function docsOf(incident: IncidentState): string[] {
  */
 export class IncidentIndex {
   private readonly byId = new Map<string, Entry>();
-  // Postings are arrays (a fraction of a set's memory; order does not matter, ranking breaks ties by id), keyed by
-  // feature id of the generation `termGeneration`.
-  private byTerm = new Map<number, Entry[]>();
+  // Postings are arrays of entry slots (small integers, stored contiguously; order does not matter, ranking breaks
+  // ties by id), keyed by feature id of the generation `termGeneration`.
+  private byTerm = new Map<number, number[]>();
   private termGeneration = featureGeneration();
-  private readonly byBand = new Map<number, Entry[]>();
+  private readonly byBand = new Map<number, number[]>();
   private readonly byDoc = new Map<string, Entry>();
+  private readonly slots: (Entry | undefined)[] = [];
+  private readonly freeSlots: number[] = [];
+  // Ranking scratch by slot, walked as postings are: the shared weight (and squared weight) summed in the lookup
+  // numbered `mark`, and whether the entry is sure (holder or SimHash band) in the lookup numbered `sureMark`.
+  private score = new Float64Array(64);
+  private sharedSq = new Float64Array(64);
+  private mark = new Uint32Array(64);
+  private sureMark = new Uint32Array(64);
   private lookups = 0;
 
   constructor(incidents: Iterable<IncidentState> = []) {
@@ -166,10 +149,11 @@ export class IncidentIndex {
     let e = this.byId.get(incident.id);
     if (!e) {
       const hashes = hashesOf(incident);
-      e = { incident, hashes, score: 0, sharedSq: 0, mark: 0, sureMark: 0 };
+      e = { incident, hashes, slot: this.takeSlot() };
+      this.slots[e.slot] = e;
       this.byId.set(incident.id, e);
       if (!fresh) this.moveTerms(e, undefined, incident);
-      for (const b of bandsOf(hashes)) add(this.byBand, b, e);
+      for (const b of bandsOf(hashes)) add(this.byBand, b, e.slot);
       for (const d of docsOf(incident)) this.byDoc.set(d, e);
     } else {
       const before = e.incident;
@@ -181,8 +165,8 @@ export class IncidentIndex {
         if (!sameNumbers(hashes, e.hashes)) {
           const oldBands = bandsOf(e.hashes);
           const newBands = bandsOf(hashes);
-          for (const b of oldBands) if (!newBands.includes(b)) drop(this.byBand, b, e);
-          for (const b of newBands) if (!oldBands.includes(b)) add(this.byBand, b, e);
+          for (const b of oldBands) if (!newBands.includes(b)) drop(this.byBand, b, e.slot);
+          for (const b of newBands) if (!oldBands.includes(b)) add(this.byBand, b, e.slot);
         }
         e.hashes = hashes;
       }
@@ -190,6 +174,49 @@ export class IncidentIndex {
       e.incident = incident;
     }
     if (fresh) this.rebuildTerms();
+  }
+
+  private takeSlot(): number {
+    const free = this.freeSlots.pop();
+    if (free !== undefined) return free;
+    const slot = this.slots.length;
+    this.slots.push(undefined);
+    if (slot >= this.score.length) {
+      const grow = <T extends Float64Array | Uint32Array>(a: T, make: (n: number) => T): T => {
+        const b = make(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.score = grow(this.score, (n) => new Float64Array(n));
+      this.sharedSq = grow(this.sharedSq, (n) => new Float64Array(n));
+      this.mark = grow(this.mark, (n) => new Uint32Array(n));
+      this.sureMark = grow(this.sureMark, (n) => new Uint32Array(n));
+    }
+    return slot;
+  }
+
+  /** Ranks before: more shared weight, then the smaller id. */
+  private before(a: number, b: number): boolean {
+    const sa = this.score[a] as number;
+    const sb = this.score[b] as number;
+    return sa > sb || (sa === sb && (this.slots[a] as Entry).incident.id < (this.slots[b] as Entry).incident.id);
+  }
+
+  /** The best `limit` of the slots in rank order (a bounded insertion, not a sort of them all). */
+  private topByScore(slots: readonly number[], limit: number): number[] {
+    const top: number[] = [];
+    if (limit <= 0) return top;
+    for (const e of slots) {
+      if (top.length >= limit && !this.before(e, top[top.length - 1] as number)) continue;
+      let i = Math.min(top.length, limit - 1);
+      if (top.length < limit) top.push(e);
+      while (i > 0 && this.before(e, top[i - 1] as number)) {
+        top[i] = top[i - 1] as number;
+        i--;
+      }
+      top[i] = e;
+    }
+    return top;
   }
 
   /**
@@ -221,7 +248,7 @@ export class IncidentIndex {
           if (s === NEW) seen[id] = KEPT;
           else if (s !== KEPT && s !== DROPPED) {
             seen[id] = DROPPED;
-            drop(this.byTerm, id, e);
+            drop(this.byTerm, id, e.slot);
           }
         }
       }
@@ -231,7 +258,7 @@ export class IncidentIndex {
         for (const id of packedList(list).ids) {
           if (seen[id] !== NEW) continue;
           seen[id] = KEPT;
-          add(this.byTerm, id, e);
+          add(this.byTerm, id, e.slot);
         }
       }
     }
@@ -286,8 +313,10 @@ export class IncidentIndex {
     this.byId.delete(id);
     if (this.termGeneration === featureGeneration()) this.moveTerms(e, e.incident, undefined);
     else this.rebuildTerms();
-    for (const b of bandsOf(e.hashes)) drop(this.byBand, b, e);
+    for (const b of bandsOf(e.hashes)) drop(this.byBand, b, e.slot);
     for (const d of docsOf(e.incident)) if (this.byDoc.get(d) === e) this.byDoc.delete(d);
+    this.slots[e.slot] = undefined;
+    this.freeSlots.push(e.slot);
   }
 
   /**
@@ -315,12 +344,16 @@ export class IncidentIndex {
       this.rebuildTerms();
       vector = packedList(list);
     }
-    // Entries are stamped with this lookup's number: as sure (`sureMark`) or as scored, their sums kept on them.
+    // Entries are stamped with this lookup's number: as sure (`sureMark`) or as scored, their sums kept by slot.
     const mark = ++this.lookups;
-    const sure: Entry[] = [];
-    const holder = this.byDoc.get(doc.id);
+    const marks = this.mark;
+    const sureMarks = this.sureMark;
+    const score = this.score;
+    const sharedSq = this.sharedSq;
+    const sure: number[] = [];
+    const holder = this.byDoc.get(doc.id)?.slot;
     if (holder !== undefined) {
-      holder.sureMark = mark;
+      sureMarks[holder] = mark;
       sure.push(holder);
     }
     simhashHalves(doc.simhash, halves);
@@ -328,14 +361,14 @@ export class IncidentIndex {
     const lo = halves[1] as number;
     for (const b of [hi >>> 16, 0x10000 + (hi & 0xffff), 0x20000 + (lo >>> 16), 0x30000 + (lo & 0xffff)]) {
       for (const e of this.byBand.get(b) ?? []) {
-        if (e.sureMark === mark) continue;
-        e.sureMark = mark;
+        if (sureMarks[e] === mark) continue;
+        sureMarks[e] = mark;
         sure.push(e);
       }
     }
 
     const maxPosting = Math.max(32, this.byId.size / 5);
-    const scored: Entry[] = [];
+    const scored: number[] = [];
     let skippedSq = 0;
     const { ids, weights, norm } = vector;
     for (let i = 0; i < ids.length; i++) {
@@ -346,27 +379,29 @@ export class IncidentIndex {
         skippedSq += w * w;
         continue;
       }
-      for (const e of posting) {
-        if (e.mark !== mark) {
-          e.mark = mark;
-          e.score = 0;
-          e.sharedSq = 0;
+      for (let j = 0; j < posting.length; j++) {
+        const e = posting[j] as number;
+        if (marks[e] !== mark) {
+          marks[e] = mark;
+          score[e] = 0;
+          sharedSq[e] = 0;
           // Those found by SimHash band are returned anyway; their shared weight still bounds them.
-          if (e.sureMark !== mark) scored.push(e);
+          if (sureMarks[e] !== mark) scored.push(e);
         }
-        e.score += w;
-        e.sharedSq += w * w;
+        score[e] = (score[e] as number) + w;
+        sharedSq[e] = (sharedSq[e] as number) + w * w;
       }
     }
-    const ranked = topByScore(scored, limit);
+    const ranked = this.topByScore(scored, limit);
     const out: Candidate[] = [];
-    const candidate = (e: Entry, bound: number): Candidate => {
+    const candidate = (slot: number, bound: number): Candidate => {
+      const e = this.slots[slot] as Entry;
       let distance = 64;
       const h = e.hashes;
       for (let j = 0; j < h.length; j += 2) distance = Math.min(distance, hammingHalves(h[j] as number, h[j + 1] as number, hi, lo));
       return { incident: e.incident, bound, distance };
     };
-    const boundOf = (e: Entry) => (norm > 0 ? Math.min(1, Math.sqrt((e.mark === mark ? e.sharedSq : 0) + skippedSq) / norm) : 0);
+    const boundOf = (e: number) => (norm > 0 ? Math.min(1, Math.sqrt((marks[e] === mark ? (sharedSq[e] as number) : 0) + skippedSq) / norm) : 0);
     // A band shared by chance (16-bit bands: with thousands of incidents, a dozen per post) is bounded like any other
     // candidate: the caller then scores it only when it is a near-duplicate or its words could reach the threshold.
     for (const e of sure) out.push(candidate(e, e === holder ? 1 : boundOf(e)));
@@ -375,19 +410,19 @@ export class IncidentIndex {
   }
 }
 
-function add<K>(map: Map<K, Entry[]>, key: K, entry: Entry): void {
+function add<K>(map: Map<K, number[]>, key: K, entry: number): void {
   const posting = map.get(key);
   if (posting) posting.push(entry);
   else map.set(key, [entry]);
 }
 
-function drop<K>(map: Map<K, Entry[]>, key: K, entry: Entry): void {
+function drop<K>(map: Map<K, number[]>, key: K, entry: number): void {
   const posting = map.get(key);
   if (!posting) return;
   const i = posting.indexOf(entry);
   if (i < 0) return;
   // Swap with the last: order within a posting carries no meaning.
-  posting[i] = posting[posting.length - 1] as Entry;
+  posting[i] = posting[posting.length - 1] as number;
   posting.pop();
   if (posting.length === 0) map.delete(key);
 }

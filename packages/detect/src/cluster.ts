@@ -1,12 +1,12 @@
 import { DEFAULT_CLUSTER_CONFIG } from "./cluster-config.js";
 import type { ClusterConfig } from "./cluster-config.js";
-import { absorbDoc, isCurrent, isFollowup, normalizedDocKeywords, openIncident, mergeInto, regrade, validateDoc } from "./incident.js";
+import { absorbDoc, docKeywords, isCurrent, isFollowup, openIncident, mergeInto, regrade, validateDoc } from "./incident.js";
 import { statementOf } from "./statements.js";
 import type { IncidentChange } from "./incident.js";
 import type { IncidentState } from "./incident-state.js";
-import { cosine, hammingHalves, mostSpecificRegions, regionRelation, simhashHalves } from "./similarity.js";
+import { cosine, cosineFrom, hammingHalves, mostSpecificRegions, regionRelation, simhashHalves } from "./similarity.js";
 import type { RegionRelation } from "./similarity.js";
-import type { DocFeatures, Keyword, Region } from "./types.js";
+import type { DocFeatures, Region } from "./types.js";
 
 /** How a document matched an incident (for logs and the incident detail page). */
 export interface MatchInfo {
@@ -24,19 +24,6 @@ export interface Assignment {
   match?: MatchInfo | undefined;
   /** Incidents the document showed to be the same story: merged into `incident`; store them with status "merged". */
   merged?: { into: string; absorbed: IncidentState[] } | undefined;
-}
-
-const docLists = new WeakMap<object, { limit: number; keywords: Keyword[] }>();
-/**
- * A post's top keywords, normalised, memoised per post object: candidate search and scoring compare their
- * {@link keywordVector} (packed once per list, see `packedList`).
- */
-export function docKeywords(doc: Pick<DocFeatures, "keywords">, config: Pick<ClusterConfig, "docKeywordLimit">): readonly Keyword[] {
-  const cached = docLists.get(doc);
-  if (cached && cached.limit === config.docKeywordLimit) return cached.keywords;
-  const keywords = normalizedDocKeywords(doc, config.docKeywordLimit);
-  docLists.set(doc, { limit: config.docKeywordLimit, keywords });
-  return keywords;
 }
 
 // Incident states and posts are immutable: their SimHashes are parsed once per object, as (high, low) pairs (a plain
@@ -117,11 +104,20 @@ function regionsFactor(a: readonly Region[], b: readonly Region[], config: Clust
  * shares most words but is another story).
  */
 export function similarity(incident: IncidentState, doc: DocFeatures, config: ClusterConfig = DEFAULT_CLUSTER_CONFIG, threshold = config.joinThreshold): MatchInfo {
+  return matchOf(incident, doc, config, threshold, true);
+}
+
+/**
+ * {@link similarity}; without `exact`, a near-duplicate's keyword similarity is left out (NaN): it scores 1 whatever
+ * its words, and only the match {@link assign} returns needs it.
+ */
+function matchOf(incident: IncidentState, doc: DocFeatures, config: ClusterConfig, threshold: number, exact: boolean): MatchInfo {
   const d = nearestDistance(incident, doc);
+  if (!exact && d <= config.nearDuplicateDistance) return { score: 1, hamming: d, keywordSimilarity: Number.NaN, regionFactor: 1, nearDuplicate: true };
   const vector = docKeywords(doc, config);
-  let keywordSimilarity = cosine(vector, incident.keywords);
+  let keywordSimilarity = cosineFrom(vector, incident.keywords);
   for (const set of incident.recentKeywordSets) {
-    keywordSimilarity = Math.max(keywordSimilarity, cosine(vector, set));
+    keywordSimilarity = Math.max(keywordSimilarity, cosineFrom(vector, set));
   }
   if (d <= config.nearDuplicateDistance) {
     // Reposts carry the same text and hence the same places; no region check needed.
@@ -266,11 +262,12 @@ export function assign(
   const threshold = joinThreshold(doc, config);
   const scored: Scored[] = open
     .filter((i) => inWindow(i, doc.publishedAt, config))
-    .map((incident) => ({ incident, match: similarity(incident, doc, config, threshold) }))
+    .map((incident) => ({ incident, match: matchOf(incident, doc, config, threshold, false) }))
     .filter((s) => s.match.score >= threshold && (threshold >= config.joinThreshold || s.match.regionFactor === 1))
     .sort((a, b) => b.match.score - a.match.score || byAge(a.incident, b.incident));
 
   const best = scored[0];
+  if (best?.match.nearDuplicate) best.match = similarity(best.incident, doc, config, threshold);
   // A post about the past, statistics or plans is no incident's; a follow-up (trial, compensation, memorial) may
   // join the incident it follows but never opens one.
   if (!isCurrent(doc) && (!best || !isFollowup(doc))) return { incident: openIncident(doc, now, config), changes: ["ignored"] };

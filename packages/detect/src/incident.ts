@@ -97,6 +97,19 @@ export function normalizedDocKeywords(doc: Pick<DocFeatures, "keywords">, limit:
   return sum > 0 ? top.map((k) => ({ word: k.word, weight: k.weight / sum })) : [];
 }
 
+const docLists = new WeakMap<object, { limit: number; keywords: Keyword[] }>();
+/**
+ * {@link normalizedDocKeywords}, memoised per post object: candidate search, scoring and absorbing share them (and
+ * their keyword vector, packed once per list, see `packedList`).
+ */
+export function docKeywords(doc: Pick<DocFeatures, "keywords">, config: Pick<ClusterConfig, "docKeywordLimit">): readonly Keyword[] {
+  const cached = docLists.get(doc);
+  if (cached && cached.limit === config.docKeywordLimit) return cached.keywords;
+  const keywords = normalizedDocKeywords(doc, config.docKeywordLimit);
+  docLists.set(doc, { limit: config.docKeywordLimit, keywords });
+  return keywords;
+}
+
 /** Adds weighted items to a decayed aggregate: the aggregate is kept decayed to the latest event time. */
 function addDecayed<T extends { weight: number }>(
   current: readonly T[],
@@ -356,8 +369,8 @@ export function absorbDoc(
     timeline.push({ at: t, kind: "earlier_post", text: `${doc.source}的更早报道成为首发（起始时间提前${minutes}分钟）`, docId: doc.id, source: doc.source });
   }
 
-  const docKeywords = normalizedDocKeywords(doc, config.docKeywordLimit);
-  const kw = addDecayed(incident.keywords, incident.keywordsAt, docKeywords, t, (k) => k.word, config.maxKeywords, config.keywordHalfLifeMs);
+  const keywords = docKeywords(doc, config);
+  const kw = addDecayed(incident.keywords, incident.keywordsAt, keywords, t, (k) => k.word, config.maxKeywords, config.keywordHalfLifeMs);
   const topics = addTopics(incident.topics, incident.keywordsAt, doc.topics, t, config);
   const categories = doc.category ? addCategory(incident.categories, doc.category, 1) : incident.categories;
 
@@ -415,7 +428,7 @@ export function absorbDoc(
 
   const m = doc.metrics;
   const n = incident.sentiment.n + 1;
-  const recentSet = docKeywords.slice(0, config.recentKeywordLimit);
+  const recentSet = keywords.slice(0, config.recentKeywordLimit);
   const next: IncidentState = {
     ...incident,
     updatedAt: now,

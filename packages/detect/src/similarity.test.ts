@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { fnv1a32, fnv1a64Hex, simhash64, tokenFeatures } from "./hash.js";
-import { codeContains, codeDepth, hamming, keywordCosine, keywordVector, mostSpecificRegions, regionRelation, simhashHalves, topKeywords, vectorCosine } from "./similarity.js";
+import { codeContains, codeDepth, cosine, cosineFrom, hamming, keywordCosine, keywordVector, mostSpecificRegions, regionRelation, simhashHalves, topKeywords, vectorCosine } from "./similarity.js";
 import type { FeatureVector } from "./similarity.js";
-import type { Region } from "./types.js";
+import type { Keyword, Region } from "./types.js";
 
 const r = (code: string, name: string, level: Region["level"], province: string): Region => ({ code, name, level, province });
 const jianghua = r("431129", "江华瑶族自治县", "county", "湖南省");
@@ -104,6 +104,16 @@ describe("vectorCosine", () => {
       for (const a of vectors) expect(vectorCosine(fresh, a)).toBe(reference(fresh, a));
     }
     expect(vectorCosine(keywordVector([]), vectors[0] as FeatureVector)).toBe(0);
+  });
+
+  it("compares one post's list with many through its probe table to the very same number as cosine", () => {
+    const lists = Array.from({ length: 40 }, (_, i) => pick(i, 1 + (i % 13)));
+    for (const a of lists.slice(0, 8)) {
+      // Longer and shorter lists than the post's, one after another (the probe table is kept between them).
+      for (const b of lists) expect(cosineFrom(a, b)).toBe(cosine(a, b));
+    }
+    expect(cosineFrom([], lists[3] as Keyword[])).toBe(0);
+    expect(cosineFrom(lists[3] as Keyword[], lists[3] as Keyword[])).toBe(cosine(lists[3] as Keyword[], lists[3] as Keyword[]));
   });
 
   it("still agrees after the bounded feature table filled up and started afresh", () => {

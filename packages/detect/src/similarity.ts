@@ -304,6 +304,95 @@ export function cosine(a: VectorLike, b: VectorLike): number {
   return Math.min(1, dot / (pa.norm * pb.norm));
 }
 
+// A post is compared with many keyword lists in a row: its features go once into a small open-addressing table (id
+// → position) that each comparison probes, a few cache lines where the spread-out table spans megabytes.
+let probeOf: Packed | undefined;
+let probeKeys = new Int32Array(64);
+let probeSlots = new Int32Array(64);
+let probeShift = 26;
+// Products found from the other side, by the post's feature position, to be summed in the post's order.
+let hitValues = new Float64Array(64);
+let hitMarks = new Uint32Array(64);
+let hitRound = 0;
+
+function prepareProbe(p: Packed): void {
+  if (probeOf === p) return;
+  const n = p.ids.length;
+  let bits = 6;
+  while (1 << bits < n * 4) bits++;
+  const size = 1 << bits;
+  if (probeKeys.length !== size) {
+    probeKeys = new Int32Array(size);
+    probeSlots = new Int32Array(size);
+  } else probeKeys.fill(0);
+  probeShift = 32 - bits;
+  const mask = size - 1;
+  for (let i = 0; i < n; i++) {
+    const id = p.ids[i] as number;
+    let h = Math.imul(id, 0x9e3779b1) >>> probeShift;
+    // A packed vector's ids are distinct.
+    while (probeKeys[h] !== 0) h = (h + 1) & mask;
+    probeKeys[h] = id + 1;
+    probeSlots[h] = i;
+  }
+  if (hitMarks.length < n) {
+    hitValues = new Float64Array(size);
+    hitMarks = new Uint32Array(size);
+    hitRound = 0;
+  }
+  probeOf = p;
+}
+
+/** Position of a feature in the probed vector, or -1. */
+function probe(id: number): number {
+  const mask = probeKeys.length - 1;
+  const key = id + 1;
+  let h = Math.imul(id, 0x9e3779b1) >>> probeShift;
+  for (;;) {
+    const k = probeKeys[h] as number;
+    if (k === key) return probeSlots[h] as number;
+    if (k === 0) return -1;
+    h = (h + 1) & mask;
+  }
+}
+
+/**
+ * {@link cosine} of two keyword lists, the very same number, for comparing one list (a post's) with many in a row:
+ * the products are those `cosine` forms, added in the same order (the shorter vector's), found through the first
+ * list's probe table instead of the spread-out one.
+ */
+export function cosineFrom(a: readonly Keyword[], b: readonly Keyword[]): number {
+  let pb = packedList(b);
+  const pa = packedList(a);
+  if (pb.generation !== pa.generation) pb = packedList(b);
+  if (pa.norm === 0 || pb.norm === 0) return 0;
+  prepareProbe(pa);
+  let dot = 0;
+  const ids = pb.ids;
+  const weights = pb.weights;
+  if (ids.length < pa.ids.length) {
+    // `b` is the shorter: its own order.
+    for (let j = 0; j < ids.length; j++) {
+      const at = probe(ids[j] as number);
+      if (at >= 0) dot += (weights[j] as number) * (pa.weights[at] as number);
+    }
+  } else {
+    // `a` is the shorter (or as long): the shared features' products, added in `a`'s order.
+    if (++hitRound > 0xfffffff0) {
+      hitMarks.fill(0);
+      hitRound = 1;
+    }
+    for (let j = 0; j < ids.length; j++) {
+      const at = probe(ids[j] as number);
+      if (at < 0) continue;
+      hitMarks[at] = hitRound;
+      hitValues[at] = (pa.weights[at] as number) * (weights[j] as number);
+    }
+    for (let i = 0; i < pa.ids.length; i++) if (hitMarks[i] === hitRound) dot += hitValues[i] as number;
+  }
+  return Math.min(1, dot / (pa.norm * pb.norm));
+}
+
 /** Cosine similarity of two feature vectors (0 … 1; 0 when either is empty). */
 export function vectorCosine(a: FeatureVector, b: FeatureVector): number {
   return cosine(a, b);
