@@ -6,8 +6,11 @@ import type { Logger } from "@liaowang/logger";
 export interface BulkItem<R = unknown> {
   index: string;
   id: string;
-  /** The source, or its JSON text (written as it is: a caller that has it serialised need not build an object). */
-  document: Record<string, unknown> | string;
+  /**
+   * The source, or its JSON as UTF-8 bytes, written as they are: a caller that has it serialised need not build an
+   * object, and a bulk of such documents is sent as one buffer (no string to measure and encode again).
+   */
+  document: Record<string, unknown> | Buffer;
   /** Carried back with a permanent failure so the caller can dead-letter the right record. */
   ref: R;
 }
@@ -53,9 +56,12 @@ export async function bulkIndex<R>(client: Client, items: BulkItem<R>[], options
   const failures: BulkFailure<R>[] = [];
   for (let attempt = 1; pending.length > 0; attempt++) {
     let response;
+    const action = (item: BulkItem<R>) => (options.op === "create" ? { create: { _index: item.index, _id: item.id } } : { index: { _index: item.index, _id: item.id } });
     try {
       response = await client.bulk({
-        operations: pending.flatMap((item) => [options.op === "create" ? { create: { _index: item.index, _id: item.id } } : { index: { _index: item.index, _id: item.id } }, item.document]),
+        ...(pending.every((item) => Buffer.isBuffer(item.document))
+          ? { body: ndjsonBytes(pending.map((item) => [action(item), item.document as Buffer])) }
+          : { operations: pending.flatMap((item) => [action(item), Buffer.isBuffer(item.document) ? item.document.toString() : item.document]) }),
         ...(options.refresh === undefined ? {} : { refresh: options.refresh }),
         // Only what is checked below: the full answer repeats index, id, version, shards and seq_no for every item
         // (~200 bytes each, ~400 KB for a bulk of 2,000) for Elasticsearch to write and this process to parse.
@@ -94,3 +100,12 @@ export async function bulkIndex<R>(client: Client, items: BulkItem<R>[], options
   }
   return failures;
 }
+
+/** A bulk body of pre-serialised sources: each action line, then the source's bytes as they are. */
+function ndjsonBytes(lines: [Record<string, unknown>, Buffer][]): Buffer {
+  const parts: Buffer[] = [];
+  for (const [action, source] of lines) parts.push(Buffer.from(`${JSON.stringify(action)}\n`), source, NEWLINE);
+  return Buffer.concat(parts);
+}
+
+const NEWLINE = Buffer.from("\n");

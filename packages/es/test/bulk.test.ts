@@ -46,4 +46,15 @@ describe("bulkIndex", () => {
     expect((await es.get<{ text: string }>({ index, id: "d3" }))._source?.text).toBe("重放");
     expect((await es.count({ index })).count).toBe(49);
   });
+
+  it("writes pre-serialised sources (JSON bytes) as given, and still reports a refused one with its reason", async () => {
+    const raw = `${p}bulk-raw`;
+    await es.indices.create({ index: raw, mappings: { dynamic: "strict", properties: { n: { type: "integer" }, text: { type: "keyword" } } } });
+    const items = ['{"n":1,"text":"第一条\\n\\"引号\\""}', '{"n":"二","text":"not a number"}', '{"n":3,"text":"第三条"}'].map((json, i) => ({ index: raw, id: `r${i}`, document: Buffer.from(json), ref: i }));
+    const failures = await bulkIndex(es, items, { log, refresh: true });
+    expect(failures.map((f) => [f.ref, f.status])).toEqual([[1, 400]]);
+    expect(failures[0]!.reason).toMatch(/^document_parsing_exception: .*\[n\]/);
+    expect((await es.get<{ text: string }>({ index: raw, id: "r0" }))._source?.text).toBe('第一条\n"引号"');
+    expect((await es.count({ index: raw })).count).toBe(2);
+  });
 });

@@ -39,11 +39,11 @@ export interface ConsumerOptions<K extends TopicKey, V = z.output<(typeof topics
   service: string;
   handler: BatchHandler<V>;
   /**
-   * Turns a record's text (never empty) into the handler's value; by default JSON parsed and checked with the topic's
-   * schema. A stage that only passes records on (the indexer writes them to Elasticsearch) may read just what it needs;
-   * a record it refuses is dead-lettered as `invalid_message` with the reason.
+   * Turns a record's value (never empty) into the handler's value; by default its text parsed as JSON and checked with
+   * the topic's schema. A stage that only passes records on (the indexer writes them to Elasticsearch) may read just
+   * what it needs; a record it refuses is dead-lettered as `invalid_message` with the reason.
    */
-  parse?: (text: string) => ParseResult<V>;
+  parse?: (value: Buffer) => ParseResult<V>;
   /** Where unparseable and rejected records go; must be connected. */
   deadLetters: TypedProducer;
   log: Logger;
@@ -134,7 +134,7 @@ export async function runConsumer<K extends TopicKey, V = z.output<(typeof topic
   type T = V;
   const { kafka, log, service } = options;
   const def = topics[options.topic];
-  const parse = options.parse ?? ((text: string) => parseWithSchema(def.schema, text) as ParseResult<V>);
+  const parse = options.parse ?? ((value: Buffer) => parseWithSchema(def.schema, value.toString()) as ParseResult<V>);
   const topic = topicName(options.topicPrefix, options.topic);
   const backoff = options.backoff ?? { initialMs: 250, maxMs: 15_000 };
   const unknownRetries = options.unknownErrorRetries ?? 3;
@@ -397,10 +397,9 @@ function recordIdOf(value: unknown): string | undefined {
   return undefined;
 }
 
-function parseMessage<V>(parse: (text: string) => ParseResult<V>, message: KafkaMessage): ParseResult<V> {
-  const text = message.value?.toString();
-  if (!text) return { ok: false, reason: "empty message" };
-  return parse(text);
+function parseMessage<V>(parse: (value: Buffer) => ParseResult<V>, message: KafkaMessage): ParseResult<V> {
+  if (!message.value || message.value.length === 0) return { ok: false, reason: "empty message" };
+  return parse(message.value);
 }
 
 /** A record's text as JSON checked with its topic's schema (the default parse), with the first problems as the reason. */
