@@ -1,6 +1,6 @@
 import { docKeywords } from "./incident.js";
 import type { IncidentState } from "./incident-state.js";
-import { featureGeneration, featureTableSize, growFeatureTable, hammingHalves, packedList, simhashHalves } from "./similarity.js";
+import { IdTable, featureGeneration, growFeatureTable, hammingHalves, packedList, simhashHalves } from "./similarity.js";
 import type { DocFeatures, Keyword } from "./types.js";
 
 const halves = new Uint32Array(2);
@@ -67,9 +67,11 @@ export interface Candidate {
   distance: number;
 }
 
-// Per feature id, the number of the key update that last saw it (see `moveTerms`); shared by every index.
-let seenTerms = new Uint32Array(0);
-let termUpdates = 0;
+// What `moveTerms` saw of each feature: in the new lists, in both, or dropped (in the old lists only).
+const seenTerms = new IdTable();
+const NEW = 1;
+const KEPT = 2;
+const DROPPED = 3;
 
 function docsOf(incident: IncidentState): string[] {
   return [incident.openedBy, ...incident.recentDocIds];
@@ -224,42 +226,28 @@ export class IncidentIndex {
    * absent: added or removed), touching only the features that differ. All lists are packed in this generation.
    */
   private moveTerms(e: Entry, before: IncidentState | undefined, after: IncidentState | undefined): void {
-    if (seenTerms.length < featureTableSize()) {
-      let size = Math.max(1024, seenTerms.length);
-      while (size < featureTableSize()) size *= 2;
-      seenTerms = new Uint32Array(size);
-      termUpdates = 0;
-    }
-    if (termUpdates > 0xfffffff0) {
-      seenTerms.fill(0);
-      termUpdates = 0;
-    }
-    const base = termUpdates;
-    termUpdates += 4;
-    const NEW = base + 1;
-    const KEPT = base + 2;
-    const DROPPED = base + 3;
-    const seen = seenTerms;
-    if (after) for (const list of listsOf(after)) for (const id of packedList(list).ids) seen[id] = NEW;
-    if (before) {
-      for (const list of listsOf(before)) {
-        for (const id of packedList(list).ids) {
-          const s = seen[id];
-          if (s === NEW) seen[id] = KEPT;
-          else if (s !== KEPT && s !== DROPPED) {
-            seen[id] = DROPPED;
-            drop(this.byTerm, id, e.slot);
-          }
+    const beforeLists = before ? listsOf(before).map(packedList) : [];
+    const afterLists = after ? listsOf(after).map(packedList) : [];
+    let n = 0;
+    for (const p of beforeLists) n += p.ids.length;
+    for (const p of afterLists) n += p.ids.length;
+    seenTerms.reset(n);
+    for (const p of afterLists) for (const id of p.ids) seenTerms.set(id, NEW);
+    for (const p of beforeLists) {
+      for (const id of p.ids) {
+        const s = seenTerms.get(id);
+        if (s === NEW) seenTerms.set(id, KEPT);
+        else if (s !== KEPT && s !== DROPPED) {
+          seenTerms.set(id, DROPPED);
+          drop(this.byTerm, id, e.slot);
         }
       }
     }
-    if (after) {
-      for (const list of listsOf(after)) {
-        for (const id of packedList(list).ids) {
-          if (seen[id] !== NEW) continue;
-          seen[id] = KEPT;
-          add(this.byTerm, id, e.slot);
-        }
+    for (const p of afterLists) {
+      for (const id of p.ids) {
+        if (seenTerms.get(id) !== NEW) continue;
+        seenTerms.set(id, KEPT);
+        add(this.byTerm, id, e.slot);
       }
     }
   }

@@ -237,7 +237,7 @@ function crossed(milestones: readonly number[], before: number, after: number): 
 /** Re-grades from the incident's figures and category; records a grade change with its reason in the history. */
 export function regrade(inc: IncidentState, now: number, at: number, config: ClusterConfig): { incident: IncidentState; changed: boolean } {
   const g = gradeInScope(inc, config);
-  if (g.level === inc.level) return { incident: { ...inc, gradeReason: g.reason }, changed: false };
+  if (g.level === inc.level) return { incident: g.reason === inc.gradeReason ? inc : { ...inc, gradeReason: g.reason }, changed: false };
   const direction = levelRank(g.level) > levelRank(inc.level) ? "升级" : "降级";
   return {
     incident: {

@@ -97,16 +97,12 @@ let maxFeatures = 1 << 18;
 let featureIds = new Map<string, number>();
 let featureCount = 0;
 let wordFeatures = new Map<string, number[]>();
+const MAX_WORDS = 1 << 14;
 let generation = 0;
 
 /** The feature table's generation: ids from an earlier one mean nothing now. */
 export function featureGeneration(): number {
   return generation;
-}
-
-/** Number of features interned in this generation: every id handed out is below it. */
-export function featureTableSize(): number {
-  return featureCount;
 }
 
 /**
@@ -186,16 +182,58 @@ function wordIds(word: string): number[] {
       for (let i = 0; i < chars.length - 1; i++) ids.push(intern(`${chars[i] ?? ""}${chars[i + 1] ?? ""}`));
     }
     // Bounded like the table (words outnumber their features): forgetting them only costs splitting them again.
-    if (wordFeatures.size >= maxFeatures) wordFeatures.clear();
+    if (wordFeatures.size >= MAX_WORDS) wordFeatures.clear();
     wordFeatures.set(word, ids);
   }
   return ids;
 }
 
-// Scratch for packing a list: each feature's sum so far, and the number of the packing that last touched it.
-let sums = new Float64Array(1 << 12);
-let touched = new Uint32Array(1 << 12);
-let packings = 0;
+/**
+ * A small open-addressing table from feature id to a number, emptied for each use: scratch for work on a few
+ * hundred features at most (packing a list, moving an incident's postings), a few cache lines where a table by
+ * feature id would span megabytes.
+ */
+export class IdTable {
+  private keys = new Int32Array(64);
+  private values = new Int32Array(64);
+  private shift = 26;
+
+  /** Empties the table for up to `n` ids. */
+  reset(n: number): void {
+    let bits = 6;
+    while (1 << bits < n * 2) bits++;
+    if (this.keys.length !== 1 << bits) {
+      this.keys = new Int32Array(1 << bits);
+      this.values = new Int32Array(1 << bits);
+    } else this.keys.fill(0);
+    this.shift = 32 - bits;
+  }
+
+  private slot(id: number): number {
+    const mask = this.keys.length - 1;
+    let h = Math.imul(id, 0x9e3779b1) >>> this.shift;
+    for (;;) {
+      const k = this.keys[h] as number;
+      if (k === id + 1 || k === 0) return h;
+      h = (h + 1) & mask;
+    }
+  }
+
+  /** The number held for `id`, or -1. */
+  get(id: number): number {
+    const h = this.slot(id);
+    return this.keys[h] === 0 ? -1 : (this.values[h] as number);
+  }
+
+  set(id: number, value: number): void {
+    const h = this.slot(id);
+    this.keys[h] = id + 1;
+    this.values[h] = value;
+  }
+}
+
+// Feature id → position in the list being packed.
+const positions = new IdTable();
 
 /**
  * {@link keywordVector} of a list, packed, without building its map: the same features in the same order, summed
@@ -205,18 +243,9 @@ function packKeywords(keywords: readonly Keyword[]): Packed {
   let most = 0;
   for (const k of keywords) most += k.word.length + 1;
   if (featureCount + most > maxFeatures) startAfresh();
-  if (featureCount + most > sums.length) {
-    let size = sums.length;
-    while (size < featureCount + most) size *= 2;
-    sums = new Float64Array(size);
-    touched = new Uint32Array(size);
-    packings = 0;
-  }
-  if (++packings > 0xfffffff0) {
-    touched.fill(0);
-    packings = 1;
-  }
+  positions.reset(most);
   const ids: number[] = [];
+  const weights: number[] = [];
   for (const k of keywords) {
     if (!(k.weight > 0)) continue;
     const featureIdsOfWord = wordIds(k.word);
@@ -225,20 +254,16 @@ function packKeywords(keywords: readonly Keyword[]): Packed {
     const share = n === 1 ? k.weight : k.weight / Math.sqrt(n);
     for (let i = 0; i < n; i++) {
       const id = featureIdsOfWord[i] as number;
-      if (touched[id] !== packings) {
-        touched[id] = packings;
-        sums[id] = 0 + share;
+      const at = positions.get(id);
+      if (at < 0) {
+        positions.set(id, ids.length);
         ids.push(id);
-      } else sums[id] = (sums[id] as number) + share;
+        weights.push(0 + share);
+      } else weights[at] = (weights[at] as number) + share;
     }
   }
-  const weights = new Array<number>(ids.length);
   let sq = 0;
-  for (let i = 0; i < ids.length; i++) {
-    const w = sums[ids[i] as number] as number;
-    weights[i] = w;
-    sq += w * w;
-  }
+  for (const w of weights) sq += w * w;
   return { generation, ids, weights, norm: Math.sqrt(sq) };
 }
 

@@ -41,8 +41,10 @@ function insertSorted(sketch: number[], h: number, size: number): boolean {
 
 /** Adds a source; returns the new set and whether it was (as far as the bounded state can tell) new. */
 export function addSource(set: SourceSet, source: string, maxList: number, sketchSize: number): { set: SourceSet; isNew: boolean } {
-  const sketch = [...set.sketch];
-  const inserted = insertSorted(sketch, fnv1a32(source), sketchSize);
+  const h = fnv1a32(source);
+  // A source seen before (the usual case) leaves the sketch as it is: no copy.
+  const sketch = set.sketch.includes(h) ? set.sketch : [...set.sketch];
+  const inserted = sketch !== set.sketch && insertSorted(sketch, h, sketchSize);
   const inList = set.list.includes(source);
   const list = !inList && set.list.length < maxList ? [...set.list, source] : set.list;
   const isNew = inserted || (!inList && list !== set.list);
