@@ -7,10 +7,11 @@ export interface BulkItem<R = unknown> {
   index: string;
   id: string;
   /**
-   * The source, or its JSON as UTF-8 bytes, written as they are: a caller that has it serialised need not build an
-   * object, and a bulk of such documents is sent as one buffer (no string to measure and encode again).
+   * The source, or its JSON as UTF-8 bytes (in one buffer or in consecutive pieces), written as they are: a caller
+   * that has it serialised need not build an object, and a bulk of such documents is sent as one buffer (no string to
+   * measure and encode again).
    */
-  document: Record<string, unknown> | Buffer;
+  document: Record<string, unknown> | Buffer | Buffer[];
   /** Carried back with a permanent failure so the caller can dead-letter the right record. */
   ref: R;
 }
@@ -59,9 +60,9 @@ export async function bulkIndex<R>(client: Client, items: BulkItem<R>[], options
     const action = (item: BulkItem<R>) => (options.op === "create" ? { create: { _index: item.index, _id: item.id } } : { index: { _index: item.index, _id: item.id } });
     try {
       response = await client.bulk({
-        ...(pending.every((item) => Buffer.isBuffer(item.document))
-          ? { body: ndjsonBytes(pending.map((item) => [action(item), item.document as Buffer])) }
-          : { operations: pending.flatMap((item) => [action(item), Buffer.isBuffer(item.document) ? item.document.toString() : item.document]) }),
+        ...(pending.every((item) => isBytes(item.document))
+          ? { body: ndjsonBytes(pending.map((item) => [action(item), item.document as Buffer | Buffer[]])) }
+          : { operations: pending.flatMap((item) => [action(item), isBytes(item.document) ? Buffer.concat([item.document].flat()).toString() : item.document]) }),
         ...(options.refresh === undefined ? {} : { refresh: options.refresh }),
         // Only what is checked below: the full answer repeats index, id, version, shards and seq_no for every item
         // (~200 bytes each, ~400 KB for a bulk of 2,000) for Elasticsearch to write and this process to parse.
@@ -101,10 +102,19 @@ export async function bulkIndex<R>(client: Client, items: BulkItem<R>[], options
   return failures;
 }
 
+function isBytes(document: BulkItem["document"]): document is Buffer | Buffer[] {
+  return Buffer.isBuffer(document) || Array.isArray(document);
+}
+
 /** A bulk body of pre-serialised sources: each action line, then the source's bytes as they are. */
-function ndjsonBytes(lines: [Record<string, unknown>, Buffer][]): Buffer {
+function ndjsonBytes(lines: [Record<string, unknown>, Buffer | Buffer[]][]): Buffer {
   const parts: Buffer[] = [];
-  for (const [action, source] of lines) parts.push(Buffer.from(`${JSON.stringify(action)}\n`), source, NEWLINE);
+  for (const [action, source] of lines) {
+    parts.push(Buffer.from(`${JSON.stringify(action)}\n`));
+    if (Buffer.isBuffer(source)) parts.push(source);
+    else for (const piece of source) parts.push(piece);
+    parts.push(NEWLINE);
+  }
   return Buffer.concat(parts);
 }
 

@@ -42,13 +42,15 @@ function doc(over: Partial<EnrichedDocument> = {}): EnrichedDocument {
 function indexed(d: EnrichedDocument | string, prefix = "l-"): { id: string; index: string; source: unknown } {
   const parsed = parseForIndex(prefix)(Buffer.from(typeof d === "string" ? d : JSON.stringify(d)));
   if (!parsed.ok) throw new Error(parsed.reason);
-  return { id: parsed.value.id, index: parsed.value.index, source: JSON.parse(esSource(parsed.value, sourceTail(AT)).toString()) };
+  return { id: parsed.value.id, index: parsed.value.index, source: JSON.parse(Buffer.concat(esSource(parsed.value, sourceTail(AT))).toString()) };
 }
 
 const scanned = (d: unknown) => scanForIndex(Buffer.from(typeof d === "string" ? d : JSON.stringify(d)), "l-");
 
 // Text with what JSON escapes and what could fool a scanner: quotes, backslashes, brackets, separators, line breaks.
-const TRICKY = ['他说："火灾"', "a\\", '\\"', '","', "]}", "{[", "换行\n回车\r制表\t", "emoji 🚒 \u0000 \u2028", 'x\\","y'];
+// Long ones too: past 32 bytes the scanner finds quotes natively and must still skip the escaped ones.
+const LONG = "长文本".repeat(12);
+const TRICKY = ['他说："火灾"', "a\\", '\\"', '","', "]}", "{[", "换行\n回车\r制表\t", "emoji 🚒 \u0000 \u2028", 'x\\","y', `${LONG}"${LONG}\\"${LONG}\\`, `${LONG}\\\\"`];
 
 describe("parseForIndex", () => {
   it("gives toEsDocument's document without parsing the record: segmented fields renamed, tokens left out, search terms joined", () => {

@@ -8,9 +8,10 @@ export interface IndexRecord {
   index: string;
   /**
    * The document's Elasticsearch source as UTF-8 JSON without its closing brace and without `indexedAt`, which the
-   * bulk adds ({@link esSource}): what {@link toEsDocument} makes of the enriched document, already serialised.
+   * bulk adds ({@link esSource}): what {@link toEsDocument} makes of the enriched document, already serialised, in
+   * pieces (mostly ranges of the record's own bytes) that the bulk body copies once.
    */
-  head: Buffer;
+  head: Buffer[];
 }
 
 /** The end of every source in one bulk: its `indexedAt` and the closing brace. */
@@ -18,9 +19,9 @@ export function sourceTail(indexedAt: string): Buffer {
   return Buffer.from(`,"indexedAt":${JSON.stringify(indexedAt)}}`);
 }
 
-/** The Elasticsearch source of a record: its head plus the tail of the bulk that writes it. */
-export function esSource(record: IndexRecord, tail: Buffer): Buffer {
-  return Buffer.concat([record.head, tail], record.head.length + tail.length);
+/** The Elasticsearch source of a record, in pieces: its head plus the tail of the bulk that writes it. */
+export function esSource(record: IndexRecord, tail: Buffer): Buffer[] {
+  return [...record.head, tail];
 }
 
 const QUOTE = 0x22;
@@ -59,7 +60,7 @@ function fullParse(value: Buffer, indexPrefix: string): ParseResult<IndexRecord>
   const parsed = parseWithSchema(EnrichedDocument, value.toString());
   if (!parsed.ok) return parsed;
   const source = JSON.stringify({ ...toEsDocument(parsed.value, ""), indexedAt: undefined });
-  return { ok: true, value: { id: parsed.value.id, index: documentIndexFor(indexPrefix, parsed.value), head: Buffer.from(source.slice(0, -1)) } };
+  return { ok: true, value: { id: parsed.value.id, index: documentIndexFor(indexPrefix, parsed.value), head: [Buffer.from(source.slice(0, -1))] } };
 }
 
 /**
@@ -147,7 +148,7 @@ export function scanForIndex(buf: Buffer, indexPrefix: string): ParseResult<Inde
   if (id === undefined || publishedAt === undefined || segments !== 3) return undefined;
   closeRun(n - 1);
   const index = documentIndexFor(indexPrefix, { publishedAt, flags: flags as EnrichedDocument["flags"] });
-  return { ok: true, value: { id, index, head: Buffer.concat(pieces) } };
+  return { ok: true, value: { id, index, head: pieces } };
 }
 
 /** The value of a JSON text, or undefined when it is not JSON. */
@@ -220,12 +221,26 @@ function valueEnd(buf: Buffer, start: number): number {
   return -1;
 }
 
-/** The index after the string literal opening at `start` (at its first quote not escaped), or -1. */
+/**
+ * The index after the string literal opening at `start` (at its first quote not escaped), or -1. Short strings (keys,
+ * tokens) are walked byte by byte; past 32 bytes (text, segmented fields) quotes are found natively and a quote
+ * preceded by an odd number of backslashes is skipped as escaped.
+ */
 function stringEnd(buf: Buffer, start: number): number {
-  for (let i = start + 1; i < buf.length; i++) {
+  const n = buf.length;
+  let i = start + 1;
+  for (const stop = Math.min(n, i + 32); i < stop; i++) {
     const c = buf[i];
     if (c === BACKSLASH) i++;
     else if (c === QUOTE) return i + 1;
+  }
+  while (i < n) {
+    const quote = buf.indexOf(QUOTE, i);
+    if (quote < 0) return -1;
+    let backslashes = 0;
+    for (let j = quote - 1; j > start && buf[j] === BACKSLASH; j--) backslashes++;
+    if (backslashes % 2 === 0) return quote + 1;
+    i = quote + 1;
   }
   return -1;
 }
