@@ -118,7 +118,7 @@ describe("the pipeline under faults", () => {
   });
 
   it("the alerter killed mid-countdown, one receiver failing then recovering and two failing for good: each step once, failures visible", async () => {
-    const c = await open("countdown", 70_000);
+    const c = await open("countdown", 80_000);
     // the responsible department's receiver fails until healed; police answers 500 for good, telecom 404 for good
     c.replies.set("/hooks/emergency", 503);
     c.replies.set("/hooks/police", 500);
@@ -133,18 +133,18 @@ describe("the pipeline under faults", () => {
     report(`countdown: receiver recovered, opening notice delivered ${((Date.now() - healedAt) / 1000).toFixed(1)} s later`);
 
     // the first reminder goes out; the alerter is killed and stays down while the next one falls due
-    await waitFor(async () => c.receivedSteps(alertId, "emergency").includes("g0:reminder:authoritative_info:T-30s"), { timeoutMs: 60_000, what: "the T-30s reminder" });
+    await waitFor(async () => c.receivedSteps(alertId, "emergency").includes("g0:reminder:authoritative_info:T-45s"), { timeoutMs: 60_000, what: "the T-45s reminder" });
     await sleep(1_000);
     await c.group.kill("alerter");
-    await sleep(Math.max(0, c.deadlineAt - 13_000 - Date.now()));
-    expect(c.receivedSteps(alertId, "emergency")).not.toContain("g0:reminder:authoritative_info:T-15s");
+    await sleep(Math.max(0, c.deadlineAt - 23_000 - Date.now()));
+    expect(c.receivedSteps(alertId, "emergency")).not.toContain("g0:reminder:authoritative_info:T-25s");
     const restarted = Date.now();
     await c.group.start("alerter");
-    await waitFor(async () => c.receivedSteps(alertId, "emergency").includes("g0:reminder:authoritative_info:T-15s"), { timeoutMs: 60_000, what: "the T-15s reminder after the restart" });
+    await waitFor(async () => c.receivedSteps(alertId, "emergency").includes("g0:reminder:authoritative_info:T-25s"), { timeoutMs: 60_000, what: "the T-25s reminder after the restart" });
     report(`countdown: alerter restarted, missed reminder sent ${((Date.now() - restarted) / 1000).toFixed(1)} s later`);
 
     const { alert, delivery } = await c.verifyExactlyOnce({ reminders: true });
-    expect(c.receivedSteps(alert.id, "emergency").filter((s) => s !== "g0:regrade")).toEqual(["g0:new", "g0:reminder:authoritative_info:T-15s", "g0:reminder:authoritative_info:T-30s", "g0:reminder:authoritative_info:overdue"]);
+    expect(c.receivedSteps(alert.id, "emergency").filter((s) => s !== "g0:regrade")).toEqual(["g0:new", "g0:reminder:authoritative_info:T-25s", "g0:reminder:authoritative_info:T-45s", "g0:reminder:authoritative_info:overdue"]);
     // failing for good is visible on the alert, with the reason: still retrying (5xx) or given up (4xx)
     // (co-notified departments hear of it by the opening or, if it opened below II, the regrade notice)
     const police = delivery.filter((d) => d.targetId === "hook-police");

@@ -64,7 +64,7 @@ export interface DeliveryEntry {
 }
 
 export interface CaseOptions {
-  /** How far after the start the explosion's 5 h deadline falls (the T-30s, T-15s and overdue reminders precede it). */
+  /** How far after the start the explosion's 5 h deadline falls (the T-45s, T-25s and overdue reminders precede it). */
   deadlineInMs: number;
   burst?: number;
 }
@@ -185,8 +185,8 @@ export class FaultCase {
         ],
         reminders: {
           points: [
-            { at: "-30s", label: "T-30s" },
-            { at: "-15s", label: "T-15s" },
+            { at: "-45s", label: "T-45s" },
+            { at: "-25s", label: "T-25s" },
             { at: "0", label: "overdue" },
           ],
           notify: [{ department: "responsible", audience: "group" }],
