@@ -7,6 +7,7 @@ import { applyAssignment, assign, expire, similarity } from "./cluster.js";
 import type { Assignment } from "./cluster.js";
 import { detectionTime } from "./event-time.js";
 import { simhash64, tokenFeatures } from "./hash.js";
+import { hamming } from "./similarity.js";
 import { parseIncidentState } from "./incident-state.js";
 import type { IncidentState } from "./incident-state.js";
 import { incidentIdFor } from "./incident.js";
@@ -103,6 +104,35 @@ describe("assign: one story from three sources", () => {
     const { open, results } = run([yuelu, ningxiang]);
     expect(results.map((r) => r.changes[0])).toEqual(["opened", "opened"]);
     expect(open.map((i) => i.firstPost.title).sort()).toEqual(["宁乡市新达化工厂爆炸", "岳麓区鑫达化工厂爆炸"]);
+  });
+
+  it("keeps accidents at two named facilities apart however alike their reports read, and joins posts naming the same one", () => {
+    // Two 通报 of one template in one county: the same words and places, only the mine's name differs (the
+    // bench's 华远煤矿 and 华源煤矿 stories became one incident).
+    const report = (id: string, name: string, deaths: number, minutes: number) => {
+      const tokens = ["关于", "江华县", name, "透水事故", "情况", "通报", "江华瑶族自治县", name, "发生", "透水事故", "截至", "事故", "造成", String(deaths), "人", "遇难", String(deaths * 2), "人", "受伤", "搜救", "工作", "进行", "事故", "原因", "调查"];
+      return at("xinhua", minutes, {
+        id,
+        title: `关于江华县${name}透水事故的情况通报`,
+        text: `江华瑶族自治县${name}发生透水事故。截至目前，事故已造成${deaths}人遇难、${deaths * 2}人受伤，搜救工作仍在进行，事故原因正在调查中。`,
+        tokens,
+        simhash: simhash64(tokenFeatures(tokens)),
+      });
+    };
+    const first = report("huayuan-1", "华远煤矿", 12, 0);
+    const other = report("huayuan-2", "华源煤矿", 19, 10);
+    const again = { ...report("huayuan-3", "华远煤矿", 12, 20), text: "华远煤矿透水事故救援持续，江华瑶族自治县全力搜救。" };
+    // Not reposts of each other: their words decide, and the words are the same.
+    expect(hamming(first.simhash, other.simhash)).toBeGreaterThan(DEFAULT_CLUSTER_CONFIG.nearDuplicateDistance);
+    expect(similarity(assign([], first, T0).incident, other).keywordSimilarity).toBeGreaterThanOrEqual(0.99);
+    const { open, results } = run([first, other, again]);
+    expect(results.map((r) => r.changes[0])).toEqual(["opened", "opened", "grew"]);
+    expect(open.map((i) => [i.openedBy, i.volume])).toEqual([
+      ["huayuan-1", 2],
+      ["huayuan-2", 1],
+    ]);
+    // A post naming no facility ("江华一煤矿") still joins the story its words match.
+    expect(run([first, at("weibo", 30)]).results[1]?.changes[0]).toBe("grew");
   });
 
   it("scores same-story posts above the join threshold and look-alikes below it", () => {

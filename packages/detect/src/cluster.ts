@@ -128,7 +128,12 @@ function matchOf(incident: IncidentState, doc: DocFeatures, config: ClusterConfi
   if (keywordSimilarity < threshold) {
     return { score: keywordSimilarity, hamming: d, keywordSimilarity, regionFactor: 1, nearDuplicate: false };
   }
-  const rf = Math.min(regionsFactor(doc.regions, incident.regions, config), abroadFactor(doc, incident, config));
+  const rf = Math.min(
+    regionsFactor(doc.regions, incident.regions, config),
+    abroadFactor(doc, incident, config),
+    // Different named facilities are different stories, however alike the words.
+    facilitiesDiffer(docFacilities(doc), incidentFacilities(incident)) ? 0 : 1,
+  );
   return { score: keywordSimilarity * rf, hamming: d, keywordSimilarity, regionFactor: rf, nearDuplicate: false };
 }
 
@@ -155,9 +160,60 @@ function abroadFactor(doc: DocFeatures, incident: IncidentState, config: Cluster
   return 1;
 }
 
+/**
+ * Named facilities of the kinds accidents happen at (鑫达化工厂, 华远煤矿, 金远大桥): the two characters of the name
+ * before the kind. A determiner, number or place suffix there (某煤矿, 县一煤矿, 该化工厂) is no name.
+ */
+const FACILITY = /([\u4e00-\u9fff]{2})(化工厂|烟花厂|煤矿|商场|大桥|隧道|客运站|水库)/gu;
+const NOT_A_NAME = /[一二三两几某该这此那其本个家座处所的了在是和与及省市区县镇乡村街路号]/u;
+
+/** The named facilities, e.g. {鑫达化工厂, 华远煤矿}. */
+type Facilities = ReadonlySet<string>;
+
+function facilitiesIn(texts: readonly (string | undefined)[]): Facilities {
+  const out = new Set<string>();
+  for (const text of texts) {
+    if (!text) continue;
+    for (const m of text.matchAll(FACILITY)) if (!NOT_A_NAME.test(m[1] as string)) out.add(m[0]);
+  }
+  return out;
+}
+
+const docFacilityCache = new WeakMap<object, Facilities>();
+function docFacilities(doc: DocFeatures): Facilities {
+  let f = docFacilityCache.get(doc);
+  if (!f) {
+    f = facilitiesIn([doc.title, doc.text]);
+    docFacilityCache.set(doc, f);
+  }
+  return f;
+}
+
+// By the representative posts list (a new one whenever they change) and the 首发 they are read from.
+const incidentFacilityCache = new WeakMap<object, { firstPost: object; facilities: Facilities }>();
+function incidentFacilities(incident: IncidentState): Facilities {
+  const held = incidentFacilityCache.get(incident.posts);
+  if (held && held.firstPost === incident.firstPost) return held.facilities;
+  const p = incident.firstPost;
+  const facilities = facilitiesIn([p.title, p.snippet, ...incident.posts.flatMap((x) => [x.title, x.snippet])]);
+  incidentFacilityCache.set(incident.posts, { firstPost: p, facilities });
+  return facilities;
+}
+
+/**
+ * Whether two sets of named facilities tell different stories: both name facilities and none is the same (华远煤矿 and
+ * 华源煤矿, or 鑫达化工厂 and 华远煤矿 in one district, are two accidents however alike their 通报 read).
+ */
+function facilitiesDiffer(a: Facilities, b: Facilities): boolean {
+  if (a.size === 0 || b.size === 0) return false;
+  for (const f of a) if (b.has(f)) return false;
+  return true;
+}
+
 /** Whether two incidents look like one story: similar keywords and the same places (used before merging). */
 function sameStoryAs(a: IncidentState, b: IncidentState, config: ClusterConfig): boolean {
   if (regionsFactor(a.regions, b.regions, config) < 1) return false;
+  if (facilitiesDiffer(incidentFacilities(a), incidentFacilities(b))) return false;
   return cosine(a.keywords, b.keywords) >= config.joinThreshold;
 }
 
@@ -186,6 +242,7 @@ function bridged(a: Scored, b: Scored, config: ClusterConfig): boolean {
   const y = b.incident;
   if (x.category !== undefined && y.category !== undefined && x.category !== y.category) return false;
   if (regionsFactor(x.regions, y.regions, config) < 1) return false;
+  if (facilitiesDiffer(incidentFacilities(x), incidentFacilities(y))) return false;
   return incidentKeywordSimilarity(x, y) >= config.bridgeThreshold;
 }
 
