@@ -154,6 +154,20 @@ describe("IncidentIndex.bounded", () => {
     expect(low).toBeGreaterThan(0);
   });
 
+  it("bounds by the incident's peak weight too: a post sharing two of a story's sixteen equal words is not scored", () => {
+    const flat = Array.from({ length: 16 }, (_, k) => word(200, k));
+    const story = { ...post(600, flat), keywords: flat.map((w) => ({ word: w, weight: 1 })) };
+    const incident = applyAssignment([], assign([], story, T0))[0] as IncidentState;
+    const index = new IncidentIndex([incident]);
+    const doc = { ...post(601, []), keywords: [5, 5, 3].map((weight, k) => ({ word: [flat[0], flat[1], word(300, 0)][k] as string, weight })) };
+    const [found] = index.bounded(doc, DEFAULT_CLUSTER_CONFIG.docKeywordLimit);
+    // Squares alone would keep it (√50/√59 ≈ 0.92); the shared weight times the peak (1/√12, its recent set) does not.
+    expect(found?.bound).toBeLessThan(DEFAULT_CLUSTER_CONFIG.joinThreshold);
+    expect(similarity(incident, doc).keywordSimilarity).toBeLessThanOrEqual((found?.bound ?? 0) + 1e-9);
+    expect(couldJoin(incident, doc, found?.bound ?? 1)).toBe(false);
+    expect(assign([], doc, T0).changes).toEqual(assign([incident], doc, T0).changes);
+  });
+
   it("bounds an incident found only through a SimHash band shared by chance, so it is not scored; the holder stays", () => {
     const original = storyDoc("gaokao", T0);
     const incident = applyAssignment([], assign([], original, T0))[0] as IncidentState;

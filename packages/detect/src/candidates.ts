@@ -37,6 +37,20 @@ function bandsOf(hashes: readonly number[], into: number[] = []): number[] {
   return into;
 }
 
+/**
+ * The largest weight relative to its list's norm over an incident's keyword lists (max over lists L and features f
+ * of L_f / |L|): with it a post's shared weight bounds its cosine with any of them.
+ */
+function peakOf(incident: IncidentState): number {
+  let peak = 0;
+  for (const list of listsOf(incident)) {
+    const { weights, norm } = packedList(list);
+    if (!(norm > 0)) continue;
+    for (const w of weights) peak = Math.max(peak, w / norm);
+  }
+  return peak;
+}
+
 function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
@@ -98,6 +112,8 @@ export class IncidentIndex {
   // Ranking scratch by slot, walked as postings are: the shared weight (and squared weight) summed in the lookup
   // numbered `mark`, and whether the entry is sure (holder or SimHash band) in the lookup numbered `sureMark`.
   private score = new Float64Array(64);
+  /** By slot, {@link peakOf} the entry's incident. */
+  private peak = new Float64Array(64);
   private sharedSq = new Float64Array(64);
   private mark = new Uint32Array(64);
   private sureMark = new Uint32Array(64);
@@ -153,14 +169,16 @@ export class IncidentIndex {
       const hashes = hashesOf(incident);
       e = { incident, hashes, slot: this.takeSlot() };
       this.slots[e.slot] = e;
+      this.peak[e.slot] = peakOf(incident);
       this.byId.set(incident.id, e);
       if (!fresh) this.moveTerms(e, undefined, incident);
       for (const b of bandsOf(hashes)) add(this.byBand, b, e.slot);
       for (const d of docsOf(incident)) this.byDoc.set(d, e);
     } else {
       const before = e.incident;
-      if (!fresh && (before.keywords !== incident.keywords || before.recentKeywordSets !== incident.recentKeywordSets)) {
-        this.moveTerms(e, before, incident);
+      if (before.keywords !== incident.keywords || before.recentKeywordSets !== incident.recentKeywordSets) {
+        if (!fresh) this.moveTerms(e, before, incident);
+        this.peak[e.slot] = peakOf(incident);
       }
       if (before.firstPost.simhash !== incident.firstPost.simhash || before.recentSimhashes !== incident.recentSimhashes || before.posts !== incident.posts) {
         const hashes = hashesOf(incident);
@@ -190,6 +208,7 @@ export class IncidentIndex {
         return b;
       };
       this.score = grow(this.score, (n) => new Float64Array(n));
+      this.peak = grow(this.peak, (n) => new Float64Array(n));
       this.sharedSq = grow(this.sharedSq, (n) => new Float64Array(n));
       this.mark = grow(this.mark, (n) => new Uint32Array(n));
       this.sureMark = grow(this.sureMark, (n) => new Uint32Array(n));
@@ -358,6 +377,7 @@ export class IncidentIndex {
     const maxPosting = Math.max(32, this.byId.size / 5);
     const scored: number[] = [];
     let skippedSq = 0;
+    let skippedSum = 0;
     const { ids, weights, norm } = vector;
     for (let i = 0; i < ids.length; i++) {
       const posting = this.byTerm.get(ids[i] as number);
@@ -365,6 +385,7 @@ export class IncidentIndex {
       const w = weights[i] as number;
       if (posting.length > maxPosting) {
         skippedSq += w * w;
+        skippedSum += w;
         continue;
       }
       for (let j = 0; j < posting.length; j++) {
@@ -389,7 +410,17 @@ export class IncidentIndex {
       for (let j = 0; j < h.length; j += 2) distance = Math.min(distance, hammingHalves(h[j] as number, h[j + 1] as number, hi, lo));
       return { incident: e.incident, bound, distance };
     };
-    const boundOf = (e: number) => (norm > 0 ? Math.min(1, Math.sqrt((marks[e] === mark ? (sharedSq[e] as number) : 0) + skippedSq) / norm) : 0);
+    const peak = this.peak;
+    const boundOf = (e: number) => {
+      if (!(norm > 0)) return 0;
+      const shared = marks[e] === mark;
+      // Two bounds of the cosine with any one of the incident's lists L, over the features it may share with the
+      // post: Cauchy–Schwarz, √(Σ d_f²)/|d|; and (Σ d_f)·max(L_f)/(|d|·|L|) ≤ (Σ d_f)·peak/|d|. The second is the
+      // tighter one when a few features are shared with flat lists.
+      const bySquares = Math.sqrt((shared ? (sharedSq[e] as number) : 0) + skippedSq) / norm;
+      const byPeak = (((shared ? (score[e] as number) : 0) + skippedSum) * (peak[e] as number)) / norm;
+      return Math.min(1, bySquares, byPeak);
+    };
     // A band shared by chance (16-bit bands: with thousands of incidents, a dozen per post) is bounded like any other
     // candidate: the caller then scores it only when it is a near-duplicate or its words could reach the threshold.
     for (const e of sure) out.push(candidate(e, e === holder ? 1 : boundOf(e)));
