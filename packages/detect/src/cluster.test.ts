@@ -125,12 +125,16 @@ describe("assign: one story from three sources", () => {
     // Not reposts of each other: their words decide, and the words are the same.
     expect(hamming(first.simhash, other.simhash)).toBeGreaterThan(DEFAULT_CLUSTER_CONFIG.nearDuplicateDistance);
     expect(similarity(assign([], first, T0).incident, other).keywordSimilarity).toBeGreaterThanOrEqual(0.99);
-    const { open, results } = run([first, other, again]);
-    expect(results.map((r) => r.changes[0])).toEqual(["opened", "opened", "grew"]);
-    expect(open.map((i) => [i.openedBy, i.volume])).toEqual([
-      ["huayuan-1", 2],
-      ["huayuan-2", 1],
-    ]);
+    // Posts naming no facility ("当地煤矿", or the county's name before 煤矿) match both alike: they join one of them,
+    // and do not merge the two.
+    const vague = [report("huayuan-4", "当地煤矿", 12, 30), report("huayuan-5", "江华煤矿", 12, 40)];
+    const { open, results } = run([first, other, again, ...vague]);
+    expect(results.map((r) => r.changes[0])).toEqual(["opened", "opened", "grew", "grew", "grew"]);
+    expect(results.some((r) => r.merged)).toBe(false);
+    expect(open.map((i) => i.openedBy)).toEqual(["huayuan-1", "huayuan-2"]);
+    expect(open.map((i) => i.volume).reduce((a, b) => a + b)).toBe(5);
+    expect(open.find((i) => i.openedBy === "huayuan-1")?.recentDocIds).toEqual(expect.arrayContaining(["huayuan-1", "huayuan-3"]));
+    expect(open.find((i) => i.openedBy === "huayuan-2")?.recentDocIds).not.toContain("huayuan-3");
     // A post naming no facility ("江华一煤矿") still joins the story its words match.
     expect(run([first, at("weibo", 30)]).results[1]?.changes[0]).toBe("grew");
   });

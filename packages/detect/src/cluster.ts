@@ -162,19 +162,24 @@ function abroadFactor(doc: DocFeatures, incident: IncidentState, config: Cluster
 
 /**
  * Named facilities of the kinds accidents happen at (鑫达化工厂, 华远煤矿, 金远大桥): the two characters of the name
- * before the kind. A determiner, number or place suffix there (某煤矿, 县一煤矿, 该化工厂) is no name.
+ * before the kind. A determiner, number, place suffix or vague word there (某煤矿, 县一煤矿, 该化工厂, 当地煤矿, 附近商场,
+ * 小型煤矿) is no name, nor is a place the post or incident names (永州煤矿, 湖南煤矿).
  */
 const FACILITY = /([\u4e00-\u9fff]{2})(化工厂|烟花厂|煤矿|商场|大桥|隧道|客运站|水库)/gu;
-const NOT_A_NAME = /[一二三两几某该这此那其本个家座处所的了在是和与及省市区县镇乡村街路号]/u;
+const NOT_A_NAME = /[一二三两几某该这此那其本个家座处所的了在是和与及各多省市区县镇乡村街路号地近边内外型]/u;
 
 /** The named facilities, e.g. {鑫达化工厂, 华远煤矿}. */
 type Facilities = ReadonlySet<string>;
 
-function facilitiesIn(texts: readonly (string | undefined)[]): Facilities {
+function facilitiesIn(texts: readonly (string | undefined)[], places: readonly { name: string }[]): Facilities {
   const out = new Set<string>();
   for (const text of texts) {
     if (!text) continue;
-    for (const m of text.matchAll(FACILITY)) if (!NOT_A_NAME.test(m[1] as string)) out.add(m[0]);
+    for (const m of text.matchAll(FACILITY)) {
+      const name = m[1] as string;
+      if (NOT_A_NAME.test(name) || places.some((p) => p.name.startsWith(name))) continue;
+      out.add(m[0]);
+    }
   }
   return out;
 }
@@ -183,20 +188,20 @@ const docFacilityCache = new WeakMap<object, Facilities>();
 function docFacilities(doc: DocFeatures): Facilities {
   let f = docFacilityCache.get(doc);
   if (!f) {
-    f = facilitiesIn([doc.title, doc.text]);
+    f = facilitiesIn([doc.title, doc.text], doc.regions);
     docFacilityCache.set(doc, f);
   }
   return f;
 }
 
-// By the representative posts list (a new one whenever they change) and the 首发 they are read from.
-const incidentFacilityCache = new WeakMap<object, { firstPost: object; facilities: Facilities }>();
+// By the representative posts list (a new one whenever they change), the 首发 and the places they are read with.
+const incidentFacilityCache = new WeakMap<object, { firstPost: object; regions: object; facilities: Facilities }>();
 function incidentFacilities(incident: IncidentState): Facilities {
   const held = incidentFacilityCache.get(incident.posts);
-  if (held && held.firstPost === incident.firstPost) return held.facilities;
+  if (held && held.firstPost === incident.firstPost && held.regions === incident.regions) return held.facilities;
   const p = incident.firstPost;
-  const facilities = facilitiesIn([p.title, p.snippet, ...incident.posts.flatMap((x) => [x.title, x.snippet])]);
-  incidentFacilityCache.set(incident.posts, { firstPost: p, facilities });
+  const facilities = facilitiesIn([p.title, p.snippet, ...incident.posts.flatMap((x) => [x.title, x.snippet])], incident.regions);
+  incidentFacilityCache.set(incident.posts, { firstPost: p, regions: incident.regions, facilities });
   return facilities;
 }
 
