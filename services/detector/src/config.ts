@@ -47,6 +47,12 @@ const DetectorEnv = CommonEnv.extend({
   DETECTOR_FETCH_MIN_BYTES: z.coerce.number().int().min(1).default(64 * 1024),
   /** The longest a fetch waits for DETECTOR_FETCH_MIN_BYTES (ms): at most this much is added to a post's way. */
   DETECTOR_FETCH_WAIT_MS: z.coerce.number().int().min(0).max(5_000).default(100),
+  /**
+   * Most bytes one fetch takes of a partition (kafkajs's default is 1 MiB): a detector catching up on a backlog holds
+   * each fetched partition's records as parsed documents (several times their size) until the batch is stored, so
+   * this bounds its memory; 256 KiB is still ~150 posts per batch.
+   */
+  DETECTOR_FETCH_MAX_BYTES_PER_PARTITION: z.coerce.number().int().min(16 * 1024).default(256 * 1024),
   /** Most open incidents (reported and candidates) held; the oldest candidates go first. */
   DETECTOR_MAX_OPEN: z.coerce.number().int().positive().default(20_000),
 });

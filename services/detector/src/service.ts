@@ -74,7 +74,7 @@ export async function startDetector(config: DetectorConfig, log: Logger, fatal: 
       log: log.child({ module: "consumer" }),
       onFatal: fatal,
       // Burst counters are kept per partition and move with it: loaded on assignment, handed over on revoke.
-      fetch: { minBytes: config.DETECTOR_FETCH_MIN_BYTES, maxWaitTimeInMs: config.DETECTOR_FETCH_WAIT_MS },
+      fetch: { minBytes: config.DETECTOR_FETCH_MIN_BYTES, maxWaitTimeInMs: config.DETECTOR_FETCH_WAIT_MS, maxBytesPerPartition: config.DETECTOR_FETCH_MAX_BYTES_PER_PARTITION },
       onAssign: (partitions) => detector.assign(partitions),
       onRevoke: (partitions) => detector.release(partitions),
     }),
