@@ -20,7 +20,7 @@ export interface DetectorDeps {
   instance: string;
   log: Logger;
   clock?: () => Date;
-  /** How long a partition's changed burst counters may go unsaved while batches arrive (ms); default 5 s. */
+  /** How long a partition's changed burst counters may go unsaved while batches arrive (ms); default 30 s. */
   burstFlushMs?: number;
   /** How long a new owner waits for the previous owner of a partition to hand its counters over (ms); default 5 s. */
   handoverWaitMs?: number;
@@ -172,7 +172,7 @@ export class Detector {
     const bursts = this.deps.engine.burstShard(String(partition));
     if (!held || !bursts) return;
     const now = this.clock();
-    if (!released && (!held.dirty || now.getTime() - held.savedAt < (this.deps.burstFlushMs ?? 5_000))) return;
+    if (!released && (!held.dirty || now.getTime() - held.savedAt < (this.deps.burstFlushMs ?? 30_000))) return;
     try {
       await this.deps.store.saveBurstShard(partition, bursts, { owner: this.deps.instance, released, now });
       held.savedAt = now.getTime();
