@@ -30,8 +30,8 @@ export const MARKER = "-Dliaowang.devstack=";
  * Both servers run with the client compiler only (C1). On a cold JVM, HotSpot's optimising compiler (C2) kept two
  * cores busy for minutes: in the benchmark's first minutes, 50–70% of Elasticsearch's CPU (and most of Kafka's) was
  * JIT compilation, so each run of the suite or of a load phase paid it again. C1 code runs ~1.5× slower on the hot
- * indexing paths, but the servers' CPU per post under load dropped 2–3× in those first minutes (see the README's
- * Performance section). A long-lived server that should reach peak speed gets `-XX:TieredStopAtLevel=4` through
+ * indexing paths, but the servers' CPU per post under load dropped 2–3× in those first minutes (the README's dev
+ * stack section). A long-lived server that should reach peak speed gets `-XX:TieredStopAtLevel=4` through
  * LIAOWANG_STACK_ES_JVM_ARGS / LIAOWANG_STACK_KAFKA_JVM_ARGS, which come after these flags and so override them.
  */
 const JIT = ["-XX:TieredStopAtLevel=1"];

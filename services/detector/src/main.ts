@@ -5,7 +5,7 @@ import { startDetector } from "./service.js";
 
 // The detector holds ~100 MB of live state (open incidents and their index) and allocates fast per post: by default
 // V8 lets the old generation grow to about twice the live size before a full collection, which kept its RSS near
-// 400 MB. Growing it by 40% instead holds it near 300 MB for no measurable CPU (README, Performance). Read by V8 at
+// 400 MB. Growing it by 40% instead holds it near 300 MB for no measurable CPU (bench/README.md, detector). Read by V8 at
 // each collection, so setting it here, before the state is loaded, takes effect.
 setFlagsFromString("--heap-growing-percent=40");
 
