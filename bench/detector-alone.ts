@@ -54,7 +54,7 @@ function records(): { record: IngestRecord; story?: string; report?: boolean }[]
 
 /** Enriched once per corpus and size (the segmenter takes most of a minute per 10,000 posts on this machine). */
 function enriched(): { doc: EnrichedDocument; story?: string; report?: boolean }[] {
-  const file = join(tmpdir(), `liaowang-detector-alone-${createHash("sha256").update(`${corpus.source}:${posts}:${RATE}`).digest("hex").slice(0, 12)}.json`);
+  const file = join(tmpdir(), `liaowang-detector-alone-v2-${createHash("sha256").update(`${corpus.source}:${posts}:${RATE}`).digest("hex").slice(0, 12)}.json`);
   if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8"));
   const segmenter = createSegmenter({ configDir: CONFIG_DIR }).warm();
   const analysis = new Analyzer({ configDir: CONFIG_DIR }).resources;
@@ -63,7 +63,7 @@ function enriched(): { doc: EnrichedDocument; story?: string; report?: boolean }
   const out = records().map(({ record, story, report }) => {
     const raw: RawDocument = {
       v: 1,
-      id: createHash("sha256").update(`${record.source}\n${record.title ?? ""}\n${record.text}`).digest("hex").slice(0, 32),
+      id: createHash("sha256").update(`${record.source}\n${record.title ?? ""}\n${record.text}\n${record.url ?? ""}`).digest("hex").slice(0, 32),
       source: record.source,
       sourceKind: "webhook",
       ...(record.title === undefined ? {} : { title: record.title }),
@@ -71,6 +71,7 @@ function enriched(): { doc: EnrichedDocument; story?: string; report?: boolean }
       publishedAt: record.publishedAt,
       ingestedAt: now.toISOString(),
       ...(record.region === undefined ? {} : { region: record.region }),
+      ...(record.url === undefined ? {} : { url: record.url }),
       lang: "zh",
     };
     return { doc: enrichDocument(raw, segmenter, { keywords: 20, analysis, jurisdiction }, now), ...(story ? { story } : {}), ...(report ? { report } : {}) };

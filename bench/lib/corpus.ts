@@ -46,14 +46,25 @@ export interface IngestRecord {
   title?: string;
   publishedAt: string;
   region?: string;
+  url?: string;
 }
 
 /**
- * Background traffic: real posts made unique (ids are content-derived, so a repeated text would be de-duplicated) by
- * a serial suffix, spread over ten sources, published "now".
+ * The address that makes a bench post's id its own. Ids are content-derived (source, title, text, url), so a text the
+ * corpus repeats would otherwise be de-duplicated at ingest. The text itself is left as it was: a serial suffix in it
+ * (as earlier runs had, `[run-i]`) became every post's top keyword, doubled the detector's CPU per post and merged
+ * unrelated posts on the run's shared prefix.
+ */
+export function benchUrl(run: string, i: number): string {
+  return `https://bench.liaowang.invalid/${run}/${i}`;
+}
+
+/**
+ * Background traffic: real posts spread over ten sources, published "now", each with its own id ({@link benchUrl}).
+ * Past the corpus's size the texts come round again, like reposts of the same post from another source.
  */
 export function backgroundRecord(corpus: Corpus, run: string, i: number, now = Date.now()): IngestRecord {
-  return { source: `bench-${i % 10}`, text: `${corpus.posts[i % corpus.posts.length]!} [${run}-${i}]`, publishedAt: new Date(now).toISOString() };
+  return { source: `bench-${i % 10}`, text: corpus.posts[i % corpus.posts.length]!, url: benchUrl(run, i), publishedAt: new Date(now).toISOString() };
 }
 
 /**
@@ -68,7 +79,7 @@ export function longRecord(corpus: Corpus, run: string, i: number, bytes = 4_096
     paragraphs.push(post);
     size += Buffer.byteLength(post) + 1;
   }
-  return { source: `bench-long-${i % 5}`, title: `${corpus.posts[(i * 37) % corpus.posts.length]!.slice(0, 30)} [${run}-${i}]`, text: paragraphs.join("\n"), publishedAt: new Date(now).toISOString() };
+  return { source: `bench-long-${i % 5}`, title: corpus.posts[(i * 37) % corpus.posts.length]!.slice(0, 30), text: paragraphs.join("\n"), url: benchUrl(run, i), publishedAt: new Date(now).toISOString() };
 }
 
 // 18 places × 8 kinds, both changing with every story (72 pairs): consecutive stories differ in kind, place and
