@@ -14,6 +14,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
+import { documentId } from "@liaowang/ingest";
 import { createProducer, groupLag } from "@liaowang/kafka";
 import { Analyzer, createSegmenter } from "@liaowang/nlp";
 import { loadJurisdiction } from "@liaowang/nlp/jurisdiction";
@@ -63,7 +64,7 @@ function enriched(): { doc: EnrichedDocument; story?: string; report?: boolean }
   const out = records().map(({ record, story, report }) => {
     const raw: RawDocument = {
       v: 1,
-      id: createHash("sha256").update(`${record.source}\n${record.title ?? ""}\n${record.text}\n${record.url ?? ""}`).digest("hex").slice(0, 32),
+      id: documentId(record),
       source: record.source,
       sourceKind: "webhook",
       ...(record.title === undefined ? {} : { title: record.title }),
