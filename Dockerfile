@@ -5,4 +5,6 @@ WORKDIR /app
 ENV npm_config_yes=true
 COPY . .
 RUN pnpm install --frozen-lockfile
+# every service runs from its compiled JavaScript (dist/ beside src/; docker-compose.yml runs services/<name>/dist/main.js)
+RUN pnpm -s build
 ENV NODE_ENV=production

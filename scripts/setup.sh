@@ -47,6 +47,11 @@ fi
 [ -f "$jieba_addon" ] || { echo "nodejieba native addon missing: $jieba_addon" >&2; exit 1; }
 echo "nodejieba addon: $jieba_addon"
 
+# The services run from JavaScript compiled into each member's dist/ (pnpm start, the tests and the bench also
+# rebuild whatever is stale before they spawn a service; this compiles it once up front, in well under a second).
+log "compile the services (dist/)"
+pnpm -s build
+
 # Browser tests drive Debian's chromium with playwright-core (no playwright browser download is reachable).
 if grep -rqs "playwright-core" --include='*.test.ts' packages services test 2>/dev/null && [ ! -x /usr/bin/chromium ]; then
   apt_install chromium

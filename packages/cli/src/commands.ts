@@ -4,6 +4,7 @@ const USAGE = `usage: pnpm liaowang <command>
 
   stack up | down | status | fetch   start/stop/report the local Kafka + Elasticsearch
   start                              run the whole pipeline (LIAOWANG_DEMO=off: without demo feeds)
+  build                              compile the services to dist/ (start, tests and bench do it when stale)
   segment [--json]                   segment stdin lines with the production segmenter
   replay <file> [--source NAME]      feed an NDJSON / JSON / CSV / RSS / Atom file into the pipeline
   search <query> [--json] [--size N] [--scope 本地,…]   search documents
@@ -22,6 +23,7 @@ const commands: Record<string, () => Promise<Command>> = {
     return (args, io) => runStackCommand(args, io.stdout, io.stderr, io.env);
   },
   start: async () => (await import("./start.js")).startCommand,
+  build: async () => (await import("./build.js")).buildCommand,
   segment: async () => (await import("./segment.js")).segmentCommand,
   replay: async () => (await import("./replay.js")).replayCommand,
   search: async () => (await import("./search.js")).searchCommand,

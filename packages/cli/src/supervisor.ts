@@ -1,13 +1,13 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import type { Writable } from "node:stream";
-import { join } from "node:path";
+import { serviceArgv } from "@liaowang/build";
 import { repoRoot, SERVICE_NODE_FLAGS, type Env } from "@liaowang/config";
 
 /** A service process the launcher runs and restarts. */
 export interface ServiceSpec {
   name: string;
-  /** Entry file relative to the repository root. */
+  /** Source entry relative to the repository root (`services/x/src/main.ts`); its compiled `dist/main.js` is run. */
   entry: string;
   env?: Env;
 }
@@ -28,8 +28,9 @@ export function formatLogLine(service: string, line: string): string {
 }
 
 /**
- * Runs each service as its own Node process (as in production), prefixes its log lines, and restarts it with
- * backoff when it exits unexpectedly (a service exits on purpose when its Kafka consumer dies).
+ * Runs each service as its own Node process (as in production: its compiled JavaScript, which the caller has built
+ * with ensureBuilt), prefixes its log lines, and restarts it with backoff when it exits unexpectedly (a service exits
+ * on purpose when its Kafka consumer dies).
  */
 export class Supervisor {
   private readonly children = new Map<string, ChildProcess>();
@@ -41,7 +42,7 @@ export class Supervisor {
   start(spec: ServiceSpec, attempt = 0): void {
     // a restart timer that fires after shutdown began must not start an orphan
     if (this.stopping) return;
-    const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, "--import", "tsx", join(repoRoot, spec.entry)], {
+    const child = spawn(process.execPath, serviceArgv(spec.entry, { root: repoRoot, nodeFlags: SERVICE_NODE_FLAGS, env: this.baseEnv }), {
       cwd: repoRoot,
       env: { ...this.baseEnv, ...spec.env } as NodeJS.ProcessEnv,
       stdio: ["ignore", "pipe", "pipe"],

@@ -1,6 +1,7 @@
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
+import { ensureBuilt } from "@liaowang/build";
 import { stackDown, stackUp } from "@liaowang/devstack";
 import { privateStack, PRIVATE_STACK_READY_FILE, type PrivateStack } from "./stack.js";
 
@@ -19,6 +20,8 @@ declare module "vitest" {
  * and removed after the run.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // the cases spawn services from their compiled JavaScript (see global-setup.ts)
+  ensureBuilt({ log: (line) => process.stderr.write(`[build] ${line}\n`) });
   const stack = await privateStack("faults");
   const env = { ...process.env, ...stack.stackEnv };
   const log = (line: string) => process.stderr.write(`[fault stack] ${line}\n`);

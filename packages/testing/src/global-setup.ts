@@ -1,11 +1,15 @@
+import { ensureBuilt } from "@liaowang/build";
 import { stackDown, stackStatus, stackUp } from "@liaowang/devstack";
 
 /**
  * Vitest globalSetup for the integration project: reuse a healthy dev stack (e.g. one a developer started with
  * `pnpm liaowang stack up`), otherwise start it and stop it again after the run. Tests may also point at an existing
- * cluster with LIAOWANG_KAFKA_BROKERS + LIAOWANG_ES_URL and LIAOWANG_TEST_EXTERNAL_STACK=1.
+ * cluster with LIAOWANG_KAFKA_BROKERS + LIAOWANG_ES_URL and LIAOWANG_TEST_EXTERNAL_STACK=1. First, the services' compiled
+ * JavaScript is brought up to date with the sources (the tests spawn services from dist/, as `pnpm start` runs them):
+ * once here, before the test workers start, rather than racing in each worker.
  */
 export default async function setup(): Promise<() => Promise<void>> {
+  ensureBuilt({ log: (line) => process.stderr.write(`[build] ${line}\n`) });
   if (process.env.LIAOWANG_TEST_EXTERNAL_STACK === "1") return async () => undefined;
   const before = await stackStatus();
   if (before.every((s) => s.state === "healthy")) return async () => undefined;

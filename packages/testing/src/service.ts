@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { ensureBuilt, serviceArgv, serviceRuntime } from "@liaowang/build";
 import { repoRoot, SERVICE_NODE_FLAGS } from "@liaowang/config";
 
 /** A service running as a real child process. */
@@ -14,13 +15,22 @@ export interface SpawnedService {
   pid: number | undefined;
 }
 
+let checkedBuild = false;
+
 /**
- * Run `node --import tsx <entry>` (with the services' {@link SERVICE_NODE_FLAGS}) with the given env (on top of
- * PATH/HOME) from the repo root; `extraNodeFlags` (e.g. `--cpu-prof`, which NODE_OPTIONS may not carry) go before them.
+ * Run a service entry (`services/x/src/main.ts`) as production does: its compiled JavaScript (`dist/main.js`, rebuilt
+ * first when any source changed, checked once per process; the integration tests' global setup builds before any
+ * test runs), with the services' {@link SERVICE_NODE_FLAGS}, the given env (on top of PATH/HOME), from the repo root.
+ * `extraNodeFlags` (e.g. `--cpu-prof`, which NODE_OPTIONS may not carry) go after the flags. LIAOWANG_SERVICE_RUNTIME=tsx
+ * in the caller's environment runs the TypeScript sources through tsx instead.
  * @example const indexer = spawnService("services/indexer/src/main.ts", env);
  */
 export function spawnService(entry: string, env: Record<string, string>, extraNodeFlags: readonly string[] = []): SpawnedService {
-  const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, ...extraNodeFlags, "--import", "tsx", entry], {
+  if (serviceRuntime() === "dist" && !checkedBuild) {
+    ensureBuilt({ root: repoRoot });
+    checkedBuild = true;
+  }
+  const child = spawn(process.execPath, serviceArgv(entry, { root: repoRoot, nodeFlags: [...SERVICE_NODE_FLAGS, ...extraNodeFlags] }), {
     cwd: repoRoot,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe"],
