@@ -58,7 +58,11 @@ describe("pnpm start under a process manager", () => {
       expect(output).not.toMatch(/ECONNREFUSED/);
       const running = processesWithEnv("LIAOWANG_TEST_RUN", RUN_ID);
       expect(running.filter((p) => p.command.includes("-Dliaowang.devstack=")).length).toBe(2);
-      expect(running.filter((p) => SERVICES.some((s) => p.command.includes(`services/${s}/src/main.ts`))).length).toBe(6);
+      // each from its compiled JavaScript under the dist condition, not through tsx
+      const services = running.filter((p) => SERVICES.some((s) => p.command.includes(`services/${s}/dist/main.js`)));
+      expect(services.length).toBe(6);
+      for (const p of services) expect(p.command).toMatch(/--conditions=liaowang-dist/);
+      expect(services.filter((p) => p.command.includes("tsx"))).toEqual([]);
 
       const stoppedAt = Date.now();
       child.kill("SIGTERM");
