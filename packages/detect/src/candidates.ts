@@ -118,6 +118,12 @@ export class IncidentIndex {
   private mark = new Uint32Array(64);
   private sureMark = new Uint32Array(64);
   private lookups = 0;
+  // Scratch of a lookup: the sure and the scored slots, the ranked ones, and the post's SimHash halves.
+  private sureBuf: Int32Array = new Int32Array(16);
+  private scoredBuf: Int32Array = new Int32Array(256);
+  private topBuf: Int32Array = new Int32Array(32);
+  private lookupHi = 0;
+  private lookupLo = 0;
 
   constructor(incidents: Iterable<IncidentState> = []) {
     for (const i of incidents) this.upsert(i);
@@ -223,21 +229,24 @@ export class IncidentIndex {
     return sa > sb || (sa === sb && (this.slots[a] as Entry).incident.id < (this.slots[b] as Entry).incident.id);
   }
 
-  /** The best `limit` of the slots in rank order (a bounded insertion, not a sort of them all). */
-  private topByScore(slots: readonly number[], limit: number): number[] {
-    const top: number[] = [];
-    if (limit <= 0) return top;
-    for (const e of slots) {
-      if (top.length >= limit && !this.before(e, top[top.length - 1] as number)) continue;
-      let i = Math.min(top.length, limit - 1);
-      if (top.length < limit) top.push(e);
+  /** The best `limit` of the first `n` slots in rank order, into `topBuf` (a bounded insertion, not a sort of them all). */
+  private topByScore(slots: Int32Array, n: number, limit: number): number {
+    if (limit <= 0) return 0;
+    let top = this.topBuf;
+    if (top.length < limit) top = this.topBuf = new Int32Array(limit);
+    let size = 0;
+    for (let k = 0; k < n; k++) {
+      const e = slots[k] as number;
+      if (size >= limit && !this.before(e, top[size - 1] as number)) continue;
+      let i = Math.min(size, limit - 1);
+      if (size < limit) size++;
       while (i > 0 && this.before(e, top[i - 1] as number)) {
         top[i] = top[i - 1] as number;
         i--;
       }
       top[i] = e;
     }
-    return top;
+    return size;
   }
 
   /**
@@ -345,6 +354,17 @@ export class IncidentIndex {
    * from the post's SimHash to the incident's nearest tells.
    */
   bounded(doc: Pick<DocFeatures, "id" | "keywords" | "simhash">, keywordLimit = 20, limit = 32): Candidate[] {
+    const out: Candidate[] = [];
+    this.visit(doc, keywordLimit, limit, (incident, bound, slot) => out.push({ incident, bound, distance: this.distance(slot) }));
+    return out;
+  }
+
+  /**
+   * {@link bounded}'s candidates in the same order, handed to `take` one by one (incident, bound, slot) instead of
+   * as objects: {@link distance} of the slot measures its SimHash distance from the post when the caller needs it.
+   * Allocates nothing per candidate (a lookup walks hundreds of postings for a few candidates that matter).
+   */
+  visit(doc: Pick<DocFeatures, "id" | "keywords" | "simhash">, keywordLimit: number, limit: number, take: (incident: IncidentState, bound: number, slot: number) => void): void {
     const list = docKeywords(doc, { docKeywordLimit: keywordLimit });
     let vector = packedList(list);
     while (this.termGeneration !== featureGeneration()) {
@@ -357,25 +377,34 @@ export class IncidentIndex {
     const sureMarks = this.sureMark;
     const score = this.score;
     const sharedSq = this.sharedSq;
-    const sure: number[] = [];
+    let sure = this.sureBuf;
+    let nSure = 0;
     const holder = this.byDoc.get(doc.id)?.slot;
     if (holder !== undefined) {
       sureMarks[holder] = mark;
-      sure.push(holder);
+      sure[nSure++] = holder;
     }
     simhashHalves(doc.simhash, halves);
     const hi = halves[0] as number;
     const lo = halves[1] as number;
-    for (const b of [hi >>> 16, 0x10000 + (hi & 0xffff), 0x20000 + (lo >>> 16), 0x30000 + (lo & 0xffff)]) {
-      for (const e of this.byBand.get(b) ?? []) {
+    this.lookupHi = hi;
+    this.lookupLo = lo;
+    for (let band = 0; band < 4; band++) {
+      const b = band === 0 ? hi >>> 16 : band === 1 ? 0x10000 + (hi & 0xffff) : band === 2 ? 0x20000 + (lo >>> 16) : 0x30000 + (lo & 0xffff);
+      const posting = this.byBand.get(b);
+      if (posting === undefined) continue;
+      for (let j = 0; j < posting.length; j++) {
+        const e = posting[j] as number;
         if (sureMarks[e] === mark) continue;
         sureMarks[e] = mark;
-        sure.push(e);
+        if (nSure === sure.length) sure = this.sureBuf = grown(sure);
+        sure[nSure++] = e;
       }
     }
 
     const maxPosting = Math.max(32, this.byId.size / 5);
-    const scored: number[] = [];
+    let scored = this.scoredBuf;
+    let nScored = 0;
     let skippedSq = 0;
     let skippedSum = 0;
     const { ids, weights, norm } = vector;
@@ -395,38 +424,55 @@ export class IncidentIndex {
           score[e] = 0;
           sharedSq[e] = 0;
           // Those found by SimHash band are returned anyway; their shared weight still bounds them.
-          if (sureMarks[e] !== mark) scored.push(e);
+          if (sureMarks[e] !== mark) {
+            if (nScored === scored.length) scored = this.scoredBuf = grown(scored);
+            scored[nScored++] = e;
+          }
         }
         score[e] = (score[e] as number) + w;
         sharedSq[e] = (sharedSq[e] as number) + w * w;
       }
     }
-    const ranked = this.topByScore(scored, limit);
-    const out: Candidate[] = [];
-    const candidate = (slot: number, bound: number): Candidate => {
-      const e = this.slots[slot] as Entry;
-      let distance = 64;
-      const h = e.hashes;
-      for (let j = 0; j < h.length; j += 2) distance = Math.min(distance, hammingHalves(h[j] as number, h[j + 1] as number, hi, lo));
-      return { incident: e.incident, bound, distance };
-    };
+    const nRanked = this.topByScore(scored, nScored, limit);
+    const ranked = this.topBuf;
     const peak = this.peak;
-    const boundOf = (e: number) => {
+    // Two bounds of the cosine with any one of the incident's lists L, over the features it may share with the
+    // post: Cauchy–Schwarz, √(Σ d_f²)/|d|; and (Σ d_f)·max(L_f)/(|d|·|L|) ≤ (Σ d_f)·peak/|d|. The second is the
+    // tighter one when a few features are shared with flat lists.
+    const boundOf = (e: number): number => {
       if (!(norm > 0)) return 0;
       const shared = marks[e] === mark;
-      // Two bounds of the cosine with any one of the incident's lists L, over the features it may share with the
-      // post: Cauchy–Schwarz, √(Σ d_f²)/|d|; and (Σ d_f)·max(L_f)/(|d|·|L|) ≤ (Σ d_f)·peak/|d|. The second is the
-      // tighter one when a few features are shared with flat lists.
       const bySquares = Math.sqrt((shared ? (sharedSq[e] as number) : 0) + skippedSq) / norm;
       const byPeak = (((shared ? (score[e] as number) : 0) + skippedSum) * (peak[e] as number)) / norm;
       return Math.min(1, bySquares, byPeak);
     };
     // A band shared by chance (16-bit bands: with thousands of incidents, a dozen per post) is bounded like any other
     // candidate: the caller then scores it only when it is a near-duplicate or its words could reach the threshold.
-    for (const e of sure) out.push(candidate(e, e === holder ? 1 : boundOf(e)));
-    for (const e of ranked) out.push(candidate(e, boundOf(e)));
-    return out;
+    for (let i = 0; i < nSure; i++) {
+      const e = sure[i] as number;
+      take((this.slots[e] as Entry).incident, e === holder ? 1 : boundOf(e), e);
+    }
+    for (let i = 0; i < nRanked; i++) {
+      const e = ranked[i] as number;
+      take((this.slots[e] as Entry).incident, boundOf(e), e);
+    }
   }
+
+  /** Distance from the SimHash of the post of the last {@link visit} to the nearest of the slot's incident's. */
+  distance(slot: number): number {
+    const hi = this.lookupHi;
+    const lo = this.lookupLo;
+    let distance = 64;
+    const h = (this.slots[slot] as Entry).hashes;
+    for (let j = 0; j < h.length; j += 2) distance = Math.min(distance, hammingHalves(h[j] as number, h[j + 1] as number, hi, lo));
+    return distance;
+  }
+}
+
+function grown(a: Int32Array): Int32Array {
+  const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
 }
 
 function add<K>(map: Map<K, number[]>, key: K, entry: number): void {

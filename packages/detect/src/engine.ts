@@ -3,7 +3,6 @@ import { invalidInput } from "@liaowang/errors";
 import { DEFAULT_BURST_CONFIG, applyCounts, burstKey, countObservations, emptyBurstState, evaluate, parseBurstKey, pruneBursts } from "./burst.js";
 import type { Burst, BurstConfig, BurstState, Observation } from "./burst.js";
 import { IncidentIndex } from "./candidates.js";
-import type { Candidate } from "./candidates.js";
 import { DEFAULT_CLUSTER_CONFIG } from "./cluster-config.js";
 import type { ClusterConfig } from "./cluster-config.js";
 import { assign, expire, joinThreshold } from "./cluster.js";
@@ -130,6 +129,9 @@ class Overlay {
   readonly changed = new Map<string, IncidentState>();
   readonly changes = new Map<string, Set<IncidentChange>>();
   private readonly index = new IncidentIndex();
+  // Scratch of `candidates`: what the step's index returned, by id (null: not joinable), in its order.
+  private readonly stepIds = new Map<string, IncidentState | null>();
+  private readonly stepKept: IncidentState[] = [];
 
   constructor(private readonly base: IncidentIndex) {}
 
@@ -156,16 +158,33 @@ class Overlay {
     // What couldJoin decides, with the distances the indexes measured: the margin absorbs rounding between the bound
     // and the cosine computed in a different order.
     const needed = joinThreshold(doc, config) - 1e-9;
-    const joinable = (c: Candidate) => c.incident.status === "open" && (c.bound >= needed || c.distance <= config.nearDuplicateDistance);
-    const out = new Map<string, IncidentState | undefined>();
-    for (const c of this.base.bounded(doc, config.docKeywordLimit)) {
-      const changed = this.changed.get(c.incident.id);
-      if (changed) out.set(c.incident.id, changed.status === "open" ? changed : undefined);
-      else out.set(c.incident.id, joinable(c) ? c.incident : undefined);
-    }
-    for (const c of this.index.bounded(doc, config.docKeywordLimit)) out.set(c.incident.id, joinable(c) ? c.incident : undefined);
+    const near = config.nearDuplicateDistance;
+    // The step's own index first (few entries): its verdict on an incident it returns wins over the base's, in the
+    // place the base returned it (as a map keyed by id, set by the base then by the step, would keep it).
+    const stepIds = this.stepIds;
+    const stepKept = this.stepKept;
+    stepIds.clear();
+    stepKept.length = 0;
+    this.index.visit(doc, config.docKeywordLimit, 32, (incident, bound, slot) => {
+      const keep = incident.status === "open" && (bound >= needed || this.index.distance(slot) <= near);
+      stepIds.set(incident.id, keep ? incident : null);
+      stepKept.push(incident);
+    });
     const kept: IncidentState[] = [];
-    for (const incident of out.values()) if (incident !== undefined) kept.push(incident);
+    this.base.visit(doc, config.docKeywordLimit, 32, (incident, bound, slot) => {
+      const id = incident.id;
+      const step = stepIds.get(id);
+      if (step !== undefined) {
+        if (step !== null) kept.push(step);
+        stepIds.delete(id);
+        return;
+      }
+      const changed = this.changed.get(id);
+      if (changed) {
+        if (changed.status === "open") kept.push(changed);
+      } else if (incident.status === "open" && (bound >= needed || this.base.distance(slot) <= near)) kept.push(incident);
+    });
+    for (const incident of stepKept) if (stepIds.get(incident.id)) kept.push(incident);
     return kept;
   }
 
