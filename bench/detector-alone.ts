@@ -8,7 +8,9 @@
 //   LIAOWANG_EVAL_DIR=../shared/eval DETECTOR_RATE=1000 DETECTOR_SECONDS=40 pnpm exec tsx bench/detector-alone.ts
 //
 // DETECTOR_RATE=0 produces everything at once (a detector catching up on a backlog). LIAOWANG_BENCH_CPU_PROF=<dir>
-// writes the detector's V8 CPU profile there.
+// writes the detector's V8 CPU profile there. With the dev stack's pid file (LIAOWANG_STACK_DIR), Elasticsearch's CPU
+// over the same span is printed too (the whole process: other work on a shared stack counts), beside what the
+// detector's indices received (Elasticsearch's index statistics of the run's prefix).
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -98,6 +100,16 @@ function threadCpu(pid: number | undefined): Record<string, number> {
   return out;
 }
 
+/** The dev stack's Elasticsearch process (its pid file under LIAOWANG_STACK_DIR), if this machine runs it. */
+function elasticsearchPid(): number | undefined {
+  const file = join(process.env.LIAOWANG_STACK_DIR ?? join(import.meta.dirname, "..", ".devstack"), "run", "elasticsearch.json");
+  try {
+    return (JSON.parse(readFileSync(file, "utf8")) as { pid?: number }).pid;
+  } catch {
+    return undefined;
+  }
+}
+
 const items = enriched();
 const run = `da${Date.now().toString(36)}`;
 const stack = benchStackFor(run, devStackAddresses());
@@ -148,6 +160,8 @@ try {
     const s = procStat(pid);
     if (s) rss.push(s.rssMB);
   }, 1_000);
+  const esPid = elasticsearchPid();
+  const es0 = procStat(esPid)?.cpuS;
   const cpu0 = procStat(pid)!.cpuS;
   const before = threadCpu(pid);
   const t0 = performance.now();
@@ -170,6 +184,7 @@ try {
   }
   const drainedMs = performance.now() - t0;
   const cpu = procStat(pid)!.cpuS - cpu0;
+  const esCpu = es0 === undefined ? undefined : (procStat(esPid)?.cpuS ?? es0) - es0;
   const byThread = threadCpu(pid);
   for (const [name, s] of Object.entries(before)) byThread[name] = (byThread[name] ?? 0) - s;
   await sleep(2_000);
@@ -186,14 +201,23 @@ try {
       cpuMsPerPostByThread: Object.fromEntries(Object.entries(byThread).map(([k, v]) => [k, +((v * 1000) / items.length).toFixed(3)])),
       storiesII: `${seenII.size}/${reports.size}`,
       reportToIIms: { p50: quantile(delays, 0.5), p95: quantile(delays, 0.95) },
+      ...(esCpu === undefined ? {} : { elasticsearchCpuMsPerPost: +((esCpu * 1000) / items.length).toFixed(3) }),
     }),
   );
   await incidents.disconnect();
   await producer.disconnect();
   await admin.disconnect();
-  // What the detector stored: the candidate log's and the incidents' indexing in Elasticsearch.
-  const written = await stack.es.indices.stats({ index: `${stack.indexPrefix}detector-candidates,${stack.indexPrefix}incidents`, metric: ["indexing"] });
-  for (const [index, st] of Object.entries(written.indices ?? {})) console.log(`${index}: ${st.total?.indexing?.index_total ?? 0} documents indexed`);
+  // What the detector sent Elasticsearch: per index of the run's prefix, documents indexed, bulk bytes and shard
+  // bulk requests, gets, searches and refreshes (the client's requests are not counted by Elasticsearch itself).
+  const written = await stack.es.indices.stats({ index: `${stack.indexPrefix}*`, metric: ["indexing", "bulk", "get", "search", "refresh"] });
+  const per = (n: number) => +(n / items.length).toFixed(3);
+  for (const [index, st] of Object.entries(written.indices ?? {}).sort()) {
+    const t = st.primaries;
+    console.log(
+      `${index}: ${t?.indexing?.index_total ?? 0} documents indexed, ${t?.bulk?.total_operations ?? 0} bulk requests of ${Math.round((t?.bulk?.total_size_in_bytes ?? 0) / 1024)} KiB (${per(t?.bulk?.total_size_in_bytes ?? 0)} bytes per post), ` +
+        `${t?.get?.total ?? 0} gets, ${t?.search?.query_total ?? 0} searches, ${t?.refresh?.external_total ?? 0} refreshes`,
+    );
+  }
   // With --trace-gc: the collections' count and pause time by kind.
   const gc = new Map<string, { n: number; ms: number }>();
   for (const m of detector.output().matchAll(/(Scavenge|Mark-Compact|Mark-sweep|Minor Mark-Compact)[^,]*?, ([\d.]+) \/ [\d.]+ ms/g)) {
