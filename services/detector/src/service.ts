@@ -7,6 +7,7 @@ import { connectInfra, Lifecycle, reportStageHealth, routeCronLogs, type Started
 import { loadDomainConfig, type DetectorConfig } from "./config.js";
 import { CandidateLog } from "./candidates.js";
 import { Detector } from "./detector.js";
+import { parseEnriched } from "./enriched.js";
 import { IncidentStore } from "./store.js";
 
 /**
@@ -52,7 +53,8 @@ export async function startDetector(config: DetectorConfig, log: Logger, fatal: 
     engine,
     store,
     candidates,
-    publish: (messages) => infra.producer.send("incidents", messages),
+    // Built by toIncidentMessage, whose test checks its output against the topic's schema: not parsed again.
+    publish: (messages) => infra.producer.send("incidents", messages, { validated: true }),
     instance: config.DETECTOR_INSTANCE_ID,
     log: log.child({ module: "detector" }),
     burstFlushMs: config.DETECTOR_BURST_FLUSH_MS,
@@ -70,6 +72,8 @@ export async function startDetector(config: DetectorConfig, log: Logger, fatal: 
       topic: "enriched",
       service: "detector",
       handler: detector.handle,
+      // Enrich's own output: parsed once and checked structurally, not with the full schema (see parseEnriched).
+      parse: parseEnriched,
       deadLetters: infra.producer,
       log: log.child({ module: "consumer" }),
       onFatal: fatal,
