@@ -3,6 +3,7 @@ import { statusOf, type Client } from "@liaowang/es";
 import { parseIncidentState, type IncidentState } from "@liaowang/detect";
 import { describeError, LiaowangError } from "@liaowang/errors";
 import type { Logger } from "@liaowang/logger";
+import { compactCandidate, expandCandidate, type StoredCandidate } from "./candidate-codec.js";
 import { esCall, installIndex } from "./store.js";
 
 /**
@@ -82,7 +83,8 @@ interface DeltaSource {
   epoch: string;
   seq: number;
   savedAt: string;
-  candidates: unknown[];
+  /** Written as {@link compactCandidate} makes them; read back through {@link expandCandidate}. */
+  candidates: StoredCandidate[];
   gone: string[];
 }
 
@@ -168,7 +170,7 @@ export class CandidateLog {
         for (const raw of d._source.candidates) {
           let state: IncidentState;
           try {
-            state = parseIncidentState(raw);
+            state = parseIncidentState(expandCandidate(raw));
           } catch (error) {
             invalid++;
             this.log.warn({ partition, delta: id, err: error }, "stored candidate is invalid; skipped");
@@ -248,7 +250,7 @@ export class CandidateLog {
         pl,
         id,
         retired,
-        delta: { kind: "delta", partition: change.partition, owner: this.instance, epoch: pl.epoch, seq, savedAt, candidates: [...states.values()], gone: [...gone] },
+        delta: { kind: "delta", partition: change.partition, owner: this.instance, epoch: pl.epoch, seq, savedAt, candidates: [...states.values()].map(compactCandidate), gone: [...gone] },
       });
     }
     // One request: each delta, then its head (compare-and-set), then the deltas the stored heads no longer list. The
@@ -298,7 +300,7 @@ export class CandidateLog {
       const { pl } = p;
       const added: Delta = { id: p.id, seq: p.delta.seq, live: 0 };
       pl.bySeq.set(added.seq, added);
-      for (const st of p.delta.candidates as IncidentState[]) {
+      for (const st of p.delta.candidates) {
         this.track(pl, st.id, added);
         this.owners.set(st.id, p.partition);
       }
@@ -325,7 +327,7 @@ export class CandidateLog {
       const prev = pl.latest.get(cid);
       if (prev !== undefined) change.set(prev, (change.get(prev) ?? 0) - 1);
     };
-    for (const st of delta.candidates as IncidentState[]) dec(st.id);
+    for (const st of delta.candidates) dec(st.id);
     for (const g of delta.gone) dec(g);
     const kept = pl.deltas.filter((d) => !retired.includes(d)).map((d) => ({ ...d, live: d.live + (change.get(d.seq) ?? 0) }));
     kept.push({ id, seq: delta.seq, live: delta.candidates.length });
