@@ -163,6 +163,14 @@ const throughputRows = (label: string, r: ThroughputResult, target = "≥ 3,000"
   );
   row(`${label}: CPU-bound rate`, `${n0(r.cpuBoundPerSec)} posts/s`, `${cpus().length} cores ÷ CPU per post of every process on the path (Kafka and Elasticsearch included)`);
   row(`${label}: limiting stage`, r.limiting, `most CPU per post; queue built up at ${r.queuedAt}; share of one core: ${stageCpu(r)}; peak lag ${lagText(r.peakLag)}`);
+  row(
+    `${label}: CPU per post (ms)`,
+    Object.entries(r.cpu)
+      .sort((a, b) => b[1].seconds - a[1].seconds)
+      .map(([name, c]) => `${name} ${((c.seconds * 1000) / Math.max(1, r.indexed)).toFixed(3)}`)
+      .join(", "),
+    r.esPools ? `Elasticsearch by thread pool: ${r.esPools.slice(0, 8).map(([pool, s]) => `${pool} ${((s * 1000) / Math.max(1, r.indexed)).toFixed(3)}`).join(", ")}` : "",
+  );
 };
 const latencyRow = (r: LatencyResult) => {
   const missed = r.stories - r.alerted;

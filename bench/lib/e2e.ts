@@ -5,6 +5,7 @@ import { cpus } from "node:os";
 import { performance } from "node:perf_hooks";
 import type { Corpus, IngestRecord } from "./corpus.js";
 import { backgroundRecord, incidentPair } from "./corpus.js";
+import { cpuByPool, threadCpu } from "./jvm-threads.js";
 import { paced, procStat, quantile, sleep, until } from "./measure.js";
 import type { BenchStack, StageState } from "./stack.js";
 
@@ -42,6 +43,8 @@ export interface ThroughputResult {
    */
   cpuBoundPerSec: number;
   longestGapMs: number;
+  /** Elasticsearch's CPU seconds over the run by thread pool (write, refresh, merge, transport_worker…), largest first. */
+  esPools?: [string, number][];
 }
 
 /** Processes on the push → searchable path (the detector and alerter consume beside it). */
@@ -91,6 +94,8 @@ export async function throughput(
   const base = await stack.searchable();
   const target = base + records.length;
   const cpuBefore = cpuSnapshot(stack, external);
+  const esPid = external.elasticsearch;
+  const esThreadsBefore = esPid === undefined ? undefined : threadCpu(esPid);
   const lag = watchLag(stack);
   const t0 = performance.now();
   let pushMs = Number.NaN;
@@ -132,6 +137,7 @@ export async function throughput(
   // A push still running at the deadline is left to finish in the background of the next phase's drain.
   if (count >= target) await pushing;
   const cpuAfter = cpuSnapshot(stack, external);
+  const esPools = esPid === undefined || esThreadsBefore === undefined ? undefined : cpuByPool(esPid, esThreadsBefore, threadCpu(esPid));
   const cpu = Object.fromEntries(Object.entries(cpuAfter).map(([name, s]) => [name, { seconds: s - (cpuBefore[name] ?? s), core: (s - (cpuBefore[name] ?? s)) / (searchableMs / 1000) }]));
   const peakLag = lag.peak;
   const queued = ["enrich", "indexer"].map((stage) => [stage, peakLag[stage] ?? 0] as const).sort((a, b) => b[1] - a[1])[0]!;
@@ -160,6 +166,7 @@ export async function throughput(
     queuedAt,
     cpuBoundPerSec: pathCpu > 0 ? (cpus().length * indexed) / pathCpu : Number.NaN,
     longestGapMs,
+    ...(esPools ? { esPools } : {}),
   };
 }
 
