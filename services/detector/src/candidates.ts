@@ -66,7 +66,8 @@ export interface PartitionChange {
   gone: string[];
 }
 
-interface HeadSource {
+/** A partition's head document (also written by the carrying over of old candidates, legacy.ts). */
+export interface HeadSource {
   kind: "head";
   partition: number;
   owner: string;
@@ -76,7 +77,8 @@ interface HeadSource {
   deltas: string[];
 }
 
-interface DeltaSource {
+/** A delta document of a partition's log. */
+export interface DeltaSource {
   kind: "delta";
   partition: number;
   owner: string;

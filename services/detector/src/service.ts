@@ -3,9 +3,11 @@ import { compileWatchRules, DetectorEngine, type WatchMatcher } from "@liaowang/
 import { initialLiveConfig, LiveConfigStore, watchLiveConfig } from "@liaowang/es";
 import { runConsumer } from "@liaowang/kafka";
 import type { Logger } from "@liaowang/logger";
+import { topicName } from "@liaowang/schemas";
 import { connectInfra, Lifecycle, reportStageHealth, routeCronLogs, type Started } from "@liaowang/runtime";
 import { loadDomainConfig, type DetectorConfig } from "./config.js";
 import { CandidateLog } from "./candidates.js";
+import { carryOverLegacyCandidates } from "./legacy.js";
 import { Detector } from "./detector.js";
 import { parseEnriched } from "./enriched.js";
 import { IncidentStore } from "./store.js";
@@ -24,6 +26,9 @@ export async function startDetector(config: DetectorConfig, log: Logger, fatal: 
   // Candidates are loaded per partition of the enriched topic as partitions are assigned (see CandidateLog).
   const candidates = new CandidateLog(infra.es, infra.indexPrefix, config.DETECTOR_INSTANCE_ID, log.child({ module: "candidates" }));
   await candidates.init();
+  // Candidates of versions before 2026-12-03 (one document each in <prefix>incident-candidates) go into the log once.
+  const legacy = await carryOverLegacyCandidates({ es: infra.es, kafka: infra.kafka, topic: topicName(infra.topicPrefix, "enriched"), indexPrefix: infra.indexPrefix, index: candidates.index, instance: config.DETECTOR_INSTANCE_ID, log: log.child({ module: "legacy-candidates" }) });
+  if (legacy.status === "failed") log.error({ err: legacy.error }, "could not carry the old candidates over; starting without them (the next start carries the rest over)");
 
   const incidents = await store.loadOpen(domain.engine.cluster.maxOpen);
   const snapshot = await store.loadSnapshot(config.DETECTOR_INSTANCE_ID);
