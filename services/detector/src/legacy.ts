@@ -5,6 +5,7 @@ import { statusOf, type Client } from "@liaowang/es";
 import { describeError, LiaowangError } from "@liaowang/errors";
 import type { Logger } from "@liaowang/logger";
 import { storyKey } from "@liaowang/schemas";
+import { compactCandidate } from "./candidate-codec.js";
 import type { DeltaSource, HeadSource } from "./candidates.js";
 import { esCall } from "./store.js";
 
@@ -277,7 +278,7 @@ class PartitionTarget {
       const seq = this.head.seq + 1;
       const id = `d${this.partition}-${this.epoch}-${seq}`;
       const savedAt = new Date().toISOString();
-      const delta: DeltaSource = { kind: "delta", partition: this.partition, owner: this.instance, epoch: this.epoch, seq, savedAt, candidates: fresh, gone: [] };
+      const delta: DeltaSource = { kind: "delta", partition: this.partition, owner: this.instance, epoch: this.epoch, seq, savedAt, candidates: fresh.map(compactCandidate), gone: [] };
       const head: HeadSource = { kind: "head", partition: this.partition, owner: this.instance, epoch: this.epoch, seq, savedAt, deltas: [...this.head.deltas, id] };
       const version = this.head.version;
       const res = await esCall(`write carried-over candidates of partition ${this.partition}`, () =>
