@@ -1,8 +1,9 @@
-import type { Consumer, Kafka, KafkaMessage } from "kafkajs";
+import type { Admin, Consumer, Kafka, KafkaMessage } from "kafkajs";
 import type { z } from "zod";
 import { topicName, topics, type DeadLetter, type TopicKey } from "@liaowang/schemas";
 import { describeError, LiaowangError } from "@liaowang/errors";
 import type { Logger } from "@liaowang/logger";
+import { groupLag } from "./client.js";
 import type { TypedProducer } from "./producer.js";
 
 /** A parsed message with where it came from. */
@@ -82,6 +83,16 @@ export interface ConsumerOptions<K extends TopicKey, V = z.output<(typeof topics
   /** How long the same offsets may keep failing before the stage reports itself stuck (logs and status); default 60 s. */
   stuckAfterMs?: number;
   /**
+   * Watchdog: a member that holds partitions with records waiting but has neither fetched nor committed for this long
+   * (ms), while no batch of it is failing and no handler call of it is younger than `maxHandlerCallMs`, is stalled:
+   * its fetch loop or a batch is wedged outside the handler, and nothing else would ever notice. It logs STAGE
+   * STALLED, reports it in `status().stalled`, and `stallExitAfterMs` later calls `onFatal`, so the service exits,
+   * its supervisor restarts it and the group hands its partitions out again; default 120 s.
+   */
+  stallAfterMs?: number;
+  /** How long a stalled member reports it (health) before `onFatal` (ms); default 15 s (three health reports). */
+  stallExitAfterMs?: number;
+  /**
    * Fetch sizes (kafkajs defaults: 1 MB per partition, 10 MB per fetch, answer as soon as 1 byte is there, else wait up
    * to 5 s). A larger per-partition fetch lets a stage that writes in bulk (the indexer) write fewer, larger requests;
    * `minBytes` with a short `maxWaitTimeInMs` makes the broker gather records for up to that long before it answers,
@@ -113,6 +124,8 @@ export interface ConsumerStatus {
   lastAbandonedAt?: number;
   /** Set while a batch has been failing for longer than `stuckAfterMs`: the same offsets are being retried. */
   stuck?: { since: number; partition: number; firstOffset: string; lastOffset: string; records: number; attempts: number; error: string };
+  /** Set while the member holds partitions with records waiting but has not fetched since `since` (see `stallAfterMs`). */
+  stalled?: { since: number; partitions: number[]; lag: number };
 }
 
 export interface RunningConsumer {
@@ -264,7 +277,7 @@ export async function runConsumer<K extends TopicKey, V = z.output<(typeof topic
         );
       }
     };
-    const rejections = await processWithRetry(valid, options.handler, { membership, backoff, unknownRetries, splitAfter: options.splitAfter ?? 3, log, onFailure });
+    const rejections = await processWithRetry(valid, handler, { membership, backoff, unknownRetries, splitAfter: options.splitAfter ?? 3, log, onFailure });
     if (rejections === "aborted") {
       failing.delete(partition);
       // Stopping or rebalanced: leave the offsets uncommitted so the records are processed again.
@@ -316,6 +329,71 @@ export async function runConsumer<K extends TopicKey, V = z.output<(typeof topic
     }
   };
 
+  // Watchdog (see `stallAfterMs`): when the member last fetched, and the handler call in progress, if any.
+  const stallAfterMs = options.stallAfterMs ?? 120_000;
+  let lastFetchAt = Date.now();
+  let lastCallEndedAt = 0;
+  let callStartedAt: number | undefined;
+  const handler: BatchHandler<T> = async (records) => {
+    callStartedAt = Date.now();
+    try {
+      return await options.handler(records);
+    } finally {
+      callStartedAt = undefined;
+      lastCallEndedAt = Date.now();
+    }
+  };
+  const fetched = () => {
+    lastFetchAt = Date.now();
+    if (status.stalled) unstall();
+  };
+  consumer.on(consumer.events.FETCH_START, fetched);
+  consumer.on(consumer.events.FETCH, fetched);
+  let lagAdmin: Admin | undefined;
+  let stallExit: NodeJS.Timeout | undefined;
+  let checking = false;
+  const unstall = () => {
+    clearTimeout(stallExit);
+    if (!status.stalled) return;
+    log.warn({ topic, partitions: status.stalled.partitions }, "stage no longer stalled: it fetches again");
+    status.stalled = undefined;
+  };
+  const checkStall = async () => {
+    if (checking || stopping) return;
+    checking = true;
+    try {
+      const now = Date.now();
+      const quietSince = Math.max(lastFetchAt, status.lastCommitAt ?? 0, lastCallEndedAt);
+      const inCall = callStartedAt !== undefined && now - callStartedAt <= maxHandlerCallMs;
+      if (revoked || assigned.length === 0 || failing.size > 0 || inCall || now - quietSince <= stallAfterMs) return unstall();
+      lagAdmin ??= kafka.admin();
+      await lagAdmin.connect();
+      const held = new Set(assigned);
+      const lag = (await groupLag(lagAdmin, groupId, topic)).partitions.filter((p) => held.has(p.partition)).reduce((n, p) => n + p.lag, 0);
+      if (lag === 0) return unstall();
+      if (status.stalled) {
+        status.stalled.lag = lag;
+        return;
+      }
+      const partitions = [...assigned];
+      status.stalled = { since: quietSince, partitions, lag };
+      const exitAfterMs = options.stallExitAfterMs ?? 15_000;
+      const what = `${service} holds ${topic}[${partitions.join(",")}] with ${lag} record(s) waiting and has not fetched for ${Math.round((now - quietSince) / 1000)} s`;
+      log.error({ stalled: { partitions, lag, since: new Date(quietSince).toISOString(), lastFetchAt: new Date(lastFetchAt).toISOString() } }, `STAGE STALLED: ${what}; restarting in ${Math.round(exitAfterMs / 1000)} s so the group hands its partitions out again`);
+      stallExit = setTimeout(() => {
+        if (status.stalled && !stopping) options.onFatal(new LiaowangError("unavailable", `consumer stalled: ${what}`));
+      }, exitAfterMs);
+      stallExit.unref();
+    } catch (error) {
+      // Kafka not answering is an outage, not a stall: judged again at the next check.
+      log.debug({ err: error }, "watchdog could not read the group's lag");
+    } finally {
+      checking = false;
+    }
+  };
+  const watchdog = setInterval(() => void checkStall(), Math.max(500, Math.min(15_000, Math.floor(stallAfterMs / 4))));
+  watchdog.unref();
+
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: options.fromBeginning ?? true });
   await consumer.run({
@@ -366,10 +444,13 @@ export async function runConsumer<K extends TopicKey, V = z.output<(typeof topic
     groupId,
     status() {
       const oldest = [...failing.values()].sort((a, b) => a.since - b.since)[0];
-      return { ...status, ...(oldest ? { stuck: { ...oldest } } : {}) };
+      return { ...status, ...(oldest ? { stuck: { ...oldest } } : {}), ...(status.stalled ? { stalled: { ...status.stalled, partitions: [...status.stalled.partitions] } } : {}) };
     },
     async stop() {
       stopping = true;
+      clearInterval(watchdog);
+      clearTimeout(stallExit);
+      void lagAdmin?.disconnect().catch(() => undefined);
       // The batch in hand stops at its next safe point; then the partitions' state is handed over before the group
       // learns that this member leaves (disconnecting leaves the group).
       await inFlight;

@@ -319,4 +319,51 @@ describe("runConsumer", () => {
       await ownProducer.disconnect();
     }
   });
+  it("restarts a member wedged outside its handler (STAGE STALLED with its partitions and records waiting, then onFatal); an idle member never stalls", async () => {
+    const { own, ownProducer, docs } = await ownTopic("kafka-consumer-stall", 5, 400);
+    const handled: string[] = [];
+    let release: () => void = () => undefined;
+    const wedged = new Promise<void>((r) => (release = r));
+    const member = (onAssign: () => Promise<void>, fatal: unknown[]) =>
+      runConsumer({
+        kafka,
+        topicPrefix: own,
+        topic: "raw",
+        service: "stall-test",
+        handler: async (records) => void handled.push(...records.map((r) => r.value.id)),
+        deadLetters: ownProducer,
+        log,
+        onFatal: (e) => fatal.push(e),
+        stallAfterMs: 3_000,
+        stallExitAfterMs: 1_000,
+        onAssign,
+      });
+    const fatalA: unknown[] = [];
+    // The partition's state load at the join never settles: the batch waits for it outside the handler, and the member
+    // neither fetches nor commits again while it heartbeats on, holding the partition.
+    const a = await member(() => wedged, fatalA);
+    try {
+      const stalled = await waitFor(async () => a.status().stalled, { timeoutMs: 60_000, what: "the wedged member reported stalled" });
+      expect(stalled).toMatchObject({ partitions: [0], lag: docs.length });
+      await waitFor(async () => fatalA.length > 0, { timeoutMs: 15_000, what: "onFatal of the stalled member" });
+      expect(String((fatalA[0] as Error).message)).toMatch(new RegExp(`consumer stalled: stall-test holds ${topicName(own, "raw").replace(/[.]/g, "[.]")}\\[0\\] with 5 record\\(s\\) waiting`));
+      expect(handled).toEqual([]);
+      // The service exits on onFatal and its supervisor starts it again: a fresh member gets the partition and the records.
+      const stopped = a.stop();
+      release();
+      await stopped;
+      const fatalB: unknown[] = [];
+      const b = await member(async () => undefined, fatalB);
+      running.push(b);
+      await waitFor(async () => b.status().committed === docs.length, { timeoutMs: 60_000, what: "the restarted member committed the waiting records" });
+      expect(new Set(handled)).toEqual(new Set(docs.map((d) => d.id)));
+      // Idle with nothing waiting for longer than the bound (kafkajs fetches every 5 s): no stall.
+      await new Promise((r) => setTimeout(r, 7_000));
+      expect(b.status().stalled).toBeUndefined();
+      expect(fatalB).toEqual([]);
+    } finally {
+      release();
+      await ownProducer.disconnect();
+    }
+  });
 });

@@ -48,6 +48,7 @@ export function reportStageHealth(infra: Infra, lifecycle: Lifecycle, consumer: 
         abandoned: status.abandoned,
         ...(status.lastAbandonedAt === undefined ? {} : { lastAbandonedAt: new Date(status.lastAbandonedAt).toISOString() }),
         ...(status.stuck === undefined ? {} : { stuck: { ...status.stuck, since: new Date(status.stuck.since).toISOString(), error: status.stuck.error.slice(0, 500) } }),
+        ...(status.stalled === undefined ? {} : { stalled: { ...status.stalled, since: new Date(status.stalled.since).toISOString() } }),
       };
       if (!created) {
         await infra.es.indices.create(

@@ -35,6 +35,11 @@ export const StageHealth = z.object({
       error: z.string(),
     })
     .optional(),
+  /**
+   * Set while the replica holds partitions with records waiting but has neither fetched nor committed for longer than
+   * its bound (a wedged consumer); it restarts itself shortly after reporting it.
+   */
+  stalled: z.object({ since: z.iso.datetime(), partitions: z.array(z.number().int()), lag: z.number().int().nonnegative() }).optional(),
 });
 export type StageHealth = z.infer<typeof StageHealth>;
 

@@ -24,7 +24,7 @@ export const HealthBody = z.object({
   time: isoDateTime,
   /**
    * Each pipeline stage's consumer lag, live replicas, consumer-group joins / rebalances / abandoned batches, and the
-   * offsets it is stuck on (degraded while any is).
+   * offsets it is stuck on or the partitions it stalled on (degraded while any is).
    */
   stages: z.array(StageView).optional(),
   /** The holiday calendar's reach (working-day clocks, roster); `warning` (zh-CN) once it ends within 60 days. */

@@ -78,7 +78,7 @@ function stagesHtml(stages) {
   const name = (s) => STAGE_NAMES[s.service] ?? s.service;
   const chips = stages
     .map((s) => {
-      const state = s.stuck ? "stuck" : s.silent ? "silent" : s.group?.recent ? "churn" : "ok";
+      const state = s.stuck || s.stalled ? "stuck" : s.silent ? "silent" : s.group?.recent ? "churn" : "ok";
       const lag = s.lag === null ? "积压未知" : `积压 ${s.lag.toLocaleString("zh-CN")} 条`;
       return `<span class="stage stage-${state}" data-stage="${esc(s.service)}">${esc(name(s))} · ${esc(lag)}${s.replicas > 1 ? ` · ${s.replicas} 副本` : ""}${esc(churnText(s.group))}</span>`;
     })
@@ -87,6 +87,9 @@ function stagesHtml(stages) {
     .map((s) => {
       if (s.stuck) {
         return `<div class="stage-alarm" role="alert" data-stage="${esc(s.service)}">处理环节卡住：${esc(name(s))}已连续 ${spanText(s.stuck.forMs)}重试同一批数据（分区 ${s.stuck.partition}，偏移 ${esc(s.stuck.firstOffset)}–${esc(s.stuck.lastOffset)}，已尝试 ${s.stuck.attempts} 次）。原因：${esc(s.stuck.error)}</div>`;
+      }
+      if (s.stalled) {
+        return `<div class="stage-alarm" role="alert" data-stage="${esc(s.service)}">处理环节停滞：${esc(name(s))}有 ${s.stalled.lag.toLocaleString("zh-CN")} 条数据待处理（分区 ${esc(s.stalled.partitions.join("、"))}），但已 ${spanText(s.stalled.forMs)}未拉取新数据，正在自动重启该环节</div>`;
       }
       if (s.silent) return `<div class="stage-alarm" role="alert" data-stage="${esc(s.service)}">处理环节无心跳：${esc(name(s))}已 ${spanText(Math.max(0, serverNow() - Date.parse(s.reportedAt)))}未上报状态，可能已停止运行</div>`;
       if (s.group?.recent) {

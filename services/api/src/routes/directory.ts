@@ -20,7 +20,7 @@ export function registerDirectoryRoutes(app: ApiApp, deps: ApiDeps): void {
       const now = clock();
       const stages = ok ? stageViews(await deps.store.stageReports().catch(() => []), now) : undefined;
       // A stuck stage degrades the pipeline but not the API itself: 503 only when Elasticsearch is unreachable.
-      const degraded = !ok || (stages ?? []).some((s) => s.stuck !== undefined);
+      const degraded = !ok || (stages ?? []).some((s) => s.stuck !== undefined || s.stalled !== undefined);
       // The calendar's reach is a warning for operators, never a reason to call the API degraded.
       const calendar = deps.ops ? calendarCoverage(deps.ops.calendar, now.getTime()) : undefined;
       return reply.code(ok ? 200 : 503).send({

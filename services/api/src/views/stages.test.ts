@@ -43,6 +43,20 @@ describe("stageViews", () => {
     expect(views.map((v) => v.service)).toEqual(["enrich", "detector"]);
   });
 
+  it("shows a live replica's stall (partitions with records waiting, not fetched) with how long, the oldest first", () => {
+    const views = stageViews(
+      [
+        report({ service: "detector", topic: "liaowang.enriched", stalled: { since: at(150), partitions: [0, 2], lag: 12 } }),
+        report({ service: "detector", topic: "liaowang.enriched", instance: "h-2", stalled: { since: at(130), partitions: [1], lag: 3 } }),
+        report({ service: "indexer", topic: "liaowang.enriched", reportedAt: at(120), stalled: { since: at(400), partitions: [1], lag: 9 } }),
+      ],
+      NOW,
+    );
+    expect(views.find((v) => v.service === "detector")).toMatchObject({ stalled: { since: at(150), forMs: 150_000, partitions: [0, 2], lag: 12 } });
+    // a replica that stopped reporting is not news (it was restarted)
+    expect(views.find((v) => v.service === "indexer")).not.toHaveProperty("stalled");
+  });
+
   it("sums group joins, rebalances and abandoned batches over the live replicas, news when within ten minutes", () => {
     const views = stageViews(
       [

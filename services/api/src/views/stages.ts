@@ -36,6 +36,8 @@ export const StageView = z
     stuck: z
       .object({ since: z.string(), forMs: z.number().int(), partition: z.number().int(), firstOffset: z.string(), lastOffset: z.string(), attempts: z.number().int(), error: z.string() })
       .optional(),
+    /** The oldest stalled report among live replicas: partitions with records waiting, not fetched for longer than the bound. */
+    stalled: z.object({ since: z.string(), forMs: z.number().int(), partitions: z.array(z.number().int()), lag: z.number().int() }).optional(),
   })
   .meta({ id: "StageHealth" });
 export type StageView = z.infer<typeof StageView>;
@@ -75,6 +77,9 @@ export function stageViews(reports: readonly StageHealth[], now: Date): StageVie
       const stuck = live
         .flatMap((r) => (r.stuck ? [r.stuck] : []))
         .sort((a, b) => Date.parse(a.since) - Date.parse(b.since))[0];
+      const stalled = live
+        .flatMap((r) => (r.stalled ? [r.stalled] : []))
+        .sort((a, b) => Date.parse(a.since) - Date.parse(b.since))[0];
       return {
         service,
         topic: latest.topic,
@@ -86,6 +91,7 @@ export function stageViews(reports: readonly StageHealth[], now: Date): StageVie
         ...(stuck
           ? { stuck: { since: stuck.since, forMs: Math.max(0, now.getTime() - Date.parse(stuck.since)), partition: stuck.partition, firstOffset: stuck.firstOffset, lastOffset: stuck.lastOffset, attempts: stuck.attempts, error: stuck.error } }
           : {}),
+        ...(stalled ? { stalled: { since: stalled.since, forMs: Math.max(0, now.getTime() - Date.parse(stalled.since)), partitions: stalled.partitions, lag: stalled.lag } } : {}),
       };
     });
 }
