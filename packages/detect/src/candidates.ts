@@ -20,7 +20,8 @@ function hashesOf(incident: IncidentState, into: number[] = []): number[] {
   addHash(incident.firstPost.simhash);
   for (const s of incident.recentSimhashes) addHash(s);
   for (const p of incident.posts) addHash(p.simhash);
-  return into;
+  // Held per entry: an exact copy, without the room to grow pushing left.
+  return into.slice();
 }
 
 /**

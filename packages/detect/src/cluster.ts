@@ -35,11 +35,19 @@ const halves = new Uint32Array(2);
 function hashesOf(incident: IncidentState): number[] {
   let packed = incidentHashes.get(incident);
   if (!packed) {
-    packed = [];
-    for (const s of [incident.firstPost.simhash, ...incident.recentSimhashes, ...incident.posts.map((p) => p.simhash)]) {
+    // Sized exactly (a pushed-to array keeps room to grow, held as long as the state).
+    const n = 1 + incident.recentSimhashes.length + incident.posts.length;
+    const out = new Array<number>(2 * n);
+    let at = 0;
+    const put = (s: string) => {
       simhashHalves(s, halves);
-      packed.push(halves[0] as number, halves[1] as number);
-    }
+      out[at++] = halves[0] as number;
+      out[at++] = halves[1] as number;
+    };
+    put(incident.firstPost.simhash);
+    for (const s of incident.recentSimhashes) put(s);
+    for (const p of incident.posts) put(p.simhash);
+    packed = out;
     incidentHashes.set(incident, packed);
   }
   return packed;

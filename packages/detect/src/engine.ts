@@ -10,6 +10,7 @@ import { DEFAULT_FEED_CONFIG, checkFlatlines, emptyFeedsState, observeFeed } fro
 import type { FeedConfig, FeedsState, FlatlineCheck } from "./feeds.js";
 import { attachBursts, recordWatchMatches } from "./incident.js";
 import type { IncidentChange } from "./incident.js";
+import { compactIncident } from "./incident-state.js";
 import type { IncidentBurst, IncidentState } from "./incident-state.js";
 import { DEFAULT_REPORT_POLICY, boardDecision, reportReason } from "./report.js";
 import { NATIONWIDE, docScope } from "./scope.js";
@@ -561,9 +562,11 @@ export class DetectorEngine {
         if (reportedBecause !== undefined) reportedBecause = board.reason;
       }
       const action: UpdateAction = next.reportedAt !== undefined ? "publish" : next.status === "open" ? "store" : "discard";
+      // What commit holds until the incident changes again: one compact object per changed incident and step.
+      next = compactIncident(next);
       if (action === "publish" && changes.length === 0) {
         // In-place refreshes (a burst's growing count) are stored with the next real change, not published alone.
-        updates.push({ incident: { ...next, revision: incident.revision + 1 }, changes, action: "store" });
+        updates.push({ incident: next, changes, action: "store" });
         continue;
       }
       updates.push({ incident: next, changes, action, reportedBecause });

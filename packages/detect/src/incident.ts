@@ -4,6 +4,7 @@ import { figureLowerBound, grade } from "./grading.js";
 import type { FigureSummary, MaxFigures } from "./grading.js";
 import { fnv1a64Hex } from "./hash.js";
 import type {
+  GradeChange,
   IncidentBurst,
   IncidentState,
   StatementRecord,
@@ -94,7 +95,20 @@ export function normalizedDocKeywords(doc: Pick<DocFeatures, "keywords">, limit:
     limit,
   );
   const sum = top.reduce((s, k) => s + k.weight, 0);
-  return sum > 0 ? top.map((k) => ({ word: k.word, weight: k.weight / sum })) : [];
+  return sum > 0 ? top.map((k) => ({ word: internWord(k.word), weight: k.weight / sum })) : [];
+}
+
+// One string per word for the keyword lists open incidents hold (each post's message brings its own copy of "发生"):
+// bounded, forgetting them all when full (then copies are shared again from the next posts on).
+let words = new Map<string, string>();
+const MAX_INTERNED = 1 << 16;
+
+function internWord(word: string): string {
+  const held = words.get(word);
+  if (held !== undefined) return held;
+  if (words.size >= MAX_INTERNED) words = new Map();
+  words.set(word, word);
+  return word;
 }
 
 const docLists = new WeakMap<object, { limit: number; keywords: Keyword[] }>();
@@ -159,14 +173,18 @@ function addTopics(
 }
 
 function sortTimeline(events: readonly TimelineEvent[], max: number): TimelineEvent[] {
-  const sorted = [...events].sort((a, b) => a.at - b.at);
+  // slice, not spread: an exact copy (a spread or filtered array keeps room to grow, held by every open incident).
+  const sorted = events.slice().sort((a, b) => a.at - b.at);
   // The first post stays; the rest keeps the most recent moments.
   return sorted.length <= max ? sorted : [sorted[0] as TimelineEvent, ...sorted.slice(sorted.length - (max - 1))];
 }
 
 function pruneMinutes(counts: readonly { minute: number; count: number }[], refMs: number): { minute: number; count: number }[] {
   const floor = Math.floor(refMs / MINUTE) - 60;
-  return counts.filter((c) => c.minute > floor).sort((a, b) => a.minute - b.minute);
+  return counts
+    .filter((c) => c.minute > floor)
+    .sort((a, b) => a.minute - b.minute)
+    .slice();
 }
 
 /**
@@ -208,10 +226,15 @@ function pickPost(posts: readonly RepresentativePost[], candidate: PostRef, conf
     // A repost of a kept post replaces it only when it travelled further; keeps the list free of duplicates.
     const existing = posts[nearestIdx] as RepresentativePost;
     if (candidate.engagement <= existing.engagement) return [...posts];
-    const replaced = { ...candidate, novelty: existing.novelty, score: reach * (0.25 + existing.novelty) };
+    const replaced = representative(candidate, existing.novelty, reach * (0.25 + existing.novelty));
     return posts.map((p, i) => (i === nearestIdx ? replaced : p)).sort(byScore);
   }
-  return [...posts, { ...candidate, novelty, score: reach * (0.25 + novelty) }].sort(byScore).slice(0, config.maxPosts);
+  return [...posts, representative(candidate, novelty, reach * (0.25 + novelty))].sort(byScore).slice(0, config.maxPosts);
+}
+
+/** A kept post: its fields in the object itself (a spread with two more fields puts them in a separate store). */
+function representative(p: PostRef, novelty: number, score: number): RepresentativePost {
+  return { id: p.id, source: p.source, url: p.url, title: p.title, snippet: p.snippet, publishedAt: p.publishedAt, simhash: p.simhash, engagement: p.engagement, novelty, score };
 }
 
 function docFigureMaxima(figures: readonly Figure[]): Map<FigureKind, Figure & { lb: number }> {
@@ -314,11 +337,20 @@ export function openIncident(doc: DocFeatures, now: number, config: ClusterConfi
     engagement: { reposts: 0, comments: 0, likes: 0 },
     level: null,
     gradeReason: "",
-    gradeHistory: [],
-    watch: [],
-    bursts: [],
-    mergedFrom: [],
+    gradeHistory: none<GradeChange>(),
+    watch: none<WatchHit>(),
+    bursts: none<IncidentBurst>(),
+    mergedFrom: none<string>(),
   };
+}
+
+/**
+ * The empty list most new incidents keep for good (grade changes, watch hits, bursts, merges): one frozen array
+ * shared by all instead of one each. Lists are never changed in place (every change makes a new one).
+ */
+const NONE: readonly never[] = Object.freeze([]);
+function none<T>(): T[] {
+  return NONE as unknown as T[];
 }
 
 function addRegions(regions: RegionCount[], added: readonly (Region & { count?: number })[], config: ClusterConfig): { regions: RegionCount[]; fresh: Region[] } {
@@ -339,10 +371,10 @@ function addRegions(regions: RegionCount[], added: readonly (Region & { count?: 
 }
 
 function addCategory(categories: readonly { category: string; count: number }[], category: string, n: number): { category: string; count: number }[] {
-  const out = [...categories];
-  const i = out.findIndex((c) => c.category === category);
-  if (i >= 0) out[i] = { category, count: (out[i]?.count ?? 0) + n };
-  else out.push({ category, count: n });
+  const i = categories.findIndex((c) => c.category === category);
+  if (i < 0) return categories.concat([{ category, count: n }]);
+  const out = categories.slice();
+  out[i] = { category, count: (out[i]?.count ?? 0) + n };
   return out;
 }
 

@@ -161,7 +161,11 @@ export const scopeTallySchema = z.object({
 
 const MAX_NAMES = 6;
 
+// Most tallies name nothing in most lists: one frozen empty list for all of them (lists are never changed in place).
+const NO_NAMES = Object.freeze([]) as readonly string[] as string[];
+
 function addNames(a: readonly string[], b: readonly string[]): string[] {
+  if (a.length === 0 && b.length === 0) return NO_NAMES;
   return [...new Set([...a, ...b])].slice(0, MAX_NAMES);
 }
 

@@ -244,8 +244,11 @@ function packKeywords(keywords: readonly Keyword[]): Packed {
   for (const k of keywords) most += k.word.length + 1;
   if (featureCount + most > maxFeatures) startAfresh();
   positions.reset(most);
-  const ids: number[] = [];
-  const weights: number[] = [];
+  // Built in scratch, then copied exact: a list pushed to keeps room to grow, and packings are held per open incident.
+  const ids = scratchIds;
+  const weights = scratchWeights;
+  ids.length = 0;
+  weights.length = 0;
   for (const k of keywords) {
     if (!(k.weight > 0)) continue;
     const featureIdsOfWord = wordIds(k.word);
@@ -264,8 +267,11 @@ function packKeywords(keywords: readonly Keyword[]): Packed {
   }
   let sq = 0;
   for (const w of weights) sq += w * w;
-  return { generation, ids, weights, norm: Math.sqrt(sq) };
+  return { generation, ids: ids.slice(), weights: weights.slice(), norm: Math.sqrt(sq) };
 }
+
+const scratchIds: number[] = [];
+const scratchWeights: number[] = [];
 
 /**
  * A keyword list's {@link keywordVector} with integer feature ids of the current {@link featureGeneration}, packed

@@ -43,10 +43,12 @@ function insertSorted(sketch: number[], h: number, size: number): boolean {
 export function addSource(set: SourceSet, source: string, maxList: number, sketchSize: number): { set: SourceSet; isNew: boolean } {
   const h = fnv1a32(source);
   // A source seen before (the usual case) leaves the sketch as it is: no copy.
-  const sketch = set.sketch.includes(h) ? set.sketch : [...set.sketch];
+  // Copies by slice and concat are exact (a spread keeps room to grow: ~150 bytes held per open incident).
+  let sketch = set.sketch.includes(h) ? set.sketch : set.sketch.slice();
   const inserted = sketch !== set.sketch && insertSorted(sketch, h, sketchSize);
+  if (inserted) sketch = sketch.slice();
   const inList = set.list.includes(source);
-  const list = !inList && set.list.length < maxList ? [...set.list, source] : set.list;
+  const list = !inList && set.list.length < maxList ? set.list.concat([source]) : set.list;
   const isNew = inserted || (!inList && list !== set.list);
   return { set: { count: countFromSketch(sketch, sketchSize), list, sketch }, isNew };
 }
