@@ -415,5 +415,22 @@ describe("pipeline health", () => {
     // the second replica's three rebalances and three abandoned batches, a minute ago: news on the strip
     expect(enrich!.group).toMatchObject({ rebalances: enrichBefore.rebalances + 3, abandoned: enrichBefore.abandoned + 3, recent: true });
     await stack.es.delete({ index: stageHealthIndex(stack.indexPrefix), id: "enrich-stuck-replica", refresh: true });
+
+    // an indexer replica whose watchdog found it wedged with records waiting (reported just before it restarts itself)
+    await stack.es.index({
+      index: stageHealthIndex(stack.indexPrefix),
+      id: "indexer-stalled-replica",
+      refresh: true,
+      document: {
+        service: "indexer", instance: "stalled-replica", topic: "enriched", groupId: "g", reportedAt: new Date().toISOString(), lag: 12, committed: 0,
+        stalled: { since: new Date(Date.now() - 150_000).toISOString(), partitions: [0, 2], lag: 12 },
+      },
+    });
+    const stalled = await stack.call<{ status: string; stages: { service: string; stalled?: { partitions: number[]; lag: number; forMs: number } }[] }>("/api/v1/health");
+    expect(stalled.body.status).toBe("degraded");
+    const indexer = stalled.body.stages.find((s) => s.service === "indexer");
+    expect(indexer?.stalled).toMatchObject({ partitions: [0, 2], lag: 12 });
+    expect(indexer!.stalled!.forMs).toBeGreaterThanOrEqual(150_000);
+    await stack.es.delete({ index: stageHealthIndex(stack.indexPrefix), id: "indexer-stalled-replica", refresh: true });
   });
 });
