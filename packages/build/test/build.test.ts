@@ -6,7 +6,7 @@ import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { SERVICE_NODE_FLAGS } from "@liaowang/config";
-import { ensureBuilt, serviceArgv, workspaceRoot } from "../src/index.js";
+import { compiledPath, DIST_CONDITION, ensureBuilt, serviceArgv, workspaceMembers, workspaceRoot } from "../src/index.js";
 
 const run = promisify(execFile);
 const dirs: string[] = [];
@@ -84,6 +84,23 @@ describe("ensureBuilt on a workspace laid out like this one", () => {
     // nothing of the failed attempt is left beside dist/, and it is still stale, so the next run tries again
     expect(readdirSync(join(root, "packages/greet")).sort()).toEqual(["dist", "package.json", "src"]);
     expect(() => ensureBuilt({ root })).toThrow(/Expected/);
+  });
+});
+
+describe("this repository's packages", () => {
+  it("each export names its compiled file under the dist condition and its source otherwise", () => {
+    // A package added with a bare "./src/index.ts" export would make every compiled service that imports it fail
+    // to start (Node cannot load .ts files): the condition must be there, pointing at the same file under dist/.
+    for (const dir of workspaceMembers()) {
+      const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { name: string; exports?: Record<string, unknown> };
+      for (const [subpath, target] of Object.entries(pkg.exports ?? {})) {
+        const where = `${pkg.name} exports["${subpath}"]`;
+        expect(typeof target, where).toBe("object");
+        const { [DIST_CONDITION]: dist, default: source } = target as Record<string, string>;
+        expect(Object.keys(target as object), where).toEqual([DIST_CONDITION, "default"]);
+        expect(dist, where).toBe(compiledPath(source!));
+      }
+    }
   });
 });
 
