@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_ENGINE_CONFIG, DetectorEngine, compileWatchRules, parseIncidentState, type DocFeatures, type IncidentState } from "@liaowang/detect";
-import { compactCandidate, expandCandidate } from "./candidate-codec.js";
+import { applyPatch, compactCandidate, expandCandidate, patchCandidate } from "./candidate-codec.js";
 
 const T0 = Date.parse("2024-07-01T01:10:00+08:00");
 
@@ -70,5 +70,44 @@ describe("candidate codec", () => {
   it("reads states stored before references as they are", () => {
     expect(readBack(single)).toEqual(asStored(single));
     expect(expandCandidate(null)).toBeNull();
+  });
+
+  it("stores a grown candidate as the change from the state stored before, which applied to it gives the new state", () => {
+    const e = new DetectorEngine(DEFAULT_ENGINE_CONFIG, compileWatchRules([]));
+    e.commit(e.process([doc("d", 0)], T0));
+    let before = e.open()[0]!;
+    for (let n = 1; n <= 12; n++) {
+      const plan = e.process([doc(`d${n}`, n, { source: `来源${n}`, simhash: n % 2 ? "0f0f0f0f0f0f0f1f" : "0f0f0f0f0f0f0f0e" })], T0 + n * 60_000);
+      const after = plan.updates.find((u) => u.incident.id === before.id)!.incident;
+      const patch = patchCandidate(before, after)!;
+      expect(patch.from).toBe(before.revision);
+      // Lists that only gained entries are stored as what they gained.
+      expect(patch.append?.recentDocIds).toEqual([expect.any(Number), [`d${n}`]]);
+      expect(JSON.stringify(patch).length).toBeLessThan(JSON.stringify(after).length);
+      expect(parseIncidentState(applyPatch(JSON.parse(JSON.stringify(before)), JSON.parse(JSON.stringify(patch))))).toEqual(asStored(after));
+      e.commit(plan);
+      before = e.get(before.id)!;
+    }
+    expect(before.volume).toBe(13);
+  });
+
+  it("makes no patch against the same object or another incident, and removes fields the new state lacks", () => {
+    expect(patchCandidate(single, single)).toBeUndefined();
+    expect(patchCandidate(single, grown)).toBeUndefined();
+    const withCategory = { ...single, category: "生产安全事故", revision: single.revision + 1 };
+    const patch = patchCandidate(withCategory, { ...single, revision: single.revision + 2 })!;
+    expect(patch.unset).toEqual(["category"]);
+    expect(applyPatch(withCategory, patch)).not.toHaveProperty("category");
+    expect(() => applyPatch({ ...single, recentDocIds: "x" }, { id: single.id, from: 1, append: { recentDocIds: [0, ["y"]] } })).toThrow(/does not fit/);
+  });
+
+  // Patches are made by identity: they rely on the engine never changing a committed state in place.
+  it("relies on the engine leaving committed states as they are", () => {
+    const e = new DetectorEngine(DEFAULT_ENGINE_CONFIG, compileWatchRules([]));
+    e.commit(e.process([doc("f", 0)], T0));
+    const committed = e.open().map((s) => [s, JSON.stringify(s)] as const);
+    for (let n = 1; n <= 5; n++) e.commit(e.process([doc(`f${n}`, n, { source: `来源${n}` })], T0 + n * 60_000));
+    e.commit(e.tick(T0 + 3_600_000));
+    for (const [state, json] of committed) expect(JSON.stringify(state)).toBe(json);
   });
 });

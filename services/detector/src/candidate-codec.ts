@@ -107,3 +107,78 @@ function endsWithPost(text: string, first: IncidentState["firstPost"]): "snippet
   if (first.title !== undefined && first.title.length >= 16 && text.endsWith(first.title)) return "title";
   return undefined;
 }
+
+/**
+ * What changed in a candidate since the state last made durable: the fields that are not the same value (by identity:
+ * the engine makes a new state for every change and keeps what did not change), with lists that only lost some of
+ * their oldest entries and gained new ones (the recent keyword sets, posts, ids and SimHashes, the timeline) as how many
+ * entries to drop and the ones to add. A candidate that grew by a post was written again in full (~3.5 KB, of which
+ * ~1.2 KB its recent keyword sets); its patch is ~2.2 KB. Undefined when there is no usable previous state.
+ */
+export interface StoredPatch {
+  readonly id: string;
+  /** The revision of the state it changes: replay applies it to exactly that state. */
+  readonly from: number;
+  /** Fields whose new value is stored whole. */
+  set?: Record<string, unknown>;
+  /** Lists stored as [entries dropped from the front, entries added at the end]. */
+  append?: Record<string, [number, unknown[]]>;
+  /** Fields the state no longer has. */
+  unset?: string[];
+}
+
+/** The patch from the durable state `prev` to `next` (see {@link StoredPatch}); undefined when there is none to make. */
+export function patchCandidate(prev: IncidentState, next: IncidentState): StoredPatch | undefined {
+  // The same object (a state changed in place) or another incident: only a whole state is safe.
+  if (prev === next || prev.id !== next.id) return undefined;
+  const a = next as unknown as Record<string, unknown>;
+  const b = prev as unknown as Record<string, unknown>;
+  const patch: StoredPatch = { id: next.id, from: prev.revision };
+  for (const key in a) {
+    const value = a[key];
+    const old = b[key];
+    if (value === old) continue;
+    if (value === undefined) {
+      (patch.unset ??= []).push(key);
+      continue;
+    }
+    if (Array.isArray(value) && Array.isArray(old)) {
+      const drop = dropped(old, value);
+      if (drop >= 0) {
+        (patch.append ??= {})[key] = [drop, value.slice(old.length - drop)];
+        continue;
+      }
+    }
+    (patch.set ??= {})[key] = value;
+  }
+  for (const key in b) if (!(key in a) && b[key] !== undefined) (patch.unset ??= []).push(key);
+  return patch;
+}
+
+/** `state` with `patch` applied (the stored JSON of both); throws when the patch does not fit the state. */
+export function applyPatch(state: object, patch: StoredPatch): Record<string, unknown> {
+  const base = state as Record<string, unknown>;
+  const out: Record<string, unknown> = { ...base, ...patch.set };
+  for (const [key, [drop, add]] of Object.entries(patch.append ?? {})) {
+    const list = base[key];
+    if (!Array.isArray(list) || !Array.isArray(add) || !Number.isInteger(drop) || drop < 0 || drop > list.length) {
+      throw new Error(`candidate ${patch.id}: stored change of ${key} does not fit its previous state`);
+    }
+    out[key] = [...list.slice(drop), ...add];
+  }
+  for (const key of patch.unset ?? []) delete out[key];
+  return out;
+}
+
+/**
+ * The fewest oldest entries of `old` that, dropped, leave a list `next` starts with (the same objects), or -1 when
+ * none do or nothing of `old` would be kept.
+ */
+function dropped(old: readonly unknown[], next: readonly unknown[]): number {
+  for (let drop = Math.max(0, old.length - next.length); drop < old.length; drop++) {
+    let same = true;
+    for (let j = drop; j < old.length && same; j++) same = next[j - drop] === old[j];
+    if (same) return drop;
+  }
+  return -1;
+}

@@ -3,20 +3,24 @@ import { statusOf, type Client } from "@liaowang/es";
 import { parseIncidentState, type IncidentState } from "@liaowang/detect";
 import { describeError, LiaowangError } from "@liaowang/errors";
 import type { Logger } from "@liaowang/logger";
-import { compactCandidate, expandCandidate, type StoredCandidate } from "./candidate-codec.js";
+import { applyPatch, compactCandidate, expandCandidate, patchCandidate, type StoredCandidate, type StoredPatch } from "./candidate-codec.js";
 import { esCall, installIndex } from "./store.js";
 
 /**
  * Candidates (clusters not reported yet, nearly one per distinct post) live in memory and are made durable per
  * partition of the enriched topic as an append-only log in `<prefix>detector-candidates`:
- * - a **delta** document per handled batch (`d<partition>-<epoch>-<seq>`): the candidates the batch changed (full
- *   state) and the ids that stopped being candidates of the partition (reported, merged, expired, moved);
+ * - a **delta** document per handled batch (`d<partition>-<epoch>-<seq>`): the candidates the batch created or
+ *   changed (whole states, see `compactCandidate`; a candidate already in the log as a patch against the state stored
+ *   for it, see `patchCandidate`) and the ids that stopped being candidates of the partition (reported, merged,
+ *   expired, moved);
  * - a **head** document per partition (`h<partition>`): the owner, and the deltas to replay, oldest first. It is
  *   written in the same bulk request right after its delta (one shard: applied in order), with compare-and-set, so a
  *   replica that lost the partition (a zombie) cannot overwrite the new owner's head.
  * Replaying the head's deltas in order gives the partition's candidates as of the last durable batch. Deltas leave the
- * head oldest first once nothing in them is current; beyond {@link MAX_DELTAS}, the current candidates of the oldest
- * delta are written again with the next batch (so a long-lived candidate never pins many old deltas). One batch costs
+ * head oldest first once nothing in them is current (the delta of a candidate's last whole state keeps it, and with it
+ * every later delta its patches are in); beyond {@link MAX_DELTAS}, the current candidates of the oldest delta are
+ * written again whole with the next batch (so a long-lived candidate never pins many old deltas, and patches whose
+ * whole state left the head are superseded by a later whole state). One batch costs
  * one bulk request (two documents) instead of a compare-and-set document per candidate.
  */
 export const MAX_DELTAS = 256;
@@ -32,6 +36,7 @@ const MAPPINGS = {
     savedAt: { type: "date" },
     deltas: { type: "object", enabled: false },
     candidates: { type: "object", enabled: false },
+    patches: { type: "object", enabled: false },
     gone: { type: "object", enabled: false },
   },
 } as const;
@@ -87,6 +92,11 @@ export interface DeltaSource {
   savedAt: string;
   /** Written as {@link compactCandidate} makes them; read back through {@link expandCandidate}. */
   candidates: StoredCandidate[];
+  /**
+   * Changes of candidates whose state is in an earlier delta of the head (see {@link patchCandidate}), applied in
+   * order on replay; absent in deltas written before patches.
+   */
+  patches?: StoredPatch[];
   gone: string[];
 }
 
@@ -105,6 +115,12 @@ export class CandidateLog {
   private readonly partitions = new Map<number, PartitionLog>();
   /** Candidate id → partition it is a candidate of. */
   private readonly owners = new Map<string, number>();
+  /**
+   * Candidate id → revision of its state in the log. A patch is made only against a state of that revision: one the
+   * caller holds of another revision (a step stored for one partition but failed for another, so not taken) is not
+   * what the log holds, and the candidate is written whole.
+   */
+  private readonly revisions = new Map<string, number>();
 
   constructor(
     private readonly es: Client,
@@ -158,6 +174,8 @@ export class CandidateLog {
     };
     const states = new Map<string, IncidentState>();
     let invalid = 0;
+    /** Candidates with a stored change but no state to apply it to (yet). */
+    const orphans = new Set<string>();
     // Deltas can be large (a batch of new candidates): fetched a few at a time.
     for (let i = 0; i < listed.length; i += 16) {
       const ids = listed.slice(i, i + 16);
@@ -180,12 +198,35 @@ export class CandidateLog {
           }
           this.track(pl, state.id, delta);
           states.set(state.id, state);
+          orphans.delete(state.id);
+        }
+        for (const patch of d._source.patches ?? []) {
+          const previous = states.get(patch.id);
+          // Its state was in a delta retired since: the retiring delta, later, holds the whole state again.
+          if (!previous) {
+            orphans.add(patch.id);
+            continue;
+          }
+          try {
+            if (previous.revision !== patch.from) throw new Error(`candidate ${patch.id}: stored change of revision ${patch.from} follows revision ${previous.revision}`);
+            states.set(patch.id, parseIncidentState(applyPatch(previous, patch)));
+          } catch (error) {
+            invalid++;
+            this.log.warn({ partition, delta: id, err: error }, "stored candidate change is invalid; candidate skipped");
+            this.untrack(pl, patch.id);
+            states.delete(patch.id);
+          }
         }
         for (const gone of d._source.gone) {
           this.untrack(pl, gone);
           states.delete(gone);
+          orphans.delete(gone);
         }
       }
+    }
+    if (orphans.size > 0) {
+      invalid += orphans.size;
+      this.log.warn({ partition, candidates: [...orphans].slice(0, 10), count: orphans.size }, "stored candidate changes without an earlier state; candidates skipped");
     }
     // The stored seq numbers of deltas may be out of order only across epochs; keep the head's order (write order).
     pl.head = await this.writeHead(partition, pl.epoch, pl.seq, pl.deltas.map((d) => d.id), pl.head);
@@ -204,6 +245,7 @@ export class CandidateLog {
     }
     this.partitions.set(partition, pl);
     for (const id of pl.latest.keys()) this.owners.set(id, partition);
+    for (const state of states.values()) this.revisions.set(state.id, state.revision);
     this.log.info({ partition, candidates: states.size, deltas: pl.deltas.length, previousOwner: head?.owner ?? null, invalid }, "candidates of partition loaded");
     return [...states.values()];
   }
@@ -214,20 +256,31 @@ export class CandidateLog {
     if (!pl) return [];
     this.partitions.delete(partition);
     const ids = [...pl.latest.keys()];
-    for (const id of ids) if (this.owners.get(id) === partition) this.owners.delete(id);
+    for (const id of ids) {
+      if (this.owners.get(id) !== partition) continue;
+      this.owners.delete(id);
+      this.revisions.delete(id);
+    }
     return ids;
   }
 
   /**
    * Makes a step's candidate changes durable: one delta per changed partition, then the heads (compare-and-set).
-   * `current` gives the latest state of a held candidate (for rewriting the oldest delta's). Throws
+   * `current` gives the latest state of a held candidate (for rewriting the oldest delta's); `stored`, when given, the
+   * state last made durable of a candidate (what the caller committed after the last write that held it: the detector's
+   * engine), so a candidate already in its partition's log is written as a patch against it. Throws
    * {@link PartitionsTakenOver} when another replica took a partition over (the caller lets it go and loads it again).
    */
-  async write(changes: readonly PartitionChange[], current: (id: string) => IncidentState | undefined, now: Date): Promise<void> {
+  async write(
+    changes: readonly PartitionChange[],
+    current: (id: string) => IncidentState | undefined,
+    now: Date,
+    stored?: (id: string) => IncidentState | undefined,
+  ): Promise<void> {
     const work = changes.filter((c) => (c.states.length > 0 || c.gone.length > 0) && this.partitions.has(c.partition));
     if (work.length === 0) return;
     const savedAt = now.toISOString();
-    const planned: { partition: number; pl: PartitionLog; delta: DeltaSource; id: string; retired: Delta[] }[] = [];
+    const planned: { partition: number; pl: PartitionLog; delta: DeltaSource; id: string; retired: Delta[]; revisions: [string, number][] }[] = [];
     for (const change of work) {
       const pl = this.partitions.get(change.partition) as PartitionLog;
       const states = new Map(change.states.map((s) => [s.id, s]));
@@ -245,6 +298,17 @@ export class CandidateLog {
           else gone.add(id);
         }
       }
+      // A patch only against a state this partition's log holds in a delta that stays listed.
+      const retiredSeqs = new Set(retired.map((r) => r.seq));
+      const candidates: StoredCandidate[] = [];
+      const patches: StoredPatch[] = [];
+      for (const state of states.values()) {
+        const base = pl.latest.get(state.id);
+        const previous = stored && base !== undefined && !retiredSeqs.has(base) ? stored(state.id) : undefined;
+        const patch = previous && previous.revision === this.revisions.get(state.id) ? patchCandidate(previous, state) : undefined;
+        if (patch) patches.push(patch);
+        else candidates.push(compactCandidate(state));
+      }
       const seq = pl.seq + 1;
       const id = `d${change.partition}-${pl.epoch}-${seq}`;
       planned.push({
@@ -252,7 +316,8 @@ export class CandidateLog {
         pl,
         id,
         retired,
-        delta: { kind: "delta", partition: change.partition, owner: this.instance, epoch: pl.epoch, seq, savedAt, candidates: [...states.values()].map(compactCandidate), gone: [...gone] },
+        revisions: [...states.values()].map((st) => [st.id, st.revision]),
+        delta: { kind: "delta", partition: change.partition, owner: this.instance, epoch: pl.epoch, seq, savedAt, candidates, ...(patches.length > 0 ? { patches } : {}), gone: [...gone] },
       });
     }
     // One request: each delta, then its head (compare-and-set), then the deltas the stored heads no longer list. The
@@ -306,9 +371,12 @@ export class CandidateLog {
         this.track(pl, st.id, added);
         this.owners.set(st.id, p.partition);
       }
+      for (const [id, revision] of p.revisions) this.revisions.set(id, revision);
       for (const g of p.delta.gone) {
         this.untrack(pl, g);
-        if (this.owners.get(g) === p.partition) this.owners.delete(g);
+        if (this.owners.get(g) !== p.partition) continue;
+        this.owners.delete(g);
+        this.revisions.delete(g);
       }
       pl.deltas = next.deltas.map((d) => (d.id === added.id ? added : (pl.bySeq.get(d.seq) as Delta)));
       for (const d of [...p.retired.map((r) => r.seq), ...next.dropped.map(seqOf)]) if (d !== added.seq) pl.bySeq.delete(d);

@@ -248,12 +248,14 @@ export class Detector {
       }
     }
     const next = new Map(plan.updates.map((u) => [u.incident.id, u]));
+    // What the engine holds committed is what the log stored last (a change is stored before it is committed), so a
+    // candidate that changed is written as a patch against the engine's committed state.
     try {
       await candidates.write(candidateChanges(plan, candidates, partition), (id) => {
         const u = next.get(id);
         if (!u) return engine.get(id);
         return isCandidate(u.incident, u.action) ? u.incident : undefined;
-      }, now);
+      }, now, (id) => engine.get(id));
     } catch (error) {
       // Another replica took partitions over: let go of what this one holds of them; the retry loads them again.
       if (error instanceof PartitionsTakenOver) this.letGo(error.partitions);

@@ -69,6 +69,57 @@ describe("CandidateLog", () => {
     expect(await c.load(1)).toEqual([]);
   });
 
+  it("writes a grown candidate as a patch against the state it stored; a new owner replays it to the same state", async () => {
+    const prefix = `${indexPrefix}patch-`;
+    // As the detector does: written with the engine's committed states as what was stored, then committed.
+    const stepper = (a: CandidateLog, engine: DetectorEngine, partition: number) => async (docs: DocFeatures[], at: number, commit = true) => {
+      const plan = engine.process(docs, at);
+      const states = plan.updates.filter((u) => u.action === "store").map((u) => u.incident);
+      await a.write([{ partition, states, gone: [] }], (id) => engine.get(id), new Date(at), (id) => engine.get(id));
+      if (commit) engine.commit(plan);
+    };
+    const deltasOf = async (index: string, partition: number) =>
+      (await es.search<{ seq: number; candidates: { id: string }[]; patches?: { id: string; from: number }[] }>({ index, query: { bool: { filter: [{ term: { kind: "delta" } }, { term: { partition } }] } }, size: 100 })).hits.hits
+        .map((h) => h._source!)
+        .sort((x, y) => x.seq - y.seq);
+    const replayed = async (partition: number, engine: DetectorEngine) => {
+      const loaded = new Map((await new CandidateLog(es, prefix, "replica-b", log, 4).load(partition)).map((s) => [s.id, s]));
+      expect([...loaded.keys()].sort()).toEqual(engine.open().map((i) => i.id).sort());
+      for (const state of engine.open()) expect(loaded.get(state.id)).toEqual(JSON.parse(JSON.stringify(state)));
+      return loaded;
+    };
+
+    // Growing over more batches than the log keeps deltas: patches, whole states, the oldest deltas' rewrites.
+    const a = new CandidateLog(es, prefix, "replica-a", log, 4);
+    await a.init();
+    await a.load(2);
+    const engine = new DetectorEngine(DEFAULT_ENGINE_CONFIG, compileWatchRules([]));
+    const step = stepper(a, engine, 2);
+    await step([post(20), post(21)], T0);
+    for (let n = 1; n <= 6; n++) await step([post(20, n), post(22 + n)], T0 + n * 1000);
+    await es.indices.refresh({ index: a.index });
+    const story20 = engine.open().find((i) => i.openedBy === "s20-p0")!;
+    expect((await deltasOf(a.index, 2)).some((d) => d.patches?.some((p) => p.id === story20.id))).toBe(true);
+    expect((await replayed(2, engine)).get(story20.id)?.volume).toBe(7);
+
+    // A step stored but not taken (it failed for another partition): the next write of its candidate is whole, not a
+    // patch against the state the engine kept.
+    const c = new CandidateLog(es, prefix, "replica-c", log, 64);
+    await c.load(3);
+    const other = new DetectorEngine(DEFAULT_ENGINE_CONFIG, compileWatchRules([]));
+    const stepC = stepper(c, other, 3);
+    await stepC([post(40)], T0);
+    await stepC([post(40, 1)], T0 + 1000);
+    await stepC([post(40, 2)], T0 + 2000, false);
+    await stepC([post(40, 3)], T0 + 3000);
+    await es.indices.refresh({ index: c.index });
+    const story40 = other.open()[0]!;
+    const [, second, , fourth] = await deltasOf(c.index, 3);
+    expect(second?.patches?.map((p) => p.id)).toEqual([story40.id]);
+    expect(fourth?.candidates.map((s) => s.id)).toEqual([story40.id]);
+    await replayed(3, other);
+  });
+
   it("stays bounded: the oldest deltas' current candidates are written again, and deltas nobody lists are deleted", async () => {
     const prefix = `${indexPrefix}bounded-`;
     const a = new CandidateLog(es, prefix, "replica-a", log, 3);
