@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_BURST_CONFIG, applyCounts, burstConfigSchema, burstKey, countObservations, emptyBurstState, evaluate, observe, observeMany, parseBurstKey, pruneBursts } from "./burst.js";
+import { DEFAULT_BURST_CONFIG, applyCounts, burstConfigSchema, burstKey, countObservations, emptyBurstState, evaluate, observe, observeMany, parseBurstKey, pruneBursts, windowCount } from "./burst.js";
 import type { BurstState, Observation } from "./burst.js";
+import { burstStateSchema } from "./engine.js";
 
 const HOUR = 3_600_000;
 const T0 = Date.parse("2024-07-01T00:00:00Z");
@@ -63,6 +64,57 @@ describe("evaluate: each key against its own baseline", () => {
     const other = burstKey("region", "431129");
     const state = stateWith(hours(quiet, [...steady(2), 9]), hours(other, [...steady(2), 9]));
     expect(evaluate(state, T0 + 24 * HOUR + 1, DEFAULT_BURST_CONFIG, [other, "kw:none"]).map((b) => b.key)).toEqual([other]);
+  });
+});
+
+describe("evaluate: the open bucket is judged over a sliding window", () => {
+  const quiet = burstKey("topic", "工资拖欠");
+  const at = (h: number, m: number, s = 0): number => T0 + h * HOUR + m * 60_000 + s * 1000;
+  /** Three posts an hour for a day, then twelve posts in two minutes around 25:00: four before the hour, eight after. */
+  function straddling(): BurstState {
+    const wave = Array.from({ length: 12 }, (_, i) => ({ key: quiet, ts: at(24, 59, 28) + i * 10_000 }));
+    return stateWith(hours(quiet, steady(3, 25)), wave);
+  }
+
+  it("catches a wave that straddles a full hour, which neither hour's own count shows", () => {
+    const before = observeMany(emptyBurstState(), [...hours(quiet, steady(3, 25))].concat(Array.from({ length: 4 }, (_, i) => ({ key: quiet, ts: at(24, 59, 28) + i * 10_000 }))));
+    // the four posts before the hour: 3 + 4 = 7 in hour 24, not 3× a baseline of ~3
+    expect(evaluate(before, at(24, 59, 59))).toEqual([]);
+    const state = straddling();
+    const ks = state.keys[quiet]!;
+    expect(ks).toMatchObject({ bucket: Math.floor(at(25, 0) / HOUR), count: 8, prev: 7 });
+    // eight in hour 25 alone would not do either (ratio < 3) ...
+    expect(evaluate({ ...state, keys: { [quiet]: { ...ks, prev: 0 } } }, at(25, 1, 28))).toEqual([]);
+    // ... the window holds 8 + floor(7 × (1 − 88 s / 1 h)) = 14
+    const [burst, ...rest] = evaluate(state, at(25, 1, 28));
+    expect(rest).toEqual([]);
+    expect(burst).toMatchObject({ key: quiet, count: 14, partial: true, bucketStart: at(25, 0) });
+    expect(burst?.ratio).toBeGreaterThan(3);
+  });
+
+  it("lets the previous hour's share fade as the hour goes on", () => {
+    const state = straddling();
+    expect(windowCount(state.keys[quiet]!, at(25, 30), HOUR)).toBe(8 + 3);
+    expect(windowCount(state.keys[quiet]!, at(25, 59, 59), HOUR)).toBe(8);
+    expect(evaluate(state, at(25, 59, 59))).toEqual([]);
+  });
+
+  it("does not fire on a steady rate that merely crosses the hour", () => {
+    const state = stateWith(hours(quiet, steady(3, 25)), [{ key: quiet, ts: at(25, 0, 10) }]);
+    expect(state.keys[quiet]).toMatchObject({ count: 1, prev: 3 });
+    expect(evaluate(state, at(25, 0, 20))).toEqual([]);
+  });
+
+  it("counts a post from the hour before that arrives after the hour turned in the window, not in the baseline", () => {
+    const rolled = straddling();
+    const late = observeMany(rolled, [{ key: quiet, ts: at(24, 59, 0) }]);
+    expect(late.keys[quiet]).toMatchObject({ count: 8, prev: 8, mean: rolled.keys[quiet]!.mean });
+    expect(late.late).toBe(rolled.late + 1);
+  });
+
+  it("keeps the previous count through the stored form", () => {
+    const state = straddling();
+    expect(burstStateSchema.parse(JSON.parse(JSON.stringify(state))).keys[quiet]).toEqual(state.keys[quiet]);
   });
 });
 

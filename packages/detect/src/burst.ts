@@ -62,6 +62,12 @@ export interface KeyState {
   /** Index of the bucket being counted (floor(ts / bucketMs)). */
   bucket: number;
   count: number;
+  /**
+   * Count of the bucket just before `bucket` (absent or 0 when that bucket was empty). The open bucket is judged over
+   * a sliding window of one bucket width: its count plus the share of this one the window still covers, so a wave that
+   * straddles a full hour is not split into two halves that each look ordinary.
+   */
+  prev?: number;
   /** EWMA of earlier buckets' counts (excluding `bucket`). */
   mean: number;
   variance: number;
@@ -137,7 +143,8 @@ function roll(ks: KeyState, toBucket: number, alpha: number): KeyState {
   // Empty buckets only shrink the baseline; after a few thousand it is zero for any practical alpha.
   const empties = Math.min(toBucket - ks.bucket - 1, 5000);
   for (let i = 0; i < empties; i++) ({ mean, variance } = ewma(mean, variance, 0, alpha));
-  return { bucket: toBucket, count: 0, mean, variance };
+  const prev = toBucket === ks.bucket + 1 ? ks.count : 0;
+  return prev > 0 ? { bucket: toBucket, count: 0, prev, mean, variance } : { bucket: toBucket, count: 0, mean, variance };
 }
 
 /** One observation for {@link observeMany}. */
@@ -150,7 +157,8 @@ export interface Observation {
 
 /**
  * Counts observations (document event times per key); copies the state once per call, so batch them.
- * Observations older than a key's open bucket are counted as `late` only: the baseline is not rewritten.
+ * Observations older than a key's open bucket are counted as `late`: the baseline is not rewritten (one from the
+ * bucket just before still counts in the open bucket's sliding window).
  */
 export function observeMany(state: BurstState, observations: readonly Observation[], config: BurstConfig = DEFAULT_BURST_CONFIG): BurstState {
   const counted = countObservations(state, observations, config);
@@ -179,6 +187,8 @@ export function countObservations(state: BurstState, observations: readonly Obse
     }
     if (b < cur.bucket) {
       late += n;
+      // Still inside the sliding window of the open bucket: counted there, though the baseline is not rewritten.
+      if (b === cur.bucket - 1) keys[o.key] = { ...cur, prev: (cur.prev ?? 0) + n };
       continue;
     }
     const rolled = roll(cur, b, config.alpha);
@@ -201,9 +211,22 @@ export function observe(state: BurstState, key: string, ts: number, config: Burs
 }
 
 /**
- * Bursts at `now`: keys whose open bucket (partial) or just-closed bucket has at least `minCount` documents,
- * `minRatio` × baseline and a tail probability of at most `maxPValue` under the baseline. A quiet topic tripling
- * fires; a busy topic at its usual volume does not. Nothing is reported until the state has `warmupBuckets` of
+ * How many documents of a key fall in the bucket-wide window ending at `now`, when `now` is in its open bucket: the
+ * open bucket's count plus the previous bucket's, weighted by the share of it the window still covers (the previous
+ * bucket's documents are taken as spread evenly over it). At hh:01:30 with 8 posts since hh:00 and 4 in the hour
+ * before, the window holds 8 + 4 × (1 − 90 s / 1 h) = 11.9, floored to 11.
+ */
+export function windowCount(ks: KeyState, now: number, bucketMs: number): number {
+  const prev = ks.prev ?? 0;
+  if (prev === 0) return ks.count;
+  const elapsed = Math.min(Math.max(now - ks.bucket * bucketMs, 0), bucketMs);
+  return ks.count + Math.floor(prev * (1 - elapsed / bucketMs));
+}
+
+/**
+ * Bursts at `now`: keys whose open bucket (partial; judged over the sliding window of {@link windowCount}) or
+ * just-closed bucket has at least `minCount` documents, `minRatio` × baseline and a tail probability of at most
+ * `maxPValue` under the baseline. A quiet topic tripling fires; a busy topic at its usual volume does not. Nothing is reported until the state has `warmupBuckets` of
  * history. `keys` limits the evaluation (e.g. to the keys a batch touched). Sorted by ratio, highest first.
  * @example evaluate(state, Date.now()).filter((b) => b.key.startsWith("topic:"))
  */
@@ -226,12 +249,13 @@ export function evaluate(
   const out: Burst[] = [];
   for (const [key, ks] of entries) {
     if (ks.bucket !== nowBucket && ks.bucket !== nowBucket - 1) continue;
-    if (ks.count < config.minCount) continue;
+    const count = ks.bucket === nowBucket ? windowCount(ks, now, config.bucketMs) : ks.count;
+    if (count < config.minCount) continue;
     const mean = ks.mean;
     const baseline = Math.max(mean, config.baselineFloor);
-    const ratio = ks.count / baseline;
+    const ratio = count / baseline;
     if (ratio < config.minRatio) continue;
-    const pValue = upperTail(ks.count, baseline, ks.variance);
+    const pValue = upperTail(count, baseline, ks.variance);
     if (pValue > config.maxPValue) continue;
     const bucketStart = ks.bucket * config.bucketMs;
     out.push({
@@ -240,7 +264,7 @@ export function evaluate(
       bucketStart,
       bucketEnd: bucketStart + config.bucketMs,
       partial: ks.bucket === nowBucket,
-      count: ks.count,
+      count,
       baselineMean: mean,
       baselineStd: Math.sqrt(ks.variance),
       ratio,

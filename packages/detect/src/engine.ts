@@ -59,7 +59,7 @@ export const burstStateSchema = z.object({
   originBucket: z.number().int().nullable(),
   latestBucket: z.number().int().nullable(),
   late: z.number().int().nonnegative(),
-  keys: z.record(z.string(), z.object({ bucket: z.number().int(), count: z.number().nonnegative(), mean: z.number(), variance: z.number() })),
+  keys: z.record(z.string(), z.object({ bucket: z.number().int(), count: z.number().nonnegative(), prev: z.number().nonnegative().optional(), mean: z.number(), variance: z.number() })),
 });
 
 /** Schema of {@link EngineSnapshot}, for validating stored state on restore. */
