@@ -1,6 +1,7 @@
 import { docKeywords } from "./incident.js";
 import type { IncidentState } from "./incident-state.js";
 import { IdTable, featureGeneration, growFeatureTable, hammingHalves, packedList, simhashHalves } from "./similarity.js";
+import type { Packed } from "./similarity.js";
 import type { DocFeatures, Keyword } from "./types.js";
 
 const halves = new Uint32Array(2);
@@ -43,14 +44,28 @@ function bandsOf(hashes: readonly number[], into: number[] = []): number[] {
  * of L_f / |L|): with it a post's shared weight bounds its cosine with any of them.
  */
 function peakOf(incident: IncidentState): number {
-  let peak = 0;
-  for (const list of listsOf(incident)) {
-    const { weights, norm } = packedList(list);
-    if (!(norm > 0)) continue;
-    for (const w of weights) peak = Math.max(peak, w / norm);
-  }
+  let peak = peakOfList(incident.keywords, 0);
+  for (const list of incident.recentKeywordSets) peak = peakOfList(list, peak);
   return peak;
 }
+
+function peakOfList(list: readonly Keyword[], peak: number): number {
+  const { weights, norm } = packedList(list);
+  if (!(norm > 0)) return peak;
+  for (let i = 0; i < weights.length; i++) peak = Math.max(peak, (weights[i] as number) / norm);
+  return peak;
+}
+
+/** The packings of an incident's keyword lists ({@link listsOf}, in order) into `into` (scratch, emptied first). */
+function packingsOf(incident: IncidentState | undefined, into: Packed[]): Packed[] {
+  into.length = 0;
+  if (incident === undefined) return into;
+  into.push(packedList(incident.keywords));
+  for (const list of incident.recentKeywordSets) into.push(packedList(list));
+  return into;
+}
+const beforeScratch: Packed[] = [];
+const afterScratch: Packed[] = [];
 
 function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
   if (a.length !== b.length) return false;
@@ -117,6 +132,8 @@ export class IncidentIndex {
   private peak = new Float64Array(64);
   private sharedSq = new Float64Array(64);
   private mark = new Uint32Array(64);
+  /** By slot, {@link idKey} of the entry's incident id: ties in ranking compare these before the strings. */
+  private idKeys = new Float64Array(64);
   private sureMark = new Uint32Array(64);
   private lookups = 0;
   // Scratch of a lookup: the sure and the scored slots, the ranked ones, and the post's SimHash halves.
@@ -176,6 +193,7 @@ export class IncidentIndex {
       const hashes = hashesOf(incident);
       e = { incident, hashes, slot: this.takeSlot() };
       this.slots[e.slot] = e;
+      this.idKeys[e.slot] = idKey(incident.id);
       this.peak[e.slot] = peakOf(incident);
       this.byId.set(incident.id, e);
       if (!fresh) this.moveTerms(e, undefined, incident);
@@ -219,6 +237,7 @@ export class IncidentIndex {
       this.sharedSq = grow(this.sharedSq, (n) => new Float64Array(n));
       this.mark = grow(this.mark, (n) => new Uint32Array(n));
       this.sureMark = grow(this.sureMark, (n) => new Uint32Array(n));
+      this.idKeys = grow(this.idKeys, (n) => new Float64Array(n));
     }
     return slot;
   }
@@ -227,7 +246,12 @@ export class IncidentIndex {
   private before(a: number, b: number): boolean {
     const sa = this.score[a] as number;
     const sb = this.score[b] as number;
-    return sa > sb || (sa === sb && (this.slots[a] as Entry).incident.id < (this.slots[b] as Entry).incident.id);
+    if (sa !== sb) return sa > sb;
+    // Many entries tie (those sharing just one feature with the post): their ids' leading digits decide most ties.
+    const ka = this.idKeys[a] as number;
+    const kb = this.idKeys[b] as number;
+    if (ka !== kb && ka === ka && kb === kb) return ka < kb;
+    return (this.slots[a] as Entry).incident.id < (this.slots[b] as Entry).incident.id;
   }
 
   /** The best `limit` of the first `n` slots in rank order, into `topBuf` (a bounded insertion, not a sort of them all). */
@@ -255,8 +279,8 @@ export class IncidentIndex {
    * absent: added or removed), touching only the features that differ. All lists are packed in this generation.
    */
   private moveTerms(e: Entry, before: IncidentState | undefined, after: IncidentState | undefined): void {
-    const beforeLists = before ? listsOf(before).map(packedList) : [];
-    const afterLists = after ? listsOf(after).map(packedList) : [];
+    const beforeLists = packingsOf(before, beforeScratch);
+    const afterLists = packingsOf(after, afterScratch);
     let n = 0;
     for (const p of beforeLists) n += p.ids.length;
     for (const p of afterLists) n += p.ids.length;
@@ -468,6 +492,14 @@ export class IncidentIndex {
     for (let j = 0; j < h.length; j += 2) distance = Math.min(distance, hammingHalves(h[j] as number, h[j + 1] as number, hi, lo));
     return distance;
   }
+}
+
+/**
+ * The first 13 hex digits (52 bits, exact in a double) of an incident id made by `incidentIdFor` ("inc-" and 16
+ * lowercase hex digits): where two such keys differ they order as the ids do. NaN for any other id.
+ */
+function idKey(id: string): number {
+  return id.length === 20 && /^inc-[0-9a-f]{16}$/.test(id) ? Number.parseInt(id.slice(4, 17), 16) : Number.NaN;
 }
 
 function grown(a: Int32Array): Int32Array {

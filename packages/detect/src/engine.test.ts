@@ -86,6 +86,35 @@ describe("DetectorEngine.process", () => {
     expect(() => engine.commit(b)).toThrow(/is stale/);
   });
 
+  it("plans a batch the same when it is processed again after its plan was dropped, leaving held incidents untouched", () => {
+    // The service drops a plan it could not make durable and processes the batch again (a retry, or another
+    // replica's conflict): nothing of the dropped step may leak into the held incidents or the next plan.
+    const rules = compileWatchRules([{ id: "blast", name: "爆炸", any: ["爆炸"] }]);
+    const posts = [...EXPLOSION_POSTS, ...BACKGROUND_POSTS];
+    const now = (EXPLOSION_POSTS[0] as DocFeatures).publishedAt + 2 * HOUR;
+    const engine = new DetectorEngine(DEFAULT_ENGINE_CONFIG, rules);
+    engine.commit(engine.process(posts.slice(0, 3), now));
+    const batch = posts.slice(3);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const held = JSON.stringify(engine.open());
+      const first = engine.process(batch, now + MIN);
+      expect(JSON.stringify(engine.open())).toBe(held);
+      const again = engine.process(batch, now + MIN);
+      expect(JSON.stringify(again.updates)).toBe(JSON.stringify(first.updates));
+      expect(first.updates.length).toBeGreaterThan(0);
+      // A replica that never saw the dropped step plans the same from the same held incidents.
+      const fresh = new DetectorEngine(DEFAULT_ENGINE_CONFIG, rules, { incidents: JSON.parse(held) });
+      expect(JSON.stringify(fresh.process(batch, now + MIN).updates)).toBe(JSON.stringify(first.updates));
+    }
+    const plan = engine.process(batch, now + MIN);
+    engine.commit(plan);
+    const blast = engine.open().filter((i) => i.volume > 1);
+    expect(blast).toHaveLength(1);
+    expect(blast[0]?.watch.map((w) => w.ruleId)).toEqual(["blast"]);
+    // The empty lists new incidents share are never written to.
+    expect(engine.open().filter((i) => i.bursts.length === 0 && Object.isFrozen(i.bursts)).length).toBeGreaterThan(0);
+  });
+
   it("continues the same incidents after a restore from stored JSON", () => {
     const engine = new DetectorEngine(DEFAULT_ENGINE_CONFIG, noRules);
     step(engine, [at("xinhua", 0), at("gaokao", 1)]);
