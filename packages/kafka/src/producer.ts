@@ -1,7 +1,8 @@
-import { Partitioners, type ConfigResourceTypes, type Kafka, type Message, type Producer } from "kafkajs";
+import type { ConfigResourceTypes, Kafka, Message, Producer } from "kafkajs";
 import type { z } from "zod";
 import { topicName, topics, type TopicKey } from "@liaowang/schemas";
 import { invalidInput, LiaowangError, unavailable } from "@liaowang/errors";
+import { keyPartitioner } from "./partitioner.js";
 
 export const SCHEMA_VERSION_HEADER = "liaowang-schema-version";
 
@@ -75,7 +76,7 @@ const RECORD_OVERHEAD = 40;
  * @example const producer = await createProducer(kafka, "liaowang."); await producer.send("raw", [doc]);
  */
 export async function createProducer(kafka: Kafka, topicPrefix: string, options: ProducerOptions = {}): Promise<TypedProducer> {
-  const producer: Producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  const producer: Producer = kafka.producer({ createPartitioner: keyPartitioner, idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
   await producer.connect();
   const limits = new Map<string, Promise<number>>();
   const compression = options.compression === "gzip" ? 1 : 0;
