@@ -510,9 +510,14 @@ function grown(a: Int32Array): Int32Array {
 
 function add<K>(map: Map<K, number[]>, key: K, entry: number): void {
   const posting = map.get(key);
-  if (posting) posting.push(entry);
-  else map.set(key, [entry]);
+  if (!posting) map.set(key, [entry]);
+  // Most postings stay short (a rare word's few stories): copied exact while short, since an array pushed to keeps
+  // room for 16 more entries, held for every posting.
+  else if (posting.length < SHORT_POSTING) map.set(key, posting.concat(entry));
+  else posting.push(entry);
 }
+
+const SHORT_POSTING = 8;
 
 function drop<K>(map: Map<K, number[]>, key: K, entry: number): void {
   const posting = map.get(key);
