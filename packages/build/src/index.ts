@@ -125,6 +125,7 @@ function buildMember(member: StaleMember): void {
   const { dir, sources, stamp } = member;
   const tmp = join(dir, `.dist-${process.pid}-${randomBytes(4).toString("hex")}`);
   try {
+    mkdirSync(tmp, { recursive: true });
     if (sources.compile.length > 0) {
       const result = buildSync({
         entryPoints: sources.compile.map((rel) => join(dir, "src", rel)),

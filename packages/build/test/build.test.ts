@@ -36,6 +36,8 @@ function miniWorkspace(): string {
   write(root, "services/hello/src/main.ts", 'import { greet } from "@mini/greet";\nimport data from "./data.json" with { type: "json" };\nimport { readFileSync } from "node:fs";\nconst worker = readFileSync(new URL("./worker.mjs", import.meta.url), "utf8").trim();\nconst name: string = data.name;\nconsole.log(`${greet(name)} ${worker}`);\n');
   write(root, "services/hello/src/data.json", '{ "name": "瞭望" }\n');
   write(root, "services/hello/src/worker.mjs", "// worker\n");
+  // a member whose src/ has nothing to compile yet still gets a (stamped) dist
+  mkdirSync(join(root, "packages/empty/src"), { recursive: true });
   mkdirSync(join(root, "services/hello/node_modules/@mini"), { recursive: true });
   symlinkSync(join(root, "packages/greet"), join(root, "services/hello/node_modules/@mini/greet"));
   return root;
@@ -51,6 +53,7 @@ describe("ensureBuilt on a workspace laid out like this one", () => {
     const root = miniWorkspace();
     const first = ensureBuilt({ root });
     expect(first.built).toEqual([
+      { member: "packages/empty", reason: "not built" },
       { member: "packages/greet", reason: "not built" },
       { member: "services/hello", reason: "not built" },
     ]);
