@@ -9,8 +9,9 @@
 //
 // DETECTOR_RATE=0 produces everything at once (a detector catching up on a backlog). LIAOWANG_BENCH_CPU_PROF=<dir>
 // writes the detector's V8 CPU profile there. With the dev stack's pid file (LIAOWANG_STACK_DIR), Elasticsearch's CPU
-// over the same span is printed too (the whole process: other work on a shared stack counts), beside what the
-// detector's indices received (Elasticsearch's index statistics of the run's prefix).
+// over the same span is printed too (the whole process; also beyond its rate over 10 s while the detector idles, as
+// other work on a shared stack counts), beside what the detector's indices received (index statistics of the run's
+// prefix).
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -160,7 +161,13 @@ try {
     const s = procStat(pid);
     if (s) rss.push(s.rssMB);
   }, 1_000);
+  // Elasticsearch's CPU while the detector idles (the stack may be shared): subtracted, at that rate, from its CPU over
+  // the run.
   const esPid = elasticsearchPid();
+  const idle0 = procStat(esPid)?.cpuS;
+  const idleT0 = performance.now();
+  if (idle0 !== undefined) await sleep(10_000);
+  const esIdlePerS = idle0 === undefined ? 0 : ((procStat(esPid)?.cpuS ?? idle0) - idle0) / ((performance.now() - idleT0) / 1000);
   const es0 = procStat(esPid)?.cpuS;
   const cpu0 = procStat(pid)!.cpuS;
   const before = threadCpu(pid);
@@ -201,7 +208,12 @@ try {
       cpuMsPerPostByThread: Object.fromEntries(Object.entries(byThread).map(([k, v]) => [k, +((v * 1000) / items.length).toFixed(3)])),
       storiesII: `${seenII.size}/${reports.size}`,
       reportToIIms: { p50: quantile(delays, 0.5), p95: quantile(delays, 0.95) },
-      ...(esCpu === undefined ? {} : { elasticsearchCpuMsPerPost: +((esCpu * 1000) / items.length).toFixed(3) }),
+      ...(esCpu === undefined
+        ? {}
+        : {
+            elasticsearchCpuMsPerPost: +((esCpu * 1000) / items.length).toFixed(3),
+            elasticsearchCpuMsPerPostBeyondIdle: +(((esCpu - esIdlePerS * (drainedMs / 1000)) * 1000) / items.length).toFixed(3),
+          }),
     }),
   );
   await incidents.disconnect();
@@ -209,13 +221,15 @@ try {
   await admin.disconnect();
   // What the detector sent Elasticsearch: per index of the run's prefix, documents indexed, bulk bytes and shard
   // bulk requests, gets, searches and refreshes (the client's requests are not counted by Elasticsearch itself).
-  const written = await stack.es.indices.stats({ index: `${stack.indexPrefix}*`, metric: ["indexing", "bulk", "get", "search", "refresh"] });
+  const written = await stack.es.indices.stats({ index: `${stack.indexPrefix}*`, metric: ["indexing", "bulk", "get", "search", "refresh", "merge"] });
   const per = (n: number) => +(n / items.length).toFixed(3);
   for (const [index, st] of Object.entries(written.indices ?? {}).sort()) {
     const t = st.primaries;
     console.log(
       `${index}: ${t?.indexing?.index_total ?? 0} documents indexed, ${t?.bulk?.total_operations ?? 0} bulk requests of ${Math.round((t?.bulk?.total_size_in_bytes ?? 0) / 1024)} KiB (${per(t?.bulk?.total_size_in_bytes ?? 0)} bytes per post), ` +
-        `${t?.get?.total ?? 0} gets, ${t?.search?.query_total ?? 0} searches, ${t?.refresh?.external_total ?? 0} refreshes`,
+        `${t?.get?.total ?? 0} gets, ${t?.search?.query_total ?? 0} searches, ${t?.refresh?.external_total ?? 0} refreshes; ` +
+        // Time Elasticsearch's threads spent on this index alone (other users of a shared stack do not count).
+        `µs per post indexing ${per((t?.indexing?.index_time_in_millis ?? 0) * 1000)}, refreshing ${per((t?.refresh?.total_time_in_millis ?? 0) * 1000)}, merging ${per((t?.merges?.total_time_in_millis ?? 0) * 1000)}`,
     );
   }
   // With --trace-gc: the collections' count and pause time by kind.
