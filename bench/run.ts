@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
+import { serviceRuntime } from "@liaowang/build";
 import { repoRoot } from "@liaowang/config";
 import { stackDown, stackStatus, stackUp } from "@liaowang/devstack";
 import type { PipelineService } from "@liaowang/testing";
@@ -117,6 +118,7 @@ const kafkaAddress = running.find((s) => s.name === "kafka")?.address ?? "127.0.
 const esAddress = running.find((s) => s.name === "elasticsearch")?.address ?? "http://127.0.0.1:9200";
 const run = `b${Date.now().toString(36)}`;
 const stack = benchStackFor(run, { kafka: kafkaAddress, es: esAddress });
+if (serviceRuntime() === "tsx") notes.push("the services ran from their TypeScript sources through tsx (LIAOWANG_SERVICE_RUNTIME=tsx), not compiled");
 const phaseMs: Record<string, number> = {};
 results.phaseMs = phaseMs;
 /** Run one phase within its allowance; a failure becomes a row and a note, and the run goes on with the next phase. */

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
+import { ensureBuilt, serviceRuntime } from "@liaowang/build";
 import { createEsClient, documentsAlias, type Client } from "@liaowang/es";
 import { createKafka, groupLag } from "@liaowang/kafka";
 import { createLogger } from "@liaowang/logger";
@@ -64,6 +65,8 @@ interface BenchUser {
  * Elasticsearch unless LIAOWANG_KAFKA_BROKERS / LIAOWANG_ES_URL name others.
  */
 export function benchStackFor(run: string, addresses: { kafka: string; es: string }): BenchStack {
+  // The services run from their compiled JavaScript: bring it up to date here, so no build lands in a start-up figure.
+  if (serviceRuntime() === "dist") ensureBuilt({ log: (line) => console.log(`[build] ${line}`) });
   const topicPrefix = `bench.${run}.`;
   const indexPrefix = `bench-${run}-`;
   return new BenchStack(
