@@ -1,9 +1,8 @@
-import { emptyBurstState, expectedInterval, type BurstState, type DetectorEngine, type EngineSnapshot, type IncidentState, type Plan } from "@liaowang/detect";
+import { emptyBurstState, expectedInterval, type BurstState, type DetectorEngine, type DocFeatures, type EngineSnapshot, type IncidentState, type Plan } from "@liaowang/detect";
 import { LiaowangError } from "@liaowang/errors";
 import type { BatchHandler, Delivered } from "@liaowang/kafka";
 import type { Logger } from "@liaowang/logger";
-import type { EnrichedDocument, Incident } from "@liaowang/schemas";
-import { toFeatures } from "./features.js";
+import type { Incident } from "@liaowang/schemas";
 import { PartitionsTakenOver, type CandidateLog, type PartitionChange } from "./candidates.js";
 import { toIncidentMessage } from "./message.js";
 import type { IncidentStore, SourceHealth } from "./store.js";
@@ -54,11 +53,11 @@ export class Detector {
     this.lastSync = this.clock().getTime();
   }
 
-  /** The consumer's batch handler for the enriched topic. */
-  readonly handle: BatchHandler<EnrichedDocument> = (records) =>
+  /** The consumer's batch handler for the enriched topic (records read with `readEnriched`). */
+  readonly handle: BatchHandler<DocFeatures> = (records) =>
     this.exclusive(async () => {
       // Burst counters are kept per partition (the posts of a place land on one), so they move with it.
-      const byPartition = new Map<number, Delivered<EnrichedDocument>[]>();
+      const byPartition = new Map<number, Delivered<DocFeatures>[]>();
       for (const r of records) {
         const part = byPartition.get(r.partition);
         if (part) part.push(r);
@@ -70,8 +69,8 @@ export class Detector {
       }
     });
 
-  private async step(records: Delivered<EnrichedDocument>[], partition: number): Promise<void> {
-    const features = records.map((r) => toFeatures(r.value));
+  private async step(records: Delivered<DocFeatures>[], partition: number): Promise<void> {
+    const features = records.map((r) => r.value);
     // A lost compare-and-set race (another replica wrote first) reloads those incidents: plan again at once,
     // a few times, before handing the batch back to the consumer's backoff.
     for (let attempt = 1; ; attempt++) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { EnrichedDocument } from "@liaowang/schemas";
-import { parseEnriched } from "./enriched.js";
+import { parseEnriched, readEnriched } from "./enriched.js";
+import { toFeatures } from "./features.js";
 
 const doc: EnrichedDocument = {
   v: 1,
@@ -82,5 +83,12 @@ describe("parseEnriched", () => {
     expect(garbage).toMatchObject({ ok: false });
     expect(!garbage.ok && garbage.reason).toMatch(/^not valid JSON/);
     expect(parseEnriched(Buffer.from("[1,2]"))).toMatchObject({ ok: false, reason: expect.stringContaining("(root)") });
+  });
+});
+
+describe("readEnriched", () => {
+  it("hands detection what it reads of a record, and the same reasons for one it refuses", () => {
+    expect(readEnriched(bytes(doc))).toEqual({ ok: true, value: toFeatures(doc) });
+    expect(readEnriched(bytes({ ...doc, tokens: "煤矿" }))).toMatchObject({ ok: false, reason: expect.stringContaining("tokens:") });
   });
 });

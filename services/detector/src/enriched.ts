@@ -1,5 +1,7 @@
+import type { DocFeatures } from "@liaowang/detect";
 import { parseWithSchema, type ParseResult } from "@liaowang/kafka";
 import { EnrichedDocument, FIGURE_KINDS, TIME_REF_KINDS } from "@liaowang/schemas";
+import { toFeatures } from "./features.js";
 
 const ID = /^[0-9a-f]{32}$/;
 const SIMHASH = /^[0-9a-f]{16}$/;
@@ -74,4 +76,14 @@ export function parseEnriched(value: Buffer): ParseResult<EnrichedDocument> {
   if (checked.success) return { ok: true, value: checked.data };
   const id = isObj(json) && typeof json.id === "string" ? `record ${json.id.slice(0, 64)}: ` : "";
   return { ok: false, reason: `${id}${checked.error.issues.slice(0, 5).map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ")}` };
+}
+
+/**
+ * The consumer's reading of an enriched record: {@link parseEnriched}, then what detection reads of it. The document
+ * itself (its segmented text and search terms, a third of it) is dropped at once instead of living, with the batch,
+ * through the collections that run while the batch is handled.
+ */
+export function readEnriched(value: Buffer): ParseResult<DocFeatures> {
+  const parsed = parseEnriched(value);
+  return parsed.ok ? { ok: true, value: toFeatures(parsed.value) } : parsed;
 }

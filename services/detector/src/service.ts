@@ -9,7 +9,7 @@ import { loadDomainConfig, type DetectorConfig } from "./config.js";
 import { CandidateLog } from "./candidates.js";
 import { carryOverLegacyCandidates } from "./legacy.js";
 import { Detector } from "./detector.js";
-import { parseEnriched } from "./enriched.js";
+import { readEnriched } from "./enriched.js";
 import { IncidentStore } from "./store.js";
 
 /**
@@ -78,7 +78,7 @@ export async function startDetector(config: DetectorConfig, log: Logger, fatal: 
       service: "detector",
       handler: detector.handle,
       // Enrich's own output: parsed once and checked structurally, not with the full schema (see parseEnriched).
-      parse: parseEnriched,
+      parse: readEnriched,
       deadLetters: infra.producer,
       log: log.child({ module: "consumer" }),
       onFatal: fatal,
