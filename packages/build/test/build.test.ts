@@ -64,6 +64,16 @@ describe("ensureBuilt on a workspace laid out like this one", () => {
     expect(ensureBuilt({ root }).built).toEqual([]);
   });
 
+  it("with LIAOWANG_SOURCE_MAPS=on, a stack trace names the TypeScript file and line", async () => {
+    const root = miniWorkspace();
+    write(root, "packages/greet/src/greet.ts", 'export function greet(name: string): string {\n  if (name) {\n    throw new Error("no greeting today");\n  }\n  return "";\n}\n');
+    ensureBuilt({ root });
+    const argv = (sourceMaps: string) => serviceArgv("services/hello/src/main.ts", { root, nodeFlags: [], env: { LIAOWANG_SOURCE_MAPS: sourceMaps } });
+    const stderr = (sourceMaps: string) => run(process.execPath, argv(sourceMaps), { cwd: root }).then(() => "", (error: { stderr: string }) => error.stderr);
+    expect(await stderr("on")).toContain(`${join(root, "packages/greet/src/greet.ts")}:3:`);
+    expect(await stderr("off")).toContain(`${join(root, "packages/greet/dist/greet.js")}:`);
+  });
+
   it("rebuilds only the member whose sources changed, and drops the output of a deleted source", async () => {
     const root = miniWorkspace();
     ensureBuilt({ root });
