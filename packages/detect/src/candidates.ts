@@ -119,9 +119,9 @@ export class IncidentIndex {
   private readonly byId = new Map<string, Entry>();
   // Postings are arrays of entry slots (small integers, stored contiguously; order does not matter, ranking breaks
   // ties by id), keyed by feature id of the generation `termGeneration`.
-  private byTerm = new Map<number, number[]>();
+  private byTerm = new Map<number, Posting>();
   private termGeneration = featureGeneration();
-  private readonly byBand = new Map<number, number[]>();
+  private readonly byBand = new Map<number, Posting>();
   private readonly byDoc = new Map<string, Entry>();
   private readonly slots: (Entry | undefined)[] = [];
   private readonly freeSlots: number[] = [];
@@ -165,9 +165,9 @@ export class IncidentIndex {
   /** How much the index holds: incidents, and entries in its keyword, SimHash-band and document-id postings. */
   stats(): { incidents: number; termEntries: number; bandEntries: number; docIds: number } {
     let termEntries = 0;
-    for (const posting of this.byTerm.values()) termEntries += posting.length;
+    for (const posting of this.byTerm.values()) termEntries += lengthOf(posting);
     let bandEntries = 0;
-    for (const posting of this.byBand.values()) bandEntries += posting.length;
+    for (const posting of this.byBand.values()) bandEntries += lengthOf(posting);
     return { incidents: this.byId.size, termEntries, bandEntries, docIds: this.byDoc.size };
   }
 
@@ -418,8 +418,9 @@ export class IncidentIndex {
       const b = band === 0 ? hi >>> 16 : band === 1 ? 0x10000 + (hi & 0xffff) : band === 2 ? 0x20000 + (lo >>> 16) : 0x30000 + (lo & 0xffff);
       const posting = this.byBand.get(b);
       if (posting === undefined) continue;
-      for (let j = 0; j < posting.length; j++) {
-        const e = posting[j] as number;
+      const n = lengthOf(posting);
+      for (let j = 0; j < n; j++) {
+        const e = typeof posting === "number" ? posting : (posting[j] as number);
         if (sureMarks[e] === mark) continue;
         sureMarks[e] = mark;
         if (nSure === sure.length) sure = this.sureBuf = grown(sure);
@@ -435,15 +436,16 @@ export class IncidentIndex {
     const { ids, weights, norm } = vector;
     for (let i = 0; i < ids.length; i++) {
       const posting = this.byTerm.get(ids[i] as number);
-      if (!posting) continue;
+      if (posting === undefined) continue;
+      const n = lengthOf(posting);
       const w = weights[i] as number;
-      if (posting.length > maxPosting) {
+      if (n > maxPosting) {
         skippedSq += w * w;
         skippedSum += w;
         continue;
       }
-      for (let j = 0; j < posting.length; j++) {
-        const e = posting[j] as number;
+      for (let j = 0; j < n; j++) {
+        const e = typeof posting === "number" ? posting : (posting[j] as number);
         if (marks[e] !== mark) {
           marks[e] = mark;
           score[e] = 0;
@@ -508,9 +510,20 @@ function grown(a: Int32Array): Int32Array {
   return b;
 }
 
-function add<K>(map: Map<K, number[]>, key: K, entry: number): void {
+/**
+ * A posting: the entry slots holding a key. One slot is held as the number itself: most keys (a rare word, a SimHash
+ * band) belong to one incident, and an array of one costs ~56 bytes more, for every such key.
+ */
+type Posting = number | number[];
+
+function lengthOf(posting: Posting): number {
+  return typeof posting === "number" ? 1 : posting.length;
+}
+
+function add<K>(map: Map<K, Posting>, key: K, entry: number): void {
   const posting = map.get(key);
-  if (!posting) map.set(key, [entry]);
+  if (posting === undefined) map.set(key, entry);
+  else if (typeof posting === "number") map.set(key, [posting, entry]);
   // Most postings stay short (a rare word's few stories): copied exact while short, since an array pushed to keeps
   // room for 16 more entries, held for every posting.
   else if (posting.length < SHORT_POSTING) map.set(key, posting.concat(entry));
@@ -519,13 +532,18 @@ function add<K>(map: Map<K, number[]>, key: K, entry: number): void {
 
 const SHORT_POSTING = 8;
 
-function drop<K>(map: Map<K, number[]>, key: K, entry: number): void {
+function drop<K>(map: Map<K, Posting>, key: K, entry: number): void {
   const posting = map.get(key);
-  if (!posting) return;
+  if (posting === undefined) return;
+  if (typeof posting === "number") {
+    if (posting === entry) map.delete(key);
+    return;
+  }
   const i = posting.indexOf(entry);
   if (i < 0) return;
   // Swap with the last: order within a posting carries no meaning.
   posting[i] = posting[posting.length - 1] as number;
   posting.pop();
-  if (posting.length === 0) map.delete(key);
+  if (posting.length === 1) map.set(key, posting[0] as number);
+  else if (posting.length === 0) map.delete(key);
 }
