@@ -173,6 +173,18 @@ const throughputRows = (label: string, r: ThroughputResult, target = "≥ 3,000"
       .join(", "),
     r.esPools ? `Elasticsearch by thread pool: ${r.esPools.slice(0, 8).map(([pool, s]) => `${pool} ${((s * 1000) / Math.max(1, r.indexed)).toFixed(3)}`).join(", ")}` : "",
   );
+  if (r.esIndices) {
+    row(
+      `${label}: Elasticsearch by index (ms inside Elasticsearch, not CPU)`,
+      Object.entries(r.esIndices)
+        .filter(([, t]) => t.indexMs + t.refreshMs + t.mergeMs > 0)
+        .sort((a, b) => b[1].indexMs + b[1].refreshMs + b[1].mergeMs - (a[1].indexMs + a[1].refreshMs + a[1].mergeMs))
+        .slice(0, 6)
+        .map(([family, t]) => `${family}: indexing ${n0(t.indexMs)} (${n0(t.docs)} docs), refresh ${n0(t.refreshMs)} (${t.refreshes}×), merge ${n0(t.mergeMs)}`)
+        .join("; "),
+      "which indices the writers and refreshes spend Elasticsearch's time on (wall time: includes waiting for a CPU)",
+    );
+  }
 };
 const latencyRow = (r: LatencyResult) => {
   const missed = r.stories - r.alerted;

@@ -45,6 +45,46 @@ export interface ThroughputResult {
   longestGapMs: number;
   /** Elasticsearch's CPU seconds over the run by thread pool (write, refresh, merge, transport_worker…), largest first. */
   esPools?: [string, number][];
+  /**
+   * Per index of the run (prefix dropped, the month generalised): milliseconds Elasticsearch reports spending on
+   * indexing, refreshing and merging it over the run. Wall time inside Elasticsearch (it includes waiting for a CPU),
+   * so for telling the indices' shares apart, not CPU.
+   */
+  esIndices?: Record<string, { indexMs: number; refreshMs: number; mergeMs: number; docs: number; refreshes: number }>;
+}
+
+type IndexTimes = NonNullable<ThroughputResult["esIndices"]>;
+
+/** Elasticsearch's indexing, refresh and merge times per index of the run, summed by index family. */
+async function indexTimes(stack: BenchStack): Promise<IndexTimes | undefined> {
+  try {
+    const stats = await stack.es.indices.stats({ index: `${stack.indexPrefix}*`, metric: ["indexing", "refresh", "merge"], level: "indices" });
+    const out: IndexTimes = {};
+    for (const [index, s] of Object.entries(stats.indices ?? {})) {
+      const family = index.slice(stack.indexPrefix.length).replace(/\d{4}\.\d{2}$/, "YYYY.MM");
+      const p = s.primaries;
+      const t = (out[family] ??= { indexMs: 0, refreshMs: 0, mergeMs: 0, docs: 0, refreshes: 0 });
+      t.indexMs += p?.indexing?.index_time_in_millis ?? 0;
+      t.docs += p?.indexing?.index_total ?? 0;
+      t.refreshMs += p?.refresh?.total_time_in_millis ?? 0;
+      t.refreshes += p?.refresh?.total ?? 0;
+      t.mergeMs += p?.merges?.total_time_in_millis ?? 0;
+    }
+    return out;
+  } catch {
+    return undefined;
+  }
+}
+
+function indexTimesBetween(before: IndexTimes | undefined, after: IndexTimes | undefined): IndexTimes | undefined {
+  if (!before || !after) return undefined;
+  const zero = { indexMs: 0, refreshMs: 0, mergeMs: 0, docs: 0, refreshes: 0 };
+  return Object.fromEntries(
+    Object.entries(after).map(([family, a]) => {
+      const b = before[family] ?? zero;
+      return [family, { indexMs: a.indexMs - b.indexMs, refreshMs: a.refreshMs - b.refreshMs, mergeMs: a.mergeMs - b.mergeMs, docs: a.docs - b.docs, refreshes: a.refreshes - b.refreshes }];
+    }),
+  );
 }
 
 /** Processes on the push → searchable path (the detector and alerter consume beside it). */
@@ -96,6 +136,7 @@ export async function throughput(
   const cpuBefore = cpuSnapshot(stack, external);
   const esPid = external.elasticsearch;
   const esThreadsBefore = esPid === undefined ? undefined : threadCpu(esPid);
+  const indicesBefore = await indexTimes(stack);
   const lag = watchLag(stack);
   const t0 = performance.now();
   let pushMs = Number.NaN;
@@ -138,6 +179,7 @@ export async function throughput(
   if (count >= target) await pushing;
   const cpuAfter = cpuSnapshot(stack, external);
   const esPools = esPid === undefined || esThreadsBefore === undefined ? undefined : cpuByPool(esPid, esThreadsBefore, threadCpu(esPid));
+  const esIndices = indexTimesBetween(indicesBefore, await indexTimes(stack));
   const cpu = Object.fromEntries(Object.entries(cpuAfter).map(([name, s]) => [name, { seconds: s - (cpuBefore[name] ?? s), core: (s - (cpuBefore[name] ?? s)) / (searchableMs / 1000) }]));
   const peakLag = lag.peak;
   const queued = ["enrich", "indexer"].map((stage) => [stage, peakLag[stage] ?? 0] as const).sort((a, b) => b[1] - a[1])[0]!;
@@ -167,6 +209,7 @@ export async function throughput(
     cpuBoundPerSec: pathCpu > 0 ? (cpus().length * indexed) / pathCpu : Number.NaN,
     longestGapMs,
     ...(esPools ? { esPools } : {}),
+    ...(esIndices ? { esIndices } : {}),
   };
 }
 
