@@ -153,6 +153,24 @@ function addDecayed<T extends { weight: number }>(
   return { items, at };
 }
 
+/**
+ * A new incident's first aggregate: the post's own keyword list when it is what {@link addDecayed} would make of it
+ * (nothing held yet, no decay between them, within the limit and already in its order), so the list and the keyword
+ * vector the candidate lookup packed for it are kept rather than sorted and packed again. Undefined otherwise.
+ */
+function firstKeywords(incident: IncidentState, keywords: readonly Keyword[], t: number, config: ClusterConfig): { items: Keyword[]; at: number } | undefined {
+  if (incident.keywords.length > 0 || keywords.length > config.maxKeywords || t < incident.keywordsAt) return undefined;
+  if (decay(Math.max(incident.keywordsAt, t) - t, config.keywordHalfLifeMs) !== 1) return undefined;
+  for (let i = 0; i < keywords.length; i++) {
+    const k = keywords[i] as Keyword;
+    // addDecayed keeps an item as it is when its weight stays (0 + w is w for w > 0) and orders by weight, then word.
+    if (!(k.weight > 0)) return undefined;
+    const next = keywords[i + 1];
+    if (next !== undefined && !(k.weight > next.weight || (k.weight === next.weight && k.word < next.word))) return undefined;
+  }
+  return { items: keywords as Keyword[], at: Math.max(incident.keywordsAt, t) };
+}
+
 function addTopics(
   current: readonly TopicScore[],
   currentAt: number,
@@ -402,7 +420,7 @@ export function absorbDoc(
   }
 
   const keywords = docKeywords(doc, config);
-  const kw = addDecayed(incident.keywords, incident.keywordsAt, keywords, t, (k) => k.word, config.maxKeywords, config.keywordHalfLifeMs);
+  const kw = firstKeywords(incident, keywords, t, config) ?? addDecayed(incident.keywords, incident.keywordsAt, keywords, t, (k) => k.word, config.maxKeywords, config.keywordHalfLifeMs);
   const topics = addTopics(incident.topics, incident.keywordsAt, doc.topics, t, config);
   const categories = doc.category ? addCategory(incident.categories, doc.category, 1) : incident.categories;
 
