@@ -17,20 +17,16 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { documentId } from "@liaowang/ingest";
 import { createProducer, groupLag } from "@liaowang/kafka";
-import { Analyzer, createSegmenter } from "@liaowang/nlp";
-import { loadJurisdiction } from "@liaowang/nlp/jurisdiction";
-import { topicName, type EnrichedDocument, type RawDocument } from "@liaowang/schemas";
-import { enrichDocument } from "../services/enrich/src/enrich.js";
+import { topicName, type EnrichedDocument } from "@liaowang/schemas";
 import { backgroundRecord, incidentPair, loadCorpus, type IngestRecord } from "./lib/corpus.js";
+import { serviceEnricher } from "./lib/enrich-once.js";
 import { paced, procStat, quantile, sleep } from "./lib/measure.js";
 import { benchStackFor, devStackAddresses } from "./lib/stack.js";
 import { PIPELINE_SERVICES, spawnService } from "@liaowang/testing";
 
 const RATE = Number(process.env.DETECTOR_RATE ?? 1000);
 const SECONDS = Number(process.env.DETECTOR_SECONDS ?? 40);
-const CONFIG_DIR = join(import.meta.dirname, "..", "config");
 const STORY_EVERY_MS = 1_500;
 const posts = Math.round(Math.max(RATE, 1000) * SECONDS);
 const corpus = loadCorpus(process.env.LIAOWANG_EVAL_DIR ?? join(import.meta.dirname, "..", "..", "shared", "eval"));
@@ -60,26 +56,8 @@ function records(): { record: IngestRecord; story?: string; report?: boolean }[]
 function enriched(): { doc: EnrichedDocument; story?: string; report?: boolean }[] {
   const file = join(tmpdir(), `liaowang-detector-alone-v2-${createHash("sha256").update(`${corpus.source}:${posts}:${RATE}`).digest("hex").slice(0, 12)}.json`);
   if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8"));
-  const segmenter = createSegmenter({ configDir: CONFIG_DIR }).warm();
-  const analysis = new Analyzer({ configDir: CONFIG_DIR }).resources;
-  const jurisdiction = loadJurisdiction({ configDir: CONFIG_DIR, env: { LIAOWANG_JURISDICTION: "湖南省" } });
-  const now = new Date();
-  const out = records().map(({ record, story, report }) => {
-    const raw: RawDocument = {
-      v: 1,
-      id: documentId(record),
-      source: record.source,
-      sourceKind: "webhook",
-      ...(record.title === undefined ? {} : { title: record.title }),
-      text: record.text,
-      publishedAt: record.publishedAt,
-      ingestedAt: now.toISOString(),
-      ...(record.region === undefined ? {} : { region: record.region }),
-      ...(record.url === undefined ? {} : { url: record.url }),
-      lang: "zh",
-    };
-    return { doc: enrichDocument(raw, segmenter, { keywords: 20, analysis, jurisdiction }, now), ...(story ? { story } : {}), ...(report ? { report } : {}) };
-  });
+  const enrich = serviceEnricher(new Date());
+  const out = records().map(({ record, story, report }) => ({ doc: enrich(record), ...(story ? { story } : {}), ...(report ? { report } : {}) }));
   writeFileSync(file, JSON.stringify(out));
   return out;
 }

@@ -18,14 +18,11 @@ import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { stackStatus } from "@liaowang/devstack";
 import { bulkIndex, createEsClient } from "@liaowang/es";
-import { documentId } from "@liaowang/ingest";
 import { createLogger } from "@liaowang/logger";
-import { Analyzer, createSegmenter } from "@liaowang/nlp";
-import { loadJurisdiction } from "@liaowang/nlp/jurisdiction";
-import type { EnrichedDocument, RawDocument } from "@liaowang/schemas";
-import { enrichDocument } from "../services/enrich/src/enrich.js";
+import type { EnrichedDocument } from "@liaowang/schemas";
 import { parseForIndex, sourceTail, type IndexRecord } from "../services/indexer/src/es-source.js";
 import { backgroundRecord, loadCorpus } from "./lib/corpus.js";
+import { serviceEnricher } from "./lib/enrich-once.js";
 import { cpuByPool, threadCpu } from "./lib/jvm-threads.js";
 import { sleep } from "./lib/measure.js";
 
@@ -41,27 +38,9 @@ const corpus = loadCorpus(process.env.LIAOWANG_EVAL_DIR ?? join(import.meta.dirn
 function enriched(): EnrichedDocument[] {
   const file = join(tmpdir(), `liaowang-index-alone-${createHash("sha256").update(`${corpus.source}:${POSTS}`).digest("hex").slice(0, 12)}.json`);
   if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8")) as EnrichedDocument[];
-  const segmenter = createSegmenter({ configDir: CONFIG_DIR }).warm();
-  const analysis = new Analyzer({ configDir: CONFIG_DIR }).resources;
-  const jurisdiction = loadJurisdiction({ configDir: CONFIG_DIR, env: { LIAOWANG_JURISDICTION: "湖南省" } });
   const now = new Date();
-  const out = Array.from({ length: POSTS }, (_, i) => {
-    const record = backgroundRecord(corpus, "ia", i, now.getTime());
-    const raw: RawDocument = {
-      v: 1,
-      id: documentId(record),
-      source: record.source,
-      sourceKind: "webhook",
-      ...(record.title === undefined ? {} : { title: record.title }),
-      text: record.text,
-      publishedAt: record.publishedAt,
-      ingestedAt: now.toISOString(),
-      ...(record.region === undefined ? {} : { region: record.region }),
-      ...(record.url === undefined ? {} : { url: record.url }),
-      lang: "zh",
-    };
-    return enrichDocument(raw, segmenter, { keywords: 20, analysis, jurisdiction }, now);
-  });
+  const enrich = serviceEnricher(now);
+  const out = Array.from({ length: POSTS }, (_, i) => enrich(backgroundRecord(corpus, "ia", i, now.getTime())));
   writeFileSync(file, JSON.stringify(out));
   return out;
 }
