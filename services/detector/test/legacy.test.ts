@@ -1,15 +1,15 @@
 import { createHash } from "node:crypto";
-import type { Consumer } from "kafkajs";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DetectorEngine } from "@liaowang/detect";
 import { createEsClient } from "@liaowang/es";
-import { createKafka, createProducer, type TypedProducer } from "@liaowang/kafka";
+import { createKafka } from "@liaowang/kafka";
 import { createLogger } from "@liaowang/logger";
-import { Incident, SEGMENT_SEPARATOR, topicName, type EnrichedDocument } from "@liaowang/schemas";
-import { isolatedEnv, spawnService, waitFor, type SpawnedService } from "@liaowang/testing";
+import { SEGMENT_SEPARATOR, topicName, type EnrichedDocument } from "@liaowang/schemas";
+import { isolatedEnv, spawnService, waitFor } from "@liaowang/testing";
 import { loadConfig, loadDomainConfig } from "../src/config.js";
 import { toFeatures } from "../src/features.js";
 import { LEGACY_MARKER_ID } from "../src/legacy.js";
+import { detectorHarness } from "./harness.js";
 
 // Upgrading from a version that kept candidates one document each in <prefix>incident-candidates: two replicas start
 // on the old index; one carries its candidates into the per-partition log (once), the other waits for it; a broken
@@ -24,10 +24,8 @@ const kafka = createKafka({ brokers: [env.LIAOWANG_KAFKA_BROKERS ?? ""], clientI
 const enrichedTopic = topicName(topicPrefix, "enriched");
 const oldIndex = `${indexPrefix}incident-candidates`;
 const newIndex = `${indexPrefix}detector-candidates`;
-const services: SpawnedService[] = [];
-const received: Incident[] = [];
-let producer: TypedProducer;
-let reader: Consumer;
+const harness = detectorHarness({ kafka, es, topicPrefix, indexPrefix, tailChars: 5000 });
+const { services, received } = harness;
 
 const suxian = { code: "431003", name: "苏仙区", level: "county", province: "湖南省" } as const;
 const chenzhou = { code: "431000", name: "郴州市", level: "city", province: "湖南省" } as const;
@@ -101,33 +99,6 @@ async function partitionsHolding(id: string): Promise<number[]> {
   return out;
 }
 
-beforeAll(async () => {
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: ["enriched", "incidents", "deadLetter"].map((t) => ({ topic: topicName(topicPrefix, t as "enriched"), numPartitions: 3, replicationFactor: -1 })),
-  });
-  await admin.disconnect();
-  producer = await createProducer(kafka, topicPrefix);
-  reader = kafka.consumer({ groupId: `${topicPrefix}reader` });
-  await reader.connect();
-  await reader.subscribe({ topic: topicName(topicPrefix, "incidents"), fromBeginning: true });
-  await reader.run({ eachMessage: async ({ message }) => void received.push(Incident.parse(JSON.parse(message.value!.toString()))) });
-});
-
-afterEach((context) => {
-  if (context.task.result?.state === "fail") for (const s of services) process.stderr.write(s.output().slice(-5000));
-});
-
-afterAll(async () => {
-  await Promise.all(services.map((s) => s.stop()));
-  await reader?.disconnect();
-  await producer?.disconnect();
-  await es.indices.delete({ index: `${indexPrefix}*` }).catch(() => undefined);
-  await es.close();
-});
-
 describe("candidates of the old index after an upgrade", () => {
   it("are carried into the per-partition log once, with two replicas, and a later post joins them", async () => {
     // The old version's documents: the resident's candidate as its engine made it, a broken one, an expired one.
@@ -170,7 +141,7 @@ describe("candidates of the old index after an upgrade", () => {
     const admin = kafka.admin();
     await admin.connect();
     const before = await admin.fetchTopicOffsets(enrichedTopic);
-    await producer.send("enriched", [notice]);
+    await harness.producer.send("enriched", [notice]);
     const after = await admin.fetchTopicOffsets(enrichedTopic);
     await admin.disconnect();
     const landed = after.filter((o) => o.high !== before.find((x) => x.partition === o.partition)?.high).map((o) => o.partition);

@@ -1,11 +1,11 @@
 import { createHash } from "node:crypto";
-import type { Consumer } from "kafkajs";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createEsClient } from "@liaowang/es";
-import { createKafka, createProducer, type TypedProducer } from "@liaowang/kafka";
+import { createKafka } from "@liaowang/kafka";
 import { createLogger } from "@liaowang/logger";
-import { Incident, SEGMENT_SEPARATOR, topicName, type EnrichedDocument } from "@liaowang/schemas";
-import { isolatedEnv, spawnService, waitFor, type SpawnedService } from "@liaowang/testing";
+import { SEGMENT_SEPARATOR, type EnrichedDocument, type Incident } from "@liaowang/schemas";
+import { isolatedEnv, spawnService, waitFor } from "@liaowang/testing";
+import { detectorHarness } from "./harness.js";
 
 // Two detector replicas in one consumer group on the real stack. Enriched documents are keyed by province, so each
 // local story lands on one partition and one replica owns it: every story becomes exactly one published incident
@@ -15,10 +15,8 @@ const { env, topicPrefix, indexPrefix } = isolatedEnv("detector-replicas");
 const log = createLogger({ service: "detector-replicas-test", level: "warn" });
 const es = createEsClient({ node: env.LIAOWANG_ES_URL ?? "", indexPrefix });
 const kafka = createKafka({ brokers: [env.LIAOWANG_KAFKA_BROKERS ?? ""], clientId: "detector-replicas-test", topicPrefix }, log);
-const services: SpawnedService[] = [];
-const received: Incident[] = [];
-let producer: TypedProducer;
-let consumer: Consumer;
+const harness = detectorHarness({ kafka, es, topicPrefix, indexPrefix, tailChars: 3000 });
+const { services, received } = harness;
 
 // Six provinces, one story each (a county-level accident with a death toll), told by three sources.
 const places = [
@@ -66,33 +64,6 @@ function post(story: number, n: number): EnrichedDocument {
   };
 }
 
-beforeAll(async () => {
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: ["enriched", "incidents", "deadLetter"].map((t) => ({ topic: topicName(topicPrefix, t as "enriched"), numPartitions: 3, replicationFactor: -1 })),
-  });
-  await admin.disconnect();
-  producer = await createProducer(kafka, topicPrefix);
-  consumer = kafka.consumer({ groupId: `${topicPrefix}reader` });
-  await consumer.connect();
-  await consumer.subscribe({ topic: topicName(topicPrefix, "incidents"), fromBeginning: true });
-  await consumer.run({ eachMessage: async ({ message }) => void received.push(Incident.parse(JSON.parse(message.value!.toString()))) });
-});
-
-afterEach((context) => {
-  if (context.task.result?.state === "fail") for (const s of services) process.stderr.write(s.output().slice(-3000));
-});
-
-afterAll(async () => {
-  await Promise.all(services.map((s) => s.stop()));
-  await consumer?.disconnect();
-  await producer?.disconnect();
-  await es.indices.delete({ index: `${indexPrefix}*` }).catch(() => undefined);
-  await es.close();
-});
-
 describe("two detector replicas", () => {
   it("share the stories by place: one published incident per story, none missed", async () => {
     for (const id of ["det-a", "det-b"]) {
@@ -116,7 +87,7 @@ describe("two detector replicas", () => {
     );
 
     // posts of all stories interleaved, as they would arrive
-    for (let n = 0; n < sources.length; n++) await producer.send("enriched", places.map((_, story) => post(story, n)));
+    for (let n = 0; n < sources.length; n++) await harness.producer.send("enriched", places.map((_, story) => post(story, n)));
 
     const storyOf = (i: Incident) => places.findIndex((p) => i.regions.some((r) => r.code === p.county.code));
     await waitFor(
