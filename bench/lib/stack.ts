@@ -240,17 +240,26 @@ export class BenchStack {
     return ((await res.json()) as { alerts: { title: string; level: string | null; incidentId: string }[] }).alerts;
   }
 
-  /** Why a story has no II alert on the duty board: what the detector made of it (incident, level, merged) and the alert. */
+  /**
+   * Why a story has no II alert on the duty board: what the detector made of it (incident, level, merged) and the
+   * alert. An incident not titled with the story's name that still holds its posts (e.g. its 首发 joined another
+   * story) is named with its own title.
+   */
   async storyState(name: string): Promise<string> {
     const res = await this.es
-      .search<{ title?: string; level?: string | null; status?: string; mergedInto?: string | null; volume?: number }>(
-        { index: `${this.indexPrefix}incidents`, size: 2_000, _source: ["title", "level", "status", "mergedInto", "volume"] },
-        { ignore: [404] },
-      )
+      .search<{ title?: string; level?: string | null; status?: string; mergedInto?: string | null; volume?: number }>({ index: `${this.indexPrefix}incidents`, size: 2_000 }, { ignore: [404] })
       .catch(() => undefined);
-    const incidents = (res?.hits?.hits ?? []).flatMap((h) => (h._source?.title?.includes(name) ? [h._source] : []));
+    const hits = (res?.hits?.hits ?? []).flatMap((h) => (h._source ? [h._source] : []));
+    const titled = hits.filter((i) => i.title?.includes(name));
+    const holding = titled.length > 0 ? [] : hits.filter((i) => JSON.stringify(i).includes(name));
     const alert = (await this.alerts().catch(() => [])).find((a) => a.title.includes(name));
-    const incidentText = incidents.length === 0 ? "no incident titled with it" : incidents.map((i) => `incident level ${i.level ?? "none"}, ${i.status}${i.mergedInto ? ` (merged into ${i.mergedInto})` : ""}, ${i.volume} posts`).join("; ");
+    const describe = (i: (typeof hits)[number]) => `level ${i.level ?? "none"}, ${i.status}${i.mergedInto ? ` (merged into ${i.mergedInto})` : ""}, ${i.volume} posts`;
+    const incidentText =
+      titled.length > 0
+        ? titled.map((i) => `incident ${describe(i)}`).join("; ")
+        : holding.length > 0
+          ? `no incident titled with it; its posts are in ${holding.map((i) => `"${i.title ?? "?"}" (${describe(i)})`).join("; ")}`
+          : "no incident titled with it or holding its posts";
     return `${incidentText}; ${alert ? `alert level ${alert.level ?? "none"}` : "no alert"}`;
   }
 
