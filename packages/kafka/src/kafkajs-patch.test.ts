@@ -55,3 +55,128 @@ describe("patched kafkajs: varlongs, offsets and timestamps without BigInt", () 
     }
   });
 });
+
+// The patched encoder appends pieces of 16 KiB or more (a record batch, a partition's or topic's data) by reference
+// and the connection writes a request's pieces in one writev: the bytes on the wire must be exactly the Kafka
+// protocol's, here written out field by field independently of kafkajs's encoders.
+interface RopeEncoder {
+  buffer: Buffer;
+  size(): number;
+  pieces(): Buffer[];
+}
+const createRequest = kafkajs("./src/protocol/request.js") as (r: object) => Promise<RopeEncoder>;
+const produceProtocol = kafkajs("./src/protocol/requests/produce/index.js") as { protocol(v: { version: number }): (r: object) => { request: object } };
+const jsCrc32C = kafkajs("./src/protocol/recordBatch/crc32C/crc32C.js") as (b: Buffer) => number;
+
+/** A Kafka protocol writer for the reference encoding (big-endian fixed widths, zigzag varints). */
+class Wire {
+  parts: Buffer[] = [];
+  int(bytes: 1 | 2 | 4, v: number): this {
+    const b = Buffer.alloc(bytes);
+    if (bytes === 1) b.writeInt8(v);
+    else if (bytes === 2) b.writeInt16BE(v);
+    else b.writeInt32BE(v);
+    return this.raw(b);
+  }
+  int64(v: bigint): this {
+    const b = Buffer.alloc(8);
+    b.writeBigInt64BE(v);
+    return this.raw(b);
+  }
+  varint(v: number): this {
+    let z = (BigInt(v) << 1n) ^ (BigInt(v) >> 63n);
+    const out: number[] = [];
+    while (z >= 0x80n) {
+      out.push(Number(z & 0x7fn) | 0x80);
+      z >>= 7n;
+    }
+    out.push(Number(z));
+    return this.raw(Buffer.from(out));
+  }
+  string(s: string | null): this {
+    if (s === null) return this.int(2, -1);
+    const b = Buffer.from(s);
+    return this.int(2, b.length).raw(b);
+  }
+  varBytes(b: Buffer): this {
+    return this.varint(b.length).raw(b);
+  }
+  raw(b: Buffer): this {
+    this.parts.push(b);
+    return this;
+  }
+  get bytes(): Buffer {
+    return Buffer.concat(this.parts);
+  }
+}
+
+interface TestMessage {
+  key: string;
+  value: Buffer;
+  headers: Record<string, string>;
+  timestamp: string;
+}
+
+function referenceRecordBatch(messages: TestMessage[], producerId: bigint, producerEpoch: number, firstSequence: number): Buffer {
+  const first = Number(messages[0]!.timestamp);
+  const records = messages.map((m, i) => {
+    const headers = Object.entries(m.headers);
+    const body = new Wire().int(1, 0).varint(Number(m.timestamp) - first).varint(i).varBytes(Buffer.from(m.key)).varBytes(m.value).varint(headers.length);
+    for (const [k, v] of headers) body.varBytes(Buffer.from(k)).varBytes(Buffer.from(v));
+    return new Wire().varint(body.bytes.length).raw(body.bytes).bytes;
+  });
+  const max = Math.max(...messages.map((m) => Number(m.timestamp)));
+  const body = new Wire().int(2, 0).int(4, messages.length - 1).int64(BigInt(first)).int64(BigInt(max)).int64(producerId).int(2, producerEpoch).int(4, firstSequence).int(4, records.length);
+  for (const r of records) body.raw(r);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(jsCrc32C(body.bytes));
+  const batch = new Wire().int(4, 0).int(1, 2).raw(crc).raw(body.bytes).bytes;
+  return new Wire().int64(0n).int(4, batch.length).raw(batch).bytes;
+}
+
+describe("patched kafkajs: produce requests with shared pieces", () => {
+  it("encodes a produce request, small and large records, exactly as the protocol lays it out", async () => {
+    const headers = { "liaowang-schema-version": "1" };
+    const message = (i: number, bytes: number): TestMessage => ({
+      key: `place:湖南省${i % 3}`,
+      value: Buffer.from(JSON.stringify({ i, text: "湖南长沙浏阳一烟花厂爆炸".repeat(Math.ceil(bytes / 36)) }).slice(0, bytes)),
+      headers,
+      timestamp: String(1_796_318_182_304 + (i % 7) * 3),
+    });
+    // Partition 0: 300 records of ~1.5 KB (a batch of ~450 KB); 1: one record above the 16 KiB sharing bound among
+    // small ones; 2: one small record. A second topic follows, so topic and partition arrays both have shared pieces.
+    const topicData = [
+      {
+        topic: "t.enriched",
+        partitions: [
+          { partition: 0, firstSequence: 7, messages: Array.from({ length: 300 }, (_, i) => message(i, 1_500)) },
+          { partition: 1, firstSequence: 0, messages: [message(1, 90), message(2, 40_000), message(3, 16_384)] },
+          { partition: 2, firstSequence: 3, messages: [message(4, 10)] },
+        ],
+      },
+      { topic: "t.raw", partitions: [{ partition: 1, firstSequence: 1, messages: Array.from({ length: 40 }, (_, i) => message(i, 700)) }] },
+    ];
+    const producerId = 4_242n;
+    const { request } = produceProtocol.protocol({ version: 7 })({ acks: -1, timeout: 30_000, compression: 0, producerId: Long.fromValue(producerId), producerEpoch: 2, transactionalId: null, topicData });
+    const encoded = await createRequest({ request, correlationId: 99, clientId: "liaowang-test" });
+
+    const payload = new Wire().int(2, 0).int(2, 7).int(4, 99).string("liaowang-test").string(null).int(2, -1).int(4, 30_000).int(4, topicData.length);
+    for (const t of topicData) {
+      payload.string(t.topic).int(4, t.partitions.length);
+      for (const p of t.partitions) {
+        // The record set is length-prefixed bytes holding the batch (its offset, length, then the batch itself).
+        const recordSet = referenceRecordBatch(p.messages, producerId, 2, p.firstSequence);
+        payload.int(4, p.partition).int(4, recordSet.length).raw(recordSet);
+      }
+    }
+    const expected = new Wire().int(4, payload.bytes.length).raw(payload.bytes).bytes;
+
+    const pieces = encoded.pieces();
+    expect(pieces.length).toBeGreaterThan(1);
+    expect(encoded.size()).toBe(expected.length);
+    expect(Buffer.concat(pieces).equals(expected)).toBe(true);
+    // Joined on demand (once), the same bytes.
+    expect(encoded.buffer.equals(expected)).toBe(true);
+    expect(encoded.pieces()).toHaveLength(1);
+  });
+});
