@@ -154,6 +154,29 @@ describe("IncidentIndex.bounded", () => {
     expect(low).toBeGreaterThan(0);
   });
 
+  it("leaves out, when given an admission, exactly the candidates that could not join, keeping the others' order; flagged ones stay", () => {
+    let open: IncidentState[] = [];
+    for (let i = 0; i < 120; i++) open = applyAssignment(open, assign(open, post(i, [word(i, 0), word(i % 7, 1), word(i % 5, 2), "发生", "事故"]), T0));
+    for (const s of ["xinhua", "shanxi", "gaokao", "shenzhen"] as const) open = applyAssignment(open, assign(open, storyDoc(s, T0), T0));
+    const index = new IncidentIndex(open);
+    const near = DEFAULT_CLUSTER_CONFIG.nearDuplicateDistance;
+    let left = 0;
+    for (const [k, doc] of [post(500, [word(3, 0), word(3, 1), word(3, 2), "发生"]), post(501, [word(9, 1), "事故", word(40, 0)]), storyDoc("yongzhou", T0 + 60_000)].entries()) {
+      const all: { id: string; bound: number; distance: number }[] = [];
+      index.visit(doc, DEFAULT_CLUSTER_CONFIG.docKeywordLimit, 32, (incident, bound, slot) => all.push({ id: incident.id, bound, distance: index.distance(slot) }));
+      const needed = DEFAULT_CLUSTER_CONFIG.joinThreshold;
+      // One candidate that could not join is flagged: it is handed over all the same.
+      const flagged = all.find((c) => c.bound < needed && c.distance > near);
+      const stamp = 100 + k;
+      if (flagged) index.flag(flagged.id, stamp);
+      const admitted: string[] = [];
+      index.visit(doc, DEFAULT_CLUSTER_CONFIG.docKeywordLimit, 32, (incident) => admitted.push(incident.id), { needed, near, stamp });
+      expect(admitted).toEqual(all.filter((c) => c.bound >= needed || c.distance <= near || c.id === flagged?.id).map((c) => c.id));
+      left += all.length - admitted.length;
+    }
+    expect(left).toBeGreaterThan(0);
+  });
+
   it("bounds by the incident's peak weight too: a post sharing two of a story's sixteen equal words is not scored", () => {
     const flat = Array.from({ length: 16 }, (_, k) => word(200, k));
     const story = { ...post(600, flat), keywords: flat.map((w) => ({ word: w, weight: 1 })) };

@@ -90,6 +90,17 @@ interface Entry {
   slot: number;
 }
 
+/**
+ * What a lookup may leave out ({@link IncidentIndex.visit}): a candidate whose keyword bound is below `needed` and
+ * whose nearest SimHash is further than `near` from the post's, unless its slot was flagged with `stamp`
+ * ({@link IncidentIndex.flag}).
+ */
+export interface Admission {
+  needed: number;
+  near: number;
+  stamp: number;
+}
+
 /** A candidate of a lookup: its keyword-similarity bound, and its nearest SimHash's distance from the post's. */
 export interface Candidate {
   incident: IncidentState;
@@ -135,6 +146,8 @@ export class IncidentIndex {
   /** By slot, {@link idKey} of the entry's incident id: ties in ranking compare these before the strings. */
   private idKeys = new Float64Array(64);
   private sureMark = new Uint32Array(64);
+  /** By slot, the stamp {@link flag} gave the entry last. */
+  private flags = new Uint32Array(64);
   private lookups = 0;
   // Scratch of a lookup: the sure and the scored slots, the ranked ones, and the post's SimHash halves.
   private sureBuf: Int32Array = new Int32Array(16);
@@ -155,6 +168,15 @@ export class IncidentIndex {
   /** The incident with this id, if held. */
   get(id: string): IncidentState | undefined {
     return this.byId.get(id)?.incident;
+  }
+
+  /**
+   * Marks the held incident `id` (if held) with `stamp`: a lookup given an {@link Admission} with that stamp hands
+   * it over whatever its bound. Stamps last until the index changes (a caller takes a new stamp per use).
+   */
+  flag(id: string, stamp: number): void {
+    const e = this.byId.get(id);
+    if (e !== undefined) this.flags[e.slot] = stamp;
   }
 
   /** The id of the held incident that holds the document (opened by it, or among its recent documents). */
@@ -238,6 +260,7 @@ export class IncidentIndex {
       this.mark = grow(this.mark, (n) => new Uint32Array(n));
       this.sureMark = grow(this.sureMark, (n) => new Uint32Array(n));
       this.idKeys = grow(this.idKeys, (n) => new Float64Array(n));
+      this.flags = grow(this.flags, (n) => new Uint32Array(n));
     }
     return slot;
   }
@@ -387,9 +410,17 @@ export class IncidentIndex {
   /**
    * {@link bounded}'s candidates in the same order, handed to `take` one by one (incident, bound, slot) instead of
    * as objects: {@link distance} of the slot measures its SimHash distance from the post when the caller needs it.
-   * Allocates nothing per candidate (a lookup walks hundreds of postings for a few candidates that matter).
+   * Allocates nothing per candidate (a lookup walks hundreds of postings for a few candidates that matter). With
+   * `admit`, candidates that could join neither on their words nor as near-duplicates are not handed over (see
+   * {@link Admission}); the order of the others is the same.
    */
-  visit(doc: Pick<DocFeatures, "id" | "keywords" | "simhash">, keywordLimit: number, limit: number, take: (incident: IncidentState, bound: number, slot: number) => void): void {
+  visit(
+    doc: Pick<DocFeatures, "id" | "keywords" | "simhash">,
+    keywordLimit: number,
+    limit: number,
+    take: (incident: IncidentState, bound: number, slot: number) => void,
+    admit?: Admission,
+  ): void {
     const list = docKeywords(doc, { docKeywordLimit: keywordLimit });
     let vector = packedList(list);
     while (this.termGeneration !== featureGeneration()) {
@@ -475,13 +506,21 @@ export class IncidentIndex {
     };
     // A band shared by chance (16-bit bands: with thousands of incidents, a dozen per post) is bounded like any other
     // candidate: the caller then scores it only when it is a near-duplicate or its words could reach the threshold.
+    // Most ranked candidates share a word or two with the post and no more: left out here when `admit` says so,
+    // instead of by the caller after a call each.
+    const needed = admit === undefined ? Number.NEGATIVE_INFINITY : admit.needed;
+    const near = admit === undefined ? 64 : admit.near;
+    const stamp = admit === undefined ? -1 : admit.stamp;
+    const flags = this.flags;
     for (let i = 0; i < nSure; i++) {
       const e = sure[i] as number;
-      take((this.slots[e] as Entry).incident, e === holder ? 1 : boundOf(e), e);
+      const bound = e === holder ? 1 : boundOf(e);
+      if (bound >= needed || flags[e] === stamp || this.distance(e) <= near) take((this.slots[e] as Entry).incident, bound, e);
     }
     for (let i = 0; i < nRanked; i++) {
       const e = ranked[i] as number;
-      take((this.slots[e] as Entry).incident, boundOf(e), e);
+      const bound = boundOf(e);
+      if (bound >= needed || flags[e] === stamp || this.distance(e) <= near) take((this.slots[e] as Entry).incident, bound, e);
     }
   }
 

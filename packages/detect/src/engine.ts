@@ -2,7 +2,7 @@ import { z } from "zod";
 import { invalidInput } from "@liaowang/errors";
 import { DEFAULT_BURST_CONFIG, applyCounts, burstKey, countObservations, emptyBurstState, evaluate, parseBurstKey, pruneBursts } from "./burst.js";
 import type { Burst, BurstConfig, BurstState, Observation } from "./burst.js";
-import { IncidentIndex } from "./candidates.js";
+import { IncidentIndex, type Admission } from "./candidates.js";
 import { DEFAULT_CLUSTER_CONFIG } from "./cluster-config.js";
 import type { ClusterConfig } from "./cluster-config.js";
 import { assign, expire, joinThreshold } from "./cluster.js";
@@ -125,6 +125,9 @@ export interface Plan {
   flatlines?: FlatlineCheck | undefined;
 }
 
+/** Stamps of overlays: each flags the committed incidents it changed under its own (see `IncidentIndex.flag`). */
+let overlays = 0;
+
 /** Working copy of the open incidents during one step (the committed set stays untouched until commit). */
 class Overlay {
   readonly changed = new Map<string, IncidentState>();
@@ -133,6 +136,8 @@ class Overlay {
   // Scratch of `candidates`: what the step's index returned, by id (null: not joinable), in its order.
   private readonly stepIds = new Map<string, IncidentState | null>();
   private readonly stepKept: IncidentState[] = [];
+  // What the base's lookup may leave out: committed incidents not changed in this step that the post could not join.
+  private readonly admit: Admission = { needed: 0, near: 0, stamp: (overlays = (overlays + 1) >>> 0) };
 
   constructor(private readonly base: IncidentIndex) {}
 
@@ -141,6 +146,7 @@ class Overlay {
   }
 
   put(incident: IncidentState, changes: readonly IncidentChange[]): void {
+    if (!this.changed.has(incident.id)) this.base.flag(incident.id, this.admit.stamp);
     this.changed.set(incident.id, incident);
     this.index.upsert(incident);
     let set = this.changes.get(incident.id);
@@ -166,12 +172,16 @@ class Overlay {
     const stepKept = this.stepKept;
     stepIds.clear();
     stepKept.length = 0;
-    this.index.visit(doc, config.docKeywordLimit, 32, (incident, bound, slot) => {
+    if (this.index.size > 0) this.index.visit(doc, config.docKeywordLimit, 32, (incident, bound, slot) => {
       const keep = incident.status === "open" && (bound >= needed || this.index.distance(slot) <= near);
       stepIds.set(incident.id, keep ? incident : null);
       stepKept.push(incident);
     });
     const kept: IncidentState[] = [];
+    // The base hands over what this callback would keep: incidents changed in this step (flagged), and the others it
+    // does not bound out (the same test as below).
+    this.admit.needed = needed;
+    this.admit.near = near;
     this.base.visit(doc, config.docKeywordLimit, 32, (incident, bound, slot) => {
       const id = incident.id;
       const step = stepIds.get(id);
@@ -184,7 +194,7 @@ class Overlay {
       if (changed) {
         if (changed.status === "open") kept.push(changed);
       } else if (incident.status === "open" && (bound >= needed || this.base.distance(slot) <= near)) kept.push(incident);
-    });
+    }, this.admit);
     for (const incident of stepKept) if (stepIds.get(incident.id)) kept.push(incident);
     return kept;
   }
@@ -540,30 +550,33 @@ export class DetectorEngine {
     const updates: IncidentUpdate[] = [];
     for (const [id, incident] of overlay.changed) {
       const changes = [...(overlay.changes.get(id) ?? [])];
-      let next: IncidentState = { ...incident, revision: incident.revision + 1 };
+      // The next version's reporting and board fields, then one compact object of it (no copies in between: the
+      // policies read neither the revision nor these fields).
+      let reportedAt = incident.reportedAt;
+      let board = incident.board;
       let reportedBecause: string | undefined;
-      if (next.reportedAt === undefined && next.status === "open") {
-        reportedBecause = reportReason(next, this.config.report);
+      if (reportedAt === undefined && incident.status === "open") {
+        reportedBecause = reportReason(incident, this.config.report);
         // A single clearly negative post about the area itself belongs on its duty board (see boardDecision).
-        if (reportedBecause === undefined && boardDecision(next, this.config.report, this.config.jurisdiction).onBoard) reportedBecause = "board";
+        if (reportedBecause === undefined && boardDecision(incident, this.config.report, this.config.jurisdiction).onBoard) reportedBecause = "board";
         if (reportedBecause !== undefined) {
-          next = { ...next, reportedAt: now };
+          reportedAt = now;
           // Consumers see the incident for the first time now, whatever happened to it as a candidate.
           if (!changes.includes("opened")) changes.unshift("opened");
         }
       }
-      if (next.reportedAt !== undefined) {
-        const board = boardDecision(next, this.config.report, this.config.jurisdiction);
-        const before = next.board;
-        if (before === undefined || before.onBoard !== board.onBoard || before.scope !== board.scope) {
+      if (reportedAt !== undefined) {
+        const decision = boardDecision(incident, this.config.report, this.config.jurisdiction);
+        const before = board;
+        if (before === undefined || before.onBoard !== decision.onBoard || before.scope !== decision.scope) {
           if (before !== undefined && !changes.includes("scope")) changes.push("scope");
         }
-        next = { ...next, board };
-        if (reportedBecause !== undefined) reportedBecause = board.reason;
+        board = decision;
+        if (reportedBecause !== undefined) reportedBecause = decision.reason;
       }
-      const action: UpdateAction = next.reportedAt !== undefined ? "publish" : next.status === "open" ? "store" : "discard";
+      const action: UpdateAction = reportedAt !== undefined ? "publish" : incident.status === "open" ? "store" : "discard";
       // What commit holds until the incident changes again: one compact object per changed incident and step.
-      next = compactIncident(next);
+      const next = compactIncident(incident, { revision: incident.revision + 1, reportedAt, board });
       if (action === "publish" && changes.length === 0) {
         // In-place refreshes (a burst's growing count) are stored with the next real change, not published alone.
         updates.push({ incident: next, changes, action: "store" });

@@ -219,13 +219,14 @@ export function parseIncidentState(raw: unknown): IncidentState {
  * A copy of an incident state with every field in one fixed order, held in the object itself: states made by
  * spreading and adding fields keep them in a separate, growing store (~300 bytes more per open incident) and take
  * as many shapes as orders in which their optional fields came. Absent optional fields are undefined (JSON and the
- * schema read them as absent).
+ * schema read them as absent). With `next`, those fields are taken from it instead (the next version, without a copy
+ * in between).
  */
-export function compactIncident(i: IncidentState): IncidentState {
+export function compactIncident(i: IncidentState, next?: Pick<IncidentState, "revision" | "reportedAt" | "board">): IncidentState {
   return {
     v: i.v,
     id: i.id,
-    revision: i.revision,
+    revision: next === undefined ? i.revision : next.revision,
     status: i.status,
     openedBy: i.openedBy,
     openedAt: i.openedAt,
@@ -263,8 +264,8 @@ export function compactIncident(i: IncidentState): IncidentState {
     scope: i.scope,
     statements: i.statements,
     refutedBy: i.refutedBy,
-    board: i.board,
-    reportedAt: i.reportedAt,
+    board: next === undefined ? i.board : next.board,
+    reportedAt: next === undefined ? i.reportedAt : next.reportedAt,
   };
 }
 
