@@ -173,16 +173,31 @@ const throughputRows = (label: string, r: ThroughputResult, target = "≥ 3,000"
       .join(", "),
     r.esPools ? `Elasticsearch by thread pool: ${r.esPools.slice(0, 8).map(([pool, s]) => `${pool} ${((s * 1000) / Math.max(1, r.indexed)).toFixed(3)}`).join(", ")}` : "",
   );
+  esRows(label, r);
+};
+/** Elasticsearch's work per index family (indexing, refreshes, merges, searches, gets) and operations per pool. */
+const esRows = (label: string, r: { esIndices?: ThroughputResult["esIndices"]; esOps?: Record<string, number> }) => {
   if (r.esIndices) {
+    const work = (t: NonNullable<ThroughputResult["esIndices"]>[string]) => t.indexMs + t.refreshMs + t.mergeMs + t.queryMs;
     row(
       `${label}: Elasticsearch by index (ms inside Elasticsearch, not CPU)`,
       Object.entries(r.esIndices)
-        .filter(([, t]) => t.indexMs + t.refreshMs + t.mergeMs > 0)
-        .sort((a, b) => b[1].indexMs + b[1].refreshMs + b[1].mergeMs - (a[1].indexMs + a[1].refreshMs + a[1].mergeMs))
-        .slice(0, 6)
-        .map(([family, t]) => `${family}: indexing ${n0(t.indexMs)} (${n0(t.docs)} docs), refresh ${n0(t.refreshMs)} (${t.refreshes}×), merge ${n0(t.mergeMs)}`)
+        .filter(([, t]) => work(t) > 0 || t.queries > 0 || t.gets > 0)
+        .sort((a, b) => work(b[1]) - work(a[1]))
+        .slice(0, 10)
+        .map(([family, t]) => `${family}: indexing ${n0(t.indexMs)} (${n0(t.docs)} docs), refresh ${n0(t.refreshMs)} (${t.refreshes}×), merge ${n0(t.mergeMs)}, search ${n0(t.queryMs)} (${n0(t.queries)} shard queries), ${n0(t.gets)} gets`)
         .join("; "),
-      "which indices the writers and refreshes spend Elasticsearch's time on (wall time: includes waiting for a CPU)",
+      "which indices the writers, refreshes and readers spend Elasticsearch's time on (wall time: includes waiting for a CPU)",
+    );
+  }
+  if (r.esOps) {
+    row(
+      `${label}: Elasticsearch operations by pool`,
+      Object.entries(r.esOps)
+        .sort((a, b) => b[1] - a[1])
+        .map(([pool, n]) => `${pool} ${n0(n)}`)
+        .join(", "),
+      "tasks each thread pool completed over the phase (nodes stats)",
     );
   }
 };
@@ -238,6 +253,10 @@ try {
       const waitMs = Math.max(5_000, Math.min(20_000, deadline - performance.now() - SIZES.latencyMs));
       const r = await alertLatency(stack, corpus, `${run}bg${rate}`, i * 30, { rate, durationMs: SIZES.latencyMs, storyEveryMs: 1_500, waitMs }, external);
       latencyRow(r);
+      const label = `post → alert at ${rate} posts/s`;
+      if (r.cpu) row(`${label}: CPU s per process`, Object.entries(r.cpu).sort((a, b) => b[1] - a[1]).map(([name, sec]) => `${name} ${sec.toFixed(1)}`).join(", "), `over ${s1(r.durationMs)} of background and the wait for the last alerts; ${n0(r.posts)} posts; ${n0(r.polls)} polls of GET /api/v1/alerts listing up to ${n0(r.listed)} alerts`);
+      if (r.esPools) row(`${label}: Elasticsearch CPU s by thread pool`, r.esPools.slice(0, 10).map(([pool, sec]) => `${pool} ${sec.toFixed(2)}`).join(", "), "");
+      esRows(label, r);
       latency.push(r);
       if (rate === 200) {
         const steady = stack.stats();

@@ -50,25 +50,45 @@ export interface ThroughputResult {
    * indexing, refreshing and merging it over the run. Wall time inside Elasticsearch (it includes waiting for a CPU),
    * so for telling the indices' shares apart, not CPU.
    */
-  esIndices?: Record<string, { indexMs: number; refreshMs: number; mergeMs: number; docs: number; refreshes: number }>;
+  esIndices?: Record<string, IndexTime>;
+  /** Operations Elasticsearch's thread pools completed over the run (search, get, write, refresh…). */
+  esOps?: Record<string, number>;
 }
 
-type IndexTimes = NonNullable<ThroughputResult["esIndices"]>;
+/** Elasticsearch's work on one index family over a run (wall time inside Elasticsearch, not CPU). */
+export interface IndexTime {
+  indexMs: number;
+  refreshMs: number;
+  mergeMs: number;
+  docs: number;
+  refreshes: number;
+  /** Search requests (query phase, per shard) and gets answered from the index, and their time. */
+  queries: number;
+  queryMs: number;
+  gets: number;
+}
 
-/** Elasticsearch's indexing, refresh and merge times per index of the run, summed by index family. */
+type IndexTimes = Record<string, IndexTime>;
+
+const ZERO_TIME: IndexTime = { indexMs: 0, refreshMs: 0, mergeMs: 0, docs: 0, refreshes: 0, queries: 0, queryMs: 0, gets: 0 };
+
+/** Elasticsearch's indexing, refresh, merge, search and get work per index of the run, summed by index family. */
 async function indexTimes(stack: BenchStack): Promise<IndexTimes | undefined> {
   try {
-    const stats = await stack.es.indices.stats({ index: `${stack.indexPrefix}*`, metric: ["indexing", "refresh", "merge"], level: "indices" });
+    const stats = await stack.es.indices.stats({ index: `${stack.indexPrefix}*`, metric: ["indexing", "refresh", "merge", "search", "get"], level: "indices" });
     const out: IndexTimes = {};
     for (const [index, s] of Object.entries(stats.indices ?? {})) {
       const family = index.slice(stack.indexPrefix.length).replace(/\d{4}\.\d{2}$/, "YYYY.MM");
       const p = s.primaries;
-      const t = (out[family] ??= { indexMs: 0, refreshMs: 0, mergeMs: 0, docs: 0, refreshes: 0 });
+      const t = (out[family] ??= { ...ZERO_TIME });
       t.indexMs += p?.indexing?.index_time_in_millis ?? 0;
       t.docs += p?.indexing?.index_total ?? 0;
       t.refreshMs += p?.refresh?.total_time_in_millis ?? 0;
       t.refreshes += p?.refresh?.total ?? 0;
       t.mergeMs += p?.merges?.total_time_in_millis ?? 0;
+      t.queries += p?.search?.query_total ?? 0;
+      t.queryMs += p?.search?.query_time_in_millis ?? 0;
+      t.gets += p?.get?.total ?? 0;
     }
     return out;
   } catch {
@@ -78,19 +98,57 @@ async function indexTimes(stack: BenchStack): Promise<IndexTimes | undefined> {
 
 function indexTimesBetween(before: IndexTimes | undefined, after: IndexTimes | undefined): IndexTimes | undefined {
   if (!before || !after) return undefined;
-  const zero = { indexMs: 0, refreshMs: 0, mergeMs: 0, docs: 0, refreshes: 0 };
   return Object.fromEntries(
     Object.entries(after).map(([family, a]) => {
-      const b = before[family] ?? zero;
-      return [family, { indexMs: a.indexMs - b.indexMs, refreshMs: a.refreshMs - b.refreshMs, mergeMs: a.mergeMs - b.mergeMs, docs: a.docs - b.docs, refreshes: a.refreshes - b.refreshes }];
+      const b = before[family] ?? ZERO_TIME;
+      const d = { ...ZERO_TIME };
+      for (const k of Object.keys(d) as (keyof IndexTime)[]) d[k] = a[k] - b[k];
+      return [family, d];
     }),
   );
+}
+
+/** Operations Elasticsearch's thread pools completed (search, get, write, refresh, management…), by pool. */
+async function poolOps(stack: BenchStack): Promise<Record<string, number> | undefined> {
+  try {
+    const stats = await stack.es.nodes.stats({ metric: ["thread_pool"] });
+    const out: Record<string, number> = {};
+    for (const node of Object.values(stats.nodes)) for (const [pool, p] of Object.entries(node.thread_pool ?? {})) out[pool] = (out[pool] ?? 0) + (p.completed ?? 0);
+    return out;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Everything of Elasticsearch's the bench reads around a phase: per-thread CPU, per-index work, pool operations. */
+export interface EsProbe {
+  threads?: Map<string, number>;
+  indices?: IndexTimes;
+  ops?: Record<string, number>;
+}
+
+export async function esProbe(stack: BenchStack, external: ExternalPids): Promise<EsProbe> {
+  const pid = external.elasticsearch;
+  return { ...(pid === undefined ? {} : { threads: threadCpu(pid) }), indices: await indexTimes(stack), ops: await poolOps(stack) };
+}
+
+/** What Elasticsearch did between two probes. */
+export async function esBetween(stack: BenchStack, external: ExternalPids, before: EsProbe): Promise<{ esPools?: [string, number][]; esIndices?: IndexTimes; esOps?: Record<string, number> }> {
+  const pid = external.elasticsearch;
+  const after = await esProbe(stack, external);
+  const esPools = pid === undefined || !before.threads || !after.threads ? undefined : cpuByPool(pid, before.threads, after.threads);
+  const esIndices = indexTimesBetween(before.indices, after.indices);
+  const esOps =
+    before.ops && after.ops
+      ? Object.fromEntries(Object.entries(after.ops).map(([pool, n]) => [pool, n - (before.ops![pool] ?? 0)]).filter(([, n]) => (n as number) > 0))
+      : undefined;
+  return { ...(esPools ? { esPools } : {}), ...(esIndices ? { esIndices } : {}), ...(esOps ? { esOps } : {}) };
 }
 
 /** Processes on the push → searchable path (the detector and alerter consume beside it). */
 const SEARCHABLE_PATH = ["api", "ingest", "enrich", "indexer"];
 
-function cpuSnapshot(stack: BenchStack, external: ExternalPids): Record<string, number> {
+export function cpuSnapshot(stack: BenchStack, external: ExternalPids): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [name, stat] of Object.entries(stack.stats())) out[name] = stat.cpuS;
   for (const [name, pid] of Object.entries(external)) {
@@ -134,9 +192,7 @@ export async function throughput(
   const base = await stack.searchable();
   const target = base + records.length;
   const cpuBefore = cpuSnapshot(stack, external);
-  const esPid = external.elasticsearch;
-  const esThreadsBefore = esPid === undefined ? undefined : threadCpu(esPid);
-  const indicesBefore = await indexTimes(stack);
+  const esBefore = await esProbe(stack, external);
   const lag = watchLag(stack);
   const t0 = performance.now();
   let pushMs = Number.NaN;
@@ -178,8 +234,7 @@ export async function throughput(
   // A push still running at the deadline is left to finish in the background of the next phase's drain.
   if (count >= target) await pushing;
   const cpuAfter = cpuSnapshot(stack, external);
-  const esPools = esPid === undefined || esThreadsBefore === undefined ? undefined : cpuByPool(esPid, esThreadsBefore, threadCpu(esPid));
-  const esIndices = indexTimesBetween(indicesBefore, await indexTimes(stack));
+  const es = await esBetween(stack, external, esBefore);
   const cpu = Object.fromEntries(Object.entries(cpuAfter).map(([name, s]) => [name, { seconds: s - (cpuBefore[name] ?? s), core: (s - (cpuBefore[name] ?? s)) / (searchableMs / 1000) }]));
   const peakLag = lag.peak;
   const queued = ["enrich", "indexer"].map((stage) => [stage, peakLag[stage] ?? 0] as const).sort((a, b) => b[1] - a[1])[0]!;
@@ -208,8 +263,7 @@ export async function throughput(
     queuedAt,
     cpuBoundPerSec: pathCpu > 0 ? (cpus().length * indexed) / pathCpu : Number.NaN,
     longestGapMs,
-    ...(esPools ? { esPools } : {}),
-    ...(esIndices ? { esIndices } : {}),
+    ...es,
   };
 }
 
@@ -259,6 +313,13 @@ export interface LatencyResult {
   /** CPU seconds per process while the background ran (and the wait for the last alerts), and posts pushed meanwhile. */
   cpu?: Record<string, number>;
   posts?: number;
+  /** `GET /api/v1/alerts` requests the poller made, and the most alerts one answer listed. */
+  polls: number;
+  listed: number;
+  /** Elasticsearch over the same time: CPU seconds by thread pool, work per index family, operations per pool. */
+  esPools?: [string, number][];
+  esIndices?: Record<string, IndexTime>;
+  esOps?: Record<string, number>;
 }
 
 /**
@@ -276,6 +337,7 @@ export async function alertLatency(
   external: ExternalPids = {},
 ): Promise<LatencyResult> {
   const cpuBefore = cpuSnapshot(stack, external);
+  const esBefore = await esProbe(stack, external);
   let stop = false;
   let pushed = 0;
   let serial = 0;
@@ -325,9 +387,13 @@ export async function alertLatency(
     }
   })();
   let polling = true;
+  let listed = 0;
+  let polls = 0;
   const poller = (async () => {
     while (polling) {
       const alerts = await stack.alerts().catch(() => []);
+      listed = Math.max(listed, alerts.length);
+      polls++;
       const at = performance.now();
       for (const story of stories) {
         if (story.secondAt === undefined || story.alertedAt !== undefined) continue;
@@ -353,6 +419,7 @@ export async function alertLatency(
   const unalerted = stories.filter((s) => s.alertedAt === undefined);
   const censored = [...latenciesMs, ...unalerted.map(() => Number.POSITIVE_INFINITY)];
   const cpuAfter = cpuSnapshot(stack, external);
+  const es = await esBetween(stack, external, esBefore);
   const missed = await Promise.all(unalerted.slice(0, 3).map(async (s) => `${s.name}: ${await stack.storyState(s.name)}`));
   return {
     backgroundTarget: options.rate,
@@ -371,6 +438,9 @@ export async function alertLatency(
     missed,
     cpu: Object.fromEntries(Object.entries(cpuAfter).map(([name, s]) => [name, s - (cpuBefore[name] ?? s)])),
     posts: pushed + stories.length * 2,
+    polls,
+    listed,
+    ...es,
   };
 }
 

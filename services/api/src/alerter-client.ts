@@ -15,6 +15,8 @@ export class AlerterClient {
     private readonly baseUrl: string,
     private readonly token: string | undefined,
     private readonly timeoutMs = 10_000,
+    /** Called once the alerter changed an alert for this API (a transition, a policy document registered). */
+    private readonly onChange: () => void = () => undefined,
   ) {}
 
   /** Per-department accountability for alerts opened in [from, to), as the alerter computes it. */
@@ -32,6 +34,7 @@ export class AlerterClient {
   /** Apply a transition; the alerter's error codes come back as LiaowangErrors (conflict, not_found, …). */
   async transition(alertId: string, body: AlerterTransition): Promise<Alert> {
     const payload = (await this.request(`/alerts/${encodeURIComponent(alertId)}/transition`, { method: "POST", body: JSON.stringify(body) })) as { alert?: unknown } | undefined;
+    this.onChange();
     const parsed = Alert.safeParse(payload?.alert);
     if (!parsed.success) throw new LiaowangError("internal", `the alerter answered alert ${alertId}'s transition with an unexpected body`);
     return parsed.data;
@@ -40,6 +43,7 @@ export class AlerterClient {
   /** Register a major policy document (its 3-working-day clock starts); `conflict` when it already is. */
   async registerPolicyDocument(body: { title: string; docNumber?: string | undefined; url?: string | undefined; publishedAt: string; department: string; registeredBy: string }): Promise<Alert> {
     const payload = (await this.request("/policy-documents", { method: "POST", body: JSON.stringify(body) })) as { alert?: unknown } | undefined;
+    this.onChange();
     const parsed = Alert.safeParse(payload?.alert);
     if (!parsed.success) throw new LiaowangError("internal", "the alerter answered a policy document registration with an unexpected body");
     return parsed.data;

@@ -66,6 +66,11 @@ const ApiEnv = CommonEnv.extend({
     .transform((v) => (v ?? "").split(",").map((s) => s.trim()).filter(Boolean)),
   /** Most live alerts the duty board sorts at once (they are sorted in memory by deadline). */
   API_MAX_LIVE_ALERTS: z.coerce.number().int().min(10).max(10_000).default(2_000),
+  /**
+   * How long an alert list (GET /api/v1/alerts, the inbox) may be served again without reading Elasticsearch, while
+   * the live feed is connected; any alert event drops it at once (see store/alert-list-cache.ts). 0: never kept.
+   */
+  API_ALERT_LIST_CACHE_MS: z.coerce.number().int().min(0).max(10_000).default(1_000),
   /** Notification settings: the daily brief email uses its `smtp` section. */
   API_NOTIFY_FILE: z.string().min(1).optional(),
   /** Daily brief settings (schedule, time zone, email recipients); see config/brief.yaml. */

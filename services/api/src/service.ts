@@ -19,6 +19,7 @@ import { loadOps } from "./ops.js";
 import { SignIn } from "./auth/session-auth.js";
 import { demoToken, DEMO_USER, loadUsers } from "./auth/users.js";
 import type { ApiConfig } from "./config.js";
+import { AlertListCache } from "./store/alert-list-cache.js";
 import { ReadStore } from "./store/read-store.js";
 
 /** Accounts, sessions and the security audit in Elasticsearch (indices created when missing). */
@@ -97,9 +98,15 @@ export async function startApi(config: ApiConfig, log: Logger): Promise<Started>
   const briefSettings = { timeZone: briefConfig.timezone, publicUrl: config.publicUrl, fontPath: config.LIAOWANG_CJK_FONT };
   const store = new ReadStore(es, config.LIAOWANG_INDEX_PREFIX, log.child({ module: "store" }));
   const ops = departments ? loadOps(config, departments, log) : undefined;
+  // Alert lists polled by duty boards are kept until an alert changes (or API_ALERT_LIST_CACHE_MS), while the live feed runs.
+  let liveFeedReady = () => false;
+  const alertLists = new AlertListCache<Awaited<ReturnType<ReadStore["listAlerts"]>>>({ ttlMs: config.API_ALERT_LIST_CACHE_MS, active: () => liveFeedReady() });
+  store.useAlertListCache(alertLists);
   if (ops) {
     const hub = new LiveHub((id) => store.getAlert(id), log.child({ module: "live" }));
     ops.live = hub;
+    hub.onChange(() => alertLists.invalidate());
+    liveFeedReady = () => hub.ready;
     // A year's 节假日安排 typed into holidays.yaml applies without a restart.
     lifecycle.add("holidays-watch", watchHolidays(join(config.LIAOWANG_CONFIG_DIR, "holidays.yaml"), ops, log.child({ module: "calendar" })), async (stop) => stop());
     // Live updates are an addition to polling: an API without Kafka still serves, and says so.
@@ -132,7 +139,7 @@ export async function startApi(config: ApiConfig, log: Logger): Promise<Started>
     indexPrefix: config.LIAOWANG_INDEX_PREFIX,
     store,
     users,
-    alerter: new AlerterClient(config.alerterUrl, config.ALERTER_API_TOKEN),
+    alerter: new AlerterClient(config.alerterUrl, config.ALERTER_API_TOKEN, undefined, () => alertLists.invalidate()),
     searchTerms: (query) => [...new Set(segmenter.cutForSearch(query))],
     departments,
     ops,

@@ -17,6 +17,8 @@ import {
   type TransitionResponse,
   type TrendsResponse,
 } from "./harness.js";
+import { AlertsBody } from "../src/api-schemas.js";
+import { InboxBody } from "../src/views/inbox.js";
 
 // The API as a real process against the real stack, with the alerter applying transitions and enrich + indexer
 // (behind ingest, reached through the API's push endpoint) making posts searchable: authentication and roles (401/403, department scope), alerts ordered by the most
@@ -247,6 +249,35 @@ describe("alerts", () => {
     expect(res.status).toBe(200);
     expect(res.body.departments.find((d) => d.id === "hrss")?.name).toBe("市人力资源和社会保障局");
     expect(JSON.stringify(res.body)).not.toMatch(/email|mobile/);
+  });
+
+  it("lists a newly opened alert and a transition as soon as they are made (lists are kept only until an alert changes), in the documented shape", async () => {
+    // Polled lists are answered from memory until an alert changes (API_ALERT_LIST_CACHE_MS): warm it.
+    const before = await stack.call<AlertsResponse>("/api/v1/alerts", { token: users.duty.token });
+    const again = await stack.call<AlertsResponse>("/api/v1/alerts", { token: users.duty.token });
+    expect(again.body.alerts.map((a) => a.id)).toEqual(before.body.alerts.map((a) => a.id));
+    // The answers are written as built (no serializer check): they must still be what the OpenAPI schema says.
+    expect(AlertsBody.safeParse(before.body).error).toBeUndefined();
+    const inbox = await stack.call("/api/v1/inbox?department=hrss", { token: users.duty.token });
+    expect(inbox.status).toBe(200);
+    expect(InboxBody.safeParse(inbox.body).error).toBeUndefined();
+
+    const E = incident(5, { title: "岳麓区某商场扶梯故障致多人受伤", level: "III", topic: "安全生产", keywords: ["扶梯", "商场"], onsetHoursAgo: 0.5 });
+    await stack.seedIncidents([E]);
+    const listed = await waitFor(
+      async () => {
+        const res = await stack.call<AlertsResponse>("/api/v1/alerts", { token: users.duty.token });
+        return res.body.alerts.find((a) => a.incidentId === E.id);
+      },
+      { timeoutMs: 30_000, intervalMs: 100, what: "the new alert in the live list" },
+    );
+    expect(listed.state).toBe("new");
+
+    // The officer's action shows in the very next read of the list, not after the list's time in memory.
+    const ack = await stack.call<TransitionResponse>(`/api/v1/alerts/${alertId(E)}/transitions`, { method: "POST", token: users.duty.token, body: { action: "acknowledge" } });
+    expect(ack.status).toBe(200);
+    const after = await stack.call<AlertsResponse>("/api/v1/alerts", { token: users.duty.token });
+    expect(after.body.alerts.find((a) => a.incidentId === E.id)?.state).toBe("acknowledged");
   });
 });
 

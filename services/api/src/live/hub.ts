@@ -16,6 +16,7 @@ interface Subscriber {
  */
 export class LiveHub {
   private readonly subscribers = new Set<Subscriber>();
+  private readonly listeners: (() => void)[] = [];
   private connected = false;
 
   constructor(
@@ -43,6 +44,11 @@ export class LiveHub {
     return () => this.subscribers.delete(subscriber);
   }
 
+  /** Call `listener` whenever alerts changed (before the dashboards are told), whether or not any is open. */
+  onChange(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
   get size(): number {
     return this.subscribers.size;
   }
@@ -52,6 +58,7 @@ export class LiveHub {
    * the index refreshes) and push its view to every dashboard that may see it.
    */
   async changed(alertIds: readonly string[]): Promise<void> {
+    if (alertIds.length > 0) for (const listener of this.listeners) listener();
     if (this.subscribers.size === 0) return;
     for (const id of new Set(alertIds)) {
       let alert: Alert | undefined;

@@ -2,7 +2,7 @@ import { LiaowangError } from "@liaowang/errors";
 import type { ApiApp, ApiDeps } from "../app.js";
 import { AlertBody, AlertsBody, DeliveriesBody, Delivery, AlertsQuery, ErrorBody, IdParams, parseStates, TransitionRequest, TransitionResult } from "../api-schemas.js";
 import { alertActionable, alertVisible, type Scope } from "../auth/roles.js";
-import { principal, requirePermission } from "../http.js";
+import { principal, requirePermission, serializeAsBuilt } from "../http.js";
 import { alertView, compareUrgency } from "../views/alerts.js";
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 503: ErrorBody };
@@ -19,6 +19,7 @@ export function registerAlertRoutes(app: ApiApp, deps: ApiDeps): void {
     "/api/v1/alerts",
     {
       onRequest: requirePermission(deps.users, "alerts:read"),
+      serializerCompiler: serializeAsBuilt,
       schema: {
         tags: ["alerts"],
         summary: "Alerts, most urgent deadline first (overdue first), with each clock's remaining time; live alerts unless state is given",

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { LiaowangError } from "@liaowang/errors";
 import type { ApiApp, ApiDeps } from "../app.js";
 import { ErrorBody } from "../api-schemas.js";
-import { principal, requirePermission } from "../http.js";
+import { principal, requirePermission, serializeAsBuilt } from "../http.js";
 import { InboxBody, inbox } from "../views/inbox.js";
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 503: ErrorBody };
@@ -14,6 +14,7 @@ export function registerInboxRoutes(app: ApiApp, deps: ApiDeps): void {
     "/api/v1/inbox",
     {
       onRequest: requirePermission(deps.users, "alerts:read"),
+      serializerCompiler: serializeAsBuilt,
       schema: {
         tags: ["operations"],
         summary: "A department's inbox (部门待办): escalations addressed to its head, its open alerts most urgent first, the overdue count and co-notified alerts. Department heads get their own; others name ?department=",

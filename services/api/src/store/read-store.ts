@@ -5,6 +5,7 @@ import type { Logger } from "@liaowang/logger";
 import { Alert, AuditEvent, FeedPollStatus, Incident, StageHealth, alertIndices, feedPollsIndex, stageHealthIndex, type AlertState, type AuditEvent as AuditEventT, type Incident as IncidentT, type Alert as AlertT } from "@liaowang/schemas";
 import type { z } from "zod";
 import { DetectorStateDoc } from "../views/sources.js";
+import type { AlertListCache } from "./alert-list-cache.js";
 
 /** The detector's incident index (`<prefix>incidents`, one document per incident id, the latest revision). */
 export function incidentsIndex(prefix: string): string {
@@ -79,6 +80,7 @@ export class ReadStore {
   private readonly detectorState: string;
   private readonly stageHealth: string;
   private readonly feedPolls: string;
+  private alertLists: AlertListCache<{ alerts: AlertT[]; total: number }> | undefined;
 
   constructor(
     private readonly es: Client,
@@ -110,8 +112,19 @@ export class ReadStore {
     }
   }
 
-  /** Alerts matching the filter (unsorted beyond ES order; the caller sorts by urgency). */
-  async listAlerts(filter: AlertFilter): Promise<{ alerts: AlertT[]; total: number }> {
+  /** Serve alert lists through `cache` from now on (see AlertListCache: what it may hold back, and for how long). */
+  useAlertListCache(cache: AlertListCache<{ alerts: AlertT[]; total: number }>): void {
+    this.alertLists = cache;
+  }
+
+  /** Alerts matching the filter (through the alert list cache when there is one; the lists are shared: never change them). */
+  listAlerts(filter: AlertFilter): Promise<{ alerts: AlertT[]; total: number }> {
+    if (!this.alertLists) return this.searchAlerts(filter);
+    const key = JSON.stringify([filter.states, filter.live, filter.department, filter.level, filter.incidentId, filter.limit]);
+    return this.alertLists.get(key, () => this.searchAlerts(filter));
+  }
+
+  private async searchAlerts(filter: AlertFilter): Promise<{ alerts: AlertT[]; total: number }> {
     const must: estypes.QueryDslQueryContainer[] = [];
     const states = filter.states ?? (filter.live ? LIVE_STATES : undefined);
     if (states) must.push({ terms: { state: [...states] } });
