@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { EXPLOSION_POSTS } from "./__fixtures__/explosion.js";
+import { facilityDoc } from "./__fixtures__/facilities.js";
 import { storyDoc } from "./__fixtures__/stories.js";
 import type { StoryName } from "./__fixtures__/stories.js";
 import { DEFAULT_CLUSTER_CONFIG } from "./cluster-config.js";
@@ -284,6 +285,52 @@ describe("assign: a post bridging two incidents of one story (arrival order)", (
     const elsewhere = assign(story, { ...repost, regions: yuelu }, T0).incident;
     expect(elsewhere.openedBy).toBe(repost.id);
     expect(assign([...story, elsewhere], report, T0 + MIN).changes).not.toContain("merged");
+  });
+});
+
+describe("assign: local stories at named facilities (the bench's 25 stories under background traffic)", () => {
+  it("does not merge a tunnel collapse into a post that uses the tunnel's name for a person", () => {
+    // The bench's 明达隧道 通报 matched both its 首发's incident and an older finance post on a 刘明达 (the shared word
+    // 明达; the post names no place to disagree with): the two were merged, under the finance post's 首发 and title.
+    const person = assign([], facilityDoc("finance", T0 - 10 * MIN), T0).incident;
+    const tunnel = assign([person], facilityDoc("mingdaFirst", T0), T0).incident;
+    expect(tunnel.openedBy).toBe("doc-mingdaFirst");
+    const r = assign([person, tunnel], facilityDoc("mingdaReport", T0 + MIN), T0 + MIN);
+    expect(r.merged).toBeUndefined();
+    expect(r.incident).toMatchObject({ id: tunnel.id, volume: 2, level: "II", firstPost: { title: "岳塘区明达隧道坍塌" } });
+    // A post on the person does not join the tunnel's story either.
+    expect(similarity(r.incident, facilityDoc("finance", T0 + 2 * MIN, { id: "doc-finance-2" }), DEFAULT_CLUSTER_CONFIG, 0).regionFactor).toBe(0);
+  });
+
+  it("keeps two facilities of one district apart when one's name also spells a place elsewhere (安达水库, 安达市)", () => {
+    // The bench's 盛源商场 通报 (石鼓区), arriving when its 首发's incident was not among the candidates, joined the
+    // 安达水库 story of the same district: enrichment lists 安达市 (黑龙江省) for 安达水库, which made 安达 read as a place
+    // and the reservoir as no named facility, so nothing told the two 通报 of one template apart.
+    const dam = run([facilityDoc("andaFirst", T0), facilityDoc("andaReport", T0 + MIN)]).open;
+    expect(dam).toHaveLength(1);
+    expect(dam[0]).toMatchObject({ volume: 2, level: "II" });
+    // The 通报 first, then the 首发 (another partition's lag), and the other way round.
+    for (const order of [["shengyuanReport", "shengyuanFirst"], ["shengyuanFirst", "shengyuanReport"]] as const) {
+      const { open, results } = run([facilityDoc(order[0], T0 + 10 * MIN), facilityDoc(order[1], T0 + 11 * MIN)], T0 + HOUR, dam);
+      expect(results.map((r) => r.changes[0]), order[0]).toEqual(["opened", "grew"]);
+      expect(results.some((r) => r.merged)).toBe(false);
+      expect(open.map((i) => [i.firstPost.title, i.volume, i.level])).toEqual([
+        ["石鼓区安达水库溃坝", 2, "II"],
+        [order[0] === "shengyuanFirst" ? "石鼓区盛源商场火灾" : "关于石鼓区盛源商场火灾事故的情况通报", 2, "II"],
+      ]);
+    }
+  });
+
+  it("still joins a follow-up of the same facility and a post naming no facility to the story", () => {
+    const { open, results } = run([
+      facilityDoc("mingdaFirst", T0),
+      facilityDoc("tunnelVague", T0 + 2 * MIN),
+      facilityDoc("mingdaReport", T0 + 5 * MIN),
+      facilityDoc("mingdaReport", T0 + 30 * MIN, { id: "doc-mingda-again", source: "湘潭发布", text: "明达隧道坍塌事故搜救持续，岳塘区全力救援。" }),
+    ]);
+    expect(results.map((r) => r.changes[0])).toEqual(["opened", "grew", "grew", "grew"]);
+    expect(open).toHaveLength(1);
+    expect(open[0]).toMatchObject({ volume: 4, level: "II" });
   });
 });
 

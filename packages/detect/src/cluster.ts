@@ -171,25 +171,45 @@ function abroadFactor(doc: DocFeatures, incident: IncidentState, config: Cluster
 /**
  * Named facilities of the kinds accidents happen at (鑫达化工厂, 华远煤矿, 金远大桥): the two characters of the name
  * before the kind. A determiner, number, place suffix or vague word there (某煤矿, 县一煤矿, 该化工厂, 当地煤矿, 附近商场,
- * 小型煤矿) is no name, nor is a place the post or incident names (永州煤矿, 湖南煤矿).
+ * 小型煤矿) is no name, nor is a place the post or incident names where its other places are (江华煤矿 with
+ * 江华瑶族自治县 named; but 石鼓区安达水库 names a reservoir: 安达市 lies in another province than 石鼓区).
  */
 const FACILITY = /([\u4e00-\u9fff]{2})(化工厂|烟花厂|煤矿|商场|大桥|隧道|客运站|水库)/gu;
 const NOT_A_NAME = /[一二三两几某该这此那其本个家座处所的了在是和与及各多省市区县镇乡村街路号地近边内外型]/u;
 
-/** The named facilities, e.g. {鑫达化工厂, 华远煤矿}. */
-type Facilities = ReadonlySet<string>;
+/**
+ * The named facilities of a post or an incident (e.g. {鑫达化工厂, 华远煤矿}), with the text they were read from: a
+ * facility's name used there for something else tells another story too (see {@link facilitiesDiffer}).
+ */
+interface Facilities {
+  readonly named: ReadonlySet<string>;
+  readonly text: string;
+}
 
-function facilitiesIn(texts: readonly (string | undefined)[], places: readonly { name: string }[]): Facilities {
-  const out = new Set<string>();
+/** Whether a name is a place of the list: one of its places starts with it, in the province of all its most specific places. */
+function isPlaceName(name: string, places: readonly Region[]): boolean {
+  let specific: Region[] | undefined;
+  for (const p of places) {
+    if (!p.name.startsWith(name)) continue;
+    // Enrichment reads places out of names too (安达水库 → 安达市, 黑龙江省): a place elsewhere than the post's others
+    // is such a reading, and the name the facility's own.
+    specific ??= mostSpecificRegions(places);
+    if (specific.every((s) => s.province === p.province)) return true;
+  }
+  return false;
+}
+
+function facilitiesIn(texts: readonly (string | undefined)[], places: readonly Region[]): Facilities {
+  const named = new Set<string>();
   for (const text of texts) {
     if (!text) continue;
     for (const m of text.matchAll(FACILITY)) {
       const name = m[1] as string;
-      if (NOT_A_NAME.test(name) || places.some((p) => p.name.startsWith(name))) continue;
-      out.add(m[0]);
+      if (NOT_A_NAME.test(name) || isPlaceName(name, places)) continue;
+      named.add(m[0]);
     }
   }
-  return out;
+  return { named, text: texts.filter((t) => t).join("\n") };
 }
 
 const docFacilityCache = new WeakMap<object, Facilities>();
@@ -213,13 +233,30 @@ function incidentFacilities(incident: IncidentState): Facilities {
   return facilities;
 }
 
+/** Whether `other` uses the name of one of `own`'s facilities without naming that facility (刘明达 beside 明达隧道). */
+function nameUsedElsewhere(own: Facilities, other: Facilities): boolean {
+  for (const f of own.named) {
+    const name = f.slice(0, 2);
+    let at = other.text.indexOf(name);
+    while (at >= 0) {
+      if (!other.text.startsWith(f, at)) return true;
+      at = other.text.indexOf(name, at + 1);
+    }
+  }
+  return false;
+}
+
 /**
- * Whether two sets of named facilities tell different stories: both name facilities and none is the same (华远煤矿 and
- * 华源煤矿, or 鑫达化工厂 and 华远煤矿 in one district, are two accidents however alike their 通报 read).
+ * Whether two sides' named facilities tell different stories: both name facilities and none is the same (华远煤矿 and
+ * 华源煤矿, or 鑫达化工厂 and 华远煤矿 in one district, are two accidents however alike their 通报 read); or one names a
+ * facility whose name the other uses for something else (明达隧道 and a post on 刘明达: the name was all they shared).
+ * A side naming no facility and not its name (某隧道, 附近商场) may be either story.
  */
 function facilitiesDiffer(a: Facilities, b: Facilities): boolean {
-  if (a.size === 0 || b.size === 0) return false;
-  for (const f of a) if (b.has(f)) return false;
+  if (a.named.size === 0 && b.named.size === 0) return false;
+  if (a.named.size === 0) return nameUsedElsewhere(b, a);
+  if (b.named.size === 0) return nameUsedElsewhere(a, b);
+  for (const f of a.named) if (b.named.has(f)) return false;
   return true;
 }
 
