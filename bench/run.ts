@@ -106,7 +106,9 @@ const statuses = await stackStatus({ env: stackEnv });
 if (!statuses.every((s) => s.state === "healthy")) {
   const t0 = performance.now();
   await stackUp({ env: stackEnv, log: (line) => console.log(`[devstack] ${line}`) });
-  startedStack = true;
+  // Stopped at the end only when this run started it: a running server that did not answer as healthy just then
+  // (Elasticsearch is red for a moment while another run creates an index) is someone else's.
+  startedStack = statuses.every((s) => s.state === "stopped");
   results.stackStartupMs = performance.now() - t0;
   row("start-up: dev stack (Kafka + Elasticsearch)", s1(results.stackStartupMs as number), "`pnpm liaowang stack up`");
 } else {
