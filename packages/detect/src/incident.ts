@@ -490,9 +490,9 @@ export function absorbDoc(
     velocity: velocity({ minuteCounts: pruned, lastActivityAt }),
     timeline: sortTimeline(timeline, config.maxTimeline),
     posts: pickPost(incident.posts, ref, config),
-    recentSimhashes: [...incident.recentSimhashes, doc.simhash].slice(-config.maxSimhashes),
-    recentDocIds: [...incident.recentDocIds, doc.id].slice(-config.maxDocIds),
-    recentKeywordSets: recentSet.length > 0 ? [...incident.recentKeywordSets, recentSet].slice(-config.maxRecentKeywordSets) : incident.recentKeywordSets,
+    recentSimhashes: appendBounded(incident.recentSimhashes, doc.simhash, config.maxSimhashes),
+    recentDocIds: appendBounded(incident.recentDocIds, doc.id, config.maxDocIds),
+    recentKeywordSets: recentSet.length > 0 ? appendBounded(incident.recentKeywordSets, recentSet, config.maxRecentKeywordSets) : incident.recentKeywordSets,
     keywords: kw.items,
     keywordsAt: kw.at,
     topics,
@@ -512,6 +512,15 @@ export function absorbDoc(
   };
   if (incident.volume > 0) changes.unshift("grew");
   return { incident: next, changes };
+}
+
+/**
+ * The last `max` (≥ 1) of `list` followed by `item`, as `[...list, item].slice(-max)` gives them, in one exact-size
+ * copy: a story's window of recent document ids (up to 500) was copied twice for every post it took in.
+ */
+function appendBounded<T>(list: readonly T[], item: T, max: number): T[] {
+  const start = list.length + 1 - max;
+  return start > 0 ? list.slice(start).concat([item]) : list.concat([item]);
 }
 
 function headline(doc: DocFeatures): string {

@@ -33,6 +33,14 @@ describe("watch rules: must / any / exclude", () => {
     const m = compileWatchRules([{ id: "covid", name: "疫情", must: ["COVID-19"] }]);
     expect(m.match(post("ｃｏｖｉｄ－１９病例"))).toHaveLength(1);
   });
+
+  it("folds tokens too, the same for every post that carries them", () => {
+    const m = compileWatchRules([{ id: "covid", name: "疫情", must: ["COVID-19"], fields: ["text"] }]);
+    for (let i = 0; i < 3; i++) {
+      expect(m.match(post("病例", { tokens: ["ｃｏｖｉｄ－１９", "病例"] }))).toHaveLength(1);
+      expect(m.match(post("病例", { tokens: ["ｃｏｖｉｄ", "病例"] }))).toEqual([]);
+    }
+  });
 });
 
 describe("watch rules: fields, sources, regions", () => {

@@ -95,6 +95,22 @@ function fold(s: string): string {
   return s.normalize("NFKC").toLowerCase();
 }
 
+// Tokens folded before: a post's tokens are mostly words seen in earlier posts, and folding each anew (a
+// normalisation and a lower-casing, each a new string) was most of what the rules cost per post. Bounded: past
+// MAX_FOLDED words it starts afresh, which costs only folding them again.
+const folded = new Map<string, string>();
+const MAX_FOLDED = 1 << 16;
+
+function foldToken(token: string): string {
+  let f = folded.get(token);
+  if (f === undefined) {
+    f = fold(token);
+    if (folded.size >= MAX_FOLDED) folded.clear();
+    folded.set(token, f);
+  }
+  return f;
+}
+
 function describeIssues(error: z.ZodError, raw: unknown[]): string {
   return error.issues
     .map((i) => {
@@ -126,6 +142,8 @@ export function compileWatchRules(raw: unknown): WatchMatcher {
     sources: r.sources ? new Set(r.sources) : undefined,
     regions: r.regions ? new Set(r.regions.map(fold)) : undefined,
   }));
+  // Every term a rule tests: a post's folded tokens matter only where they are one of these.
+  const terms = new Set(compiled.flatMap((c) => [...c.must, ...c.any, ...c.exclude]));
 
   return {
     rules,
@@ -133,13 +151,20 @@ export function compileWatchRules(raw: unknown): WatchMatcher {
       const out: WatchMatch[] = [];
       if (compiled.length === 0) return out;
       // Folded when a rule first looks at them (most rules stop at their sources or regions).
-      let folded: { tokens: Set<string>; title: string; text: string } | undefined;
-      const foldedDoc = () =>
-        (folded ??= {
-          tokens: new Set(doc.tokens.slice(0, WATCH_LIMITS.maxTextLength).map(fold)),
-          title: fold((doc.title ?? "").slice(0, WATCH_LIMITS.maxTextLength)),
-          text: fold(doc.text.slice(0, WATCH_LIMITS.maxTextLength)),
-        });
+      // Of the tokens, only the rules' terms among them are kept (the same answers as a set of them all).
+      let foldedPost: { tokens: Set<string>; title: string; text: string } | undefined;
+      const foldedDoc = () => {
+        if (foldedPost === undefined) {
+          const tokens = new Set<string>();
+          const n = Math.min(doc.tokens.length, WATCH_LIMITS.maxTextLength);
+          for (let i = 0; i < n; i++) {
+            const f = foldToken(doc.tokens[i] as string);
+            if (terms.has(f)) tokens.add(f);
+          }
+          foldedPost = { tokens, title: fold((doc.title ?? "").slice(0, WATCH_LIMITS.maxTextLength)), text: fold(doc.text.slice(0, WATCH_LIMITS.maxTextLength)) };
+        }
+        return foldedPost;
+      };
       const cache = new Map<string, boolean>();
       for (const c of compiled) {
         if (c.sources && !c.sources.has(doc.source)) continue;
