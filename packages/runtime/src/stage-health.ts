@@ -1,4 +1,5 @@
 import { hostname } from "node:os";
+import { INTERNAL_INDEX_SETTINGS } from "@liaowang/es";
 import { groupLag, type RunningConsumer } from "@liaowang/kafka";
 import type { Logger } from "@liaowang/logger";
 import { stageHealthIndex, type StageHealth } from "@liaowang/schemas";
@@ -52,7 +53,7 @@ export function reportStageHealth(infra: Infra, lifecycle: Lifecycle, consumer: 
       };
       if (!created) {
         await infra.es.indices.create(
-          { index, settings: { number_of_shards: 1, number_of_replicas: 0, "index.auto_expand_replicas": "0-1" }, mappings: { dynamic: false, properties: { service: { type: "keyword" }, reportedAt: { type: "date" } } } },
+          { index, settings: { number_of_shards: 1, number_of_replicas: 0, "index.auto_expand_replicas": "0-1", ...INTERNAL_INDEX_SETTINGS }, mappings: { dynamic: false, properties: { service: { type: "keyword" }, reportedAt: { type: "date" } } } },
           { ignore: [400] },
         );
         created = true;

@@ -128,7 +128,7 @@ export function createHttpServer(deps: HttpDeps): Server {
       const id = decodeURIComponent(parts[1] as string);
       const stored = await deps.store.get(id);
       if (!stored) throw new LiaowangError("not_found", `alert ${id} does not exist`);
-      const [storedAudit, delivery] = await Promise.all([deps.store.auditOf(id), deliveryStatus(deps.outbox, id)]);
+      const [storedAudit, delivery] = await Promise.all([deps.store.auditOf(id, stored.value.seq), deliveryStatus(deps.outbox, id)]);
       // Events still queued on the alert (written to the audit index by the next sync) belong to its trail already:
       // an officer who acknowledges and opens the alert at once must see the acknowledgement.
       const seen = new Set(storedAudit.map((e) => e.seq));

@@ -1,4 +1,4 @@
-import type { Client } from "@liaowang/es";
+import { applyInternalSettings, INTERNAL_INDEX_SETTINGS, type Client } from "@liaowang/es";
 import { burstStateSchema, engineSnapshotSchema, parseIncidentState, type BurstState, type EngineSnapshot, type IncidentState, type IncidentUpdate } from "@liaowang/detect";
 import { describeError, LiaowangError } from "@liaowang/errors";
 import type { Logger } from "@liaowang/logger";
@@ -330,11 +330,14 @@ export async function installIndex(es: Client, index: string, mappings: object):
       name: index,
       index_patterns: [index],
       priority: 200,
-      template: { settings: { number_of_shards: 1, number_of_replicas: 0, "index.auto_expand_replicas": "0-1" }, mappings: mappings as never },
+      // Search-idle after 5 s (INTERNAL_INDEX_SETTINGS): the 30 s sync's search no longer keeps incidents refreshing every second.
+      template: { settings: { number_of_shards: 1, number_of_replicas: 0, "index.auto_expand_replicas": "0-1", ...INTERNAL_INDEX_SETTINGS }, mappings: mappings as never },
     }),
   );
   if (!(await esCall(`check ${index}`, () => es.indices.exists({ index })))) {
     await esCall(`create ${index}`, () => es.indices.create({ index }, { ignore: [400] }));
+  } else {
+    await applyInternalSettings(es, index);
   }
 }
 

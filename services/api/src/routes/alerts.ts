@@ -54,7 +54,7 @@ export function registerAlertRoutes(app: ApiApp, deps: ApiDeps): void {
       const alert = await deps.store.getAlert(request.params.id);
       if (!alert) throw new LiaowangError("not_found", `alert ${request.params.id} does not exist`);
       if (scope.kind === "department" && !alertVisible(scope, alert)) throw outOfScope(alert.id, scope, "routed to");
-      const [audit, incident] = await Promise.all([deps.store.auditOf(alert.id), deps.store.getIncident(alert.incidentId).catch(() => undefined)]);
+      const [audit, incident] = await Promise.all([deps.store.auditOf(alert), deps.store.getIncident(alert.incidentId).catch(() => undefined)]);
       const now = clock().getTime();
       return { now: new Date(now).toISOString(), alert: alertView(alert, now), audit, incident: incident ?? null };
     },

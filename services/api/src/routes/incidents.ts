@@ -44,7 +44,7 @@ export function registerIncidentRoutes(app: ApiApp, deps: ApiDeps): void {
       if (scope.kind === "department" && !(alert && alertVisible(scope, alert))) {
         throw new LiaowangError("forbidden", `incident ${id} is not routed to department ${scope.department}; department heads see their own department's incidents only`);
       }
-      const audit = alert ? await deps.store.auditOf(alert.id) : [];
+      const audit = alert ? await deps.store.auditOf(alert) : [];
       const now = clock().getTime();
       return { now: new Date(now).toISOString(), incident, alert: alert ? alertView(alert, now) : null, audit };
     },

@@ -194,14 +194,36 @@ export class ReadStore {
     });
   }
 
-  /** One alert's audit trail in order. */
-  async auditOf(alertId: string): Promise<AuditEventT[]> {
+  /**
+   * One alert's audit trail in order, complete through the alert's newest event: the alerter stores events without
+   * waiting for the audit index to refresh, so the newest ones (ids `<alertId>:<seq>`) are read by id in real time
+   * when the search does not have them yet, and events still queued on the alert (`pendingEvents`) are added.
+   */
+  async auditOf(alert: Pick<AlertT, "id" | "seq" | "pendingEvents">): Promise<AuditEventT[]> {
     return this.run(`search ${this.audit}`, async () => {
-      const res = await this.es.search<unknown>({ index: this.audit, size: 1_000, query: { term: { alertId } }, sort: [{ seq: { order: "asc" } }] }, { ignore: [404] });
-      return (res.hits?.hits ?? []).flatMap((h) => {
+      const res = await this.es.search<unknown>({ index: this.audit, size: 1_000, query: { term: { alertId: alert.id } }, sort: [{ seq: { order: "asc" } }] }, { ignore: [404] });
+      const events = (res.hits?.hits ?? []).flatMap((h) => {
         const e = this.parse(AuditEvent, h._source, `audit event ${h._id}`);
         return e ? [e] : [];
       });
+      const seen = new Set(events.map((e) => e.seq));
+      const newest = events.reduce((n, e) => Math.max(n, e.seq), 0);
+      const queued = new Set(alert.pendingEvents.map((e) => e.seq));
+      const ids: string[] = [];
+      for (let seq = Math.max(newest + 1, alert.seq - 99); seq <= alert.seq; seq++) if (!queued.has(seq)) ids.push(`${alert.id}:${seq}`);
+      if (ids.length > 0) {
+        const got = await this.es.mget<unknown>({ index: this.audit, ids }, { ignore: [404] });
+        for (const doc of got.docs ?? []) {
+          if (!("found" in doc) || !doc.found) continue;
+          const e = this.parse(AuditEvent, doc._source, `audit event ${doc._id}`);
+          if (e && !seen.has(e.seq)) {
+            events.push(e);
+            seen.add(e.seq);
+          }
+        }
+      }
+      for (const e of alert.pendingEvents) if (!seen.has(e.seq)) events.push(e);
+      return events.sort((a, b) => a.seq - b.seq);
     });
   }
 
