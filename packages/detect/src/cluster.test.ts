@@ -321,6 +321,22 @@ describe("assign: local stories at named facilities (the bench's 25 stories unde
     }
   });
 
+  it("lets a 通报 join at its lower similarity only an incident naming the same places, not one naming none", () => {
+    // The bench's 永远水库 通报 shared only template words (溃坝, 受伤) with an older placeless post on a 污水池 that
+    // burst: enough at a statement's lower threshold, as "the places agree" held for an incident naming none, and the
+    // 通报 bridged that post's incident and its own 首发's, under the other post's title.
+    const sewage = assign([], facilityDoc("sewage", T0 - 10 * MIN), T0).incident;
+    const dam = assign([sewage], facilityDoc("yongyuanFirst", T0), T0).incident;
+    expect(dam.openedBy).toBe("doc-yongyuanFirst");
+    const report = facilityDoc("yongyuanReport", T0 + MIN);
+    expect(similarity(sewage, report, DEFAULT_CLUSTER_CONFIG, 0).score).toBeGreaterThanOrEqual(DEFAULT_CLUSTER_CONFIG.joinThreshold * DEFAULT_CLUSTER_CONFIG.statementJoinFactor);
+    const r = assign([sewage, dam], report, T0 + MIN);
+    expect(r.merged).toBeUndefined();
+    expect(r.incident).toMatchObject({ id: dam.id, volume: 2, level: "II", firstPost: { title: "望城区永远水库溃坝" } });
+    // Alone, the 通报 opens its own incident rather than join the placeless one.
+    expect(assign([sewage], report, T0 + MIN).changes[0]).toBe("opened");
+  });
+
   it("still joins a follow-up of the same facility and a post naming no facility to the story", () => {
     const { open, results } = run([
       facilityDoc("mingdaFirst", T0),

@@ -321,6 +321,17 @@ function bySurvival(a: IncidentState, b: IncidentState): number {
   return ra === rb ? byAge(a, b) : ra < rb ? -1 : 1;
 }
 
+/**
+ * Whether a statement scoring below the ordinary join threshold may still join: the incident and the statement name
+ * places, and the same ones. An incident naming no place is no evidence: a district's 通报 on a collapsed tunnel
+ * shared its few template words (事故, 受伤) with a placeless background post on another accident, and bridged the two.
+ */
+function placesAgree(doc: DocFeatures, s: Scored, config: ClusterConfig): boolean {
+  if (s.match.regionFactor < 1) return false;
+  const ownPlaces = mostSpecificRegions(doc.regions).length > 0;
+  return ownPlaces && mostSpecificRegions(s.incident.regions).length > 0 && regionsFactor(doc.regions, s.incident.regions, config) === 1;
+}
+
 /** The similarity a post needs to join an incident. */
 export function joinThreshold(doc: DocFeatures, config: ClusterConfig): number {
   // An official statement shares fewer words with the story it answers (a 辟谣 restates the rumour briefly), so it
@@ -370,7 +381,7 @@ export function assign(
   const scored: Scored[] = open
     .filter((i) => inWindow(i, doc.publishedAt, config))
     .map((incident) => ({ incident, match: matchOf(incident, doc, config, threshold, false) }))
-    .filter((s) => s.match.score >= threshold && (threshold >= config.joinThreshold || s.match.regionFactor === 1))
+    .filter((s) => s.match.score >= threshold && (threshold >= config.joinThreshold || placesAgree(doc, s, config)))
     .sort((a, b) => b.match.score - a.match.score || byAge(a.incident, b.incident));
 
   const best = scored[0];
