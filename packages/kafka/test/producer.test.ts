@@ -82,6 +82,18 @@ describe("createProducer", () => {
     expect(await records()).toBe(before + 1);
   });
 
+  it("produces prepared messages (encoded one by one) like sendAll, leaving out by index what alone is too large", async () => {
+    const before = await records();
+    const big = { ...doc(6_001), text: "超长正文".repeat(20_000) };
+    const prepared = [doc(6_000), big, doc(6_002)].map((d) => producer.prepare("raw", d, { validated: true }));
+    expect(prepared[1]!.bytes).toBeGreaterThan(64 * 1024);
+    const tooLarge = await producer.sendPrepared("raw", prepared);
+    expect(tooLarge).toEqual([expect.objectContaining({ index: 1, reason: expect.stringMatching(/more than topic .*raw accepts in one message/) })]);
+    expect(await records()).toBe(before + 2);
+    // Without `validated` the message is checked with its topic's schema when it is prepared; the error names its id.
+    expect(() => producer.prepare("raw", { ...doc(6_003), sourceKind: "fax" } as unknown as RawDocument)).toThrow(/message \(id [0-9a-f]{32}\) for topic .*raw does not match its schema: sourceKind/);
+  });
+
   it("computes each record batch's CRC-32C natively, the same checksum the broker verifies (patched kafkajs)", () => {
     // kafkajs 2.2.4 computes it byte by byte in JavaScript; the patch uses @node-rs/crc32 when its binary loads.
     const kafkajs = createRequire(dirname(createRequire(import.meta.url).resolve("kafkajs")) + "/");

@@ -1,9 +1,9 @@
 import { Analyzer, createSegmenter, watchDictionaries, watchFiles } from "@liaowang/nlp";
 import { loadJurisdiction } from "@liaowang/nlp/jurisdiction";
-import { runConsumer, type Rejection } from "@liaowang/kafka";
+import { runConsumer, type Prepared, type Rejection } from "@liaowang/kafka";
 import type { Logger } from "@liaowang/logger";
 import { connectInfra, Lifecycle, reportStageHealth, type Started } from "@liaowang/runtime";
-import type { EnrichedDocument, RawDocument } from "@liaowang/schemas";
+import type { RawDocument } from "@liaowang/schemas";
 import { describeError, LiaowangError } from "@liaowang/errors";
 import type { EnrichConfig } from "./config.js";
 import { enrichDocument } from "./enrich.js";
@@ -52,7 +52,7 @@ export async function startEnrich(config: EnrichConfig, log: Logger, fatal: (err
       log,
       onFatal: fatal,
       handler: async (records) => {
-        const out: EnrichedDocument[] = [];
+        const out: Prepared<"enriched">[] = [];
         const sources: typeof records = [];
         const rejections: Rejection<RawDocument>[] = [];
         const now = new Date();
@@ -60,7 +60,9 @@ export async function startEnrich(config: EnrichConfig, log: Logger, fatal: (err
         const options = { keywords: config.ENRICH_KEYWORDS, analysis: analyzer.resources, jurisdiction };
         for (const record of records) {
           try {
-            out.push(enrichDocument(record.value, segmenter, options, now));
+            // Encoded as soon as it is built (enrichDocument's output a test parses with the schema, the same document
+            // back: not validated again), so the batch holds bytes, not ~500 documents' objects, until it is produced.
+            out.push(infra.producer.prepare("enriched", enrichDocument(record.value, segmenter, options, now), { validated: true }));
             sources.push(record);
           } catch (error) {
             rejections.push({ record, reason: `document ${record.value.id} could not be enriched: ${describeError(error)}`, code: error instanceof LiaowangError ? error.code : "enrich_failed" });
@@ -68,8 +70,7 @@ export async function startEnrich(config: EnrichConfig, log: Logger, fatal: (err
         }
         // Produced (acks=all, in chunks below the topic's message limit) before the runner commits the raw offsets:
         // a crash re-enriches, never loses. A document whose enriched form alone exceeds the limit is dead-lettered.
-        // Built by enrichDocument, whose output a test parses with the schema (the same document back): not re-validated.
-        const tooLarge = await infra.producer.sendAll("enriched", out, { validated: true });
+        const tooLarge = await infra.producer.sendPrepared("enriched", out);
         for (const { index, reason } of tooLarge) {
           const record = sources[index] as (typeof records)[number];
           rejections.push({ record, reason: `enriched document ${record.value.id} cannot be produced: ${reason}`, code: "too_large" });
