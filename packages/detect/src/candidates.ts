@@ -142,6 +142,8 @@ export class IncidentIndex {
   /** By slot, {@link peakOf} the entry's incident. */
   private peak = new Float64Array(64);
   private sharedSq = new Float64Array(64);
+  /** By slot, the rank of the lookup: shared weight, each feature's by how few incidents share it (see `visit`). */
+  private rank = new Float64Array(64);
   private mark = new Uint32Array(64);
   /** By slot, {@link idKey} of the entry's incident id: ties in ranking compare these before the strings. */
   private idKeys = new Float64Array(64);
@@ -257,6 +259,7 @@ export class IncidentIndex {
       this.score = grow(this.score, (n) => new Float64Array(n));
       this.peak = grow(this.peak, (n) => new Float64Array(n));
       this.sharedSq = grow(this.sharedSq, (n) => new Float64Array(n));
+      this.rank = grow(this.rank, (n) => new Float64Array(n));
       this.mark = grow(this.mark, (n) => new Uint32Array(n));
       this.sureMark = grow(this.sureMark, (n) => new Uint32Array(n));
       this.idKeys = grow(this.idKeys, (n) => new Float64Array(n));
@@ -265,10 +268,10 @@ export class IncidentIndex {
     return slot;
   }
 
-  /** Ranks before: more shared weight, then the smaller id. */
+  /** Ranks before: more shared weight (by how few share each feature), then the smaller id. */
   private before(a: number, b: number): boolean {
-    const sa = this.score[a] as number;
-    const sb = this.score[b] as number;
+    const sa = this.rank[a] as number;
+    const sb = this.rank[b] as number;
     if (sa !== sb) return sa > sb;
     // Many entries tie (those sharing just one feature with the post): their ids' leading digits decide most ties.
     const ka = this.idKeys[a] as number;
@@ -385,7 +388,8 @@ export class IncidentIndex {
 
   /**
    * Incidents that could take the document, best first: those already holding it or sharing a SimHash band, then
-   * up to `limit` ranked by the weight of the keyword features they share with it. Features most open incidents
+   * up to `limit` ranked by the weight of the keyword features they share with it, each divided by the square root of
+   * how many incidents share that feature (a story's names before a template's words). Features most open incidents
    * share ("发生", "事故") are skipped: they say nothing about which story a post belongs to, and walking them would
    * make every post cost as much as there are incidents.
    */
@@ -432,6 +436,7 @@ export class IncidentIndex {
     const marks = this.mark;
     const sureMarks = this.sureMark;
     const score = this.score;
+    const rank = this.rank;
     const sharedSq = this.sharedSq;
     let sure = this.sureBuf;
     let nSure = 0;
@@ -470,6 +475,9 @@ export class IncidentIndex {
       if (posting === undefined) continue;
       const n = lengthOf(posting);
       const w = weights[i] as number;
+      // A feature few incidents share tells more of which one the post belongs to than one many share: 30 earlier
+      // 通报 of one template ("截至目前…遇难…受伤") outranked the 首发 naming the same tunnel and district.
+      const r = w / Math.sqrt(n);
       if (n > maxPosting) {
         skippedSq += w * w;
         skippedSum += w;
@@ -480,6 +488,7 @@ export class IncidentIndex {
         if (marks[e] !== mark) {
           marks[e] = mark;
           score[e] = 0;
+          rank[e] = 0;
           sharedSq[e] = 0;
           // Those found by SimHash band are returned anyway; their shared weight still bounds them.
           if (sureMarks[e] !== mark) {
@@ -488,6 +497,7 @@ export class IncidentIndex {
           }
         }
         score[e] = (score[e] as number) + w;
+        rank[e] = (rank[e] as number) + r;
         sharedSq[e] = (sharedSq[e] as number) + w * w;
       }
     }
