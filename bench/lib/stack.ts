@@ -142,7 +142,8 @@ export class BenchStack {
       case "alerter":
         return { ...common, ALERTER_HTTP_PORT: String(this.ports.alerter), ALERTER_ACK_SECRET: "bench-ack-secret-0123456789abcdef0123", ALERTER_NOTIFY_FILE: join(this.dir, "notify.json") };
       case "api":
-        return { ...common, API_HTTP_PORT: String(this.ports.api), API_USERS: this.user.env, LIAOWANG_DEMO: "off" };
+        // API_ALERT_LIST_CACHE_MS passes through, for comparing the alert list cache on and off (0).
+        return { ...common, API_HTTP_PORT: String(this.ports.api), API_USERS: this.user.env, LIAOWANG_DEMO: "off", ...(process.env.API_ALERT_LIST_CACHE_MS ? { API_ALERT_LIST_CACHE_MS: process.env.API_ALERT_LIST_CACHE_MS } : {}) };
     }
   }
 

@@ -70,7 +70,7 @@ const ApiEnv = CommonEnv.extend({
    * How long an alert list (GET /api/v1/alerts, the inbox) may be served again without reading Elasticsearch, while
    * the live feed is connected; any alert event drops it at once (see store/alert-list-cache.ts). 0: never kept.
    */
-  API_ALERT_LIST_CACHE_MS: z.coerce.number().int().min(0).max(10_000).default(1_000),
+  API_ALERT_LIST_CACHE_MS: z.coerce.number().int().min(0).max(10_000).default(250),
   /** Notification settings: the daily brief email uses its `smtp` section. */
   API_NOTIFY_FILE: z.string().min(1).optional(),
   /** Daily brief settings (schedule, time zone, email recipients); see config/brief.yaml. */

@@ -13,7 +13,9 @@ import type { LiveHub } from "./hub.js";
 export async function startAlertFeed(settings: { brokers: string[]; clientId: string; topicPrefix: string }, hub: LiveHub, log: Logger): Promise<{ stop: () => Promise<void> }> {
   const kafka = createKafka(settings, log);
   const groupId = `${settings.topicPrefix}api-live-${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
-  const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 2_000, maxWaitTimeInMs: 250 });
+  // The broker answers a fetch as soon as an event is there (minBytes 1), so the wait bounds only empty fetches: each
+  // costs Kafka ~1–1.5 ms of CPU (measured on the dev stack), four a second at 250 ms, one at 1 s.
+  const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 2_000, maxWaitTimeInMs: 1_000 });
   consumer.on(consumer.events.GROUP_JOIN, () => hub.setReady(true));
   consumer.on(consumer.events.CRASH, () => hub.setReady(false));
   consumer.on(consumer.events.DISCONNECT, () => hub.setReady(false));
