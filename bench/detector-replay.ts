@@ -17,7 +17,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DetectorEngine, type DocFeatures } from "@liaowang/detect";
+import { DetectorEngine, type DocFeatures, type IncidentState } from "@liaowang/detect";
 import { documentId } from "@liaowang/ingest";
 import { storyKey, type EnrichedDocument } from "@liaowang/schemas";
 import { loadConfig, loadDomainConfig } from "../services/detector/src/config.js";
@@ -68,6 +68,8 @@ interface Item {
   doc: EnrichedDocument;
   at: number;
   phase: string;
+  /** The story (its facility's name) a 首发 or 通报 tells. */
+  story?: string;
 }
 
 /** The bench's phases in order (bench/run.ts), each after 30 s of quiet, on a simulated clock. */
@@ -86,8 +88,9 @@ function stream(e: Enriched): Item[] {
     if (storyBase === undefined) return;
     // A story's 首发, then its 通报 a second later, every 1.5 s (alertLatency in bench/lib/e2e.ts).
     for (let t = start + 1_500, k = storyBase; t < start + (n * 1000) / rate - 1_500 && k < STORIES; t += 1_500, k++) {
-      out.push({ doc: asPost(e.first[k]!, incidentPair(k, t).first, t), at: t, phase });
-      out.push({ doc: asPost(e.second[k]!, incidentPair(k, t + 1_000).second, t + 1_000), at: t + 1_000, phase });
+      const story = incidentPair(k, t).name;
+      out.push({ doc: asPost(e.first[k]!, incidentPair(k, t).first, t), at: t, phase, story });
+      out.push({ doc: asPost(e.second[k]!, incidentPair(k, t + 1_000).second, t + 1_000), at: t + 1_000, phase, story });
     }
   };
   background("warmup", "w", Math.round(3_000 * SCALE), 1_500);
@@ -128,7 +131,7 @@ const cpuMs = (body: () => void): number => {
 };
 
 /** The stream through a new engine; with --expose-gc, the live heap while it is held. */
-function replay(): { tallies: Map<string, Tally>; windows: string[]; open: number; reported: number; heapWith?: number } {
+function replay(): { tallies: Map<string, Tally>; windows: string[]; open: number; reported: number; stories: string[]; heapWith?: number } {
   const engine = new DetectorEngine(domain.engine, domain.watch);
   const tallies = new Map<string, Tally>();
   const windows: string[] = [];
@@ -182,11 +185,32 @@ function replay(): { tallies: Map<string, Tally>; windows: string[]; open: numbe
     }
   }
   const open = engine.open();
+  const stories = storyOutcomes(open);
   gc?.();
-  return { tallies, windows, open: open.length, reported: open.filter((x) => x.reportedAt !== undefined).length, ...(gc ? { heapWith: process.memoryUsage().heapUsed } : {}) };
+  return { tallies, windows, open: open.length, reported: open.filter((x) => x.reportedAt !== undefined).length, stories, ...(gc ? { heapWith: process.memoryUsage().heapUsed } : {}) };
 }
 
-const { tallies, windows, open, reported, heapWith } = replay();
+/**
+ * Each story as the duty board must see it (alertLatency in bench/lib/e2e.ts looks for a I/II alert titled with its
+ * name): one open incident titled with the name, graded I/II, holding its 首发 and its 通报. A line per story that is
+ * not, saying where its posts went (split, in another story's incident, ungraded), and the count of those that are.
+ */
+function storyOutcomes(open: readonly IncidentState[]): string[] {
+  const posts = new Map<string, string[]>();
+  for (const { doc, story } of items) if (story !== undefined) posts.set(story, [...(posts.get(story) ?? []), doc.id]);
+  const headline = (i: IncidentState) => i.firstPost.title?.trim() || i.firstPost.snippet.slice(0, 60);
+  const describe = (i: IncidentState) => `"${headline(i)}" (${i.level ?? "ungraded"}, ${i.volume} posts)`;
+  const out: string[] = [];
+  for (const [name, ids] of posts) {
+    const titled = open.filter((i) => headline(i).includes(name));
+    const holders = ids.map((id) => open.find((i) => i.openedBy === id || i.recentDocIds.includes(id)));
+    const whole = titled.length === 1 && (titled[0]!.level === "I" || titled[0]!.level === "II") && holders.every((h) => h === titled[0]);
+    if (!whole) out.push(`  ${name}: 首发 in ${holders[0] ? describe(holders[0]) : "no open incident"}; 通报 in ${holders[1] ? describe(holders[1]) : "no open incident"}`);
+  }
+  return [`stories whole (one open I/II incident titled with the name, holding both posts): ${posts.size - out.length}/${posts.size}`, ...out];
+}
+
+const { tallies, windows, open, reported, stories, heapWith } = replay();
 const per = (x: number, posts: number) => (x / posts).toFixed(2);
 console.log(`corpus ${corpus.posts.length} posts (${corpus.source}); batches of ${BATCH} per partition, ${PARTITIONS} partitions\n`);
 console.log("phase          posts   engine CPU   per post: opened  joined  ignored  reported changes");
@@ -204,3 +228,4 @@ if (gc && heapWith !== undefined) {
   heap = `; live heap per open incident ${((heapWith - process.memoryUsage().heapUsed) / open / 1024).toFixed(2)} KB`;
 }
 console.log(`open incidents at the end: ${open.toLocaleString("en-US")}, of them reported ${reported}${heap}`);
+console.log(stories.join("\n"));
