@@ -180,3 +180,30 @@ describe("patched kafkajs: produce requests with shared pieces", () => {
     expect(encoded.pieces()).toHaveLength(1);
   });
 });
+
+describe("patched kafkajs: record headers decoded in place", () => {
+  const decode = (headers: Record<string, string | string[]>): Record<string, unknown> => {
+    const encoded = Record({ offsetDelta: 0, timestampDelta: 0, key: "k", value: Buffer.from("v"), headers }).buffer;
+    return RecordDecoder(new Decoder(new Decoder(encoded).readVarIntBytes()), { firstOffset: "0", firstTimestamp: "0", magicByte: 2 }).headers;
+  };
+  const text = (headers: Record<string, unknown>) =>
+    Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, Array.isArray(v) ? v.map(String) : String(v)]));
+
+  it("gives each key its value, a repeated key its values in order, as upstream's object did", () => {
+    expect(decode({})).toEqual({});
+    expect(text(decode({ "liaowang-schema-version": "1" }))).toEqual({ "liaowang-schema-version": "1" });
+    const many = decode({ a: ["1", "2", "3"], b: "x", c: ["only"] });
+    expect(Object.keys(many)).toEqual(["a", "b", "c"]);
+    expect(text(many)).toEqual({ a: ["1", "2", "3"], b: "x", c: "only" });
+  });
+
+  it("keeps a header named __proto__ as an own property (upstream's path), never as the object's prototype", () => {
+    // JSON.parse makes "__proto__" an own key, as a header decoded from the wire is.
+    const headers = decode(JSON.parse('{"__proto__":"evil","other":"ok"}') as Record<string, string>);
+    expect(Object.getPrototypeOf(headers)).toBe(Object.prototype);
+    expect(Object.keys(headers)).toEqual(["__proto__", "other"]);
+    // (Upstream's own reading of it, kept as it was: the value joined to the inherited prototype in a list.)
+    expect(String(([] as unknown[]).concat(Object.getOwnPropertyDescriptor(headers, "__proto__")?.value).at(-1))).toBe("evil");
+    expect(String(headers.other)).toBe("ok");
+  });
+});
