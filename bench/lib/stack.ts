@@ -120,6 +120,8 @@ export class BenchStack {
   }
 
   private envFor(name: PipelineService, replica: number): Record<string, string> {
+    // Settings compared on and off (the alert list cache, the alerter's fetch gathering) pass through from the bench's environment.
+    const pass = (...names: string[]) => Object.fromEntries(names.flatMap((n) => (process.env[n] === undefined ? [] : [[n, process.env[n] as string]])));
     const common = {
       ...this.env,
       ALERTER_URL: `http://127.0.0.1:${this.ports.alerter}`,
@@ -140,10 +142,9 @@ export class BenchStack {
       case "detector":
         return { ...common, DETECTOR_INSTANCE_ID: `bench-detector-${replica}` };
       case "alerter":
-        return { ...common, ALERTER_HTTP_PORT: String(this.ports.alerter), ALERTER_ACK_SECRET: "bench-ack-secret-0123456789abcdef0123", ALERTER_NOTIFY_FILE: join(this.dir, "notify.json") };
+        return { ...pass("ALERTER_FETCH_MIN_BYTES", "ALERTER_FETCH_WAIT_MS"), ...common, ALERTER_HTTP_PORT: String(this.ports.alerter), ALERTER_ACK_SECRET: "bench-ack-secret-0123456789abcdef0123", ALERTER_NOTIFY_FILE: join(this.dir, "notify.json") };
       case "api":
-        // API_ALERT_LIST_CACHE_MS passes through, for comparing the alert list cache on and off (0).
-        return { ...common, API_HTTP_PORT: String(this.ports.api), API_USERS: this.user.env, LIAOWANG_DEMO: "off", ...(process.env.API_ALERT_LIST_CACHE_MS ? { API_ALERT_LIST_CACHE_MS: process.env.API_ALERT_LIST_CACHE_MS } : {}) };
+        return { ...pass("API_ALERT_LIST_CACHE_MS"), ...common, API_HTTP_PORT: String(this.ports.api), API_USERS: this.user.env, LIAOWANG_DEMO: "off" };
     }
   }
 

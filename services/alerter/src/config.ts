@@ -34,6 +34,15 @@ const AlerterEnv = CommonEnv.extend({
     .string()
     .refine((expr) => validateCron(expr), "expected a node-cron expression, e.g. 0 8 * * *")
     .optional(),
+  /**
+   * The broker answers the incidents consumer's fetch once this many bytes of snapshots are there (or after
+   * ALERTER_FETCH_WAIT_MS). With 1 byte (kafkajs's default) a busy detector's snapshots came a few per fetch, and
+   * each fetch paid a multi-get, a bulk, an offset commit and the next fetch: round trips whose socket writes were
+   * most of the alerter's CPU on the 2-core machine. `1` turns the gathering off.
+   */
+  ALERTER_FETCH_MIN_BYTES: z.coerce.number().int().min(1).default(64 * 1024),
+  /** The longest a fetch waits for ALERTER_FETCH_MIN_BYTES (ms): at most this much is added to an alert's way. */
+  ALERTER_FETCH_WAIT_MS: z.coerce.number().int().min(0).max(5_000).default(100),
   /** How long a replica's claim on an outbox entry is exclusive; keep well above a channel's timeout. */
   ALERTER_OUTBOX_LEASE_MS: z.coerce.number().int().min(1_000).default(120_000),
   /** This replica's name on outbox leases. */

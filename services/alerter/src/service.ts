@@ -87,6 +87,7 @@ export async function startAlerter(config: AlerterConfig, log: Logger, fatal: (e
       log: log.child({ module: "consumer" }),
       onFatal: fatal,
       sessionTimeout: infra.sessionTimeout,
+      fetch: { minBytes: config.ALERTER_FETCH_MIN_BYTES, maxWaitTimeInMs: config.ALERTER_FETCH_WAIT_MS },
     }),
     (c) => c.stop(),
   );
