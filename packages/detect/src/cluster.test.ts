@@ -348,6 +348,14 @@ describe("assign: local stories at named facilities (the bench's 25 stories unde
     expect(open).toHaveLength(1);
     expect(open[0]).toMatchObject({ volume: 4, level: "II" });
   });
+
+  it("joins a post naming the facility to a story giving its name beside its kind (明达一隧道, 孟买一化工厂)", () => {
+    // The name is used, but for the same kind of place: not something else, as 刘明达 was.
+    const vague = facilityDoc("mingdaFirst", T0, { id: "doc-vague-name", title: "岳塘区明达一隧道坍塌", text: "岳塘区明达一隧道刚才塌方了，工人被困在里面" });
+    const story = assign([], vague, T0).incident;
+    expect(similarity(story, facilityDoc("mingdaReport", T0 + MIN)).regionFactor).toBe(1);
+    expect(assign([story], facilityDoc("mingdaReport", T0 + MIN), T0 + MIN).changes[0]).toBe("grew");
+  });
 });
 
 describe("incident state is serialisable", () => {

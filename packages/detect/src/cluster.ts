@@ -233,24 +233,21 @@ function incidentFacilities(incident: IncidentState): Facilities {
   return facilities;
 }
 
-/** Whether `other` uses the name of one of `own`'s facilities without naming that facility (刘明达 beside 明达隧道). */
+/**
+ * Whether `other` uses the name of one of `own`'s facilities and never speaks of its kind (刘明达 beside 明达隧道): the
+ * name means something else there. Speaking of the kind too (印度孟买一化工厂 beside 孟买化工厂) may be the same place.
+ */
 function nameUsedElsewhere(own: Facilities, other: Facilities): boolean {
-  for (const f of own.named) {
-    const name = f.slice(0, 2);
-    let at = other.text.indexOf(name);
-    while (at >= 0) {
-      if (!other.text.startsWith(f, at)) return true;
-      at = other.text.indexOf(name, at + 1);
-    }
-  }
+  for (const f of own.named) if (other.text.includes(f.slice(0, 2)) && !other.text.includes(f.slice(2))) return true;
   return false;
 }
 
 /**
  * Whether two sides' named facilities tell different stories: both name facilities and none is the same (华远煤矿 and
  * 华源煤矿, or 鑫达化工厂 and 华远煤矿 in one district, are two accidents however alike their 通报 read); or one names a
- * facility whose name the other uses for something else (明达隧道 and a post on 刘明达: the name was all they shared).
- * A side naming no facility and not its name (某隧道, 附近商场) may be either story.
+ * facility whose name the other uses for something else, never speaking of its kind (明达隧道 and a post on 刘明达: the
+ * name was all they shared). A side naming no facility, or its name beside its kind (某隧道, 孟买一化工厂), may be either
+ * story.
  */
 function facilitiesDiffer(a: Facilities, b: Facilities): boolean {
   if (a.named.size === 0 && b.named.size === 0) return false;
