@@ -53,6 +53,12 @@ export interface ThroughputResult {
   esIndices?: Record<string, IndexTime>;
   /** Operations Elasticsearch's thread pools completed over the run (search, get, write, refresh…). */
   esOps?: Record<string, number>;
+  /**
+   * Each process's CPU seconds (absolute, from `/proc`) when the run's first push went out: the detector and alerter
+   * consume beside the path and are often still behind when the posts are searchable, so their cost per post is read
+   * from here until they have caught up (`besidePath`).
+   */
+  cpuAtStart: Record<string, number>;
 }
 
 /** Elasticsearch's work on one index family over a run (wall time inside Elasticsearch, not CPU). */
@@ -264,7 +270,20 @@ export async function throughput(
     cpuBoundPerSec: pathCpu > 0 ? (cpus().length * indexed) / pathCpu : Number.NaN,
     longestGapMs,
     ...es,
+    cpuAtStart: cpuBefore,
   };
+}
+
+/** CPU per post of the consumers beside the push → searchable path, from a run's first push until `cpuNow`. */
+export function besidePath(r: ThroughputResult, cpuNow: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [name, s] of Object.entries(cpuNow)) {
+    const stage = name.split("#")[0]!;
+    if (stage !== "detector" && stage !== "alerter") continue;
+    const before = r.cpuAtStart[name];
+    if (before !== undefined) out[name] = ((s - before) * 1000) / Math.max(1, r.indexed);
+  }
+  return out;
 }
 
 /** Posts/s between the first samples at or past 10% and 90% of `total` searchable (NaN without both). */
