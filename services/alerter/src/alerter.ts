@@ -45,6 +45,8 @@ export class Alerter {
   private readonly syncing = new Map<string, { again: boolean; run: Promise<boolean> }>();
   /** The consumer's syncs still running (shutdown waits for them). */
   private readonly background = new Set<Promise<void>>();
+  /** Incident snapshots handled since start (for the log). */
+  private snapshotsSeen = 0;
 
   constructor(private readonly deps: AlerterDeps) {
     this.clock = deps.clock ?? (() => new Date());
@@ -67,7 +69,9 @@ export class Alerter {
       const held = latest.get(incident.id);
       if (!held || incident.revision >= held.revision) latest.set(incident.id, incident);
     }
-    const known = await this.deps.store.getMany([...latest.keys()].map(alertIdFor));
+    this.snapshotsSeen += incidents.length;
+    // As this process last saw them: an alert it wrote is not read again, nor an incident found without one before.
+    const known = await this.deps.store.recallMany([...latest.keys()].map(alertIdFor));
     const snapshots = [...latest.values()];
     const results = await this.deps.store.updateMany(
       snapshots.map((incident) => {
@@ -126,10 +130,15 @@ export class Alerter {
    * `not_found`.
    */
   async transition(alertId: string, command: AlertCommand): Promise<Alert> {
-    const result = await this.deps.store.update(alertId, (current) => {
-      if (!current) throw new LiaowangError("not_found", `alert ${alertId} does not exist`);
-      return applyCommand(current, command, this.config, this.clock()).alert;
-    });
+    // On the alert as stored now: whether an action is legal is decided on the real state, not a remembered one.
+    const result = await this.deps.store.update(
+      alertId,
+      (current) => {
+        if (!current) throw new LiaowangError("not_found", `alert ${alertId} does not exist`);
+        return applyCommand(current, command, this.config, this.clock()).alert;
+      },
+      { fresh: true },
+    );
     // The answer waits for the audit trail: the officer's action is on record before it is confirmed.
     await this.afterChange(result.changed && result.alert ? [result.alert] : [], { wait: true });
     return result.alert as Alert;
@@ -142,10 +151,14 @@ export class Alerter {
   async registerPolicyDocument(input: PolicyDocumentInput): Promise<Alert> {
     const calendar = this.config.calendar ?? chineseCalendar();
     const opened = openPolicyAlert(input, this.config, calendar, this.clock());
-    const result = await this.deps.store.update(opened.alert.id, (current) => {
-      if (current) throw new LiaowangError("conflict", `policy document "${input.title}" is already registered as alert ${current.id}`);
-      return opened.alert;
-    });
+    const result = await this.deps.store.update(
+      opened.alert.id,
+      (current) => {
+        if (current) throw new LiaowangError("conflict", `policy document "${input.title}" is already registered as alert ${current.id}`);
+        return opened.alert;
+      },
+      { fresh: true },
+    );
     await this.afterChange(result.alert ? [result.alert] : [], { wait: true });
     return result.alert as Alert;
   }
@@ -207,7 +220,10 @@ export class Alerter {
    * steps whose writes are keyed (audit ids, outbox ids), never a send. Whether it enqueued notifications.
    */
   async sync(alertId: string): Promise<boolean> {
-    const stored = await this.deps.store.get(alertId);
+    // Usually the alert this process has just written (the scan's search refreshes what it found). Were it stale,
+    // the writes below are refused and redone on a fresh read, and the audit ids and outbox keys make a repeated
+    // step a no-op; at worst an event is published twice, as after a crash between publishing and recording it.
+    const stored = await this.deps.store.recall(alertId);
     if (!stored) return false;
     let alert = stored.value;
 
@@ -244,6 +260,7 @@ export class Alerter {
   async scan(): Promise<{ synced: number; dispatch: DispatchReport }> {
     const alerts = await this.deps.store.findNeedingSync(this.clock(), SCAN_LIMIT);
     await Promise.all(alerts.map((alert) => this.syncAlert(alert.id)));
+    this.deps.log.debug({ snapshots: this.snapshotsSeen, alertCache: this.deps.store.cacheStats() }, "incident snapshots seen, alerts read from memory");
     return { synced: alerts.length, dispatch: await this.dispatchNow() };
   }
 

@@ -88,6 +88,10 @@ export async function startAlerter(config: AlerterConfig, log: Logger, fatal: (e
       onFatal: fatal,
       sessionTimeout: infra.sessionTimeout,
       fetch: { minBytes: config.ALERTER_FETCH_MIN_BYTES, maxWaitTimeInMs: config.ALERTER_FETCH_WAIT_MS },
+      // The alerts held in memory are only trusted for the partitions this replica consumed throughout: after a
+      // rebalance another replica may have opened alerts for incidents this one found without.
+      onAssign: async () => store.forgetAll(),
+      onRevoke: async () => store.forgetAll(),
     }),
     (c) => c.stop(),
   );

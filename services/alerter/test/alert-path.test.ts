@@ -15,15 +15,16 @@ import { incident } from "./peers.js";
 // The path from an incident snapshot to the duty board, on the real Kafka and Elasticsearch: an audited change is
 // searchable as soon as the consumer's handler returns (the alerts index's scheduled refresh is switched off here,
 // so nothing else could make it so), its audit event is searchable before it is published, and the snapshots that
-// change no alert (the bulk of the detector's output under load) cost one read for the whole batch.
+// change no alert (the bulk of the detector's output under load) cost one read for the whole batch the first time
+// and none after; an alert the consumer wrote is not read again, and another writer's change is never lost.
 
 const log = createLogger({ service: "alerter-path-test", level: "warn" });
 
 /** The real store, with a hook to let another writer in between the batch's read and its writes. */
 class RacedStore extends AlertStore {
   race: (() => Promise<unknown>) | undefined;
-  override async getMany(ids: readonly string[]) {
-    const read = await super.getMany(ids);
+  override async recallMany(ids: readonly string[]) {
+    const read = await super.recallMany(ids);
     const race = this.race;
     this.race = undefined;
     await race?.();
@@ -37,6 +38,7 @@ let es: Client;
 let producer: TypedProducer;
 let store: RacedStore;
 let alerter: Alerter;
+let alerterDeps: ConstructorParameters<typeof Alerter>[0];
 let indices: ReturnType<typeof alertIndices>;
 /** alert-events messages as the alerter published them, and whether each one's event was searchable in the audit index at that moment. */
 const published: { message: AlertEventMessage; auditStored: boolean }[] = [];
@@ -78,7 +80,7 @@ beforeAll(async () => {
   const notify = NotifyConfig.parse({ timeoutMs: 3_000, targets: { "em-hook": { channel: "webhook", url: `${peer.baseUrl}/hooks/emergency`, secret: SECRET } } });
   // On the trail: stored (a real-time read by id finds it), whether or not the audit index has refreshed since.
   const stored = async (id: string) => (await es.exists({ index: indices.audit, id, realtime: true }));
-  alerter = new Alerter({
+  alerterDeps = {
     store,
     outbox,
     router: createChannelRouter(notify),
@@ -92,7 +94,8 @@ beforeAll(async () => {
     replica: "path-test",
     leaseMs: 5_000,
     log,
-  });
+  };
+  alerter = new Alerter(alerterDeps);
 });
 
 afterAll(async () => {
@@ -152,16 +155,52 @@ describe("incident → duty board", () => {
     await alerter.onIncidents(offBoard);
     await alerter.drain();
     expect(requests).toEqual([expect.stringMatching(/^POST \/.*_mget$/)]);
+    // Their next snapshots: known to have no alert, so nothing at all.
+    requests.length = 0;
+    await alerter.onIncidents(offBoard.map((i) => ({ ...i, revision: 2, volume: 5 })));
+    await alerter.drain();
+    expect(requests).toEqual([]);
     for (const i of offBoard.slice(0, 3)) expect(await store.get(alertIdFor(i.id))).toBeUndefined();
 
-    // The story grew (volume only): the alert is updated, but there is nothing to audit, refresh, publish or send.
+    // The story grew (volume only): the alert (held since the batch wrote it) is updated without a read, and there is
+    // nothing to audit, refresh, publish or send.
     const before = published.length;
     requests.length = 0;
     await alerter.onIncidents([{ ...graded, revision: 3, level: "II", volume: 40 }]);
     await alerter.drain();
-    expect(requests).toEqual([expect.stringMatching(/^POST \/.*_mget$/), "POST /_bulk"]);
+    expect(requests).toEqual(["POST /_bulk"]);
     expect(requestQueries.at(-1)).not.toContain("refresh");
     expect(published.length).toBe(before);
     expect((await store.get(alertIdFor(graded.id)))?.value.volume).toBe(40);
+  });
+
+  it("redoes a write on a fresh read when another replica changed the alert it holds, and reads again after a rebalance", async () => {
+    const onset = new Date(Date.now() - 180_000).toISOString();
+    const inc = incident({ id: "inc-00000000000000c3", onsetAt: onset, level: "II" });
+    await alerter.onIncidents([inc]);
+    await alerter.drain();
+    // Another replica (its own store, as a second process has) acknowledges through its HTTP: this alerter's copy is
+    // stale now, so its next write is refused and redone on what is stored.
+    const other = new AlertStore(es, indices, log);
+    const elsewhere = new Alerter({ ...alerterDeps, store: other, replica: "path-test-2" });
+    await elsewhere.transition(alertIdFor(inc.id), { type: "acknowledge", actor: "duty-2" });
+    requests.length = 0;
+    await alerter.onIncidents([{ ...inc, revision: 2, volume: 20 }]);
+    await alerter.drain();
+    expect(requests).toEqual(["POST /_bulk", expect.stringMatching(/^GET \/.*\/_doc\//), expect.stringMatching(/^PUT \/.*\/_doc\//)]);
+    expect((await store.get(alertIdFor(inc.id)))?.value).toMatchObject({ state: "acknowledged", acknowledgedBy: "duty-2", volume: 20 });
+
+    // An incident this replica found without an alert, opened meanwhile by another (its partition was elsewhere for
+    // a while): after the group's rebalance the consumer forgets what it held, reads, and updates that alert.
+    const away = incident({ id: "inc-00000000000000c4", onsetAt: onset, level: null, scope: "外地", dutyBoard: false, boardReason: "外地事件" });
+    await alerter.onIncidents([away]);
+    expect(await store.get(alertIdFor(away.id))).toBeUndefined();
+    await elsewhere.onIncidents([incident({ id: away.id, onsetAt: onset, revision: 2 })]);
+    await elsewhere.drain();
+    // Its partition comes back with the downgrade (off the board again): the alert must still follow it.
+    store.forgetAll();
+    await alerter.onIncidents([{ ...away, revision: 3, level: "III", volume: 9 }]);
+    await alerter.drain();
+    expect((await store.get(alertIdFor(away.id)))?.value).toMatchObject({ incidentRevision: 3, volume: 9 });
   });
 });

@@ -3,6 +3,7 @@ import { LiaowangError } from "@liaowang/errors";
 import type { Logger } from "@liaowang/logger";
 import type { StoreVersion, Versioned } from "@liaowang/notify";
 import type { Alert, AuditEvent } from "@liaowang/schemas";
+import { AlertCache } from "./alert-cache.js";
 import { EsDocs, ensureIndex } from "./es-docs.js";
 
 /** Mappings of the alerts index: fields the scan, the CLI and the API filter and sort on. */
@@ -83,20 +84,30 @@ export function auditTailIds(alertId: string, after: number, through: number): s
   return ids;
 }
 
-/** Alerts and their audit trail in Elasticsearch, written with fixed ids and compare-and-set. */
+/** How many alerts, and how many ids found without one, the store keeps in memory by default (see `AlertCache`). */
+export const ALERT_CACHE_LIMITS = { alerts: 2_000, absent: 50_000 };
+
+/**
+ * Alerts and their audit trail in Elasticsearch, written with fixed ids and compare-and-set. The alerts this process
+ * read or wrote last are kept with their versions (`AlertCache`): the consumer's batches and the syncs after them
+ * write on what they hold and read Elasticsearch only for an id they know nothing of or a write that was refused.
+ */
 export class AlertStore {
   private readonly alerts: EsDocs<Alert>;
   private readonly audit: EsDocs<AuditEvent>;
   private readonly ackUses: EsDocs<AckUse>;
+  private readonly cache: AlertCache<Alert>;
 
   constructor(
     private readonly es: Client,
     indices: { alerts: string; audit: string; ackUses: string },
     private readonly log: Logger,
+    cacheLimits = ALERT_CACHE_LIMITS,
   ) {
     this.alerts = new EsDocs(es, indices.alerts);
     this.audit = new EsDocs(es, indices.audit);
     this.ackUses = new EsDocs(es, indices.ackUses);
+    this.cache = new AlertCache(cacheLimits);
   }
 
   /** Create the indices if missing. */
@@ -119,37 +130,84 @@ export class AlertStore {
     return (await this.ackUses.create(tokenId, use)) !== null;
   }
 
-  get(id: string): Promise<Versioned<Alert> | undefined> {
-    return this.alerts.get(id);
+  /** One alert as stored now (a real-time read: what an officer's page or a transition must see). */
+  async get(id: string): Promise<Versioned<Alert> | undefined> {
+    const doc = await this.alerts.get(id);
+    this.cache.remember(id, doc);
+    return doc;
   }
 
-  /** Several alerts in one real-time round trip; absent ids are not in the map. */
-  getMany(ids: readonly string[]): Promise<Map<string, Versioned<Alert>>> {
-    return this.alerts.getMany(ids);
+  /** Several alerts as stored now, in one real-time round trip; absent ids are not in the map. */
+  async getMany(ids: readonly string[]): Promise<Map<string, Versioned<Alert>>> {
+    const docs = await this.alerts.getMany(ids);
+    for (const id of ids) this.cache.remember(id, docs.get(id));
+    return docs;
+  }
+
+  /**
+   * The alerts as this process last read or wrote them, reading (one `mget`) only the ids it knows nothing of:
+   * the consumer's view of its batch. What it returns may be stale where another writer (an officer's transition
+   * on another replica, another replica's sync) changed an alert since; a write on it is then refused and redone on
+   * a fresh read (`updateMany`, `update`). Absent ids are not in the map.
+   */
+  async recallMany(ids: readonly string[]): Promise<Map<string, Versioned<Alert>>> {
+    const out = new Map<string, Versioned<Alert>>();
+    const unknown: string[] = [];
+    for (const id of ids) {
+      const recalled = this.cache.recall(id);
+      if (!recalled.known) unknown.push(id);
+      else if (recalled.doc) out.set(id, recalled.doc);
+    }
+    if (unknown.length > 0) for (const [id, doc] of await this.getMany(unknown)) out.set(id, doc);
+    return out;
+  }
+
+  /** `recallMany` for one alert. */
+  async recall(id: string): Promise<Versioned<Alert> | undefined> {
+    return (await this.recallMany([id])).get(id);
+  }
+
+  /**
+   * Forget every alert held in memory (the consumer's partitions were reassigned: while another replica held them
+   * it may have opened alerts this one recorded as absent).
+   */
+  forgetAll(): void {
+    this.cache.clear();
+  }
+
+  /** How often the consumer's reads were answered from memory, and how much it holds (for the log). */
+  cacheStats(): { hits: number; misses: number; alerts: number; absent: number } {
+    return { ...this.cache.stats, ...this.cache.size };
   }
 
   /**
    * Read-modify-write with compare-and-set, retried on conflict (another replica, or an HTTP transition racing
    * the consumer). The update function must be pure: it may run several times. An audited change is searchable
-   * when this returns (see `audited`).
+   * when this returns (see `audited`). The first attempt starts from the alert as this process last saw it unless
+   * `fresh` (an officer's transition decides on what is stored now: an action refused on a stale state would be a
+   * wrong answer, not a refused write); a write refused as stale is retried on a real-time read.
    */
-  async update(id: string, fn: AlertUpdate): Promise<{ alert: Alert | undefined; changed: boolean }> {
+  async update(id: string, fn: AlertUpdate, options: { fresh?: boolean } = {}): Promise<{ alert: Alert | undefined; changed: boolean }> {
     for (let attempt = 0; attempt < MAX_CAS_TRIES; attempt++) {
-      const current = await this.alerts.get(id);
+      const current = attempt === 0 && !options.fresh ? await this.recall(id) : await this.get(id);
       const next = fn(current?.value);
       if (next === undefined) return { alert: current?.value, changed: false };
       const refresh = audited(current?.value, next);
       const version: StoreVersion | null = current ? await this.alerts.replace(id, next, current.version, refresh) : await this.alerts.create(id, next, refresh);
-      if (version !== null) return { alert: next, changed: true };
+      if (version !== null) {
+        this.cache.remember(id, { value: next, version });
+        return { alert: next, changed: true };
+      }
+      this.cache.forget(id);
     }
     throw new LiaowangError("conflict", `alert ${id} kept changing under ${MAX_CAS_TRIES} concurrent writers; try again`, { retriable: true });
   }
 
   /**
    * `update` for many alerts at once, for the consumer's batches: the first attempt of every item is one bulk
-   * request of compare-and-set writes over `known` (the batch's `getMany`), refreshed when any of them is an
+   * request of compare-and-set writes over `known` (the batch's `recallMany`), refreshed when any of them is an
    * audited change; the items another writer changed in between (or that a shard refused) go through `update`
-   * one by one. The functions must be pure.
+   * one by one, on a real-time read. The functions must be pure.
    */
   async updateMany(items: readonly { id: string; fn: AlertUpdate }[], known: ReadonlyMap<string, Versioned<Alert>>): Promise<{ alert: Alert | undefined; changed: boolean }[]> {
     const results: { alert: Alert | undefined; changed: boolean }[] = [];
@@ -165,7 +223,13 @@ export class AlertStore {
     });
     const written = await this.alerts.writeMany(writes, refresh);
     for (const [k, write] of writes.entries()) {
-      if (!written[k]) results[write.index] = await this.update(write.id, (items[write.index] as { fn: AlertUpdate }).fn);
+      const version = written[k];
+      if (version) {
+        this.cache.remember(write.id, { value: write.value, version });
+        continue;
+      }
+      this.cache.forget(write.id);
+      results[write.index] = await this.update(write.id, (items[write.index] as { fn: AlertUpdate }).fn, { fresh: true });
     }
     return results;
   }
@@ -177,6 +241,8 @@ export class AlertStore {
       query: { bool: { should: [{ range: { nextDueAt: { lte: now.toISOString() } } }, { exists: { field: "pendingEvents.seq" } }], minimum_should_match: 1 } },
       sort: [{ nextDueAt: { order: "asc", missing: "_first" } }, { id: "asc" }],
     });
+    // What the syncs start from: newer than what this process holds when another replica wrote since.
+    for (const hit of hits) this.cache.remember(hit.value.id, hit);
     return hits.map((h) => h.value);
   }
 

@@ -79,12 +79,12 @@ export class EsDocs<T> {
 
   /**
    * Several compare-and-set writes in one bulk request: each item is created (`version` null: only if absent) or
-   * replaced only if still at `version`. Per item, whether it was written; an item refused for any reason (another
-   * writer came first, a throttled shard) is `false` and left to the caller's one-by-one path, which reads afresh
-   * and reports the real error. A failed request throws, with nothing known to be written. `refresh`: what was
-   * written is searchable when this returns.
+   * replaced only if still at `version`. Per item, its new version, or `null` when it was not written: an item
+   * refused for any reason (another writer came first, a throttled shard) is left to the caller's one-by-one path,
+   * which reads afresh and reports the real error. A failed request throws, with nothing known to be written.
+   * `refresh`: what was written is searchable when this returns.
    */
-  async writeMany(items: readonly { id: string; value: T; version: StoreVersion | null }[], refresh = false): Promise<boolean[]> {
+  async writeMany(items: readonly { id: string; value: T; version: StoreVersion | null }[], refresh = false): Promise<(StoreVersion | null)[]> {
     if (items.length === 0) return [];
     try {
       const res = await this.es.bulk({
@@ -92,13 +92,14 @@ export class EsDocs<T> {
           item.version === null ? { create: { _index: this.index, _id: item.id } } : { index: { _index: this.index, _id: item.id, ...parseVersion(item.version) } },
           item.value as unknown as Record<string, unknown>,
         ]),
-        filter_path: "items.*.status",
+        filter_path: "items.*.status,items.*._seq_no,items.*._primary_term",
         ...(refresh ? { refresh: true } : {}),
       });
       return items.map((_, i) => {
         const result = res.items?.[i];
-        const status = (result?.index ?? result?.create)?.status ?? 0;
-        return status >= 200 && status < 300;
+        const item = result?.index ?? result?.create;
+        const status = item?.status ?? 0;
+        return status >= 200 && status < 300 && item?._seq_no !== undefined ? versionOf(item) : null;
       });
     } catch (error) {
       throw failed(`bulk ${this.index} (${items.length} writes)`, error);
