@@ -12,7 +12,9 @@ import { loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import { createProducer, groupLag } from "@liaowang/kafka";
 import { AlertEventMessage, topicName, type Incident } from "@liaowang/schemas";
-import { paced, quantile, sleep, until } from "./lib/measure.js";
+import { stackStatus } from "@liaowang/devstack";
+import { esBetween, esProbe, type ExternalPids } from "./lib/e2e.js";
+import { paced, procStat, quantile, sleep, until } from "./lib/measure.js";
 import { benchStackFor, devStackAddresses } from "./lib/stack.js";
 
 const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -153,6 +155,11 @@ try {
   let published = 0;
   let stop = false;
   const cpu0 = stack.stats();
+  // Elasticsearch's share: CPU by thread pool, and the alerts index's gets and refreshes (a realtime get of a
+  // document changed since the last refresh forces one).
+  const external: ExternalPids = Object.fromEntries((await stackStatus({ env: process.env })).map((s) => [s.name, s.pid]));
+  const esCpu0 = external.elasticsearch === undefined ? undefined : procStat(external.elasticsearch)?.cpuS;
+  const es0 = await esProbe(stack, external);
   const start = performance.now();
   const background = paced(RATE, 100, () => !stop, async (n) => {
     const batch: Incident[] = [];
@@ -218,6 +225,8 @@ try {
   const lag = (await groupLag(admin, `${stack.topicPrefix}alerter`, topicName(stack.topicPrefix, "incidents"))).total;
   await admin.disconnect();
   const cpu1 = stack.stats();
+  const esCpu1 = external.elasticsearch === undefined ? undefined : procStat(external.elasticsearch)?.cpuS;
+  const es1 = await esBetween(stack, external, es0);
 
   const ms = (v: number | undefined) => (v === undefined ? "—" : v === Number.POSITIVE_INFINITY ? "∞" : `${Math.round(v)} ms`);
   const figures = (values: number[], total: number) => {
@@ -238,6 +247,12 @@ try {
       .map((l) => l.toFixed(1))
       .join(" ")}`,
   );
+  if (esCpu0 !== undefined && esCpu1 !== undefined) {
+    const alerts = es1.esIndices?.alerts;
+    console.log(
+      `Elasticsearch CPU ${(esCpu1 - esCpu0).toFixed(1)} s (${(es1.esPools ?? []).slice(0, 6).map(([pool, sec]) => `${pool} ${sec.toFixed(2)}`).join(", ")}); alerts index: ${alerts?.gets ?? 0} gets, ${alerts?.refreshes ?? 0} refreshes (${alerts?.refreshMs ?? 0} ms), ${alerts?.docs ?? 0} writes`,
+    );
+  }
 
   await consumer.disconnect();
   await producer.disconnect();
