@@ -27,6 +27,14 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
  */
 export const serializeAsBuilt = () => (data: unknown) => JSON.stringify(data);
 
+/**
+ * Answer with a body its route already wrote as JSON text (see `alertViewJson`): sent as it is, never serialised
+ * again. The route keeps its response schema for the OpenAPI document, and its tests check answers against it.
+ */
+export function sendJsonText(reply: FastifyReply, json: string): FastifyReply {
+  return reply.type("application/json; charset=utf-8").send(json);
+}
+
 /** HTTP status of each error code; only the API maps errors to statuses. */
 export const STATUS: Record<ErrorCode, number> = { invalid_input: 400, not_found: 404, conflict: 409, unauthenticated: 401, forbidden: 403, unavailable: 503, internal: 500 };
 

@@ -1,9 +1,10 @@
+import type { FastifyReply } from "fastify";
 import { LiaowangError } from "@liaowang/errors";
 import type { ApiApp, ApiDeps } from "../app.js";
 import { AlertBody, AlertsBody, DeliveriesBody, Delivery, AlertsQuery, ErrorBody, IdParams, parseStates, TransitionRequest, TransitionResult } from "../api-schemas.js";
 import { alertActionable, alertVisible, type Scope } from "../auth/roles.js";
-import { principal, requirePermission, serializeAsBuilt } from "../http.js";
-import { alertView, compareUrgency } from "../views/alerts.js";
+import { principal, requirePermission, sendJsonText, serializeAsBuilt } from "../http.js";
+import { alertTimeView, alertView, alertViewJson, compareUrgency } from "../views/alerts.js";
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 503: ErrorBody };
 
@@ -27,7 +28,7 @@ export function registerAlertRoutes(app: ApiApp, deps: ApiDeps): void {
         response: { 200: AlertsBody, ...errors },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { scope } = principal(request);
       const q = request.query;
       const states = parseStates(q.state);
@@ -35,11 +36,17 @@ export function registerAlertRoutes(app: ApiApp, deps: ApiDeps): void {
       const department = scope.kind === "department" ? (q.department ?? scope.departments) : q.department;
       const { alerts, total } = await deps.store.listAlerts({ states, live: states === undefined, department, level: q.level, limit: Math.min(q.limit, deps.maxLiveAlerts) });
       const now = clock().getTime();
-      let views = alerts.filter((a) => alertVisible(scope, a)).map((a) => alertView(a, now));
-      if (q.overdue === "true") views = views.filter((v) => v.overdue);
-      if (q.overdue === "false") views = views.filter((v) => !v.overdue);
-      views.sort(compareUrgency);
-      return { now: new Date(now).toISOString(), total: q.overdue === undefined ? total : views.length, alerts: views };
+      let rows = alerts.filter((a) => alertVisible(scope, a)).map((alert) => {
+        const time = alertTimeView(alert, now);
+        return { alert, time, order: { id: alert.id, level: alert.level, raisedAt: alert.raisedAt, nextDeadline: time.nextDeadline } };
+      });
+      if (q.overdue === "true") rows = rows.filter((r) => r.time.overdue);
+      if (q.overdue === "false") rows = rows.filter((r) => !r.time.overdue);
+      rows.sort((a, b) => compareUrgency(a.order, b.order));
+      // Built as JSON text (the same body as the schema's, see alertViewJson): each alert's fixed fields are serialised
+      // once per stored version, only its clocks per request.
+      const body = `{"now":${JSON.stringify(new Date(now).toISOString())},"total":${q.overdue === undefined ? total : rows.length},"alerts":[${rows.map((r) => alertViewJson(r.alert, r.time)).join(",")}]}`;
+      return sendJsonText(reply as FastifyReply, body);
     },
   );
 

@@ -22,6 +22,9 @@ const DETECTOR_PRIVATE = ["state", "storedAt"] as const;
 
 const LIVE_STATES: readonly AlertState[] = ["new", "acknowledged", "handling", "responded"];
 
+/** Most alerts `ReadStore` keeps parsed between searches (twice what a duty board lists by default). */
+const KEPT_ALERTS = 4_000;
+
 /** Filters of the alert list; `department` matches the responsible or a co-notified department (any of several). */
 export interface AlertFilter {
   states?: readonly AlertState[] | undefined;
@@ -81,6 +84,12 @@ export class ReadStore {
   private readonly stageHealth: string;
   private readonly feedPolls: string;
   private alertLists: AlertListCache<{ alerts: AlertT[]; total: number }> | undefined;
+  /**
+   * The alerts the last searches returned, by id with their version (`seq_no:primary_term`): an alert unchanged
+   * since is handed out as the same (parsed, never changed) object, so it is neither validated nor serialised for
+   * the duty board again (`alertViewJson` keeps its JSON per object). Emptied when it grows past `KEPT_ALERTS`.
+   */
+  private readonly keptAlerts = new Map<string, { version: string; alert: AlertT }>();
 
   constructor(
     private readonly es: Client,
@@ -133,11 +142,16 @@ export class ReadStore {
     if (filter.incidentId) must.push({ term: { incidentId: filter.incidentId } });
     return this.run(`search ${this.alerts}`, async () => {
       const res = await this.es.search<unknown>(
-        { index: this.alerts, size: filter.limit, track_total_hits: true, query: { bool: { must } }, sort: [{ raisedAt: { order: "desc" } }, { id: "asc" }] },
+        { index: this.alerts, size: filter.limit, track_total_hits: true, seq_no_primary_term: true, query: { bool: { must } }, sort: [{ raisedAt: { order: "desc" } }, { id: "asc" }] },
         { ignore: [404] },
       );
+      if (this.keptAlerts.size > KEPT_ALERTS) this.keptAlerts.clear();
       const alerts = (res.hits?.hits ?? []).flatMap((h) => {
+        const version = `${h._seq_no ?? -1}:${h._primary_term ?? -1}`;
+        const kept = h._id === undefined ? undefined : this.keptAlerts.get(h._id);
+        if (kept?.version === version) return [kept.alert];
         const a = this.parse(Alert, h._source, `alert ${h._id}`);
+        if (a && h._id !== undefined && h._seq_no !== undefined) this.keptAlerts.set(h._id, { version, alert: a });
         return a ? [a] : [];
       });
       return { alerts, total: total(res.hits) };

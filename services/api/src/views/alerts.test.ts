@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Alert, Deadline } from "@liaowang/schemas";
-import { alertView, compareUrgency } from "./alerts.js";
+import { alertTimeView, alertView, alertViewJson, compareUrgency } from "./alerts.js";
 
 const H = 3_600_000;
 const NOW = Date.parse("2024-05-01T12:00:00.000Z");
@@ -69,5 +69,28 @@ describe("compareUrgency", () => {
   it("breaks ties by level, then id", () => {
     const views = [alert("alert-b", "IV", [deadline("response", 1)]), alert("alert-c", "II", [deadline("authoritative_info", 1)]), alert("alert-a", "IV", [deadline("response", 1)])].map((a) => alertView(a, NOW));
     expect(views.sort(compareUrgency).map((v) => v.id)).toEqual(["alert-c", "alert-a", "alert-b"]);
+  });
+});
+
+describe("alertViewJson", () => {
+  it("is the view's JSON at each moment, the fixed fields serialised once per alert object and the clocks each time", () => {
+    const alerts = [
+      alert("alert-a", "II", [deadline("authoritative_info", 1.5), deadline("press_conference", 20.5)], { pendingEvents: [] }),
+      alert("alert-b", "I", [deadline("authoritative_info", -1, { metAt: iso(NOW - 2 * H), milestoneId: "m1" }), deadline("press_conference", 0.001)]),
+      alert("alert-c", null, [deadline("response", 3, { cancelledAt: iso(NOW - H) })], { state: "dismissed", dismissReason: "误报：\"引号\"与换行\n" }),
+      alert("alert-d", "IV", []),
+    ];
+    // The same objects at three moments: before, across and after alert-b's press-conference clock runs out.
+    for (const now of [NOW, NOW + 10_000, NOW + H]) {
+      for (const a of alerts) expect(JSON.parse(alertViewJson(a, alertTimeView(a, now)))).toEqual(JSON.parse(JSON.stringify(alertView(a, now))));
+    }
+    expect(JSON.parse(alertViewJson(alerts[1] as Alert, alertTimeView(alerts[1] as Alert, NOW + H))).overdue).toBe(true);
+  });
+
+  it("serialises a changed alert afresh (a new stored version is a new object)", () => {
+    const before = alert("alert-e", "III", [deadline("response", 10)]);
+    const after = { ...before, level: "II" as const, volume: 99 };
+    expect(JSON.parse(alertViewJson(before, alertTimeView(before, NOW)))).toMatchObject({ level: "III", volume: 1, levelName: "较大" });
+    expect(JSON.parse(alertViewJson(after, alertTimeView(after, NOW)))).toMatchObject({ level: "II", volume: 99, levelName: "重大" });
   });
 });

@@ -50,13 +50,43 @@ export function alertView(alert: Alert, now: number): AlertView {
   };
 }
 
+/** What of an alert's view changes with the time: its clocks' status and time left, the next one, whether overdue. */
+export type AlertTimeView = Pick<AlertView, "deadlines" | "nextDeadline" | "overdue">;
+
+/** The part of `alertView` that depends on `now`. */
+export function alertTimeView(alert: Alert, now: number): AlertTimeView {
+  const deadlines = alert.deadlines.map((d) => viewDeadline(d, now));
+  let next: DeadlineView | null = null;
+  for (const d of deadlines) if (d.remainingMs !== null && (next === null || Date.parse(d.dueAt) < Date.parse(next.dueAt))) next = d;
+  return { deadlines, nextDeadline: next, overdue: deadlines.some((d) => d.status === "overdue") };
+}
+
+/** Per stored alert object, the JSON of its view's fields that do not change with the time (without the closing brace). */
+const fixedJson = new WeakMap<Alert, string>();
+
+/**
+ * `JSON.stringify(alertView(alert, now))` for the duty board's lists, with the fields in another order: the fields
+ * that do not depend on the time are serialised once per alert object (the read store hands out the same object for
+ * as long as the stored alert is unchanged, see `ReadStore.listAlerts`), only the clocks at every request. The
+ * board is polled every few seconds per open screen; serialising each alert afresh was most of a poll's CPU.
+ */
+export function alertViewJson(alert: Alert, time: AlertTimeView): string {
+  let fixed = fixedJson.get(alert);
+  if (fixed === undefined) {
+    const { pendingEvents: _pending, deadlines: _deadlines, ...rest } = alert;
+    fixed = JSON.stringify({ ...rest, levelName: alert.level === null ? "未定级" : INCIDENT_LEVEL_NAMES[alert.level], stateLabel: stateLabel(alert.state) }).slice(0, -1);
+    fixedJson.set(alert, fixed);
+  }
+  return `${fixed},"deadlines":${JSON.stringify(time.deadlines)},"nextDeadline":${JSON.stringify(time.nextDeadline)},"overdue":${time.overdue}}`;
+}
+
 const LEVEL_RANK: Record<string, number> = { I: 4, II: 3, III: 2, IV: 1 };
 
 /**
  * Duty-board order: alerts with a running clock first, the earliest due first (so overdue ones lead); then the
  * rest, most recently raised first. Ties go to the higher level, then the id, so the order is stable.
  */
-export function compareUrgency(a: AlertView, b: AlertView): number {
+export function compareUrgency(a: Pick<AlertView, "id" | "level" | "raisedAt" | "nextDeadline">, b: Pick<AlertView, "id" | "level" | "raisedAt" | "nextDeadline">): number {
   const da = a.nextDeadline ? Date.parse(a.nextDeadline.dueAt) : Number.POSITIVE_INFINITY;
   const db = b.nextDeadline ? Date.parse(b.nextDeadline.dueAt) : Number.POSITIVE_INFINITY;
   if (da !== db) return da - db;
