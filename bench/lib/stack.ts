@@ -120,7 +120,7 @@ export class BenchStack {
   }
 
   private envFor(name: PipelineService, replica: number): Record<string, string> {
-    // Settings compared on and off (the alert list cache, the alerter's fetch gathering) pass through from the bench's environment.
+    // Settings compared on and off (the alert list cache, the alerter's and the indexer's fetch gathering) pass through from the bench's environment.
     const pass = (...names: string[]) => Object.fromEntries(names.flatMap((n) => (process.env[n] === undefined ? [] : [[n, process.env[n] as string]])));
     const common = {
       ...this.env,
@@ -138,7 +138,7 @@ export class BenchStack {
       case "enrich":
         return { ...common, ENRICH_WATCH_DICTIONARIES: "off" };
       case "indexer":
-        return { ...common, INDEXER_RETENTION: "off" };
+        return { ...pass("INDEXER_FETCH_MIN_BYTES", "INDEXER_FETCH_WAIT_MS"), ...common, INDEXER_RETENTION: "off" };
       case "detector":
         return { ...common, DETECTOR_INSTANCE_ID: `bench-detector-${replica}` };
       case "alerter":
