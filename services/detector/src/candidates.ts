@@ -13,17 +13,75 @@ import { esCall, installIndex } from "./store.js";
  *   changed (whole states, see `compactCandidate`; a candidate already in the log as a patch against the state stored
  *   for it, see `patchCandidate`) and the ids that stopped being candidates of the partition (reported, merged,
  *   expired, moved);
- * - a **head** document per partition (`h<partition>`): the owner, and the deltas to replay, oldest first. It is
- *   written in the same bulk request right after its delta (one shard: applied in order), with compare-and-set, so a
- *   replica that lost the partition (a zombie) cannot overwrite the new owner's head.
+ * - a **head** document per partition (`h<partition>`): the owner, and the deltas to replay, oldest first, as runs of
+ *   consecutive ids (see {@link DeltaRun}). It is written in the same bulk request right after its delta (one shard:
+ *   applied in order), with compare-and-set, so a replica that lost the partition (a zombie) cannot overwrite the new
+ *   owner's head.
  * Replaying the head's deltas in order gives the partition's candidates as of the last durable batch. Deltas leave the
  * head oldest first once nothing in them is current (the delta of a candidate's last whole state keeps it, and with it
- * every later delta its patches are in); beyond {@link MAX_DELTAS}, the current candidates of the oldest delta are
- * written again whole with the next batch (so a long-lived candidate never pins many old deltas, and patches whose
- * whole state left the head are superseded by a later whole state). One batch costs
- * one bulk request (two documents) instead of a compare-and-set document per candidate.
+ * every later delta its patches are in). The oldest delta is also **retired** — its current candidates written again
+ * whole with the next batch, so it can leave (and a long-lived candidate never pins many old deltas, and patches whose
+ * whole state left the head are superseded by a later whole state) — when the head would list more than
+ * {@link MAX_DELTAS}, and (one per batch) while the listed deltas hold more than twice as many states as the partition
+ * has candidates, plus {@link SPARE_ENTRIES}: replay reads at most about twice what is current. One batch costs one bulk
+ * request (two documents) instead of a compare-and-set document per candidate.
+ *
+ * Why retiring is bounded that way: every retirement rewrites the current candidates of a delta, so retiring one delta
+ * per batch once the head is full rewrites all of a partition's candidates every `MAX_DELTAS` batches — a cost per
+ * batch, not per post. With 256 deltas, ~30 batches a second (200 posts/s over three partitions, 100 ms fetches) and
+ * ~2,700 candidates per partition, that was ~1.5 whole candidates written again per post, more than the posts' own.
  */
-export const MAX_DELTAS = 256;
+export const MAX_DELTAS = 2048;
+
+/** Listed states beyond twice a partition's candidates that retiring for space leaves alone (a few MB of replay). */
+export const SPARE_ENTRIES = 2048;
+
+/**
+ * Consecutive deltas of a partition's log as a head lists them: ids `${prefix}${seq}` for `seq` from `from` to `to`.
+ * Every delta of one owner's epoch follows the one before (seq + 1), so a head lists thousands of deltas in a few runs.
+ */
+export interface DeltaRun {
+  prefix: string;
+  from: number;
+  to: number;
+}
+
+/** A delta id's prefix and seq (`d<partition>-<epoch>-<seq>`); an id not of that form is its own prefix, seq -1. */
+function parseDeltaId(id: string): { prefix: string; seq: number } {
+  const cut = id.lastIndexOf("-") + 1;
+  const tail = id.slice(cut);
+  const seq = Number(tail);
+  return cut > 0 && Number.isSafeInteger(seq) && seq >= 0 && String(seq) === tail ? { prefix: id.slice(0, cut), seq } : { prefix: id, seq: -1 };
+}
+
+/** Deltas (prefix and seq, see `parseDeltaId`) as runs of consecutive ids, in order. */
+function runsOf(deltas: Iterable<{ prefix: string; seq: number }>): DeltaRun[] {
+  const runs: DeltaRun[] = [];
+  let last: DeltaRun | undefined;
+  for (const { prefix, seq } of deltas) {
+    if (seq >= 0 && last && last.to >= 0 && last.to + 1 === seq && last.prefix === prefix) last.to = seq;
+    // An id not of the form `<prefix><seq>` (never written so) is a run of its own that names it whole.
+    else runs.push((last = { prefix, from: seq, to: seq }));
+  }
+  return runs;
+}
+
+/** Delta ids as runs of consecutive ids (see {@link DeltaRun}), in order. */
+export function toRuns(ids: Iterable<string>): DeltaRun[] {
+  return runsOf([...ids].map(parseDeltaId));
+}
+
+/** The delta ids a head lists, oldest first: its runs, or (heads written before runs) its `deltas` one by one. */
+export function listedDeltas(head: Pick<HeadSource, "deltas" | "runs"> | undefined): string[] {
+  if (!head) return [];
+  if (!Array.isArray(head.runs)) return Array.isArray(head.deltas) ? head.deltas : [];
+  const ids: string[] = [];
+  for (const run of head.runs) {
+    if (run.from < 0) ids.push(run.prefix);
+    else for (let seq = run.from; seq <= run.to; seq++) ids.push(`${run.prefix}${seq}`);
+  }
+  return ids;
+}
 
 const MAPPINGS = {
   dynamic: false,
@@ -35,6 +93,7 @@ const MAPPINGS = {
     seq: { type: "long" },
     savedAt: { type: "date" },
     deltas: { type: "object", enabled: false },
+    runs: { type: "object", enabled: false },
     candidates: { type: "object", enabled: false },
     patches: { type: "object", enabled: false },
     gone: { type: "object", enabled: false },
@@ -43,9 +102,13 @@ const MAPPINGS = {
 
 interface Delta {
   id: string;
+  /** The id is `${prefix}${seq}` (see `parseDeltaId`). */
+  prefix: string;
   seq: number;
   /** Candidates whose latest state is in this delta. */
   live: number;
+  /** States it holds (whole and patches): what replaying it reads. */
+  size: number;
 }
 
 interface PartitionLog {
@@ -60,6 +123,8 @@ interface PartitionLog {
   head: { seqNo: number; primaryTerm: number } | undefined;
   /** Deltas no longer listed by the stored head, deleted with the next write. */
   unlisted: string[];
+  /** States the listed deltas hold (the sum of their `size`). */
+  entries: number;
 }
 
 /** What one handled step changes in a partition's candidates. */
@@ -79,7 +144,10 @@ export interface HeadSource {
   epoch: string;
   seq: number;
   savedAt: string;
-  deltas: string[];
+  /** The deltas to replay, oldest first (see {@link listedDeltas}); heads written before 2026-12-04 list them in `deltas`. */
+  runs?: DeltaRun[];
+  /** Heads written before 2026-12-04: every delta id (read, never written now). */
+  deltas?: string[];
 }
 
 /** A delta document of a partition's log. */
@@ -107,7 +175,17 @@ export class PartitionsTakenOver extends LiaowangError {
   }
 }
 
-const seqOf = (id: string): number => Number(id.slice(id.lastIndexOf("-") + 1));
+
+/** What a head lists once a delta is stored: the held deltas from `start` on, then the new one. */
+interface Projection {
+  start: number;
+}
+
+/** The deltas of a {@link Projection}, the new one last. */
+function* listedAfter(pl: PartitionLog, next: Projection, added: { prefix: string; seq: number }): Iterable<{ prefix: string; seq: number }> {
+  for (let i = next.start; i < pl.deltas.length; i++) yield pl.deltas[i] as Delta;
+  yield added;
+}
 
 /** The candidates of the partitions this replica holds, and their durable log (see the module comment). */
 export class CandidateLog {
@@ -129,6 +207,8 @@ export class CandidateLog {
     private readonly log: Logger,
     /** Most deltas a partition's head lists (see {@link MAX_DELTAS}). */
     private readonly maxDeltas = MAX_DELTAS,
+    /** Listed states beyond twice the current candidates left alone (see {@link SPARE_ENTRIES}). */
+    private readonly spareEntries = SPARE_ENTRIES,
   ) {
     this.index = `${prefix}detector-candidates`;
   }
@@ -162,7 +242,7 @@ export class CandidateLog {
     const headId = `h${partition}`;
     const doc = await this.call(`get ${this.index}/${headId}`, () => this.es.get<HeadSource>({ index: this.index, id: headId }, { ignore: [404] }));
     const head = doc.found && doc._source ? doc._source : undefined;
-    const listed = head?.deltas ?? [];
+    const listed = listedDeltas(head);
     const pl: PartitionLog = {
       epoch: randomBytes(4).toString("hex"),
       seq: head?.seq ?? 0,
@@ -171,6 +251,7 @@ export class CandidateLog {
       latest: new Map(),
       head: doc.found && doc._seq_no !== undefined && doc._primary_term !== undefined ? { seqNo: doc._seq_no, primaryTerm: doc._primary_term } : undefined,
       unlisted: [],
+      entries: 0,
     };
     const states = new Map<string, IncidentState>();
     let invalid = 0;
@@ -182,11 +263,13 @@ export class CandidateLog {
       const res = await this.call(`get deltas of partition ${partition}`, () => this.es.mget<DeltaSource>({ index: this.index, ids }));
       for (const [k, d] of res.docs.entries()) {
         const id = ids[k] as string;
-        const delta: Delta = { id, seq: seqOf(id), live: 0 };
+        const delta: Delta = { id, ...parseDeltaId(id), live: 0, size: 0 };
         pl.deltas.push(delta);
         pl.bySeq.set(delta.seq, delta);
         // A listed delta already deleted held nothing current (deltas are deleted only then).
         if (!("found" in d) || !d.found || !d._source) continue;
+        delta.size = d._source.candidates.length + (d._source.patches?.length ?? 0);
+        pl.entries += delta.size;
         for (const raw of d._source.candidates) {
           let state: IncidentState;
           try {
@@ -280,22 +363,32 @@ export class CandidateLog {
     const work = changes.filter((c) => (c.states.length > 0 || c.gone.length > 0) && this.partitions.has(c.partition));
     if (work.length === 0) return;
     const savedAt = now.toISOString();
-    const planned: { partition: number; pl: PartitionLog; delta: DeltaSource; id: string; retired: Delta[]; revisions: [string, number][] }[] = [];
+    const planned: { partition: number; pl: PartitionLog; delta: DeltaSource; id: string; prefix: string; retired: Delta[]; revisions: [string, number][] }[] = [];
     for (const change of work) {
       const pl = this.partitions.get(change.partition) as PartitionLog;
       const states = new Map(change.states.map((s) => [s.id, s]));
       const gone = new Set(change.gone.filter((id) => !states.has(id)));
-      // Beyond MAX_DELTAS: the current candidates of the oldest deltas go into this one, so those can be dropped.
+      // Retiring: the current candidates of the oldest deltas go into this one, so those can be dropped — beyond
+      // maxDeltas, and one delta per write while the log holds more than twice what is current (see MAX_DELTAS).
       const retired: Delta[] = [];
-      for (let i = 0; pl.deltas.length + 1 - retired.length > this.maxDeltas && i < pl.deltas.length; i++) {
+      let entries = pl.entries + states.size;
+      let forSpace = 1;
+      for (let i = 0; i < pl.deltas.length; i++) {
+        const overCount = pl.deltas.length + 1 - retired.length > this.maxDeltas;
+        const overSpace = forSpace > 0 && entries > 2 * pl.latest.size + this.spareEntries;
+        if (!overCount && !overSpace) break;
+        if (!overCount) forSpace--;
         const old = pl.deltas[i] as Delta;
         retired.push(old);
+        entries -= old.size;
         if (old.live === 0) continue;
         for (const [id, seq] of pl.latest) {
           if (seq !== old.seq || states.has(id) || gone.has(id)) continue;
           const state = current(id);
-          if (state) states.set(id, state);
-          else gone.add(id);
+          if (state) {
+            states.set(id, state);
+            entries++;
+          } else gone.add(id);
         }
       }
       // A patch only against a state this partition's log holds in a delta that stays listed.
@@ -310,8 +403,10 @@ export class CandidateLog {
         else candidates.push(compactCandidate(state));
       }
       const seq = pl.seq + 1;
-      const id = `d${change.partition}-${pl.epoch}-${seq}`;
+      const prefix = `d${change.partition}-${pl.epoch}-`;
+      const id = `${prefix}${seq}`;
       planned.push({
+        prefix,
         partition: change.partition,
         pl,
         id,
@@ -322,13 +417,14 @@ export class CandidateLog {
     }
     // One request: each delta, then its head (compare-and-set), then the deltas the stored heads no longer list. The
     // index has one shard, whose bulk applies the items in order: a head is never stored before its delta.
-    const projected = planned.map((p) => this.project(p.pl, p.delta, p.id, p.retired));
+    const projected = planned.map((p) => this.project(p.pl, p.delta, p.retired.length));
     const deletes = planned.flatMap((p) => p.pl.unlisted);
     const res = await this.call(`write ${planned.length} candidate delta(s)`, () =>
       this.es.bulk({
         operations: [
           ...planned.flatMap((p, i) => {
-            const head: HeadSource = { kind: "head", partition: p.partition, owner: this.instance, epoch: p.pl.epoch, seq: p.delta.seq, savedAt, deltas: (projected[i] as { deltas: Delta[] }).deltas.map((d) => d.id) };
+            const next = projected[i] as Projection;
+            const head: HeadSource = { kind: "head", partition: p.partition, owner: this.instance, epoch: p.pl.epoch, seq: p.delta.seq, savedAt, runs: runsOf(listedAfter(p.pl, next, { prefix: p.prefix, seq: p.delta.seq })) };
             const version = p.pl.head;
             return [
               { index: { _index: this.index, _id: p.id } },
@@ -362,10 +458,10 @@ export class CandidateLog {
         failed.push(`${p.partition} (${!ok(delta) ? `delta ${delta?.status ?? "?"}: ${delta?.error?.reason ?? "refused"}` : `head ${head?.status ?? "?"}: ${head?.error?.reason ?? "refused"}`})`);
         continue;
       }
-      const next = projected[i] as { deltas: Delta[]; dropped: string[] };
+      const next = projected[i] as Projection;
       // Stored: the bookkeeping follows (in place; a partition holds thousands of candidates).
       const { pl } = p;
-      const added: Delta = { id: p.id, seq: p.delta.seq, live: 0 };
+      const added: Delta = { id: p.id, prefix: p.prefix, seq: p.delta.seq, live: 0, size: p.delta.candidates.length + (p.delta.patches?.length ?? 0) };
       pl.bySeq.set(added.seq, added);
       for (const st of p.delta.candidates) {
         this.track(pl, st.id, added);
@@ -378,9 +474,15 @@ export class CandidateLog {
         this.owners.delete(g);
         this.revisions.delete(g);
       }
-      pl.deltas = next.deltas.map((d) => (d.id === added.id ? added : (pl.bySeq.get(d.seq) as Delta)));
-      for (const d of [...p.retired.map((r) => r.seq), ...next.dropped.map(seqOf)]) if (d !== added.seq) pl.bySeq.delete(d);
-      pl.unlisted = [...p.retired.map((r) => r.id), ...next.dropped];
+      const dropped = pl.deltas.slice(p.retired.length, next.start);
+      pl.deltas = pl.deltas.slice(next.start);
+      pl.deltas.push(added);
+      for (const d of [...p.retired, ...dropped]) {
+        pl.bySeq.delete(d.seq);
+        pl.entries -= d.size;
+      }
+      pl.entries += added.size;
+      pl.unlisted = [...p.retired, ...dropped].map((d) => d.id);
       pl.seq = p.delta.seq;
     }
     if (lost.length > 0) throw new PartitionsTakenOver(lost);
@@ -388,10 +490,11 @@ export class CandidateLog {
   }
 
   /**
-   * The deltas the head lists once `delta` is stored: without the retired ones, and without the oldest ones that then
-   * hold nothing current (their tombstones only concerned older deltas). Computed without touching the bookkeeping.
+   * The deltas the head lists once `delta` is stored: without the `retired` oldest ones, and without the oldest ones
+   * that then hold nothing current (their tombstones only concerned older deltas). Computed without touching the
+   * bookkeeping.
    */
-  private project(pl: PartitionLog, delta: DeltaSource, id: string, retired: readonly Delta[]): { deltas: Delta[]; dropped: string[] } {
+  private project(pl: PartitionLog, delta: DeltaSource, retired: number): Projection {
     const change = new Map<number, number>();
     const dec = (cid: string) => {
       const prev = pl.latest.get(cid);
@@ -399,11 +502,14 @@ export class CandidateLog {
     };
     for (const st of delta.candidates) dec(st.id);
     for (const g of delta.gone) dec(g);
-    const kept = pl.deltas.filter((d) => !retired.includes(d)).map((d) => ({ ...d, live: d.live + (change.get(d.seq) ?? 0) }));
-    kept.push({ id, seq: delta.seq, live: delta.candidates.length });
-    const dropped: string[] = [];
-    while (kept.length > 1 && (kept[0] as Delta).live <= 0) dropped.push((kept.shift() as Delta).id);
-    return { deltas: kept, dropped };
+    let start = retired;
+    while (start < pl.deltas.length) {
+      const d = pl.deltas[start] as Delta;
+      if (d.live + (change.get(d.seq) ?? 0) > 0) break;
+      start++;
+    }
+    // The new delta itself is always listed (even when it holds only tombstones).
+    return { start };
   }
 
   private track(pl: PartitionLog, id: string, delta: Delta): void {
@@ -426,7 +532,7 @@ export class CandidateLog {
 
   /** Stores a partition's head with compare-and-set on `version` (create when there is none); returns the new version. */
   private async writeHead(partition: number, epoch: string, seq: number, deltas: string[], version: PartitionLog["head"]): Promise<PartitionLog["head"]> {
-    const document: HeadSource = { kind: "head", partition, owner: this.instance, epoch, seq, savedAt: new Date().toISOString(), deltas };
+    const document: HeadSource = { kind: "head", partition, owner: this.instance, epoch, seq, savedAt: new Date().toISOString(), runs: toRuns(deltas) };
     let res;
     try {
       res = await this.es.index({

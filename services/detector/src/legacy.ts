@@ -6,7 +6,7 @@ import { describeError, LiaowangError } from "@liaowang/errors";
 import type { Logger } from "@liaowang/logger";
 import { storyKey } from "@liaowang/schemas";
 import { compactCandidate } from "./candidate-codec.js";
-import type { DeltaSource, HeadSource } from "./candidates.js";
+import { listedDeltas, toRuns, type DeltaSource, type HeadSource } from "./candidates.js";
 import { esCall } from "./store.js";
 
 /**
@@ -247,7 +247,7 @@ class PartitionTarget {
   private static async read(es: Client, index: string, partition: number): Promise<{ head: PartitionTarget["head"]; known: Set<string> }> {
     const doc = await esCall(`get ${index}/h${partition}`, () => es.get<HeadSource>({ index, id: `h${partition}` }, { ignore: [404] }));
     const source = doc.found ? doc._source : undefined;
-    const deltas = source?.deltas ?? [];
+    const deltas = listedDeltas(source);
     const known = new Set<string>();
     for (let i = 0; i < deltas.length; i += 16) {
       const ids = deltas.slice(i, i + 16);
@@ -279,7 +279,8 @@ class PartitionTarget {
       const id = `d${this.partition}-${this.epoch}-${seq}`;
       const savedAt = new Date().toISOString();
       const delta: DeltaSource = { kind: "delta", partition: this.partition, owner: this.instance, epoch: this.epoch, seq, savedAt, candidates: fresh.map(compactCandidate), gone: [] };
-      const head: HeadSource = { kind: "head", partition: this.partition, owner: this.instance, epoch: this.epoch, seq, savedAt, deltas: [...this.head.deltas, id] };
+      const deltas = [...this.head.deltas, id];
+      const head: HeadSource = { kind: "head", partition: this.partition, owner: this.instance, epoch: this.epoch, seq, savedAt, runs: toRuns(deltas) };
       const version = this.head.version;
       const res = await esCall(`write carried-over candidates of partition ${this.partition}`, () =>
         this.es.bulk({
@@ -294,7 +295,7 @@ class PartitionTarget {
       const d = res.items[0]?.index;
       const h = res.items[1]?.index ?? res.items[1]?.create;
       if (d && d.status < 300 && h && h.status < 300 && h._seq_no !== undefined && h._primary_term !== undefined) {
-        this.head = { version: { seqNo: h._seq_no, primaryTerm: h._primary_term }, seq, deltas: head.deltas };
+        this.head = { version: { seqNo: h._seq_no, primaryTerm: h._primary_term }, seq, deltas };
         for (const s of fresh) this.known.add(s.id);
         return fresh.length;
       }

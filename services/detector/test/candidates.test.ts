@@ -3,7 +3,7 @@ import { DEFAULT_ENGINE_CONFIG, DetectorEngine, compileWatchRules, fnv1a32, type
 import { createEsClient } from "@liaowang/es";
 import { createLogger } from "@liaowang/logger";
 import { isolatedEnv } from "@liaowang/testing";
-import { CandidateLog, PartitionsTakenOver } from "../src/candidates.js";
+import { CandidateLog, listedDeltas, PartitionsTakenOver, type HeadSource } from "../src/candidates.js";
 
 // The candidates' per-partition log against the real Elasticsearch: what a new owner loads is what the last owner
 // made durable (changed candidates, minus those reported or dropped), a replica that lost the partition cannot write
@@ -130,8 +130,11 @@ describe("CandidateLog", () => {
       const states = candidatesOf(engine, [post(story)], T0 + story * 1000);
       await a.write([{ partition: 5, states, gone: [] }], (id) => engine.get(id), new Date(T0 + story * 1000));
     }
-    const head = await es.get<{ deltas: string[] }>({ index: a.index, id: "h5" });
-    expect(head._source?.deltas.length).toBeLessThanOrEqual(3);
+    const head = await es.get<HeadSource>({ index: a.index, id: "h5" });
+    expect(listedDeltas(head._source).length).toBeLessThanOrEqual(3);
+    // Listed as one run of consecutive ids, not id by id.
+    expect(head._source?.runs).toHaveLength(1);
+    expect(head._source?.deltas).toBeUndefined();
     // a delta left by a crash between the delta and the head write
     await es.index({ index: a.index, id: "d5-dead-99", document: { kind: "delta", partition: 5, seq: 99, candidates: [engine.open()[0]], gone: [] }, refresh: true });
 
@@ -141,5 +144,54 @@ describe("CandidateLog", () => {
     const stored = await es.search({ index: a.index, query: { term: { kind: "delta" } }, size: 100 });
     expect(stored.hits.hits.map((h) => h._id)).not.toContain("d5-dead-99");
     expect(stored.hits.hits.length).toBeLessThanOrEqual(4);
+  });
+
+  it("retires for space: a log holding more than twice its candidates' states (a candidate changed in every batch) is rewritten oldest first, one delta per batch", async () => {
+    const prefix = `${indexPrefix}space-`;
+    // No bound on the count of deltas that matters here (100), and no spare states: only the space rule retires.
+    const a = new CandidateLog(es, prefix, "replica-a", log, 100, 0);
+    await a.init();
+    await a.load(6);
+    const engine = new DetectorEngine(DEFAULT_ENGINE_CONFIG, compileWatchRules([]));
+    const step = async (docs: DocFeatures[], at: number) => {
+      const plan = engine.process(docs, at);
+      const states = plan.updates.filter((u) => u.action === "store").map((u) => u.incident);
+      await a.write([{ partition: 6, states, gone: [] }], (id) => engine.get(id), new Date(at), (id) => engine.get(id));
+      engine.commit(plan);
+    };
+    await step([post(60), post(61)], T0);
+    // Story 60 grows in every batch (a patch each): without retiring, every delta would stay listed behind its first.
+    for (let n = 1; n <= 10; n++) await step([post(60, n)], T0 + n * 1000);
+    const head = await es.get<HeadSource>({ index: a.index, id: "h6" });
+    const listed = listedDeltas(head._source);
+    expect(listed.length).toBeGreaterThan(0);
+    const docs = await es.mget<{ candidates: unknown[]; patches?: unknown[] }>({ index: a.index, ids: listed });
+    const states = docs.docs.reduce((n, d) => n + ("found" in d && d.found && d._source ? d._source.candidates.length + (d._source.patches?.length ?? 0) : 0), 0);
+    // Two candidates: at most about twice their states stay listed (one retirement per batch lags by one).
+    expect(states).toBeLessThanOrEqual(2 * 2 + 2);
+    const loaded = new Map((await new CandidateLog(es, prefix, "replica-b", log).load(6)).map((s) => [s.id, s]));
+    expect([...loaded.keys()].sort()).toEqual(engine.open().map((i) => i.id).sort());
+    for (const state of engine.open()) expect(loaded.get(state.id)).toEqual(JSON.parse(JSON.stringify(state)));
+  });
+
+  it("replays a head written before runs, which lists every delta id", async () => {
+    const prefix = `${indexPrefix}old-head-`;
+    const a = new CandidateLog(es, prefix, "replica-a", log);
+    await a.init();
+    await a.load(7);
+    const engine = new DetectorEngine(DEFAULT_ENGINE_CONFIG, compileWatchRules([]));
+    for (let story = 70; story < 73; story++) {
+      const states = candidatesOf(engine, [post(story)], T0 + story * 1000);
+      await a.write([{ partition: 7, states, gone: [] }], (id) => engine.get(id), new Date(T0 + story * 1000));
+    }
+    const stored = await es.get<HeadSource>({ index: a.index, id: "h7" });
+    const { runs, ...rest } = stored._source!;
+    await es.index({ index: a.index, id: "h7", document: { ...rest, deltas: listedDeltas({ runs }) }, refresh: true });
+    const b = new CandidateLog(es, prefix, "replica-b", log);
+    expect(Object.keys(byId(await b.load(7))).sort()).toEqual(["s70-p0", "s71-p0", "s72-p0"]);
+    // The new owner's claim lists them as runs.
+    const claimed = await es.get<HeadSource>({ index: a.index, id: "h7" });
+    expect(claimed._source?.deltas).toBeUndefined();
+    expect(listedDeltas(claimed._source)).toHaveLength(3);
   });
 });

@@ -8,6 +8,7 @@ import { SEGMENT_SEPARATOR, topicName, type EnrichedDocument } from "@liaowang/s
 import { isolatedEnv, spawnService, waitFor } from "@liaowang/testing";
 import { loadConfig, loadDomainConfig } from "../src/config.js";
 import { toFeatures } from "../src/features.js";
+import { listedDeltas, type HeadSource } from "../src/candidates.js";
 import { LEGACY_MARKER_ID } from "../src/legacy.js";
 import { detectorHarness } from "./harness.js";
 
@@ -90,8 +91,8 @@ const notice = enriched(
 async function partitionsHolding(id: string): Promise<number[]> {
   const out: number[] = [];
   for (let p = 0; p < 3; p++) {
-    const head = await es.get<{ deltas: string[] }>({ index: newIndex, id: `h${p}` }, { ignore: [404] });
-    const deltas = head.found ? (head._source?.deltas ?? []) : [];
+    const head = await es.get<HeadSource>({ index: newIndex, id: `h${p}` }, { ignore: [404] });
+    const deltas = head.found ? listedDeltas(head._source) : [];
     if (deltas.length === 0) continue;
     const docs = await es.mget<{ candidates: { id: string }[] }>({ index: newIndex, ids: deltas });
     if (docs.docs.some((d) => "found" in d && d.found && d._source?.candidates.some((c) => c.id === id))) out.push(p);

@@ -1,0 +1,27 @@
+import { describe, expect, it } from "vitest";
+import { listedDeltas, toRuns } from "./candidates.js";
+
+describe("a head's list of deltas", () => {
+  it("is stored as runs of consecutive ids and read back in order", () => {
+    const ids = ["d1-aa-7", "d1-aa-8", "d1-aa-9", "d1-bb-10", "d1-bb-11", "d1-cc-13", "d1-cc-12"];
+    const runs = toRuns(ids);
+    expect(runs).toEqual([
+      { prefix: "d1-aa-", from: 7, to: 9 },
+      { prefix: "d1-bb-", from: 10, to: 11 },
+      { prefix: "d1-cc-", from: 13, to: 13 },
+      { prefix: "d1-cc-", from: 12, to: 12 },
+    ]);
+    expect(listedDeltas({ runs })).toEqual(ids);
+  });
+
+  it("keeps an id that is not <prefix><seq> whole", () => {
+    const ids = ["odd", "d2-x-01", "d2-x-1", "d2-x-2"];
+    expect(listedDeltas({ runs: toRuns(ids) })).toEqual(ids);
+  });
+
+  it("reads a head written before runs (every id listed) and a missing head as nothing", () => {
+    expect(listedDeltas({ deltas: ["d0-e-1", "d0-e-2"] })).toEqual(["d0-e-1", "d0-e-2"]);
+    expect(listedDeltas(undefined)).toEqual([]);
+    expect(listedDeltas({ runs: [] })).toEqual([]);
+  });
+});
