@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { stackComponents } from "./components.js";
+import { kafkaClusterId, stackComponents } from "./components.js";
 import { stackLayout } from "./layout.js";
 
 const argsOf = (env: NodeJS.ProcessEnv) => {
@@ -26,5 +26,17 @@ describe("dev stack JVM flags", () => {
     const kafka = args.kafka!;
     expect(kafka.lastIndexOf("-XX:TieredStopAtLevel=4")).toBeGreaterThan(kafka.indexOf("-XX:TieredStopAtLevel=1"));
     expect(kafka.indexOf("-XX:TieredStopAtLevel=4")).toBeLessThan(kafka.indexOf("kafka.Kafka"));
+  });
+});
+
+describe("Kafka cluster id", () => {
+  it("never starts with '-', which kafka-storage format would read as an option", () => {
+    // 0xF8 as the first byte makes base64url's first character "-" (62).
+    const draws = [Buffer.alloc(16, 0xf8), Buffer.alloc(16, 0x41)];
+    const id = kafkaClusterId(() => draws.shift()!);
+    expect(Buffer.alloc(16, 0xf8).toString("base64url").startsWith("-")).toBe(true);
+    expect(id).toBe(Buffer.alloc(16, 0x41).toString("base64url"));
+    expect(id).toHaveLength(22);
+    expect(draws).toHaveLength(0);
   });
 });

@@ -5,6 +5,18 @@ import { Kafka, logLevel } from "kafkajs";
 import { ES_VERSION, KAFKA_VERSION, type StackLayout } from "./layout.js";
 import { runProgram } from "./tools.js";
 
+/**
+ * A new KRaft cluster id: 16 random bytes in base64url, as Kafka's own `Uuid.randomUuid()` makes them, and like it
+ * never starting with "-" (one id in 64 would), which `kafka-storage format -t` reads as an option and refuses.
+ * @example kafkaClusterId() // "q1Xh0b8WRyS3m0pN3hY0Aw"
+ */
+export function kafkaClusterId(random: (size: number) => Buffer = randomBytes): string {
+  for (;;) {
+    const id = random(16).toString("base64url");
+    if (!id.startsWith("-")) return id;
+  }
+}
+
 /** One server of the dev stack: how to prepare, start and health-check it. */
 export interface Component {
   name: "kafka" | "elasticsearch";
@@ -92,7 +104,7 @@ function kafkaComponent(layout: StackLayout, env: NodeJS.ProcessEnv): Component 
         ].join("\n"),
       );
       if (existsSync(join(dataDir, "meta.properties"))) return;
-      const clusterId = randomBytes(16).toString("base64url");
+      const clusterId = kafkaClusterId();
       const result = await runProgram("java", [
         "-cp",
         join(layout.artifacts.kafka, "lib", "*"),
