@@ -11,7 +11,8 @@
 // writes the detector's V8 CPU profile there. With the dev stack's pid file (LIAOWANG_STACK_DIR), Elasticsearch's CPU
 // over the same span is printed too (the whole process; also beyond its rate over 10 s while the detector idles, as
 // other work on a shared stack counts), beside what the detector's indices received (index statistics of the run's
-// prefix).
+// prefix). `withoutII` names the stories with no II incident on the topic when the detector has drained and at the
+// end, DETECTOR_ALONE_WAIT_MS (2,000) later: one still missing then was not late but clustered otherwise.
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -172,7 +173,8 @@ try {
   const esCpu = es0 === undefined ? undefined : (procStat(esPid)?.cpuS ?? es0) - es0;
   const byThread = threadCpu(pid);
   for (const [name, s] of Object.entries(before)) byThread[name] = (byThread[name] ?? 0) - s;
-  await sleep(2_000);
+  const atDrain = [...reports.keys()].filter((n) => !seenII.has(n));
+  await sleep(Number(process.env.DETECTOR_ALONE_WAIT_MS ?? 2_000));
   clearInterval(sampler);
   const half = rss.slice(Math.floor(rss.length / 2));
   console.log(
@@ -185,6 +187,7 @@ try {
       rssMB: { peak: Math.round(Math.max(...rss)), steadyMedian: Math.round(quantile(half, 0.5) ?? 0), last: Math.round(rss[rss.length - 1] ?? 0) },
       cpuMsPerPostByThread: Object.fromEntries(Object.entries(byThread).map(([k, v]) => [k, +((v * 1000) / items.length).toFixed(3)])),
       storiesII: `${seenII.size}/${reports.size}`,
+      withoutII: { atDrain, atEnd: [...reports.keys()].filter((n) => !seenII.has(n)) },
       reportToIIms: { p50: quantile(delays, 0.5), p95: quantile(delays, 0.95) },
       ...(esCpu === undefined
         ? {}
