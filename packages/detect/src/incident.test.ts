@@ -4,7 +4,7 @@ import { DEFAULT_CLUSTER_CONFIG } from "./cluster-config.js";
 import { assign } from "./cluster.js";
 import { effectiveOnset } from "./incident-state.js";
 import type { IncidentBurst, IncidentState } from "./incident-state.js";
-import { attachBursts, burstValuesOf, correctOnset, primaryRegions, recordWatchMatches, velocity } from "./incident.js";
+import { attachBursts, burstValuesOf, correctOnset, normalizedDocKeywords, primaryRegions, recordWatchMatches, velocity } from "./incident.js";
 
 const T0 = Date.parse("2024-07-01T01:10:00+08:00");
 const MIN = 60_000;
@@ -20,6 +20,26 @@ function jianghua(): IncidentState {
 function burst(kind: IncidentBurst["kind"], value: string, bucketStart = T0): IncidentBurst {
   return { id: `${kind}:${value}@${bucketStart}`, kind, value, bucketStart, bucketEnd: bucketStart + 3_600_000, count: 9, baselineMean: 2, ratio: 4.5, pValue: 0.001, detectedAt: T0 + 5 * MIN };
 }
+
+describe("recent keyword sets", () => {
+  it("shares a held set when a repost brings the same keywords, with the contents a copy would have", () => {
+    const first = assign([], storyDoc("xinhua", T0), T0).incident;
+    const repost = assign([first], storyDoc("xinhua", T0 + MIN, { id: "doc-xinhua-repost", source: "repost-source" }), T0 + MIN).incident;
+    expect(repost.id).toBe(first.id);
+    expect(repost.recentKeywordSets).toHaveLength(2);
+    expect(repost.recentKeywordSets[1]).toBe(repost.recentKeywordSets[0]);
+    const own = normalizedDocKeywords(storyDoc("xinhua", T0), config.docKeywordLimit).slice(0, config.recentKeywordLimit);
+    expect(JSON.parse(JSON.stringify(repost.recentKeywordSets))).toEqual([own, own]);
+  });
+
+  it("gives a post with other keywords a set of its own", () => {
+    const inc = jianghua();
+    expect(inc.recentKeywordSets).toHaveLength(2);
+    expect(inc.recentKeywordSets[1]).not.toBe(inc.recentKeywordSets[0]);
+    const own = normalizedDocKeywords(storyDoc("yongzhou", T0), config.docKeywordLimit).slice(0, config.recentKeywordLimit);
+    expect(JSON.parse(JSON.stringify(inc.recentKeywordSets[1]))).toEqual(own);
+  });
+});
 
 describe("recordWatchMatches", () => {
   const match = { ruleId: "mine", name: "煤矿事故", matched: ["煤矿", "透水"], level: "II" as const };

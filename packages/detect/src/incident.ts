@@ -482,7 +482,7 @@ export function absorbDoc(
 
   const m = doc.metrics;
   const n = incident.sentiment.n + 1;
-  const recentSet = keywords.slice(0, config.recentKeywordLimit);
+  const recentSet = heldKeywordSet(incident.recentKeywordSets, keywords, config.recentKeywordLimit);
   const next: IncidentState = {
     ...incident,
     updatedAt: now,
@@ -522,6 +522,28 @@ export function absorbDoc(
  * The last `max` (≥ 1) of `list` followed by `item`, as `[...list, item].slice(-max)` gives them, in one exact-size
  * copy: a story's window of recent document ids (up to 500) was copied twice for every post it took in.
  */
+/**
+ * A post's recent keyword set (its first `limit` keywords): one of `held` when that has the same words and weights,
+ * else a new list. Reposts of one text bring the same keywords again and again, and the bench's incidents held ~4
+ * such sets of ~12 keyword objects each plus their packed vectors (~1 KB a set); a held set is shared instead, and
+ * its packing with it. The contents are the same, so everything that reads them (clustering, the index, JSON) is too.
+ */
+function heldKeywordSet(held: readonly (readonly Keyword[])[], keywords: readonly Keyword[], limit: number): Keyword[] {
+  const n = Math.min(limit, keywords.length);
+  for (let s = held.length - 1; s >= 0; s--) {
+    const set = held[s] as readonly Keyword[];
+    if (set.length !== n) continue;
+    let same = true;
+    for (let j = 0; j < n && same; j++) {
+      const a = set[j] as Keyword;
+      const b = keywords[j] as Keyword;
+      same = a === b || (a.word === b.word && a.weight === b.weight);
+    }
+    if (same) return set as Keyword[];
+  }
+  return keywords.slice(0, limit);
+}
+
 function appendBounded<T>(list: readonly T[], item: T, max: number): T[] {
   const start = list.length + 1 - max;
   return start > 0 ? list.slice(start).concat([item]) : list.concat([item]);
