@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { listedDeltas, toRuns } from "./candidates.js";
+import { listedDeltas, nextRuns, toRuns } from "./candidates.js";
 
 describe("a head's list of deltas", () => {
   it("is stored as runs of consecutive ids and read back in order", () => {
@@ -23,5 +23,19 @@ describe("a head's list of deltas", () => {
     expect(listedDeltas({ deltas: ["d0-e-1", "d0-e-2"] })).toEqual(["d0-e-1", "d0-e-2"]);
     expect(listedDeltas(undefined)).toEqual([]);
     expect(listedDeltas({ runs: [] })).toEqual([]);
+  });
+
+  it("after a write: drops the oldest deltas across runs and appends the new one, extending its run", () => {
+    const ids = ["d1-aa-7", "d1-aa-8", "d1-bb-9", "d1-bb-10", "odd", "d1-cc-11"];
+    const runs = toRuns(ids);
+    for (let drop = 0; drop <= ids.length; drop++) {
+      for (const added of ["d1-cc-12", "d1-dd-12"]) {
+        const cut = added.lastIndexOf("-") + 1;
+        const next = nextRuns(runs, drop, { prefix: added.slice(0, cut), seq: Number(added.slice(cut)) });
+        expect(next).toEqual(toRuns([...ids.slice(drop), added]));
+      }
+    }
+    // The held runs are not changed in place.
+    expect(listedDeltas({ runs })).toEqual(ids);
   });
 });

@@ -66,6 +66,25 @@ function runsOf(deltas: Iterable<{ prefix: string; seq: number }>): DeltaRun[] {
   return runs;
 }
 
+/** `runs` without their first `drop` deltas, then `added`: a head's list after a write, in the runs' count of steps. */
+export function nextRuns(runs: readonly DeltaRun[], drop: number, added: { prefix: string; seq: number }): DeltaRun[] {
+  const out: DeltaRun[] = [];
+  let skip = drop;
+  for (const run of runs) {
+    const length = run.from < 0 ? 1 : run.to - run.from + 1;
+    if (skip >= length) {
+      skip -= length;
+      continue;
+    }
+    out.push(skip > 0 ? { prefix: run.prefix, from: run.from + skip, to: run.to } : run);
+    skip = 0;
+  }
+  const last = out[out.length - 1];
+  if (added.seq >= 0 && last && last.to >= 0 && last.to + 1 === added.seq && last.prefix === added.prefix) out[out.length - 1] = { ...last, to: added.seq };
+  else out.push({ prefix: added.prefix, from: added.seq, to: added.seq });
+  return out;
+}
+
 /** Delta ids as runs of consecutive ids (see {@link DeltaRun}), in order. */
 export function toRuns(ids: Iterable<string>): DeltaRun[] {
   return runsOf([...ids].map(parseDeltaId));
@@ -125,6 +144,8 @@ interface PartitionLog {
   unlisted: string[];
   /** States the listed deltas hold (the sum of their `size`). */
   entries: number;
+  /** `deltas` as the head lists them (kept with them, so a write does not walk every delta). */
+  runs: DeltaRun[];
 }
 
 /** What one handled step changes in a partition's candidates. */
@@ -181,11 +202,6 @@ interface Projection {
   start: number;
 }
 
-/** The deltas of a {@link Projection}, the new one last. */
-function* listedAfter(pl: PartitionLog, next: Projection, added: { prefix: string; seq: number }): Iterable<{ prefix: string; seq: number }> {
-  for (let i = next.start; i < pl.deltas.length; i++) yield pl.deltas[i] as Delta;
-  yield added;
-}
 
 /** The candidates of the partitions this replica holds, and their durable log (see the module comment). */
 export class CandidateLog {
@@ -252,6 +268,7 @@ export class CandidateLog {
       head: doc.found && doc._seq_no !== undefined && doc._primary_term !== undefined ? { seqNo: doc._seq_no, primaryTerm: doc._primary_term } : undefined,
       unlisted: [],
       entries: 0,
+      runs: [],
     };
     const states = new Map<string, IncidentState>();
     let invalid = 0;
@@ -312,7 +329,8 @@ export class CandidateLog {
       this.log.warn({ partition, candidates: [...orphans].slice(0, 10), count: orphans.size }, "stored candidate changes without an earlier state; candidates skipped");
     }
     // The stored seq numbers of deltas may be out of order only across epochs; keep the head's order (write order).
-    pl.head = await this.writeHead(partition, pl.epoch, pl.seq, pl.deltas.map((d) => d.id), pl.head);
+    pl.runs = runsOf(pl.deltas);
+    pl.head = await this.writeHead(partition, pl.epoch, pl.seq, pl.runs, pl.head);
     // Whatever the head does not list is garbage (left by a crash between the two writes, or written by a previous
     // owner after it lost the partition). Writes after the claim are this replica's own, listed.
     await this.call(`refresh ${this.index}`, () => this.es.indices.refresh({ index: this.index }));
@@ -363,7 +381,7 @@ export class CandidateLog {
     const work = changes.filter((c) => (c.states.length > 0 || c.gone.length > 0) && this.partitions.has(c.partition));
     if (work.length === 0) return;
     const savedAt = now.toISOString();
-    const planned: { partition: number; pl: PartitionLog; delta: DeltaSource; id: string; prefix: string; retired: Delta[]; revisions: [string, number][] }[] = [];
+    const planned: { partition: number; pl: PartitionLog; delta: DeltaSource; id: string; prefix: string; retired: Delta[]; revisions: [string, number][]; runs?: DeltaRun[] }[] = [];
     for (const change of work) {
       const pl = this.partitions.get(change.partition) as PartitionLog;
       const states = new Map(change.states.map((s) => [s.id, s]));
@@ -423,8 +441,8 @@ export class CandidateLog {
       this.es.bulk({
         operations: [
           ...planned.flatMap((p, i) => {
-            const next = projected[i] as Projection;
-            const head: HeadSource = { kind: "head", partition: p.partition, owner: this.instance, epoch: p.pl.epoch, seq: p.delta.seq, savedAt, runs: runsOf(listedAfter(p.pl, next, { prefix: p.prefix, seq: p.delta.seq })) };
+            p.runs = nextRuns(p.pl.runs, (projected[i] as Projection).start, { prefix: p.prefix, seq: p.delta.seq });
+            const head: HeadSource = { kind: "head", partition: p.partition, owner: this.instance, epoch: p.pl.epoch, seq: p.delta.seq, savedAt, runs: p.runs };
             const version = p.pl.head;
             return [
               { index: { _index: this.index, _id: p.id } },
@@ -477,6 +495,7 @@ export class CandidateLog {
       const dropped = pl.deltas.slice(p.retired.length, next.start);
       pl.deltas = pl.deltas.slice(next.start);
       pl.deltas.push(added);
+      pl.runs = p.runs ?? runsOf(pl.deltas);
       for (const d of [...p.retired, ...dropped]) {
         pl.bySeq.delete(d.seq);
         pl.entries -= d.size;
@@ -531,8 +550,8 @@ export class CandidateLog {
   }
 
   /** Stores a partition's head with compare-and-set on `version` (create when there is none); returns the new version. */
-  private async writeHead(partition: number, epoch: string, seq: number, deltas: string[], version: PartitionLog["head"]): Promise<PartitionLog["head"]> {
-    const document: HeadSource = { kind: "head", partition, owner: this.instance, epoch, seq, savedAt: new Date().toISOString(), runs: toRuns(deltas) };
+  private async writeHead(partition: number, epoch: string, seq: number, runs: DeltaRun[], version: PartitionLog["head"]): Promise<PartitionLog["head"]> {
+    const document: HeadSource = { kind: "head", partition, owner: this.instance, epoch, seq, savedAt: new Date().toISOString(), runs };
     let res;
     try {
       res = await this.es.index({

@@ -265,7 +265,9 @@ export class Detector {
     for (const { update } of items) {
       if (update.action !== "publish") continue;
       const i = update.incident;
-      log.info({ incidentId: i.id, revision: i.revision, status: i.status, level: i.level, volume: i.volume, sources: i.sources.count, changes: update.changes, reportedBecause: update.reportedBecause }, "incident published");
+      // A story growing by reposts is most of the publications under load (one a post at times): logged at debug.
+      const level = update.changes.every(isRoutine) ? "debug" : "info";
+      log[level]({ incidentId: i.id, revision: i.revision, status: i.status, level: i.level, volume: i.volume, sources: i.sources.count, changes: update.changes, reportedBecause: update.reportedBecause }, "incident published");
     }
     if (plan.duplicates > 0) log.debug({ duplicates: plan.duplicates }, "redelivered documents ignored");
   }
@@ -285,6 +287,9 @@ export class Detector {
     return run;
   }
 }
+
+/** Changes that only say a story grew (more posts, more sources): the incident's figures, grade and places are as before. */
+const isRoutine = (change: string): boolean => change === "grew" || change === "sources";
 
 const isCandidate = (incident: IncidentState, action: string): boolean => action === "store" && incident.reportedAt === undefined && incident.status === "open";
 
