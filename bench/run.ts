@@ -13,7 +13,7 @@ import { stackDown, stackStatus, stackUp } from "@liaowang/devstack";
 import type { PipelineService } from "@liaowang/testing";
 import { longRecord, backgroundRecord, loadCorpus } from "./lib/corpus.js";
 import { alertLatency, besidePath, burst, cpuSnapshot, drain, throughput, type ExternalPids, type LatencyResult, type ThroughputResult } from "./lib/e2e.js";
-import { sleep } from "./lib/measure.js";
+import { quantile, sleep } from "./lib/measure.js";
 import { benchSegmentation } from "./lib/segmentation.js";
 import { benchStackFor } from "./lib/stack.js";
 import { benchUnits } from "./lib/units.js";
@@ -265,7 +265,15 @@ try {
       // Measured on a pipeline that has caught up; the wait for the last alerts gets what the drain left over.
       await settle(`post → alert at ${rate} posts/s`, Math.max(0, deadline - performance.now() - SIZES.latencyMs - 10_000));
       const waitMs = Math.max(5_000, Math.min(20_000, deadline - performance.now() - SIZES.latencyMs));
-      const r = await alertLatency(stack, corpus, `${run}bg${rate}`, i * 30, { rate, durationMs: SIZES.latencyMs, storyEveryMs: 1_500, waitMs }, external);
+      // RSS of each service sampled every 2 s over the background's second half (a collected heap rises and falls:
+      // one reading lands anywhere between its low and high).
+      const rssSamples: Record<string, number[]> = {};
+      const sampleFrom = performance.now() + SIZES.latencyMs / 2;
+      const sampler = setInterval(() => {
+        if (performance.now() < sampleFrom || performance.now() > sampleFrom + SIZES.latencyMs / 2) return;
+        for (const [name, st] of Object.entries(stack.stats())) (rssSamples[name] ??= []).push(st.rssMB);
+      }, 2_000);
+      const r = await alertLatency(stack, corpus, `${run}bg${rate}`, i * 30, { rate, durationMs: SIZES.latencyMs, storyEveryMs: 1_500, waitMs }, external).finally(() => clearInterval(sampler));
       latencyRow(r);
       const label = `post → alert at ${rate} posts/s`;
       if (r.cpu) row(`${label}: CPU s per process`, Object.entries(r.cpu).sort((a, b) => b[1] - a[1]).map(([name, sec]) => `${name} ${sec.toFixed(1)}`).join(", "), `over ${s1(r.durationMs)} of background and the wait for the last alerts; ${n0(r.posts)} posts; ${n0(r.polls)} polls of GET /api/v1/alerts listing up to ${n0(r.listed)} alerts`);
@@ -273,9 +281,17 @@ try {
       esRows(label, r);
       latency.push(r);
       if (rate === 200) {
-        const steady = stack.stats();
-        for (const [name, st] of Object.entries(steady)) row(`RSS at steady state (200 posts/s): ${name}`, `${n0(st.rssMB)} MB`, "≤ 250 MB");
-        results.rssMB = Object.fromEntries(Object.entries(steady).map(([name, st]) => [name, st.rssMB]));
+        const atEnd = stack.stats();
+        const rss = Object.fromEntries(
+          Object.entries(atEnd).map(([name, st]) => {
+            const samples = [...(rssSamples[name] ?? []), st.rssMB].sort((a, b) => a - b);
+            return [name, { median: quantile(samples, 0.5) ?? st.rssMB, highest: samples.at(-1)!, atEnd: st.rssMB, samples: samples.length }];
+          }),
+        );
+        for (const [name, m] of Object.entries(rss))
+          row(`RSS at steady state (200 posts/s): ${name}`, `${n0(m.median)} MB`, `≤ 250 MB; median of ${m.samples} readings over the background's second half and at its end (highest ${n0(m.highest)}, at the end ${n0(m.atEnd)})`);
+        results.rssMB = Object.fromEntries(Object.entries(rss).map(([name, m]) => [name, m.median]));
+        results.rss = rss;
       }
     });
   }
