@@ -1,4 +1,5 @@
 import type { StoreVersion, Versioned } from "@liaowang/notify";
+import { LRUCache } from "lru-cache";
 
 /** `seq_no` and primary term of a version token (`<seq_no>:<primary_term>`). */
 function parts(version: StoreVersion): [number, number] {
@@ -13,38 +14,6 @@ export function newerVersion(a: StoreVersion, b: StoreVersion): boolean {
   return termA !== termB ? termA > termB : seqA > seqB;
 }
 
-/** A map that forgets its least recently used entries beyond `max`. */
-class Lru<V> {
-  private readonly map = new Map<string, V>();
-  constructor(private readonly max: number) {}
-
-  get(key: string): V | undefined {
-    const value = this.map.get(key);
-    if (value === undefined) return undefined;
-    this.map.delete(key);
-    this.map.set(key, value);
-    return value;
-  }
-
-  set(key: string, value: V): void {
-    this.map.delete(key);
-    this.map.set(key, value);
-    if (this.map.size > this.max) this.map.delete(this.map.keys().next().value as string);
-  }
-
-  delete(key: string): void {
-    this.map.delete(key);
-  }
-
-  clear(): void {
-    this.map.clear();
-  }
-
-  get size(): number {
-    return this.map.size;
-  }
-}
-
 /** What the cache knows of an id: the alert as last read or written here, known absent, or nothing. */
 export type Recalled<T> = { known: true; doc: Versioned<T> | undefined } | { known: false };
 
@@ -57,14 +26,14 @@ export type Recalled<T> = { known: true; doc: Versioned<T> | undefined } | { kno
  * least recently used go first.
  */
 export class AlertCache<T> {
-  private readonly present: Lru<Versioned<T>>;
-  private readonly absent: Lru<true>;
+  private readonly present: LRUCache<string, Versioned<T>>;
+  private readonly absent: LRUCache<string, true>;
   /** Lookups answered from memory and those that had to read (for the log). */
   readonly stats = { hits: 0, misses: 0 };
 
   constructor(limits: { alerts: number; absent: number }) {
-    this.present = new Lru(limits.alerts);
-    this.absent = new Lru(limits.absent);
+    this.present = new LRUCache({ max: limits.alerts });
+    this.absent = new LRUCache({ max: limits.absent });
   }
 
   recall(id: string): Recalled<T> {
