@@ -38,15 +38,11 @@ function viewDeadline(deadline: Deadline, now: number): DeadlineView {
 /** The view of a stored alert at `now` (countdowns derive from stored deadlines and the clock, never from timers). */
 export function alertView(alert: Alert, now: number): AlertView {
   const { pendingEvents: _pending, ...rest } = alert;
-  const deadlines = alert.deadlines.map((d) => viewDeadline(d, now));
-  const next = deadlines.filter((d) => d.remainingMs !== null).sort((a, b) => Date.parse(a.dueAt) - Date.parse(b.dueAt))[0] ?? null;
   return {
     ...rest,
     levelName: alert.level === null ? "未定级" : INCIDENT_LEVEL_NAMES[alert.level],
     stateLabel: stateLabel(alert.state),
-    deadlines,
-    nextDeadline: next,
-    overdue: deadlines.some((d) => d.status === "overdue"),
+    ...alertTimeView(alert, now),
   };
 }
 
