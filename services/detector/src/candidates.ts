@@ -54,12 +54,17 @@ function parseDeltaId(id: string): { prefix: string; seq: number } {
   return cut > 0 && Number.isSafeInteger(seq) && seq >= 0 && String(seq) === tail ? { prefix: id.slice(0, cut), seq } : { prefix: id, seq: -1 };
 }
 
+/** Whether delta `d` directly follows `run` (same prefix, next seq), so the run can take it. */
+function extendsRun(run: DeltaRun | undefined, d: { prefix: string; seq: number }): run is DeltaRun {
+  return d.seq >= 0 && run !== undefined && run.to >= 0 && run.to + 1 === d.seq && run.prefix === d.prefix;
+}
+
 /** Deltas (prefix and seq, see `parseDeltaId`) as runs of consecutive ids, in order. */
 function runsOf(deltas: Iterable<{ prefix: string; seq: number }>): DeltaRun[] {
   const runs: DeltaRun[] = [];
   let last: DeltaRun | undefined;
   for (const { prefix, seq } of deltas) {
-    if (seq >= 0 && last && last.to >= 0 && last.to + 1 === seq && last.prefix === prefix) last.to = seq;
+    if (extendsRun(last, { prefix, seq })) last.to = seq;
     // An id not of the form `<prefix><seq>` (never written so) is a run of its own that names it whole.
     else runs.push((last = { prefix, from: seq, to: seq }));
   }
@@ -80,7 +85,7 @@ export function nextRuns(runs: readonly DeltaRun[], drop: number, added: { prefi
     skip = 0;
   }
   const last = out[out.length - 1];
-  if (added.seq >= 0 && last && last.to >= 0 && last.to + 1 === added.seq && last.prefix === added.prefix) out[out.length - 1] = { ...last, to: added.seq };
+  if (extendsRun(last, added)) out[out.length - 1] = { ...last, to: added.seq };
   else out.push({ prefix: added.prefix, from: added.seq, to: added.seq });
   return out;
 }
@@ -196,12 +201,10 @@ export class PartitionsTakenOver extends LiaowangError {
   }
 }
 
-
 /** What a head lists once a delta is stored: the held deltas from `start` on, then the new one. */
 interface Projection {
   start: number;
 }
-
 
 /** The candidates of the partitions this replica holds, and their durable log (see the module comment). */
 export class CandidateLog {
