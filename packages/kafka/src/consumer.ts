@@ -572,6 +572,8 @@ const MAX_GROUPS_WITHOUT_PROGRESS = 16;
 interface Group<T> {
   records: Delivered<T>[];
   failures: number;
+  /** Failed attempts that started after another group of the batch had gone through (the dependency was up). */
+  failuresAfterProgress: number;
   unknownFailures: number;
   lastError?: unknown;
 }
@@ -584,11 +586,15 @@ interface Group<T> {
  *   that keeps failing while other records of its batch went through (so the dependency is up) is rejected as
  *   poison; while nothing succeeds it is an outage, and the groups are retried with growing backoff, split at most
  *   one more per round so an outage costs a few calls per round and never dead-letters good records.
+ * - "while other records went through" means: at least one of its failed attempts started after another group of
+ *   the batch had gone through. Failures from before do not count, however many: at the end of an outage a record
+ *   can fail at t (the dependency still refusing) and a later group of the same round succeed at t+ε, and that
+ *   record was never tried while the dependency was up; it gets one more attempt, which real poison fails.
  */
 async function processWithRetry<T>(records: Delivered<T>[], handler: BatchHandler<T>, ctx: RetryContext): Promise<Rejection<T>[] | "aborted"> {
   if (records.length === 0) return [];
   const rejections: Rejection<T>[] = [];
-  let pending: Group<T>[] = [{ records, failures: 0, unknownFailures: 0 }];
+  let pending: Group<T>[] = [{ records, failures: 0, failuresAfterProgress: 0, unknownFailures: 0 }];
   let progress = false;
   let delay = ctx.backoff.initialMs;
   let attempts = 0;
@@ -598,6 +604,7 @@ async function processWithRetry<T>(records: Delivered<T>[], handler: BatchHandle
     let moved = false;
     for (const group of pending) {
       if (!ctx.membership.alive()) return "aborted";
+      const afterProgress = progress;
       try {
         rejections.push(...((await ctx.membership.call(() => handler(group.records))) ?? []));
         progress = true;
@@ -610,6 +617,7 @@ async function processWithRetry<T>(records: Delivered<T>[], handler: BatchHandle
         const known = error instanceof LiaowangError;
         const permanent = (known && !error.retriable) || (!known && ++group.unknownFailures > ctx.unknownRetries);
         group.failures++;
+        if (afterProgress) group.failuresAfterProgress++;
         group.lastError = error;
         if (permanent) {
           moved = true;
@@ -629,8 +637,8 @@ async function processWithRetry<T>(records: Delivered<T>[], handler: BatchHandle
       } else if (group.records.length > 1 && splitBudget > 0) {
         splitBudget--;
         pending.push(...halves(group.records));
-      } else if (group.records.length === 1 && progress) {
-        // The rest of its batch went through, so the dependency is up: this record is what fails.
+      } else if (group.records.length === 1 && group.failuresAfterProgress > 0) {
+        // It failed again after the rest of its batch went through, so the dependency is up: this record is what fails.
         moved = true;
         const record = group.records[0] as Delivered<T>;
         rejections.push({ record, reason: `failed ${group.failures} times while the rest of its batch went through: ${describeError(group.lastError)}`, code: codeOf(group.lastError) });
@@ -656,7 +664,7 @@ async function processWithRetry<T>(records: Delivered<T>[], handler: BatchHandle
 /** Splits records in two halves (in order), each a fresh group. */
 function halves<T>(records: Delivered<T>[]): Group<T>[] {
   const mid = Math.ceil(records.length / 2);
-  return [records.slice(0, mid), records.slice(mid)].filter((r) => r.length > 0).map((r) => ({ records: r, failures: 0, unknownFailures: 0 }));
+  return [records.slice(0, mid), records.slice(mid)].filter((r) => r.length > 0).map((r) => ({ records: r, failures: 0, failuresAfterProgress: 0, unknownFailures: 0 }));
 }
 
 function codeOf(error: unknown): string {

@@ -174,6 +174,74 @@ describe("runConsumer", () => {
     }
   });
 
+  it("does not dead-letter a good record whose last failure came just before the dependency recovered within a round", async () => {
+    // The end of an outage after the batch was split down to single records: within one round a single-record group
+    // fails (Elasticsearch still refusing), then the dependency recovers and a later group of the same round goes
+    // through. The record that failed was never tried while the dependency was up, so it is not poison.
+    const own = isolatedEnv("kafka-consumer-recovery").topicPrefix;
+    const admin = kafka.admin();
+    await admin.connect();
+    await ensureTopics(admin, [topicName(own, "raw"), topicName(own, "deadLetter")], 1);
+    const ownProducer = await createProducer(kafka, own);
+    const docs = Array.from({ length: 6 }, (_, i) => raw(500 + i));
+    await ownProducer.send("raw", docs);
+
+    const splitAfter = 3;
+    const handled = new Map<string, number>();
+    // Failed single-record calls per record, and which calls the recovery happened in.
+    const singleFailures = new Map<string, number>();
+    let outage = true;
+    let recovery: { by: string; failedBefore: string[] } | undefined;
+    const handler = async (records: { value: RawDocument }[]) => {
+      if (outage) {
+        const id = records.length === 1 ? records[0]!.value.id : undefined;
+        // Elasticsearch answers again just as this (later) single-record group is tried, right after another one
+        // of the same round failed for the splitAfter-th time or more.
+        const failedBefore = [...singleFailures].filter(([other, n]) => other !== id && n >= splitAfter).map(([other]) => other);
+        if (id === undefined || failedBefore.length === 0) {
+          if (id !== undefined) singleFailures.set(id, (singleFailures.get(id) ?? 0) + 1);
+          throw unavailable("es answered 429 Too Many Requests");
+        }
+        outage = false;
+        recovery = { by: id, failedBefore };
+      }
+      for (const r of records) handled.set(r.value.id, (handled.get(r.value.id) ?? 0) + 1);
+    };
+    const fatal: unknown[] = [];
+    const consumer = await runConsumer({
+      kafka,
+      topicPrefix: own,
+      topic: "raw",
+      service: "recovery-test",
+      handler,
+      deadLetters: ownProducer,
+      log,
+      onFatal: (e) => fatal.push(e),
+      backoff: { initialMs: 20, maxMs: 100 },
+      splitAfter,
+      sessionTimeout: 8_000,
+    });
+    running.push(consumer);
+    try {
+      await waitFor(async () => consumer.status().committed === docs.length, { timeoutMs: 60_000, what: "the batch committed after the outage" });
+      // the scenario happened: a record of the batch failed right before the recovery in the same round
+      const offsetOf = (id: string) => docs.findIndex((d) => d.id === id);
+      expect(recovery).toBeDefined();
+      expect(recovery!.failedBefore.some((id) => offsetOf(id) < offsetOf(recovery!.by))).toBe(true);
+      // nothing was dead-lettered (letters are durable before the commit), and every record went through once
+      const [dlq] = await admin.fetchTopicOffsets(topicName(own, "deadLetter"));
+      const letters = dlq?.high === "0" ? [] : await readDeadLetters(Number(dlq?.high), own);
+      expect(letters.map((l) => ({ offset: l.offset, reason: l.reason }))).toEqual([]);
+      expect(handled.size).toBe(docs.length);
+      expect([...handled.values()].every((n) => n === 1)).toBe(true);
+      expect(consumer.status().stuck).toBeUndefined();
+      expect(fatal).toEqual([]);
+    } finally {
+      await admin.disconnect();
+      await ownProducer.disconnect();
+    }
+  });
+
   // The membership cases: a dependency down for longer than the session timeout must not cost the member its place in
   // the group (before, heartbeats stopped during retry waits and long calls, the coordinator dropped the member and
   // the commit failed with "The coordinator is not aware of this member"); a real rebalance during a failing batch
