@@ -78,6 +78,9 @@ describe("DetectorEngine.process", () => {
     const redelivered = engine.process([at("xinhua", 0)], T0 + 2 * HOUR);
     expect(redelivered.updates).toEqual([]);
     expect(redelivered.duplicates).toBe(1);
+    // Which held incident the redelivered post belongs to: the service sends its stored version again.
+    expect(redelivered.redelivered).toEqual([incidentIdFor("doc-xinhua")]);
+    expect(engine.process([at("gaokao", 1)], T0 + 2 * HOUR).redelivered).toBeUndefined();
 
     const a = engine.process([at("yongzhou", 25)], T0 + 2 * HOUR);
     const b = engine.process([at("yongzhou", 25)], T0 + 2 * HOUR);

@@ -119,6 +119,11 @@ export interface Plan {
   bursts: Burst[];
   /** Documents ignored as redeliveries. */
   duplicates: number;
+  /**
+   * The held incidents that redelivered documents belong to (each once, in order): after a crash between storing a
+   * batch and publishing it, the redelivery is how the service learns to send what it stored.
+   */
+  redelivered?: string[];
   /** Posts about the past, statistics, plans or follow-ups that matched no incident (they open none). */
   ignored?: number;
   /** Flatline check (ticks only). */
@@ -381,6 +386,7 @@ export class DetectorEngine {
     const observations: Observation[] = [];
     const perSource = new Map<string, number>();
     let duplicates = 0;
+    const redelivered = new Set<string>();
     let ignored = 0;
     let latestPost = Number.NEGATIVE_INFINITY;
 
@@ -389,6 +395,7 @@ export class DetectorEngine {
       const result = assign(overlay.candidates(doc, cluster), doc, now, cluster, { holders: overlay.holders(doc.id) });
       if (result.changes[0] === "duplicate" || (result.changes[0] === "opened" && this.closed.has(result.incident.id))) {
         duplicates++;
+        if (result.changes[0] === "duplicate") redelivered.add(result.incident.id);
         continue;
       }
       const ts0 = Math.min(doc.publishedAt, now);
@@ -430,6 +437,7 @@ export class DetectorEngine {
     const plan = this.plan(overlay, now, snapshot, {}, found, duplicates);
     plan.counts = { shard, counts };
     plan.ignored = ignored;
+    if (redelivered.size > 0) plan.redelivered = [...redelivered];
     return plan;
   }
 

@@ -34,12 +34,17 @@ interface HeldShard {
 /** Conflicting writes (another replica, or a request Elasticsearch applied twice) planned again before giving up. */
 const CONFLICT_ATTEMPTS = 5;
 
+/** The most recent incidents a redelivered incident absorbed whose stored `merged` message is sent again with it. */
+const MERGED_RESENT = 20;
+
 /**
- * Kafka and Elasticsearch glue around the {@link DetectorEngine}: each batch of enriched documents and each tick
- * becomes a plan that is published, then stored (reported incidents with compare-and-set, the candidates of the
- * batch's partition as one delta of its log), then committed to memory — so a failure at any point leaves memory as
- * it was and the batch is simply processed again (offsets are committed only after). Batches and ticks run one at a
- * time.
+ * Kafka and Elasticsearch glue around the {@link DetectorEngine}: each batch of enriched documents becomes a plan that
+ * is stored (reported incidents with compare-and-set, the candidates of the batch's partition as one delta of its
+ * log), committed to memory, and only then published — so a failure before the commit leaves memory as it was and the
+ * batch is simply processed again (offsets are committed only after it was published), and nothing is ever published
+ * that was not stored. A plan that could not be made durable may be planned differently when processed again (split
+ * by the consumer's retries, or after another replica's change): publishing it first sent incidents that never came
+ * to exist, and the alerter raised alerts for them. Batches and ticks run one at a time.
  */
 export class Detector {
   private readonly clock: () => Date;
@@ -47,6 +52,10 @@ export class Detector {
   private lastSync: number;
   /** Partitions of the enriched topic whose burst counters this replica holds (and alone may save). */
   private readonly held = new Map<number, HeldShard>();
+  /** Stored incident messages whose publication failed: sent before anything else (the highest revision per id). */
+  private readonly outbox = new Map<string, Incident>();
+  /** The revision of each open incident this process last published: what a redelivery need not send again. */
+  private readonly sent = new Map<string, number>();
 
   constructor(private readonly deps: DetectorDeps) {
     this.clock = deps.clock ?? (() => new Date());
@@ -191,6 +200,7 @@ export class Detector {
       const now = this.clock();
       try {
         await this.sync(now);
+        await this.drain();
         const plan = this.deps.engine.tick(now.getTime());
         await this.apply(plan, now);
         for (const f of plan.flatlines?.flat ?? []) {
@@ -227,18 +237,22 @@ export class Detector {
   }
 
   /**
-   * Makes a plan durable, then commits it to memory. `partition`: the enriched partition of the batch, whose
-   * candidates the plan's new and changed candidates become; a tick's stay in theirs.
+   * Makes a plan durable, commits it to memory and publishes it. `partition`: the enriched partition of the batch,
+   * whose candidates the plan's new and changed candidates become; a tick's stay in theirs.
+   *
+   * A batch's incidents are published after they are stored: a crash in between leaves the batch's offsets
+   * uncommitted, and the redelivered posts (recognised in the incidents holding them) send those incidents' stored
+   * messages again. A tick's are published first, as before: a tick has no offsets to redeliver it, and planned again
+   * at the next tick it only changes incidents that exist (expiry, bursts), never opens one.
    */
   private async apply(plan: Plan, now: Date, partition?: number): Promise<void> {
-    const { engine, store, candidates, log } = this.deps;
+    const { engine, store, candidates } = this.deps;
     // Only reported incidents get a message and an incidents document; candidates (most updates: nearly every
     // distinct post opens one) go into their partition's log.
     const items = plan.updates.flatMap((update) => (update.incident.reportedAt === undefined ? [] : [{ update, message: toIncidentMessage(update.incident, update.changes) }]));
     const published = items.flatMap((i) => (i.update.action === "publish" ? [i.message] : []));
-    // Published before stored: a crash in between re-sends the same snapshot (consumers keep the highest revision)
-    // rather than losing it, which storing first could.
-    if (published.length > 0) await this.deps.publish(published);
+    const batch = partition !== undefined;
+    if (!batch && published.length > 0) await this.send(published);
     if (items.length > 0) {
       const { conflicts } = await store.write(items, now);
       if (conflicts.length > 0) {
@@ -261,7 +275,69 @@ export class Detector {
       throw error;
     }
     engine.commit(plan);
-    store.forget(plan.updates.filter((u) => u.action === "discard" || u.incident.status !== "open").map((u) => u.incident.id));
+    const closed = plan.updates.filter((u) => u.action === "discard" || u.incident.status !== "open").map((u) => u.incident.id);
+    store.forget(closed);
+    if (batch) {
+      for (const message of published) this.enqueue(message);
+      for (const message of await this.unsent(plan.redelivered ?? [])) this.enqueue(message);
+      await this.drain();
+    }
+    for (const id of closed) this.sent.delete(id);
+    this.logPublished(items, plan);
+  }
+
+  /**
+   * The stored messages a redelivered batch must send again: of the held incidents its posts belong to that this
+   * process has not published at their current revision (it restarted, or a publish failed), and of the incidents
+   * they absorbed (their last word, `merged`, may be what a crash kept from consumers).
+   */
+  private async unsent(redelivered: readonly string[]): Promise<Incident[]> {
+    const ids = new Set<string>();
+    for (const id of redelivered) {
+      const held = this.deps.engine.get(id);
+      if (!held || held.reportedAt === undefined || this.outbox.has(id) || this.sent.get(id) === held.revision) continue;
+      ids.add(id);
+      for (const absorbed of held.mergedFrom.slice(-MERGED_RESENT)) if (!this.outbox.has(absorbed)) ids.add(absorbed);
+    }
+    if (ids.size === 0) return [];
+    const messages = await this.deps.store.loadMessages([...ids]);
+    // An absorbed incident still open (merged by another replica's newer state) is sent by its own posts.
+    const resent = messages.filter((m) => redelivered.includes(m.id) || m.status === "merged");
+    if (resent.length > 0) this.deps.log.info({ incidents: resent.map((m) => `${m.id}@${m.revision}`) }, "redelivered posts: sending their incidents' stored messages again");
+    return resent;
+  }
+
+  /** Queues a stored message for publication, keeping the highest revision per incident. */
+  private enqueue(message: Incident): void {
+    const queued = this.outbox.get(message.id);
+    if (!queued || queued.revision <= message.revision) this.outbox.set(message.id, message);
+  }
+
+  /** Publishes what the outbox holds; on failure it keeps it (the batch is retried, the next tick tries first). */
+  private async drain(): Promise<void> {
+    if (this.outbox.size === 0) return;
+    const messages = [...this.outbox.values()];
+    await this.deps.publish(messages);
+    for (const message of messages) {
+      if (this.outbox.get(message.id) === message) this.outbox.delete(message.id);
+      this.markSent(message);
+    }
+  }
+
+  /** Publishes a tick's messages (after anything still queued) and remembers them as sent. */
+  private async send(messages: Incident[]): Promise<void> {
+    await this.drain();
+    await this.deps.publish(messages);
+    for (const message of messages) this.markSent(message);
+  }
+
+  private markSent(message: Incident): void {
+    if (message.status === "open") this.sent.set(message.id, Math.max(message.revision, this.sent.get(message.id) ?? 0));
+    else this.sent.delete(message.id);
+  }
+
+  private logPublished(items: readonly { update: Plan["updates"][number] }[], plan: Plan): void {
+    const { log } = this.deps;
     for (const { update } of items) {
       if (update.action !== "publish") continue;
       const i = update.incident;

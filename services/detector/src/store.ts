@@ -2,7 +2,7 @@ import { applyInternalSettings, INTERNAL_INDEX_SETTINGS, type Client } from "@li
 import { burstStateSchema, engineSnapshotSchema, parseIncidentState, type BurstState, type EngineSnapshot, type IncidentState, type IncidentUpdate } from "@liaowang/detect";
 import { describeError, LiaowangError } from "@liaowang/errors";
 import type { Logger } from "@liaowang/logger";
-import type { Incident } from "@liaowang/schemas";
+import { Incident } from "@liaowang/schemas";
 import { toIncidentMessage } from "./message.js";
 
 /** The detector's indices under a prefix. */
@@ -163,6 +163,26 @@ export class IncidentStore {
       out.set(doc._id, this.remember(index, doc._id, doc._seq_no, doc._primary_term, doc._source.state));
     }
     return [...out.values()];
+  }
+
+  /**
+   * The stored incident messages (what was, or should have been, published with each stored version) of `ids`;
+   * absent ones are left out. A stored document that is not a valid message any more is logged and left out.
+   */
+  async loadMessages(ids: readonly string[]): Promise<Incident[]> {
+    if (ids.length === 0) return [];
+    const index = this.indices.incidents;
+    const res = await this.call(`get incident messages from ${index}`, () =>
+      this.es.mget<unknown>({ index, ids: [...ids], _source_excludes: ["state", "storedAt", "storedBy"] }),
+    );
+    const out: Incident[] = [];
+    for (const doc of res.docs) {
+      if (!("found" in doc) || !doc.found || !doc._source) continue;
+      const parsed = Incident.safeParse(doc._source);
+      if (parsed.success) out.push(parsed.data);
+      else this.log.warn({ incidentId: doc._id, issues: parsed.error.issues.slice(0, 3).map((i) => `${i.path.join(".")}: ${i.message}`) }, "stored incident message is not valid; not sent again");
+    }
+    return out;
   }
 
   /**
