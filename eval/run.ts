@@ -81,7 +81,7 @@ function scenarioRuns(): Run[] {
 const SOURCES = ["新华网", "人民网", "长沙晚报", "澎湃新闻", "新浪新闻", "微博", "红网", "今日头条", "长沙发布", "潇湘晨报"];
 
 function realRun(all: boolean): Run | { skipped: string } {
-  const base = join(repoRoot, "..", "shared", "eval");
+  const base = process.env.LIAOWANG_EVAL_DIR ?? join(repoRoot, "..", "shared", "eval");
   const thucPath = join(base, "thucnews_dev", "dev.txt");
   const weiboPath = join(base, "weibo_ced_dev", "originals.jsonl");
   if (!existsSync(thucPath) || !existsSync(weiboPath)) return { skipped: `no real texts at ${base}` };

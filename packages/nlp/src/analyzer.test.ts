@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { defaultConfigDir } from "@liaowang/config";
 import { Analyzer, analyze } from "./analyzer.js";
+import { recognizeForeign } from "./foreign.js";
 import type { Analysis } from "./analyzer.js";
 import { createSegmenter } from "./segmenter.js";
 import { simhashDistance } from "./simhash.js";
@@ -92,6 +93,14 @@ describe("analyze", () => {
     expect(run("朝阳区一小区停水").regions).toEqual([]);
   });
 
+  it("reads an organisation that is a place abroad (config/dict/foreign-actors.txt) as its country", () => {
+    // 驻阿 names no one country (阿富汗, 阿联酋, 阿根廷 …); the Taliban put the story in 阿富汗.
+    expect(run("3名袭击联合国驻阿机构的塔利班人员被击毙").abroad.map((p) => [p.code, p.name])).toEqual([["AF", "阿富汗"]]);
+    expect(run("美联储宣布加息25个基点").abroad.map((p) => p.code)).toEqual(["US"]);
+    // Named beside a place in China, the Chinese place still decides (see docScope): both are read.
+    expect(run("塔利班代表团抵达北京").abroad.map((p) => p.code)).toEqual(["AF"]);
+  });
+
   it("leaves fields empty for a text without any", () => {
     const a = run("今天天气晴。");
     expect(a).toMatchObject({ topics: [], regions: [], figures: [], sentiment: { label: "neutral" } });
@@ -106,8 +115,10 @@ describe("Analyzer.reload", () => {
     cpSync(join(defaultConfigDir, "sentiment"), join(dir, "sentiment"), { recursive: true });
     cpSync(join(defaultConfigDir, "dict", "region-ambiguous.txt"), join(dir, "region-ambiguous.txt"));
     cpSync(join(defaultConfigDir, "dict", "foreign-ambiguous.txt"), join(dir, "foreign-ambiguous.txt"));
-    const local = new Analyzer({ configDir: dir, ambiguousPlacesPath: join(dir, "region-ambiguous.txt"), ambiguousForeignPath: join(dir, "foreign-ambiguous.txt") });
-    expect(local.paths).toHaveLength(7);
+    const actorsPath = join(dir, "foreign-actors.txt");
+    writeFileSync(actorsPath, "塔利班 AF\n");
+    const local = new Analyzer({ configDir: dir, ambiguousPlacesPath: join(dir, "region-ambiguous.txt"), ambiguousForeignPath: join(dir, "foreign-ambiguous.txt"), foreignActorsPath: actorsPath });
+    expect(local.paths).toHaveLength(8);
     const before = local.resources;
 
     const taxonomyPath = join(dir, "taxonomy.yaml");
@@ -124,6 +135,18 @@ describe("Analyzer.reload", () => {
     writeFileSync(join(dir, "sentiment", "degrees.txt"), "非常 1.75\n");
     expect(local.reload().changed).toBe(true);
     expect(local.reload().changed).toBe(false);
+
+    // The foreign actors: a bad line names the file and line and keeps what was loaded; a good edit applies.
+    const taliban = (a: Analyzer) => recognizeForeign(["塔利班", "白宫"], a.resources.foreign).map((p) => p.code);
+    expect(taliban(local)).toEqual(["AF"]);
+    writeFileSync(actorsPath, "塔利班 AF\n白宫 USA\n");
+    expect(() => local.reload()).toThrowError(/foreign-actors\.txt:2: expected a name and a two-letter country code, got "白宫 USA"/);
+    writeFileSync(actorsPath, "塔利班 AF\n白宫 CN\n");
+    expect(() => local.reload()).toThrowError(/foreign-actors\.txt:2: "CN" is not the ISO 3166-1 alpha-2 code of a country abroad/);
+    expect(taliban(local)).toEqual(["AF"]);
+    writeFileSync(actorsPath, "塔利班 AF\n白宫 US\n");
+    local.reload();
+    expect(taliban(local)).toEqual(["AF", "US"]);
 
     writeFileSync(taxonomyPath, "version: 1\ntopics: []\n");
     expect(() => local.reload()).toThrowError(/Invalid taxonomy .*taxonomy\.yaml/);

@@ -5,7 +5,7 @@ import { defaultConfigDir } from "@liaowang/config";
 import { invalidInput } from "@liaowang/errors";
 import type { TimeRef } from "@liaowang/schemas";
 import { locateFigures } from "./figures.js";
-import { buildForeignGazetteer, recognizeForeignIndexed } from "./foreign.js";
+import { buildForeignGazetteer, parseForeignActors, recognizeForeignIndexed } from "./foreign.js";
 import type { ForeignGazetteer, ForeignMatch } from "./foreign.js";
 import { placeRolesIndexed } from "./places.js";
 import type { PlaceRole } from "./places.js";
@@ -105,6 +105,8 @@ export interface AnalyzerOptions {
   ambiguousPlacesPath?: string | undefined;
   /** Overrides `<configDir>/dict/foreign-ambiguous.txt`. */
   ambiguousForeignPath?: string | undefined;
+  /** Overrides `<configDir>/dict/foreign-actors.txt`. */
+  foreignActorsPath?: string | undefined;
 }
 
 /** What a reload found, and whether anything changed (unchanged files are not re-parsed). */
@@ -131,6 +133,7 @@ export class Analyzer {
   readonly lexiconPaths: Readonly<Record<keyof LexiconSources, string>>;
   readonly ambiguousPlacesPath: string;
   readonly ambiguousForeignPath: string;
+  readonly foreignActorsPath: string;
   #resources: AnalysisResources | undefined;
   #keys = { taxonomy: "", lexicon: "", places: "" };
 
@@ -146,12 +149,13 @@ export class Analyzer {
     };
     this.ambiguousPlacesPath = options.ambiguousPlacesPath ?? join(configDir, "dict", "region-ambiguous.txt");
     this.ambiguousForeignPath = options.ambiguousForeignPath ?? join(configDir, "dict", "foreign-ambiguous.txt");
+    this.foreignActorsPath = options.foreignActorsPath ?? join(configDir, "dict", "foreign-actors.txt");
     this.reload();
   }
 
   /** Every file the analyzer reads. */
   get paths(): string[] {
-    return [this.taxonomyPath, ...Object.values(this.lexiconPaths), this.ambiguousPlacesPath, this.ambiguousForeignPath];
+    return [this.taxonomyPath, ...Object.values(this.lexiconPaths), this.ambiguousPlacesPath, this.ambiguousForeignPath, this.foreignActorsPath];
   }
 
   /** The resources currently in force. */
@@ -174,10 +178,11 @@ export class Analyzer {
     };
     const placesText = readText(this.ambiguousPlacesPath, "Ambiguous place-name list");
     const foreignText = readText(this.ambiguousForeignPath, "Ambiguous foreign place-name list");
+    const actorsText = readText(this.foreignActorsPath, "Foreign actors list");
     const keys = {
       taxonomy: hash(taxonomyText),
       lexicon: hash(...Object.values(lexiconFiles).map((f: { text: string }) => f.text)),
-      places: hash(placesText, foreignText),
+      places: hash(placesText, foreignText, actorsText),
     };
     const previous = this.#resources;
     const taxonomy = previous && keys.taxonomy === this.#keys.taxonomy ? previous.taxonomy : parseTaxonomy(taxonomyText, this.taxonomyPath);
@@ -189,7 +194,11 @@ export class Analyzer {
     const foreign =
       previous && gazetteer === previous.gazetteer
         ? previous.foreign
-        : buildForeignGazetteer({ ambiguous: parseAmbiguousPlaceNames(foreignText, this.ambiguousForeignPath), chinese: gazetteer });
+        : buildForeignGazetteer({
+            ambiguous: parseAmbiguousPlaceNames(foreignText, this.ambiguousForeignPath),
+            chinese: gazetteer,
+            actors: parseForeignActors(actorsText, this.foreignActorsPath),
+          });
     const changed = previous === undefined || taxonomy !== previous.taxonomy || lexicon !== previous.lexicon || gazetteer !== previous.gazetteer;
     this.#resources = { taxonomy, lexicon, gazetteer, foreign };
     this.#keys = keys;

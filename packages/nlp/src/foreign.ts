@@ -2,6 +2,7 @@ import { createRequire } from "node:module";
 import ct from "countries-and-timezones";
 import countries from "i18n-iso-countries";
 import zhCountries from "i18n-iso-countries/langs/zh.json" with { type: "json" };
+import { invalidInput } from "@liaowang/errors";
 import { PhraseIndex } from "./phrases.js";
 import type { Gazetteer } from "./regions.js";
 import { indexForm } from "./text.js";
@@ -86,7 +87,7 @@ function chineseForms(gazetteer: Gazetteer | undefined): (name: string) => boole
  * `ambiguous` only count next to another foreign name.
  * @example const foreign = buildForeignGazetteer({ ambiguous: ["中非", "黑山"], chinese: buildGazetteer() });
  */
-export function buildForeignGazetteer(options: { ambiguous?: Iterable<string>; chinese?: Gazetteer } = {}): ForeignGazetteer {
+export function buildForeignGazetteer(options: { ambiguous?: Iterable<string>; chinese?: Gazetteer; actors?: Iterable<ForeignActor> } = {}): ForeignGazetteer {
   countries.registerLocale(zhCountries);
   const display = new Intl.DisplayNames(["zh"], { type: "region" });
   const ambiguous = new Set([...(options.ambiguous ?? [])].map(indexForm));
@@ -112,6 +113,12 @@ export function buildForeignGazetteer(options: { ambiguous?: Iterable<string>; c
       const bare = n.replace(/[（(].*[)）]$/, "");
       if (bare !== n) add(bare, { code, name: main });
     }
+  }
+  // Organisations that are a place abroad by themselves (塔利班 → 阿富汗), named as their country.
+  for (const actor of options.actors ?? []) {
+    const name = countryName.get(actor.code);
+    if (name === undefined) throw invalidInput(`${actor.source}: "${actor.code}" is not the ISO 3166-1 alpha-2 code of a country abroad`);
+    add(actor.name, { code: actor.code, name });
   }
   for (const code of WORLD_REGIONS) {
     const name = display.of(code);
@@ -141,6 +148,33 @@ export function buildForeignGazetteer(options: { ambiguous?: Iterable<string>; c
     add(city, { code, name, city });
   }
   return { index: new PhraseIndex(entries, 4), size: entries.size, abbreviations };
+}
+
+/** An organisation or institution that is a place abroad by itself (config/dict/foreign-actors.txt). */
+export interface ForeignActor {
+  name: string;
+  /** ISO 3166-1 alpha-2 of its country. */
+  code: string;
+  /** Where it was read (`file:line`), for errors. */
+  source: string;
+}
+
+/**
+ * Parses the foreign-actors list: one `名称 CODE` per line (ISO 3166-1 alpha-2), `#` comments; a malformed line
+ * throws naming the file and line.
+ * @example parseForeignActors("塔利班 AF\n", "foreign-actors.txt") // [{ name: "塔利班", code: "AF", source: "foreign-actors.txt:1" }]
+ */
+export function parseForeignActors(text: string, source: string): ForeignActor[] {
+  const out: ForeignActor[] = [];
+  text.split(/\r?\n/).forEach((raw, index) => {
+    const hash = raw.indexOf("#");
+    const line = (hash === -1 ? raw : raw.slice(0, hash)).trim();
+    if (line === "") return;
+    const m = /^(\S+)\s+([A-Z]{2})$/.exec(line);
+    if (!m) throw invalidInput(`${source}:${index + 1}: expected a name and a two-letter country code, got "${line}"`);
+    out.push({ name: m[1] as string, code: m[2] as string, source: `${source}:${index + 1}` });
+  });
+  return out;
 }
 
 function abbreviated(tokens: readonly string[], gazetteer: ForeignGazetteer): { value: ForeignEntry }[] {
