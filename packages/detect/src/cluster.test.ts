@@ -391,3 +391,32 @@ describe("validation", () => {
     expect(() => assign([], at("xinhua", 0, { simhash: "xyz" }), T0)).toThrow(/doc-xinhua: simhash "xyz"/);
   });
 });
+
+describe("assign: one word in common is no story in common", () => {
+  /** A post from its words (weights as jieba's TF-IDF gives them), naming no place. */
+  function post(id: string, text: string, keywords: [string, number][]): DocFeatures {
+    const tokens = keywords.map(([word]) => word);
+    return storyDoc("gaokao", T0, { id, title: undefined, text, tokens, keywords: keywords.map(([word, weight]) => ({ word, weight })), simhash: simhash64(tokenFeatures(tokens)), regions: [], figures: [] });
+  }
+  // Real texts of the evaluation (paraphrased here): a joke about exes and a murder that share only 女友.
+  const joke = post("doc-joke", "你真的要开启最近访客功能了吗？那我以后怎么看女友、前女友、女友的前男友", [["女友", 46.5], ["前女友", 46.4], ["讨厌", 24.5], ["前男友", 23.9], ["访客", 11.8], ["对象", 11.8]]);
+  const murder = post("doc-murder", "男子因女友提出分手将其掐死", [["掐死", 10.1], ["女友", 9.3], ["分手", 8.0], ["男子", 6.7], ["提出", 4.7]]);
+
+  it("keeps a short post apart from an incident it shares a single heavy word with", () => {
+    const story = assign([], joke, T0).incident;
+    const m = similarity(story, murder);
+    // On its words alone it would have joined (0.4 is the join threshold) …
+    expect(m.keywordSimilarity).toBeGreaterThanOrEqual(DEFAULT_CLUSTER_CONFIG.joinThreshold);
+    // … but 女友 is all it shares.
+    expect(m.score).toBe(0);
+    expect(assign([story], murder, T0 + MIN).incident.openedBy).toBe("doc-murder");
+  });
+
+  it("still joins a post that shares two words, and a post of a single word that shares it", () => {
+    const story = assign([], murder, T0).incident;
+    const followUp = post("doc-murder-2", "掐死女友男子被刑拘", [["掐死", 10.1], ["女友", 9.3], ["刑拘", 9.0]]);
+    expect(assign([story], followUp, T0 + MIN)).toMatchObject({ incident: { id: story.id, volume: 2 } });
+    const oneWord = post("doc-murder-3", "掐死", [["掐死", 10.1]]);
+    expect(similarity(story, oneWord).score).toBeGreaterThan(0);
+  });
+});

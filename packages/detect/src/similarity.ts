@@ -424,6 +424,22 @@ export function cosineFrom(a: readonly Keyword[], b: readonly Keyword[]): number
   return Math.min(1, dot / (pa.norm * pb.norm));
 }
 
+/**
+ * How many of `a`'s keywords share a feature (the word itself, or one of its bigrams) with any of `lists`: the words a
+ * post has in common with an incident, however heavily weighted.
+ * @example sharedKeywords([{ word: "女友", weight: 9 }, { word: "掐死", weight: 10 }], [[{ word: "前女友", weight: 46 }]]) // 1
+ */
+export function sharedKeywords(a: readonly Keyword[], lists: readonly (readonly Keyword[])[]): number {
+  let packed = lists.map(packedList);
+  // Packing one list can start the feature table afresh under the ones packed before it: pack them again.
+  if (packed.some((p) => p.generation !== generation)) packed = lists.map(packedList);
+  const features = new Set<number>();
+  for (const p of packed) for (const id of p.ids) features.add(id);
+  let n = 0;
+  for (const k of a) if (k.weight > 0 && wordIds(k.word).some((id) => features.has(id))) n++;
+  return n;
+}
+
 /** Cosine similarity of two feature vectors (0 … 1; 0 when either is empty). */
 export function vectorCosine(a: FeatureVector, b: FeatureVector): number {
   return cosine(a, b);

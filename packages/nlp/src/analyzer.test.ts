@@ -101,6 +101,12 @@ describe("analyze", () => {
     expect(run("塔利班代表团抵达北京").abroad.map((p) => p.code)).toEqual(["AF"]);
   });
 
+  it("does not take 打死都 / 打死也 (no matter what) for a killing", () => {
+    expect(run("他对别的女人狼心狗肺，打死都只爱我一个").category).toBeUndefined();
+    expect(run("问他钱放哪了，他打死也不说").category).toBeUndefined();
+    expect(run("男子酒后将邻居打死").category).toBe("社会安全事件");
+  });
+
   it("leaves fields empty for a text without any", () => {
     const a = run("今天天气晴。");
     expect(a).toMatchObject({ topics: [], regions: [], figures: [], sentiment: { label: "neutral" } });
