@@ -78,6 +78,11 @@ export interface ConsumerOptions<K extends TopicKey, V = z.output<(typeof topics
   onAssign?: (partitions: number[]) => Promise<void>;
   /** Failed attempts of a (part of a) batch before it is split in halves to find the record that fails; default 3. */
   splitAfter?: number;
+  /**
+   * How long the last record of a batch still failing (the rest went through) keeps being retried before it is
+   * dead-lettered as poison, when nothing else can show whether the dependency is up; default 30 s.
+   */
+  lastRecordFailingMs?: number;
   /** Most records per handler call (a fetched batch is handled in slices, each committed); default 500. */
   maxRecordsPerCall?: number;
   /** How long the same offsets may keep failing before the stage reports itself stuck (logs and status); default 60 s. */
@@ -277,7 +282,7 @@ export async function runConsumer<K extends TopicKey, V = z.output<(typeof topic
         );
       }
     };
-    const rejections = await processWithRetry(valid, handler, { membership, backoff, unknownRetries, splitAfter: options.splitAfter ?? 3, log, onFailure });
+    const rejections = await processWithRetry(valid, handler, { membership, backoff, unknownRetries, splitAfter: options.splitAfter ?? 3, lastRecordFailingMs: options.lastRecordFailingMs ?? 30_000, log, onFailure });
     if (rejections === "aborted") {
       failing.delete(partition);
       // Stopping or rebalanced: leave the offsets uncommitted so the records are processed again.
@@ -561,6 +566,8 @@ interface RetryContext {
   unknownRetries: number;
   /** Failed attempts of a group (retriable) before it is split in halves. */
   splitAfter: number;
+  /** See `lastRecordFailingMs` of the consumer's options. */
+  lastRecordFailingMs: number;
   log: Logger;
   /** Called after every failed attempt, and with `undefined` once the batch went through. */
   onFailure: (failure: { attempts: number; since: number; error: unknown } | undefined) => void;
@@ -572,8 +579,15 @@ const MAX_GROUPS_WITHOUT_PROGRESS = 16;
 interface Group<T> {
   records: Delivered<T>[];
   failures: number;
-  /** Failed attempts that started after another group of the batch had gone through (the dependency was up). */
-  failuresAfterProgress: number;
+  /**
+   * Failed attempts with another group of the batch gone through since this group's previous failure: the dependency
+   * worked in between, and this group still failed.
+   */
+  evidence: number;
+  /** How many groups had gone through at this group's last failure. */
+  successesAtFailure?: number;
+  /** When its first attempt failed (epoch ms). */
+  failingSince?: number;
   unknownFailures: number;
   lastError?: unknown;
 }
@@ -586,28 +600,32 @@ interface Group<T> {
  *   that keeps failing while other records of its batch went through (so the dependency is up) is rejected as
  *   poison; while nothing succeeds it is an outage, and the groups are retried with growing backoff, split at most
  *   one more per round so an outage costs a few calls per round and never dead-letters good records.
- * - "while other records went through" means: at least one of its failed attempts started after another group of
- *   the batch had gone through. Failures from before do not count, however many: at the end of an outage a record
- *   can fail at t (the dependency still refusing) and a later group of the same round succeed at t+ε, and that
- *   record was never tried while the dependency was up; it gets one more attempt, which real poison fails.
+ * - "while other records went through" means: another group of the batch went through between two of its failures
+ *   (the dependency worked in between, and it still failed). That counts twice before it is poison; once when it is
+ *   the last group left, or, with nothing going through between its failures, after `lastRecordFailingMs` (an outage
+ *   longer than that, begun just after the rest of its batch went through, dead-letters that one record). Failures with nothing going through between them are
+ *   an outage, however much of the batch went through before it began: at the end of an outage a record can fail at
+ *   t (the dependency still refusing) and a later group succeed at t+ε, and a dependency that goes down after half the
+ *   batch went through fails the other half for as long as it is down; neither dead-letters a good record.
  */
 async function processWithRetry<T>(records: Delivered<T>[], handler: BatchHandler<T>, ctx: RetryContext): Promise<Rejection<T>[] | "aborted"> {
   if (records.length === 0) return [];
   const rejections: Rejection<T>[] = [];
-  let pending: Group<T>[] = [{ records, failures: 0, failuresAfterProgress: 0, unknownFailures: 0 }];
-  let progress = false;
+  let pending: Group<T>[] = [{ records, failures: 0, evidence: 0, unknownFailures: 0 }];
+  let successes = 0;
   let delay = ctx.backoff.initialMs;
   let attempts = 0;
   let since: number | undefined;
   while (pending.length > 0) {
     const next: Group<T>[] = [];
     let moved = false;
+    let roundProgress = false;
     for (const group of pending) {
       if (!ctx.membership.alive()) return "aborted";
-      const afterProgress = progress;
       try {
         rejections.push(...((await ctx.membership.call(() => handler(group.records))) ?? []));
-        progress = true;
+        roundProgress = true;
+        successes++;
         moved = true;
         continue;
       } catch (error) {
@@ -617,7 +635,9 @@ async function processWithRetry<T>(records: Delivered<T>[], handler: BatchHandle
         const known = error instanceof LiaowangError;
         const permanent = (known && !error.retriable) || (!known && ++group.unknownFailures > ctx.unknownRetries);
         group.failures++;
-        if (afterProgress) group.failuresAfterProgress++;
+        if (group.successesAtFailure !== undefined && successes > group.successesAtFailure) group.evidence++;
+        group.successesAtFailure = successes;
+        group.failingSince ??= Date.now();
         group.lastError = error;
         if (permanent) {
           moved = true;
@@ -629,7 +649,8 @@ async function processWithRetry<T>(records: Delivered<T>[], handler: BatchHandle
       }
     }
     // Decide what the retriable failures become in the next round.
-    let splitBudget = progress ? Number.POSITIVE_INFINITY : next.length < MAX_GROUPS_WITHOUT_PROGRESS ? 1 : 0;
+    // While groups go through, split freely (finding poison); while nothing does, it looks like an outage.
+    let splitBudget = roundProgress ? Number.POSITIVE_INFINITY : next.length < MAX_GROUPS_WITHOUT_PROGRESS ? 1 : 0;
     pending = [];
     for (const group of next) {
       if (group.failures < ctx.splitAfter || group.lastError === undefined) {
@@ -637,8 +658,8 @@ async function processWithRetry<T>(records: Delivered<T>[], handler: BatchHandle
       } else if (group.records.length > 1 && splitBudget > 0) {
         splitBudget--;
         pending.push(...halves(group.records));
-      } else if (group.records.length === 1 && group.failuresAfterProgress > 0) {
-        // It failed again after the rest of its batch went through, so the dependency is up: this record is what fails.
+      } else if (group.records.length === 1 && isPoison(group, next.length === 1, successes, ctx.lastRecordFailingMs)) {
+        // It failed again after other records went through, so the dependency is up: this record is what fails.
         moved = true;
         const record = group.records[0] as Delivered<T>;
         rejections.push({ record, reason: `failed ${group.failures} times while the rest of its batch went through: ${describeError(group.lastError)}`, code: codeOf(group.lastError) });
@@ -661,10 +682,21 @@ async function processWithRetry<T>(records: Delivered<T>[], handler: BatchHandle
   return rejections;
 }
 
+/**
+ * Whether a single record that failed `splitAfter` times is what fails: other records went through between two of its
+ * failures twice; or, when it is the last left (nothing else can go through to show the dependency is up), records of
+ * its batch went through and it has kept failing for `lastRecordFailingMs`.
+ */
+function isPoison<T>(group: Group<T>, last: boolean, successes: number, lastRecordFailingMs: number): boolean {
+  if (group.evidence >= 2) return true;
+  if (!last || successes === 0) return false;
+  return group.evidence >= 1 || Date.now() - (group.failingSince ?? Date.now()) >= lastRecordFailingMs;
+}
+
 /** Splits records in two halves (in order), each a fresh group. */
 function halves<T>(records: Delivered<T>[]): Group<T>[] {
   const mid = Math.ceil(records.length / 2);
-  return [records.slice(0, mid), records.slice(mid)].filter((r) => r.length > 0).map((r) => ({ records: r, failures: 0, failuresAfterProgress: 0, unknownFailures: 0 }));
+  return [records.slice(0, mid), records.slice(mid)].filter((r) => r.length > 0).map((r) => ({ records: r, failures: 0, evidence: 0, unknownFailures: 0 }));
 }
 
 function codeOf(error: unknown): string {

@@ -149,6 +149,8 @@ describe("runConsumer", () => {
       log,
       onFatal: () => undefined,
       backoff: { initialMs: 50, maxMs: 300 },
+      // the poison may end up the last record left, with nothing else going through to show the dependency is up
+      lastRecordFailingMs: 3_000,
       stuckAfterMs: 500,
       sessionTimeout: 8_000,
     });
@@ -236,6 +238,61 @@ describe("runConsumer", () => {
       expect([...handled.values()].every((n) => n === 1)).toBe(true);
       expect(consumer.status().stuck).toBeUndefined();
       expect(fatal).toEqual([]);
+    } finally {
+      await admin.disconnect();
+      await ownProducer.disconnect();
+    }
+  });
+
+  it("does not dead-letter good records when an outage starts after part of their batch went through", async () => {
+    // The batch is split by a first short outage, its first half goes through, then the dependency goes down again for
+    // 3 s: the second half fails, split down to single records, each failing many times. That part of the batch went
+    // through before says nothing about now; nothing succeeds while they fail, so it is an outage, not poison.
+    const own = isolatedEnv("kafka-consumer-midbatch").topicPrefix;
+    const admin = kafka.admin();
+    await admin.connect();
+    await ensureTopics(admin, [topicName(own, "raw"), topicName(own, "deadLetter")], 1);
+    const ownProducer = await createProducer(kafka, own);
+    const docs = Array.from({ length: 12 }, (_, i) => raw(700 + i));
+    await ownProducer.send("raw", docs);
+
+    const handled = new Map<string, number>();
+    let calls = 0;
+    let downUntil = 0;
+    let failedSingles = 0;
+    const handler = async (records: { value: RawDocument }[]) => {
+      calls++;
+      if (calls <= 3) throw unavailable("es answered 429 Too Many Requests");
+      if (calls > 4 && Date.now() < downUntil) {
+        if (records.length === 1) failedSingles++;
+        throw unavailable("connect ECONNREFUSED 127.0.0.1:9200");
+      }
+      for (const r of records) handled.set(r.value.id, (handled.get(r.value.id) ?? 0) + 1);
+      if (calls === 4) downUntil = Date.now() + 3_000;
+    };
+    const consumer = await runConsumer({
+      kafka,
+      topicPrefix: own,
+      topic: "raw",
+      service: "midbatch-test",
+      handler,
+      deadLetters: ownProducer,
+      log,
+      onFatal: () => undefined,
+      backoff: { initialMs: 20, maxMs: 100 },
+      splitAfter: 3,
+      sessionTimeout: 8_000,
+    });
+    running.push(consumer);
+    try {
+      await waitFor(async () => consumer.status().committed === docs.length, { timeoutMs: 60_000, what: "the batch committed after the second outage" });
+      // the scenario happened: part of the batch went through first, then single records failed repeatedly
+      expect(handled.size).toBe(docs.length);
+      expect(failedSingles).toBeGreaterThan(6);
+      const [dlq] = await admin.fetchTopicOffsets(topicName(own, "deadLetter"));
+      const letters = dlq?.high === "0" ? [] : await readDeadLetters(Number(dlq?.high), own);
+      expect(letters.map((l) => ({ offset: l.offset, reason: l.reason }))).toEqual([]);
+      expect([...handled.values()].every((n) => n === 1)).toBe(true);
     } finally {
       await admin.disconnect();
       await ownProducer.disconnect();
