@@ -79,3 +79,22 @@ describe("abbreviations of less common countries", () => {
     expect(codes("日", "首相", "访华")).toEqual(["JP"]);
   });
 });
+
+describe("recognizeForeign: a country named inside a longer word", () => {
+  it("reads a name or headline abbreviation the segmenter kept in one word with what follows it", () => {
+    expect(codes("美国公司", "生产", "疫苗")).toEqual(["US"]);
+    expect(codes("朝鲜半岛", "局势")).toEqual(["KP"]);
+    expect(codes("美军", "无人机", "空袭")).toEqual(["US"]);
+    expect(codes("朝媒称", "核战争")).toEqual(["KP"]);
+    // heading a headline on its own
+    expect(codes("俄", "疗养院", "大火")).toEqual(["RU"]);
+  });
+
+  it("does not read words that only start like a country", () => {
+    // 亚 (亚美尼亚) is no abbreviation that stands alone; 法国梧桐 is a tree; 美男子 a handsome man; 越 an adverb
+    expect(codes("女子组", "亚军")).toEqual([]);
+    expect(codes("法国梧桐", "落叶")).toEqual([]);
+    expect(codes("美男子")).toEqual([]);
+    expect(codes("越", "吃", "越", "胖")).toEqual([]);
+  });
+});

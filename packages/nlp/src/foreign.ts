@@ -40,6 +40,20 @@ const ABBREVIATION_CUES = new Set([
   "国防部", "外交部", "央行", "国会", "众议院", "参议院", "大使馆", "领导人", "民众", "男子", "女子", "客机", "军机", "舰",
 ]);
 
+// What follows a country's name inside one word of the segmenter ("美国公司", "朝鲜半岛", "日本籍"): the word is about
+// that country. Only these: "法国梧桐", "加拿大一枝黄花" and "巴西龟" are plants and animals in China.
+const NAME_SUFFIXES = new Set([
+  ...ABBREVIATION_CUES, "公司", "企业", "半岛", "境内", "当局", "首都", "南部", "北部", "东部", "西部", "中部", "人", "籍", "游客",
+  "华人", "华侨", "留学生", "航空", "法院", "警察", "军队", "士兵", "使馆", "领事馆", "议会", "大选",
+]);
+
+// Words that look like an abbreviation and a cue but are no country ("美男子" is a handsome man).
+const NOT_A_COUNTRY = new Set(["美男子", "美女子"]);
+
+// One-character abbreviations that head a headline on their own ("俄疗养院…", "叙反对派…"), besides the "X国" ones:
+// characters that mean nothing else as a word of their own there.
+const HEAD_ABBREVIATIONS = new Set(["俄", "日", "朝", "叙", "菲"]);
+
 // Mainland China and the regions the Chinese gazetteer already knows as divisions of China (港澳台) are not abroad.
 const NOT_FOREIGN = new Set(["CN", "HK", "MO", "TW"]);
 // UN M49 world regions (and the EU) that lie wholly outside China, for "欧洲", "非洲", "东南亚", "欧盟".
@@ -189,7 +203,38 @@ function abbreviated(tokens: readonly string[], gazetteer: ForeignGazetteer): { 
     // "5月1日，…" is a date, not Japan.
     if (/[\d〇一二三四五六七八九十]$/.test(before)) continue;
     const atHead = i === 0 || /^[\s\p{P}\p{S}]+$/u.test(before);
-    if ((atHead && entry.standalone) || ABBREVIATION_CUES.has(tokens[i + 1] ?? "")) out.push({ value: { ...entry, standalone: true } });
+    if ((atHead && (entry.standalone || HEAD_ABBREVIATIONS.has(token))) || ABBREVIATION_CUES.has(tokens[i + 1] ?? "")) out.push({ value: { ...entry, standalone: true } });
+  }
+  return out;
+}
+
+/**
+ * Countries named at the start of a longer word of the segmenter: a name and a suffix of {@link NAME_SUFFIXES}
+ * ("美国公司", "朝鲜半岛"), or a one-character abbreviation and a cue ("美军", "朝媒称", "俄方").
+ */
+function prefixed(normalized: readonly string[], gazetteer: ForeignGazetteer): { value: ForeignEntry }[] {
+  const out: { value: ForeignEntry }[] = [];
+  for (const token of normalized) {
+    const chars = [...token];
+    if (chars.length < 2 || NOT_A_COUNTRY.has(token)) continue;
+    const abbreviation = gazetteer.abbreviations.get(chars[0] as string);
+    // Only abbreviations that stand for their country on their own ("X国", or heading a headline): "亚军" is no
+    // Armenian army.
+    const strong = abbreviation !== undefined && (abbreviation.standalone || HEAD_ABBREVIATIONS.has(chars[0] as string));
+    if (abbreviation && strong && chars.length <= 3 && (ABBREVIATION_CUES.has(chars.slice(1).join("")) || ABBREVIATION_CUES.has(chars[1] as string))) {
+      out.push({ value: { ...abbreviation, standalone: true } });
+      continue;
+    }
+    if (chars.length < 3) continue;
+    // The longest name the word starts with, leaving a known suffix.
+    for (let n = chars.length - 1; n >= 2; n--) {
+      if (!NAME_SUFFIXES.has(chars.slice(n).join(""))) continue;
+      const entry = gazetteer.index.get(chars.slice(0, n).join(""));
+      if (entry && entry.city === undefined) {
+        out.push({ value: entry });
+        break;
+      }
+    }
   }
   return out;
 }
@@ -208,8 +253,9 @@ export function recognizeForeign(tokens: readonly string[], gazetteer: ForeignGa
 export function recognizeForeignIndexed(tokens: readonly string[], normalized: readonly string[], gazetteer: ForeignGazetteer): ForeignMatch[] {
   const phrases = gazetteer.index.findAllIndexed(normalized);
   const abbreviations = abbreviated(tokens, gazetteer);
-  if (phrases.length === 0 && abbreviations.length === 0) return [];
-  const found = [...phrases, ...abbreviations];
+  const inWords = prefixed(normalized, gazetteer);
+  if (phrases.length === 0 && abbreviations.length === 0 && inWords.length === 0) return [];
+  const found = [...phrases, ...abbreviations, ...inWords];
   const anchored = found.some((m) => m.value.standalone);
   const out = new Map<string, ForeignMatch>();
   for (const m of found) {
