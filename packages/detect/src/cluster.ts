@@ -145,7 +145,9 @@ function matchOf(incident: IncidentState, doc: DocFeatures, config: ClusterConfi
   // One word in common is no story in common, however heavy the word in a short post: "男子因女友提出分手将其掐死"
   // scored 0.40 against a joke about 女友、前女友 on 女友 alone, and the murder became that story's category.
   const alone = rf > 0 && sharedKeywords(vector, [incident.keywords, ...incident.recentKeywordSets]) < Math.min(2, positiveCount(vector));
-  return { score: alone ? 0 : keywordSimilarity * rf, hamming: d, keywordSimilarity, regionFactor: rf, nearDuplicate: false };
+  // Nothing says where either happened: the words must say more that it is one story.
+  const placeless = keywordSimilarity < config.placelessJoinThreshold && doc.regions.length === 0 && incident.regions.length === 0 && (doc.abroad?.length ?? 0) === 0 && (incident.scope?.abroad.length ?? 0) === 0;
+  return { score: alone || placeless ? 0 : keywordSimilarity * rf, hamming: d, keywordSimilarity, regionFactor: rf, nearDuplicate: false };
 }
 
 function positiveCount(keywords: readonly { weight: number }[]): number {

@@ -195,11 +195,17 @@ describe("DetectorEngine bursts", () => {
     const posts = ["followup", "followup", "followup", "followup", "followup", "wages"].map((n, i) =>
       at(n as StoryName, i, { id: `p${i}`, source: `源${i}`, keywords: [{ word: `词${i}`, weight: 1 }], simhash: fnv1a32(`hi${i}`).toString(16).padStart(8, "0") + fnv1a32(`lo${i}`).toString(16).padStart(8, "0") }),
     );
-    const plan = step(engine, posts, T0 + 10 * MIN);
+    // Five of them one story (two words in common), the sixth alone.
+    const story = posts.map((p, i) => (i < 5 ? { ...p, keywords: [{ word: "讨薪", weight: 1 }, { word: "工地", weight: 1 }, { word: `词${i}`, weight: 0.2 }] } : p));
+    const plan = step(engine, story, T0 + 10 * MIN);
     expect(plan.bursts.map((b) => b.key)).toEqual(expect.arrayContaining(["region:431129", "region:431100", "region:430000"]));
-    const withBurst = plan.updates.filter((u) => u.changes.includes("burst"));
-    expect(withBurst.length).toBeGreaterThan(0);
-    expect(withBurst.every((u) => u.action === "publish" && u.incident.bursts.some((b) => b.value === "431129"))).toBe(true);
+    const withBurst = plan.updates.filter((u) => u.incident.bursts.some((b) => b.value === "431129"));
+    expect(withBurst.map((u) => [u.incident.volume, u.action]).sort()).toEqual([
+      [1, "store"],
+      [5, "publish"],
+    ]);
+    // The story carries the burst as its risk signal; a lone post in the bursting region is not the story that bursts.
+    expect(withBurst.find((u) => u.incident.volume === 5)?.reportedBecause).toMatch(/「43\d{4}」突增（为基线的/);
   });
 });
 

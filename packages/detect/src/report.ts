@@ -19,6 +19,11 @@ export interface ReportPolicy {
   whenWatched: boolean;
   /** A burst of one of its topics, keywords or regions over its baseline is a risk signal. */
   whenBurst: boolean;
+  /**
+   * Posts an incident needs before a burst it shares in is a risk signal for it: a burst is many posts, and a lone
+   * post in a bursting topic (one 考研 tip of the day's hundreds) is not the story that bursts.
+   */
+  burstMinVolume: number;
   /** Mean sentiment (−1 … +1) at or below which a story is clearly negative. */
   negativeSentiment: number;
   /** Mean sentiment at or below which a single post about the area itself (本地) is a risk signal. */
@@ -34,6 +39,7 @@ export const DEFAULT_REPORT_POLICY: ReportPolicy = {
   whenCategory: true,
   whenWatched: true,
   whenBurst: true,
+  burstMinVolume: 2,
   negativeSentiment: -0.5,
   negativeSentimentAlone: -0.65,
   riskCategories: ["生产安全事故", "事故灾难", "自然灾害", "公共卫生事件", "社会安全事件"],
@@ -47,6 +53,7 @@ export const reportPolicySchema = z
     whenCategory: z.boolean(),
     whenWatched: z.boolean(),
     whenBurst: z.boolean(),
+    burstMinVolume: z.number().int().min(1),
     negativeSentiment: z.number().min(-1).max(0),
     negativeSentimentAlone: z.number().min(-1).max(0),
     riskCategories: z.array(z.string().min(1)),
@@ -74,7 +81,7 @@ function riskSignal(incident: IncidentState, policy: ReportPolicy, seen?: { j: J
   if (policy.whenGraded && incident.level !== null) return `定为${incident.level}级（${LEVEL_NAME[incident.level]}）`;
   if (policy.whenWatched && incident.watch.length > 0) return `命中监测规则「${incident.watch[0]?.name ?? ""}」`;
   if (policy.whenCategory && incident.category !== undefined && policy.riskCategories.includes(incident.category)) return `属${incident.category}`;
-  const burst = incident.bursts.find((b) => !seen || b.kind !== "region" || relationTo(b.value, seen.j) !== "outside");
+  const burst = incident.volume < policy.burstMinVolume ? undefined : incident.bursts.find((b) => !seen || b.kind !== "region" || relationTo(b.value, seen.j) !== "outside");
   if (policy.whenBurst && burst) return `${BURST_KIND[burst.kind]}「${burst.value}」突增（为基线的${burst.ratio.toFixed(1)}倍）`;
   const threshold = incident.sources.count >= policy.minSources ? policy.negativeSentiment : seen?.scope === "本地" ? policy.negativeSentimentAlone : -Infinity;
   if (incident.sentiment.n > 0 && incident.sentiment.mean <= threshold) {
