@@ -107,6 +107,11 @@ describe("analyze", () => {
     expect(run("男子酒后将邻居打死").category).toBe("社会安全事件");
   });
 
+  it("reads 打成重伤 as violent crime and 撞飞 as a road accident (real headlines that opened no incident)", () => {
+    expect(run("高中女生受批评后找人将老师打成重伤").category).toBe("社会安全事件");
+    expect(run("肇事司机搀伤员走向路边时被轿车撞飞").category).toBe("生产安全事故");
+  });
+
   it("leaves fields empty for a text without any", () => {
     const a = run("今天天气晴。");
     expect(a).toMatchObject({ topics: [], regions: [], figures: [], sentiment: { label: "neutral" } });
