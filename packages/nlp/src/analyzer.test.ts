@@ -101,10 +101,15 @@ describe("analyze", () => {
     expect(run("塔利班代表团抵达北京").abroad.map((p) => p.code)).toEqual(["AF"]);
   });
 
-  it("does not take 打死都 / 打死也 (no matter what) for a killing", () => {
+  it("does not take 打死都 / 打死也 (no matter what) for a killing, nor 地震局 or 业绩地震 for an earthquake", () => {
     expect(run("他对别的女人狼心狗肺，打死都只爱我一个").category).toBeUndefined();
     expect(run("问他钱放哪了，他打死也不说").category).toBeUndefined();
     expect(run("男子酒后将邻居打死").category).toBe("社会安全事件");
+    // institutions, metaphors and titles that name a disaster (real headlines local media carried)
+    expect(run("国家公务员报名一周：气象局地震局变热门").category).toBeUndefined();
+    expect(run("基金高管离职带来业绩地震").category).toBeUndefined();
+    expect(run("小伙伴们都被《生活大爆炸》最新一集感动").category).toBeUndefined();
+    expect(run("四川发生6.5级地震").category).toBe("自然灾害");
   });
 
   it("reads 打成重伤 as violent crime and 撞飞 as a road accident (real headlines that opened no incident)", () => {
