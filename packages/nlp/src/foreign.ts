@@ -4,7 +4,7 @@ import countries from "i18n-iso-countries";
 import zhCountries from "i18n-iso-countries/langs/zh.json" with { type: "json" };
 import { invalidInput } from "@liaowang/errors";
 import { PhraseIndex } from "./phrases.js";
-import type { Gazetteer } from "./regions.js";
+import { listLines, type Gazetteer } from "./regions.js";
 import { indexForm } from "./text.js";
 
 /** A place abroad named in a text: a country (ISO 3166-1 alpha-2), a world region (UN M49 / EU) or a city in one. */
@@ -179,16 +179,11 @@ export interface ForeignActor {
  * @example parseForeignActors("塔利班 AF\n", "foreign-actors.txt") // [{ name: "塔利班", code: "AF", source: "foreign-actors.txt:1" }]
  */
 export function parseForeignActors(text: string, source: string): ForeignActor[] {
-  const out: ForeignActor[] = [];
-  text.split(/\r?\n/).forEach((raw, index) => {
-    const hash = raw.indexOf("#");
-    const line = (hash === -1 ? raw : raw.slice(0, hash)).trim();
-    if (line === "") return;
+  return listLines(text).map(({ line, number }) => {
     const m = /^(\S+)\s+([A-Z]{2})$/.exec(line);
-    if (!m) throw invalidInput(`${source}:${index + 1}: expected a name and a two-letter country code, got "${line}"`);
-    out.push({ name: m[1] as string, code: m[2] as string, source: `${source}:${index + 1}` });
+    if (!m) throw invalidInput(`${source}:${number}: expected a name and a two-letter country code, got "${line}"`);
+    return { name: m[1] as string, code: m[2] as string, source: `${source}:${number}` };
   });
-  return out;
 }
 
 function abbreviated(tokens: readonly string[], gazetteer: ForeignGazetteer): { value: ForeignEntry }[] {

@@ -124,15 +124,21 @@ export function divisionsNamed(name: string, gazetteer: Gazetteer): RegionMatch[
  * ("朝阳", "安康", "东方"): one per line, `#` starts a comment.
  */
 export function parseAmbiguousPlaceNames(text: string, source: string): string[] {
-  const names: string[] = [];
+  return listLines(text).map(({ line, number }) => {
+    if (/\s/.test(line)) throw invalidInput(`${source}:${number}: one name per line, got "${line}"`);
+    return line;
+  });
+}
+
+/** The non-empty lines of a plain list file, `#` comments and surrounding spaces removed, with their line numbers. */
+export function listLines(text: string): { line: string; number: number }[] {
+  const out: { line: string; number: number }[] = [];
   text.split(/\r?\n/).forEach((raw, index) => {
     const hash = raw.indexOf("#");
     const line = (hash === -1 ? raw : raw.slice(0, hash)).trim();
-    if (line === "") return;
-    if (/\s/.test(line)) throw invalidInput(`${source}:${index + 1}: one name per line, got "${line}"`);
-    names.push(line);
+    if (line !== "") out.push({ line, number: index + 1 });
   });
-  return names;
+  return out;
 }
 
 /**
